@@ -1,0 +1,113 @@
+//! relcheck: release checklists as teams already write them, parsed into a
+//! typed model, run by a person or a pipeline, and kept as a signed-off
+//! record.
+//!
+//! `main` parses the command line and hands it to [`run`]; each command
+//! lives in the module that owns its concern.
+
+pub mod bundled;
+pub mod cli;
+pub mod diagnostic;
+pub mod exit;
+pub mod lint;
+pub mod model;
+pub mod parse;
+pub mod show;
+pub mod source;
+pub mod style;
+
+use std::io::{IsTerminal, Write};
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ShowFormat};
+use crate::exit::{Code, error};
+use crate::source::Source;
+use crate::style::Style;
+
+/// Runs the command line and returns the process's exit code. Errors are
+/// printed here and only here.
+pub fn main() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return if err.use_stderr() {
+                Code::Usage.as_u8()
+            } else {
+                0
+            };
+        }
+    };
+    let err_style = Style::new(cli.color, std::io::stderr().is_terminal());
+    let mut stdout = std::io::stdout().lock();
+    let result = run(cli, &mut stdout).and_then(|code| {
+        stdout.flush()?;
+        Ok(code)
+    });
+    match result {
+        Ok(code) => code.as_u8(),
+        Err(err) if is_broken_pipe(&err) => 0,
+        Err(err) => {
+            eprintln!("{}: {err:#}", err_style.red("error"));
+            exit::code_of(&err).as_u8()
+        }
+    }
+}
+
+/// A reader that went away (`relcheck show x | head`) is not an error.
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
+    let style = Style::new(cli.color, std::io::stdout().is_terminal());
+    match cli.command {
+        Command::Show { checklist, format } => {
+            let source = Source::open(&checklist)?;
+            let parsed = parse::parse(&source).require_items(&source)?;
+            match format {
+                ShowFormat::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &parsed.checklist)?;
+                    writeln!(out)?;
+                }
+                ShowFormat::Text => {
+                    out.write_all(show::text(&parsed.checklist, style).as_bytes())?
+                }
+            }
+            Ok(Code::Success)
+        }
+        Command::Lint { checklists, strict } => lint::run(&checklists, strict, style, out),
+        Command::List => {
+            out.write_all(bundled::table(style).as_bytes())?;
+            Ok(Code::Success)
+        }
+        Command::Init {
+            name,
+            output,
+            force,
+        } => {
+            let bundled = bundled::find(&name).ok_or_else(|| {
+                error(
+                    Code::Usage,
+                    format!(
+                        "no bundled checklist named `{name}`; `relcheck list` shows them: {}",
+                        bundled::names().join(", ")
+                    ),
+                )
+            })?;
+            let path = output.unwrap_or_else(|| bundled.file_name.into());
+            bundled::write(bundled, &path, force)?;
+            writeln!(
+                out,
+                "wrote {}; edit it, then `relcheck lint {0}` and `relcheck run {0}`",
+                path.display()
+            )?;
+            Ok(Code::Success)
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! The typed checklist: what a document means once parsed, with no I/O.
+//!
+//! Field names and their order are the JSON view of `relcheck show --format
+//! json` (docs/FORMAT.md); scripts read it, so renaming a field is a breaking
+//! change. Every value is present in the serialised form, null or empty when
+//! unset.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Checklist {
+    pub title: String,
+    pub description: Option<String>,
+    pub format: Format,
+    pub source: SourceInfo,
+    pub front_matter: Option<serde_json::Value>,
+    pub variables: Vec<String>,
+    pub phases: Vec<Phase>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    Markdown,
+    PlainText,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phase {
+    pub id: String,
+    pub title: String,
+    pub line: usize,
+    pub when: When,
+    pub sections: Vec<Section>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub id: String,
+    pub title: String,
+    pub line: usize,
+    pub when: When,
+    /// Items stood directly under the phase heading; the section is the
+    /// phase's own and has no heading of its own.
+    pub implicit: bool,
+    pub lead: Option<String>,
+    /// Code blocks that belong to no item: reference material, never run.
+    pub commands: Vec<String>,
+    pub expected_output: Option<String>,
+    pub notes: Vec<String>,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    pub id: String,
+    pub kind: Kind,
+    pub text: String,
+    pub markdown: String,
+    pub line: usize,
+    pub optional: bool,
+    pub role: Option<String>,
+    pub label: Option<String>,
+    pub default: Option<String>,
+    pub choices: Vec<String>,
+    pub command: Option<String>,
+    pub depth: usize,
+    pub parent: Option<String>,
+    pub annotations: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Check,
+    Trigger,
+    Field,
+    Signoff,
+}
+
+/// When a section's items are asked: always, only once a rollback has been
+/// called, or only when none was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum When {
+    #[default]
+    Always,
+    Rollback,
+    Success,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [Kind::Check, Kind::Trigger, Kind::Field, Kind::Signoff];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Check => "check",
+            Kind::Trigger => "trigger",
+            Kind::Field => "field",
+            Kind::Signoff => "signoff",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+impl When {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            When::Always => "always",
+            When::Rollback => "rollback",
+            When::Success => "success",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<When> {
+        [When::Always, When::Rollback, When::Success]
+            .into_iter()
+            .find(|when| when.as_str() == name)
+    }
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Markdown => "markdown",
+            Format::PlainText => "plain-text",
+        }
+    }
+}
+
+/// Counts by kind, as `list`, `show` and the runner's start screen give them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub phases: usize,
+    pub sections: usize,
+    pub items: usize,
+    pub check: usize,
+    pub trigger: usize,
+    pub field: usize,
+    pub signoff: usize,
+    pub optional: usize,
+    pub rollback: usize,
+    pub success: usize,
+}
+
+impl Checklist {
+    /// Every item in document order, with the section and phase it sits in.
+    pub fn items(&self) -> impl Iterator<Item = (&Phase, &Section, &Item)> {
+        self.phases.iter().flat_map(|phase| {
+            phase.sections.iter().flat_map(move |section| {
+                section.items.iter().map(move |item| (phase, section, item))
+            })
+        })
+    }
+
+    pub fn item(&self, id: &str) -> Option<&Item> {
+        self.items()
+            .map(|(_, _, item)| item)
+            .find(|item| item.id == id)
+    }
+
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts {
+            phases: self.phases.len(),
+            ..Counts::default()
+        };
+        for phase in &self.phases {
+            counts.sections += phase.sections.len();
+        }
+        for (_, section, item) in self.items() {
+            counts.items += 1;
+            match item.kind {
+                Kind::Check => counts.check += 1,
+                Kind::Trigger => counts.trigger += 1,
+                Kind::Field => counts.field += 1,
+                Kind::Signoff => counts.signoff += 1,
+            }
+            counts.optional += usize::from(item.optional);
+            match section.when {
+                When::Rollback => counts.rollback += 1,
+                When::Success => counts.success += 1,
+                When::Always => {}
+            }
+        }
+        counts
+    }
+}

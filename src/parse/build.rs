@@ -1,0 +1,736 @@
+//! From the flat list of Markdown blocks to phases, sections and items: the
+//! title, the phase level, which lines are items, and what kind each is.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::annotation::{self, Annotation};
+use super::markdown::{Code, Node};
+use super::rules::{self, FieldShape};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Item, Kind, Phase, Section, When};
+use crate::source::Source;
+
+/// What the Markdown body gives the checklist.
+pub struct Body {
+    pub title: Option<String>,
+    /// Prose before the first phase.
+    pub description: Option<String>,
+    pub phases: Vec<Phase>,
+}
+
+/// An item as read, before its kind and id are settled.
+#[derive(Debug, Clone)]
+pub(super) struct Draft {
+    pub text: String,
+    pub markdown: String,
+    pub offset: usize,
+    pub task: bool,
+    pub depth: usize,
+    /// Node index of this item and of its enclosing list item.
+    pub node: Option<usize>,
+    pub parent_node: Option<usize>,
+    pub command: Option<String>,
+    pub annotation: Option<Annotation>,
+    pub shape: Option<FieldShape>,
+}
+
+pub(super) struct RawSection {
+    pub title: String,
+    pub offset: usize,
+    pub implicit: bool,
+    pub annotation: Option<Annotation>,
+    pub lead: Vec<String>,
+    pub commands: Vec<String>,
+    pub expected_output: Option<String>,
+    pub notes: Vec<String>,
+    pub items: Vec<Draft>,
+}
+
+pub(super) struct RawPhase {
+    pub title: String,
+    pub offset: usize,
+    pub annotation: Option<Annotation>,
+    /// Prose under the phase heading, waiting for an implicit section.
+    pub pending_lead: Vec<String>,
+    pub sections: Vec<RawSection>,
+}
+
+impl RawSection {
+    pub fn new(
+        title: &str,
+        offset: usize,
+        implicit: bool,
+        annotation: Option<Annotation>,
+    ) -> RawSection {
+        RawSection {
+            title: title.to_string(),
+            offset,
+            implicit,
+            annotation,
+            lead: Vec::new(),
+            commands: Vec::new(),
+            expected_output: None,
+            notes: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl RawPhase {
+    pub fn new(title: &str, offset: usize, annotation: Option<Annotation>) -> RawPhase {
+        RawPhase {
+            title: title.to_string(),
+            offset,
+            annotation,
+            pending_lead: Vec::new(),
+            sections: Vec::new(),
+        }
+    }
+
+    /// The section new content goes to: the last one, or the phase's own
+    /// implicit section, made on first use.
+    fn current(&mut self) -> &mut RawSection {
+        if self.sections.is_empty() {
+            let mut section = RawSection::new(&self.title, self.offset, true, None);
+            section.lead = std::mem::take(&mut self.pending_lead);
+            self.sections.push(section);
+        }
+        let last = self.sections.len() - 1;
+        &mut self.sections[last]
+    }
+}
+
+/// One node's contribution once we know which lines are items.
+enum Piece<'a> {
+    Heading(usize),
+    Item(Box<Draft>),
+    Note(String),
+    Prose(String),
+    Code(&'a Code),
+}
+
+pub fn build(nodes: &[Node], source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Body {
+    let task_mode = nodes
+        .iter()
+        .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
+    let pieces = pieces(nodes, task_mode);
+
+    // Headings, and whether items stand directly under each.
+    let headings: Vec<usize> = pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Heading(index) => Some(*index),
+            _ => None,
+        })
+        .collect();
+    let mut direct_items: HashMap<usize, usize> = HashMap::new();
+    let mut under: Option<usize> = None;
+    let mut items_before_headings = false;
+    for piece in &pieces {
+        match piece {
+            Piece::Heading(index) => under = Some(*index),
+            Piece::Item(_) => match under {
+                Some(heading) => *direct_items.entry(heading).or_default() += 1,
+                None => items_before_headings = true,
+            },
+            _ => {}
+        }
+    }
+    let level = |index: usize| match &nodes[index] {
+        Node::Heading(heading) => heading.level,
+        _ => 0,
+    };
+    let heading_text = |index: usize| match &nodes[index] {
+        Node::Heading(heading) => heading.text.as_str(),
+        _ => "",
+    };
+
+    // The title: the first heading, when it is alone at its level or holds
+    // no items of its own.
+    let title_heading = headings.first().copied().filter(|&first| {
+        let alone = headings
+            .iter()
+            .filter(|&&h| level(h) == level(first))
+            .count()
+            == 1;
+        (alone || !direct_items.contains_key(&first)) && !items_before_headings
+    });
+    let content: Vec<usize> = headings
+        .iter()
+        .copied()
+        .filter(|&h| Some(h) != title_heading)
+        .collect();
+    let phase_level = phase_level(&content, &direct_items, level);
+
+    let mut phases: Vec<RawPhase> = Vec::new();
+    let mut description: Vec<String> = Vec::new();
+    let fallback_title = title_heading
+        .map(heading_text)
+        .unwrap_or_default()
+        .to_string();
+    for piece in pieces {
+        match piece {
+            Piece::Heading(index) if Some(index) == title_heading => {}
+            Piece::Heading(index) => {
+                let Node::Heading(heading) = &nodes[index] else {
+                    continue;
+                };
+                let annotation = heading.annotation.clone();
+                if phase_level.is_none_or(|p| heading.level <= p) {
+                    phases.push(RawPhase::new(&heading.text, heading.offset, annotation));
+                    continue;
+                }
+                if phases.is_empty() {
+                    // A section before any phase: the document is its phase.
+                    phases.push(RawPhase::new(&fallback_title, heading.offset, None));
+                }
+                let phase = phases.last_mut().expect("a phase exists");
+                phase.sections.push(RawSection::new(
+                    &heading.text,
+                    heading.offset,
+                    false,
+                    annotation,
+                ));
+            }
+            Piece::Prose(text) => match phases.last_mut() {
+                None => description.push(text),
+                Some(phase) => match phase.sections.last_mut() {
+                    None => phase.pending_lead.push(text),
+                    // Only prose right under the heading leads the section.
+                    Some(section)
+                        if section.items.is_empty()
+                            && section.commands.is_empty()
+                            && section.notes.is_empty() =>
+                    {
+                        section.lead.push(text)
+                    }
+                    Some(_) => {}
+                },
+            },
+            Piece::Item(draft) => {
+                if phases.is_empty() {
+                    phases.push(RawPhase::new(&fallback_title, draft.offset, None));
+                }
+                let phase = phases.last_mut().expect("a phase exists");
+                phase.current().items.push(*draft);
+            }
+            Piece::Note(text) => {
+                if let Some(phase) = phases.last_mut() {
+                    phase.current().notes.push(text);
+                }
+            }
+            Piece::Code(code) => {
+                if let Some(phase) = phases.last_mut() {
+                    let text = code.text.trim_end_matches('\n').to_string();
+                    if is_shell(&code.info) {
+                        phase.current().commands.push(text);
+                    } else if !text.trim().is_empty() {
+                        phase.current().notes.push(text);
+                    }
+                }
+            }
+        }
+    }
+
+    let title = title_heading.map(|h| heading_text(h).to_string());
+    let description = (!description.is_empty()).then(|| description.join("\n\n"));
+    let phases = finish(phases, source, diagnostics);
+    Body {
+        title,
+        description,
+        phases,
+    }
+}
+
+/// Code blocks with no language or a shell's are commands; a YAML or JSON
+/// block is reference text.
+fn is_shell(info: &str) -> bool {
+    let lang = info
+        .split([' ', ',', '{'])
+        .next()
+        .unwrap_or("")
+        .to_lowercase();
+    matches!(
+        lang.as_str(),
+        "" | "sh" | "bash" | "shell" | "zsh" | "console" | "shell-session" | "fish" | "ksh"
+    )
+}
+
+/// The most common level among content headings that have a section
+/// heading nested under them (ties: the smaller); else the smallest level.
+fn phase_level(
+    content: &[usize],
+    direct_items: &HashMap<usize, usize>,
+    level: impl Fn(usize) -> u8,
+) -> Option<u8> {
+    // Open headings form a stack of rising levels (at most six deep), so
+    // each section heading marks its ancestors in constant time.
+    let mut stack: Vec<(u8, usize)> = Vec::new();
+    let mut has_section: HashMap<usize, bool> = HashMap::new();
+    for &heading in content {
+        let l = level(heading);
+        while stack.last().is_some_and(|&(open, _)| open >= l) {
+            stack.pop();
+        }
+        if direct_items.contains_key(&heading) {
+            for &(_, ancestor) in &stack {
+                has_section.insert(ancestor, true);
+            }
+        }
+        stack.push((l, heading));
+    }
+    let mut counts = [0usize; 7];
+    for (&heading, _) in has_section.iter().filter(|(_, has)| **has) {
+        counts[usize::from(level(heading)).min(6)] += 1;
+    }
+    let best = (1..=6).max_by_key(|&l| (counts[l], std::cmp::Reverse(l)));
+    match best {
+        Some(l) if counts[l] > 0 => Some(l as u8),
+        _ => content.iter().map(|&h| level(h)).min(),
+    }
+}
+
+/// Which nodes are items, notes or prose. In task mode a plain bullet is an
+/// item only as a field or a sign-off.
+fn pieces(nodes: &[Node], task_mode: bool) -> Vec<Piece<'_>> {
+    let mut pieces = Vec::with_capacity(nodes.len());
+    let mut signoff_section = false;
+    for (index, node) in nodes.iter().enumerate() {
+        match node {
+            Node::Heading(heading) => {
+                signoff_section = rules::is_signoff_title(&heading.text);
+                pieces.push(Piece::Heading(index));
+            }
+            Node::Item(item) => {
+                if item.text.is_empty() && item.annotation.is_none() {
+                    continue;
+                }
+                let shape = rules::field_shape(&item.text);
+                let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
+                let field = shape.as_ref().is_some_and(|shape| {
+                    shape.placeholder
+                        || (item.task.is_none()
+                            && (bold || !rules::choices(&shape.value).is_empty())
+                            && !shape.value.is_empty())
+                });
+                let annotated_kind = item
+                    .annotation
+                    .as_ref()
+                    .is_some_and(|a| a.get("kind").is_some());
+                let is_item =
+                    item.task.is_some() || !task_mode || field || signoff_section || annotated_kind;
+                if !is_item {
+                    if !item.text.is_empty() {
+                        pieces.push(Piece::Note(item.text.clone()));
+                    }
+                    continue;
+                }
+                pieces.push(Piece::Item(Box::new(Draft {
+                    text: item.text.clone(),
+                    markdown: item.markdown.clone(),
+                    offset: item.offset,
+                    task: item.task.is_some(),
+                    depth: item.depth,
+                    node: Some(index),
+                    parent_node: item.parent,
+                    command: item.command.clone(),
+                    annotation: item.annotation.clone(),
+                    shape: shape.filter(|_| field || item.task.is_some()),
+                })));
+            }
+            Node::Paragraph(lines) => {
+                let mut prose = Vec::new();
+                for line in lines {
+                    let shape = rules::field_shape(&line.text).filter(|shape| shape.placeholder);
+                    let annotated_kind = line
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| a.get("kind").is_some());
+                    if shape.is_some() || annotated_kind {
+                        pieces.push(Piece::Item(Box::new(Draft {
+                            text: line.text.clone(),
+                            markdown: line.markdown.clone(),
+                            offset: line.offset,
+                            task: false,
+                            depth: 0,
+                            node: None,
+                            parent_node: None,
+                            command: None,
+                            annotation: line.annotation.clone(),
+                            shape,
+                        })));
+                    } else {
+                        prose.push(line.text.as_str());
+                    }
+                }
+                if !prose.is_empty() {
+                    pieces.push(Piece::Prose(prose.join(" ")));
+                }
+            }
+            Node::Code(code) => pieces.push(Piece::Code(code)),
+        }
+    }
+    pieces
+}
+
+/// Kinds, conditions and ids: the raw phases made into the model.
+pub(super) fn finish(
+    phases: Vec<RawPhase>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Phase> {
+    let mut ids = Ids::default();
+    let mut node_ids: HashMap<usize, String> = HashMap::new();
+    let mut out = Vec::with_capacity(phases.len());
+    let mut phase_slugs = Slugs::default();
+    for raw in phases {
+        let heading = annotations_of(
+            raw.annotation.as_ref(),
+            annotation::HEADING_KEYS,
+            source,
+            diagnostics,
+        );
+        let phase_id = phase_slugs.unique(heading.get("id").map_or_else(
+            || rules::slug(rules::strip_numbering(&raw.title)),
+            |id| id.to_string(),
+        ));
+        let phase_when_annotated = when_of(&heading, raw.annotation.as_ref(), source, diagnostics);
+        let mut sections = Vec::with_capacity(raw.sections.len());
+        let mut section_slugs = Slugs::default();
+        for raw_section in raw.sections {
+            let section_annotations = if raw_section.implicit {
+                BTreeMap::new()
+            } else {
+                annotations_of(
+                    raw_section.annotation.as_ref(),
+                    annotation::HEADING_KEYS,
+                    source,
+                    diagnostics,
+                )
+            };
+            let section_id = if raw_section.implicit {
+                phase_id.clone()
+            } else {
+                let slug = section_annotations.get("id").map_or_else(
+                    || rules::slug(rules::strip_numbering(&raw_section.title)),
+                    |id| id.to_string(),
+                );
+                format!("{phase_id}/{}", section_slugs.unique(slug))
+            };
+            let section = section_from(
+                raw_section,
+                &section_id,
+                &section_annotations,
+                source,
+                diagnostics,
+                &mut ids,
+                &mut node_ids,
+            );
+            sections.push(section);
+        }
+        let has_trigger = sections
+            .iter()
+            .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
+        let when = phase_when_annotated.unwrap_or(
+            if rules::is_rollback_title(&raw.title) && !has_trigger {
+                When::Rollback
+            } else {
+                When::Always
+            },
+        );
+        if when == When::Rollback {
+            for section in &mut sections {
+                if section.when == When::Always
+                    && !section.items.iter().any(|i| i.kind == Kind::Trigger)
+                {
+                    section.when = When::Rollback;
+                }
+            }
+        }
+        out.push(Phase {
+            id: phase_id,
+            title: raw.title,
+            line: source.lines.line(raw.offset),
+            when,
+            sections,
+        });
+    }
+    // Parents are known once every item has its id.
+    for phase in &mut out {
+        for section in &mut phase.sections {
+            for item in &mut section.items {
+                if let Some(parent) = item.parent.take() {
+                    item.parent = parent
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|node| node_ids.get(&node).cloned());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn section_from(
+    raw: RawSection,
+    id: &str,
+    annotations: &BTreeMap<String, String>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+    ids: &mut Ids,
+    node_ids: &mut HashMap<usize, String>,
+) -> Section {
+    let lead = (!raw.lead.is_empty()).then(|| raw.lead.join("\n\n"));
+    let trigger_section = rules::is_trigger_title(&raw.title);
+    let signoff_section = rules::is_signoff_title(&raw.title);
+    let optional_section = rules::is_optional_title(&raw.title);
+    let mut item_slugs = Slugs::default();
+    let mut items = Vec::with_capacity(raw.items.len());
+    for draft in raw.items {
+        let item_annotations = annotations_of(
+            draft.annotation.as_ref(),
+            annotation::ITEM_KEYS,
+            source,
+            diagnostics,
+        );
+        let annotated_kind = item_annotations.get("kind").and_then(|name| {
+            let kind = Kind::from_name(name);
+            if kind.is_none() {
+                diagnostics.push(Diagnostic::error(
+                    source,
+                    draft.annotation.as_ref().map_or(draft.offset, |a| a.offset),
+                    format!("unknown kind `{name}`; use check, trigger, field or signoff"),
+                ));
+            }
+            kind
+        });
+        let shape = draft.shape.as_ref();
+        let kind = annotated_kind.unwrap_or(if trigger_section {
+            Kind::Trigger
+        } else if signoff_section || shape.is_some_and(|s| s.placeholder && s.asks_signature) {
+            Kind::Signoff
+        } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
+            Kind::Field
+        } else {
+            Kind::Check
+        });
+        let shaped = shape.filter(|_| matches!(kind, Kind::Field | Kind::Signoff));
+        let label = item_annotations
+            .get("label")
+            .cloned()
+            .or_else(|| shaped.map(|s| s.label.clone()));
+        let text = match (&label, kind) {
+            (Some(label), Kind::Field | Kind::Signoff) if shaped.is_some() && !label.is_empty() => {
+                label.clone()
+            }
+            _ => draft.text.clone(),
+        };
+        let role = match kind {
+            Kind::Signoff => Some(
+                item_annotations
+                    .get("role")
+                    .cloned()
+                    .or_else(|| label.clone())
+                    .unwrap_or_else(|| rules::role_words(&draft.text)),
+            ),
+            _ => item_annotations.get("role").cloned(),
+        };
+        let choices = match item_annotations.get("choices") {
+            Some(list) => list
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            None => shaped
+                .filter(|s| !s.placeholder && kind == Kind::Field)
+                .map(|s| rules::choices(&s.value))
+                .unwrap_or_default(),
+        };
+        let default = item_annotations.get("default").cloned().or_else(|| {
+            shaped
+                .filter(|s| !s.placeholder && kind == Kind::Field && choices.is_empty())
+                .map(|s| s.value.clone())
+        });
+        let optional = match item_annotations.get("optional").map(String::as_str) {
+            Some("false") => false,
+            Some(_) => true,
+            None => optional_section || rules::is_optional_text(&draft.text),
+        };
+        let item_id = match item_annotations.get("id") {
+            Some(id) => ids.claim(id.clone(), true),
+            None => {
+                let slug = item_slugs.unique(rules::slug(&text));
+                ids.claim(format!("{id}/{slug}"), false)
+            }
+        };
+        if let Some(previous) = ids.duplicate.take() {
+            diagnostics.push(Diagnostic::error(
+                source,
+                draft.annotation.as_ref().map_or(draft.offset, |a| a.offset),
+                format!("id `{previous}` is used by another item; this one became `{item_id}`"),
+            ));
+        }
+        if let Some(node) = draft.node {
+            node_ids.insert(node, item_id.clone());
+        }
+        items.push(Item {
+            id: item_id,
+            kind,
+            text,
+            markdown: draft.markdown,
+            line: source.lines.line(draft.offset),
+            optional,
+            role,
+            label: label.filter(|_| matches!(kind, Kind::Field | Kind::Signoff)),
+            default,
+            choices,
+            command: draft.command,
+            depth: draft.depth,
+            // Resolved to an id in `finish`, once all ids are known.
+            parent: draft.parent_node.map(|node| node.to_string()),
+            annotations: item_annotations,
+        });
+    }
+    let has_trigger = items.iter().any(|item| item.kind == Kind::Trigger);
+    let when = match when_of(annotations, raw.annotation.as_ref(), source, diagnostics) {
+        Some(when) => when,
+        None if has_trigger => When::Always,
+        None => lead.as_deref().and_then(rules::lead_condition).unwrap_or(
+            if rules::is_rollback_title(&raw.title) {
+                When::Rollback
+            } else if rules::is_success_title(&raw.title) {
+                When::Success
+            } else {
+                When::Always
+            },
+        ),
+    };
+    Section {
+        id: id.to_string(),
+        title: raw.title,
+        line: source.lines.line(raw.offset),
+        when,
+        implicit: raw.implicit,
+        lead,
+        commands: raw.commands,
+        expected_output: raw.expected_output,
+        notes: raw.notes,
+        items,
+    }
+}
+
+/// An annotation's pairs as a map, with a diagnostic for each unknown key
+/// or malformed word.
+fn annotations_of(
+    annotation: Option<&Annotation>,
+    known: &[&str],
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let Some(annotation) = annotation else {
+        return map;
+    };
+    for word in &annotation.malformed {
+        diagnostics.push(Diagnostic::error(
+            source,
+            annotation.offset,
+            format!("cannot read `{word}` in the relcheck annotation; write key=value or key=\"a value\""),
+        ));
+    }
+    for (key, value) in &annotation.pairs {
+        if !known.contains(&key.as_str()) {
+            diagnostics.push(Diagnostic::warning(
+                source,
+                annotation.offset,
+                format!(
+                    "unknown annotation key `{key}` here; known keys: {}",
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let problem = match key.as_str() {
+            "id" if !rules::is_valid_id(value) => Some(format!(
+                "id `{value}` must be lower-case letters, digits, `-`, `_` or `.`"
+            )),
+            "timeout" | "wait" if annotation::seconds(value).is_none() => Some(format!(
+                "{key} `{value}` is not a duration; write seconds (300) or 90s, 15m, 2h"
+            )),
+            "optional" if value != "true" && value != "false" => Some(format!(
+                "optional takes no value, or true or false, not `{value}`"
+            )),
+            _ => None,
+        };
+        match problem {
+            Some(message) => {
+                diagnostics.push(Diagnostic::error(source, annotation.offset, message))
+            }
+            None => {
+                map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    map
+}
+
+fn when_of(
+    map: &BTreeMap<String, String>,
+    annotation: Option<&Annotation>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<When> {
+    let name = map.get("when")?;
+    let when = When::from_name(name);
+    if when.is_none() {
+        diagnostics.push(Diagnostic::error(
+            source,
+            annotation.map_or(0, |a| a.offset),
+            format!("unknown when `{name}`; use always, rollback or success"),
+        ));
+    }
+    when
+}
+
+/// Makes slugs unique within one scope with `-2`, `-3`, ...
+#[derive(Default)]
+struct Slugs {
+    seen: HashMap<String, usize>,
+}
+
+impl Slugs {
+    fn unique(&mut self, slug: String) -> String {
+        let count = self.seen.entry(slug.clone()).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            return slug;
+        }
+        let mut n = *count;
+        loop {
+            let candidate = format!("{slug}-{n}");
+            if !self.seen.contains_key(&candidate) {
+                self.seen.insert(candidate.clone(), 1);
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Item ids across the whole checklist. An annotated id is the user's
+/// promise of a stable name; a second claim of it is an error.
+#[derive(Default)]
+struct Ids {
+    taken: Slugs,
+    duplicate: Option<String>,
+}
+
+impl Ids {
+    fn claim(&mut self, id: String, annotated: bool) -> String {
+        let unique = self.taken.unique(id.clone());
+        if annotated && unique != id {
+            self.duplicate = Some(id);
+        }
+        unique
+    }
+}

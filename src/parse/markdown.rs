@@ -1,0 +1,506 @@
+//! Reads Markdown into a flat list of the blocks the checklist rules care
+//! about: headings, list items, paragraph lines and code blocks, each with
+//! its byte offset. Structure (phases, sections, kinds) is decided later, in
+//! `build`, from this list alone.
+
+use std::ops::Range;
+
+use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+
+use super::annotation::{self, Annotation};
+
+/// One block of the document, in source order. Offsets are into the text
+/// given to [`read`] plus its `base`, so they index the whole file.
+#[derive(Debug, Clone)]
+pub enum Node {
+    Heading(Heading),
+    Item(ListItem),
+    /// A paragraph outside any list; its lines are kept apart because a
+    /// paragraph of `Label: ___` lines is a stack of fields.
+    Paragraph(Vec<Line>),
+    /// A fenced or indented code block that belongs to no list item.
+    Code(Code),
+}
+
+#[derive(Debug, Clone)]
+pub struct Heading {
+    pub level: u8,
+    pub text: String,
+    pub offset: usize,
+    pub annotation: Option<Annotation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ListItem {
+    /// `Some(checked)` for a task item.
+    pub task: Option<bool>,
+    pub text: String,
+    pub markdown: String,
+    pub offset: usize,
+    /// How many list items enclose this one.
+    pub depth: usize,
+    /// Index in the node list of the enclosing list item.
+    pub parent: Option<usize>,
+    pub command: Option<String>,
+    pub annotation: Option<Annotation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub text: String,
+    pub markdown: String,
+    pub offset: usize,
+    pub annotation: Option<Annotation>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Code {
+    pub info: String,
+    pub text: String,
+    /// Where the block's content lies in the file, for the embedded
+    /// checklist rule.
+    pub content: Option<Range<usize>>,
+    pub fenced: bool,
+}
+
+/// Inline text as it is being gathered: plain text, and the span of source
+/// it came from.
+#[derive(Debug, Default)]
+struct Inline {
+    text: String,
+    span: Option<Range<usize>>,
+    annotation: Option<Annotation>,
+}
+
+impl Inline {
+    fn push_text(&mut self, text: &str, range: &Range<usize>) {
+        self.text.push_str(text);
+        self.extend(range);
+    }
+
+    fn extend(&mut self, range: &Range<usize>) {
+        self.span = Some(match self.span.take() {
+            Some(span) => span.start.min(range.start)..span.end.max(range.end),
+            None => range.clone(),
+        });
+    }
+
+    fn finish(
+        self,
+        source: &str,
+        base: usize,
+    ) -> (String, String, Option<usize>, Option<Annotation>) {
+        let markdown = self
+            .span
+            .as_ref()
+            .and_then(|span| source.get(span.clone()))
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        (
+            collapse(&self.text),
+            markdown,
+            self.span.map(|span| span.start + base),
+            self.annotation,
+        )
+    }
+}
+
+struct Frame {
+    node: usize,
+    inline: Inline,
+    task: Option<bool>,
+    command: Option<String>,
+}
+
+struct Reader<'a> {
+    source: &'a str,
+    base: usize,
+    nodes: Vec<Node>,
+    items: Vec<Frame>,
+    heading: Option<(u8, usize, Inline)>,
+    paragraph: Option<(Vec<Line>, Inline)>,
+    code: Option<Code>,
+    /// Depth of inline containers we must not take text from (images' alt
+    /// text is kept; footnote and table bodies are not checklist text).
+    skip: usize,
+}
+
+/// Reads `source` (a slice of the file starting at byte `base`).
+pub fn read(source: &str, base: usize) -> Vec<Node> {
+    let options = Options::ENABLE_TASKLISTS
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES;
+    let mut reader = Reader {
+        source,
+        base,
+        nodes: Vec::new(),
+        items: Vec::new(),
+        heading: None,
+        paragraph: None,
+        code: None,
+        skip: 0,
+    };
+    for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
+        reader.event(event, range);
+    }
+    // An unbalanced stream cannot happen, but a frame left open must not
+    // lose its item.
+    while !reader.items.is_empty() {
+        reader.end_item();
+    }
+    reader.nodes
+}
+
+impl Reader<'_> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(tag) => self.end(tag),
+            Event::Text(text) => {
+                if let Some(code) = &mut self.code {
+                    code.text.push_str(&text);
+                    let (start, end) = (range.start + self.base, range.end + self.base);
+                    let content = code.content.get_or_insert(start..end);
+                    content.start = content.start.min(start);
+                    content.end = content.end.max(end);
+                } else if let Some(inline) = self.inline() {
+                    inline.push_text(&text, &range);
+                }
+            }
+            Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
+                if let Some(inline) = self.inline() {
+                    inline.push_text(&text, &range);
+                }
+            }
+            Event::InlineHtml(html) | Event::Html(html) => self.html(&html, &range),
+            Event::SoftBreak | Event::HardBreak => self.line_break(&range),
+            Event::TaskListMarker(checked) => {
+                if let Some(frame) = self.items.last_mut() {
+                    frame.task = Some(checked);
+                }
+            }
+            Event::FootnoteReference(_) | Event::Rule => {}
+        }
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        match tag {
+            Tag::Heading { level, .. } => {
+                self.heading = Some((level as u8, range.start, Inline::default()));
+            }
+            Tag::Paragraph => {
+                if self.items.is_empty() && self.heading.is_none() && self.skip == 0 {
+                    self.paragraph = Some((Vec::new(), Inline::default()));
+                }
+            }
+            Tag::Item => {
+                let parent = self.items.last().map(|frame| frame.node);
+                let depth = self.items.len();
+                self.nodes.push(Node::Item(ListItem {
+                    task: None,
+                    text: String::new(),
+                    markdown: String::new(),
+                    offset: range.start + self.base,
+                    depth,
+                    parent,
+                    command: None,
+                    annotation: None,
+                }));
+                self.items.push(Frame {
+                    node: self.nodes.len() - 1,
+                    inline: Inline::default(),
+                    task: None,
+                    command: None,
+                });
+            }
+            Tag::CodeBlock(kind) => {
+                let (info, fenced) = match kind {
+                    CodeBlockKind::Fenced(info) => (info.trim().to_string(), true),
+                    CodeBlockKind::Indented => (String::new(), false),
+                };
+                self.code = Some(Code {
+                    info,
+                    text: String::new(),
+                    content: None,
+                    fenced,
+                });
+            }
+            Tag::FootnoteDefinition(_) | Tag::Table(_) | Tag::MetadataBlock(_) => self.skip += 1,
+            Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. } => {
+                if let Some(inline) = self.inline() {
+                    inline.extend(&range);
+                }
+            }
+            Tag::BlockQuote(_)
+            | Tag::HtmlBlock
+            | Tag::List(_)
+            | Tag::TableHead
+            | Tag::TableRow
+            | Tag::TableCell
+            | Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition => {}
+        }
+    }
+
+    fn end(&mut self, tag: TagEnd) {
+        match tag {
+            TagEnd::Heading(_) => {
+                if let Some((level, offset, inline)) = self.heading.take() {
+                    let (text, _, _, annotation) = inline.finish(self.source, self.base);
+                    self.nodes.push(Node::Heading(Heading {
+                        level,
+                        text,
+                        offset: offset + self.base,
+                        annotation,
+                    }));
+                }
+            }
+            TagEnd::Paragraph => {
+                if let Some((mut lines, inline)) = self.paragraph.take() {
+                    self.push_line(&mut lines, inline);
+                    if !lines.is_empty() {
+                        self.nodes.push(Node::Paragraph(lines));
+                    }
+                }
+                // A loose list item's paragraphs are one text.
+                if let Some(frame) = self.items.last_mut()
+                    && !frame.inline.text.is_empty()
+                    && !frame.inline.text.ends_with(' ')
+                {
+                    frame.inline.text.push(' ');
+                }
+            }
+            TagEnd::Item => self.end_item(),
+            TagEnd::CodeBlock => {
+                if let Some(code) = self.code.take() {
+                    match self.items.last_mut() {
+                        Some(frame) => {
+                            let text = code.text.trim_end_matches('\n').to_string();
+                            frame.command = Some(match frame.command.take() {
+                                Some(previous) => format!("{previous}\n{text}"),
+                                None => text,
+                            });
+                        }
+                        None if self.skip == 0 => self.nodes.push(Node::Code(code)),
+                        None => {}
+                    }
+                }
+            }
+            TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::MetadataBlock(_) => {
+                self.skip = self.skip.saturating_sub(1);
+            }
+            _ => {}
+        }
+    }
+
+    fn end_item(&mut self) {
+        let Some(frame) = self.items.pop() else {
+            return;
+        };
+        let (text, markdown, _, annotation) = frame.inline.finish(self.source, self.base);
+        if let Some(Node::Item(item)) = self.nodes.get_mut(frame.node) {
+            item.task = frame.task;
+            item.text = text;
+            item.markdown = markdown;
+            item.command = frame.command;
+            item.annotation = annotation;
+        }
+    }
+
+    /// Where inline text goes now: the heading, the innermost list item, or
+    /// the paragraph being read.
+    fn inline(&mut self) -> Option<&mut Inline> {
+        if self.skip > 0 {
+            return None;
+        }
+        if let Some((_, _, inline)) = &mut self.heading {
+            return Some(inline);
+        }
+        if let Some(frame) = self.items.last_mut() {
+            return Some(&mut frame.inline);
+        }
+        self.paragraph.as_mut().map(|(_, inline)| inline)
+    }
+
+    fn html(&mut self, html: &str, range: &Range<usize>) {
+        let Some(body) = annotation::body(html) else {
+            return;
+        };
+        let parsed = annotation::parse(body, range.start + self.base);
+        if let Some(inline) = self.inline() {
+            inline.annotation = Some(parsed);
+        } else if let Some(Node::Item(item)) = self.nodes.last_mut() {
+            // A comment on the line after a list, as its own HTML block,
+            // still belongs to the item just closed.
+            if item.annotation.is_none() {
+                item.annotation = Some(parsed);
+            }
+        }
+    }
+
+    fn line_break(&mut self, range: &Range<usize>) {
+        if self.heading.is_none()
+            && self.items.is_empty()
+            && let Some((mut lines, inline)) = self.paragraph.take()
+        {
+            self.push_line(&mut lines, inline);
+            self.paragraph = Some((lines, Inline::default()));
+            return;
+        }
+        if let Some(inline) = self.inline() {
+            inline.text.push(' ');
+            let _ = range;
+        }
+    }
+
+    fn push_line(&self, lines: &mut Vec<Line>, inline: Inline) {
+        let (text, markdown, offset, annotation) = inline.finish(self.source, self.base);
+        if let Some(offset) = offset
+            && !text.is_empty()
+        {
+            lines.push(Line {
+                text,
+                markdown,
+                offset,
+                annotation,
+            });
+        }
+    }
+}
+
+/// Runs of white space become one space; ends are trimmed.
+pub fn collapse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn items(nodes: &[Node]) -> Vec<&ListItem> {
+        nodes
+            .iter()
+            .filter_map(|node| match node {
+                Node::Item(item) => Some(item),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn task_items_of_every_marker_are_read_with_their_offsets() {
+        let text = "- [ ] a\n* [x] b\n\n+ [ ] c\n\n1. [ ] d\n";
+        let nodes = read(text, 0);
+        let items = items(&nodes);
+        let got: Vec<_> = items
+            .iter()
+            .map(|item| (item.task, item.text.as_str(), item.offset))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Some(false), "a", 0),
+                (Some(true), "b", 8),
+                (Some(false), "c", 17),
+                (Some(false), "d", 26)
+            ]
+        );
+    }
+
+    #[test]
+    fn markup_is_removed_from_text_and_kept_in_markdown() {
+        let nodes = read(
+            "- [ ] Run **all** `tests` per [the guide](x.md)\n  and wrap\n",
+            0,
+        );
+        let item = items(&nodes)[0];
+        assert_eq!(item.text, "Run all tests per the guide and wrap");
+        assert_eq!(
+            item.markdown,
+            "Run **all** `tests` per [the guide](x.md)\n  and wrap"
+        );
+    }
+
+    #[test]
+    fn nested_items_know_their_depth_and_parent() {
+        let nodes = read(
+            "- [ ] top\n  - [ ] child\n    - [ ] grandchild\n- [ ] next\n",
+            0,
+        );
+        let items = items(&nodes);
+        let got: Vec<_> = items
+            .iter()
+            .map(|item| (item.text.as_str(), item.depth, item.parent))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("top", 0, None),
+                ("child", 1, Some(0)),
+                ("grandchild", 2, Some(1)),
+                ("next", 0, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_code_block_in_an_item_is_its_command_and_outside_one_a_code_node() {
+        let text = "```bash\n./check.sh\n```\n\n- [ ] Deploy\n  ```sh\n  ./deploy.sh\n  ```\n";
+        let nodes = read(text, 0);
+        match &nodes[0] {
+            Node::Code(code) => {
+                assert_eq!(code.info, "bash");
+                assert_eq!(code.text, "./check.sh\n");
+                assert_eq!(code.content, Some(8..19));
+            }
+            other => panic!("expected code, got {other:?}"),
+        }
+        assert_eq!(items(&nodes)[0].command.as_deref(), Some("./deploy.sh"));
+    }
+
+    #[test]
+    fn paragraph_lines_are_split_at_breaks() {
+        let text = "**Lead:** [Name] - [Date]  \n**QA:** [Name] - [Date]\n";
+        let nodes = read(text, 10);
+        let Node::Paragraph(lines) = &nodes[0] else {
+            panic!("expected a paragraph");
+        };
+        let got: Vec<_> = lines
+            .iter()
+            .map(|line| (line.text.as_str(), line.offset))
+            .collect();
+        assert_eq!(
+            got,
+            [("Lead: [Name] - [Date]", 10), ("QA: [Name] - [Date]", 38)]
+        );
+    }
+
+    #[test]
+    fn a_relcheck_comment_is_the_item_annotation_and_not_its_text() {
+        let nodes = read(
+            "- [ ] Back up <!-- relcheck: id=db-backup optional -->\n",
+            0,
+        );
+        let item = items(&nodes)[0];
+        assert_eq!(item.text, "Back up");
+        let annotation = item.annotation.as_ref().expect("annotation");
+        assert_eq!(annotation.get("id"), Some("db-backup"));
+        assert_eq!(annotation.get("optional"), Some("true"));
+    }
+}

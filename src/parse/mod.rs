@@ -1,0 +1,253 @@
+//! Checklist documents to the model. Never fails and never panics: whatever
+//! it cannot make sense of becomes a diagnostic, and a document with no items
+//! is still a (empty) checklist that callers refuse.
+//!
+//! The steps: front matter off the top; the plain-text steps shape read line
+//! by line; otherwise Markdown, from the one fenced block that holds every
+//! task item when there is such a block; then `build` decides structure.
+
+mod annotation;
+mod build;
+mod markdown;
+mod plain;
+pub mod rules;
+
+use std::path::Path;
+
+use crate::diagnostic::Diagnostic;
+use crate::exit::{Code, error};
+use crate::model::{Checklist, Format, SourceInfo};
+use crate::source::Source;
+
+pub use annotation::{HEADING_KEYS, ITEM_KEYS, seconds};
+pub use plain::is_task_line;
+
+pub struct Parsed {
+    pub checklist: Checklist,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Parsed {
+    /// The checklist, or the error every command but `lint` gives for a
+    /// document with nothing to tick.
+    pub fn require_items(self, source: &Source) -> anyhow::Result<Parsed> {
+        if self.checklist.items().next().is_none() {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "{}: no checklist items found (task items `- [ ]`, list items under headings, or `Checklist` steps); `relcheck lint` explains",
+                    source.display
+                ),
+            ));
+        }
+        Ok(self)
+    }
+}
+
+pub fn parse(source: &Source) -> Parsed {
+    let mut diagnostics = Vec::new();
+    let text = source.text.as_str();
+    let (front_matter, body_start) = front_matter(source, &mut diagnostics);
+    let body = &text[body_start..];
+    let front_title = front_matter
+        .as_ref()
+        .and_then(|fm| fm.get("title"))
+        .and_then(|title| title.as_str())
+        .map(str::to_string);
+    let front_description = front_matter
+        .as_ref()
+        .and_then(|fm| fm.get("description"))
+        .and_then(|d| d.as_str())
+        .map(str::to_string);
+
+    let (format, title, description, phases) = if plain::is_steps(body) {
+        let steps = plain::read(body, body_start);
+        let phases = build::finish(steps.phases, source, &mut diagnostics);
+        (
+            Format::PlainText,
+            Some(steps.title),
+            steps.description,
+            phases,
+        )
+    } else {
+        let nodes = markdown::read(body, body_start);
+        let (nodes, outside) = match embedded(&nodes, text) {
+            Some(range) => {
+                let inner = markdown::read(&text[range.clone()], range.start);
+                (inner, Some(prose(&nodes)))
+            }
+            None => (nodes, None),
+        };
+        let built = build::build(&nodes, source, &mut diagnostics);
+        let description = outside.flatten().or(built.description);
+        (Format::Markdown, built.title, description, built.phases)
+    };
+
+    let title = title
+        .filter(|title| !title.is_empty())
+        .or(front_title)
+        .unwrap_or_else(|| stem(source));
+    let checklist = Checklist {
+        title,
+        description: description.or(front_description),
+        format,
+        source: SourceInfo {
+            path: source.display.clone(),
+            sha256: source.sha256.clone(),
+        },
+        front_matter: front_matter.map(serde_json::Value::Object),
+        variables: variables(body),
+        phases,
+    };
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    Parsed {
+        checklist,
+        diagnostics,
+    }
+}
+
+fn stem(source: &Source) -> String {
+    let name = source
+        .display
+        .strip_suffix(" (bundled)")
+        .unwrap_or(&source.display);
+    Path::new(name).file_stem().map_or_else(
+        || name.to_string(),
+        |stem| stem.to_string_lossy().into_owned(),
+    )
+}
+
+/// A leading `---` YAML block: its mapping, and where the body starts.
+fn front_matter(
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Option<serde_json::Map<String, serde_json::Value>>, usize) {
+    let text = source.text.as_str();
+    let Some(rest) = text.strip_prefix("---\n") else {
+        return (None, 0);
+    };
+    let mut offset = 4;
+    for line in rest.split_inclusive('\n') {
+        let trimmed = line.trim_end();
+        if trimmed == "---" || trimmed == "..." {
+            let yaml = &text[4..offset];
+            let body_start = offset + line.len();
+            return match serde_yaml::from_str::<serde_json::Value>(yaml) {
+                Ok(serde_json::Value::Object(map)) => (Some(map), body_start),
+                Ok(serde_json::Value::Null) => (None, body_start),
+                Ok(_) => {
+                    diagnostics.push(Diagnostic::warning(
+                        source,
+                        0,
+                        "front matter is not a mapping of keys to values; it is ignored",
+                    ));
+                    (None, body_start)
+                }
+                Err(err) => {
+                    let at = err.location().map_or(0, |l| 4 + l.index());
+                    diagnostics.push(Diagnostic::warning(
+                        source,
+                        at.min(offset),
+                        format!("front matter is not valid YAML ({err}); it is ignored"),
+                    ));
+                    (None, body_start)
+                }
+            };
+        }
+        offset += line.len();
+    }
+    // No closing line: a thematic break, not front matter.
+    (None, 0)
+}
+
+/// The one fenced block (no info, `markdown` or `md`) that holds every task
+/// item of the document, when there is exactly one such block.
+fn embedded(nodes: &[markdown::Node], text: &str) -> Option<std::ops::Range<usize>> {
+    use markdown::Node;
+    let outside = nodes
+        .iter()
+        .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
+    if outside {
+        return None;
+    }
+    let mut holders = nodes.iter().filter_map(|node| match node {
+        Node::Code(code)
+            if code.fenced
+                && matches!(code.info.to_lowercase().as_str(), "" | "markdown" | "md")
+                && code.text.lines().any(is_task_line) =>
+        {
+            code.content.clone()
+        }
+        _ => None,
+    });
+    let range = holders.next()?;
+    if holders.next().is_some() || text.get(range.clone()).is_none() {
+        return None;
+    }
+    Some(range)
+}
+
+/// Paragraph text outside the embedded block: the description.
+fn prose(nodes: &[markdown::Node]) -> Option<String> {
+    let paragraphs: Vec<String> = nodes
+        .iter()
+        .filter_map(|node| match node {
+            markdown::Node::Paragraph(lines) => Some(
+                lines
+                    .iter()
+                    .map(|line| line.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            _ => None,
+        })
+        .collect();
+    (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
+}
+
+/// `{{name}}` anywhere, in order of first use.
+pub fn variables(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        // Names are short: looking no further keeps this linear on text
+        // full of unmatched braces.
+        let window = &after[..floor_char_boundary(after, 128)];
+        let Some(close) = window.find("}}") else {
+            rest = after;
+            continue;
+        };
+        let name = after[..close].trim();
+        if is_variable_name(name) && !names.iter().any(|n| n == name) {
+            names.push(name.to_string());
+        }
+        // A `{{` inside what we skipped may open a real one: go on just
+        // past this opening only when no name was read.
+        rest = if is_variable_name(name) {
+            &after[close + 2..]
+        } else {
+            &rest[open + 2..]
+        };
+    }
+    names
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+pub fn is_variable_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,509 @@
+//! The wording rules: what a title, a lead or an item's text says about
+//! kind, optionality and condition. Pure functions of text, one per rule of
+//! docs/FORMAT.md, so each can be tested on its own.
+
+/// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.
+pub fn strip_numbering(title: &str) -> &str {
+    let rest = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if rest.len() == title.len() {
+        return title;
+    }
+    let rest = rest.strip_prefix(')').unwrap_or(rest);
+    match rest.strip_prefix(' ') {
+        Some(rest) if !rest.trim().is_empty() => rest.trim_start(),
+        _ => title,
+    }
+}
+
+fn normalised(title: &str) -> String {
+    strip_numbering(title)
+        .to_lowercase()
+        .replace(['-', '_'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn mentions_rollback(title: &str) -> bool {
+    ["rollback", "roll back", "rolling back", "revert"]
+        .iter()
+        .any(|word| title.contains(word))
+}
+
+/// "Sign-off", "Sign-offs", "Approvals", "Signatures".
+pub fn is_signoff_title(title: &str) -> bool {
+    let title = normalised(title);
+    ["sign off", "signoff", "approval", "signature"]
+        .iter()
+        .any(|word| title.contains(word))
+}
+
+/// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
+/// Criteria". "Go/No-Go Criteria" lists what must hold to go on, so its
+/// items are checks.
+pub fn is_trigger_title(title: &str) -> bool {
+    let title = normalised(title);
+    if title.contains("go/no go") || title.contains("go no go") {
+        return false;
+    }
+    let about = mentions_rollback(&title) || title.contains("abort") || title.contains("no go");
+    let condition = ["trigger", "criteria", "criterion", "condition"]
+        .iter()
+        .any(|word| title.contains(word));
+    about && condition
+}
+
+/// A title that means "do this when rolling back": rollback steps,
+/// procedure, completion, execution, "(if needed)". Plans, preparation and
+/// criteria are about rolling back but are done in every run.
+pub fn is_rollback_title(title: &str) -> bool {
+    let title = normalised(title);
+    if !mentions_rollback(&title) || is_trigger_title(&title) {
+        return false;
+    }
+    let preparation = [
+        "plan",
+        "prepar",
+        "readiness",
+        "strategy",
+        "test",
+        "criteria",
+    ]
+    .iter()
+    .any(|word| title.contains(word));
+    if preparation {
+        return false;
+    }
+    let execution = [
+        "step",
+        "procedure",
+        "completion",
+        "execution",
+        "execute",
+        "process",
+        "if needed",
+        "if required",
+        "runbook",
+    ]
+    .iter()
+    .any(|word| title.contains(word));
+    execution || ["rollback", "roll back", "revert"].contains(&title.as_str())
+}
+
+/// "Normal Completion", "On Success".
+pub fn is_success_title(title: &str) -> bool {
+    let title = normalised(title);
+    title.contains("normal completion")
+        || title.starts_with("on success")
+        || title.starts_with("if successful")
+}
+
+/// "If rollback required:" gives rollback; "If deployment successful:" gives
+/// success.
+pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
+    let lead = lead.to_lowercase();
+    let words: Vec<&str> = lead
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let if_at = words.iter().position(|w| *w == "if")?;
+    let after = &words[if_at + 1..];
+    if after
+        .iter()
+        .take(3)
+        .any(|w| *w == "rollback" || *w == "revert")
+        || after.windows(2).take(3).any(|w| w == ["roll", "back"])
+    {
+        return Some(crate::model::When::Rollback);
+    }
+    if after
+        .iter()
+        .take(5)
+        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
+    {
+        return Some(crate::model::When::Success);
+    }
+    None
+}
+
+/// The parenthesis a text ends with, if any: "Feature flags (if applicable)"
+/// gives "if applicable".
+fn trailing_parenthesis(text: &str) -> Option<&str> {
+    let text = text.trim_end().trim_end_matches('.').trim_end();
+    let inner = text.strip_suffix(')')?;
+    let open = inner.rfind('(')?;
+    Some(inner[open + 1..].trim())
+}
+
+fn optional_parenthesis(text: &str) -> bool {
+    trailing_parenthesis(text).is_some_and(|inner| {
+        let inner = inner.to_lowercase();
+        inner.starts_with("if ") || inner == "if" || inner.contains("optional")
+    })
+}
+
+/// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
+/// needed", "as needed", "if applicable".
+pub fn is_optional_text(text: &str) -> bool {
+    if optional_parenthesis(text) {
+        return true;
+    }
+    let lower = text.trim_end().trim_end_matches('.').to_lowercase();
+    ["if needed", "as needed", "if applicable", "if required"]
+        .iter()
+        .any(|tail| lower.ends_with(tail))
+}
+
+/// A section title with such a parenthesis makes all its items optional,
+/// unless the title is about rollback, where it means "only when rolling
+/// back".
+pub fn is_optional_title(title: &str) -> bool {
+    optional_parenthesis(title) && !mentions_rollback(&normalised(title))
+}
+
+/// What the value of a `Label: value` line is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldShape {
+    pub label: String,
+    pub value: String,
+    /// The value is blanks to fill in (`___`, `[Name]`), not a pre-filled
+    /// value.
+    pub placeholder: bool,
+    /// The blanks ask for a name and a date, or a signature.
+    pub asks_signature: bool,
+}
+
+/// Reads `Label: value` where the label is short. `None` when the line is
+/// prose.
+pub fn field_shape(text: &str) -> Option<FieldShape> {
+    let colon = text.find(':')?;
+    let label = text[..colon].trim();
+    let value = text[colon + 1..].trim();
+    if label.chars().count() > 40
+        || label.split_whitespace().count() > 5
+        || value.starts_with("//")
+        || label.ends_with(['.', '!', '?'])
+    {
+        return None;
+    }
+    let (placeholder, asks_signature) = placeholder(value);
+    // `: ___` is a field that forgot its label, which lint reports; an
+    // empty label with a value is just prose.
+    if label.is_empty() && !placeholder {
+        return None;
+    }
+    Some(FieldShape {
+        label: label.to_string(),
+        value: value.to_string(),
+        placeholder,
+        asks_signature,
+    })
+}
+
+/// Whether a value is only blanks: `___`, `[Name]`, `<date>`, joined by
+/// separators and sub-labels such as `Signature:`. Also whether the blanks
+/// ask for a name and a date, or a signature.
+fn placeholder(value: &str) -> (bool, bool) {
+    let mut blanks = 0;
+    let mut name = false;
+    let mut date = false;
+    let mut signature = false;
+    let mut rest = value;
+    while let Some(c) = rest.chars().next() {
+        let (close, is_blank) = match c {
+            '[' => (Some(']'), true),
+            '<' => (Some('>'), true),
+            '_' => (None, true),
+            _ => (None, false),
+        };
+        if let Some(close) = close {
+            let Some(end) = rest.find(close) else {
+                return (false, false);
+            };
+            let inner = rest[1..end].to_lowercase();
+            name |= inner.contains("name");
+            date |= inner.contains("date");
+            signature |= inner.contains("signature");
+            blanks += 1;
+            rest = &rest[end + 1..];
+        } else if is_blank {
+            let run = rest.len() - rest.trim_start_matches('_').len();
+            if run < 2 {
+                return (false, false);
+            }
+            blanks += 1;
+            rest = &rest[run..];
+        } else if c.is_whitespace() || "-–—/|,.".contains(c) {
+            rest = &rest[c.len_utf8()..];
+        } else {
+            // A sub-label such as "Signature:" between blanks.
+            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+            let word = &rest[..word_end];
+            if !word.ends_with(':') || word.len() < 2 {
+                return (false, false);
+            }
+            let lower = word.to_lowercase();
+            signature |= lower.contains("signature");
+            name |= lower.contains("name");
+            date |= lower.contains("date");
+            rest = &rest[word_end..];
+        }
+    }
+    let placeholder = blanks > 0;
+    (placeholder, placeholder && ((name && date) || signature))
+}
+
+/// `A / B / C` or `A | B`: the choices of a pre-filled field.
+pub fn choices(value: &str) -> Vec<String> {
+    let parts: Vec<&str> = if value.contains(" / ") {
+        value.split(" / ").collect()
+    } else if value.contains('|') {
+        value.split('|').collect()
+    } else {
+        return Vec::new();
+    };
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|part| part.trim().to_string())
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.len() >= 2 { parts } else { Vec::new() }
+}
+
+/// The role a free-text sign-off names: its leading capitalised words, as
+/// "QA Lead" in "QA Lead sign-off received".
+pub fn role_words(text: &str) -> String {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .take_while(|word| word.chars().next().is_some_and(char::is_uppercase))
+        .collect();
+    if words.is_empty() {
+        text.to_string()
+    } else {
+        words.join(" ")
+    }
+}
+
+/// Lower-case ASCII words joined by `-`, at most 48 characters.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        let c = match c {
+            'à'..='å' | 'À'..='Å' => 'a',
+            'è'..='ë' | 'È'..='Ë' => 'e',
+            'ì'..='ï' | 'Ì'..='Ï' => 'i',
+            'ò'..='ö' | 'Ò'..='Ö' => 'o',
+            'ù'..='ü' | 'Ù'..='Ü' => 'u',
+            'ç' | 'Ç' => 'c',
+            'ñ' | 'Ñ' => 'n',
+            c => c,
+        };
+        if !c.is_ascii_alphanumeric() {
+            dash = true;
+            continue;
+        }
+        let needed = usize::from(dash && !out.is_empty()) + 1;
+        if out.len() + needed > 48 {
+            break;
+        }
+        if dash && !out.is_empty() {
+            out.push('-');
+        }
+        dash = false;
+        out.push(c.to_ascii_lowercase());
+    }
+    if out.is_empty() {
+        "item".to_string()
+    } else {
+        out
+    }
+}
+
+/// Whether an annotated id is well formed: slug segments joined by `/`.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('/').all(|segment| {
+            !segment.is_empty()
+                && segment.chars().all(|c| {
+                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
+                })
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::When;
+
+    #[test]
+    fn numbering_is_stripped() {
+        assert_eq!(
+            strip_numbering("21. Normal Completion"),
+            "Normal Completion"
+        );
+        assert_eq!(strip_numbering("3) Deploy"), "Deploy");
+        assert_eq!(strip_numbering("1.2 Backups"), "Backups");
+        assert_eq!(strip_numbering("2024 Plan"), "Plan");
+        assert_eq!(strip_numbering("42"), "42");
+        assert_eq!(strip_numbering("Deploy"), "Deploy");
+    }
+
+    #[test]
+    fn signoff_titles() {
+        for title in [
+            "Sign-off",
+            "Sign-Offs",
+            "Deployment Approvals",
+            "Signoff",
+            "Sign off",
+        ] {
+            assert!(is_signoff_title(title), "{title}");
+        }
+        assert!(!is_signoff_title("Deployment Execution"));
+    }
+
+    #[test]
+    fn trigger_titles() {
+        for title in [
+            "Rollback Triggers",
+            "Rollback Criteria",
+            "Abort Criteria",
+            "No-Go Criteria",
+        ] {
+            assert!(is_trigger_title(title), "{title}");
+        }
+        for title in [
+            "Go/No-Go Criteria",
+            "Rollback Steps",
+            "Rollback Plan",
+            "Acceptance Criteria",
+        ] {
+            assert!(!is_trigger_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn rollback_titles_are_execution_not_preparation() {
+        for title in [
+            "Rollback Steps",
+            "Rollback Procedure (If Needed)",
+            "Rollback Procedures",
+            "22. Rollback Completion",
+            "Rollback Execution",
+            "Rollback",
+        ] {
+            assert!(is_rollback_title(title), "{title}");
+        }
+        for title in [
+            "Rollback Plan",
+            "Backup & Rollback Plan",
+            "13. Rollback Preparation",
+            "Rollback Triggers",
+            "Rollback Criteria",
+            "Deployment Steps",
+        ] {
+            assert!(!is_rollback_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn leads_give_conditions() {
+        assert_eq!(
+            lead_condition("If rollback required:"),
+            Some(When::Rollback)
+        );
+        assert_eq!(
+            lead_condition("If deployment successful:"),
+            Some(When::Success)
+        );
+        assert_eq!(
+            lead_condition("If the deployment was successful:"),
+            Some(When::Success)
+        );
+        assert_eq!(
+            lead_condition("Rollback immediately if ANY of these occur:"),
+            None
+        );
+        assert!(is_success_title("21. Normal Completion"));
+    }
+
+    #[test]
+    fn optional_items_and_titles() {
+        for text in [
+            "Feature flags configured (if applicable)",
+            "Security review completed (if required)",
+            "Architecture diagrams updated (if changed)",
+            "Canary analysis (optional)",
+            "Cache cleared/warmed as needed",
+            "Hotfix process ready if needed",
+            "Update indexes if applicable.",
+        ] {
+            assert!(is_optional_text(text), "{text}");
+        }
+        for text in [
+            "Unit tests passing (100%)",
+            "Error rate normal (< 1%)",
+            "Notify if it fails loudly",
+        ] {
+            assert!(!is_optional_text(text), "{text}");
+        }
+        assert!(is_optional_title("Database migration (if applicable)"));
+        assert!(!is_optional_title("Rollback Procedure (If Needed)"));
+    }
+
+    #[test]
+    fn fields_placeholders_and_signatures() {
+        let shape = field_shape("Date: _______________").unwrap();
+        assert_eq!(
+            (
+                shape.label.as_str(),
+                shape.placeholder,
+                shape.asks_signature
+            ),
+            ("Date", true, false)
+        );
+        let shape = field_shape("QA Lead: [Name] - [Date]").unwrap();
+        assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("Developer: ___ Signature: ___").unwrap();
+        assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
+        assert!(shape.placeholder && !shape.asks_signature);
+        let shape = field_shape("Environment: Production").unwrap();
+        assert!(!shape.placeholder);
+        assert_eq!(shape.value, "Production");
+        assert_eq!(
+            field_shape("Verify the backup, the restore and the dashboards are fine: all of them"),
+            None
+        );
+        assert_eq!(field_shape("See https://example.com"), None);
+        let shape = field_shape(": ____").unwrap();
+        assert_eq!((shape.label.as_str(), shape.placeholder), ("", true));
+        assert_eq!(field_shape(": not a field"), None);
+    }
+
+    #[test]
+    fn choices_and_roles() {
+        assert_eq!(choices("Success / Rollback"), ["Success", "Rollback"]);
+        assert_eq!(choices("a|b|c"), ["a", "b", "c"]);
+        assert!(choices("TCP/IP").is_empty());
+        assert_eq!(role_words("QA Lead sign-off received"), "QA Lead");
+        assert_eq!(
+            role_words("Release Manager final approval"),
+            "Release Manager"
+        );
+        assert_eq!(role_words("sign here"), "sign here");
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Pre-Deployment Phase"), "pre-deployment-phase");
+        assert_eq!(slug("Error rate > 5%"), "error-rate-5");
+        assert_eq!(slug("Café déployé"), "cafe-deploye");
+        assert_eq!(slug("***"), "item");
+        assert_eq!(slug(&"word ".repeat(30)).len(), 48);
+        assert!(is_valid_id("db-backup"));
+        assert!(is_valid_id("deploy/db/backup"));
+        assert!(!is_valid_id("DB Backup"));
+    }
+}

@@ -1,0 +1,186 @@
+//! `relcheck show`: the model as a readable tree, line numbers in a gutter
+//! so each entry can be found in the file.
+
+use std::fmt::Write;
+
+use crate::model::{Checklist, Item, Kind, When};
+use crate::style::Style;
+
+/// The one-letter mark of each kind, as the tree and the runner show it.
+pub fn marker(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Check => "[ ]",
+        Kind::Trigger => "[!]",
+        Kind::Field => "[=]",
+        Kind::Signoff => "[S]",
+    }
+}
+
+pub fn text(checklist: &Checklist, style: Style) -> String {
+    let mut out = String::new();
+    let counts = checklist.counts();
+    let _ = writeln!(out, "{}", style.bold(&checklist.title));
+    let mut summary = vec![
+        checklist.source.path.clone(),
+        checklist.format.as_str().to_string(),
+        format!("{} phases, {} items", counts.phases, counts.items),
+    ];
+    let kinds: Vec<String> = [
+        (counts.check, "check"),
+        (counts.trigger, "trigger"),
+        (counts.field, "field"),
+        (counts.signoff, "signoff"),
+    ]
+    .iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, kind)| format!("{n} {kind}"))
+    .collect();
+    summary.push(kinds.join(", "));
+    if counts.optional > 0 {
+        summary.push(format!("{} optional", counts.optional));
+    }
+    let _ = writeln!(out, "{}", style.dim(&summary.join(" · ")));
+    if !checklist.variables.is_empty() {
+        let names: Vec<String> = checklist
+            .variables
+            .iter()
+            .map(|v| format!("{{{{{v}}}}}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.dim(&format!("variables: {}", names.join(", ")))
+        );
+    }
+    let width = checklist
+        .items()
+        .map(|(_, _, item)| item.line)
+        .chain(checklist.phases.iter().map(|p| p.line))
+        .max()
+        .unwrap_or(1)
+        .to_string()
+        .len();
+    let gutter = |line: usize| style.dim(&format!("{line:>width$}"));
+    for phase in &checklist.phases {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "{}  {}{}",
+            gutter(phase.line),
+            style.bold(&phase.title),
+            when_tag(phase.when, style)
+        );
+        for section in &phase.sections {
+            let indent = if section.implicit {
+                "  "
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{}    {}{}",
+                    gutter(section.line),
+                    style.cyan(&section.title),
+                    if section.when == phase.when {
+                        String::new()
+                    } else {
+                        when_tag(section.when, style)
+                    }
+                );
+                "    "
+            };
+            let blank = " ".repeat(width);
+            if let Some(lead) = &section.lead {
+                let lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
+                let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&lead));
+            }
+            for note in &section.notes {
+                let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&format!("• {note}")));
+            }
+            for command in &section.commands {
+                for line in command.lines() {
+                    let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&format!("│ {line}")));
+                }
+            }
+            for item in &section.items {
+                let nest = "  ".repeat(item.depth);
+                let _ = writeln!(
+                    out,
+                    "{}  {indent}{nest}{} {}{}",
+                    gutter(item.line),
+                    kind_marker(item.kind, style),
+                    item_text(item),
+                    tags(item, style)
+                );
+                if let Some(command) = &item.command {
+                    for line in command.lines() {
+                        let _ = writeln!(
+                            out,
+                            "{blank}  {indent}{nest}    {}",
+                            style.dim(&format!("$ {line}"))
+                        );
+                    }
+                }
+            }
+            if let Some(expected) = &section.expected_output {
+                let _ = writeln!(
+                    out,
+                    "{blank}  {indent}{}",
+                    style.dim(&format!("expected: {expected}"))
+                );
+            }
+        }
+    }
+    out
+}
+
+fn kind_marker(kind: Kind, style: Style) -> String {
+    let mark = marker(kind);
+    match kind {
+        Kind::Check => mark.to_string(),
+        Kind::Trigger => style.red(mark),
+        Kind::Field => style.cyan(mark),
+        Kind::Signoff => style.green(mark),
+    }
+}
+
+fn item_text(item: &Item) -> String {
+    match item.kind {
+        Kind::Field => {
+            let mut text = item.text.clone();
+            if let Some(default) = &item.default {
+                text.push_str(&format!(" = {default}"));
+            }
+            if !item.choices.is_empty() {
+                text.push_str(&format!(" ({})", item.choices.join(" / ")));
+            }
+            text
+        }
+        Kind::Signoff => match &item.role {
+            Some(role) if role != &item.text => format!("{} — role: {role}", item.text),
+            _ => item.text.clone(),
+        },
+        Kind::Check | Kind::Trigger => item.text.clone(),
+    }
+}
+
+fn tags(item: &Item, style: Style) -> String {
+    let mut tags = Vec::new();
+    if item.kind != Kind::Check {
+        tags.push(item.kind.as_str().to_string());
+    }
+    if item.optional {
+        tags.push("optional".to_string());
+    }
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!("  {}", style.dim(&format!("({})", tags.join(", "))))
+    }
+}
+
+fn when_tag(when: When, style: Style) -> String {
+    match when {
+        When::Always => String::new(),
+        When::Rollback => format!("  {}", style.yellow("[on rollback]")),
+        When::Success => format!("  {}", style.green("[on success]")),
+    }
+}
