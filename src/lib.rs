@@ -12,6 +12,7 @@ pub mod exit;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod record;
 pub mod show;
 pub mod source;
 pub mod style;

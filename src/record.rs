@@ -1,0 +1,456 @@
+//! The deployment record: what was answered, by whom and when, kept as YAML
+//! (docs/RECORD.md). This module owns its types, its one YAML reader and
+//! writer, the atomic save, and the lock that keeps two runs off one record.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File};
+use std::io::Write;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::exit::{Code, error};
+
+/// Bumped when a reader of the old shape could misread the new one.
+pub const SCHEMA: &str = "relcheck/record/v1";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    pub schema: String,
+    pub checklist: ChecklistRef,
+    pub run: Run,
+    /// Fields and variables by name (a field's name is its item id).
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+    /// Set once a rollback has been called.
+    #[serde(default)]
+    pub rollback: Option<Rollback>,
+    pub items: Vec<ItemResult>,
+    #[serde(default)]
+    pub gates: Vec<Gate>,
+    #[serde(default)]
+    pub signoffs: Vec<Signoff>,
+    /// Append-only: an undo or a changed answer shows here.
+    #[serde(default)]
+    pub events: Vec<Event>,
+    /// sha256 of the canonical form of everything above (docs/RECORD.md).
+    #[serde(default)]
+    pub digest: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistRef {
+    pub title: String,
+    pub path: String,
+    pub sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Run {
+    pub id: String,
+    pub operator: String,
+    pub host: String,
+    pub started: DateTime<Utc>,
+    #[serde(default)]
+    pub finished: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub duration_seconds: Option<f64>,
+    pub mode: Mode,
+    pub outcome: Outcome,
+    pub relcheck_version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    Interactive,
+    NonInteractive,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    InProgress,
+    Success,
+    RolledBack,
+    Aborted,
+    Incomplete,
+    Failed,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::InProgress => "in-progress",
+            Outcome::Success => "success",
+            Outcome::RolledBack => "rolled-back",
+            Outcome::Aborted => "aborted",
+            Outcome::Incomplete => "incomplete",
+            Outcome::Failed => "failed",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Rollback {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// What called it: a trigger's id, `gate:<phase id>`, or `operator`.
+    pub cause: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Pending,
+    Done,
+    Failed,
+    Skipped,
+    #[serde(rename = "n/a")]
+    NotApplicable,
+    Occurred,
+    NotOccurred,
+    NotNeeded,
+}
+
+impl Status {
+    pub const ALL: [Status; 8] = [
+        Status::Pending,
+        Status::Done,
+        Status::Failed,
+        Status::Skipped,
+        Status::NotApplicable,
+        Status::Occurred,
+        Status::NotOccurred,
+        Status::NotNeeded,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Done => "done",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::NotApplicable => "n/a",
+            Status::Occurred => "occurred",
+            Status::NotOccurred => "not-occurred",
+            Status::NotNeeded => "not-needed",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Status> {
+        let name = match name {
+            "na" | "not-applicable" => "n/a",
+            "not_occurred" => "not-occurred",
+            "not_needed" => "not-needed",
+            other => other,
+        };
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str() == name)
+    }
+
+    /// An answer has been given (or the item was settled by the run).
+    pub fn is_answered(self) -> bool {
+        self != Status::Pending
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ItemResult {
+    pub id: String,
+    pub kind: crate::model::Kind,
+    pub text: String,
+    pub phase: String,
+    pub section: String,
+    pub line: usize,
+    #[serde(default)]
+    pub optional: bool,
+    pub status: Status,
+    #[serde(default)]
+    pub value: Option<String>,
+    #[serde(default)]
+    pub by: Option<String>,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub note: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub command: Option<CommandRun>,
+    #[serde(default)]
+    pub wait: Option<Wait>,
+    /// Where a non-human answer came from: absent for the operator's own.
+    #[serde(default)]
+    pub source: Option<Provenance>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CommandRun {
+    pub command: String,
+    #[serde(default)]
+    pub exit_code: Option<i32>,
+    #[serde(default)]
+    pub timed_out: bool,
+    pub duration_seconds: f64,
+    /// The last 64 KiB of stdout and stderr, interleaved as printed.
+    #[serde(default)]
+    pub output: String,
+    /// Bytes of output dropped from the front to keep the tail.
+    #[serde(default)]
+    pub truncated_bytes: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Wait {
+    pub requested_seconds: u64,
+    pub waited_seconds: f64,
+    pub cut_short: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `answers-file` or `command`.
+    pub kind: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    #[serde(default)]
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Gate {
+    pub phase: String,
+    pub decision: GateDecision,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The failed or skipped required items the decision was about.
+    #[serde(default)]
+    pub items: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GateDecision {
+    /// Go on despite the failures; the reason is the waiver.
+    Waive,
+    Rollback,
+    Abort,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Signoff {
+    pub role: String,
+    pub name: String,
+    pub decision: Decision,
+    #[serde(default)]
+    pub comment: Option<String>,
+    pub at: DateTime<Utc>,
+    /// The sign-off item of the checklist it answers, if any.
+    #[serde(default)]
+    pub item: Option<String>,
+    /// The record's digest as it stood when signed, earlier sign-offs
+    /// included: what this sign-off vouches for.
+    #[serde(default)]
+    pub digest: Option<String>,
+    /// Digests of the record's parts at signing, so `verify` can say what
+    /// changed since.
+    #[serde(default)]
+    pub parts: BTreeMap<String, String>,
+    /// An armored SSH signature (SSHSIG, namespace `relcheck`) over the
+    /// signed payload.
+    #[serde(default)]
+    pub signature: Option<String>,
+    #[serde(default)]
+    pub source: Option<Provenance>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    pub action: String,
+    #[serde(default)]
+    pub item: Option<String>,
+    #[serde(default)]
+    pub detail: Option<String>,
+}
+
+impl Record {
+    pub fn item(&self, id: &str) -> Option<&ItemResult> {
+        self.items.iter().find(|item| item.id == id)
+    }
+
+    pub fn item_mut(&mut self, id: &str) -> Option<&mut ItemResult> {
+        self.items.iter_mut().find(|item| item.id == id)
+    }
+
+    pub fn to_yaml(&self) -> anyhow::Result<String> {
+        serde_yaml::to_string(self).context("cannot write the record as YAML")
+    }
+
+    pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
+        let record: Record = serde_yaml::from_str(text).map_err(|err| {
+            let at = err
+                .location()
+                .map(|l| format!(":{}:{}", l.line(), l.column()))
+                .unwrap_or_default();
+            error(
+                Code::Input,
+                format!("{}{at}: not a relcheck record: {err}", path.display()),
+            )
+        })?;
+        if record.schema != SCHEMA {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "{}: record schema `{}` is not one this relcheck reads ({SCHEMA})",
+                    path.display(),
+                    record.schema
+                ),
+            ));
+        }
+        Ok(record)
+    }
+
+    pub fn load(path: &Path) -> anyhow::Result<Record> {
+        let text = fs::read_to_string(path).map_err(|err| {
+            error(
+                Code::Input,
+                format!("{}: cannot read the record: {err}", path.display()),
+            )
+        })?;
+        Record::from_yaml(&text, path)
+    }
+
+    /// Replaces the file at `path` with this record so that a reader, a
+    /// crash or a power cut sees the old record or the new one, never a
+    /// mix: write a temporary file beside it, fsync, rename, fsync the
+    /// folder.
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        write_atomic(path, self.to_yaml()?.as_bytes())
+    }
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "record".to_string());
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut file = File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        fs::rename(&tmp, path)?;
+        // The rename is durable only once the folder is.
+        if let Ok(dir) = File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("cannot save {}", path.display()))
+}
+
+/// A held lock on a record: a `.lock` file beside it, locked with the
+/// operating system's advisory lock, so a killed run's lock goes with it.
+/// The file also names the holder for the refusal message.
+#[derive(Debug)]
+pub struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Lock {
+    pub fn path_for(record: &Path) -> PathBuf {
+        let mut name = record.as_os_str().to_os_string();
+        name.push(".lock");
+        PathBuf::from(name)
+    }
+
+    pub fn acquire(record: &Path, operator: &str, host: &str) -> anyhow::Result<Lock> {
+        let path = Lock::path_for(record);
+        loop {
+            let mut file = fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)
+                .with_context(|| format!("cannot create the lock {}", path.display()))?;
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let holder = fs::read_to_string(&path).unwrap_or_default();
+                    let holder = holder.trim();
+                    return Err(error(
+                        Code::Locked,
+                        format!(
+                            "{} is in use by another run ({}); wait for it to finish. A killed run's lock goes with it; if this persists on a network filesystem, remove {}",
+                            record.display(),
+                            if holder.is_empty() {
+                                "holder unknown"
+                            } else {
+                                holder
+                            },
+                            path.display()
+                        ),
+                    ));
+                }
+                Err(fs::TryLockError::Error(err)) => {
+                    return Err(
+                        anyhow::Error::new(err).context(format!("cannot lock {}", path.display()))
+                    );
+                }
+            }
+            // The holder before us may have removed the file between our
+            // open and our lock: then we hold a lock on nothing. Try again.
+            let same = match (file.metadata(), fs::metadata(&path)) {
+                (Ok(held), Ok(current)) => {
+                    held.ino() == current.ino() && held.dev() == current.dev()
+                }
+                _ => false,
+            };
+            if !same {
+                continue;
+            }
+            file.set_len(0)?;
+            writeln!(
+                file,
+                "operator {operator}, host {host}, pid {}",
+                std::process::id()
+            )?;
+            file.sync_all()?;
+            return Ok(Lock { file, path });
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
