@@ -1,1 +1,10 @@
+//! relcheck's one integration test binary: a module per feature, each
+//! driving the real `relcheck` binary or the library through `support`.
 
+mod support;
+
+mod bundled;
+mod errors;
+mod properties;
+mod shapes;
+mod show;

@@ -1,1 +1,340 @@
+//! One small document per rule of docs/FORMAT.md, and the model it must
+//! give.
 
+use super::*;
+use crate::model::{Kind, When};
+
+fn model(text: &str) -> Checklist {
+    parse(&Source::from_text("t.md", text)).checklist
+}
+
+/// (id, kind, text, line, optional, depth, parent)
+type Row = (String, Kind, String, usize, bool, usize, Option<String>);
+
+fn items(checklist: &Checklist) -> Vec<Row> {
+    checklist
+        .items()
+        .map(|(_, _, i)| {
+            (
+                i.id.clone(),
+                i.kind,
+                i.text.clone(),
+                i.line,
+                i.optional,
+                i.depth,
+                i.parent.clone(),
+            )
+        })
+        .collect()
+}
+
+fn item(id: &str, kind: Kind, text: &str, line: usize) -> Row {
+    (id.to_string(), kind, text.to_string(), line, false, 0, None)
+}
+
+#[test]
+fn bom_and_crlf_keep_line_numbers() {
+    let c = model("\u{feff}# T\r\n\r\n## P\r\n- [ ] a\r\n");
+    assert_eq!(items(&c), [item("p/a", Kind::Check, "a", 4)]);
+}
+
+#[test]
+fn front_matter_gives_metadata_and_a_title_when_the_body_has_none() {
+    let c = model("---\ntitle: From YAML\nowner: ops\n---\n## P\n- [ ] a\n## Q\n- [ ] b\n");
+    assert_eq!(c.title, "From YAML");
+    assert_eq!(c.front_matter.as_ref().unwrap()["owner"], "ops");
+    assert_eq!(c.phases[0].line, 5);
+    let broken = parse(&Source::from_text("t.md", "---\n: [\n---\n- [ ] a\n"));
+    assert_eq!(broken.checklist.front_matter, None);
+    assert_eq!(broken.diagnostics.len(), 1);
+}
+
+#[test]
+fn a_checklist_inside_one_fence_is_read_with_file_line_numbers() {
+    let c = model("Intro prose.\n\n```md\n# Inside\n## P\n- [ ] a\n```\n");
+    assert_eq!(c.title, "Inside");
+    assert_eq!(c.description.as_deref(), Some("Intro prose."));
+    assert_eq!(items(&c), [item("p/a", Kind::Check, "a", 6)]);
+    // A bash block with task-like lines is not a checklist.
+    let c = model("# T\n```bash\n- [ ] a\n```\n");
+    assert_eq!(c.items().count(), 0);
+}
+
+#[test]
+fn title_is_the_lone_top_heading_else_front_matter_else_the_file_stem() {
+    assert_eq!(model("# Only\n## P\n- [ ] a\n").title, "Only");
+    // Two level-1 headings that both hold items are phases, not a title.
+    let c = model("# A\n- [ ] a\n# B\n- [ ] b\n");
+    assert_eq!(c.title, "t");
+    assert_eq!(c.phases.len(), 2);
+}
+
+#[test]
+fn phase_level_is_the_commonest_level_with_sections_under_it() {
+    let c = model("# T\n## P1\n### S1\n- [ ] a\n## P2\n### S2\n- [ ] b\n### S3\n- [ ] c\n");
+    let shape: Vec<_> = c
+        .phases
+        .iter()
+        .map(|p| {
+            (
+                p.title.as_str(),
+                p.sections
+                    .iter()
+                    .map(|s| s.title.as_str())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(shape, [("P1", vec!["S1"]), ("P2", vec!["S2", "S3"])]);
+    // Without nesting, the smallest content level makes the phases.
+    let c = model("# T\n## A\n- [ ] a\n## B\n- [ ] b\n");
+    assert_eq!(c.phases.len(), 2);
+    assert!(
+        c.phases
+            .iter()
+            .all(|p| p.sections.len() == 1 && p.sections[0].implicit)
+    );
+}
+
+#[test]
+fn items_right_under_a_phase_go_into_an_implicit_section() {
+    let c = model("# T\n## Phase\nLead text.\n\n- [ ] a\n### S\n- [ ] b\n");
+    let phase = &c.phases[0];
+    assert!(phase.sections[0].implicit);
+    assert_eq!(phase.sections[0].id, "phase");
+    assert_eq!(phase.sections[0].lead.as_deref(), Some("Lead text."));
+    assert_eq!(
+        items(&c),
+        [
+            item("phase/a", Kind::Check, "a", 5),
+            item("phase/s/b", Kind::Check, "b", 7)
+        ]
+    );
+}
+
+#[test]
+fn every_task_marker_is_an_item_and_nesting_is_kept() {
+    let c = model("# T\n## P\n- [ ] a\n  * [x] b\n    1. [ ] c\n+ [ ] d\n");
+    assert_eq!(
+        items(&c),
+        [
+            item("p/a", Kind::Check, "a", 3),
+            (
+                "p/b".into(),
+                Kind::Check,
+                "b".into(),
+                4,
+                false,
+                1,
+                Some("p/a".into())
+            ),
+            (
+                "p/c".into(),
+                Kind::Check,
+                "c".into(),
+                5,
+                false,
+                2,
+                Some("p/b".into())
+            ),
+            item("p/d", Kind::Check, "d", 6),
+        ]
+    );
+}
+
+#[test]
+fn without_task_markers_plain_list_items_are_the_items() {
+    let c = model("# T\n## P\n- one\n- two\n  - nested\n");
+    assert_eq!(items(&c).len(), 3);
+}
+
+#[test]
+fn with_task_markers_plain_bullets_are_notes_and_empty_bullets_nothing() {
+    let c = model("# T\n## P\n- [ ] a\n- a note\n- \n");
+    assert_eq!(items(&c).len(), 1);
+    assert_eq!(c.phases[0].sections[0].notes, ["a note"]);
+}
+
+#[test]
+fn text_drops_markup_and_wrapped_lines_join() {
+    let c = model("# T\n## P\n- [ ] Run **all** `tests`, see [docs](x)\n  and the _rest_\n");
+    let i = &c.phases[0].sections[0].items[0];
+    assert_eq!(i.text, "Run all tests, see docs and the rest");
+    assert_eq!(
+        i.markdown,
+        "Run **all** `tests`, see [docs](x)\n  and the _rest_"
+    );
+}
+
+#[test]
+fn code_in_an_item_is_its_command_and_in_a_section_a_reference() {
+    let c = model(
+        "# T\n## P\n### S\n```bash\n./check.sh\n```\n- [ ] Deploy\n  ```sh\n  ./deploy.sh\n  ```\n",
+    );
+    let s = &c.phases[0].sections[0];
+    assert_eq!(s.commands, ["./check.sh"]);
+    assert_eq!(s.items[0].command.as_deref(), Some("./deploy.sh"));
+}
+
+#[test]
+fn fields_labels_defaults_and_choices() {
+    let c = model(
+        "# T\n## Info\n- **Date**: ____\n- **Environment**: Production\n- **Outcome**: Success / Rollback\n- [ ] a\n\n**Version**: 0.5.0\n",
+    );
+    let got: Vec<_> = c
+        .items()
+        .map(|(_, _, i)| (i.kind, i.text.clone(), i.default.clone(), i.choices.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Kind::Field, "Date".into(), None, vec![]),
+            (
+                Kind::Field,
+                "Environment".into(),
+                Some("Production".into()),
+                vec![]
+            ),
+            (
+                Kind::Field,
+                "Outcome".into(),
+                None,
+                vec!["Success".to_string(), "Rollback".to_string()]
+            ),
+            (Kind::Check, "a".into(), None, vec![]),
+        ]
+    );
+}
+
+#[test]
+fn signoffs_by_section_title_and_by_shape() {
+    let c = model(
+        "# T\n## Work\n- [ ] a\n- **Developer**: ___ Signature: ___\n## Sign-offs\n- [ ] QA Lead sign-off received\n\n**Ops Lead:** [Name] - [Date]  \n**Owner:** [Name] - [Date]\n",
+    );
+    let got: Vec<_> = c
+        .items()
+        .map(|(_, _, i)| (i.kind, i.role.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Kind::Check, None),
+            (Kind::Signoff, Some("Developer".into())),
+            (Kind::Signoff, Some("QA Lead".into())),
+            (Kind::Signoff, Some("Ops Lead".into())),
+            (Kind::Signoff, Some("Owner".into())),
+        ]
+    );
+}
+
+#[test]
+fn triggers_and_conditions() {
+    let c = model(
+        "# T\n## Deploy\n### Rollback Triggers\n- [ ] errors\n### Rollback Steps\n- [ ] revert\n### Done\nIf deployment successful:\n\n- [ ] announce\n### Undo\nIf rollback required:\n\n- [ ] undo\n## Rollback Procedure (If Needed)\n- [ ] restore\n",
+    );
+    let got: Vec<_> = c
+        .items()
+        .map(|(_, s, i)| (i.text.clone(), i.kind, s.when, i.optional))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("errors".into(), Kind::Trigger, When::Always, false),
+            ("revert".into(), Kind::Check, When::Rollback, false),
+            ("announce".into(), Kind::Check, When::Success, false),
+            ("undo".into(), Kind::Check, When::Rollback, false),
+            ("restore".into(), Kind::Check, When::Rollback, false),
+        ]
+    );
+    assert_eq!(c.phases[1].when, When::Rollback);
+}
+
+#[test]
+fn optional_items_and_sections() {
+    let c = model(
+        "# T\n## P\n### Migration (if applicable)\n- [ ] a\n### S\n- [ ] b (optional)\n- [ ] c as needed\n- [ ] d (100%)\n",
+    );
+    let got: Vec<_> = c.items().map(|(_, _, i)| i.optional).collect();
+    assert_eq!(got, [true, true, true, false]);
+}
+
+#[test]
+fn ids_are_slugs_with_numbering_dropped_and_collisions_numbered() {
+    let c = model("# T\n## 1. Deploy Now\n### 2) Checks\n- [ ] Same\n- [ ] Same\n- [ ] Same\n");
+    let ids: Vec<_> = c.items().map(|(_, _, i)| i.id.clone()).collect();
+    assert_eq!(
+        ids,
+        [
+            "deploy-now/checks/same",
+            "deploy-now/checks/same-2",
+            "deploy-now/checks/same-3"
+        ]
+    );
+}
+
+#[test]
+fn annotations_override_the_rules() {
+    let c = model(
+        "# T\n## P\n- [ ] Back up <!-- relcheck: id=db-backup kind=trigger optional timeout=300 -->\n- [ ] x (optional) <!-- relcheck: optional=false -->\n",
+    );
+    let i = &c.phases[0].sections[0].items;
+    assert_eq!(
+        (i[0].id.as_str(), i[0].kind, i[0].optional),
+        ("db-backup", Kind::Trigger, true)
+    );
+    assert_eq!(
+        i[0].annotations.get("timeout").map(String::as_str),
+        Some("300")
+    );
+    assert!(!i[1].optional);
+    let twice = parse(&Source::from_text(
+        "t.md",
+        "# T\n## P\n- [ ] a <!-- relcheck: id=x -->\n- [ ] b <!-- relcheck: id=x -->\n",
+    ));
+    let ids: Vec<_> = twice
+        .checklist
+        .items()
+        .map(|(_, _, i)| i.id.clone())
+        .collect();
+    assert_eq!(ids, ["x", "x-2"]);
+    assert_eq!(twice.diagnostics[0].line, 4);
+}
+
+#[test]
+fn heading_annotations_set_when_and_id() {
+    let c = model("# T\n## Cleanup <!-- relcheck: when=success id=tidy -->\n- [ ] a\n");
+    assert_eq!(c.phases[0].when, When::Success);
+    assert_eq!(c.phases[0].id, "tidy");
+}
+
+#[test]
+fn variables_in_order_of_first_use() {
+    let c = model(
+        "# T\n## P\n- [ ] ship {{version}} to {{ env }}\n  ```sh\n  deploy {{version}} {{region}}\n  ```\n- [ ] {not} {{ bad name }}\n",
+    );
+    assert_eq!(c.variables, ["version", "env", "region"]);
+}
+
+#[test]
+fn plain_text_steps_become_phases() {
+    let c = model("Ship\nAbout.\nStep One\nDo it.\nChecklist\n- a\n- b\nExpected Output\nDone.\n");
+    assert_eq!(c.format, Format::PlainText);
+    assert_eq!(c.phases[0].title, "Step One");
+    assert_eq!(
+        c.phases[0].sections[0].expected_output.as_deref(),
+        Some("Done.")
+    );
+    assert_eq!(
+        items(&c),
+        [
+            item("step-one/a", Kind::Check, "a", 6),
+            item("step-one/b", Kind::Check, "b", 7)
+        ]
+    );
+}
+
+#[test]
+fn a_document_with_no_items_is_an_empty_checklist_not_a_panic() {
+    let c = model("# Just prose\n\nNothing to tick.\n");
+    assert_eq!(c.items().count(), 0);
+}

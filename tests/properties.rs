@@ -1,0 +1,104 @@
+//! Whatever the input, the parser returns a model and never panics, and
+//! every line it reports lies inside the file.
+
+use proptest::prelude::*;
+use relcheck::parse::parse;
+use relcheck::source::Source;
+
+fn check_lines(source: &Source) {
+    let parsed = parse(source);
+    let lines = source.lines.count();
+    let inside = |line: usize| (1..=lines).contains(&line);
+    for phase in &parsed.checklist.phases {
+        assert!(inside(phase.line), "phase line {} of {lines}", phase.line);
+        for section in &phase.sections {
+            assert!(
+                inside(section.line),
+                "section line {} of {lines}",
+                section.line
+            );
+            for item in &section.items {
+                assert!(inside(item.line), "item line {} of {lines}", item.line);
+            }
+        }
+    }
+    for diagnostic in parsed
+        .diagnostics
+        .iter()
+        .chain(&relcheck::lint::check(source))
+    {
+        assert!(
+            inside(diagnostic.line),
+            "diagnostic line {} of {lines}",
+            diagnostic.line
+        );
+        assert!(diagnostic.col >= 1);
+    }
+}
+
+const FRAGMENTS: &[&str] = &[
+    "# Title\n",
+    "## Phase\n",
+    "### Section\n",
+    "#### Deep\n",
+    "- [ ] check\n",
+    "- [x] done\n",
+    "* [ ] star\n",
+    "1. [ ] one\n",
+    "  - [ ] nested\n",
+    "    - [ ] deeper\n",
+    "- plain\n",
+    "- \n",
+    "- **Label**: ___\n",
+    "**QA Lead:** [Name] - [Date]  \n",
+    "- **Env**: A / B\n",
+    "```\n",
+    "```bash\n",
+    "```md\n",
+    "echo {{v}}\n",
+    "---\n",
+    "title: x\n",
+    "Checklist\n",
+    "Expected Output\n",
+    "<!-- relcheck: id=x kind=trigger -->\n",
+    "- [ ] t <!-- relcheck: id=a timeout=5m optional -->\n",
+    "If rollback required:\n",
+    "### Rollback Steps\n",
+    "### Rollback Triggers\n",
+    "## Sign-off\n",
+    "> - [ ] quoted\n",
+    "| a | b |\n|---|---|\n",
+    "\r\n",
+    "\n",
+    "\u{feff}",
+    "text (if needed)\n",
+    "{{",
+    "}}",
+    "[^1]: foot\n",
+    "<div>\n",
+    "Setext\n===\n",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        if let Ok(source) = Source::from_bytes("fuzz.md".into(), None, &bytes) {
+            check_lines(&source);
+        }
+    }
+
+    #[test]
+    fn arbitrary_markdown_never_panics_and_lines_stay_inside(
+        picks in proptest::collection::vec(0..FRAGMENTS.len(), 0..80)
+    ) {
+        let text: String = picks.iter().map(|&i| FRAGMENTS[i]).collect();
+        check_lines(&Source::from_text("fuzz.md", &text));
+    }
+
+    #[test]
+    fn arbitrary_unicode_never_panics(text in "\\PC{0,600}") {
+        check_lines(&Source::from_text("fuzz.md", &text));
+    }
+}

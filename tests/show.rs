@@ -1,0 +1,124 @@
+//! `show` and `lint` output, as users read it.
+
+use crate::support::relcheck;
+
+#[test]
+fn show_text_is_a_tree_with_line_numbers() {
+    let out = relcheck(&["show", "tests/fixtures/seed-001-numbered-sections.md"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("show-001-text", out.stdout);
+}
+
+#[test]
+fn show_text_of_plain_steps() {
+    let out = relcheck(&["show", "tests/fixtures/seed-004-plain-steps.txt"]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("show-004-text", out.stdout);
+}
+
+#[test]
+fn show_json_is_the_documented_view_with_every_key() {
+    let out = relcheck(&[
+        "show",
+        "tests/fixtures/seed-003-embedded-fence.md",
+        "--format",
+        "json",
+    ])
+    .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    insta::assert_snapshot!("show-003-json", out.stdout);
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let keys = |v: &serde_json::Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    assert_eq!(
+        keys(&json),
+        [
+            "description",
+            "format",
+            "front_matter",
+            "phases",
+            "source",
+            "title",
+            "variables"
+        ]
+    );
+    let phase = &json["phases"][0];
+    assert_eq!(keys(phase), ["id", "line", "sections", "title", "when"]);
+    let section = &phase["sections"][0];
+    assert_eq!(
+        keys(section),
+        [
+            "commands",
+            "expected_output",
+            "id",
+            "implicit",
+            "items",
+            "lead",
+            "line",
+            "notes",
+            "title",
+            "when"
+        ]
+    );
+    assert_eq!(
+        keys(&section["items"][0]),
+        [
+            "annotations",
+            "choices",
+            "command",
+            "default",
+            "depth",
+            "id",
+            "kind",
+            "label",
+            "line",
+            "markdown",
+            "optional",
+            "parent",
+            "role",
+            "text"
+        ]
+    );
+}
+
+#[test]
+fn colour_only_on_request_or_a_terminal() {
+    let plain = relcheck(&["show", "hotfix"]).run();
+    assert!(!plain.stdout.contains('\x1b'));
+    let coloured = relcheck(&["show", "hotfix", "--color", "always"]).run();
+    assert!(coloured.stdout.contains("\x1b["));
+}
+
+#[test]
+fn lint_reports_each_problem_with_its_line_and_a_caret() {
+    let out = relcheck(&["lint", "tests/fixtures/lint-problems.md"]).run();
+    assert_eq!(out.code, 1);
+    insta::assert_snapshot!("lint-problems", out.stdout);
+}
+
+#[test]
+fn lint_exit_codes() {
+    let clean = relcheck(&["lint", "tests/fixtures/seed-004-plain-steps.txt"]).run();
+    assert_eq!(
+        (clean.code, clean.stdout.as_str()),
+        (0, "tests/fixtures/seed-004-plain-steps.txt: ok\n")
+    );
+    // The seed shape keeps an empty "Notes" phase: a warning, fatal only
+    // with --strict.
+    let warned = relcheck(&["lint", "tests/fixtures/seed-000-release-phases.md"]).run();
+    assert_eq!(warned.code, 0, "{}", warned.stdout);
+    assert!(
+        warned.stdout.ends_with("0 errors, 1 warning\n"),
+        "{}",
+        warned.stdout
+    );
+    let strict = relcheck(&[
+        "lint",
+        "--strict",
+        "tests/fixtures/seed-000-release-phases.md",
+    ])
+    .run();
+    assert_eq!(strict.code, 1);
+    let missing = relcheck(&["lint", "tests/fixtures/seed-004-plain-steps.txt", "nope.md"]).run();
+    assert_eq!(missing.code, 3);
+    assert!(missing.stdout.ends_with("error: nope.md: no such file, and no bundled checklist of that name (`relcheck list` shows them)\n"));
+}
