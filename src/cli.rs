@@ -33,6 +33,25 @@ pub enum ColorChoice {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Walk through a checklist item by item, saving every answer to a record
+    #[command(after_help = exit::TABLE)]
+    Run {
+        /// A checklist file, or the name of a bundled one (`relcheck list`)
+        checklist: String,
+        #[command(flatten)]
+        common: RunArgs,
+    },
+    /// Go on with a run that was quit or interrupted
+    #[command(after_help = exit::TABLE)]
+    Resume {
+        /// The record (default: the newest run in progress in the records folder)
+        record: Option<PathBuf>,
+        /// Go on even though the checklist changed since the run began
+        #[arg(long)]
+        accept_changes: bool,
+        #[command(flatten)]
+        common: RunArgs,
+    },
     /// Show what relcheck reads from a checklist: phases, sections, items
     #[command(after_help = exit::TABLE)]
     Show {
@@ -65,6 +84,19 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunArgs {
+    /// A value for a variable or field, as NAME=VALUE (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Who is running it (default: RELCHECK_OPERATOR, git's user.name, $USER)
+    #[arg(long)]
+    pub operator: Option<String>,
+    /// Where records go (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    #[arg(long, value_name = "DIR")]
+    pub records_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -8,14 +8,20 @@
 pub mod bundled;
 pub mod cli;
 pub mod diagnostic;
+pub mod exec;
 pub mod exit;
+pub mod interrupt;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod prompt;
 pub mod record;
+pub mod runner;
+pub mod session;
 pub mod show;
 pub mod source;
 pub mod style;
+pub mod term;
 
 use std::io::{IsTerminal, Write};
 
@@ -67,7 +73,19 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
     let style = Style::new(cli.color, std::io::stdout().is_terminal());
+    let settings = |common: cli::RunArgs| runner::Settings {
+        operator: common.operator,
+        records_dir: common.records_dir,
+        set: common.set,
+        style,
+    };
     match cli.command {
+        Command::Run { checklist, common } => runner::run(&checklist, settings(common), out),
+        Command::Resume {
+            record,
+            accept_changes,
+            common,
+        } => runner::resume(record, accept_changes, settings(common), out),
         Command::Show { checklist, format } => {
             let source = Source::open(&checklist)?;
             let parsed = parse::parse(&source).require_items(&source)?;

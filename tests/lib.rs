@@ -4,6 +4,7 @@
 mod support;
 
 mod bundled;
+mod engine;
 mod errors;
 mod properties;
 mod shapes;

@@ -320,6 +320,54 @@ pub fn slug(text: &str) -> String {
     }
 }
 
+/// Seconds an item's words ask to wait or monitor: "watched for 15
+/// minutes", "monitored for 2 hours", "30-60 minute monitoring period". A
+/// range gives its lower bound. Only with a word of watching or waiting, so
+/// "Customer impact > 10 minutes" asks for no wait.
+pub fn wait_in_text(text: &str) -> Option<u64> {
+    let lower = text.to_lowercase();
+    let watching = ["monitor", "watch", "wait", "observ", "soak", "bake"]
+        .iter()
+        .any(|word| lower.contains(word));
+    if !watching {
+        return None;
+    }
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    for (i, word) in words.iter().enumerate() {
+        // "30-60", "15", "30-minute"
+        let (number, unit_inline) = match word.split_once('-') {
+            Some((a, b)) if a.chars().all(|c| c.is_ascii_digit()) && !a.is_empty() => {
+                if b.chars().all(|c| c.is_ascii_digit()) {
+                    (a, None)
+                } else {
+                    (a, Some(b))
+                }
+            }
+            _ => (*word, None),
+        };
+        let Ok(n) = number.parse::<u64>() else {
+            continue;
+        };
+        let unit = unit_inline
+            .or_else(|| words.get(i + 1).copied())
+            .unwrap_or("");
+        let scale = if unit.starts_with("sec") {
+            1
+        } else if unit.starts_with("min") {
+            60
+        } else if unit.starts_with("hour") || unit == "h" || unit == "hr" || unit == "hrs" {
+            3600
+        } else {
+            continue;
+        };
+        return n.checked_mul(scale);
+    }
+    None
+}
+
 /// Whether an annotated id is well formed: slug segments joined by `/`.
 pub fn is_valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -493,6 +541,25 @@ mod tests {
             "Release Manager"
         );
         assert_eq!(role_words("sign here"), "sign here");
+    }
+
+    #[test]
+    fn waits_in_words() {
+        assert_eq!(
+            wait_in_text("Error rate watched for 15 minutes after rollout"),
+            Some(900)
+        );
+        assert_eq!(
+            wait_in_text("30-60 minute monitoring period completed"),
+            Some(1800)
+        );
+        assert_eq!(
+            wait_in_text("Canary traffic routed and monitored for 15 minutes"),
+            Some(900)
+        );
+        assert_eq!(wait_in_text("Monitor system for 24 hours"), Some(86400));
+        assert_eq!(wait_in_text("Customer impact > 10 minutes"), None);
+        assert_eq!(wait_in_text("Monitoring dashboards checked"), None);
     }
 
     #[test]

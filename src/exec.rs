@@ -1,0 +1,631 @@
+//! Running a step's command. The command goes to `sh -c` in a process group
+//! of its own, with stdin closed and stdout and stderr merged into one pipe
+//! so the output reads in the order it was printed. Every chunk is streamed
+//! to the caller as it arrives and the last [`TAIL_BYTES`] are kept for the
+//! record. A timeout or the cancel flag takes the whole group down, so a
+//! step cannot leave a grandchild running behind relcheck.
+//!
+//! There is no terminal here: the caller decides what to show. [`Executor`]
+//! is the seam; [`Shell`] is the real one and [`Fake`] the scripted one that
+//! the modules above use in their tests.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{self, PipeReader, Read};
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::parse::is_variable_name;
+
+/// How much output an [`Outcome`] keeps: the end of a log is where the
+/// error is, and a record should not grow with a chatty build.
+pub const TAIL_BYTES: usize = 64 * 1024;
+
+/// The longest the cancel flag and the clock go unchecked.
+const POLL: Duration = Duration::from_millis(100);
+/// How long to keep reading once the shell has exited. Its last words may
+/// still be in the pipe, but a background child holding the pipe would keep
+/// it open for ever.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
+/// Between SIGTERM and SIGKILL: time for the group to clean up.
+const KILL_GRACE: Duration = Duration::from_secs(2);
+/// After SIGKILL every member is gone, but a process that left the group
+/// (`setsid`) may still hold the pipe; stop waiting for it after this.
+const ABANDON_AFTER: Duration = Duration::from_secs(1);
+/// One read from the pipe.
+const READ_BYTES: usize = 16 * 1024;
+/// Chunks in flight between the reader thread and the caller. Bounded so a
+/// slow `on_output` slows the command (the pipe fills) instead of memory
+/// filling up.
+const CHANNEL_DEPTH: usize = 8;
+/// A tail that starts mid-line is cut to the next line when that line
+/// starts this close; past it, to the next character (one huge line).
+const LINE_CUT_WINDOW: usize = 1024;
+/// Variable names are short: looking no further for `}}` keeps the scan
+/// linear, and matches what `parse::variables` declares.
+const NAME_WINDOW: usize = 128;
+
+/// What to run: a shell script (variables already substituted), how long it
+/// may take, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    pub script: String,
+    pub timeout: Duration,
+    /// The working directory; the caller's when `None`.
+    pub cwd: Option<PathBuf>,
+}
+
+/// How a command ended and what it printed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outcome {
+    /// The shell's exit code; `None` when a signal ended it.
+    pub exit_code: Option<i32>,
+    /// The signal that ended the shell, if one did.
+    pub signal: Option<i32>,
+    pub timed_out: bool,
+    pub cancelled: bool,
+    /// Wall time from start until the group was gone, including the grace
+    /// given to a group that was told to stop.
+    pub duration: Duration,
+    /// The last [`TAIL_BYTES`] of stdout and stderr as printed, lossy UTF-8,
+    /// starting at a line (or at least a character) boundary.
+    pub output: String,
+    /// Bytes printed but not in `output`.
+    pub truncated_bytes: u64,
+}
+
+impl Outcome {
+    /// A command that exited with `code` after printing `output`: the usual
+    /// shape to script a [`Fake`] with.
+    pub fn exited(code: i32, output: impl Into<String>) -> Outcome {
+        Outcome {
+            exit_code: Some(code),
+            output: output.into(),
+            ..Outcome::default()
+        }
+    }
+
+    /// Exit 0, and nobody had to stop it.
+    pub fn succeeded(&self) -> bool {
+        !self.timed_out && !self.cancelled && self.exit_code == Some(0)
+    }
+
+    /// How it ended, in a few words: "exit 2", "timed out after 600 s".
+    /// Why relcheck stopped it comes before how it died.
+    pub fn summary(&self) -> String {
+        if self.cancelled {
+            "cancelled".to_string()
+        } else if self.timed_out {
+            format!("timed out after {}", seconds(self.duration))
+        } else if let Some(code) = self.exit_code {
+            format!("exit {code}")
+        } else if let Some(signal) = self.signal {
+            format!("killed by signal {signal}")
+        } else {
+            "no exit status".to_string()
+        }
+    }
+}
+
+/// Whole seconds, or milliseconds under one, since a timeout is set in
+/// seconds.
+fn seconds(duration: Duration) -> String {
+    if duration >= Duration::from_secs(1) {
+        format!("{} s", duration.as_secs())
+    } else {
+        format!("{} ms", duration.as_millis())
+    }
+}
+
+/// Runs a [`Spec`]. `on_output` sees every chunk of output as it arrives
+/// (chunks may split a line or a UTF-8 character); `cancel` is polled while
+/// the command runs, and setting it stops the command.
+pub trait Executor {
+    fn run(
+        &self,
+        spec: &Spec,
+        on_output: &mut dyn FnMut(&[u8]),
+        cancel: &AtomicBool,
+    ) -> io::Result<Outcome>;
+}
+
+/// Quotes `value` as one word for a POSIX shell. Words made only of
+/// characters no shell treats specially (`1.2.3`, `production`,
+/// `registry/app:v1`) stay bare so the command shown stays readable; the
+/// rest go in single quotes, inside which only `'` itself needs care.
+pub fn shell_quote(value: &str) -> String {
+    // Not `=` (a bare `a=b` first word is an assignment), not `%` (a job
+    // spec), not `~` (expands at the start of a word).
+    let bare = !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_-./:,+@".contains(&b));
+    if bare {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
+    }
+}
+
+/// Replaces each `{{name}}` (or `{{ name }}`) in `command` with its value,
+/// shell-quoted. What is not a variable by `parse::variables`' rules, such
+/// as a Go template's `{{.Name}}`, is left as written. Fails with the names
+/// that have no value, each once, in order of first use.
+pub fn substitute(command: &str, values: &BTreeMap<String, String>) -> Result<String, Vec<String>> {
+    let mut out = String::with_capacity(command.len());
+    let mut missing: Vec<String> = Vec::new();
+    let mut rest = command;
+    while let Some(open) = rest.find("{{") {
+        let after = &rest[open + 2..];
+        let window = &after[..floor_char_boundary(after, NAME_WINDOW)];
+        let variable = window
+            .find("}}")
+            .map(|close| (close, after[..close].trim()))
+            .filter(|(_, name)| is_variable_name(name));
+        let Some((close, name)) = variable else {
+            // Not a variable: keep the braces, and look again just past
+            // them, since a `{{` in what we skipped may open a real one.
+            out.push_str(&rest[..open + 2]);
+            rest = after;
+            continue;
+        };
+        out.push_str(&rest[..open]);
+        match values.get(name) {
+            Some(value) => out.push_str(&shell_quote(value)),
+            None if !missing.iter().any(|m| m == name) => missing.push(name.to_string()),
+            None => {}
+        }
+        rest = &after[close + 2..];
+    }
+    out.push_str(rest);
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing)
+    }
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+/// The real executor: `sh -c SCRIPT`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Shell;
+
+impl Executor for Shell {
+    fn run(
+        &self,
+        spec: &Spec,
+        on_output: &mut dyn FnMut(&[u8]),
+        cancel: &AtomicBool,
+    ) -> io::Result<Outcome> {
+        let started = Instant::now();
+        if cancel.load(Ordering::Relaxed) {
+            // Nothing to stop yet, so start nothing.
+            return Ok(Outcome {
+                cancelled: true,
+                ..Outcome::default()
+            });
+        }
+        let mut running = Running::spawn(spec, on_output)?;
+        // `None`: a timeout too long for the clock to hold, so none.
+        let deadline = started.checked_add(spec.timeout);
+        let stop = running.wait_for_exit(deadline, cancel)?;
+        match stop {
+            Stop::Exited => running.drain_after_exit(cancel)?,
+            Stop::TimedOut | Stop::Cancelled => running.terminate()?,
+        }
+        let (status, tail) = running.finish()?;
+        let (output, truncated_bytes) = tail.into_text();
+        Ok(Outcome {
+            exit_code: status.code(),
+            signal: status.signal(),
+            timed_out: stop == Stop::TimedOut,
+            cancelled: stop == Stop::Cancelled,
+            duration: started.elapsed(),
+            output,
+            truncated_bytes,
+        })
+    }
+}
+
+/// Why the wait for the shell ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Exited,
+    TimedOut,
+    Cancelled,
+}
+
+/// A spawned shell, the group it leads, and its output.
+struct Running<'a> {
+    child: Child,
+    /// The shell leads its own group, so the group's id is its pid.
+    group: Pid,
+    /// Set once the shell has been reaped.
+    status: Option<ExitStatus>,
+    output: Output<'a>,
+}
+
+impl<'a> Running<'a> {
+    fn spawn(spec: &Spec, on_output: &'a mut dyn FnMut(&[u8])) -> io::Result<Running<'a>> {
+        let (reader, writer) = io::pipe()?;
+        // The reader thread starts first: if the spawn below fails, the
+        // write ends are dropped with the Command and the thread sees EOF.
+        let chunks = read_in_background(reader)?;
+        let child = {
+            // One pipe for both streams keeps them in the order printed.
+            // This block drops the Command, and with it our copies of the
+            // write end, once the child has its own: else EOF never comes.
+            let mut command = Command::new("sh");
+            command
+                .arg("-c")
+                .arg(&spec.script)
+                .stdin(Stdio::null())
+                .stdout(writer.try_clone()?)
+                .stderr(writer)
+                .process_group(0);
+            if let Some(cwd) = &spec.cwd {
+                command.current_dir(cwd);
+            }
+            command.spawn().map_err(|err| {
+                let place = spec
+                    .cwd
+                    .as_ref()
+                    .map(|cwd| format!(" in {}", cwd.display()))
+                    .unwrap_or_default();
+                io::Error::new(err.kind(), format!("cannot start `sh`{place}: {err}"))
+            })?
+        };
+        // A pid always fits in pid_t; std hands it out as u32.
+        let group = Pid::from_raw(child.id() as i32);
+        Ok(Running {
+            child,
+            group,
+            status: None,
+            output: Output {
+                chunks,
+                open: true,
+                tail: Tail::new(TAIL_BYTES),
+                on_output,
+            },
+        })
+    }
+
+    /// Streams output until the shell exits, the deadline passes or the
+    /// flag is set, whichever comes first.
+    fn wait_for_exit(
+        &mut self,
+        deadline: Option<Instant>,
+        cancel: &AtomicBool,
+    ) -> io::Result<Stop> {
+        loop {
+            // Exit first: a command that finished just as time ran out
+            // finished.
+            if self.exited()? {
+                return Ok(Stop::Exited);
+            }
+            if cancel.load(Ordering::Relaxed) {
+                return Ok(Stop::Cancelled);
+            }
+            let wait = match deadline {
+                None => POLL,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => left.min(POLL),
+                    _ => return Ok(Stop::TimedOut),
+                },
+            };
+            self.output.pump(wait);
+        }
+    }
+
+    /// The shell has exited: read what it left in the pipe, and if a
+    /// background child is still holding the pipe after a moment, stop the
+    /// group rather than wait on it. A background child that let go of the
+    /// pipe (`nohup ... > log &`) is left alone: that was asked for.
+    fn drain_after_exit(&mut self, cancel: &AtomicBool) -> io::Result<()> {
+        let until = Instant::now() + DRAIN_AFTER_EXIT;
+        while self.output.open {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() || cancel.load(Ordering::Relaxed) {
+                return self.terminate();
+            }
+            self.output.pump(left.min(POLL));
+        }
+        Ok(())
+    }
+
+    /// SIGTERM to the whole group, a grace period, then SIGKILL.
+    fn terminate(&mut self) -> io::Result<()> {
+        self.signal(Signal::SIGTERM);
+        let until = Instant::now() + KILL_GRACE;
+        loop {
+            // Settled once the shell is gone and nothing holds the pipe.
+            // Whether members with their output elsewhere remain cannot be
+            // told portably (`kill -0` counts zombies, and a container's
+            // PID 1 may never reap them), so the SIGKILL below goes anyway.
+            if self.exited()? && !self.output.open {
+                break;
+            }
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            self.output.pump(left.min(POLL));
+        }
+        self.signal(Signal::SIGKILL);
+        let until = Instant::now() + ABANDON_AFTER;
+        while self.output.open {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            self.output.pump(left.min(POLL));
+        }
+        Ok(())
+    }
+
+    /// Signals every process in the group. Safe from hitting a stranger:
+    /// the id stays the group's while the unreaped shell or any member
+    /// lives, and a group that emptied after the reap would need the pid
+    /// counter to wrap around in the moment since.
+    fn signal(&self, signal: Signal) {
+        // ESRCH: nobody left, which is the goal. EPERM: a member changed
+        // its credentials; nothing more can be done about it from here.
+        let _ = killpg(self.group, signal);
+    }
+
+    /// Reaps the shell if it has not been, without blocking once it has.
+    fn exited(&mut self) -> io::Result<bool> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait()?;
+        }
+        Ok(self.status.is_some())
+    }
+
+    /// The shell's status and the output kept. Only called once the shell
+    /// has exited or been killed, so the wait is short.
+    fn finish(mut self) -> io::Result<(ExitStatus, Tail)> {
+        let status = match self.status {
+            Some(status) => status,
+            None => self.child.wait()?,
+        };
+        self.status = Some(status);
+        Ok((status, std::mem::take(&mut self.output.tail)))
+    }
+}
+
+impl Drop for Running<'_> {
+    /// An error or a panic in `on_output` must not leave the command
+    /// running: kill the group and reap the shell.
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            self.signal(Signal::SIGKILL);
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Reads the pipe on a thread of its own, so the waiting loop can wake for
+/// the clock and the cancel flag. The channel closes at EOF. The thread is
+/// never joined: a process that escaped the group could hold the pipe open
+/// for ever, and then the thread ends with it instead.
+fn read_in_background(mut pipe: PipeReader) -> io::Result<Receiver<Vec<u8>>> {
+    let (sender, receiver) = mpsc::sync_channel::<Vec<u8>>(CHANNEL_DEPTH);
+    thread::Builder::new()
+        .name("relcheck-exec-output".to_string())
+        .spawn(move || {
+            let mut buf = vec![0; READ_BYTES];
+            loop {
+                let n = match pipe.read(&mut buf) {
+                    Ok(0) => return,
+                    Ok(n) => n,
+                    Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                    // A read error ends the output as EOF does: the
+                    // command's status still says how it went.
+                    Err(_) => return,
+                };
+                if sender.send(buf[..n].to_vec()).is_err() {
+                    // The run is over and nobody is listening.
+                    return;
+                }
+            }
+        })?;
+    Ok(receiver)
+}
+
+/// The receiving end of the output: every chunk goes to the caller and to
+/// the tail.
+struct Output<'a> {
+    chunks: Receiver<Vec<u8>>,
+    /// False once the pipe has reached EOF.
+    open: bool,
+    tail: Tail,
+    on_output: &'a mut dyn FnMut(&[u8]),
+}
+
+impl Output<'_> {
+    /// Takes the next chunk if one comes within `wait`; after EOF, just
+    /// waits, so the callers' loops keep their pace.
+    fn pump(&mut self, wait: Duration) {
+        if !self.open {
+            thread::sleep(wait);
+            return;
+        }
+        match self.chunks.recv_timeout(wait) {
+            Ok(chunk) => {
+                (self.on_output)(&chunk);
+                self.tail.push(&chunk);
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => self.open = false,
+        }
+    }
+}
+
+/// The last `limit` bytes of a stream, and how many came before them.
+#[derive(Debug, Default)]
+struct Tail {
+    limit: usize,
+    bytes: VecDeque<u8>,
+    dropped: u64,
+    /// The byte just before the kept ones, to tell whether they start a
+    /// line.
+    last_dropped: Option<u8>,
+}
+
+impl Tail {
+    fn new(limit: usize) -> Tail {
+        Tail {
+            limit,
+            ..Tail::default()
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) {
+        let excess = (self.bytes.len() + chunk.len()).saturating_sub(self.limit);
+        if excess > 0 {
+            let from_kept = excess.min(self.bytes.len());
+            let from_chunk = excess - from_kept;
+            self.last_dropped = Some(if from_chunk > 0 {
+                chunk[from_chunk - 1]
+            } else {
+                self.bytes[from_kept - 1]
+            });
+            self.bytes.drain(..from_kept);
+            self.dropped += excess as u64;
+            self.bytes.extend(&chunk[from_chunk..]);
+        } else {
+            self.bytes.extend(chunk);
+        }
+    }
+
+    /// The kept bytes as text, and the count of bytes left out. A tail that
+    /// starts mid-line loses that partial line (or, on one huge line, a
+    /// partial character) so it reads cleanly.
+    fn into_text(self) -> (String, u64) {
+        let bytes = Vec::from(self.bytes);
+        let cut = match self.last_dropped {
+            None | Some(b'\n') => 0,
+            Some(_) => {
+                let window = &bytes[..bytes.len().min(LINE_CUT_WINDOW)];
+                match window.iter().position(|&b| b == b'\n') {
+                    Some(newline) => newline + 1,
+                    // Skip UTF-8 continuation bytes: at most three.
+                    None => bytes
+                        .iter()
+                        .take(3)
+                        .take_while(|&&b| b & 0xC0 == 0x80)
+                        .count(),
+                }
+            }
+        };
+        let text = String::from_utf8_lossy(&bytes[cut..]).into_owned();
+        (text, self.dropped + cut as u64)
+    }
+}
+
+/// A scripted [`Executor`] for tests of the modules that run steps: it
+/// runs nothing, hands back the queued outcomes in order (streaming each
+/// one's `output` to `on_output` first), and remembers every [`Spec`] it
+/// was given. Running out of outcomes is an error, so a test that runs
+/// more than it scripted fails loudly. It ignores `cancel`: script a
+/// cancelled [`Outcome`] to test that path.
+///
+/// ```
+/// use std::sync::atomic::AtomicBool;
+/// use std::time::Duration;
+/// use relcheck::exec::{Executor, Fake, Outcome, Spec};
+///
+/// let fake = Fake::new([Outcome::exited(0, "deployed\n")]);
+/// let spec = Spec { script: "./deploy".into(), timeout: Duration::from_secs(60), cwd: None };
+/// let outcome = fake.run(&spec, &mut |_| {}, &AtomicBool::new(false)).unwrap();
+/// assert!(outcome.succeeded());
+/// assert_eq!(fake.specs(), [spec]);
+/// ```
+#[derive(Debug, Default)]
+pub struct Fake {
+    queue: Mutex<VecDeque<io::Result<Outcome>>>,
+    specs: Mutex<Vec<Spec>>,
+}
+
+impl Fake {
+    pub fn new(outcomes: impl IntoIterator<Item = Outcome>) -> Fake {
+        Fake {
+            queue: Mutex::new(outcomes.into_iter().map(Ok).collect()),
+            specs: Mutex::default(),
+        }
+    }
+
+    /// Queues one more outcome.
+    pub fn then(self, outcome: Outcome) -> Fake {
+        self.push(Ok(outcome));
+        self
+    }
+
+    /// Queues a failure to start, like a missing working directory.
+    pub fn then_fail(self, error: io::Error) -> Fake {
+        self.push(Err(error));
+        self
+    }
+
+    /// Every spec run so far, in order.
+    pub fn specs(&self) -> Vec<Spec> {
+        self.specs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn push(&self, next: io::Result<Outcome>) {
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push_back(next);
+    }
+}
+
+impl Executor for Fake {
+    fn run(
+        &self,
+        spec: &Spec,
+        on_output: &mut dyn FnMut(&[u8]),
+        _cancel: &AtomicBool,
+    ) -> io::Result<Outcome> {
+        self.specs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(spec.clone());
+        let next = self
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .pop_front();
+        let outcome = next.unwrap_or_else(|| {
+            Err(io::Error::other(format!(
+                "the fake executor has no outcome left for `{}`",
+                spec.script
+            )))
+        })?;
+        if !outcome.output.is_empty() {
+            on_output(outcome.output.as_bytes());
+        }
+        Ok(outcome)
+    }
+}
+
+#[cfg(test)]
+mod tests;

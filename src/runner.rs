@@ -1,0 +1,421 @@
+//! `relcheck run` and `relcheck resume`: who is running, where the record
+//! goes, the lock, the signals, and which prompter answers; then the
+//! session engine does the rest.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use chrono::Utc;
+
+use crate::exec::{Executor, Shell};
+use crate::exit::{Code, error};
+use crate::interrupt::{self, Guarded};
+use crate::model::Checklist;
+use crate::parse;
+use crate::record::{Lock, Mode, Outcome, Record};
+use crate::session::{Clock, Ending, Options, Session, Sink, SystemClock};
+use crate::source::Source;
+use crate::style::Style;
+use crate::term::Terminal;
+
+pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// Settings shared by `run` and `resume`.
+pub struct Settings {
+    pub operator: Option<String>,
+    pub records_dir: Option<PathBuf>,
+    pub set: Vec<String>,
+    pub style: Style,
+}
+
+/// Writes the record atomically after every answer, holding the save lock
+/// so a signal never exits half-way through.
+pub struct FileSink {
+    pub path: PathBuf,
+}
+
+impl Sink for FileSink {
+    fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+        let _guard = interrupt::SAVING.lock();
+        record.save(&self.path)
+    }
+}
+
+/// The operator: `--operator`, `RELCHECK_OPERATOR`, git's user.name,
+/// `$USER`.
+pub fn operator(flag: Option<String>) -> String {
+    flag.filter(|s| !s.trim().is_empty())
+        .or_else(|| {
+            std::env::var("RELCHECK_OPERATOR")
+                .ok()
+                .filter(|s| !s.trim().is_empty())
+        })
+        .or_else(|| git_config("user.name"))
+        .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn git_config(key: &str) -> Option<String> {
+    let output = Command::new("git")
+        .args(["config", "--get", key])
+        .output()
+        .ok()?;
+    let value = String::from_utf8(output.stdout).ok()?.trim().to_string();
+    (output.status.success() && !value.is_empty()).then_some(value)
+}
+
+pub fn host() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("RELCHECK_RECORDS_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
+}
+
+/// `--set name=value` pairs.
+pub fn presets(set: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut values = BTreeMap::new();
+    for pair in set {
+        let Some((name, value)) = pair.split_once('=') else {
+            return Err(error(
+                Code::Usage,
+                format!("--set {pair}: write NAME=VALUE, as --set version=1.4.2"),
+            ));
+        };
+        values.insert(name.trim().to_string(), value.to_string());
+    }
+    Ok(values)
+}
+
+/// A new record's path: `<checklist>-<UTC timestamp>.yaml`, made unique.
+fn new_record_path(dir: &Path, checklist: &Source) -> PathBuf {
+    let name = checklist
+        .display
+        .strip_suffix(" (bundled)")
+        .unwrap_or(&checklist.display);
+    let stem = Path::new(name).file_stem().map_or_else(
+        || "checklist".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
+    let mut path = dir.join(format!("{stem}-{stamp}.yaml"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stem}-{stamp}-{n}.yaml"));
+        n += 1;
+    }
+    path
+}
+
+fn require_terminal() -> anyhow::Result<()> {
+    if !std::io::stdin().is_terminal() {
+        return Err(error(
+            Code::Usage,
+            "standard input is not a terminal, so nobody can answer; in a pipeline use `relcheck run FILE --non-interactive [--answers FILE]`",
+        ));
+    }
+    Ok(())
+}
+
+/// Maps how a run ended to the exit code, telling the user how to go on.
+fn ending(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result<Code> {
+    let resume = format!("resume with: relcheck resume {}", path.display());
+    Ok(match ending {
+        Ending::Finished(outcome) => {
+            writeln!(out, "record: {}", path.display())?;
+            match outcome {
+                Outcome::Success => Code::Success,
+                Outcome::RolledBack | Outcome::Failed => Code::Failed,
+                Outcome::Aborted | Outcome::Incomplete | Outcome::InProgress => Code::Incomplete,
+            }
+        }
+        Ending::Paused => {
+            writeln!(out, "saved: {}\n{resume}", path.display())?;
+            Code::Incomplete
+        }
+        Ending::Interrupted => {
+            interrupt::reported();
+            eprintln!("interrupted: every answer so far is saved; {resume}");
+            Code::Interrupted
+        }
+    })
+}
+
+/// `relcheck run FILE|NAME` at a terminal.
+pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyhow::Result<Code> {
+    require_terminal()?;
+    let source = Source::open(checklist_arg)?;
+    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    let operator = operator(settings.operator);
+    let host = host();
+    let dir = records_dir(settings.records_dir);
+    std::fs::create_dir_all(&dir).map_err(|err| {
+        error(
+            Code::Input,
+            format!("{}: cannot create the records folder: {err}", dir.display()),
+        )
+    })?;
+    let path = new_record_path(&dir, &source);
+    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let options = Options {
+        operator: operator.clone(),
+        host,
+        mode: Mode::Interactive,
+        preset: presets(&settings.set)?,
+        command_timeout: DEFAULT_TIMEOUT,
+    };
+    let run_id = run_id(&path);
+    let flag = Arc::new(AtomicBool::new(false));
+    interrupt::install(
+        Arc::clone(&flag),
+        format!("resume with: relcheck resume {}", path.display()),
+    )?;
+    let clock = SystemClock;
+    let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
+    drive(&mut session, &path, settings.style, out)
+}
+
+fn drive(
+    session: &mut Session<'_>,
+    path: &Path,
+    style: Style,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    writeln!(out, "record: {}", path.display())?;
+    out.flush()?;
+    let mut terminal = Terminal::new(style, path.display().to_string());
+    let shell = Shell;
+    let executor = Guarded(&shell as &dyn Executor);
+    let mut sink = FileSink {
+        path: path.to_path_buf(),
+    };
+    let result = session.run(&mut terminal, &executor, &mut sink)?;
+    ending(result, path, out)
+}
+
+fn run_id(path: &Path) -> String {
+    path.file_stem()
+        .map_or_else(|| "run".to_string(), |s| s.to_string_lossy().into_owned())
+}
+
+/// `relcheck resume [RECORD]`.
+pub fn resume(
+    record_arg: Option<PathBuf>,
+    accept_changes: bool,
+    settings: Settings,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    require_terminal()?;
+    let dir = records_dir(settings.records_dir);
+    let path = match record_arg {
+        Some(path) => path,
+        None => newest_in_progress(&dir)?,
+    };
+    let operator = operator(settings.operator);
+    let host = host();
+    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let record = Record::load(&path)?;
+    if record.run.outcome != Outcome::InProgress {
+        return Err(error(
+            Code::Usage,
+            format!(
+                "{}: the run already ended ({}); start a new one with `relcheck run`",
+                path.display(),
+                record.run.outcome.as_str()
+            ),
+        ));
+    }
+    let source = checklist_source(&record)?;
+    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    let clock = SystemClock;
+    let record = reconcile(record, &checklist, accept_changes, &clock, &operator)?;
+    let flag = Arc::new(AtomicBool::new(false));
+    interrupt::install(
+        Arc::clone(&flag),
+        format!("resume with: relcheck resume {}", path.display()),
+    )?;
+    let options = Options {
+        operator,
+        host,
+        mode: record.run.mode,
+        preset: presets(&settings.set)?,
+        command_timeout: DEFAULT_TIMEOUT,
+    };
+    let mut session = Session::resume(&checklist, record, &clock, options, &flag);
+    session.note_resume();
+    drive(&mut session, &path, settings.style, out)
+}
+
+/// The checklist a record was made from: its path, or the bundled one.
+pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
+    let path = &record.checklist.path;
+    match path.strip_suffix(" (bundled)") {
+        Some(name) => Source::open(name),
+        None => Source::open(path).map_err(|err| {
+            error(
+                Code::Input,
+                format!("the record's checklist cannot be read: {err:#}"),
+            )
+        }),
+    }
+}
+
+/// The newest record in `dir` whose run is still in progress.
+pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
+    let records = records_in(dir)?;
+    records
+        .into_iter()
+        .filter(|(_, record)| record.run.outcome == Outcome::InProgress)
+        .max_by_key(|(_, record)| record.run.started)
+        .map(|(path, _)| path)
+        .ok_or_else(|| {
+            error(
+                Code::Usage,
+                format!(
+                    "no run in progress in {}; name a record to resume",
+                    dir.display()
+                ),
+            )
+        })
+}
+
+/// Every record in a folder that loads; others are passed over.
+pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
+    let entries = std::fs::read_dir(dir).map_err(|err| {
+        error(
+            Code::Input,
+            format!("{}: cannot read the records folder: {err}", dir.display()),
+        )
+    })?;
+    let mut records = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if is_yaml
+            && !hidden
+            && let Ok(record) = Record::load(&path)
+        {
+            records.push((path, record));
+        }
+    }
+    Ok(records)
+}
+
+/// Fits a record to the checklist as it is now. Unchanged: as is. Changed:
+/// refused with what changed, unless `accept`; then results are carried
+/// over by item id, new items start pending, and removed ones leave an
+/// event.
+pub fn reconcile(
+    mut record: Record,
+    checklist: &Checklist,
+    accept: bool,
+    clock: &dyn Clock,
+    operator: &str,
+) -> anyhow::Result<Record> {
+    if record.checklist.sha256 == checklist.source.sha256 {
+        return Ok(record);
+    }
+    let fresh = Session::start(
+        checklist,
+        clock,
+        Options {
+            operator: operator.to_string(),
+            host: String::new(),
+            mode: record.run.mode,
+            preset: BTreeMap::new(),
+            command_timeout: DEFAULT_TIMEOUT,
+        },
+        &AtomicBool::new(false),
+        String::new(),
+    )
+    .record;
+    let old: BTreeMap<&str, &crate::record::ItemResult> =
+        record.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let new_ids: Vec<&str> = fresh.items.iter().map(|i| i.id.as_str()).collect();
+    let mut changes = Vec::new();
+    for item in &fresh.items {
+        match old.get(item.id.as_str()) {
+            None => changes.push(format!(
+                "  + added    {} (line {}): {}",
+                item.id, item.line, item.text
+            )),
+            Some(was) if was.text != item.text => changes.push(format!(
+                "  ~ reworded {}: \"{}\" -> \"{}\"",
+                item.id, was.text, item.text
+            )),
+            Some(_) => {}
+        }
+    }
+    for item in &record.items {
+        if !new_ids.contains(&item.id.as_str()) {
+            changes.push(format!(
+                "  - removed  {} ({}): {}",
+                item.id,
+                item.status.as_str(),
+                item.text
+            ));
+        }
+    }
+    if !accept {
+        let list = if changes.is_empty() {
+            "  (only formatting changed)".to_string()
+        } else {
+            changes.join("\n")
+        };
+        return Err(error(
+            Code::Input,
+            format!(
+                "{} changed since this run began:\n{list}\nresume with --accept-changes to go on with the checklist as it is now",
+                record.checklist.path
+            ),
+        ));
+    }
+    let items = fresh
+        .items
+        .into_iter()
+        .map(|item| match old.get(item.id.as_str()) {
+            Some(was) => crate::record::ItemResult {
+                text: item.text.clone(),
+                line: item.line,
+                phase: item.phase.clone(),
+                section: item.section.clone(),
+                optional: item.optional,
+                kind: item.kind,
+                ..(*was).clone()
+            },
+            None => item,
+        })
+        .collect();
+    record.items = items;
+    record.checklist.sha256 = checklist.source.sha256.clone();
+    record.checklist.title = checklist.title.clone();
+    record.events.push(crate::record::Event {
+        at: clock.now(),
+        by: operator.to_string(),
+        action: "checklist-changed".to_string(),
+        item: None,
+        detail: Some(
+            changes
+                .iter()
+                .map(|c| c.trim())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    });
+    Ok(record)
+}

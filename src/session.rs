@@ -1,0 +1,1214 @@
+//! A run as a state machine: the checklist and the answers in, the record
+//! out. No terminal here: a [`Prompter`] asks the questions (a person at a
+//! terminal, an answers file in CI, a script in tests), an
+//! [`Executor`](crate::exec::Executor) runs commands, a [`Clock`] tells the
+//! time, and a [`Sink`] makes each answer durable before the next question.
+//!
+//! Order: variables first, then items in document order. `when: rollback`
+//! sections wait until a rollback is called, then come first; `when:
+//! success` sections become not-needed once one is. A phase that ends with
+//! failed or skipped required items stops at a go/no-go gate.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use chrono::{DateTime, SubsecRound, Utc};
+
+use crate::exec::{self, Executor};
+use crate::model::{Checklist, Item, Kind, When};
+use crate::parse::{self, rules};
+use crate::prompt::{
+    Action, GateAnswer, GateView, ItemView, Prompter, Reply, SignoffAnswer, StartView, Summary,
+    ValueRequest,
+};
+use crate::record::{
+    ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, Mode, Outcome,
+    Provenance, Record, Rollback, Run, SCHEMA, Signoff, Status, Wait,
+};
+
+/// Where time comes from, so tests and records can be exact.
+pub trait Clock {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        // Milliseconds are enough for an audit trail and keep records tidy.
+        Utc::now().trunc_subsecs(3)
+    }
+}
+
+/// A clock for tests: starts at a fixed instant and moves one second each
+/// time it is read, so every event has its own, predictable time.
+pub struct TestClock {
+    now: std::sync::Mutex<DateTime<Utc>>,
+}
+
+impl TestClock {
+    pub fn new(start: DateTime<Utc>) -> TestClock {
+        TestClock {
+            now: std::sync::Mutex::new(start),
+        }
+    }
+
+    pub fn advance(&self, seconds: i64) {
+        if let Ok(mut now) = self.now.lock() {
+            *now += chrono::Duration::seconds(seconds);
+        }
+    }
+}
+
+impl Clock for TestClock {
+    fn now(&self) -> DateTime<Utc> {
+        let mut now = self.now.lock().expect("test clock");
+        let current = *now;
+        *now += chrono::Duration::seconds(1);
+        current
+    }
+}
+
+/// Makes the record durable. The file sink writes it atomically; tests keep
+/// it in memory.
+pub trait Sink {
+    fn save(&mut self, record: &Record) -> anyhow::Result<()>;
+}
+
+/// Keeps every saved record, for tests.
+#[derive(Default)]
+pub struct MemorySink {
+    pub saves: Vec<Record>,
+}
+
+impl Sink for MemorySink {
+    fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+        self.saves.push(record.clone());
+        Ok(())
+    }
+}
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Finished(Outcome),
+    /// `q`: saved, to be resumed.
+    Paused,
+    Interrupted,
+}
+
+pub struct Options {
+    pub operator: String,
+    pub host: String,
+    pub mode: Mode,
+    /// Values given with `--set`, by variable or field name.
+    pub preset: BTreeMap<String, String>,
+    /// The default timeout for commands without `timeout=`.
+    pub command_timeout: Duration,
+}
+
+/// What the next question is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Step {
+    Variable(String),
+    Item(usize),
+    Gate(usize),
+    RollbackNeeded(usize),
+    Done,
+}
+
+/// What an answer changed, so `b` can put it back.
+#[derive(Debug, Clone)]
+struct Undo {
+    items: Vec<(usize, ItemResult)>,
+    values: Vec<(String, Option<String>)>,
+    rollback: Option<Option<Rollback>>,
+    gates: usize,
+    signoffs: usize,
+    asked: Vec<usize>,
+}
+
+pub struct Session<'a> {
+    checklist: &'a Checklist,
+    pub record: Record,
+    clock: &'a dyn Clock,
+    options: Options,
+    /// For each record item, its phase index and section `when`.
+    places: Vec<(usize, When)>,
+    undo: Vec<Undo>,
+    /// Phases whose "Is a rollback needed?" was answered.
+    asked_rollback: Vec<usize>,
+    /// Set from outside (a signal) to stop at the next safe point.
+    interrupted: &'a AtomicBool,
+    /// Items left pending on purpose by an unattended prompter.
+    deferred: HashSet<usize>,
+}
+
+impl<'a> Session<'a> {
+    /// A new run of `checklist`.
+    pub fn start(
+        checklist: &'a Checklist,
+        clock: &'a dyn Clock,
+        options: Options,
+        interrupted: &'a AtomicBool,
+        run_id: String,
+    ) -> Session<'a> {
+        let started = clock.now();
+        let items = checklist
+            .items()
+            .map(|(phase, section, item)| ItemResult {
+                id: item.id.clone(),
+                kind: item.kind,
+                text: item.text.clone(),
+                phase: phase.id.clone(),
+                section: section.id.clone(),
+                line: item.line,
+                optional: item.optional,
+                status: Status::Pending,
+                value: None,
+                by: None,
+                at: None,
+                note: None,
+                reason: None,
+                command: None,
+                wait: None,
+                source: None,
+            })
+            .collect();
+        let record = Record {
+            schema: SCHEMA.to_string(),
+            checklist: ChecklistRef {
+                title: checklist.title.clone(),
+                path: checklist.source.path.clone(),
+                sha256: checklist.source.sha256.clone(),
+            },
+            run: Run {
+                id: run_id,
+                operator: options.operator.clone(),
+                host: options.host.clone(),
+                started,
+                finished: None,
+                duration_seconds: None,
+                mode: options.mode,
+                outcome: Outcome::InProgress,
+                relcheck_version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            values: BTreeMap::new(),
+            rollback: None,
+            items,
+            gates: Vec::new(),
+            signoffs: Vec::new(),
+            events: vec![Event {
+                at: started,
+                by: options.operator.clone(),
+                action: "start".to_string(),
+                item: None,
+                detail: None,
+            }],
+            digest: None,
+        };
+        Session::resume(checklist, record, clock, options, interrupted)
+    }
+
+    /// Goes on with a record whose items match `checklist` one to one (see
+    /// [`reconcile`] for a checklist that changed).
+    pub fn resume(
+        checklist: &'a Checklist,
+        record: Record,
+        clock: &'a dyn Clock,
+        options: Options,
+        interrupted: &'a AtomicBool,
+    ) -> Session<'a> {
+        let places = checklist
+            .phases
+            .iter()
+            .enumerate()
+            .flat_map(|(p, phase)| {
+                phase
+                    .sections
+                    .iter()
+                    .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
+            })
+            .collect();
+        let asked_rollback = record
+            .events
+            .iter()
+            .filter(|e| e.action == "rollback-needed")
+            .filter_map(|e| {
+                checklist
+                    .phases
+                    .iter()
+                    .position(|p| Some(&p.id) == e.item.as_ref())
+            })
+            .collect();
+        Session {
+            checklist,
+            record,
+            clock,
+            options,
+            places,
+            undo: Vec::new(),
+            asked_rollback,
+            interrupted,
+            deferred: HashSet::new(),
+        }
+    }
+
+    /// Notes in the log that the run goes on after a stop.
+    pub fn note_resume(&mut self) {
+        self.event("resume", None, None);
+    }
+
+    fn items(&self) -> impl Iterator<Item = &Item> {
+        self.checklist.items().map(|(_, _, item)| item)
+    }
+
+    fn item(&self, index: usize) -> &'a Item {
+        self.checklist
+            .items()
+            .nth(index)
+            .map(|(_, _, item)| item)
+            .expect("record items follow the checklist")
+    }
+
+    fn event(&mut self, action: &str, item: Option<String>, detail: Option<String>) {
+        let at = self.clock.now();
+        self.record.events.push(Event {
+            at,
+            by: self.options.operator.clone(),
+            action: action.to_string(),
+            item,
+            detail,
+        });
+    }
+
+    /// Runs until the checklist is done, the operator pauses or aborts, or
+    /// an interruption.
+    pub fn run(
+        &mut self,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+        sink: &mut dyn Sink,
+    ) -> anyhow::Result<Ending> {
+        self.apply_presets();
+        sink.save(&self.record)?;
+        prompter.start(&self.start_view());
+        loop {
+            if self.interrupted.load(Ordering::SeqCst) {
+                return self.interrupt(sink);
+            }
+            let step = self.next_step();
+            let reply = match &step {
+                Step::Done => {
+                    let outcome = self.finish();
+                    sink.save(&self.record)?;
+                    prompter.finish(&self.summary());
+                    return Ok(Ending::Finished(outcome));
+                }
+                Step::Variable(name) => self.ask_variable(name.clone(), prompter),
+                Step::Item(index) => self.ask_item(*index, prompter, executor),
+                Step::Gate(phase) => self.ask_gate(*phase, prompter),
+                Step::RollbackNeeded(phase) => self.ask_rollback_needed(*phase, prompter),
+            };
+            match reply {
+                Reply::Answer(()) => {}
+                Reply::Quit => {
+                    self.event("pause", None, None);
+                    sink.save(&self.record)?;
+                    return Ok(Ending::Paused);
+                }
+                Reply::Abort => {
+                    self.event("abort", None, None);
+                    let outcome = self.finish_as(Outcome::Aborted);
+                    sink.save(&self.record)?;
+                    prompter.finish(&self.summary());
+                    return Ok(Ending::Finished(outcome));
+                }
+                Reply::Interrupted => return self.interrupt(sink),
+            }
+            sink.save(&self.record)?;
+        }
+    }
+
+    fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
+        self.event("interrupt", None, None);
+        sink.save(&self.record)?;
+        Ok(Ending::Interrupted)
+    }
+
+    /// `--set` values, recorded once as the operator's.
+    fn apply_presets(&mut self) {
+        let preset = std::mem::take(&mut self.options.preset);
+        for (name, value) in &preset {
+            if self.record.values.get(name) == Some(value) {
+                continue;
+            }
+            let field = self
+                .items()
+                .position(|item| item.kind == Kind::Field && field_name(item) == *name);
+            if let Some(index) = field
+                && self.record.items[index].status == Status::Pending
+            {
+                self.settle(index, Status::Done, Some(value.clone()), None, None);
+            }
+            self.record.values.insert(name.clone(), value.clone());
+            self.event("set", None, Some(format!("{name}={value}")));
+        }
+        self.options.preset = preset;
+    }
+
+    fn next_step(&self) -> Step {
+        if let Some(name) = self
+            .checklist
+            .variables
+            .iter()
+            .find(|name| !self.record.values.contains_key(*name))
+        {
+            return Step::Variable(name.clone());
+        }
+        let rollback = self.record.rollback.is_some();
+        if rollback
+            && let Some(index) = (0..self.record.items.len()).find(|&i| {
+                self.places[i].1 == When::Rollback
+                    && self.record.items[i].status == Status::Pending
+                    && !self.deferred.contains(&i)
+            })
+        {
+            return Step::Item(index);
+        }
+        let mut phase_of_last = None;
+        for index in 0..self.record.items.len() {
+            let (phase, when) = self.places[index];
+            if phase_of_last.is_some_and(|last| last != phase)
+                && let Some(gate) = self.gate_due(phase_of_last.expect("checked"))
+            {
+                return Step::Gate(gate);
+            }
+            phase_of_last = Some(phase);
+            if self.record.items[index].status != Status::Pending || self.deferred.contains(&index)
+            {
+                continue;
+            }
+            match when {
+                When::Rollback if !rollback => {
+                    if self.rollback_question_due(phase, index) {
+                        return Step::RollbackNeeded(phase);
+                    }
+                    continue;
+                }
+                When::Success if rollback => continue,
+                _ => return Step::Item(index),
+            }
+        }
+        if let Some(last) = phase_of_last
+            && let Some(gate) = self.gate_due(last)
+        {
+            return Step::Gate(gate);
+        }
+        Step::Done
+    }
+
+    /// A rollback phase reached with no trigger before it: the operator
+    /// decides whether it applies.
+    fn rollback_question_due(&self, phase: usize, index: usize) -> bool {
+        let rollback_phase = self.checklist.phases[phase].when == When::Rollback;
+        let trigger_before = self.record.items[..index]
+            .iter()
+            .any(|item| item.kind == Kind::Trigger);
+        rollback_phase && !trigger_before && !self.asked_rollback.contains(&phase)
+    }
+
+    /// The failed or skipped required items of a phase with no gate
+    /// decision yet.
+    fn gate_items(&self, phase: usize) -> Vec<usize> {
+        (0..self.record.items.len())
+            .filter(|&i| {
+                let item = &self.record.items[i];
+                self.places[i].0 == phase
+                    && !item.optional
+                    && matches!(item.status, Status::Failed | Status::Skipped)
+            })
+            .collect()
+    }
+
+    fn gate_due(&self, phase: usize) -> Option<usize> {
+        if self.record.rollback.is_some() {
+            return None;
+        }
+        let id = &self.checklist.phases[phase].id;
+        let items = self.gate_items(phase);
+        if items.is_empty() {
+            return None;
+        }
+        let ids: Vec<&String> = items.iter().map(|&i| &self.record.items[i].id).collect();
+        // A decision stands for the items it was made about; a new failure
+        // in the same phase (after an undo) asks again.
+        let decided = self
+            .record
+            .gates
+            .iter()
+            .any(|gate| &gate.phase == id && ids.iter().all(|i| gate.items.contains(i)));
+        (!decided).then_some(phase)
+    }
+
+    fn ask_variable(&mut self, name: String, prompter: &mut dyn Prompter) -> Reply<()> {
+        let request = ValueRequest {
+            name: name.clone(),
+            label: name.clone(),
+            default: None,
+            choices: Vec::new(),
+            message: None,
+        };
+        match prompter.ask_value(&request) {
+            Reply::Answer(value) => {
+                self.undo.push(Undo::values(vec![(name.clone(), None)]));
+                self.record.values.insert(name.clone(), value.clone());
+                self.event("set", None, Some(format!("{name}={value}")));
+                Reply::Answer(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
+    fn view(&self, index: usize, message: Option<String>, suggested: Option<Status>) -> ItemView {
+        let item = self.item(index);
+        let (phase_index, _) = self.places[index];
+        let phase = &self.checklist.phases[phase_index];
+        let section = phase
+            .sections
+            .iter()
+            .find(|s| s.items.iter().any(|i| i.id == item.id))
+            .expect("item in its phase");
+        let total = self.record.items.len();
+        let settled = self
+            .record
+            .items
+            .iter()
+            .filter(|i| i.status.is_answered())
+            .count();
+        let command = item.command.as_ref().map(|command| {
+            exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
+        });
+        ItemView {
+            index,
+            total,
+            settled,
+            phase_index,
+            phases: self.checklist.phases.len(),
+            phase: phase.title.clone(),
+            section: (!section.implicit).then(|| section.title.clone()),
+            section_lead: section.lead.clone(),
+            id: item.id.clone(),
+            kind: item.kind,
+            optional: item.optional,
+            text: fill(&item.text, &self.record.values),
+            label: item.label.clone(),
+            role: item.role.clone(),
+            default: item.default.clone(),
+            choices: item.choices.clone(),
+            command,
+            wait_seconds: wait_seconds(item),
+            result: self.record.items[index].clone(),
+            rollback_called: self.record.rollback.is_some(),
+            default_name: self.options.operator.clone(),
+            message,
+            suggested,
+        }
+    }
+
+    fn ask_item(
+        &mut self,
+        index: usize,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Reply<()> {
+        let mut message = None;
+        let mut suggested = None;
+        loop {
+            let view = self.view(index, message.take(), suggested);
+            let item = self.item(index);
+            let action = match item.kind {
+                Kind::Field => {
+                    let request = ValueRequest {
+                        name: field_name(item),
+                        label: view.text.clone(),
+                        default: self
+                            .record
+                            .values
+                            .get(&field_name(item))
+                            .cloned()
+                            .or_else(|| item.default.clone()),
+                        choices: item.choices.clone(),
+                        message: view.message.clone(),
+                    };
+                    match prompter.ask_field(&view, &request) {
+                        Reply::Answer(action) => action,
+                        other => return other.map(|_| ()),
+                    }
+                }
+                Kind::Signoff => match prompter.ask_signoff(&view) {
+                    Reply::Answer(action) => action,
+                    other => return other.map(|_| ()),
+                },
+                Kind::Check | Kind::Trigger => match prompter.ask_item(&view) {
+                    Reply::Answer(action) => action,
+                    other => return other.map(|_| ()),
+                },
+            };
+            match self.apply(index, action, prompter, executor) {
+                Applied::Settled => return Reply::Answer(()),
+                Applied::Again {
+                    message: m,
+                    suggested: s,
+                } => {
+                    message = m;
+                    suggested = s.or(suggested);
+                }
+                Applied::Stop(reply) => return reply,
+            }
+        }
+    }
+
+    fn apply(
+        &mut self,
+        index: usize,
+        action: Action,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Applied {
+        let item = self.item(index);
+        let kind = item.kind;
+        let again = |message: &str| Applied::Again {
+            message: Some(message.to_string()),
+            suggested: None,
+        };
+        // Each kind takes its own answers; the rest is a prompter's mistake
+        // or a stray answers-file entry, said back rather than recorded.
+        match (&action, kind) {
+            (Action::Signoff(_), Kind::Signoff) | (Action::Value(_), Kind::Field) => {}
+            (Action::Signoff(_), _) => return again("only a sign-off is signed"),
+            (Action::Value(_), _) => return again("only a field takes a value"),
+            (Action::Done { .. } | Action::Failed { .. }, Kind::Signoff) => {
+                return again("a sign-off is answered with a name and approve or reject");
+            }
+            (Action::Done { .. } | Action::Failed { .. }, Kind::Field) => {
+                return again("a field is answered with a value");
+            }
+            _ => {}
+        }
+        match action {
+            Action::Done { note } => {
+                if kind == Kind::Trigger {
+                    return again("a trigger is answered y (it happened) or n (it did not)");
+                }
+                self.settle(index, Status::Done, None, note, None);
+            }
+            Action::Failed { note } => {
+                if kind == Kind::Trigger {
+                    return again("a trigger is answered y (it happened) or n (it did not)");
+                }
+                self.settle(index, Status::Failed, None, note, None);
+            }
+            Action::Skip { reason } => {
+                if reason.trim().is_empty() {
+                    return again("skipping needs a reason");
+                }
+                self.settle(index, Status::Skipped, None, None, Some(reason));
+            }
+            Action::NotApplicable { reason } => {
+                let reason = reason.filter(|r| !r.trim().is_empty());
+                if reason.is_none() && !item.optional {
+                    return again("a required item is not applicable only with a reason");
+                }
+                self.settle(index, Status::NotApplicable, None, None, reason);
+            }
+            Action::Occurred { what } => {
+                if kind != Kind::Trigger {
+                    return again("only a trigger can occur");
+                }
+                let what = what.trim().to_string();
+                if what.is_empty() {
+                    return again("say what happened");
+                }
+                self.settle(index, Status::Occurred, None, Some(what.clone()), None);
+                self.call_rollback(item.id.clone(), Some(what));
+            }
+            Action::NotOccurred => {
+                if kind != Kind::Trigger {
+                    return again("only a trigger is answered not-occurred");
+                }
+                self.settle(index, Status::NotOccurred, None, None, None);
+            }
+            Action::Value(value) => {
+                let value = value.trim().to_string();
+                if value.is_empty() && !item.optional {
+                    return again("a value is required");
+                }
+                if !item.choices.is_empty() && !item.choices.iter().any(|c| c == &value) {
+                    return again(&format!("choose one of: {}", item.choices.join(", ")));
+                }
+                let name = field_name(item);
+                let previous = self.record.values.get(&name).cloned();
+                self.settle(index, Status::Done, Some(value.clone()), None, None);
+                if let Some(undo) = self.undo.last_mut() {
+                    undo.values.push((name.clone(), previous));
+                }
+                self.record.values.insert(name, value);
+            }
+            Action::Signoff(answer) => return self.sign(index, answer),
+            Action::Note(note) => {
+                let note = note.trim().to_string();
+                if !note.is_empty() {
+                    let result = &mut self.record.items[index];
+                    result.note = Some(match result.note.take() {
+                        Some(previous) => format!("{previous}\n{note}"),
+                        None => note.clone(),
+                    });
+                    self.event("note", Some(item.id.clone()), Some(note));
+                }
+                return Applied::Again {
+                    message: Some("note added".to_string()),
+                    suggested: None,
+                };
+            }
+            Action::RunCommand => return self.run_command(index, prompter, executor),
+            Action::Wait => return self.wait(index, prompter),
+            Action::Back => {
+                return match self.back() {
+                    Some(_) => Applied::Settled,
+                    None => again("nothing to go back to"),
+                };
+            }
+            Action::Rollback { reason } => {
+                if self.record.rollback.is_some() {
+                    return again("a rollback is already called");
+                }
+                if reason.trim().is_empty() {
+                    return again("calling a rollback needs a reason");
+                }
+                self.undo.push(Undo::new(self));
+                self.call_rollback("operator".to_string(), Some(reason));
+            }
+            Action::Pending => {
+                // Only an unattended prompter leaves an item open; the run
+                // moves past it and the item stays pending in the record.
+                self.deferred.insert(index);
+            }
+        }
+        Applied::Settled
+    }
+
+    /// Records an answer for an item, keeping what it replaced for `b`.
+    fn settle(
+        &mut self,
+        index: usize,
+        status: Status,
+        value: Option<String>,
+        note: Option<String>,
+        reason: Option<String>,
+    ) {
+        let mut undo = Undo::new(self);
+        undo.items.push((index, self.record.items[index].clone()));
+        self.undo.push(undo);
+        let at = self.clock.now();
+        let by = self.options.operator.clone();
+        let result = &mut self.record.items[index];
+        result.status = status;
+        result.value = value.clone();
+        result.by = Some(by);
+        result.at = Some(at);
+        if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
+            result.note = Some(match result.note.take() {
+                Some(previous) if previous != note => format!("{previous}\n{note}"),
+                _ => note,
+            });
+        }
+        result.reason = reason.clone();
+        let id = result.id.clone();
+        let detail = match (&value, &reason) {
+            (Some(value), _) => Some(format!("{} = {value}", status.as_str())),
+            (None, Some(reason)) => Some(format!("{}: {reason}", status.as_str())),
+            (None, None) => Some(status.as_str().to_string()),
+        };
+        self.event("answer", Some(id), detail);
+    }
+
+    /// Marks an answer as taken from somewhere other than the operator.
+    pub fn set_provenance(&mut self, id: &str, provenance: Provenance) {
+        if let Some(item) = self.record.item_mut(id) {
+            item.source = Some(provenance);
+        }
+    }
+
+    fn call_rollback(&mut self, cause: String, reason: Option<String>) {
+        let at = self.clock.now();
+        self.record.rollback = Some(Rollback {
+            at,
+            by: self.options.operator.clone(),
+            cause: cause.clone(),
+            reason: reason.clone(),
+        });
+        self.record.run.outcome = Outcome::RolledBack;
+        // Success-only items will not run now.
+        let mut marked = Vec::new();
+        for index in 0..self.record.items.len() {
+            if self.places[index].1 == When::Success
+                && self.record.items[index].status == Status::Pending
+            {
+                marked.push((index, self.record.items[index].clone()));
+                let item = &mut self.record.items[index];
+                item.status = Status::NotNeeded;
+                item.reason = Some("a rollback was called".to_string());
+                item.at = Some(at);
+            }
+        }
+        if let Some(undo) = self.undo.last_mut() {
+            undo.items.extend(marked);
+        }
+        self.event(
+            "rollback",
+            None,
+            Some(format!(
+                "called by {cause}{}",
+                reason.map(|r| format!(": {r}")).unwrap_or_default()
+            )),
+        );
+    }
+
+    fn sign(&mut self, index: usize, answer: SignoffAnswer) -> Applied {
+        let item = self.item(index);
+        let name = answer.name.trim().to_string();
+        if name.is_empty() {
+            return Applied::Again {
+                message: Some("a sign-off needs a name".to_string()),
+                suggested: None,
+            };
+        }
+        let status = match answer.decision {
+            Decision::Approve => Status::Done,
+            Decision::Reject => Status::Failed,
+        };
+        self.settle(
+            index,
+            status,
+            Some(name.clone()),
+            answer.comment.clone(),
+            None,
+        );
+        let signoff = Signoff {
+            role: item.role.clone().unwrap_or_else(|| item.text.clone()),
+            name,
+            decision: answer.decision,
+            comment: answer.comment.filter(|c| !c.trim().is_empty()),
+            at: self.clock.now(),
+            item: Some(item.id.clone()),
+            digest: None,
+            parts: BTreeMap::new(),
+            signature: None,
+            source: None,
+        };
+        self.record.signoffs.push(signoff);
+        Applied::Settled
+    }
+
+    fn run_command(
+        &mut self,
+        index: usize,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Applied {
+        let item = self.item(index);
+        let Some(command) = &item.command else {
+            return Applied::Again {
+                message: Some("this item has no command".to_string()),
+                suggested: None,
+            };
+        };
+        let script = match exec::substitute(command, &self.record.values) {
+            Ok(script) => script,
+            Err(missing) => {
+                return Applied::Again {
+                    message: Some(format!("no value for {}", missing.join(", "))),
+                    suggested: None,
+                };
+            }
+        };
+        let timeout = item
+            .annotations
+            .get("timeout")
+            .and_then(|t| parse::seconds(t))
+            .map_or(self.options.command_timeout, Duration::from_secs);
+        let spec = exec::Spec {
+            script: script.clone(),
+            timeout,
+            cwd: None,
+        };
+        prompter.command_started(&script, timeout);
+        let started = self.clock.now();
+        let outcome = executor.run(
+            &spec,
+            &mut |chunk| prompter.command_output(chunk),
+            self.interrupted,
+        );
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                return Applied::Again {
+                    message: Some(format!("could not start the command: {err}")),
+                    suggested: None,
+                };
+            }
+        };
+        prompter.command_finished(&outcome);
+        self.record.items[index].command = Some(CommandRun {
+            command: script,
+            exit_code: outcome.exit_code,
+            timed_out: outcome.timed_out,
+            duration_seconds: outcome.duration.as_secs_f64(),
+            output: outcome.output.clone(),
+            truncated_bytes: outcome.truncated_bytes,
+        });
+        self.event(
+            "command",
+            Some(item.id.clone()),
+            Some(format!("{} ({})", outcome.summary(), started.to_rfc3339())),
+        );
+        if outcome.cancelled && self.interrupted.load(Ordering::SeqCst) {
+            return Applied::Stop(Reply::Interrupted);
+        }
+        let suggestion = match (item.kind, outcome.succeeded()) {
+            (Kind::Trigger, true) => Status::NotOccurred,
+            (Kind::Trigger, false) => Status::Occurred,
+            (_, true) => Status::Done,
+            (_, false) => Status::Failed,
+        };
+        Applied::Again {
+            message: Some(format!(
+                "command {}: Enter marks it {}",
+                outcome.summary(),
+                suggestion.as_str()
+            )),
+            suggested: Some(suggestion),
+        }
+    }
+
+    fn wait(&mut self, index: usize, prompter: &mut dyn Prompter) -> Applied {
+        let Some(seconds) = wait_seconds(self.item(index)) else {
+            return Applied::Again {
+                message: Some("this item asks for no wait".to_string()),
+                suggested: None,
+            };
+        };
+        let started = self.clock.now();
+        let cut_short = match prompter.wait(Duration::from_secs(seconds), self.interrupted) {
+            Reply::Answer(cut_short) => cut_short,
+            Reply::Interrupted => return Applied::Stop(Reply::Interrupted),
+            _ => true,
+        };
+        let waited = (self.clock.now() - started).num_milliseconds().max(0) as f64 / 1000.0;
+        self.record.items[index].wait = Some(Wait {
+            requested_seconds: seconds,
+            waited_seconds: waited,
+            cut_short,
+        });
+        let id = self.record.items[index].id.clone();
+        self.event(
+            "wait",
+            Some(id),
+            Some(format!(
+                "{waited:.0} s of {seconds} s{}",
+                if cut_short { ", cut short" } else { "" }
+            )),
+        );
+        Applied::Again {
+            message: Some(format!("waited {}", human_duration(waited))),
+            suggested: Some(Status::Done),
+        }
+    }
+
+    fn ask_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        let items: Vec<ItemResult> = self
+            .gate_items(phase)
+            .into_iter()
+            .map(|i| self.record.items[i].clone())
+            .collect();
+        let mut message = None;
+        loop {
+            let view = GateView {
+                phase: self.checklist.phases[phase].title.clone(),
+                items: items.clone(),
+                message: message.take(),
+            };
+            let answer = match prompter.ask_gate(&view) {
+                Reply::Answer(answer) => answer,
+                other => return other.map(|_| ()),
+            };
+            let (decision, reason) = match answer {
+                GateAnswer::Waive { reason } if reason.trim().is_empty() => {
+                    message = Some("a waiver needs a reason".to_string());
+                    continue;
+                }
+                GateAnswer::Waive { reason } => (GateDecision::Waive, Some(reason)),
+                GateAnswer::Rollback { reason } => (
+                    GateDecision::Rollback,
+                    Some(reason).filter(|r| !r.trim().is_empty()),
+                ),
+                GateAnswer::Abort { reason } => (
+                    GateDecision::Abort,
+                    Some(reason).filter(|r| !r.trim().is_empty()),
+                ),
+                GateAnswer::Back => {
+                    return match self.back() {
+                        Some(_) => Reply::Answer(()),
+                        None => {
+                            message = Some("nothing to go back to".to_string());
+                            continue;
+                        }
+                    };
+                }
+            };
+            self.undo.push(Undo::new(self));
+            let phase_id = self.checklist.phases[phase].id.clone();
+            self.record.gates.push(Gate {
+                phase: phase_id.clone(),
+                decision,
+                reason: reason.clone(),
+                by: self.options.operator.clone(),
+                at: self.clock.now(),
+                items: items.iter().map(|i| i.id.clone()).collect(),
+            });
+            self.event(
+                "gate",
+                Some(phase_id.clone()),
+                Some(
+                    format!(
+                        "{decision:?}{}",
+                        reason.clone().map(|r| format!(": {r}")).unwrap_or_default()
+                    )
+                    .to_lowercase(),
+                ),
+            );
+            return match decision {
+                GateDecision::Waive => Reply::Answer(()),
+                GateDecision::Rollback => {
+                    self.call_rollback(format!("gate:{phase_id}"), reason);
+                    Reply::Answer(())
+                }
+                GateDecision::Abort => Reply::Abort,
+            };
+        }
+    }
+
+    fn ask_rollback_needed(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        let title = self.checklist.phases[phase].title.clone();
+        let needed = match prompter.ask_rollback_needed(&title) {
+            Reply::Answer(needed) => needed,
+            other => return other.map(|_| ()),
+        };
+        let mut undo = Undo::new(self);
+        undo.asked.push(phase);
+        self.undo.push(undo);
+        self.asked_rollback.push(phase);
+        let phase_id = self.checklist.phases[phase].id.clone();
+        self.event(
+            "rollback-needed",
+            Some(phase_id),
+            Some(if needed { "yes" } else { "no" }.to_string()),
+        );
+        if needed {
+            self.call_rollback(
+                "operator".to_string(),
+                Some(format!("rollback needed ({title})")),
+            );
+        }
+        Reply::Answer(())
+    }
+
+    /// Undoes the last answer. The event log keeps both the answer and the
+    /// undo, so an auditor sees the change.
+    pub fn back(&mut self) -> Option<()> {
+        let undo = self.undo.pop()?;
+        let mut undone = Vec::new();
+        for (index, previous) in undo.items.into_iter().rev() {
+            undone.push(self.record.items[index].id.clone());
+            self.record.items[index] = previous;
+        }
+        for (name, previous) in undo.values.into_iter().rev() {
+            match previous {
+                Some(value) => self.record.values.insert(name, value),
+                None => self.record.values.remove(&name),
+            };
+        }
+        if let Some(rollback) = undo.rollback {
+            if rollback.is_none() && self.record.rollback.is_some() {
+                self.record.run.outcome = Outcome::InProgress;
+            }
+            self.record.rollback = rollback;
+        }
+        self.record.gates.truncate(undo.gates);
+        self.record.signoffs.truncate(undo.signoffs);
+        self.asked_rollback
+            .retain(|phase| !undo.asked.contains(phase));
+        let item = undone.first().cloned();
+        self.event("undo", item, None);
+        Some(())
+    }
+
+    fn finish(&mut self) -> Outcome {
+        let rolled_back = self.record.rollback.is_some();
+        let now = self.clock.now();
+        // What the run did not need is settled now, so the record says why.
+        for index in 0..self.record.items.len() {
+            let when = self.places[index].1;
+            let item = &mut self.record.items[index];
+            if item.status == Status::Pending && when == When::Rollback && !rolled_back {
+                item.status = Status::NotNeeded;
+                item.reason = Some("no rollback was called".to_string());
+                item.at = Some(now);
+            }
+        }
+        let waived: Vec<&String> = self
+            .record
+            .gates
+            .iter()
+            .filter(|g| g.decision == GateDecision::Waive)
+            .flat_map(|g| &g.items)
+            .collect();
+        let failed = self.record.items.iter().any(|item| {
+            !item.optional && item.status == Status::Failed && !waived.contains(&&item.id)
+        });
+        let pending = self
+            .record
+            .items
+            .iter()
+            .any(|item| !item.optional && item.status == Status::Pending);
+        let outcome = if rolled_back {
+            Outcome::RolledBack
+        } else if failed {
+            Outcome::Failed
+        } else if pending {
+            Outcome::Incomplete
+        } else {
+            Outcome::Success
+        };
+        self.finish_as(outcome)
+    }
+
+    fn finish_as(&mut self, outcome: Outcome) -> Outcome {
+        let now = self.clock.now();
+        self.record.run.outcome = outcome;
+        self.record.run.finished = Some(now);
+        self.record.run.duration_seconds =
+            Some((now - self.record.run.started).num_milliseconds().max(0) as f64 / 1000.0);
+        self.event("finish", None, Some(outcome.as_str().to_string()));
+        outcome
+    }
+
+    fn start_view(&self) -> StartView {
+        StartView {
+            title: self.checklist.title.clone(),
+            description: self.checklist.description.clone(),
+            counts: self.checklist.counts(),
+            variables: self.checklist.variables.clone(),
+            values: self.record.values.clone(),
+            answered: self
+                .record
+                .items
+                .iter()
+                .filter(|i| i.status.is_answered())
+                .count(),
+        }
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut counts = BTreeMap::new();
+        for item in &self.record.items {
+            *counts.entry(item.status.as_str().to_string()).or_insert(0) += 1;
+        }
+        Summary {
+            outcome: self.record.run.outcome,
+            counts,
+            failed: self
+                .record
+                .items
+                .iter()
+                .filter(|i| matches!(i.status, Status::Failed | Status::Occurred))
+                .cloned()
+                .collect(),
+            gates: self.record.gates.clone(),
+            signoffs: self.record.signoffs.clone(),
+            duration_seconds: self.record.run.duration_seconds,
+        }
+    }
+}
+
+enum Applied {
+    Settled,
+    Again {
+        message: Option<String>,
+        suggested: Option<Status>,
+    },
+    Stop(Reply<()>),
+}
+
+impl Undo {
+    fn new(session: &Session<'_>) -> Undo {
+        Undo {
+            items: Vec::new(),
+            values: Vec::new(),
+            rollback: Some(session.record.rollback.clone()),
+            gates: session.record.gates.len(),
+            signoffs: session.record.signoffs.len(),
+            asked: Vec::new(),
+        }
+    }
+
+    fn values(values: Vec<(String, Option<String>)>) -> Undo {
+        Undo {
+            items: Vec::new(),
+            values,
+            rollback: None,
+            gates: usize::MAX,
+            signoffs: usize::MAX,
+            asked: Vec::new(),
+        }
+    }
+}
+
+/// The name a field's value is kept under: its id.
+pub fn field_name(item: &Item) -> String {
+    item.id.clone()
+}
+
+/// `{{name}}` replaced by its value, for display; unknown names stay.
+pub fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
+    let mut out = text.to_string();
+    for (name, value) in values {
+        if out.contains("{{") {
+            out = out
+                .replace(&format!("{{{{{name}}}}}"), value)
+                .replace(&format!("{{{{ {name} }}}}"), value);
+        }
+    }
+    out
+}
+
+/// How long an item asks to wait or monitor: `wait=` or its words ("watched
+/// for 15 minutes", "30-60 minute monitoring period"; the lower bound of a
+/// range, which the operator can extend by waiting again).
+pub fn wait_seconds(item: &Item) -> Option<u64> {
+    if let Some(wait) = item.annotations.get("wait") {
+        return parse::seconds(wait);
+    }
+    rules::wait_in_text(&item.text)
+}
+
+pub fn human_duration(seconds: f64) -> String {
+    let total = seconds.round() as u64;
+    match total {
+        0..60 => format!("{total} s"),
+        60..3600 => format!("{} min {} s", total / 60, total % 60),
+        _ => format!("{} h {} min", total / 3600, (total % 3600) / 60),
+    }
+}

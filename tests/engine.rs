@@ -1,0 +1,672 @@
+//! The session engine through a scripted prompter: every key of every kind,
+//! back and undo, gates, rollbacks, conditions, fields, sign-offs, resume.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use relcheck::exec::{Fake, Outcome as ExecOutcome};
+use relcheck::model::Checklist;
+use relcheck::parse::parse;
+use relcheck::prompt::{Action, GateAnswer, Scripted, ScriptedPrompter, SignoffAnswer};
+use relcheck::record::{Decision, GateDecision, Mode, Outcome, Record, Status};
+use relcheck::session::{Ending, MemorySink, Options, Session, TestClock};
+use relcheck::source::Source;
+
+use Scripted::{Do, Gate, RollbackNeeded, Value, Waited};
+
+const DEPLOY: &str = "# Deploy
+## Prepare
+### Details
+- **Ticket**: ___
+- **Env**: staging / production
+- [ ] Backup taken
+- [ ] Artifact built for {{version}}
+  ```sh
+  build {{version}}
+  ```
+- [ ] Canary watched for 15 minutes
+- [ ] Extra check (optional)
+## Verify
+### Rollback Triggers
+- [ ] Errors spike
+### Rollback Steps
+If rollback required:
+
+- [ ] Revert
+### Wrap-up
+If deployment successful:
+
+- [ ] Announce
+## Sign-off
+- **QA**: [Name] - [Date]
+";
+
+fn checklist(text: &str) -> Checklist {
+    parse(&Source::from_text("deploy.md", text)).checklist
+}
+
+fn options() -> Options {
+    Options {
+        operator: "Ada".to_string(),
+        host: "box".to_string(),
+        mode: Mode::Interactive,
+        preset: BTreeMap::new(),
+        command_timeout: Duration::from_secs(600),
+    }
+}
+
+fn clock() -> TestClock {
+    TestClock::new(Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap())
+}
+
+struct Finished {
+    ending: Ending,
+    record: Record,
+    prompter: ScriptedPrompter,
+    saves: usize,
+}
+
+fn run_with(text: &str, options: Options, executor: &Fake, script: Vec<Scripted>) -> Finished {
+    let checklist = checklist(text);
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &clock, options, &flag, "run-1".to_string());
+    let mut prompter = ScriptedPrompter::new(script);
+    let mut sink = MemorySink::default();
+    let ending = session.run(&mut prompter, executor, &mut sink).unwrap();
+    assert!(
+        prompter.script.is_empty(),
+        "unused script: {:?}\n{:#?}",
+        prompter.script,
+        prompter.transcript
+    );
+    assert_eq!(
+        sink.saves.last().unwrap(),
+        &session.record,
+        "the last save is the final record"
+    );
+    Finished {
+        ending,
+        record: session.record,
+        prompter,
+        saves: sink.saves.len(),
+    }
+}
+
+fn run(script: Vec<Scripted>) -> Finished {
+    run_with(DEPLOY, options(), &Fake::new([]), script)
+}
+
+fn statuses(record: &Record) -> Vec<(&str, Status)> {
+    record
+        .items
+        .iter()
+        .map(|item| (item.id.rsplit('/').next().unwrap(), item.status))
+        .collect()
+}
+
+fn done() -> Scripted {
+    Do(Action::Done { note: None })
+}
+
+fn approve() -> Scripted {
+    Do(Action::Signoff(SignoffAnswer {
+        name: "Grace".to_string(),
+        decision: Decision::Approve,
+        comment: Some("ok".to_string()),
+    }))
+}
+
+/// Version, ticket, env: the first three questions of DEPLOY.
+fn preamble() -> Vec<Scripted> {
+    vec![
+        Value("1.4.2".into()),
+        Value("CHG-1".into()),
+        Value("production".into()),
+    ]
+}
+
+#[test]
+fn a_full_run_records_every_answer_and_succeeds() {
+    let executor = Fake::new([ExecOutcome::exited(0, "built\n")]);
+    let mut script = preamble();
+    script.extend([
+        done(),
+        Do(Action::RunCommand),
+        done(),
+        Do(Action::Wait),
+        Waited(false),
+        done(),
+        Do(Action::NotApplicable { reason: None }),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run_with(DEPLOY, options(), &executor, script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        statuses(&run.record),
+        [
+            ("ticket", Status::Done),
+            ("env", Status::Done),
+            ("backup-taken", Status::Done),
+            ("artifact-built-for-version", Status::Done),
+            ("canary-watched-for-15-minutes", Status::Done),
+            ("extra-check-optional", Status::NotApplicable),
+            ("errors-spike", Status::NotOccurred),
+            ("revert", Status::NotNeeded),
+            ("announce", Status::Done),
+            ("qa", Status::Done),
+        ]
+    );
+    assert_eq!(
+        run.prompter.transcript,
+        [
+            "start Deploy",
+            "value version",
+            "field prepare/details/ticket",
+            "field prepare/details/env",
+            "item prepare/details/backup-taken",
+            "item prepare/details/artifact-built-for-version",
+            "item prepare/details/artifact-built-for-version (command exit 0: Enter marks it done)",
+            "item prepare/details/canary-watched-for-15-minutes",
+            "wait 900 s",
+            "item prepare/details/canary-watched-for-15-minutes (waited 1 s)",
+            "item prepare/details/extra-check-optional",
+            "item verify/rollback-triggers/errors-spike",
+            "item verify/wrap-up/announce",
+            "signoff sign-off/qa",
+            "finish success",
+        ]
+    );
+    let record = &run.record;
+    assert_eq!(executor.specs()[0].script, "build 1.4.2");
+    let artifact = &record.items[3];
+    let command = artifact.command.as_ref().unwrap();
+    assert_eq!(
+        (command.exit_code, command.output.as_str()),
+        (Some(0), "built\n")
+    );
+    let wait = record.items[4].wait.as_ref().unwrap();
+    assert_eq!((wait.requested_seconds, wait.cut_short), (900, false));
+    assert_eq!(record.values["version"], "1.4.2");
+    assert_eq!(record.values["prepare/details/env"], "production");
+    assert_eq!(record.signoffs.len(), 1);
+    assert_eq!(
+        (
+            record.signoffs[0].role.as_str(),
+            record.signoffs[0].name.as_str(),
+            record.signoffs[0].item.as_deref()
+        ),
+        ("QA", "Grace", Some("sign-off/qa"))
+    );
+    assert_eq!(record.run.outcome, Outcome::Success);
+    assert!(record.run.finished.is_some() && record.run.duration_seconds.is_some());
+    assert_eq!(record.items[0].by.as_deref(), Some("Ada"));
+    // One save at the start and one per answer: nothing waits in memory.
+    assert!(run.saves >= 12, "{} saves", run.saves);
+}
+
+#[test]
+fn a_trigger_that_happened_calls_a_rollback_and_goes_to_the_rollback_steps() {
+    let mut script = preamble();
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::Occurred {
+            what: "5xx at 12%".into(),
+        }),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::RolledBack));
+    let s = statuses(&run.record);
+    assert_eq!(s[6], ("errors-spike", Status::Occurred));
+    assert_eq!(s[7], ("revert", Status::Done));
+    assert_eq!(s[8], ("announce", Status::NotNeeded));
+    let rollback = run.record.rollback.as_ref().unwrap();
+    assert_eq!(
+        (rollback.cause.as_str(), rollback.reason.as_deref()),
+        ("verify/rollback-triggers/errors-spike", Some("5xx at 12%"))
+    );
+    assert_eq!(run.record.items[6].note.as_deref(), Some("5xx at 12%"));
+}
+
+#[test]
+fn a_trigger_needs_to_say_what_happened_and_only_y_or_n() {
+    let mut script = preamble();
+    script.extend([done(), done(), done(), done()]);
+    script.extend([
+        done(),
+        Do(Action::Occurred { what: " ".into() }),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    let t = &run.prompter.transcript;
+    assert!(t.contains(&"item verify/rollback-triggers/errors-spike (a trigger is answered y (it happened) or n (it did not))".to_string()));
+    assert!(
+        t.contains(&"item verify/rollback-triggers/errors-spike (say what happened)".to_string())
+    );
+}
+
+#[test]
+fn rollback_from_the_r_key_needs_a_reason() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Rollback { reason: "".into() }),
+        Do(Action::Rollback {
+            reason: "bad smell".into(),
+        }),
+        done(),
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(run.record.rollback.as_ref().unwrap().cause, "operator");
+    // The rollback steps come straight after the call, then what is left.
+    assert_eq!(
+        run.prompter.transcript[5],
+        "item prepare/details/backup-taken (calling a rollback needs a reason)"
+    );
+    assert_eq!(
+        run.prompter.transcript[6],
+        "item verify/rollback-steps/revert"
+    );
+    assert_eq!(statuses(&run.record)[8], ("announce", Status::NotNeeded));
+    assert_eq!(
+        run.prompter.transcript[13],
+        "signoff sign-off/qa (a sign-off is answered with a name and approve or reject)"
+    );
+}
+
+#[test]
+fn a_failed_required_item_stops_at_the_gate_which_can_waive() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Failed {
+            note: Some("disk full".into()),
+        }),
+        done(),
+        done(),
+        done(),
+        Gate(GateAnswer::Waive { reason: "".into() }),
+        Gate(GateAnswer::Waive {
+            reason: "backup from last night is fine".into(),
+        }),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert!(
+        run.prompter
+            .transcript
+            .contains(&"gate Prepare [prepare/details/backup-taken]".to_string())
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+    let gate = &run.record.gates[0];
+    assert_eq!(
+        (
+            gate.phase.as_str(),
+            gate.decision,
+            gate.reason.as_deref(),
+            gate.items.clone()
+        ),
+        (
+            "prepare",
+            GateDecision::Waive,
+            Some("backup from last night is fine"),
+            vec!["prepare/details/backup-taken".to_string()]
+        )
+    );
+    assert_eq!(run.record.items[2].note.as_deref(), Some("disk full"));
+}
+
+#[test]
+fn a_gate_can_roll_back_or_abort() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Skip {
+            reason: "no time".into(),
+        }),
+        done(),
+        done(),
+        done(),
+        Gate(GateAnswer::Rollback {
+            reason: "too risky".into(),
+        }),
+        done(),
+        Do(Action::NotOccurred),
+        approve(),
+    ]);
+    let rolled = run(script);
+    assert_eq!(rolled.ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        rolled.record.rollback.as_ref().unwrap().cause,
+        "gate:prepare"
+    );
+
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Failed { note: None }),
+        done(),
+        done(),
+        done(),
+        Gate(GateAnswer::Abort {
+            reason: "stop".into(),
+        }),
+    ]);
+    let aborted = run(script);
+    assert_eq!(aborted.ending, Ending::Finished(Outcome::Aborted));
+    assert_eq!(aborted.record.run.outcome, Outcome::Aborted);
+    assert_eq!(aborted.record.items[6].status, Status::Pending);
+}
+
+#[test]
+fn skip_and_not_applicable_need_reasons_on_required_items() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Skip { reason: "".into() }),
+        Do(Action::NotApplicable { reason: None }),
+        Do(Action::NotApplicable {
+            reason: Some("no database here".into()),
+        }),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    let t = &run.prompter.transcript;
+    assert_eq!(
+        t[5],
+        "item prepare/details/backup-taken (skipping needs a reason)"
+    );
+    assert_eq!(
+        t[6],
+        "item prepare/details/backup-taken (a required item is not applicable only with a reason)"
+    );
+    assert_eq!(run.record.items[2].status, Status::NotApplicable);
+    assert_eq!(
+        run.record.items[2].reason.as_deref(),
+        Some("no database here")
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+}
+
+#[test]
+fn fields_enforce_choices_and_require_a_value() {
+    let mut script = vec![
+        Value("1.4.2".into()),
+        Value("".into()),
+        Value("CHG-2".into()),
+        Value("prod".into()),
+        Value("staging".into()),
+    ];
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    let t = &run.prompter.transcript;
+    assert_eq!(t[3], "field prepare/details/ticket (a value is required)");
+    assert_eq!(
+        t[5],
+        "field prepare/details/env (choose one of: staging, production)"
+    );
+    assert_eq!(run.record.values["prepare/details/env"], "staging");
+}
+
+#[test]
+fn back_undoes_the_last_answer_and_the_log_keeps_both() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Failed { note: None }),
+        Do(Action::Back),
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.record.items[2].status, Status::Done);
+    assert!(run.record.gates.is_empty());
+    let actions: Vec<(&str, Option<&str>)> = run
+        .record
+        .events
+        .iter()
+        .filter(|e| e.item.as_deref() == Some("prepare/details/backup-taken"))
+        .map(|e| (e.action.as_str(), e.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("answer", Some("failed")),
+            ("undo", None),
+            ("answer", Some("done"))
+        ]
+    );
+}
+
+#[test]
+fn back_over_a_field_restores_its_value() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Back),
+        Value("staging".into()),
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.record.values["prepare/details/env"], "staging");
+    assert_eq!(run.prompter.transcript[5], "field prepare/details/env");
+}
+
+#[test]
+fn a_rollback_phase_with_no_trigger_before_it_asks_first() {
+    let text = "# R\n## Work\n- [ ] a\n## Rollback Procedure (If Needed)\n- [ ] restore\n## After\n- [ ] b\n";
+    let no = run_with(
+        text,
+        options(),
+        &Fake::new([]),
+        vec![done(), RollbackNeeded(false), done()],
+    );
+    assert_eq!(no.ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        statuses(&no.record),
+        [
+            ("a", Status::Done),
+            ("restore", Status::NotNeeded),
+            ("b", Status::Done)
+        ]
+    );
+    let yes = run_with(
+        text,
+        options(),
+        &Fake::new([]),
+        vec![done(), RollbackNeeded(true), done(), done()],
+    );
+    assert_eq!(yes.ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        statuses(&yes.record),
+        [
+            ("a", Status::Done),
+            ("restore", Status::Done),
+            ("b", Status::Done)
+        ]
+    );
+}
+
+#[test]
+fn sign_off_rejection_fails_the_item() {
+    let mut script = preamble();
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+    ]);
+    script.push(Do(Action::Signoff(SignoffAnswer {
+        name: "Grace".into(),
+        decision: Decision::Reject,
+        comment: None,
+    })));
+    script.push(Gate(GateAnswer::Abort {
+        reason: "QA said no".into(),
+    }));
+    let run = run(script);
+    assert_eq!(run.record.items[9].status, Status::Failed);
+    assert_eq!(run.record.signoffs[0].decision, Decision::Reject);
+    assert_eq!(run.ending, Ending::Finished(Outcome::Aborted));
+}
+
+#[test]
+fn quit_then_resume_goes_on_at_the_first_unanswered_item() {
+    let checklist = checklist(DEPLOY);
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &clock, options(), &flag, "run-1".into());
+    let mut first = ScriptedPrompter::new(preamble().into_iter().chain([done(), Scripted::Quit]));
+    let mut sink = MemorySink::default();
+    let ending = session.run(&mut first, &Fake::new([]), &mut sink).unwrap();
+    assert_eq!(ending, Ending::Paused);
+    let saved = sink.saves.last().unwrap().clone();
+    assert_eq!(saved.run.outcome, Outcome::InProgress);
+
+    // Through YAML, as on disk.
+    let yaml = saved.to_yaml().unwrap();
+    let reloaded = Record::from_yaml(&yaml, std::path::Path::new("r.yaml")).unwrap();
+    assert_eq!(reloaded, saved);
+    let mut session = Session::resume(&checklist, reloaded, &clock, options(), &flag);
+    let mut second = ScriptedPrompter::new([
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let ending = session.run(&mut second, &Fake::new([]), &mut sink).unwrap();
+    assert_eq!(ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        second.transcript[1],
+        "item prepare/details/artifact-built-for-version"
+    );
+    assert_eq!(session.record.items[0].value.as_deref(), Some("CHG-1"));
+}
+
+#[test]
+fn an_interruption_saves_and_stops() {
+    let mut script = preamble();
+    script.extend([done(), Scripted::Interrupt]);
+    let run = run(script);
+    assert_eq!(run.ending, Ending::Interrupted);
+    assert_eq!(run.record.items[2].status, Status::Done);
+    assert_eq!(run.record.events.last().unwrap().action, "interrupt");
+    assert_eq!(run.record.run.outcome, Outcome::InProgress);
+}
+
+#[test]
+fn set_values_fill_variables_and_fields_without_asking() {
+    let mut options = options();
+    options.preset = BTreeMap::from([
+        ("version".to_string(), "2.0.0".to_string()),
+        ("prepare/details/env".to_string(), "staging".to_string()),
+    ]);
+    let run = run_with(
+        DEPLOY,
+        options,
+        &Fake::new([]),
+        vec![
+            Value("CHG-3".into()),
+            done(),
+            done(),
+            done(),
+            done(),
+            Do(Action::NotOccurred),
+            done(),
+            approve(),
+        ],
+    );
+    assert_eq!(run.prompter.transcript[1], "field prepare/details/ticket");
+    assert_eq!(run.record.values["version"], "2.0.0");
+    assert_eq!(run.record.items[1].status, Status::Done);
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+}
+
+#[test]
+fn a_note_stays_on_the_item() {
+    let mut script = preamble();
+    script.extend([
+        Do(Action::Note("checked twice".into())),
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(
+        run.prompter.transcript[5],
+        "item prepare/details/backup-taken (note added)"
+    );
+    assert_eq!(run.record.items[2].note.as_deref(), Some("checked twice"));
+}
+
+#[test]
+fn a_failed_command_suggests_failed() {
+    let executor = Fake::new([ExecOutcome::exited(2, "boom\n")]);
+    let mut script = preamble();
+    script.extend([
+        done(),
+        Do(Action::RunCommand),
+        Do(Action::Failed { note: None }),
+        done(),
+        done(),
+    ]);
+    script.extend([Gate(GateAnswer::Abort {
+        reason: "build broke".into(),
+    })]);
+    let run = run_with(DEPLOY, options(), &executor, script);
+    assert_eq!(
+        run.prompter.transcript[6],
+        "item prepare/details/artifact-built-for-version (command exit 2: Enter marks it failed)"
+    );
+    assert_eq!(
+        run.record.items[3].command.as_ref().unwrap().exit_code,
+        Some(2)
+    );
+}
