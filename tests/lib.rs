@@ -7,5 +7,6 @@ mod bundled;
 mod engine;
 mod errors;
 mod properties;
+mod pty;
 mod shapes;
 mod show;
