@@ -64,8 +64,10 @@ pub enum Command {
         /// signers are matched against it, or against an email in it
         #[arg(long)]
         name: Option<String>,
+        /// Approve the release, or reject it
         #[arg(long, value_enum, default_value_t = DecisionArg::Approve)]
         decision: DecisionArg,
+        /// A note kept with the sign-off, and signed with it
         #[arg(long)]
         comment: Option<String>,
         /// SSH key to sign with: a private key file, a public key file whose
@@ -87,6 +89,10 @@ pub enum Command {
         /// gpg.ssh.allowedSignersFile)
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
+        /// Write the bytes sign-off N (from 1) signed, to check its signature
+        /// with `ssh-keygen -Y verify` (docs/SIGNING.md)
+        #[arg(long, value_name = "N", hide = true)]
+        print_payload: Option<usize>,
     },
     /// List the bundled checklists
     List,

@@ -119,8 +119,26 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         Command::Verify {
             record,
             allowed_signers,
+            print_payload,
         } => {
             let loaded = Record::load(&record)?;
+            if let Some(n) = print_payload {
+                let signoff = n
+                    .checked_sub(1)
+                    .and_then(|i| loaded.signoffs.get(i))
+                    .ok_or_else(|| {
+                        error(
+                            Code::Usage,
+                            format!(
+                                "{}: has {} sign-offs; --print-payload takes 1 to {0}",
+                                record.display(),
+                                loaded.signoffs.len()
+                            ),
+                        )
+                    })?;
+                out.write_all(&sign::payload(signoff))?;
+                return Ok(Code::Success);
+            }
             // A file named on the command line is read even when nothing is
             // signed, so a mistyped path shows; git's only when needed.
             let allowed = if allowed_signers.is_some() || sign::has_signatures(&loaded) {

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use ssh_key::public::KeyData;
@@ -400,6 +400,12 @@ impl Signer for SshKeygen {
         let mut command = Command::new(&self.program);
         command.args(["-Y", "sign", "-q", "-n", NAMESPACE]);
         let shown = match &self.key {
+            SigningKey::File(path) if !path.exists() => {
+                return Err(error(
+                    Code::Input,
+                    format!("{}: no such key file", path.display()),
+                ));
+            }
             SigningKey::File(path) => {
                 command.arg("-f").arg(path);
                 path.display().to_string()
@@ -698,7 +704,8 @@ pub fn sign(
         name: request.name.clone(),
         decision: request.decision,
         comment: request.comment.clone().filter(|c| !c.trim().is_empty()),
-        at: now,
+        // Whole seconds: the time is for people, and is signed as written.
+        at: now.trunc_subsecs(0),
         item,
         digest: None,
         parts: BTreeMap::new(),
