@@ -60,8 +60,8 @@ pub enum Command {
         /// The role you sign as: one the checklist's sign-off items name
         #[arg(long)]
         role: String,
-        /// Who signs (default: git config user.name, then $USER); allowed
-        /// signers are matched against it, or against an email in it
+        /// Who signs (default: git config user.name and user.email, then
+        /// $USER); allowed signers are matched against it, or an email in it
         #[arg(long)]
         name: Option<String>,
         /// Approve the release, or reject it

@@ -577,12 +577,21 @@ pub fn ssh_keygen(key: SigningKey, settings: &dyn Settings) -> SshKeygen {
     }
 }
 
-/// `--name`, else git's `user.name`, else `$USER`.
+/// `--name`, else git's `user.name` with `user.email` as `Jane Doe
+/// <jane@example.com>`, else `$USER`. The address is there because allowed
+/// signers files, written for git, list people by email.
 pub fn signer_name(explicit: Option<String>, settings: &dyn Settings) -> anyhow::Result<String> {
+    let from_git = || {
+        let name = settings.git_config("user.name")?;
+        Some(match settings.git_config("user.email") {
+            Some(email) if !name.contains('@') => format!("{name} <{email}>"),
+            _ => name,
+        })
+    };
     explicit
         .map(|name| name.trim().to_string())
         .filter(|name| !name.is_empty())
-        .or_else(|| settings.git_config("user.name"))
+        .or_else(from_git)
         .or_else(|| settings.var("USER"))
         .ok_or_else(|| {
             error(

@@ -507,23 +507,27 @@ fn git_configuration_gives_the_key_the_name_and_the_allowed_signers() {
     };
     fs::create_dir(sandbox.path("home/.ssh")).unwrap();
     fs::rename(&jane.private, sandbox.path("home/.ssh/id_ed25519")).unwrap();
-    let allowed = sandbox.allowed(&[format!("\"Jane Doe\" {}", jane.public)]);
+    let allowed = sandbox.allowed(&[format!("jane@example.com {}", jane.public)]);
     fs::write(
         sandbox.path("gitconfig"),
         format!(
-            "[user]\n\tname = Jane Doe\n\tsigningKey = ~/.ssh/id_ed25519\n[gpg]\n\tformat = ssh\n[gpg \"ssh\"]\n\tallowedSignersFile = {}\n",
+            "[user]\n\tname = Jane Doe\n\temail = jane@example.com\n\tsigningKey = ~/.ssh/id_ed25519\n[gpg]\n\tformat = ssh\n[gpg \"ssh\"]\n\tallowedSignersFile = {}\n",
             allowed.display()
         ),
     )
     .unwrap();
     let run = sandbox.sign(&["--role", "QA Lead"]).expect(0);
     assert!(
-        run.stdout.contains("as QA Lead (Jane Doe, approve)"),
+        run.stdout
+            .contains("as QA Lead (Jane Doe <jane@example.com>, approve)"),
         "{run:?}"
     );
     assert!(run.stdout.contains("; signature: ssh-ed25519 SHA256:"));
     let run = sandbox.verify(&[]).expect(0);
-    assert!(run.lines()[1].ends_with(" (principal Jane Doe)"), "{run:?}");
+    assert!(
+        run.lines()[1].ends_with(" (principal jane@example.com)"),
+        "{run:?}"
+    );
 }
 
 #[test]

@@ -569,6 +569,14 @@ fn keys_and_names_come_from_flags_then_git() {
         Some(SigningKey::File("/home/jane/.ssh/id_ed25519.pub".into()))
     );
     assert_eq!(signer_name(None, &git).unwrap(), "Jane Doe");
+    let with_email = FakeSettings(HashMap::from([
+        ("user.name", "Jane Doe"),
+        ("user.email", "jane@example.com"),
+    ]));
+    assert_eq!(
+        signer_name(None, &with_email).unwrap(),
+        "Jane Doe <jane@example.com>"
+    );
     assert_eq!(signer_name(Some("Bob".into()), &git).unwrap(), "Bob");
     let user_only = FakeSettings(HashMap::from([("USER", "jane")]));
     assert_eq!(signer_name(None, &user_only).unwrap(), "jane");
