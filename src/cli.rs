@@ -70,6 +70,49 @@ pub enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Sign off a record: approve or reject what it holds now, with an SSH
+    /// signature when you have a key
+    #[command(after_help = exit::TABLE)]
+    Sign {
+        /// The deployment record to sign
+        record: PathBuf,
+        /// The role you sign as: one the checklist's sign-off items name
+        #[arg(long)]
+        role: String,
+        /// Who signs (default: git config user.name and user.email, then
+        /// $USER); allowed signers are matched against it, or an email in it
+        #[arg(long)]
+        name: Option<String>,
+        /// Approve the release, or reject it
+        #[arg(long, value_enum, default_value_t = DecisionArg::Approve)]
+        decision: DecisionArg,
+        /// A note kept with the sign-off, and signed with it
+        #[arg(long)]
+        comment: Option<String>,
+        /// SSH key to sign with: a private key file, a public key file whose
+        /// private half is in ssh-agent, or key::<public key> (default: git
+        /// config user.signingKey when gpg.format is ssh; none: unsigned)
+        #[arg(long, value_name = "KEY")]
+        key: Option<String>,
+        /// Sign as a role the checklist does not list
+        #[arg(long)]
+        extra_role: bool,
+    },
+    /// Check a record's digest and every sign-off in it; exits 5 if anything
+    /// was edited or a signature does not hold
+    #[command(after_help = exit::TABLE)]
+    Verify {
+        /// The deployment record to check
+        record: PathBuf,
+        /// Who may sign, in git's allowed signers format (default: git config
+        /// gpg.ssh.allowedSignersFile)
+        #[arg(long, value_name = "FILE")]
+        allowed_signers: Option<PathBuf>,
+        /// Write the bytes sign-off N (from 1) signed, to check its signature
+        /// with `ssh-keygen -Y verify` (docs/SIGNING.md)
+        #[arg(long, value_name = "N", hide = true)]
+        print_payload: Option<usize>,
+    },
     /// List the bundled checklists
     List,
     /// Write a bundled checklist into the current directory to edit
@@ -103,4 +146,10 @@ pub struct RunArgs {
 pub enum ShowFormat {
     Text,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DecisionArg {
+    Approve,
+    Reject,
 }

@@ -19,6 +19,7 @@ pub mod record;
 pub mod runner;
 pub mod session;
 pub mod show;
+pub mod sign;
 pub mod source;
 pub mod style;
 pub mod term;
@@ -27,8 +28,9 @@ use std::io::{IsTerminal, Write};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, ShowFormat};
+use crate::cli::{Cli, Command, DecisionArg, ShowFormat};
 use crate::exit::{Code, error};
+use crate::record::{Decision, Record};
 use crate::source::Source;
 use crate::style::Style;
 
@@ -101,6 +103,77 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
             Ok(Code::Success)
         }
         Command::Lint { checklists, strict } => lint::run(&checklists, strict, style, out),
+        Command::Sign {
+            record,
+            role,
+            name,
+            decision,
+            comment,
+            key,
+            extra_role,
+        } => {
+            let settings = sign::System;
+            let request = sign::Request {
+                role,
+                name: sign::signer_name(name, &settings)?,
+                decision: match decision {
+                    DecisionArg::Approve => Decision::Approve,
+                    DecisionArg::Reject => Decision::Reject,
+                },
+                comment,
+                extra_role,
+            };
+            let signer = sign::signing_key(key.as_deref(), &settings)
+                .map(|key| sign::ssh_keygen(key, &settings));
+            let signed = sign::sign_file(
+                &record,
+                &request,
+                signer.as_ref().map(|s| s as &dyn sign::Signer),
+                chrono::Utc::now(),
+            )?;
+            writeln!(out, "{}", signed.line(&record))?;
+            Ok(Code::Success)
+        }
+        Command::Verify {
+            record,
+            allowed_signers,
+            print_payload,
+        } => {
+            let loaded = Record::load(&record)?;
+            if let Some(n) = print_payload {
+                let signoff = n
+                    .checked_sub(1)
+                    .and_then(|i| loaded.signoffs.get(i))
+                    .ok_or_else(|| {
+                        error(
+                            Code::Usage,
+                            format!(
+                                "{}: has {} sign-offs; --print-payload takes 1 to {0}",
+                                record.display(),
+                                loaded.signoffs.len()
+                            ),
+                        )
+                    })?;
+                out.write_all(&sign::payload(signoff))?;
+                return Ok(Code::Success);
+            }
+            // A file named on the command line is read even when nothing is
+            // signed, so a mistyped path shows; git's only when needed.
+            let allowed = if allowed_signers.is_some() || sign::has_signatures(&loaded) {
+                sign::allowed_signers_path(allowed_signers, &sign::System)
+                    .map(|path| sign::AllowedSigners::load(&path))
+                    .transpose()?
+            } else {
+                None
+            };
+            let verification = sign::verify(&loaded, allowed.as_ref());
+            out.write_all(verification.text(style).as_bytes())?;
+            Ok(if verification.passed() {
+                Code::Success
+            } else {
+                Code::Verify
+            })
+        }
         Command::List => {
             out.write_all(bundled::table(style).as_bytes())?;
             Ok(Code::Success)

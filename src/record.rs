@@ -171,6 +171,11 @@ pub struct ItemResult {
     pub line: usize,
     #[serde(default)]
     pub optional: bool,
+    /// A sign-off item's role, as the checklist names it: `relcheck sign
+    /// --role` matches it. Older records lack it; the role is then read
+    /// from the text as the parser would.
+    #[serde(default)]
+    pub role: Option<String>,
     pub status: Status,
     #[serde(default)]
     pub value: Option<String>,
@@ -257,12 +262,13 @@ pub struct Signoff {
     /// The sign-off item of the checklist it answers, if any.
     #[serde(default)]
     pub item: Option<String>,
-    /// The record's digest as it stood when signed, earlier sign-offs
-    /// included: what this sign-off vouches for.
+    /// sha256 of the canonical form of `parts`: what this sign-off vouches
+    /// for, and what its signature covers (docs/SIGNING.md).
     #[serde(default)]
     pub digest: Option<String>,
-    /// Digests of the record's parts at signing, so `verify` can say what
-    /// changed since.
+    /// Short digests of the record's parts at signing, earlier sign-offs
+    /// included, so `verify` can tell an edit from a later answer and say
+    /// what changed.
     #[serde(default)]
     pub parts: BTreeMap<String, String>,
     /// An armored SSH signature (SSHSIG, namespace `relcheck`) over the

@@ -165,6 +165,7 @@ impl<'a> Session<'a> {
                 section: section.id.clone(),
                 line: item.line,
                 optional: item.optional,
+                role: item.role.clone(),
                 status: Status::Pending,
                 value: None,
                 by: None,
@@ -292,7 +293,7 @@ impl<'a> Session<'a> {
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Ending> {
         self.apply_presets();
-        sink.save(&self.record)?;
+        self.save(sink)?;
         prompter.start(&self.start_view());
         loop {
             if self.interrupted.load(Ordering::SeqCst) {
@@ -302,7 +303,7 @@ impl<'a> Session<'a> {
             let reply = match &step {
                 Step::Done => {
                     let outcome = self.finish();
-                    sink.save(&self.record)?;
+                    self.save(sink)?;
                     prompter.finish(&self.summary());
                     return Ok(Ending::Finished(outcome));
                 }
@@ -315,25 +316,31 @@ impl<'a> Session<'a> {
                 Reply::Answer(()) => {}
                 Reply::Quit => {
                     self.event("pause", None, None);
-                    sink.save(&self.record)?;
+                    self.save(sink)?;
                     return Ok(Ending::Paused);
                 }
                 Reply::Abort => {
                     self.event("abort", None, None);
                     let outcome = self.finish_as(Outcome::Aborted);
-                    sink.save(&self.record)?;
+                    self.save(sink)?;
                     prompter.finish(&self.summary());
                     return Ok(Ending::Finished(outcome));
                 }
                 Reply::Interrupted => return self.interrupt(sink),
             }
-            sink.save(&self.record)?;
+            self.save(sink)?;
         }
+    }
+
+    /// Seals the record with its digest and hands it to the sink.
+    fn save(&mut self, sink: &mut dyn Sink) -> anyhow::Result<()> {
+        crate::sign::seal(&mut self.record);
+        sink.save(&self.record)
     }
 
     fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
         self.event("interrupt", None, None);
-        sink.save(&self.record)?;
+        self.save(sink)?;
         Ok(Ending::Interrupted)
     }
 
@@ -796,7 +803,7 @@ impl<'a> Session<'a> {
             answer.comment.clone(),
             None,
         );
-        let signoff = Signoff {
+        let mut signoff = Signoff {
             role: item.role.clone().unwrap_or_else(|| item.text.clone()),
             name,
             decision: answer.decision,
@@ -808,6 +815,9 @@ impl<'a> Session<'a> {
             signature: None,
             source: None,
         };
+        // Bound like `relcheck sign`'s, to the record as it stands, so
+        // `verify` can tell later answers from edits.
+        crate::sign::bind(&self.record, &mut signoff);
         self.record.signoffs.push(signoff);
         Applied::Settled
     }

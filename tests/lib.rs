@@ -10,3 +10,4 @@ mod properties;
 mod pty;
 mod shapes;
 mod show;
+mod sign;
