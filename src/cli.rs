@@ -109,7 +109,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         allowed_signers: Option<PathBuf>,
         /// Write the bytes sign-off N (from 1) signed, to check its signature
-        /// with `ssh-keygen -Y verify` (docs/SIGNING.md)
+        /// with `ssh-keygen -Y verify` (docs/RECORD.md)
         #[arg(long, value_name = "N", hide = true)]
         print_payload: Option<usize>,
     },

@@ -263,7 +263,7 @@ pub struct Signoff {
     #[serde(default)]
     pub item: Option<String>,
     /// sha256 of the canonical form of `parts`: what this sign-off vouches
-    /// for, and what its signature covers (docs/SIGNING.md).
+    /// for, and what its signature covers (docs/RECORD.md).
     #[serde(default)]
     pub digest: Option<String>,
     /// Short digests of the record's parts at signing, earlier sign-offs

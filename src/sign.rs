@@ -1,4 +1,4 @@
-//! Integrity and sign-off (docs/SIGNING.md): the record's canonical form and
+//! Integrity and sign-off (docs/RECORD.md): the record's canonical form and
 //! digest, the parts a sign-off binds to, SSH signatures over a sign-off,
 //! and `verify`'s judgement of a record. Nothing here prints: `sign` and
 //! `verify` return values that `lib.rs` writes out.
@@ -267,12 +267,14 @@ fn short(value: &Value) -> String {
     hex
 }
 
+/// The run has ended: its outcome will not change. A rollback sets the
+/// outcome early, while the run goes on, so only `finished` counts.
 fn finished(record: &Record) -> bool {
-    record.run.finished.is_some() || record.run.outcome != Outcome::InProgress
+    record.run.finished.is_some()
 }
 
 /// The parts a sign-off appended to `record` now binds to, by name
-/// (docs/SIGNING.md lists them): everything written so far that a run does
+/// (docs/RECORD.md lists them): everything written so far that a run does
 /// not change afterwards.
 pub fn parts(record: &Record) -> BTreeMap<String, String> {
     let mut parts = vec![Part::Checklist, Part::Run];

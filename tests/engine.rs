@@ -670,3 +670,34 @@ fn a_failed_command_suggests_failed() {
         Some(2)
     );
 }
+
+#[test]
+fn in_run_signoffs_verify_after_the_run_goes_on_and_ends() {
+    // A sign-off in the middle, then a rollback, then the end: what came
+    // after the sign-off is an append, not an edit.
+    let text = "# S\n## Approve\n- **Lead**: [Name] - [Date]\n## Go\n### Rollback Triggers\n- [ ] boom\n### Rollback Steps\n- [ ] undo\n";
+    let run = run_with(
+        text,
+        options(),
+        &Fake::new([]),
+        vec![
+            approve(),
+            Do(Action::Occurred {
+                what: "it broke".into(),
+            }),
+            done(),
+        ],
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::RolledBack));
+    let verification = relcheck::sign::verify(&run.record, None);
+    assert!(
+        verification.passed(),
+        "{}",
+        verification.text(relcheck::style::Style::PLAIN)
+    );
+    // Editing the signed answer is caught.
+    let mut edited = run.record.clone();
+    edited.items[0].value = Some("Mallory".into());
+    relcheck::sign::seal(&mut edited);
+    assert!(!relcheck::sign::verify(&edited, None).passed());
+}

@@ -8,6 +8,7 @@ mod engine;
 mod errors;
 mod properties;
 mod pty;
+mod record;
 mod shapes;
 mod show;
 mod sign;

@@ -702,7 +702,7 @@ fn tampering_is_caught() {
     edits.extend(edits_more.into_iter().map(|(n, e)| (n.to_string(), e)));
     if bob.is_none() {
         // Nothing vouches for the last sign-off but its own signature: an
-        // unsigned one edited, digest redone, cannot be told (SIGNING.md).
+        // unsigned one edited, digest redone, cannot be told (docs/RECORD.md).
         edits.retain(|(what, _)| what != "later sign-off comment");
     }
 
