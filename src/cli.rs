@@ -40,6 +40,8 @@ pub enum Command {
         checklist: String,
         #[command(flatten)]
         common: RunArgs,
+        #[command(flatten)]
+        unattended: Unattended,
     },
     /// Go on with a run that was quit or interrupted
     #[command(after_help = exit::TABLE)]
@@ -140,6 +142,26 @@ pub struct RunArgs {
     /// Where records go (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
     #[arg(long, value_name = "DIR")]
     pub records_dir: Option<PathBuf>,
+}
+
+/// Running with nobody at the terminal: a pipeline (docs/CI.md).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Unattended {
+    /// Run without a terminal: commands run, answers come from --answers, the rest stays pending
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// YAML file of answers for the items a pipeline cannot check itself
+    #[arg(long, value_name = "FILE", requires = "non_interactive")]
+    pub answers: Option<PathBuf>,
+    /// Do not run the items' commands; they stay pending unless answered
+    #[arg(long, requires = "non_interactive")]
+    pub no_commands: bool,
+    /// Exit 0 even when required items are left pending
+    #[arg(long, requires = "non_interactive")]
+    pub allow_pending: bool,
+    /// Also write a JUnit XML report here
+    #[arg(long, value_name = "FILE", requires = "non_interactive")]
+    pub junit: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

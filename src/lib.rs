@@ -5,7 +5,9 @@
 //! `main` parses the command line and hands it to [`run`]; each command
 //! lives in the module that owns its concern.
 
+pub mod answers;
 pub mod bundled;
+pub mod ci;
 pub mod cli;
 pub mod diagnostic;
 pub mod exec;
@@ -16,6 +18,7 @@ pub mod model;
 pub mod parse;
 pub mod prompt;
 pub mod record;
+pub mod report;
 pub mod runner;
 pub mod session;
 pub mod show;
@@ -82,7 +85,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         style,
     };
     match cli.command {
-        Command::Run { checklist, common } => runner::run(&checklist, settings(common), out),
+        Command::Run {
+            checklist,
+            common,
+            unattended,
+        } if unattended.non_interactive => {
+            runner::run_unattended(&checklist, settings(common), &unattended, out)
+        }
+        Command::Run {
+            checklist, common, ..
+        } => runner::run(&checklist, settings(common), out),
         Command::Resume {
             record,
             accept_changes,

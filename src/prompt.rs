@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use crate::exec;
 use crate::model::{Counts, Kind};
-use crate::record::{Decision, Gate, ItemResult, Outcome, Signoff, Status};
+use crate::record::{Decision, Gate, ItemResult, Outcome, Provenance, Signoff, Status};
 
 /// An answer, or a way out of the run.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,8 +161,8 @@ pub struct Summary {
 
 pub trait Prompter {
     fn start(&mut self, view: &StartView);
-    /// A variable's value.
-    fn ask_value(&mut self, request: &ValueRequest) -> Reply<String>;
+    /// A variable's value; `None` leaves it unset (unattended runs only).
+    fn ask_value(&mut self, request: &ValueRequest) -> Reply<Option<String>>;
     /// A check or a trigger.
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action>;
     /// A field: `Action::Value`, or a way past it.
@@ -178,6 +178,17 @@ pub trait Prompter {
     /// Counts down `duration`; the answer is whether it was cut short.
     fn wait(&mut self, duration: Duration, interrupted: &AtomicBool) -> Reply<bool>;
     fn finish(&mut self, summary: &Summary);
+    /// Where the answer just given came from, when not from the operator.
+    fn answer_source(&mut self) -> Option<Provenance> {
+        None
+    }
+    /// Who gave the answer just given, when the prompter knows better than
+    /// "the operator" (an answers file's `by:`).
+    fn answer_by(&mut self) -> Option<String> {
+        None
+    }
+    /// An item was answered (or left pending) and the record holds it.
+    fn settled(&mut self, _item: &ItemResult) {}
 }
 
 /// One scripted answer.
@@ -249,9 +260,9 @@ impl Prompter for ScriptedPrompter {
         self.transcript.push(format!("start {}", view.title));
     }
 
-    fn ask_value(&mut self, request: &ValueRequest) -> Reply<String> {
+    fn ask_value(&mut self, request: &ValueRequest) -> Reply<Option<String>> {
         self.reply(format!("value {}", request.name), |s| match s {
-            Scripted::Value(value) => Some(value),
+            Scripted::Value(value) => Some(Some(value)),
             _ => None,
         })
     }

@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use crate::answers::Answers;
 use crate::exec::{Executor, Shell};
 use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
@@ -130,7 +131,7 @@ fn require_terminal() -> anyhow::Result<()> {
 }
 
 /// Maps how a run ended to the exit code, telling the user how to go on.
-fn ending(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result<Code> {
+fn exit_code(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result<Code> {
     let resume = format!("resume with: relcheck resume {}", path.display());
     Ok(match ending {
         Ending::Finished(outcome) => {
@@ -151,6 +152,102 @@ fn ending(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result<Co
             Code::Interrupted
         }
     })
+}
+
+/// `relcheck run FILE|NAME --non-interactive`: commands run, answers come
+/// from the answers file, and nothing reads standard input.
+pub fn run_unattended(
+    checklist_arg: &str,
+    settings: Settings,
+    args: &crate::cli::Unattended,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    let source = Source::open(checklist_arg)?;
+    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    let answers = match &args.answers {
+        Some(path) => Answers::load(path, &checklist)?,
+        None => Answers::default(),
+    };
+    let operator = operator(settings.operator);
+    let host = host();
+    let dir = records_dir(settings.records_dir);
+    std::fs::create_dir_all(&dir).map_err(|err| {
+        error(
+            Code::Input,
+            format!("{}: cannot create the records folder: {err}", dir.display()),
+        )
+    })?;
+    let path = new_record_path(&dir, &source);
+    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let options = Options {
+        operator,
+        host,
+        mode: Mode::NonInteractive,
+        preset: presets(&settings.set)?,
+        command_timeout: DEFAULT_TIMEOUT,
+        unattended: true,
+    };
+    let flag = Arc::new(AtomicBool::new(false));
+    interrupt::install(
+        Arc::clone(&flag),
+        format!("the record is {}", path.display()),
+    )?;
+    let clock = SystemClock;
+    let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
+    let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
+    let annotations = github.then(|| crate::ci::Annotations {
+        out: Box::new(std::io::stdout()),
+        file: source.path.as_ref().map(|p| p.display().to_string()),
+    });
+    let err_style = Style::new(
+        crate::cli::ColorChoice::Auto,
+        std::io::stderr().is_terminal(),
+    );
+    let style = if settings.style.color {
+        settings.style
+    } else {
+        err_style
+    };
+    let mut prompter = crate::ci::Unattended::new(
+        &answers,
+        !args.no_commands,
+        Box::new(std::io::stderr()),
+        style,
+        annotations,
+    );
+    let shell = Shell;
+    let executor = Guarded(&shell as &dyn Executor);
+    let mut sink = FileSink { path: path.clone() };
+    let ending = session.run(&mut prompter, &executor, &mut sink)?;
+    let record = &session.record;
+    if let Some(junit) = &args.junit {
+        crate::record::write_atomic(junit, crate::report::junit(record).as_bytes())
+            .map_err(|err| error(Code::Input, format!("{err:#}")))?;
+    }
+    if github && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&summary)
+            .map_err(|err| {
+                error(
+                    Code::Input,
+                    format!("{}: {err}", PathBuf::from(&summary).display()),
+                )
+            })?;
+        file.write_all(crate::ci::step_summary(record).as_bytes())?;
+    }
+    let code = exit_code(ending, &path, out)?;
+    Ok(
+        if code == Code::Incomplete
+            && args.allow_pending
+            && record.run.outcome == Outcome::Incomplete
+        {
+            Code::Success
+        } else {
+            code
+        },
+    )
 }
 
 /// `relcheck run FILE|NAME` at a terminal.
@@ -175,6 +272,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
         mode: Mode::Interactive,
         preset: presets(&settings.set)?,
         command_timeout: DEFAULT_TIMEOUT,
+        unattended: false,
     };
     let run_id = run_id(&path);
     let flag = Arc::new(AtomicBool::new(false));
@@ -202,7 +300,7 @@ fn drive(
         path: path.to_path_buf(),
     };
     let result = session.run(&mut terminal, &executor, &mut sink)?;
-    ending(result, path, out)
+    exit_code(result, path, out)
 }
 
 fn run_id(path: &Path) -> String {
@@ -252,6 +350,7 @@ pub fn resume(
         mode: record.run.mode,
         preset: presets(&settings.set)?,
         command_timeout: DEFAULT_TIMEOUT,
+        unattended: false,
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
@@ -339,6 +438,7 @@ pub fn reconcile(
             mode: record.run.mode,
             preset: BTreeMap::new(),
             command_timeout: DEFAULT_TIMEOUT,
+            unattended: false,
         },
         &AtomicBool::new(false),
         String::new(),

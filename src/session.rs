@@ -106,6 +106,9 @@ pub struct Options {
     pub preset: BTreeMap<String, String>,
     /// The default timeout for commands without `timeout=`.
     pub command_timeout: Duration,
+    /// Nobody is there to decide at a gate: failures stand and the run goes
+    /// on, so the outcome says failed.
+    pub unattended: bool,
 }
 
 /// What the next question is.
@@ -143,6 +146,12 @@ pub struct Session<'a> {
     interrupted: &'a AtomicBool,
     /// Items left pending on purpose by an unattended prompter.
     deferred: HashSet<usize>,
+    /// Variables an unattended prompter had no value for.
+    unset: HashSet<String>,
+    /// Where the answer being applied came from, and who gave it, when not
+    /// the operator at the keyboard.
+    answer_source: Option<Provenance>,
+    answer_by: Option<String>,
 }
 
 impl<'a> Session<'a> {
@@ -253,6 +262,9 @@ impl<'a> Session<'a> {
             asked_rollback,
             interrupted,
             deferred: HashSet::new(),
+            unset: HashSet::new(),
+            answer_source: None,
+            answer_by: None,
         }
     }
 
@@ -370,7 +382,7 @@ impl<'a> Session<'a> {
             .checklist
             .variables
             .iter()
-            .find(|name| !self.record.values.contains_key(*name))
+            .find(|name| !self.record.values.contains_key(*name) && !self.unset.contains(*name))
         {
             return Step::Variable(name.clone());
         }
@@ -440,7 +452,7 @@ impl<'a> Session<'a> {
     }
 
     fn gate_due(&self, phase: usize) -> Option<usize> {
-        if self.record.rollback.is_some() {
+        if self.record.rollback.is_some() || self.options.unattended {
             return None;
         }
         let id = &self.checklist.phases[phase].id;
@@ -468,7 +480,12 @@ impl<'a> Session<'a> {
             message: None,
         };
         match prompter.ask_value(&request) {
-            Reply::Answer(value) => {
+            Reply::Answer(None) => {
+                self.unset.insert(name.clone());
+                self.event("unset", None, Some(name));
+                Reply::Answer(())
+            }
+            Reply::Answer(Some(value)) => {
                 self.undo.push(Undo::values(vec![(name.clone(), None)]));
                 self.record.values.insert(name.clone(), value.clone());
                 self.event("set", None, Some(format!("{name}={value}")));
@@ -563,8 +580,15 @@ impl<'a> Session<'a> {
                     other => return other.map(|_| ()),
                 },
             };
+            // Where the answer came from is recorded with it, before any
+            // sign-off binds the item.
+            self.answer_source = prompter.answer_source();
+            self.answer_by = prompter.answer_by();
             match self.apply(index, action, prompter, executor) {
-                Applied::Settled => return Reply::Answer(()),
+                Applied::Settled => {
+                    prompter.settled(&self.record.items[index]);
+                    return Reply::Answer(());
+                }
                 Applied::Again {
                     message: m,
                     suggested: s,
@@ -719,8 +743,13 @@ impl<'a> Session<'a> {
         undo.items.push((index, self.record.items[index].clone()));
         self.undo.push(undo);
         let at = self.clock.now();
-        let by = self.options.operator.clone();
+        let by = self
+            .answer_by
+            .clone()
+            .unwrap_or_else(|| self.options.operator.clone());
+        let source = self.answer_source.clone();
         let result = &mut self.record.items[index];
+        result.source = source;
         result.status = status;
         result.value = value.clone();
         result.by = Some(by);
@@ -813,7 +842,7 @@ impl<'a> Session<'a> {
             digest: None,
             parts: BTreeMap::new(),
             signature: None,
-            source: None,
+            source: self.answer_source.clone(),
         };
         // Bound like `relcheck sign`'s, to the record as it stands, so
         // `verify` can tell later answers from edits.

@@ -358,7 +358,7 @@ impl Prompter for Terminal {
         self.say("");
     }
 
-    fn ask_value(&mut self, request: &ValueRequest) -> Reply<String> {
+    fn ask_value(&mut self, request: &ValueRequest) -> Reply<Option<String>> {
         if let Some(message) = &request.message {
             self.say(&format!("  {}", self.style.yellow(message)));
         }
@@ -370,7 +370,7 @@ impl Prompter for Terminal {
             match value.trim() {
                 ":q" => return Reply::Quit,
                 "" => self.say(&format!("  {}", self.style.yellow("a value is required"))),
-                value => return Reply::Answer(value.to_string()),
+                value => return Reply::Answer(Some(value.to_string())),
             }
         }
     }

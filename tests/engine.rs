@@ -54,6 +54,7 @@ fn options() -> Options {
         mode: Mode::Interactive,
         preset: BTreeMap::new(),
         command_timeout: Duration::from_secs(600),
+        unattended: false,
     }
 }
 

@@ -4,6 +4,7 @@
 mod support;
 
 mod bundled;
+mod ci;
 mod engine;
 mod errors;
 mod properties;

@@ -1,0 +1,421 @@
+//! The unattended prompter of `relcheck run --non-interactive`: answers come
+//! from the answers file or from the item's command, everything else stays
+//! pending. It never reads standard input. Progress is one line per item on
+//! stderr, as test runners print, and on GitHub Actions each failure is
+//! also an annotation on the checklist line.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use crate::answers::{Answers, ItemAnswer};
+use crate::exec;
+use crate::model::Kind;
+use crate::prompt::{
+    Action, GateAnswer, GateView, ItemView, Prompter, Reply, StartView, Summary, ValueRequest,
+};
+use crate::record::{ItemResult, Provenance, Record, Status};
+use crate::style::Style;
+
+/// How many lines of a failed command's output to print under it.
+const FAILURE_LINES: usize = 20;
+
+/// GitHub's step summary is cut at 1 MiB; stay well under.
+const SUMMARY_LIMIT: usize = 512 * 1024;
+
+pub struct Unattended<'a> {
+    answers: &'a Answers,
+    run_commands: bool,
+    err: Box<dyn Write + 'a>,
+    style: Style,
+    /// Where annotations point: the checklist file, when there is one.
+    annotate: Option<Annotations<'a>>,
+    source: Option<Provenance>,
+    by: Option<String>,
+    /// How often each item was asked, so a refused answer cannot loop.
+    asked: HashMap<String, usize>,
+    output: Vec<u8>,
+}
+
+/// GitHub Actions workflow commands, written to stdout.
+pub struct Annotations<'a> {
+    pub out: Box<dyn Write + 'a>,
+    /// The checklist path, when the checklist is a file.
+    pub file: Option<String>,
+}
+
+impl<'a> Unattended<'a> {
+    pub fn new(
+        answers: &'a Answers,
+        run_commands: bool,
+        err: Box<dyn Write + 'a>,
+        style: Style,
+        annotate: Option<Annotations<'a>>,
+    ) -> Unattended<'a> {
+        Unattended {
+            answers,
+            run_commands,
+            err,
+            style,
+            annotate,
+            source: None,
+            by: None,
+            asked: HashMap::new(),
+            output: Vec::new(),
+        }
+    }
+
+    fn sourced_from_file(&mut self) {
+        self.source = self.answers.provenance.clone();
+    }
+
+    fn sourced_from_command(&mut self) {
+        self.source = Some(Provenance {
+            kind: "command".to_string(),
+            path: None,
+            sha256: None,
+        });
+    }
+
+    /// Asked a second time with a message: the answer was refused. Leave
+    /// the item pending rather than loop.
+    fn refused(&mut self, view: &ItemView) -> bool {
+        let count = self.asked.entry(view.id.clone()).or_insert(0);
+        *count += 1;
+        *count > 3 || (view.message.is_some() && view.suggested.is_none() && *count > 1)
+    }
+
+    fn action_for(&mut self, answer: &ItemAnswer) -> Action {
+        self.sourced_from_file();
+        self.by = answer.by.clone();
+        match answer.status {
+            Status::Done => match &answer.value {
+                Some(value) => Action::Value(value.clone()),
+                None => Action::Done {
+                    note: answer.note.clone(),
+                },
+            },
+            Status::Failed => Action::Failed {
+                note: answer.note.clone(),
+            },
+            Status::Skipped => Action::Skip {
+                reason: answer.reason.clone().unwrap_or_default(),
+            },
+            Status::NotApplicable => Action::NotApplicable {
+                reason: answer.reason.clone(),
+            },
+            Status::Occurred => Action::Occurred {
+                what: answer
+                    .note
+                    .clone()
+                    .or_else(|| answer.reason.clone())
+                    .unwrap_or_default(),
+            },
+            Status::NotOccurred => Action::NotOccurred,
+            Status::Pending | Status::NotNeeded => Action::Pending,
+        }
+    }
+
+    fn line(&mut self, word: &str, item: &ItemResult, extra: &str) {
+        let label = match word {
+            "ok" => self.style.green(&format!("{word:<7}")),
+            "FAIL" => self.style.red(&format!("{word:<7}")),
+            "pending" => self.style.yellow(&format!("{word:<7}")),
+            _ => self.style.dim(&format!("{word:<7}")),
+        };
+        let _ = writeln!(self.err, "{label} {}{extra}", item.id);
+    }
+}
+
+impl Prompter for Unattended<'_> {
+    fn start(&mut self, view: &StartView) {
+        let c = view.counts;
+        let _ = writeln!(
+            self.err,
+            "{}: {} items ({} checks, {} triggers, {} fields, {} sign-offs)",
+            view.title, c.items, c.check, c.trigger, c.field, c.signoff
+        );
+    }
+
+    fn ask_value(&mut self, request: &ValueRequest) -> Reply<Option<String>> {
+        Reply::Answer(self.answers.variables.get(&request.name).cloned())
+    }
+
+    fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
+        self.source = None;
+        self.by = None;
+        if self.refused(view) {
+            let _ = writeln!(
+                self.err,
+                "{}: {}: {}",
+                self.style.yellow("warning"),
+                view.id,
+                view.message.as_deref().unwrap_or("answer refused")
+            );
+            return Reply::Answer(Action::Pending);
+        }
+        if let Some(answer) = self.answers.items.get(&view.id) {
+            let answer = answer.clone();
+            return Reply::Answer(self.action_for(&answer));
+        }
+        if let Some(suggested) = view.suggested {
+            self.sourced_from_command();
+            let run = view.result.command.as_ref();
+            let summary =
+                run.map_or_else(String::new, |run| match (run.timed_out, run.exit_code) {
+                    (true, _) => format!("command timed out after {:.0} s", run.duration_seconds),
+                    (false, Some(code)) => format!("command exited {code}"),
+                    (false, None) => "command was killed".to_string(),
+                });
+            return Reply::Answer(match suggested {
+                Status::Done => Action::Done { note: None },
+                Status::NotOccurred => Action::NotOccurred,
+                Status::Occurred => Action::Occurred { what: summary },
+                _ => Action::Failed {
+                    note: Some(summary),
+                },
+            });
+        }
+        if view.command.is_some() && self.run_commands && view.result.command.is_none() {
+            return Reply::Answer(Action::RunCommand);
+        }
+        Reply::Answer(Action::Pending)
+    }
+
+    fn ask_field(&mut self, view: &ItemView, _request: &ValueRequest) -> Reply<Action> {
+        self.ask_item(view)
+    }
+
+    fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
+        self.source = None;
+        if self.refused(view) {
+            return Reply::Answer(Action::Pending);
+        }
+        match self.answers.signoffs.get(&view.id) {
+            Some(answer) => {
+                self.sourced_from_file();
+                Reply::Answer(Action::Signoff(answer.clone()))
+            }
+            None => Reply::Answer(Action::Pending),
+        }
+    }
+
+    fn ask_gate(&mut self, _view: &GateView) -> Reply<GateAnswer> {
+        // Unattended sessions have no gates; should one come, stop.
+        Reply::Abort
+    }
+
+    fn ask_rollback_needed(&mut self, _phase: &str) -> Reply<bool> {
+        self.source = None;
+        Reply::Answer(self.answers.rollback_needed.unwrap_or(false))
+    }
+
+    fn command_started(&mut self, _script: &str, _timeout: Duration) {
+        self.output.clear();
+    }
+
+    fn command_output(&mut self, chunk: &[u8]) {
+        self.output.extend_from_slice(chunk);
+        // Only the tail is ever printed.
+        if self.output.len() > 256 * 1024 {
+            let cut = self.output.len() - 64 * 1024;
+            self.output.drain(..cut);
+        }
+    }
+
+    fn command_finished(&mut self, _outcome: &exec::Outcome) {}
+
+    fn wait(&mut self, _duration: Duration, _interrupted: &AtomicBool) -> Reply<bool> {
+        Reply::Answer(true)
+    }
+
+    fn answer_source(&mut self) -> Option<Provenance> {
+        self.source.take()
+    }
+
+    fn answer_by(&mut self) -> Option<String> {
+        self.by.take()
+    }
+
+    fn settled(&mut self, item: &ItemResult) {
+        let took = item
+            .command
+            .as_ref()
+            .map(|run| format!(" ({:.2} s)", run.duration_seconds))
+            .unwrap_or_default();
+        let why = item
+            .reason
+            .as_deref()
+            .or(item.note.as_deref())
+            .map(|why| format!(": {why}"))
+            .unwrap_or_default();
+        match item.status {
+            Status::Done | Status::NotOccurred => self.line("ok", item, &took),
+            Status::Failed | Status::Occurred => {
+                self.line("FAIL", item, &format!("{took}{why}"));
+                if let Some(run) = &item.command {
+                    let lines: Vec<&str> = run.output.lines().collect();
+                    for line in &lines[lines.len().saturating_sub(FAILURE_LINES)..] {
+                        let _ = writeln!(self.err, "        │ {line}");
+                    }
+                }
+                if let Some(annotations) = &mut self.annotate {
+                    let message = match (&item.command, item.note.as_deref()) {
+                        (Some(run), _) => {
+                            let tail: Vec<&str> =
+                                run.output.lines().rev().take(FAILURE_LINES).collect();
+                            let tail: Vec<&str> = tail.into_iter().rev().collect();
+                            format!(
+                                "{} {}\n{}",
+                                item.status.as_str(),
+                                why.trim_start_matches(": "),
+                                tail.join("\n")
+                            )
+                        }
+                        (None, Some(note)) => format!("{}: {note}", item.status.as_str()),
+                        (None, None) => item.status.as_str().to_string(),
+                    };
+                    let _ = writeln!(
+                        annotations.out,
+                        "{}",
+                        github_error(annotations.file.as_deref(), item.line, &item.text, &message)
+                    );
+                }
+            }
+            Status::Skipped | Status::NotApplicable | Status::NotNeeded => {
+                self.line("skip", item, &why)
+            }
+            Status::Pending => self.line(
+                "pending",
+                item,
+                if item.kind == Kind::Signoff {
+                    " (sign-off)"
+                } else {
+                    ""
+                },
+            ),
+        }
+    }
+
+    fn finish(&mut self, summary: &Summary) {
+        let count = |names: &[&str]| -> usize {
+            names
+                .iter()
+                .map(|n| summary.counts.get(*n).copied().unwrap_or(0))
+                .sum()
+        };
+        let _ = writeln!(
+            self.err,
+            "{} passed, {} failed, {} skipped, {} pending",
+            count(&["done", "not-occurred"]),
+            count(&["failed", "occurred"]),
+            count(&["skipped", "n/a", "not-needed"]),
+            count(&["pending"]),
+        );
+    }
+}
+
+/// `::error file=F,line=N,title=T::MESSAGE`, escaped as the runner reads
+/// it: `%`, CR and LF everywhere, and `:` and `,` in properties too.
+pub fn github_error(file: Option<&str>, line: usize, title: &str, message: &str) -> String {
+    let mut properties = Vec::new();
+    if let Some(file) = file {
+        properties.push(format!("file={}", escape_property(file)));
+        properties.push(format!("line={line}"));
+    }
+    properties.push(format!("title={}", escape_property(title)));
+    format!("::error {}::{}", properties.join(","), escape_data(message))
+}
+
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// A Markdown summary of a run for `$GITHUB_STEP_SUMMARY`, under 1 MiB.
+pub fn step_summary(record: &Record) -> String {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    for item in &record.items {
+        match counts.iter_mut().find(|(s, _)| s == item.status.as_str()) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((item.status.as_str().to_string(), 1)),
+        }
+    }
+    let mut out = format!(
+        "## relcheck: {}: {}\n\n| status | items |\n|---|---|\n",
+        escape_markdown(&record.checklist.title),
+        record.run.outcome.as_str()
+    );
+    for (status, n) in counts {
+        out.push_str(&format!("| {status} | {n} |\n"));
+    }
+    let failed: Vec<&ItemResult> = record
+        .items
+        .iter()
+        .filter(|i| matches!(i.status, Status::Failed | Status::Occurred))
+        .collect();
+    if !failed.is_empty() {
+        out.push_str("\n### Failed\n\n");
+        for item in failed {
+            let why = item.note.as_deref().unwrap_or("");
+            let line = format!(
+                "- **{}** (`{}`) {}\n",
+                escape_markdown(&item.text),
+                item.id,
+                escape_markdown(why)
+            );
+            if out.len() + line.len() > SUMMARY_LIMIT {
+                out.push_str("- … (cut to stay under GitHub's summary limit)\n");
+                break;
+            }
+            out.push_str(&line);
+        }
+    }
+    let pending = record
+        .items
+        .iter()
+        .filter(|i| i.status == Status::Pending)
+        .count();
+    if pending > 0 {
+        out.push_str(&format!(
+            "\n{pending} items are pending: they need an answer in the answers file.\n"
+        ));
+    }
+    out
+}
+
+fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if "\\`*_[]<>|#".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_escape_data_and_properties() {
+        assert_eq!(
+            github_error(
+                Some("deploy.md"),
+                12,
+                "Smoke tests: pass, all",
+                "exit 1\n100% broken\r"
+            ),
+            "::error file=deploy.md,line=12,title=Smoke tests%3A pass%2C all::exit 1%0A100%25 broken%0D"
+        );
+        assert_eq!(github_error(None, 3, "x", "y"), "::error title=x::y");
+    }
+}

@@ -1,0 +1,542 @@
+//! `relcheck run --non-interactive`: every exit code from a real run, the
+//! answers file, commands that misbehave, and what CI dashboards read.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use relcheck::record::{Outcome, Record, Status};
+
+use crate::support::{BIN, Output, relcheck, repo};
+
+const ANSWERS: &str = "examples/production-deploy.answers.yaml";
+
+fn record_in(dir: &Path) -> (PathBuf, Record) {
+    let mut records: Vec<PathBuf> = std::fs::read_dir(dir.join("relcheck-records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    records.sort();
+    let path = records.pop().expect("a record");
+    let record = Record::load(&path).unwrap();
+    (path, record)
+}
+
+fn ci(dir: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["run"];
+    all.extend(args);
+    relcheck(&all)
+        .cwd(dir)
+        .env("RELCHECK_OPERATOR", "ci-bot")
+        .run()
+}
+
+fn answers_path() -> String {
+    repo(ANSWERS).display().to_string()
+}
+
+#[test]
+fn the_shipped_answers_file_passes_production_deploy_with_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let junit = dir.path().join("junit.xml");
+    let out = ci(
+        dir.path(),
+        &[
+            "production-deploy.md",
+            "--non-interactive",
+            "--answers",
+            &answers_path(),
+            "--junit",
+            junit.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .ends_with("35 passed, 0 failed, 9 skipped, 0 pending\n"),
+        "{}",
+        out.stderr
+    );
+    let (path, record) = record_in(dir.path());
+    assert_eq!(
+        out.stdout,
+        format!(
+            "record: relcheck-records/{}\n",
+            path.file_name().unwrap().to_string_lossy()
+        )
+    );
+    assert_eq!(record.run.outcome, Outcome::Success);
+    assert_eq!(record.run.operator, "ci-bot");
+    // Commands ran and are kept; answers carry their provenance.
+    let built = record.item("artifact-built").unwrap();
+    assert_eq!(
+        built.command.as_ref().unwrap().output,
+        "artifact for release 1.4.2\n"
+    );
+    assert_eq!(built.source.as_ref().unwrap().kind, "command");
+    let approved = record.item("change-approved").unwrap();
+    let source = approved.source.as_ref().unwrap();
+    assert_eq!(
+        (source.kind.as_str(), source.path.as_deref()),
+        ("answers-file", Some(answers_path().as_str()))
+    );
+    let bytes = std::fs::read(repo(ANSWERS)).unwrap();
+    assert_eq!(
+        source.sha256.as_deref(),
+        Some(relcheck::source::sha256_hex(&bytes).as_str())
+    );
+    assert_eq!(record.signoffs.len(), 3);
+    assert!(junit.exists());
+    let verify = relcheck(&["verify", path.to_str().unwrap()]).run();
+    assert_eq!(verify.code, 0, "{}", verify.stdout);
+}
+
+fn answers_with(dir: &Path, replace: &str, with: &str) -> String {
+    let text = std::fs::read_to_string(repo(ANSWERS)).unwrap();
+    assert!(text.contains(replace), "{replace}");
+    let path = dir.join("answers.yaml");
+    std::fs::write(&path, text.replace(replace, with)).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn a_failed_answer_exits_1_and_leaves_a_complete_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = answers_with(
+        dir.path(),
+        "  change-approved: done",
+        "  change-approved: {status: failed, note: \"CAB said no\"}",
+    );
+    let out = ci(
+        dir.path(),
+        &[
+            "production-deploy.md",
+            "--non-interactive",
+            "--answers",
+            &answers,
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("\nFAIL    change-approved: CAB said no\n"),
+        "{}",
+        out.stderr
+    );
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::Failed);
+    assert!(record.items.iter().all(|i| i.status != Status::Pending));
+}
+
+#[test]
+fn a_trigger_that_occurred_rolls_back_with_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = answers_with(
+        dir.path(),
+        "  p99 latency above the service objective for 5 minutes: not-occurred",
+        "  p99 latency above the service objective for 5 minutes: {status: occurred, note: \"p99 at 2.1 s\"}",
+    );
+    let out = ci(
+        dir.path(),
+        &[
+            "production-deploy.md",
+            "--non-interactive",
+            "--answers",
+            &answers,
+        ],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::RolledBack);
+    // The rollback's command ran; success-only steps were not needed.
+    let redeploy = record.item("rollback-deploy").unwrap();
+    assert_eq!(redeploy.status, Status::Done);
+    assert_eq!(
+        redeploy.command.as_ref().unwrap().output,
+        "rolling back 1.4.2 on production\n"
+    );
+    assert_eq!(
+        record.item("record-deploy").unwrap().status,
+        Status::NotNeeded
+    );
+}
+
+#[test]
+fn pending_items_exit_4_unless_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ci(
+        dir.path(),
+        &["hotfix", "--non-interactive", "--set", "version=1.0.1"],
+    );
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::Incomplete);
+    let out = ci(
+        dir.path(),
+        &[
+            "hotfix",
+            "--non-interactive",
+            "--set",
+            "version=1.0.1",
+            "--allow-pending",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn an_unknown_id_in_the_answers_file_is_exit_3_with_the_closest_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = answers_with(
+        dir.path(),
+        "  change-approved: done",
+        "  change-aproved: done",
+    );
+    let out = ci(
+        dir.path(),
+        &[
+            "production-deploy.md",
+            "--non-interactive",
+            "--answers",
+            &answers,
+        ],
+    );
+    assert_eq!(out.code, 3);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {answers}:19: items.change-aproved is not an item id or text of Production Deployment; did you mean change-approved?\n"
+        )
+    );
+    assert!(!dir.path().join("relcheck-records").exists(), "nothing ran");
+    let out = ci(
+        dir.path(),
+        &[
+            "production-deploy.md",
+            "--non-interactive",
+            "--answers",
+            "missing.yaml",
+        ],
+    );
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr
+            .starts_with("error: missing.yaml: cannot read the answers file"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn unattended_flags_need_non_interactive() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = ci(dir.path(), &["hotfix", "--answers", "a.yaml"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("--non-interactive"), "{}", out.stderr);
+}
+
+#[test]
+fn an_open_stdin_pipe_is_never_read_and_never_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "run",
+            "hotfix",
+            "--non-interactive",
+            "--set",
+            "version=1.0.1",
+        ])
+        .current_dir(dir.path())
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Keep our end of the pipe open and silent.
+    let _stdin = child.stdin.take();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "relcheck waited on stdin");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(status.code(), Some(4));
+}
+
+const MISBEHAVING: &str = "# Misbehaving
+## Steps
+- [ ] Hangs <!-- relcheck: id=hangs timeout=1 -->
+  ```sh
+  sleep 30
+  ```
+- [ ] Floods <!-- relcheck: id=floods -->
+  ```sh
+  head -c 5000000 /dev/zero | tr '\\0' 'x'
+  ```
+- [ ] Leaves a child <!-- relcheck: id=child -->
+  ```sh
+  sleep 60 &
+  echo started
+  ```
+- [ ] Fails loudly <!-- relcheck: id=fails -->
+  ```sh
+  echo 'bad: thing, here' >&2; exit 3
+  ```
+";
+
+#[test]
+fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("misbehaving.md"), MISBEHAVING).unwrap();
+    let summary = dir.path().join("summary.md");
+    let started = Instant::now();
+    let out = relcheck(&["run", "misbehaving.md", "--non-interactive"])
+        .cwd(dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())
+        .run();
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let (_, record) = record_in(dir.path());
+
+    let hangs = record.item("hangs").unwrap();
+    let run = hangs.command.as_ref().unwrap();
+    assert!(run.timed_out);
+    assert_eq!(hangs.status, Status::Failed);
+    assert!(
+        hangs
+            .note
+            .as_deref()
+            .unwrap()
+            .starts_with("command timed out after"),
+        "{:?}",
+        hangs.note
+    );
+
+    let floods = record.item("floods").unwrap().command.as_ref().unwrap();
+    assert_eq!(floods.exit_code, Some(0));
+    assert_eq!(
+        floods.output.len() as u64 + floods.truncated_bytes,
+        5_000_000
+    );
+    assert!(floods.output.len() <= 64 * 1024);
+
+    let child = record.item("child").unwrap();
+    assert_eq!(
+        (
+            child.status,
+            child.command.as_ref().unwrap().output.as_str()
+        ),
+        (Status::Done, "started\n")
+    );
+
+    assert_eq!(
+        record
+            .item("fails")
+            .unwrap()
+            .command
+            .as_ref()
+            .unwrap()
+            .exit_code,
+        Some(3)
+    );
+    // GitHub: one annotation per failure, pointing at the checklist line,
+    // escaped; and a step summary.
+    let annotations: Vec<&str> = out
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("::error"))
+        .collect();
+    assert_eq!(annotations.len(), 2, "{}", out.stdout);
+    assert!(
+        annotations[0].starts_with(
+            "::error file=misbehaving.md,line=3,title=Hangs::failed command timed out after"
+        ),
+        "{}",
+        annotations[0]
+    );
+    assert_eq!(
+        annotations[1],
+        "::error file=misbehaving.md,line=16,title=Fails loudly::failed command exited 3%0Abad: thing, here"
+    );
+    let summary = std::fs::read_to_string(&summary).unwrap();
+    assert!(
+        summary.starts_with("## relcheck: Misbehaving: failed\n"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains("- **Fails loudly** (`fails`) command exited 3\n"),
+        "{summary}"
+    );
+    // Printed folded under the failure.
+    assert!(
+        out.stderr
+            .contains("FAIL    fails (0.00 s): command exited 3\n        │ bad: thing, here\n")
+            || out
+                .stderr
+                .contains("FAIL    fails (0.01 s): command exited 3\n        │ bad: thing, here\n"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn every_seed_runs_unattended_to_pending_without_a_hang() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("note: {} not found; seed runs skipped", dir.display());
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    for seed in entries {
+        let seed = seed.unwrap().path();
+        let seed = seed.to_str().unwrap();
+        let out = ci(work.path(), &[seed, "--non-interactive"]);
+        assert_eq!(out.code, 4, "{seed}: {}", out.stderr);
+        let out = ci(work.path(), &[seed, "--non-interactive", "--allow-pending"]);
+        assert_eq!(out.code, 0, "{seed}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn the_record_dir_flag_and_env_are_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = relcheck(&[
+        "run",
+        "hotfix",
+        "--non-interactive",
+        "--allow-pending",
+        "--set",
+        "version=1",
+    ])
+    .cwd(dir.path())
+    .env("RELCHECK_RECORDS_DIR", "audit")
+    .run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.starts_with("record: audit/hotfix-"),
+        "{}",
+        out.stdout
+    );
+}
+
+/// The same answers given at a (scripted) terminal and in an answers file
+/// leave the same results; only provenance differs.
+#[test]
+fn interactive_and_unattended_runs_agree() {
+    use relcheck::answers::Answers;
+    use relcheck::ci::Unattended;
+    use relcheck::exec::{Fake, Outcome as Exec};
+    use relcheck::prompt::{Action, Scripted, ScriptedPrompter, SignoffAnswer};
+    use relcheck::record::{Decision, Mode, Provenance};
+    use relcheck::session::{MemorySink, Options, Session, TestClock};
+    use std::sync::atomic::AtomicBool;
+
+    let text = "# Eq\n## Work\n- **Ticket**: ___\n- [ ] Backup\n- [ ] Build\n  ```sh\n  make\n  ```\n- [ ] Docs (optional)\n### Rollback Triggers\n- [ ] Errors\n## Sign-off\n- **QA**: [Name] - [Date]\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("eq.md", text)).checklist;
+    let yaml = "values:\n  Ticket: T-9\nitems:\n  Backup: {status: done, note: nightly}\n  Docs (optional): {status: n/a}\n  Errors: not-occurred\nsignoffs:\n  QA: {name: Grace, comment: ok}\n";
+    let provenance = Provenance {
+        kind: "answers-file".into(),
+        path: Some("a.yaml".into()),
+        sha256: None,
+    };
+    let answers = Answers::parse(yaml, "a.yaml", provenance, &checklist).unwrap();
+    let options = |unattended| Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: if unattended {
+            Mode::NonInteractive
+        } else {
+            Mode::Interactive
+        },
+        preset: Default::default(),
+        command_timeout: Duration::from_secs(60),
+        unattended,
+    };
+    let clock = TestClock::new(chrono::Utc::now());
+    let flag = AtomicBool::new(false);
+
+    let mut at_terminal = Session::start(&checklist, &clock, options(false), &flag, "a".into());
+    let mut scripted = ScriptedPrompter::new([
+        Scripted::Value("T-9".into()),
+        Scripted::Do(Action::Done {
+            note: Some("nightly".into()),
+        }),
+        Scripted::Do(Action::RunCommand),
+        Scripted::Do(Action::Done { note: None }),
+        Scripted::Do(Action::NotApplicable { reason: None }),
+        Scripted::Do(Action::NotOccurred),
+        Scripted::Do(Action::Signoff(SignoffAnswer {
+            name: "Grace".into(),
+            decision: Decision::Approve,
+            comment: Some("ok".into()),
+        })),
+    ]);
+    at_terminal
+        .run(
+            &mut scripted,
+            &Fake::new([Exec::exited(0, "ok\n")]),
+            &mut MemorySink::default(),
+        )
+        .unwrap();
+
+    let mut unattended = Session::start(&checklist, &clock, options(true), &flag, "b".into());
+    let mut prompter = Unattended::new(
+        &answers,
+        true,
+        Box::new(std::io::sink()),
+        relcheck::style::Style::PLAIN,
+        None,
+    );
+    unattended
+        .run(
+            &mut prompter,
+            &Fake::new([Exec::exited(0, "ok\n")]),
+            &mut MemorySink::default(),
+        )
+        .unwrap();
+
+    let results = |record: &Record| -> Vec<_> {
+        record
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.id.clone(),
+                    i.status,
+                    i.value.clone(),
+                    i.note.clone(),
+                    i.reason.clone(),
+                    i.command.as_ref().map(|c| c.output.clone()),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(results(&at_terminal.record), results(&unattended.record));
+    assert_eq!(at_terminal.record.values, unattended.record.values);
+    assert_eq!(
+        at_terminal.record.run.outcome,
+        unattended.record.run.outcome
+    );
+    let signoff = |record: &Record| {
+        (
+            record.signoffs[0].name.clone(),
+            record.signoffs[0].comment.clone(),
+        )
+    };
+    assert_eq!(signoff(&at_terminal.record), signoff(&unattended.record));
+    assert_eq!(at_terminal.record.items[1].source, None);
+    assert_eq!(
+        unattended.record.items[1].source.as_ref().unwrap().kind,
+        "answers-file"
+    );
+}
