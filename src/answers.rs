@@ -434,10 +434,12 @@ fn at(text: &str, display: &str, key: &str) -> String {
 fn suggest(key: &str, known: &[String]) -> String {
     let mut scored: Vec<(usize, &String)> = known.iter().map(|k| (distance(key, k), k)).collect();
     scored.sort();
+    let best = scored.first().map_or(0, |(d, _)| *d);
+    let limit = (key.chars().count() / 3).max(3);
     let close: Vec<&str> = scored
         .iter()
         .take(3)
-        .filter(|(d, k)| *d <= k.len().max(key.len()) / 2 + 2)
+        .filter(|(d, _)| *d <= limit && *d <= best + 2)
         .map(|(_, k)| k.as_str())
         .collect();
     if close.is_empty() {

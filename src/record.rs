@@ -334,6 +334,7 @@ impl Record {
         Ok(record)
     }
 
+    /// Reads a record, with the answers its journal holds beyond it.
     pub fn load(path: &Path) -> anyhow::Result<Record> {
         let text = fs::read_to_string(path).map_err(|err| {
             error(
@@ -341,15 +342,230 @@ impl Record {
                 format!("{}: cannot read the record: {err}", path.display()),
             )
         })?;
-        Record::from_yaml(&text, path)
+        let mut record = Record::from_yaml(&text, path)?;
+        record.fold_journal(path)?;
+        Ok(record)
+    }
+
+    /// Applies `<record>.journal`, if there is one. A line cut short by a
+    /// crash ends the journal there. The digest is renewed only when the
+    /// file's own was right, so an edit outside relcheck stays visible.
+    fn fold_journal(&mut self, path: &Path) -> anyhow::Result<()> {
+        let journal = journal_path(path);
+        let Ok(text) = fs::read_to_string(&journal) else {
+            return Ok(());
+        };
+        let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
+        let mut applied = false;
+        for line in text.split_inclusive('\n') {
+            if !line.ends_with('\n') {
+                break;
+            }
+            let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
+                break;
+            };
+            entry.apply(self);
+            applied = true;
+        }
+        if applied && intact {
+            crate::sign::seal(self);
+        }
+        Ok(())
     }
 
     /// Replaces the file at `path` with this record so that a reader, a
     /// crash or a power cut sees the old record or the new one, never a
     /// mix: write a temporary file beside it, fsync, rename, fsync the
-    /// folder.
+    /// folder. The record now holds all a journal held, so the journal
+    /// goes.
     pub fn save(&self, path: &Path) -> anyhow::Result<()> {
-        write_atomic(path, self.to_yaml()?.as_bytes())
+        write_atomic(path, self.to_yaml()?.as_bytes())?;
+        remove_journal(path);
+        Ok(())
+    }
+}
+
+/// `<record>.journal`: answers appended since the record was last written
+/// whole, one JSON object a line.
+pub fn journal_path(record: &Path) -> PathBuf {
+    let mut name = record.as_os_str().to_os_string();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+fn remove_journal(record: &Path) {
+    let journal = journal_path(record);
+    if journal.exists() {
+        let _ = fs::remove_file(journal);
+    }
+}
+
+/// What changed since the last save, as the session knows it.
+pub struct Changes<'a> {
+    /// Indices of items whose results changed.
+    pub items: &'a [usize],
+    pub values: bool,
+}
+
+/// Where a run's record goes as it is answered.
+pub trait Sink {
+    /// Whether the next save should write the whole record.
+    fn wants_whole(&self) -> bool {
+        true
+    }
+    /// Writes the whole record.
+    fn save(&mut self, record: &Record) -> anyhow::Result<()>;
+    /// Makes only `changes` durable.
+    fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
+        let _ = changes;
+        self.save(record)
+    }
+}
+
+/// One journal line, written from borrowed parts of the record. Every
+/// field is state, not a difference, so applying a line twice is harmless.
+#[derive(Serialize)]
+struct JournalOut<'a> {
+    run: &'a Run,
+    rollback: &'a Option<Rollback>,
+    values: Option<&'a BTreeMap<String, String>>,
+    items: Vec<(usize, &'a ItemResult)>,
+    gates: &'a [Gate],
+    signoffs: Option<&'a [Signoff]>,
+    events_from: usize,
+    events: &'a [Event],
+}
+
+#[derive(Deserialize)]
+struct JournalIn {
+    run: Run,
+    rollback: Option<Rollback>,
+    #[serde(default)]
+    values: Option<BTreeMap<String, String>>,
+    items: Vec<(usize, ItemResult)>,
+    gates: Vec<Gate>,
+    #[serde(default)]
+    signoffs: Option<Vec<Signoff>>,
+    events_from: usize,
+    events: Vec<Event>,
+}
+
+impl JournalIn {
+    fn apply(self, record: &mut Record) {
+        record.run = self.run;
+        record.rollback = self.rollback;
+        if let Some(values) = self.values {
+            record.values = values;
+        }
+        for (index, item) in self.items {
+            if let Some(slot) = record.items.get_mut(index) {
+                *slot = item;
+            }
+        }
+        record.gates = self.gates;
+        if let Some(signoffs) = self.signoffs {
+            record.signoffs = signoffs;
+        }
+        record.events.truncate(self.events_from);
+        record.events.extend(self.events);
+    }
+}
+
+/// A run's record on disk: written whole now and then, and between those,
+/// each answer appended to a journal beside it. Rewriting a 10,000-item
+/// record after every answer would make a run quadratic; the journal keeps
+/// each save small while the whole rewrite happens once the journal has
+/// grown as large as the record, so the cost stays linear.
+pub struct RecordFile {
+    path: PathBuf,
+    journal: Option<File>,
+    journal_bytes: u64,
+    record_bytes: u64,
+    saved_events: usize,
+    saved_signoffs: usize,
+    /// fsync every append (a person's answers); otherwise the journal is
+    /// flushed to the OS, which a killed process does not lose, and synced
+    /// with each whole write.
+    durable: bool,
+}
+
+/// The journal is folded once it reaches the record's size, or this much.
+const JOURNAL_FLOOR: u64 = 256 * 1024;
+
+impl RecordFile {
+    pub fn new(path: &Path, durable: bool) -> RecordFile {
+        RecordFile {
+            path: path.to_path_buf(),
+            journal: None,
+            journal_bytes: 0,
+            record_bytes: 0,
+            saved_events: 0,
+            saved_signoffs: 0,
+            durable,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Sink for RecordFile {
+    fn wants_whole(&self) -> bool {
+        self.record_bytes == 0 || self.journal_bytes > self.record_bytes.max(JOURNAL_FLOOR)
+    }
+
+    fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+        let yaml = record.to_yaml()?;
+        write_atomic(&self.path, yaml.as_bytes())?;
+        self.journal = None;
+        remove_journal(&self.path);
+        self.journal_bytes = 0;
+        self.record_bytes = yaml.len() as u64;
+        self.saved_events = record.events.len();
+        self.saved_signoffs = record.signoffs.len();
+        Ok(())
+    }
+
+    fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
+        let from = self.saved_events.min(record.events.len());
+        let signoffs_changed = record.signoffs.len() != self.saved_signoffs;
+        let entry = JournalOut {
+            run: &record.run,
+            rollback: &record.rollback,
+            values: changes.values.then_some(&record.values),
+            items: changes
+                .items
+                .iter()
+                .filter_map(|&i| record.items.get(i).map(|item| (i, item)))
+                .collect(),
+            gates: &record.gates,
+            signoffs: signoffs_changed.then_some(record.signoffs.as_slice()),
+            events_from: from,
+            events: &record.events[from..],
+        };
+        let mut line = serde_json::to_vec(&entry).context("cannot write the journal")?;
+        line.push(b'\n');
+        let journal_path = journal_path(&self.path);
+        if self.journal.is_none() {
+            let file = fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&journal_path)
+                .with_context(|| format!("cannot open {}", journal_path.display()))?;
+            self.journal = Some(file);
+        }
+        let file = self.journal.as_mut().expect("opened above");
+        file.write_all(&line)
+            .with_context(|| format!("cannot write {}", journal_path.display()))?;
+        if self.durable {
+            file.sync_data()
+                .with_context(|| format!("cannot sync {}", journal_path.display()))?;
+        }
+        self.journal_bytes += line.len() as u64;
+        self.saved_events = record.events.len();
+        self.saved_signoffs = record.signoffs.len();
+        Ok(())
     }
 }
 

@@ -18,8 +18,8 @@ use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
 use crate::parse;
-use crate::record::{Lock, Mode, Outcome, Record};
-use crate::session::{Clock, Ending, Options, Session, Sink, SystemClock};
+use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
+use crate::session::{Clock, Ending, Options, Session, SystemClock};
 use crate::source::Source;
 use crate::style::Style;
 use crate::term::Terminal;
@@ -35,16 +35,23 @@ pub struct Settings {
     pub style: Style,
 }
 
-/// Writes the record atomically after every answer, holding the save lock
-/// so a signal never exits half-way through.
-pub struct FileSink {
-    pub path: PathBuf,
-}
+/// The record file, saved under the save lock so a signal never exits
+/// half-way through a write.
+pub struct FileSink(pub RecordFile);
 
 impl Sink for FileSink {
+    fn wants_whole(&self) -> bool {
+        self.0.wants_whole()
+    }
+
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
         let _guard = interrupt::SAVING.lock();
-        record.save(&self.path)
+        self.0.save(record)
+    }
+
+    fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
+        let _guard = interrupt::SAVING.lock();
+        self.0.append(record, changes)
     }
 }
 
@@ -217,7 +224,9 @@ pub fn run_unattended(
     );
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
-    let mut sink = FileSink { path: path.clone() };
+    // A pipeline's answers survive a killed job without an fsync each;
+    // whole writes still sync.
+    let mut sink = FileSink(RecordFile::new(&path, false));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
     let record = &session.record;
     if let Some(junit) = &args.junit {
@@ -296,9 +305,7 @@ fn drive(
     let mut terminal = Terminal::new(style, path.display().to_string());
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
-    let mut sink = FileSink {
-        path: path.to_path_buf(),
-    };
+    let mut sink = FileSink(RecordFile::new(path, true));
     let result = session.run(&mut terminal, &executor, &mut sink)?;
     exit_code(result, path, out)
 }

@@ -23,8 +23,8 @@ use crate::prompt::{
     ValueRequest,
 };
 use crate::record::{
-    ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, Mode, Outcome,
-    Provenance, Record, Rollback, Run, SCHEMA, Signoff, Status, Wait,
+    Changes, ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, Mode,
+    Outcome, Provenance, Record, Rollback, Run, SCHEMA, Signoff, Sink, Status, Wait,
 };
 
 /// Where time comes from, so tests and records can be exact.
@@ -68,12 +68,6 @@ impl Clock for TestClock {
         *now += chrono::Duration::seconds(1);
         current
     }
-}
-
-/// Makes the record durable. The file sink writes it atomically; tests keep
-/// it in memory.
-pub trait Sink {
-    fn save(&mut self, record: &Record) -> anyhow::Result<()>;
 }
 
 /// Keeps every saved record, for tests.
@@ -139,6 +133,20 @@ pub struct Session<'a> {
     options: Options,
     /// For each record item, its phase index and section `when`.
     places: Vec<(usize, When)>,
+    /// For each record item, its section and item in the checklist.
+    entries: Vec<(&'a crate::model::Section, &'a Item)>,
+    /// Each phase's items, as a range of record indices.
+    phase_items: Vec<std::ops::Range<usize>>,
+    /// Items of `when: rollback` sections, in order.
+    rollback_items: Vec<usize>,
+    first_trigger: Option<usize>,
+    /// Every item before it is settled or deliberately passed over, so
+    /// `next_step` need not look there again: a run costs time linear in
+    /// its items. `back` resets it.
+    cursor: std::cell::Cell<usize>,
+    /// Items and values changed since the last save, for the journal.
+    dirty: Vec<usize>,
+    values_dirty: bool,
     undo: Vec<Undo>,
     /// Phases whose "Is a rollback needed?" was answered.
     asked_rollback: Vec<usize>,
@@ -241,6 +249,30 @@ impl<'a> Session<'a> {
                     .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
             })
             .collect();
+        let entries: Vec<(&crate::model::Section, &Item)> = checklist
+            .phases
+            .iter()
+            .flat_map(|phase| {
+                phase
+                    .sections
+                    .iter()
+                    .flat_map(|section| section.items.iter().map(move |item| (section, item)))
+            })
+            .collect();
+        let mut phase_items = Vec::with_capacity(checklist.phases.len());
+        let mut start = 0;
+        for phase in &checklist.phases {
+            let count: usize = phase.sections.iter().map(|s| s.items.len()).sum();
+            phase_items.push(start..start + count);
+            start += count;
+        }
+        let places: Vec<(usize, When)> = places;
+        let rollback_items = (0..places.len())
+            .filter(|&i| places[i].1 == When::Rollback)
+            .collect();
+        let first_trigger = entries
+            .iter()
+            .position(|(_, item)| item.kind == Kind::Trigger);
         let asked_rollback = record
             .events
             .iter()
@@ -258,6 +290,13 @@ impl<'a> Session<'a> {
             clock,
             options,
             places,
+            entries,
+            phase_items,
+            rollback_items,
+            first_trigger,
+            cursor: std::cell::Cell::new(0),
+            dirty: Vec::new(),
+            values_dirty: true,
             undo: Vec::new(),
             asked_rollback,
             interrupted,
@@ -278,11 +317,7 @@ impl<'a> Session<'a> {
     }
 
     fn item(&self, index: usize) -> &'a Item {
-        self.checklist
-            .items()
-            .nth(index)
-            .map(|(_, _, item)| item)
-            .expect("record items follow the checklist")
+        self.entries[index].1
     }
 
     fn event(&mut self, action: &str, item: Option<String>, detail: Option<String>) {
@@ -305,7 +340,7 @@ impl<'a> Session<'a> {
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Ending> {
         self.apply_presets();
-        self.save(sink)?;
+        self.save(sink, true)?;
         prompter.start(&self.start_view());
         loop {
             if self.interrupted.load(Ordering::SeqCst) {
@@ -315,7 +350,7 @@ impl<'a> Session<'a> {
             let reply = match &step {
                 Step::Done => {
                     let outcome = self.finish();
-                    self.save(sink)?;
+                    self.save(sink, true)?;
                     prompter.finish(&self.summary());
                     return Ok(Ending::Finished(outcome));
                 }
@@ -328,31 +363,48 @@ impl<'a> Session<'a> {
                 Reply::Answer(()) => {}
                 Reply::Quit => {
                     self.event("pause", None, None);
-                    self.save(sink)?;
+                    self.save(sink, true)?;
                     return Ok(Ending::Paused);
                 }
                 Reply::Abort => {
                     self.event("abort", None, None);
                     let outcome = self.finish_as(Outcome::Aborted);
-                    self.save(sink)?;
+                    self.save(sink, true)?;
                     prompter.finish(&self.summary());
                     return Ok(Ending::Finished(outcome));
                 }
                 Reply::Interrupted => return self.interrupt(sink),
             }
-            self.save(sink)?;
+            self.save(sink, false)?;
         }
     }
 
-    /// Seals the record with its digest and hands it to the sink.
-    fn save(&mut self, sink: &mut dyn Sink) -> anyhow::Result<()> {
-        crate::sign::seal(&mut self.record);
-        sink.save(&self.record)
+    /// Makes the answers so far durable: the whole record, sealed with its
+    /// digest, when `whole` or when the sink's journal has grown past the
+    /// record; otherwise only what changed, appended to the journal.
+    fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
+        if whole || sink.wants_whole() {
+            crate::sign::seal(&mut self.record);
+            sink.save(&self.record)?;
+        } else {
+            self.dirty.sort_unstable();
+            self.dirty.dedup();
+            sink.append(
+                &self.record,
+                &Changes {
+                    items: &self.dirty,
+                    values: self.values_dirty,
+                },
+            )?;
+        }
+        self.dirty.clear();
+        self.values_dirty = false;
+        Ok(())
     }
 
     fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
         self.event("interrupt", None, None);
-        self.save(sink)?;
+        self.save(sink, true)?;
         Ok(Ending::Interrupted)
     }
 
@@ -388,16 +440,18 @@ impl<'a> Session<'a> {
         }
         let rollback = self.record.rollback.is_some();
         if rollback
-            && let Some(index) = (0..self.record.items.len()).find(|&i| {
-                self.places[i].1 == When::Rollback
-                    && self.record.items[i].status == Status::Pending
-                    && !self.deferred.contains(&i)
+            && let Some(&index) = self.rollback_items.iter().find(|&&i| {
+                self.record.items[i].status == Status::Pending && !self.deferred.contains(&i)
             })
         {
             return Step::Item(index);
         }
-        let mut phase_of_last = None;
-        for index in 0..self.record.items.len() {
+        let start = self.cursor.get().min(self.record.items.len());
+        let mut phase_of_last = start.checked_sub(1).map(|i| self.places[i].0);
+        // Whether every item so far was passed for good, so the cursor may
+        // move past it.
+        let mut passing = true;
+        for index in start..self.record.items.len() {
             let (phase, when) = self.places[index];
             if phase_of_last.is_some_and(|last| last != phase)
                 && let Some(gate) = self.gate_due(phase_of_last.expect("checked"))
@@ -407,6 +461,9 @@ impl<'a> Session<'a> {
             phase_of_last = Some(phase);
             if self.record.items[index].status != Status::Pending || self.deferred.contains(&index)
             {
+                if passing {
+                    self.cursor.set(index + 1);
+                }
                 continue;
             }
             match when {
@@ -414,9 +471,15 @@ impl<'a> Session<'a> {
                     if self.rollback_question_due(phase, index) {
                         return Step::RollbackNeeded(phase);
                     }
+                    if passing {
+                        self.cursor.set(index + 1);
+                    }
                     continue;
                 }
-                When::Success if rollback => continue,
+                When::Success if rollback => {
+                    passing = false;
+                    continue;
+                }
                 _ => return Step::Item(index),
             }
         }
@@ -432,21 +495,18 @@ impl<'a> Session<'a> {
     /// decides whether it applies.
     fn rollback_question_due(&self, phase: usize, index: usize) -> bool {
         let rollback_phase = self.checklist.phases[phase].when == When::Rollback;
-        let trigger_before = self.record.items[..index]
-            .iter()
-            .any(|item| item.kind == Kind::Trigger);
+        let trigger_before = self.first_trigger.is_some_and(|first| first < index);
         rollback_phase && !trigger_before && !self.asked_rollback.contains(&phase)
     }
 
     /// The failed or skipped required items of a phase with no gate
     /// decision yet.
     fn gate_items(&self, phase: usize) -> Vec<usize> {
-        (0..self.record.items.len())
+        self.phase_items[phase]
+            .clone()
             .filter(|&i| {
                 let item = &self.record.items[i];
-                self.places[i].0 == phase
-                    && !item.optional
-                    && matches!(item.status, Status::Failed | Status::Skipped)
+                !item.optional && matches!(item.status, Status::Failed | Status::Skipped)
             })
             .collect()
     }
@@ -488,6 +548,7 @@ impl<'a> Session<'a> {
             Reply::Answer(Some(value)) => {
                 self.undo.push(Undo::values(vec![(name.clone(), None)]));
                 self.record.values.insert(name.clone(), value.clone());
+                self.values_dirty = true;
                 self.event("set", None, Some(format!("{name}={value}")));
                 Reply::Answer(())
             }
@@ -499,18 +560,19 @@ impl<'a> Session<'a> {
         let item = self.item(index);
         let (phase_index, _) = self.places[index];
         let phase = &self.checklist.phases[phase_index];
-        let section = phase
-            .sections
-            .iter()
-            .find(|s| s.items.iter().any(|i| i.id == item.id))
-            .expect("item in its phase");
+        let section = self.entries[index].0;
         let total = self.record.items.len();
-        let settled = self
-            .record
-            .items
-            .iter()
-            .filter(|i| i.status.is_answered())
-            .count();
+        // Progress is for a person; an unattended run skips the count,
+        // which would make it quadratic.
+        let settled = if self.options.unattended {
+            0
+        } else {
+            self.record
+                .items
+                .iter()
+                .filter(|i| i.status.is_answered())
+                .count()
+        };
         let command = item.command.as_ref().map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
@@ -691,6 +753,7 @@ impl<'a> Session<'a> {
             Action::Note(note) => {
                 let note = note.trim().to_string();
                 if !note.is_empty() {
+                    self.dirty.push(index);
                     let result = &mut self.record.items[index];
                     result.note = Some(match result.note.take() {
                         Some(previous) => format!("{previous}\n{note}"),
@@ -748,6 +811,8 @@ impl<'a> Session<'a> {
             .clone()
             .unwrap_or_else(|| self.options.operator.clone());
         let source = self.answer_source.clone();
+        self.dirty.push(index);
+        self.values_dirty |= value.is_some();
         let result = &mut self.record.items[index];
         result.source = source;
         result.status = status;
@@ -793,6 +858,7 @@ impl<'a> Session<'a> {
                 && self.record.items[index].status == Status::Pending
             {
                 marked.push((index, self.record.items[index].clone()));
+                self.dirty.push(index);
                 let item = &mut self.record.items[index];
                 item.status = Status::NotNeeded;
                 item.reason = Some("a rollback was called".to_string());
@@ -900,6 +966,7 @@ impl<'a> Session<'a> {
             }
         };
         prompter.command_finished(&outcome);
+        self.dirty.push(index);
         self.record.items[index].command = Some(CommandRun {
             command: script,
             exit_code: outcome.exit_code,
@@ -946,6 +1013,7 @@ impl<'a> Session<'a> {
             _ => true,
         };
         let waited = (self.clock.now() - started).num_milliseconds().max(0) as f64 / 1000.0;
+        self.dirty.push(index);
         self.record.items[index].wait = Some(Wait {
             requested_seconds: seconds,
             waited_seconds: waited,
@@ -1069,7 +1137,10 @@ impl<'a> Session<'a> {
     pub fn back(&mut self) -> Option<()> {
         let undo = self.undo.pop()?;
         let mut undone = Vec::new();
+        self.cursor.set(0);
+        self.values_dirty = true;
         for (index, previous) in undo.items.into_iter().rev() {
+            self.dirty.push(index);
             undone.push(self.record.items[index].id.clone());
             self.record.items[index] = previous;
         }

@@ -29,3 +29,77 @@ fn a_file_that_is_not_a_record_says_where() {
         Record::from_yaml("schema: other/v9\n", std::path::Path::new("old.yaml")).unwrap_err();
     assert!(err.to_string().starts_with("old.yaml"), "{err}");
 }
+
+/// Answers appended to the journal are part of the record when it is read,
+/// a line cut short by a crash is ignored, and a whole write folds them in.
+#[test]
+fn the_journal_holds_answers_between_whole_writes() {
+    use relcheck::exec::Fake;
+    use relcheck::prompt::{Action, Scripted, ScriptedPrompter};
+    use relcheck::record::{RecordFile, Sink, Status, journal_path};
+    use relcheck::session::{Options, Session, TestClock};
+    use std::sync::atomic::AtomicBool;
+
+    let text = "# J\n## P\n- [ ] a\n- [ ] b\n- [ ] c\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("j.md", text)).checklist;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.yaml");
+    let clock = TestClock::new(chrono::Utc::now());
+    let flag = AtomicBool::new(false);
+    let options = Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: relcheck::record::Mode::Interactive,
+        preset: Default::default(),
+        command_timeout: std::time::Duration::from_secs(5),
+        unattended: false,
+    };
+    let mut session = Session::start(&checklist, &clock, options, &flag, "j".into());
+    let mut sink = RecordFile::new(&path, true);
+    let mut prompter = ScriptedPrompter::new([
+        Scripted::Do(Action::Done { note: None }),
+        Scripted::Do(Action::Failed {
+            note: Some("no".into()),
+        }),
+        Scripted::Interrupt,
+    ]);
+    session
+        .run(&mut prompter, &Fake::new([]), &mut sink)
+        .unwrap();
+    // The interruption wrote the record whole: no journal left.
+    assert!(!journal_path(&path).exists());
+    let whole = Record::load(&path).unwrap();
+    assert_eq!(whole, session.record);
+
+    // Now append by hand, as after each answer, and read it back.
+    let mut record = whole.clone();
+    let mut sink = RecordFile::new(&path, true);
+    sink.save(&record).unwrap();
+    record.items[2].status = Status::Done;
+    sink.append(
+        &record,
+        &relcheck::record::Changes {
+            items: &[2],
+            values: false,
+        },
+    )
+    .unwrap();
+    let journal = std::fs::read_to_string(journal_path(&path)).unwrap();
+    assert_eq!(journal.lines().count(), 1);
+    let loaded = Record::load(&path).unwrap();
+    assert_eq!(loaded.items[2].status, Status::Done);
+    assert!(
+        relcheck::sign::verify(&loaded, None).passed(),
+        "a folded journal keeps the digest right"
+    );
+    // A torn last line: ignored.
+    std::fs::write(journal_path(&path), format!("{journal}{{\"run\":")).unwrap();
+    assert_eq!(Record::load(&path).unwrap().items[2].status, Status::Done);
+    // An edit to the record file itself still shows.
+    let yaml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("operator: Ada", "operator: Eve");
+    std::fs::write(&path, yaml).unwrap();
+    assert!(!relcheck::sign::verify(&Record::load(&path).unwrap(), None).passed());
+}
