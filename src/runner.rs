@@ -161,6 +161,26 @@ fn exit_code(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result
     })
 }
 
+/// A new record's path, locked, and who runs it where.
+fn begin(
+    source: &Source,
+    operator_flag: Option<String>,
+    records_flag: Option<PathBuf>,
+) -> anyhow::Result<(PathBuf, Lock, String, String)> {
+    let operator = operator(operator_flag);
+    let host = host();
+    let dir = records_dir(records_flag);
+    std::fs::create_dir_all(&dir).map_err(|err| {
+        error(
+            Code::Input,
+            format!("{}: cannot create the records folder: {err}", dir.display()),
+        )
+    })?;
+    let path = new_record_path(&dir, source);
+    let lock = Lock::acquire(&path, &operator, &host)?;
+    Ok((path, lock, operator, host))
+}
+
 /// `relcheck run FILE|NAME --non-interactive`: commands run, answers come
 /// from the answers file, and nothing reads standard input.
 pub fn run_unattended(
@@ -175,17 +195,7 @@ pub fn run_unattended(
         Some(path) => Answers::load(path, &checklist)?,
         None => Answers::default(),
     };
-    let operator = operator(settings.operator);
-    let host = host();
-    let dir = records_dir(settings.records_dir);
-    std::fs::create_dir_all(&dir).map_err(|err| {
-        error(
-            Code::Input,
-            format!("{}: cannot create the records folder: {err}", dir.display()),
-        )
-    })?;
-    let path = new_record_path(&dir, &source);
-    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
         host,
@@ -264,17 +274,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     require_terminal()?;
     let source = Source::open(checklist_arg)?;
     let checklist = parse::parse(&source).require_items(&source)?.checklist;
-    let operator = operator(settings.operator);
-    let host = host();
-    let dir = records_dir(settings.records_dir);
-    std::fs::create_dir_all(&dir).map_err(|err| {
-        error(
-            Code::Input,
-            format!("{}: cannot create the records folder: {err}", dir.display()),
-        )
-    })?;
-    let path = new_record_path(&dir, &source);
-    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator: operator.clone(),
         host,

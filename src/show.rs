@@ -167,7 +167,8 @@ fn tags(item: &Item, style: Style) -> String {
     if item.kind != Kind::Check {
         tags.push(item.kind.as_str().to_string());
     }
-    if item.optional {
+    // "(optional)" already in the text says it.
+    if item.optional && !item.text.to_lowercase().ends_with("(optional)") {
         tags.push("optional".to_string());
     }
     if tags.is_empty() {
