@@ -52,7 +52,9 @@ pub fn main() -> u8 {
         }
     };
     let err_style = Style::new(cli.color, std::io::stderr().is_terminal());
-    let mut stdout = std::io::stdout().lock();
+    // Not locked for the whole run: the terminal prompter's threads (the
+    // spinner, the signal handler) write to stdout too.
+    let mut stdout = std::io::stdout();
     let result = run(cli, &mut stdout).and_then(|code| {
         stdout.flush()?;
         Ok(code)

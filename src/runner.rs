@@ -291,18 +291,19 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
-    drive(&mut session, &path, settings.style, out)
+    drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
 }
 
 fn drive(
     session: &mut Session<'_>,
     path: &Path,
+    interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     writeln!(out, "record: {}", path.display())?;
     out.flush()?;
-    let mut terminal = Terminal::new(style, path.display().to_string());
+    let mut terminal = Terminal::new(style, path.display().to_string(), interrupted);
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
     let mut sink = FileSink(RecordFile::new(path, true));
@@ -361,7 +362,7 @@ pub fn resume(
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
-    drive(&mut session, &path, settings.style, out)
+    drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
 }
 
 /// The checklist a record was made from: its path, or the bundled one.

@@ -55,13 +55,18 @@ Fields: type a value, Enter for the default; :b back, :s skip, :q quit.
 Ctrl-C saves and stops.";
 
 impl Terminal {
-    pub fn new(style: Style, record_path: String) -> Terminal {
+    /// `interrupted` is the run's flag: Ctrl-C sets it, so a command in
+    /// flight is stopped too (in raw mode the key sends no SIGINT).
+    pub fn new(style: Style, record_path: String, interrupted: Arc<AtomicBool>) -> Terminal {
         let term = Term::stdout();
         let (sender, keys) = mpsc::channel();
         let reader = term.clone();
         std::thread::spawn(move || {
             loop {
                 let key = reader.read_key_raw();
+                if matches!(key, Ok(Key::CtrlC) | Err(_)) {
+                    interrupted.store(true, Ordering::SeqCst);
+                }
                 let stop = key.is_err();
                 if sender.send(key).is_err() || stop {
                     break;
