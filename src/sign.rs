@@ -268,7 +268,10 @@ fn short(value: &Value) -> String {
 }
 
 fn finished(record: &Record) -> bool {
-    record.run.finished.is_some() || record.run.outcome != Outcome::InProgress
+    // Not the outcome: calling a rollback sets it to rolled-back at once,
+    // while the run goes on through its rollback steps and sign-offs, and
+    // the end time comes only when it finishes.
+    record.run.finished.is_some()
 }
 
 /// The parts a sign-off appended to `record` now binds to, by name
