@@ -252,7 +252,13 @@ fn timeline(out: &mut String, record: &Record, options: &Options) {
     // Axis and grid.
     let step = tick_step((end - start).num_seconds());
     let mut tick = start;
-    let fmt = if step < 60 { "%H:%M:%S" } else { "%H:%M" };
+    let fmt = if end.date_naive() != start.date_naive() {
+        "%m-%d %H:%M"
+    } else if step < 60 {
+        "%H:%M:%S"
+    } else {
+        "%H:%M"
+    };
     while tick <= end {
         let tx = x(tick);
         let _ = writeln!(
