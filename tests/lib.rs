@@ -8,6 +8,8 @@ mod engine;
 mod errors;
 mod properties;
 mod pty;
+mod records;
+mod report;
 mod shapes;
 mod show;
 mod sign;
