@@ -6,6 +6,7 @@ mod support;
 mod bundled;
 mod engine;
 mod errors;
+mod history;
 mod properties;
 mod pty;
 mod records;
