@@ -115,6 +115,33 @@ pub enum Command {
         #[arg(long, value_name = "N", hide = true)]
         print_payload: Option<usize>,
     },
+    /// Render a record as text, Markdown, JSON, JUnit XML or an HTML page
+    #[command(after_help = exit::TABLE)]
+    Report {
+        /// The record (default: the newest in the records folder)
+        record: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Only items that failed, were skipped or waived, occurred, or are
+        /// pending (JSON stays the whole record)
+        #[arg(long)]
+        failed: bool,
+        /// Write to FILE (atomically) instead of standard output
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Where records are (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+        #[arg(long, value_name = "DIR")]
+        records_dir: Option<PathBuf>,
+    },
+    /// List the records in a folder, newest first: outcome, sign-offs, and
+    /// whether each was edited
+    #[command(after_help = exit::TABLE)]
+    History {
+        /// The records folder (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+        dir: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
+    },
     /// List the bundled checklists
     List,
     /// Write a bundled checklist into the current directory to edit
@@ -166,6 +193,21 @@ pub struct Unattended {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShowFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Text,
+    Markdown,
+    Json,
+    Junit,
+    Html,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
     Text,
     Json,
 }

@@ -188,6 +188,25 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
                 Code::Verify
             })
         }
+        Command::Report {
+            record,
+            format,
+            failed,
+            output,
+            records_dir,
+        } => report::command::report(
+            report::command::ReportRequest {
+                record,
+                format,
+                failed,
+                output,
+                records_dir,
+            },
+            style,
+            Style::new(cli.color, false),
+            out,
+        ),
+        Command::History { dir, format } => report::command::history(dir, format, style, out),
         Command::List => {
             out.write_all(bundled::table(style).as_bytes())?;
             Ok(Code::Success)

@@ -296,6 +296,31 @@ fn refuses_to_sign_a_record_edited_outside_relcheck() {
 }
 
 #[test]
+fn a_sign_off_after_a_rollback_call_survives_the_end_of_the_run() {
+    // Calling a rollback sets the outcome at once, but the run goes on: a
+    // sign-off given then must not bind to an outcome that is not final.
+    let mut record = record();
+    record.run.outcome = Outcome::RolledBack;
+    seal(&mut record);
+    sign(&mut record, &request("QA Lead", "Jane"), None, t(10)).unwrap();
+    assert!(!record.signoffs[0].parts.contains_key("outcome"));
+    record.run.finished = Some(t(20));
+    record.run.duration_seconds = Some(1200.0);
+    seal(&mut record);
+    let verification = verify(&record, None);
+    assert!(
+        verification.passed(),
+        "{:?}",
+        verification.signoffs[0].changed
+    );
+    assert!(
+        verification.signoffs[0]
+            .since
+            .contains(&"run ended (rolled-back)".to_string())
+    );
+}
+
+#[test]
 fn later_answers_are_appends() {
     let mut record = record();
     sign(&mut record, &request("QA Lead", "Jane"), None, t(10)).unwrap();

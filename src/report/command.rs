@@ -1,0 +1,114 @@
+//! `relcheck report` and `relcheck history`: find and load the records,
+//! render them with the pure functions beside this file, and write the
+//! result to standard output or, atomically, to a file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{HistoryFormat, ReportFormat};
+use crate::exit::{Code, error};
+use crate::parse;
+use crate::record::{Record, write_atomic};
+use crate::runner;
+use crate::style::Style;
+
+use super::{Options, Titles, history, html, junit, markdown, text};
+
+pub struct ReportRequest {
+    pub record: Option<PathBuf>,
+    pub format: ReportFormat,
+    pub failed: bool,
+    pub output: Option<PathBuf>,
+    pub records_dir: Option<PathBuf>,
+}
+
+/// Renders one record. `style` is for standard output; a file gets colour
+/// only when asked for with `--color always`, which `file_style` is.
+pub fn report(
+    request: ReportRequest,
+    style: Style,
+    file_style: Style,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    let path = match request.record {
+        Some(path) => path,
+        None => newest(&runner::records_dir(request.records_dir))?,
+    };
+    let record = Record::load(&path)?;
+    let options = Options {
+        failed_only: request.failed,
+        style: if request.output.is_some() {
+            file_style
+        } else {
+            style
+        },
+        titles: titles(&record),
+    };
+    let rendered = render(&record, request.format, &options)?;
+    match &request.output {
+        Some(file) => write_atomic(file, rendered.as_bytes())?,
+        None => out.write_all(rendered.as_bytes())?,
+    }
+    Ok(Code::Success)
+}
+
+/// The record in `format`. JSON is the whole record whatever `--failed`
+/// says: it is for programs, which can filter it themselves.
+pub fn render(record: &Record, format: ReportFormat, options: &Options) -> anyhow::Result<String> {
+    Ok(match format {
+        ReportFormat::Text => text::text(record, options),
+        ReportFormat::Markdown => markdown::markdown(record, options),
+        ReportFormat::Json => {
+            let mut json = serde_json::to_string_pretty(record)?;
+            json.push('\n');
+            json
+        }
+        ReportFormat::Junit => junit::junit_with(record, options),
+        ReportFormat::Html => html::html(record, options),
+    })
+}
+
+/// Phase and section titles from the record's checklist, when it can
+/// still be read; the ids otherwise.
+pub fn titles(record: &Record) -> Titles {
+    runner::checklist_source(record)
+        .map(|source| Titles::from_checklist(&parse::parse(&source).checklist))
+        .unwrap_or_default()
+}
+
+/// The newest record in `dir` by the time its run started.
+pub fn newest(dir: &Path) -> anyhow::Result<PathBuf> {
+    runner::records_in(dir)?
+        .into_iter()
+        .max_by_key(|(_, record)| record.run.started)
+        .map(|(path, _)| path)
+        .ok_or_else(|| {
+            error(
+                Code::Input,
+                format!(
+                    "{}: no records here; name a record, or pass --records-dir",
+                    dir.display()
+                ),
+            )
+        })
+}
+
+/// `relcheck history [DIR]`.
+pub fn history(
+    dir: Option<PathBuf>,
+    format: HistoryFormat,
+    style: Style,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    let dir = runner::records_dir(dir);
+    let records = runner::records_in(&dir)?;
+    let rows = history::rows(&records);
+    match format {
+        HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,
+        HistoryFormat::Text if rows.is_empty() => {
+            writeln!(out, "no records in {}", dir.display())?;
+        }
+        HistoryFormat::Text => out.write_all(history::text(&rows, style).as_bytes())?,
+    }
+    Ok(Code::Success)
+}
