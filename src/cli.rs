@@ -53,6 +53,8 @@ pub enum Command {
         accept_changes: bool,
         #[command(flatten)]
         common: RunArgs,
+        #[command(flatten)]
+        unattended: Unattended,
     },
     /// Show what relcheck reads from a checklist: phases, sections, items
     #[command(after_help = exit::TABLE)]

@@ -80,7 +80,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
     let style = Style::new(cli.color, std::io::stdout().is_terminal());
+    let color = cli.color;
     let settings = |common: cli::RunArgs| runner::Settings {
+        color,
         operator: common.operator,
         records_dir: common.records_dir,
         set: common.set,
@@ -101,7 +103,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
             record,
             accept_changes,
             common,
-        } => runner::resume(record, accept_changes, settings(common), out),
+            unattended,
+        } => runner::resume(record, accept_changes, settings(common), &unattended, out),
         Command::Show { checklist, format } => {
             let source = Source::open(&checklist)?;
             let parsed = parse::parse(&source).require_items(&source)?;

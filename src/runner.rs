@@ -29,6 +29,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Settings shared by `run` and `resume`.
 pub struct Settings {
+    pub color: crate::cli::ColorChoice,
     pub operator: Option<String>,
     pub records_dir: Option<PathBuf>,
     pub set: Vec<String>,
@@ -211,22 +212,38 @@ pub fn run_unattended(
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
+    let file = source.path.as_ref().map(|p| p.display().to_string());
+    unattended(
+        &mut session,
+        &path,
+        file,
+        &answers,
+        args,
+        settings.color,
+        out,
+    )
+}
+
+/// Runs a session with the unattended prompter, then writes what CI
+/// dashboards read: the JUnit file, GitHub's step summary.
+fn unattended(
+    session: &mut Session<'_>,
+    path: &Path,
+    checklist_file: Option<String>,
+    answers: &Answers,
+    args: &crate::cli::Unattended,
+    color: crate::cli::ColorChoice,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let annotations = github.then(|| crate::ci::Annotations {
         out: Box::new(std::io::stdout()),
-        file: source.path.as_ref().map(|p| p.display().to_string()),
+        file: checklist_file,
     });
-    let err_style = Style::new(
-        crate::cli::ColorChoice::Auto,
-        std::io::stderr().is_terminal(),
-    );
-    let style = if settings.style.color {
-        settings.style
-    } else {
-        err_style
-    };
+    // Progress goes to stderr, so its colour follows stderr.
+    let style = Style::new(color, std::io::stderr().is_terminal());
     let mut prompter = crate::ci::Unattended::new(
-        &answers,
+        answers,
         !args.no_commands,
         Box::new(std::io::stderr()),
         style,
@@ -236,7 +253,7 @@ pub fn run_unattended(
     let executor = Guarded(&shell as &dyn Executor);
     // A pipeline's answers survive a killed job without an fsync each;
     // whole writes still sync.
-    let mut sink = FileSink(RecordFile::new(&path, false));
+    let mut sink = FileSink(RecordFile::new(path, false));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
     let record = &session.record;
     if let Some(junit) = &args.junit {
@@ -256,7 +273,7 @@ pub fn run_unattended(
             })?;
         file.write_all(crate::ci::step_summary(record).as_bytes())?;
     }
-    let code = exit_code(ending, &path, out)?;
+    let code = exit_code(ending, path, out)?;
     Ok(
         if code == Code::Incomplete
             && args.allow_pending
@@ -321,9 +338,12 @@ pub fn resume(
     record_arg: Option<PathBuf>,
     accept_changes: bool,
     settings: Settings,
+    args: &crate::cli::Unattended,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    require_terminal()?;
+    if !args.non_interactive {
+        require_terminal()?;
+    }
     let dir = records_dir(settings.records_dir);
     let path = match record_arg {
         Some(path) => path,
@@ -358,10 +378,26 @@ pub fn resume(
         mode: record.run.mode,
         preset: presets(&settings.set)?,
         command_timeout: DEFAULT_TIMEOUT,
-        unattended: false,
+        unattended: args.non_interactive,
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
+    if args.non_interactive {
+        let answers = match &args.answers {
+            Some(answers) => Answers::load(answers, &checklist)?,
+            None => Answers::default(),
+        };
+        let file = source.path.as_ref().map(|p| p.display().to_string());
+        return unattended(
+            &mut session,
+            &path,
+            file,
+            &answers,
+            args,
+            settings.color,
+            out,
+        );
+    }
     drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
 }
 

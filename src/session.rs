@@ -411,13 +411,16 @@ impl<'a> Session<'a> {
     /// `--set` values, recorded once as the operator's.
     fn apply_presets(&mut self) {
         let preset = std::mem::take(&mut self.options.preset);
-        for (name, value) in &preset {
-            if self.record.values.get(name) == Some(value) {
+        for (given, value) in &preset {
+            // A field by its id or its label; anything else is a variable.
+            let field = self.items().position(|item| {
+                item.kind == Kind::Field
+                    && (field_name(item) == *given || item.label.as_deref() == Some(given.as_str()))
+            });
+            let name = field.map_or_else(|| given.clone(), |index| field_name(self.item(index)));
+            if self.record.values.get(&name) == Some(value) {
                 continue;
             }
-            let field = self
-                .items()
-                .position(|item| item.kind == Kind::Field && field_name(item) == *name);
             if let Some(index) = field
                 && self.record.items[index].status == Status::Pending
             {

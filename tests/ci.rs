@@ -565,3 +565,83 @@ fn interactive_and_unattended_runs_agree() {
         "answers-file"
     );
 }
+
+#[test]
+fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  sleep 30\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
+    std::fs::write(dir.path().join("k.md"), list).unwrap();
+    let mut job = Command::new(BIN)
+        .args(["run", "k.md", "--non-interactive"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until `a` is answered, then kill -9 while `b` runs.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "a never answered");
+        if let Ok(entries) = std::fs::read_dir(dir.path().join("relcheck-records")) {
+            let answered = entries.flatten().any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("\"answer\"") || t.contains("action: answer"))
+            });
+            if answered {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    job.kill().unwrap();
+    job.wait().unwrap();
+    let (path, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::InProgress);
+    assert_eq!(record.item("a").unwrap().status, Status::Done);
+    let answers = dir.path().join("answers.yaml");
+    std::fs::write(
+        &answers,
+        "items:\n  b: {status: skipped, reason: \"too slow for this test\"}\n",
+    )
+    .unwrap();
+    let resumed = relcheck(&[
+        "resume",
+        path.to_str().unwrap(),
+        "--non-interactive",
+        "--answers",
+        answers.to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .run();
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let record = Record::load(&path).unwrap();
+    let got: Vec<(&str, Status)> = record
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", Status::Done),
+            ("b", Status::Skipped),
+            ("c", Status::Done)
+        ]
+    );
+    assert_eq!(
+        record.item("a").unwrap().command.as_ref().unwrap().output,
+        "a\n"
+    );
+    assert_eq!(relcheck(&["verify", path.to_str().unwrap()]).run().code, 0);
+    // An ended run is not resumed.
+    let again = relcheck(&["resume", path.to_str().unwrap(), "--non-interactive"])
+        .cwd(dir.path())
+        .run();
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("the run already ended (success)"),
+        "{}",
+        again.stderr
+    );
+}

@@ -702,3 +702,29 @@ fn in_run_signoffs_verify_after_the_run_goes_on_and_ends() {
     relcheck::sign::seal(&mut edited);
     assert!(!relcheck::sign::verify(&edited, None).passed());
 }
+
+#[test]
+fn set_accepts_a_field_by_its_label() {
+    let mut options = options();
+    options.preset = BTreeMap::from([
+        ("Ticket".to_string(), "CHG-7".to_string()),
+        ("version".to_string(), "1".to_string()),
+    ]);
+    let run = run_with(
+        DEPLOY,
+        options,
+        &Fake::new([]),
+        vec![
+            Value("production".into()),
+            done(),
+            done(),
+            done(),
+            done(),
+            Do(Action::NotOccurred),
+            done(),
+            approve(),
+        ],
+    );
+    assert_eq!(run.record.values["prepare/details/ticket"], "CHG-7");
+    assert_eq!(run.prompter.transcript[1], "field prepare/details/env");
+}
