@@ -728,3 +728,44 @@ fn set_accepts_a_field_by_its_label() {
     assert_eq!(run.record.values["prepare/details/ticket"], "CHG-7");
     assert_eq!(run.prompter.transcript[1], "field prepare/details/env");
 }
+
+#[test]
+fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id() {
+    use relcheck::runner::reconcile;
+    let before = checklist("# C\n## P\n- [ ] Keep me\n- [ ] Drop me\n- [ ] Reword me\n");
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&before, &clock, options(), &flag, "r".into());
+    let mut prompter = ScriptedPrompter::new([done(), done(), Scripted::Quit]);
+    session
+        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .unwrap();
+    let record = session.record;
+
+    // The reworded item keeps its id through an annotation.
+    let after = checklist(
+        "# C\n## P\n- [ ] Keep me\n- [ ] Reword me, please <!-- relcheck: id=p/reword-me -->\n- [ ] Brand new\n",
+    );
+    let err = reconcile(record.clone(), &after, false, &clock, "Ada").unwrap_err();
+    assert_eq!(relcheck::exit::code_of(&err), relcheck::exit::Code::Input);
+    assert_eq!(
+        err.to_string(),
+        "deploy.md changed since this run began:\n  ~ reworded p/reword-me: \"Reword me\" -> \"Reword me, please\"\n  + added    p/brand-new (line 5): Brand new\n  - removed  p/drop-me (done): Drop me\nresume with --accept-changes to go on with the checklist as it is now"
+    );
+    let merged = reconcile(record, &after, true, &clock, "Ada").unwrap();
+    let got: Vec<(&str, Status)> = merged
+        .items
+        .iter()
+        .map(|i| (i.id.as_str(), i.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("p/keep-me", Status::Done),
+            ("p/reword-me", Status::Pending),
+            ("p/brand-new", Status::Pending)
+        ]
+    );
+    assert_eq!(merged.items[1].text, "Reword me, please");
+    assert_eq!(merged.events.last().unwrap().action, "checklist-changed");
+}
