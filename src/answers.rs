@@ -138,13 +138,17 @@ impl Answers {
                 rollback_needed: None,
             }
         } else {
-            serde_yaml::from_str(text).map_err(|err| {
-                let at = err
-                    .location()
+            let at = |err: &serde_yaml::Error| {
+                err.location()
                     .map(|l| format!(":{}:{}", l.line(), l.column()))
-                    .unwrap_or_default();
-                error(Code::Input, format!("{display}{at}: {err}"))
-            })?
+                    .unwrap_or_default()
+            };
+            // Through a plain YAML value first: it refuses a key given
+            // twice, which a map would quietly take the last of.
+            let value: serde_yaml::Value = serde_yaml::from_str(text)
+                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?;
+            serde_yaml::from_value(value)
+                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?
         };
         let mut problems = Vec::new();
         let mut answers = Answers {
@@ -167,6 +171,11 @@ impl Answers {
                 continue;
             }
             match find(&items, &key, |item| item.kind == Kind::Field) {
+                Found::One(item) if answers.items.contains_key(&item.id) => problems.push(format!(
+                    "{}: values.{key}: field {} is answered twice",
+                    at(text, display, &key),
+                    item.id
+                )),
                 Found::One(item) => {
                     answers.items.insert(
                         item.id.clone(),
@@ -224,6 +233,14 @@ impl Answers {
                     continue;
                 }
             };
+            if answers.items.contains_key(&item.id) {
+                problems.push(format!(
+                    "{}: items.{key}: item {} is answered twice",
+                    at(text, display, &key),
+                    item.id
+                ));
+                continue;
+            }
             match item_answer(item, raw_item) {
                 Ok(answer) => {
                     answers.items.insert(item.id.clone(), answer);
@@ -263,6 +280,14 @@ impl Answers {
                 ));
                 continue;
             };
+            if answers.signoffs.contains_key(&item.id) {
+                problems.push(format!(
+                    "{}: signoffs.{role}: sign-off {} is answered twice",
+                    at(text, display, &role),
+                    item.id
+                ));
+                continue;
+            }
             let decision = match raw_signoff.decision.as_deref().unwrap_or("approve") {
                 "approve" | "approved" => Decision::Approve,
                 "reject" | "rejected" => Decision::Reject,
@@ -431,7 +456,7 @@ fn at(text: &str, display: &str, key: &str) -> String {
 }
 
 /// "; did you mean a, b?" with the nearest of `known`.
-fn suggest(key: &str, known: &[String]) -> String {
+pub fn suggest(key: &str, known: &[String]) -> String {
     let mut scored: Vec<(usize, &String)> = known.iter().map(|k| (distance(key, k), k)).collect();
     scored.sort();
     let best = scored.first().map_or(0, |(d, _)| *d);
@@ -525,5 +550,21 @@ mod tests {
             "a.yaml:3: items.Backup taken: skipping needs a reason: {status: skipped, reason: ...}\na.yaml:2: items.Errors: a trigger takes occurred, not-occurred, skipped, n/a, not `done`"
         );
         assert!(answers("nonsense: 1\n").is_err());
+    }
+
+    #[test]
+    fn an_item_answered_twice_is_an_error() {
+        let err =
+            answers("items:\n  do/backup-taken: done\n  do/backup-taken: failed\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("a.yaml:2:3: items: duplicate entry with key"),
+            "{err}"
+        );
+        let err = answers("items:\n  do/backup-taken: done\n  Backup taken: failed\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.yaml:2: items.do/backup-taken: item do/backup-taken is answered twice"
+        );
     }
 }

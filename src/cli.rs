@@ -51,6 +51,9 @@ pub enum Command {
         /// Go on even though the checklist changed since the run began
         #[arg(long)]
         accept_changes: bool,
+        /// The checklist, when it is no longer where the record says
+        #[arg(long, value_name = "FILE")]
+        checklist: Option<String>,
         #[command(flatten)]
         common: RunArgs,
         #[command(flatten)]

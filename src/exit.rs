@@ -34,6 +34,7 @@ pub const TABLE: &str = "\
 Exit codes:
   0    success
   1    the checklist failed: a required item failed, or a rollback was called
+       (lint: errors found)
   2    usage error
   3    unreadable or invalid input (checklist, record, answers file)
   4    incomplete or aborted run

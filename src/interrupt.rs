@@ -52,6 +52,7 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
             if REPORTED.load(Ordering::SeqCst) {
                 return;
             }
+            crate::term::restore_terminal();
             let _ = console::Term::stdout().show_cursor();
             let name = match signal {
                 SIGHUP => "terminal closed",

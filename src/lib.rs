@@ -81,8 +81,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
     let style = Style::new(cli.color, std::io::stdout().is_terminal());
     let color = cli.color;
-    let settings = |common: cli::RunArgs| runner::Settings {
+    let settings = |common: cli::RunArgs, checklist: Option<String>| runner::Settings {
         color,
+        checklist,
         operator: common.operator,
         records_dir: common.records_dir,
         set: common.set,
@@ -94,17 +95,24 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
             common,
             unattended,
         } if unattended.non_interactive => {
-            runner::run_unattended(&checklist, settings(common), &unattended, out)
+            runner::run_unattended(&checklist, settings(common, None), &unattended, out)
         }
         Command::Run {
             checklist, common, ..
-        } => runner::run(&checklist, settings(common), out),
+        } => runner::run(&checklist, settings(common, None), out),
         Command::Resume {
             record,
             accept_changes,
+            checklist,
             common,
             unattended,
-        } => runner::resume(record, accept_changes, settings(common), &unattended, out),
+        } => runner::resume(
+            record,
+            accept_changes,
+            settings(common, checklist),
+            &unattended,
+            out,
+        ),
         Command::Show { checklist, format } => {
             let source = Source::open(&checklist)?;
             let parsed = parse::parse(&source).require_items(&source)?;

@@ -356,6 +356,10 @@ impl Record {
             return Ok(());
         };
         let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
+        // Lines extend the record they were written after; a journal left
+        // over from before the last whole write (a crash between the rename
+        // and the removal) must not roll the record back.
+        let base = self.digest.clone();
         let mut applied = false;
         for line in text.split_inclusive('\n') {
             if !line.ends_with('\n') {
@@ -364,6 +368,9 @@ impl Record {
             let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
                 break;
             };
+            if entry.base != base {
+                continue;
+            }
             entry.apply(self);
             applied = true;
         }
@@ -426,6 +433,8 @@ pub trait Sink {
 /// field is state, not a difference, so applying a line twice is harmless.
 #[derive(Serialize)]
 struct JournalOut<'a> {
+    /// The digest of the whole record this line extends.
+    base: Option<&'a str>,
     run: &'a Run,
     rollback: &'a Option<Rollback>,
     values: Option<&'a BTreeMap<String, String>>,
@@ -438,6 +447,8 @@ struct JournalOut<'a> {
 
 #[derive(Deserialize)]
 struct JournalIn {
+    #[serde(default)]
+    base: Option<String>,
     run: Run,
     rollback: Option<Rollback>,
     #[serde(default)]
@@ -483,6 +494,8 @@ pub struct RecordFile {
     record_bytes: u64,
     saved_events: usize,
     saved_signoffs: usize,
+    /// The digest of the last whole write, which journal lines extend.
+    base: Option<String>,
     /// fsync every append (a person's answers); otherwise the journal is
     /// flushed to the OS, which a killed process does not lose, and synced
     /// with each whole write.
@@ -501,6 +514,7 @@ impl RecordFile {
             record_bytes: 0,
             saved_events: 0,
             saved_signoffs: 0,
+            base: None,
             durable,
         }
     }
@@ -524,6 +538,7 @@ impl Sink for RecordFile {
         self.record_bytes = yaml.len() as u64;
         self.saved_events = record.events.len();
         self.saved_signoffs = record.signoffs.len();
+        self.base = record.digest.clone();
         Ok(())
     }
 
@@ -531,6 +546,7 @@ impl Sink for RecordFile {
         let from = self.saved_events.min(record.events.len());
         let signoffs_changed = record.signoffs.len() != self.saved_signoffs;
         let entry = JournalOut {
+            base: self.base.as_deref(),
             run: &record.run,
             rollback: &record.rollback,
             values: changes.values.then_some(&record.values),

@@ -30,6 +30,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 /// Settings shared by `run` and `resume`.
 pub struct Settings {
     pub color: crate::cli::ColorChoice,
+    /// `resume --checklist`: where the checklist is now.
+    pub checklist: Option<String>,
     pub operator: Option<String>,
     pub records_dir: Option<PathBuf>,
     pub set: Vec<String>,
@@ -93,8 +95,9 @@ pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
 }
 
-/// `--set name=value` pairs.
-pub fn presets(set: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
+/// `--set name=value` pairs, each naming a variable or a field (by id or
+/// label) of `checklist`, with a value among the field's choices.
+pub fn presets(set: &[String], checklist: &Checklist) -> anyhow::Result<BTreeMap<String, String>> {
     let mut values = BTreeMap::new();
     for pair in set {
         let Some((name, value)) = pair.split_once('=') else {
@@ -103,7 +106,44 @@ pub fn presets(set: &[String]) -> anyhow::Result<BTreeMap<String, String>> {
                 format!("--set {pair}: write NAME=VALUE, as --set version=1.4.2"),
             ));
         };
-        values.insert(name.trim().to_string(), value.to_string());
+        let name = name.trim();
+        let field = checklist.items().map(|(_, _, item)| item).find(|item| {
+            item.kind == crate::model::Kind::Field
+                && (item.id == name || item.label.as_deref() == Some(name))
+        });
+        match field {
+            Some(field)
+                if !field.choices.is_empty() && !field.choices.iter().any(|c| c == value) =>
+            {
+                return Err(error(
+                    Code::Usage,
+                    format!(
+                        "--set {name}={value}: choose one of {}",
+                        field.choices.join(", ")
+                    ),
+                ));
+            }
+            Some(_) => {}
+            None if checklist.variables.iter().any(|v| v == name) => {}
+            None => {
+                let mut known = checklist.variables.clone();
+                known.extend(
+                    checklist
+                        .items()
+                        .filter(|(_, _, item)| item.kind == crate::model::Kind::Field)
+                        .flat_map(|(_, _, item)| item.label.clone()),
+                );
+                return Err(error(
+                    Code::Usage,
+                    format!(
+                        "--set {name}: not a variable or field of {}{}",
+                        checklist.title,
+                        crate::answers::suggest(name, &known)
+                    ),
+                ));
+            }
+        }
+        values.insert(name.to_string(), value.to_string());
     }
     Ok(values)
 }
@@ -128,20 +168,33 @@ fn new_record_path(dir: &Path, checklist: &Source) -> PathBuf {
     path
 }
 
-fn require_terminal() -> anyhow::Result<()> {
+/// `unattended` is the command to use without a terminal.
+fn require_terminal(unattended: &str) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
         return Err(error(
             Code::Usage,
-            "standard input is not a terminal, so nobody can answer; in a pipeline use `relcheck run FILE --non-interactive [--answers FILE]`",
+            format!(
+                "standard input is not a terminal, so nobody can answer; in a pipeline use `{unattended}`"
+            ),
         ));
     }
     Ok(())
 }
 
 /// Maps how a run ended to the exit code, telling the user how to go on.
-fn exit_code(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result<Code> {
+fn exit_code(
+    ending: Ending,
+    record: &Record,
+    path: &Path,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
     let resume = format!("resume with: relcheck resume {}", path.display());
     Ok(match ending {
+        // A called rollback fails the job whatever else is left.
+        Ending::Finished(_) if record.rollback.is_some() => {
+            writeln!(out, "record: {}", path.display())?;
+            Code::Failed
+        }
         Ending::Finished(outcome) => {
             writeln!(out, "record: {}", path.display())?;
             match outcome {
@@ -156,10 +209,33 @@ fn exit_code(ending: Ending, path: &Path, out: &mut dyn Write) -> anyhow::Result
         }
         Ending::Interrupted => {
             interrupt::reported();
-            eprintln!("interrupted: every answer so far is saved; {resume}");
+            eprintln!("\ninterrupted: every answer so far is saved; {resume}");
             Code::Interrupted
         }
     })
+}
+
+/// The checklist, refused when it has errors: a mistyped `timeout=` or a
+/// duplicate `id=` would otherwise change what runs without a word.
+fn runnable(source: &Source) -> anyhow::Result<Checklist> {
+    let parsed = parse::parse(source).require_items(source)?;
+    let errors: Vec<String> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .map(|d| d.render(source, |_, word| word.to_string()))
+        .collect();
+    if !errors.is_empty() {
+        return Err(error(
+            Code::Input,
+            format!(
+                "{} has errors; fix them and run it again (`relcheck lint {0}` checks):\n{}",
+                source.display,
+                errors.join("").trim_end()
+            ),
+        ));
+    }
+    Ok(parsed.checklist)
 }
 
 /// A new record's path, locked, and who runs it where.
@@ -191,7 +267,7 @@ pub fn run_unattended(
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     let source = Source::open(checklist_arg)?;
-    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    let checklist = runnable(&source)?;
     let answers = match &args.answers {
         Some(path) => Answers::load(path, &checklist)?,
         None => Answers::default(),
@@ -201,7 +277,7 @@ pub fn run_unattended(
         operator,
         host,
         mode: Mode::NonInteractive,
-        preset: presets(&settings.set)?,
+        preset: presets(&settings.set, &checklist)?,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: true,
     };
@@ -273,7 +349,7 @@ fn unattended(
             })?;
         file.write_all(crate::ci::step_summary(record).as_bytes())?;
     }
-    let code = exit_code(ending, path, out)?;
+    let code = exit_code(ending, record, path, out)?;
     Ok(
         if code == Code::Incomplete
             && args.allow_pending
@@ -288,15 +364,15 @@ fn unattended(
 
 /// `relcheck run FILE|NAME` at a terminal.
 pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyhow::Result<Code> {
-    require_terminal()?;
+    require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let source = Source::open(checklist_arg)?;
-    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    let checklist = runnable(&source)?;
     let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator: operator.clone(),
         host,
         mode: Mode::Interactive,
-        preset: presets(&settings.set)?,
+        preset: presets(&settings.set, &checklist)?,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: false,
     };
@@ -324,8 +400,9 @@ fn drive(
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
     let mut sink = FileSink(RecordFile::new(path, true));
-    let result = session.run(&mut terminal, &executor, &mut sink)?;
-    exit_code(result, path, out)
+    let result = session.run(&mut terminal, &executor, &mut sink);
+    drop(terminal);
+    exit_code(result?, &session.record, path, out)
 }
 
 fn run_id(path: &Path) -> String {
@@ -342,7 +419,7 @@ pub fn resume(
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     if !args.non_interactive {
-        require_terminal()?;
+        require_terminal("relcheck resume RECORD --non-interactive [--answers FILE]")?;
     }
     let dir = records_dir(settings.records_dir);
     let path = match record_arg {
@@ -363,8 +440,21 @@ pub fn resume(
             ),
         ));
     }
-    let source = checklist_source(&record)?;
-    let checklist = parse::parse(&source).require_items(&source)?.checklist;
+    // Going on would seal the record anew and hide the edit.
+    if record.digest.as_deref() != Some(crate::sign::digest(&record).as_str()) {
+        return Err(error(
+            Code::Verify,
+            format!(
+                "{}: the record was edited outside relcheck (its digest does not match), so it is not resumed; `relcheck verify {0}` shows it",
+                path.display()
+            ),
+        ));
+    }
+    let source = match &settings.checklist {
+        Some(checklist) => Source::open(checklist)?,
+        None => checklist_source(&record)?,
+    };
+    let checklist = runnable(&source)?;
     let clock = SystemClock;
     let record = reconcile(record, &checklist, accept_changes, &clock, &operator)?;
     let flag = Arc::new(AtomicBool::new(false));
@@ -376,7 +466,7 @@ pub fn resume(
         operator,
         host,
         mode: record.run.mode,
-        preset: presets(&settings.set)?,
+        preset: presets(&settings.set, &checklist)?,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: args.non_interactive,
     };
@@ -409,7 +499,7 @@ pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
         None => Source::open(path).map_err(|err| {
             error(
                 Code::Input,
-                format!("the record's checklist cannot be read: {err:#}"),
+                format!("the record's checklist cannot be read: {err:#}; if it moved, name it with `relcheck resume RECORD --checklist FILE`"),
             )
         }),
     }
@@ -471,6 +561,21 @@ pub fn reconcile(
     operator: &str,
 ) -> anyhow::Result<Record> {
     if record.checklist.sha256 == checklist.source.sha256 {
+        let same = record.items.len() == checklist.items().count()
+            && record
+                .items
+                .iter()
+                .zip(checklist.items())
+                .all(|(result, (_, _, item))| result.id == item.id);
+        if !same {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "the record's items do not match its checklist {}; the record was changed by hand",
+                    record.checklist.path
+                ),
+            ));
+        }
         return Ok(record);
     }
     let fresh = Session::start(

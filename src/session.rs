@@ -1041,7 +1041,11 @@ impl<'a> Session<'a> {
         let items: Vec<ItemResult> = self
             .gate_items(phase)
             .into_iter()
-            .map(|i| self.record.items[i].clone())
+            .map(|i| {
+                let mut item = self.record.items[i].clone();
+                item.text = fill(&item.text, &self.record.values);
+                item
+            })
             .collect();
         let mut message = None;
         loop {
@@ -1196,7 +1200,19 @@ impl<'a> Session<'a> {
             .items
             .iter()
             .any(|item| !item.optional && item.status == Status::Pending);
-        let outcome = if rolled_back {
+        // "Rolled back" says the way back worked; a failed or unfinished
+        // rollback step says otherwise.
+        let rollback_step = |status: Status| {
+            (0..self.record.items.len()).any(|i| {
+                let item = &self.record.items[i];
+                self.places[i].1 == When::Rollback && !item.optional && item.status == status
+            })
+        };
+        let outcome = if rolled_back && rollback_step(Status::Failed) {
+            Outcome::Failed
+        } else if rolled_back && rollback_step(Status::Pending) {
+            Outcome::Incomplete
+        } else if rolled_back {
             Outcome::RolledBack
         } else if failed {
             Outcome::Failed

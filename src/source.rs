@@ -5,6 +5,7 @@
 //! Normalising keeps the number of lines, so a line here is a line of the
 //! file the user opened.
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
@@ -34,7 +35,9 @@ impl Source {
     /// (with or without `.md`).
     pub fn open(arg: &str) -> anyhow::Result<Source> {
         let path = Path::new(arg);
-        if path.exists() {
+        // A folder that happens to share a bundled checklist's name does
+        // not hide it.
+        if path.is_file() || (path.exists() && bundled::find(arg).is_none()) {
             return Source::read(path);
         }
         if let Some(bundled) = bundled::find(arg) {
@@ -69,7 +72,11 @@ impl Source {
                 ),
             ));
         }
-        let bytes = std::fs::read(path)
+        // A device or pipe has no length to check first: read at most one
+        // byte past the limit, so /dev/zero is refused, not read forever.
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|file| file.take(MAX_BYTES + 1).read_to_end(&mut bytes))
             .map_err(|err| error(Code::Input, format!("{display}: {}", io_reason(&err))))?;
         Source::from_bytes(display, Some(path.to_path_buf()), &bytes)
     }

@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use console::{Key, Term};
+use nix::sys::termios::{self, SetArg, Termios};
 
 use crate::exec;
 use crate::model::Kind;
@@ -20,6 +21,19 @@ use crate::prompt::{
 use crate::record::{Decision, Status};
 use crate::session::human_duration;
 use crate::style::Style;
+
+/// The terminal's modes before the key reader made it raw, put back when
+/// the run ends however it ends: a process that exits while the reader waits
+/// in raw mode would leave the user's shell with no echo.
+static SAVED_MODES: Mutex<Option<Termios>> = Mutex::new(None);
+
+pub fn restore_terminal() {
+    if let Ok(saved) = SAVED_MODES.lock()
+        && let Some(modes) = saved.as_ref()
+    {
+        let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSANOW, modes);
+    }
+}
 
 pub struct Terminal {
     term: Term,
@@ -58,6 +72,11 @@ impl Terminal {
     /// `interrupted` is the run's flag: Ctrl-C sets it, so a command in
     /// flight is stopped too (in raw mode the key sends no SIGINT).
     pub fn new(style: Style, record_path: String, interrupted: Arc<AtomicBool>) -> Terminal {
+        if let (Ok(modes), Ok(mut saved)) =
+            (termios::tcgetattr(std::io::stdin()), SAVED_MODES.lock())
+        {
+            *saved = Some(modes);
+        }
         let term = Term::stdout();
         let (sender, keys) = mpsc::channel();
         let reader = term.clone();
@@ -198,7 +217,7 @@ impl Terminal {
                 Kind::Field => self.style.cyan("FIELD"),
                 Kind::Signoff => self.style.green("SIGN-OFF"),
             };
-            let optional = if view.optional {
+            let optional = if view.optional && !view.text.to_lowercase().ends_with("(optional)") {
                 format!(" {}", self.style.dim("(optional)"))
             } else {
                 String::new()
@@ -333,6 +352,13 @@ impl Terminal {
             Some(default) => format!("  {} [{default}]:", request.label),
             None => format!("  {}:", request.label),
         }
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        restore_terminal();
+        let _ = self.term.show_cursor();
     }
 }
 
@@ -565,7 +591,7 @@ impl Prompter for Terminal {
 
     fn command_started(&mut self, script: &str, timeout: Duration) {
         self.say(&self.style.dim(&format!(
-            "  running (timeout {}, Ctrl-C stops it): {script}",
+            "  running (timeout {}; Ctrl-C stops it and pauses the run): {script}",
             human_duration(timeout.as_secs_f64())
         )));
         if let Ok(mut state) = self.spinner.lock() {

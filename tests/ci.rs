@@ -171,7 +171,9 @@ fn a_trigger_that_occurred_rolls_back_with_exit_1() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     let (_, record) = record_in(dir.path());
-    assert_eq!(record.run.outcome, Outcome::RolledBack);
+    // The manual rollback steps are still to do: called, not yet done.
+    assert_eq!(record.run.outcome, Outcome::Incomplete);
+    assert!(record.rollback.is_some());
     // The rollback's command ran; success-only steps were not needed.
     let redeploy = record.item("rollback-deploy").unwrap();
     assert_eq!(redeploy.status, Status::Done);
@@ -643,5 +645,121 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
         again.stderr.contains("the run already ended (success)"),
         "{}",
         again.stderr
+    );
+}
+
+/// A paused run's record, written as the runner writes it.
+fn paused_record(dir: &Path) -> PathBuf {
+    use relcheck::exec::Fake;
+    use relcheck::prompt::{Action, Scripted, ScriptedPrompter};
+    use relcheck::record::{Mode, RecordFile};
+    use relcheck::session::{Options, Session, SystemClock};
+    use std::sync::atomic::AtomicBool;
+
+    let list = dir.join("p.md");
+    std::fs::write(&list, "# P\n## S\n- [ ] one\n- [ ] two\n").unwrap();
+    let source = relcheck::source::Source::read(&list).unwrap();
+    let checklist = relcheck::parse::parse(&source).checklist;
+    let path = dir.join("relcheck-records/p.yaml");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let options = Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: Mode::NonInteractive,
+        preset: Default::default(),
+        command_timeout: Duration::from_secs(5),
+        unattended: true,
+    };
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &SystemClock, options, &flag, "p".into());
+    let mut prompter = ScriptedPrompter::new([
+        Scripted::Do(Action::Done {
+            note: Some("fine".into()),
+        }),
+        Scripted::Quit,
+    ]);
+    session
+        .run(
+            &mut prompter,
+            &Fake::new([]),
+            &mut RecordFile::new(&path, true),
+        )
+        .unwrap();
+    path
+}
+
+#[test]
+fn resume_refuses_a_record_edited_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = paused_record(dir.path());
+    let yaml = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("note: fine", "note: all good really");
+    std::fs::write(&path, yaml).unwrap();
+    let p = path.to_str().unwrap();
+    let out = relcheck(&[
+        "resume",
+        p,
+        "--non-interactive",
+        "--checklist",
+        dir.path().join("p.md").to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .run();
+    assert_eq!(out.code, 5, "{}", out.stderr);
+    assert_eq!(
+        out.stderr,
+        format!(
+            "error: {p}: the record was edited outside relcheck (its digest does not match), so it is not resumed; `relcheck verify {p}` shows it\n"
+        )
+    );
+    // And it stays visibly edited.
+    assert_eq!(relcheck(&["verify", p]).run().code, 5);
+}
+
+#[test]
+fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = paused_record(dir.path());
+    let before = Record::load(&path).unwrap();
+    // A stale journal line: written after an older whole write.
+    let stale = format!(
+        "{{\"base\":\"0000\",\"run\":{},\"rollback\":null,\"items\":[],\"gates\":[],\"events_from\":0,\"events\":[]}}\n",
+        serde_json::to_string(&before.run).unwrap()
+    );
+    std::fs::write(relcheck::record::journal_path(&path), stale).unwrap();
+    let after = Record::load(&path).unwrap();
+    assert_eq!(after, before, "the stale line changed nothing");
+    let resumed = relcheck(&[
+        "resume",
+        path.to_str().unwrap(),
+        "--non-interactive",
+        "--allow-pending",
+        "--checklist",
+        dir.path().join("p.md").to_str().unwrap(),
+    ])
+    .cwd(dir.path())
+    .run();
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let record = Record::load(&path).unwrap();
+    assert_eq!(
+        (record.items[0].status, record.items[1].status),
+        (Status::Done, Status::Pending)
+    );
+    assert_eq!(
+        record
+            .events
+            .iter()
+            .filter(|e| e.action == "answer")
+            .count(),
+        1
+    );
+    assert_eq!(
+        record
+            .events
+            .iter()
+            .filter(|e| e.action == "resume")
+            .count(),
+        1
     );
 }

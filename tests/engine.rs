@@ -769,3 +769,24 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
     assert_eq!(merged.items[1].text, "Reword me, please");
     assert_eq!(merged.events.last().unwrap().action, "checklist-changed");
 }
+
+#[test]
+fn a_failed_rollback_step_makes_the_run_failed_not_rolled_back() {
+    let mut script = preamble();
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::Occurred {
+            what: "boom".into(),
+        }),
+        Do(Action::Failed {
+            note: Some("revert broke".into()),
+        }),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
+    assert!(run.record.rollback.is_some());
+}

@@ -394,7 +394,7 @@ pub(super) fn finish(
             || rules::slug(rules::strip_numbering(&raw.title)),
             |id| id.to_string(),
         ));
-        let phase_when_annotated = when_of(&heading, raw.annotation.as_ref(), source, diagnostics);
+        let phase_when_annotated = when_of(&heading);
         let mut sections = Vec::with_capacity(raw.sections.len());
         let mut section_slugs = Slugs::default();
         for raw_section in raw.sections {
@@ -493,17 +493,10 @@ fn section_from(
             source,
             diagnostics,
         );
-        let annotated_kind = item_annotations.get("kind").and_then(|name| {
-            let kind = Kind::from_name(name);
-            if kind.is_none() {
-                diagnostics.push(Diagnostic::error(
-                    source,
-                    draft.annotation.as_ref().map_or(draft.offset, |a| a.offset),
-                    format!("unknown kind `{name}`; use check, trigger, field or signoff"),
-                ));
-            }
-            kind
-        });
+        // Checked by `annotations_of`: only a known kind is kept.
+        let annotated_kind = item_annotations
+            .get("kind")
+            .and_then(|name| Kind::from_name(name));
         let shape = draft.shape.as_ref();
         let kind = annotated_kind.unwrap_or(if trigger_section {
             Kind::Trigger
@@ -592,7 +585,7 @@ fn section_from(
         });
     }
     let has_trigger = items.iter().any(|item| item.kind == Kind::Trigger);
-    let when = match when_of(annotations, raw.annotation.as_ref(), source, diagnostics) {
+    let when = match when_of(annotations) {
         Some(when) => when,
         None if has_trigger => When::Always,
         None => lead.as_deref().and_then(rules::lead_condition).unwrap_or(
@@ -660,6 +653,12 @@ fn annotations_of(
             "optional" if value != "true" && value != "false" => Some(format!(
                 "optional takes no value, or true or false, not `{value}`"
             )),
+            "kind" if Kind::from_name(value).is_none() => Some(format!(
+                "unknown kind `{value}`; use check, trigger, field or signoff"
+            )),
+            "when" if When::from_name(value).is_none() => Some(format!(
+                "unknown when `{value}`; use always, rollback or success"
+            )),
             _ => None,
         };
         match problem {
@@ -674,22 +673,8 @@ fn annotations_of(
     map
 }
 
-fn when_of(
-    map: &BTreeMap<String, String>,
-    annotation: Option<&Annotation>,
-    source: &Source,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Option<When> {
-    let name = map.get("when")?;
-    let when = When::from_name(name);
-    if when.is_none() {
-        diagnostics.push(Diagnostic::error(
-            source,
-            annotation.map_or(0, |a| a.offset),
-            format!("unknown when `{name}`; use always, rollback or success"),
-        ));
-    }
-    when
+fn when_of(map: &BTreeMap<String, String>) -> Option<When> {
+    map.get("when").and_then(|name| When::from_name(name))
 }
 
 /// Makes slugs unique within one scope with `-2`, `-3`, ...
