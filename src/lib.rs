@@ -116,6 +116,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         Command::Show { checklist, format } => {
             let source = Source::open(&checklist)?;
             let parsed = parse::parse(&source).require_items(&source)?;
+            let errors = parsed
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == diagnostic::Severity::Error)
+                .count();
+            if errors > 0 {
+                eprintln!(
+                    "warning: {} has {errors} error{}; `relcheck lint {0}` lists them, and `relcheck run` refuses it until they are fixed",
+                    source.display,
+                    if errors == 1 { "" } else { "s" }
+                );
+            }
             match format {
                 ShowFormat::Json => {
                     serde_json::to_writer_pretty(&mut *out, &parsed.checklist)?;
