@@ -16,8 +16,8 @@ use crate::record::{Decision, GateDecision, ItemResult, Outcome, Record, Status}
 
 use super::text::digest_words;
 use super::{
-    Options, View, banner, command_ok, command_summary, counts, duration, glyph, last_time,
-    rollback_cause, signoff_counts, timestamp, words,
+    Options, View, banner, command_ok, command_summary, counts, glyph, last_time, rollback_cause,
+    signoff_counts, timestamp, words,
 };
 
 pub fn html(record: &Record, options: &Options) -> String {
@@ -97,20 +97,7 @@ fn header(out: &mut String, view: &View<'_>) {
         escape(&record.checklist.path),
         escape(&counts(record))
     );
-    let mut facts: Vec<(String, String)> = view
-        .variables()
-        .into_iter()
-        .map(|(n, v)| (n.to_string(), v.to_string()))
-        .collect();
-    facts.push(("operator".into(), record.run.operator.clone()));
-    facts.push(("host".into(), record.run.host.clone()));
-    facts.push(("started".into(), timestamp(record.run.started)));
-    if let Some(finished) = record.run.finished {
-        facts.push(("finished".into(), timestamp(finished)));
-    }
-    if let Some(duration) = duration(record) {
-        facts.push(("duration".into(), duration));
-    }
+    let facts = super::facts(record, &view);
     for (name, value) in facts {
         let _ = writeln!(
             out,

@@ -471,6 +471,26 @@ pub fn signoff_counts(record: &Record) -> (usize, usize) {
 }
 
 /// A full UTC time, as headers give it.
+/// The header's facts, in order: the run's values, then who, where and
+/// when.
+pub fn facts(record: &Record, view: &View<'_>) -> Vec<(String, String)> {
+    let mut facts: Vec<(String, String)> = view
+        .variables()
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value.to_string()))
+        .collect();
+    facts.push(("operator".into(), record.run.operator.clone()));
+    facts.push(("host".into(), record.run.host.clone()));
+    facts.push(("started".into(), timestamp(record.run.started)));
+    if let Some(finished) = record.run.finished {
+        facts.push(("finished".into(), timestamp(finished)));
+    }
+    if let Some(duration) = duration(record) {
+        facts.push(("duration".into(), duration));
+    }
+    facts
+}
+
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
 }

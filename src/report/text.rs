@@ -8,8 +8,8 @@ use crate::sign::{self, DigestCheck};
 use crate::style::Style;
 
 use super::{
-    Options, STATUS_ORDER, View, banner, command_ok, command_summary, counts, duration, glyph,
-    rollback_cause, signoff_counts, time_in_run, timestamp, words, wrap,
+    Options, STATUS_ORDER, View, banner, command_ok, command_summary, counts, glyph,
+    rollback_cause, signoff_counts, time_in_run, words, wrap,
 };
 
 /// No line is longer, in characters.
@@ -213,20 +213,7 @@ fn header(out: &mut Out, view: &View<'_>) {
     out.line(&rule);
     out.wrapped(0, "", &counts(record), |s| s.to_string());
     out.blank();
-    let mut rows: Vec<(String, String)> = view
-        .variables()
-        .into_iter()
-        .map(|(name, value)| (name.to_string(), value.to_string()))
-        .collect();
-    rows.push(("operator".into(), record.run.operator.clone()));
-    rows.push(("host".into(), record.run.host.clone()));
-    rows.push(("started".into(), timestamp(record.run.started)));
-    if let Some(finished) = record.run.finished {
-        rows.push(("finished".into(), timestamp(finished)));
-    }
-    if let Some(duration) = duration(record) {
-        rows.push(("duration".into(), duration));
-    }
+    let mut rows = super::facts(record, &view);
     rows.push(("record".into(), digest_words(record).to_string()));
     let width = rows
         .iter()
