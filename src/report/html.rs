@@ -97,7 +97,7 @@ fn header(out: &mut String, view: &View<'_>) {
         escape(&record.checklist.path),
         escape(&counts(record))
     );
-    let facts = super::facts(record, &view);
+    let facts = super::facts(record, view);
     for (name, value) in facts {
         let _ = writeln!(
             out,

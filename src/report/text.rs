@@ -213,7 +213,7 @@ fn header(out: &mut Out, view: &View<'_>) {
     out.line(&rule);
     out.wrapped(0, "", &counts(record), |s| s.to_string());
     out.blank();
-    let mut rows = super::facts(record, &view);
+    let mut rows = super::facts(record, view);
     rows.push(("record".into(), digest_words(record).to_string()));
     let width = rows
         .iter()
