@@ -357,9 +357,22 @@ impl Record {
         };
         let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
         let mut applied = false;
-        for line in text.split_inclusive('\n') {
+        for (n, line) in text.split_inclusive('\n').enumerate() {
             if !line.ends_with('\n') {
                 break;
+            }
+            // A journal extends the record whose digest its first line
+            // names. A run killed after a whole write but before it removed
+            // the journal leaves one that extends an older record: its
+            // entries are all in this record already, and applying them
+            // would put older state over newer.
+            if n == 0
+                && let Ok(header) = serde_json::from_str::<JournalHeader>(line)
+            {
+                if Some(header.base) != self.digest {
+                    return Ok(());
+                }
+                continue;
             }
             let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
                 break;
@@ -420,6 +433,13 @@ pub trait Sink {
         let _ = changes;
         self.save(record)
     }
+}
+
+/// A journal's first line: the digest of the record it extends.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JournalHeader {
+    base: String,
 }
 
 /// One journal line, written from borrowed parts of the record. Every
@@ -483,6 +503,9 @@ pub struct RecordFile {
     record_bytes: u64,
     saved_events: usize,
     saved_signoffs: usize,
+    /// The digest of the record last written whole: a new journal's
+    /// header.
+    base: Option<String>,
     /// fsync every append (a person's answers); otherwise the journal is
     /// flushed to the OS, which a killed process does not lose, and synced
     /// with each whole write.
@@ -501,6 +524,7 @@ impl RecordFile {
             record_bytes: 0,
             saved_events: 0,
             saved_signoffs: 0,
+            base: None,
             durable,
         }
     }
@@ -524,6 +548,7 @@ impl Sink for RecordFile {
         self.record_bytes = yaml.len() as u64;
         self.saved_events = record.events.len();
         self.saved_signoffs = record.signoffs.len();
+        self.base = record.digest.clone();
         Ok(())
     }
 
@@ -544,13 +569,26 @@ impl Sink for RecordFile {
             events_from: from,
             events: &record.events[from..],
         };
-        let mut line = serde_json::to_vec(&entry).context("cannot write the journal")?;
+        let mut line = Vec::new();
+        if self.journal.is_none()
+            && let Some(base) = &self.base
+        {
+            serde_json::to_writer(&mut line, &JournalHeader { base: base.clone() })
+                .context("cannot write the journal")?;
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, &entry).context("cannot write the journal")?;
         line.push(b'\n');
         let journal_path = journal_path(&self.path);
         if self.journal.is_none() {
+            // After a whole write the record holds everything: a journal
+            // left over (one that could not be removed) starts afresh, so
+            // the header stays its first line.
             let file = fs::OpenOptions::new()
                 .create(true)
-                .append(true)
+                .append(self.base.is_none())
+                .write(true)
+                .truncate(self.base.is_some())
                 .open(&journal_path)
                 .with_context(|| format!("cannot open {}", journal_path.display()))?;
             self.journal = Some(file);
