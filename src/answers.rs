@@ -137,6 +137,8 @@ impl Answers {
                 signoffs: BTreeMap::new(),
                 rollback_needed: None,
             }
+        } else if let Some(problem) = crate::source::yaml_too_complex(text, usize::MAX) {
+            return Err(error(Code::Input, format!("{display}: {problem}")));
         } else {
             serde_yaml::from_str(text).map_err(|err| {
                 let at = err
