@@ -17,7 +17,7 @@
 //! stops the run with the closest real ids instead of leaving an item
 //! silently pending.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -137,6 +137,8 @@ impl Answers {
                 signoffs: BTreeMap::new(),
                 rollback_needed: None,
             }
+        } else if let Some(problem) = crate::source::yaml_too_complex(text, usize::MAX) {
+            return Err(error(Code::Input, format!("{display}: {problem}")));
         } else {
             let at = |err: &serde_yaml::Error| {
                 err.location()
@@ -157,6 +159,7 @@ impl Answers {
             ..Answers::default()
         };
         let items: Vec<&Item> = checklist.items().map(|(_, _, item)| item).collect();
+        let index = Index::new(&items);
 
         for (key, value) in raw.values {
             let Some(value) = scalar(&value) else {
@@ -170,7 +173,7 @@ impl Answers {
                 answers.variables.insert(key, value);
                 continue;
             }
-            match find(&items, &key, |item| item.kind == Kind::Field) {
+            match index.find(&key, |item| item.kind == Kind::Field) {
                 Found::One(item) if answers.items.contains_key(&item.id) => problems.push(format!(
                     "{}: values.{key}: field {} is answered twice",
                     at(text, display, &key),
@@ -212,7 +215,7 @@ impl Answers {
         }
 
         for (key, raw_item) in raw.items {
-            let item = match find(&items, &key, |_| true) {
+            let item = match index.find(&key, |_| true) {
                 Found::One(item) => item,
                 Found::Many(ids) => {
                     problems.push(format!(
@@ -330,21 +333,60 @@ enum Found<'a> {
     None,
 }
 
-/// By id, then by exact text (or a field's label), among items `keep`
-/// accepts.
-fn find<'a>(items: &[&'a Item], key: &str, keep: impl Fn(&Item) -> bool) -> Found<'a> {
-    let key = key.trim();
-    if let Some(item) = items.iter().find(|item| item.id == key && keep(item)) {
-        return Found::One(item);
+/// The checklist's items by id and by text or label, so each key of the
+/// file is found in constant time: a 10,000-line answers file must not
+/// cost 10,000 × 10,000 comparisons.
+struct Index<'a> {
+    items: &'a [&'a Item],
+    by_id: HashMap<&'a str, usize>,
+    /// Each item once under its text, and once more under its label when
+    /// that differs; in document order.
+    by_text: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    fn new(items: &'a [&'a Item]) -> Index<'a> {
+        let mut by_id = HashMap::with_capacity(items.len());
+        let mut by_text: HashMap<&str, Vec<usize>> = HashMap::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            by_id.entry(item.id.as_str()).or_insert(i);
+            by_text.entry(item.text.as_str()).or_default().push(i);
+            if let Some(label) = item.label.as_deref().filter(|l| *l != item.text) {
+                by_text.entry(label).or_default().push(i);
+            }
+        }
+        Index {
+            items,
+            by_id,
+            by_text,
+        }
     }
-    let by_text: Vec<&&Item> = items
-        .iter()
-        .filter(|item| keep(item) && (item.text == key || item.label.as_deref() == Some(key)))
-        .collect();
-    match by_text.as_slice() {
-        [] => Found::None,
-        [one] => Found::One(one),
-        many => Found::Many(many.iter().map(|item| item.id.clone()).collect()),
+
+    /// By id, then by exact text (or a field's label), among items `keep`
+    /// accepts.
+    fn find(&self, key: &str, keep: impl Fn(&Item) -> bool) -> Found<'a> {
+        let key = key.trim();
+        if let Some(&i) = self.by_id.get(key)
+            && keep(self.items[i])
+        {
+            return Found::One(self.items[i]);
+        }
+        let by_text: Vec<usize> = self
+            .by_text
+            .get(key)
+            .map(|found| {
+                found
+                    .iter()
+                    .copied()
+                    .filter(|&i| keep(self.items[i]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match by_text.as_slice() {
+            [] => Found::None,
+            [one] => Found::One(self.items[*one]),
+            many => Found::Many(many.iter().map(|&i| self.items[i].id.clone()).collect()),
+        }
     }
 }
 

@@ -356,21 +356,27 @@ impl Record {
             return Ok(());
         };
         let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
-        // Lines extend the record they were written after; a journal left
-        // over from before the last whole write (a crash between the rename
-        // and the removal) must not roll the record back.
-        let base = self.digest.clone();
         let mut applied = false;
-        for line in text.split_inclusive('\n') {
+        for (n, line) in text.split_inclusive('\n').enumerate() {
             if !line.ends_with('\n') {
                 break;
+            }
+            // A journal extends the record whose digest its first line
+            // names. A run killed after a whole write but before it removed
+            // the journal leaves one that extends an older record: its
+            // entries are all in this record already, and applying them
+            // would put older state over newer.
+            if n == 0
+                && let Ok(header) = serde_json::from_str::<JournalHeader>(line)
+            {
+                if Some(header.base) != self.digest {
+                    return Ok(());
+                }
+                continue;
             }
             let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
                 break;
             };
-            if entry.base != base {
-                continue;
-            }
             entry.apply(self);
             applied = true;
         }
@@ -429,12 +435,17 @@ pub trait Sink {
     }
 }
 
+/// A journal's first line: the digest of the record it extends.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JournalHeader {
+    base: String,
+}
+
 /// One journal line, written from borrowed parts of the record. Every
 /// field is state, not a difference, so applying a line twice is harmless.
 #[derive(Serialize)]
 struct JournalOut<'a> {
-    /// The digest of the whole record this line extends.
-    base: Option<&'a str>,
     run: &'a Run,
     rollback: &'a Option<Rollback>,
     values: Option<&'a BTreeMap<String, String>>,
@@ -447,8 +458,6 @@ struct JournalOut<'a> {
 
 #[derive(Deserialize)]
 struct JournalIn {
-    #[serde(default)]
-    base: Option<String>,
     run: Run,
     rollback: Option<Rollback>,
     #[serde(default)]
@@ -494,7 +503,8 @@ pub struct RecordFile {
     record_bytes: u64,
     saved_events: usize,
     saved_signoffs: usize,
-    /// The digest of the last whole write, which journal lines extend.
+    /// The digest of the record last written whole: a new journal's
+    /// header.
     base: Option<String>,
     /// fsync every append (a person's answers); otherwise the journal is
     /// flushed to the OS, which a killed process does not lose, and synced
@@ -546,7 +556,6 @@ impl Sink for RecordFile {
         let from = self.saved_events.min(record.events.len());
         let signoffs_changed = record.signoffs.len() != self.saved_signoffs;
         let entry = JournalOut {
-            base: self.base.as_deref(),
             run: &record.run,
             rollback: &record.rollback,
             values: changes.values.then_some(&record.values),
@@ -560,13 +569,26 @@ impl Sink for RecordFile {
             events_from: from,
             events: &record.events[from..],
         };
-        let mut line = serde_json::to_vec(&entry).context("cannot write the journal")?;
+        let mut line = Vec::new();
+        if self.journal.is_none()
+            && let Some(base) = &self.base
+        {
+            serde_json::to_writer(&mut line, &JournalHeader { base: base.clone() })
+                .context("cannot write the journal")?;
+            line.push(b'\n');
+        }
+        serde_json::to_writer(&mut line, &entry).context("cannot write the journal")?;
         line.push(b'\n');
         let journal_path = journal_path(&self.path);
         if self.journal.is_none() {
+            // After a whole write the record holds everything: a journal
+            // left over (one that could not be removed) starts afresh, so
+            // the header stays its first line.
             let file = fs::OpenOptions::new()
                 .create(true)
-                .append(true)
+                .append(self.base.is_none())
+                .write(true)
+                .truncate(self.base.is_some())
                 .open(&journal_path)
                 .with_context(|| format!("cannot open {}", journal_path.display()))?;
             self.journal = Some(file);

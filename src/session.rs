@@ -160,6 +160,10 @@ pub struct Session<'a> {
     /// the operator at the keyboard.
     answer_source: Option<Provenance>,
     answer_by: Option<String>,
+    /// The item just answered: the prompter hears of it (CI's `ok` line)
+    /// only once the save has made it durable, so a run killed between
+    /// the two never reported an answer the record lacks.
+    just_settled: Option<usize>,
 }
 
 impl<'a> Session<'a> {
@@ -304,6 +308,7 @@ impl<'a> Session<'a> {
             unset: HashSet::new(),
             answer_source: None,
             answer_by: None,
+            just_settled: None,
         }
     }
 
@@ -376,6 +381,9 @@ impl<'a> Session<'a> {
                 Reply::Interrupted => return self.interrupt(sink),
             }
             self.save(sink, false)?;
+            if let Some(index) = self.just_settled.take() {
+                prompter.settled(&self.record.items[index]);
+            }
         }
     }
 
@@ -651,7 +659,7 @@ impl<'a> Session<'a> {
             self.answer_by = prompter.answer_by();
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {
-                    prompter.settled(&self.record.items[index]);
+                    self.just_settled = Some(index);
                     return Reply::Answer(());
                 }
                 Applied::Again {

@@ -11,7 +11,7 @@
 
 mod allowed;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -196,7 +196,7 @@ impl Part {
     }
 
     /// The part as the record holds it now; `None` when it is not there.
-    fn value(&self, record: &Record) -> Option<Value> {
+    fn value(&self, record: &Record, items: &ItemsById<'_>) -> Option<Value> {
         match self {
             Part::Checklist => Some(to_value(&record.checklist)),
             Part::Run => Some(to_value(&RunPart {
@@ -213,7 +213,7 @@ impl Part {
             })),
             Part::Rollback => record.rollback.as_ref().map(to_value),
             Part::Value(name) => record.values.get(name).map(to_value),
-            Part::Item(id) => record.item(id).map(to_value),
+            Part::Item(id) => items.get(id.as_str()).map(|item| to_value(*item)),
             Part::Gate(n) => record.gates.get(*n).map(to_value),
             Part::Signoff(n) => record.signoffs.get(*n).map(to_value),
             Part::Events(k) => record
@@ -276,6 +276,19 @@ fn finished(record: &Record) -> bool {
 /// The parts a sign-off appended to `record` now binds to, by name
 /// (docs/RECORD.md lists them): everything written so far that a run does
 /// not change afterwards.
+/// A record's items by id, the first of an id as [`Record::item`] finds
+/// it: looking each up by scanning would make binding or checking the
+/// parts of a 10,000-item record quadratic.
+type ItemsById<'a> = HashMap<&'a str, &'a ItemResult>;
+
+fn items_by_id(record: &Record) -> ItemsById<'_> {
+    let mut items = HashMap::with_capacity(record.items.len());
+    for item in &record.items {
+        items.entry(item.id.as_str()).or_insert(item);
+    }
+    items
+}
+
 pub fn parts(record: &Record) -> BTreeMap<String, String> {
     let mut parts = vec![Part::Checklist, Part::Run];
     if finished(record) {
@@ -295,9 +308,10 @@ pub fn parts(record: &Record) -> BTreeMap<String, String> {
     parts.extend((0..record.gates.len()).map(Part::Gate));
     parts.extend((0..record.signoffs.len()).map(Part::Signoff));
     parts.push(Part::Events(record.events.len()));
+    let items = items_by_id(record);
     parts
         .into_iter()
-        .filter_map(|part| Some((part.name(), short(&part.value(record)?))))
+        .filter_map(|part| Some((part.name(), short(&part.value(record, &items)?))))
         .collect()
 }
 
@@ -1023,6 +1037,7 @@ fn plural(n: usize, word: &str) -> String {
 /// Checks the record digest and every sign-off. `allowed` is needed only
 /// when some sign-off carries a signature.
 pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
+    let items = items_by_id(record);
     Verification {
         digest: check_digest(record),
         signoffs: record
@@ -1034,7 +1049,7 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
                 name: signoff.name.clone(),
                 decision: signoff.decision,
                 at: signoff.at,
-                changed: changed(record, signoff),
+                changed: changed(record, &items, signoff),
                 since: since(record, signoff, index),
                 signature: signature_check(signoff, allowed),
             })
@@ -1043,7 +1058,7 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
 }
 
 /// Every part the sign-off lists that differs now or is gone.
-fn changed(record: &Record, signoff: &Signoff) -> Vec<String> {
+fn changed(record: &Record, items: &ItemsById<'_>, signoff: &Signoff) -> Vec<String> {
     let Some(digest) = &signoff.digest else {
         return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
     };
@@ -1058,7 +1073,7 @@ fn changed(record: &Record, signoff: &Signoff) -> Vec<String> {
             out.push(format!("unknown part {name} (made by a newer relcheck?)"));
             continue;
         };
-        match part.value(record) {
+        match part.value(record, items) {
             None => out.push(part.describe(true)),
             Some(now) if short(&now) != *then => out.push(part.describe(false)),
             Some(_) => {}

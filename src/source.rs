@@ -17,6 +17,13 @@ use crate::exit::{Code, error};
 /// near it, and it keeps memory and time bounded on hostile input.
 pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
 
+/// Headings and list items each cost the parser a model node of a few
+/// hundred bytes to a few KiB, so within [`MAX_BYTES`] a file of nothing
+/// but one-line headings would take gigabytes. Real checklists have a few
+/// hundred of each; more than these is refused before parsing.
+pub const MAX_HEADINGS: usize = 100_000;
+pub const MAX_LIST_ITEMS: usize = 250_000;
+
 #[derive(Debug, Clone)]
 pub struct Source {
     /// What the user named, for messages: the path as given, or `NAME
@@ -121,6 +128,7 @@ impl Source {
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
         }
+        check_blocks(&display, &text)?;
         let lines = LineIndex::new(&text);
         Ok(Source {
             display,
@@ -147,6 +155,96 @@ impl Source {
     pub fn line_text(&self, line: usize) -> &str {
         self.lines.line_text(&self.text, line)
     }
+}
+
+/// Refuses text with more than [`MAX_HEADINGS`] lines that start a heading
+/// (`#`, or a `===`/`---` underline) or [`MAX_LIST_ITEMS`] lines that
+/// start a list item. Lines in code blocks count too: a cheap, generous
+/// bound, not a parse.
+fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
+    let mut headings = 0usize;
+    let mut items = 0usize;
+    for line in text.lines() {
+        let line = line.trim_start_matches([' ', '\t', '>']);
+        let bytes = line.as_bytes();
+        match bytes.first() {
+            Some(b'#') => headings += 1,
+            Some(b'=' | b'-') if bytes.iter().all(|&b| b == bytes[0]) => headings += 1,
+            Some(b'-' | b'*' | b'+') if bytes.get(1).is_some_and(|&b| b == b' ' || b == b'\t') => {
+                items += 1
+            }
+            Some(b'0'..=b'9') => {
+                let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+                if matches!(bytes.get(digits), Some(b'.' | b')')) {
+                    items += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let too_many = |count: usize, max: usize, what: &str| {
+        (count > max).then(|| {
+            error(
+                Code::Input,
+                format!(
+                    "{display}: has {} {what}; relcheck reads checklists of up to {} headings and {} list items",
+                    thousands(count),
+                    thousands(MAX_HEADINGS),
+                    thousands(MAX_LIST_ITEMS)
+                ),
+            )
+        })
+    };
+    match too_many(headings, MAX_HEADINGS, "lines that start a heading")
+        .or_else(|| too_many(items, MAX_LIST_ITEMS, "lines that start a list item"))
+    {
+        Some(err) => Err(err),
+        None => Ok(()),
+    }
+}
+
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// How deep `[` and `{` may nest in YAML that relcheck reads. The YAML
+/// reader's time grows with the square of the nesting (each token looks
+/// at every open level), so a file of 100,000 `[` would take minutes; the
+/// YAML reader itself refuses more than 128 levels anyway.
+pub const YAML_MAX_DEPTH: usize = 64;
+
+/// Why YAML text is refused before the YAML reader sees it: larger than
+/// `max_bytes`, or `[`/`{` nested deeper than [`YAML_MAX_DEPTH`]. Quotes
+/// are not looked into, so brackets in a quoted string count: no real
+/// file has 64 unclosed ones.
+pub fn yaml_too_complex(text: &str, max_bytes: usize) -> Option<String> {
+    if text.len() > max_bytes {
+        return Some(format!("is larger than {} KiB", max_bytes / 1024));
+    }
+    let mut depth = 0usize;
+    for byte in text.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > YAML_MAX_DEPTH {
+                    return Some(format!(
+                        "nests `[` and `{{` deeper than {YAML_MAX_DEPTH} levels"
+                    ));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn io_reason(err: &std::io::Error) -> String {
@@ -272,6 +370,38 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "x.md:2: invalid UTF-8 at byte offset 11; save the file as UTF-8"
+        );
+    }
+
+    #[test]
+    fn more_headings_or_list_items_than_the_limits_are_refused() {
+        let text = "## h\n".repeat(MAX_HEADINGS + 1);
+        let err = Source::from_bytes("h.md".into(), None, text.as_bytes()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "h.md: has 100,001 lines that start a heading; relcheck reads checklists of up to 100,000 headings and 250,000 list items"
+        );
+        let text = "- [ ] x\n".repeat(MAX_LIST_ITEMS + 1);
+        let err = Source::from_bytes("i.md".into(), None, text.as_bytes()).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("i.md: has 250,001 lines that start a list item")
+        );
+        let text = "# t\n".to_string() + &"- [ ] x\n".repeat(MAX_LIST_ITEMS);
+        assert!(Source::from_bytes("ok.md".into(), None, text.as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn yaml_nested_too_deep_or_too_large_is_refused_before_reading() {
+        assert_eq!(yaml_too_complex("a: [b, {c: d}]", 100), None);
+        assert_eq!(
+            yaml_too_complex(&"[".repeat(65), 1000).as_deref(),
+            Some("nests `[` and `{` deeper than 64 levels")
+        );
+        assert_eq!(yaml_too_complex(&"[]".repeat(1000), 4096), None);
+        assert_eq!(
+            yaml_too_complex(&"a".repeat(3000), 2048).as_deref(),
+            Some("is larger than 2 KiB")
         );
     }
 

@@ -724,7 +724,7 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
     let before = Record::load(&path).unwrap();
     // A stale journal line: written after an older whole write.
     let stale = format!(
-        "{{\"base\":\"0000\",\"run\":{},\"rollback\":null,\"items\":[],\"gates\":[],\"events_from\":0,\"events\":[]}}\n",
+        "{{\"base\":\"0000\"}}\n{{\"run\":{},\"rollback\":null,\"items\":[],\"gates\":[],\"events_from\":0,\"events\":[]}}\n",
         serde_json::to_string(&before.run).unwrap()
     );
     std::fs::write(relcheck::record::journal_path(&path), stale).unwrap();

@@ -5,6 +5,7 @@ mod support;
 
 mod bundled;
 mod ci;
+mod crash;
 mod engine;
 mod errors;
 mod history;

@@ -86,7 +86,8 @@ fn the_journal_holds_answers_between_whole_writes() {
     )
     .unwrap();
     let journal = std::fs::read_to_string(journal_path(&path)).unwrap();
-    assert_eq!(journal.lines().count(), 1);
+    // The header naming the record it extends, and the answer.
+    assert_eq!(journal.lines().count(), 2);
     let loaded = Record::load(&path).unwrap();
     assert_eq!(loaded.items[2].status, Status::Done);
     assert!(
@@ -102,4 +103,58 @@ fn the_journal_holds_answers_between_whole_writes() {
         .replace("operator: Ada", "operator: Eve");
     std::fs::write(&path, yaml).unwrap();
     assert!(!relcheck::sign::verify(&Record::load(&path).unwrap(), None).passed());
+}
+
+/// A run killed after writing the record whole but before removing the
+/// journal leaves a journal that extends an older record: reading the
+/// record must not put that older state back over the newer one.
+#[test]
+fn a_journal_left_behind_by_a_whole_write_is_not_applied() {
+    use relcheck::record::{Changes, RecordFile, Sink, Status, journal_path};
+
+    let text = "# J\n## P\n- [ ] a\n- [ ] b\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("j.md", text)).checklist;
+    let clock = relcheck::session::TestClock::new(chrono::Utc::now());
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    let options = relcheck::session::Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: relcheck::record::Mode::Interactive,
+        preset: Default::default(),
+        command_timeout: std::time::Duration::from_secs(5),
+        unattended: false,
+    };
+    let mut record =
+        relcheck::session::Session::start(&checklist, &clock, options, &flag, "j".into()).record;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.yaml");
+    let mut sink = RecordFile::new(&path, true);
+    relcheck::sign::seal(&mut record);
+    sink.save(&record).unwrap();
+    record.items[0].status = Status::Done;
+    sink.append(
+        &record,
+        &Changes {
+            items: &[0],
+            values: false,
+        },
+    )
+    .unwrap();
+    let old_journal = std::fs::read(journal_path(&path)).unwrap();
+    assert!(
+        String::from_utf8_lossy(&old_journal).starts_with("{\"base\":\""),
+        "the journal names its record"
+    );
+
+    // The whole write that folds it, and a later answer in it...
+    record.items[0].status = Status::Failed;
+    record.items[1].status = Status::Done;
+    relcheck::sign::seal(&mut record);
+    sink.save(&record).unwrap();
+    // ...then the kill: the old journal is still there.
+    std::fs::write(journal_path(&path), &old_journal).unwrap();
+    let loaded = Record::load(&path).unwrap();
+    assert_eq!(loaded, record);
+    assert!(relcheck::sign::verify(&loaded, None).passed());
 }

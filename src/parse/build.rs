@@ -685,15 +685,21 @@ struct Slugs {
 
 impl Slugs {
     fn unique(&mut self, slug: String) -> String {
-        let count = self.seen.entry(slug.clone()).or_insert(0);
-        *count += 1;
-        if *count == 1 {
+        // Looked up before it is copied: most slugs are new.
+        let Some(count) = self.seen.get_mut(&slug) else {
+            self.seen.insert(slug.clone(), 1);
             return slug;
-        }
-        let mut n = *count;
+        };
+        // `count` is the last suffix handed out (or 1): every one up to it
+        // is taken, so the search goes on from there and a run of
+        // repeated slugs stays linear.
+        let mut n = *count + 1;
         loop {
             let candidate = format!("{slug}-{n}");
             if !self.seen.contains_key(&candidate) {
+                if let Some(count) = self.seen.get_mut(&slug) {
+                    *count = n;
+                }
                 self.seen.insert(candidate.clone(), 1);
                 return candidate;
             }

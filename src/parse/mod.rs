@@ -117,6 +117,9 @@ fn stem(source: &Source) -> String {
     )
 }
 
+/// Front matter is a few lines of metadata; more is not read.
+const FRONT_MATTER_MAX_BYTES: usize = 64 * 1024;
+
 /// A leading `---` YAML block: its mapping, and where the body starts.
 fn front_matter(
     source: &Source,
@@ -132,6 +135,14 @@ fn front_matter(
         if trimmed == "---" || trimmed == "..." {
             let yaml = &text[4..offset];
             let body_start = offset + line.len();
+            if let Some(problem) = crate::source::yaml_too_complex(yaml, FRONT_MATTER_MAX_BYTES) {
+                diagnostics.push(Diagnostic::warning(
+                    source,
+                    0,
+                    format!("front matter {problem}; it is ignored"),
+                ));
+                return (None, body_start);
+            }
             return match serde_yaml::from_str::<serde_json::Value>(yaml) {
                 Ok(serde_json::Value::Object(map)) => (Some(map), body_start),
                 Ok(serde_json::Value::Null) => (None, body_start),
