@@ -52,7 +52,10 @@ pub fn main() -> u8 {
         }
     };
     let err_style = Style::new(cli.color, std::io::stderr().is_terminal());
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: `show --format json` of a large checklist is millions of
+    // lines, and a locked stdout alone writes each one with its own system
+    // call. Whatever prints mid-run (the record's path) flushes itself.
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let result = run(cli, &mut stdout).and_then(|code| {
         stdout.flush()?;
         Ok(code)
@@ -61,6 +64,8 @@ pub fn main() -> u8 {
         Ok(code) => code.as_u8(),
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
+            // What was printed before the error comes before it.
+            let _ = stdout.flush();
             eprintln!("{}: {err:#}", err_style.red("error"));
             exit::code_of(&err).as_u8()
         }
