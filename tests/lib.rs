@@ -8,6 +8,7 @@ mod ci;
 mod crash;
 mod engine;
 mod errors;
+mod limits;
 mod properties;
 mod pty;
 mod record;
