@@ -1042,12 +1042,14 @@ fn plural(n: usize, word: &str) -> String {
 /// Checks the record digest and every sign-off. `allowed` is needed only
 /// when some sign-off carries a signature.
 pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
-    let items = items_by_id(record);
-    // Sign-offs list mostly the same parts: each is digested once.
-    let mut memo = HashMap::new();
-    Verification {
-        digest: check_digest(record),
-        signoffs: record
+    // The record's digest and the sign-offs' parts each read the whole
+    // record: on a long one, check them side by side.
+    std::thread::scope(|scope| {
+        let digest = scope.spawn(|| check_digest(record));
+        let items = items_by_id(record);
+        // Sign-offs list mostly the same parts: each is digested once.
+        let mut memo = HashMap::new();
+        let signoffs = record
             .signoffs
             .iter()
             .enumerate()
@@ -1060,8 +1062,14 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
                 since: since(record, signoff, index),
                 signature: signature_check(signoff, allowed),
             })
-            .collect(),
-    }
+            .collect();
+        Verification {
+            digest: digest
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            signoffs,
+        }
+    })
 }
 
 /// Every part the sign-off lists that differs now or is gone.

@@ -112,27 +112,26 @@ impl<'a> Object<'a> {
         self.members.reverse();
         self.members.sort_by(|a, b| a.0.cmp(&b.0));
         self.members.dedup_by(|later, first| later.0 == first.0);
-        let mut body = Vec::with_capacity(self.scratch.len() + self.members.len() * 16);
-        body.push(b'{');
+        // `{"variant":{...}}`: the fields object is the variant's value.
+        if let Some(variant) = self.variant {
+            self.out.push(b'{');
+            json(variant, self.out)?;
+            self.out.push(b':');
+        }
+        self.out
+            .reserve(self.scratch.len() + self.members.len() * 16);
+        self.out.push(b'{');
         for (i, (key, range)) in self.members.iter().enumerate() {
             if i > 0 {
-                body.push(b',');
+                self.out.push(b',');
             }
-            json(&**key, &mut body)?;
-            body.push(b':');
-            body.extend_from_slice(&self.scratch[range.clone()]);
+            json(&**key, self.out)?;
+            self.out.push(b':');
+            self.out.extend_from_slice(&self.scratch[range.clone()]);
         }
-        body.push(b'}');
-        match self.variant {
-            // `{"variant":{...}}`: the fields object is the variant's value.
-            Some(variant) => {
-                self.out.push(b'{');
-                json(variant, self.out)?;
-                self.out.push(b':');
-                self.out.extend_from_slice(&body);
-                self.out.push(b'}');
-            }
-            None => self.out.extend_from_slice(&body),
+        self.out.push(b'}');
+        if self.variant.is_some() {
+            self.out.push(b'}');
         }
         Ok(())
     }
