@@ -52,9 +52,11 @@ pub fn main() -> u8 {
         }
     };
     let err_style = Style::new(cli.color, std::io::stderr().is_terminal());
-    // Not locked for the whole run: the terminal prompter's threads (the
-    // spinner, the signal handler) write to stdout too.
-    let mut stdout = std::io::stdout();
+    // Buffered, as `show --format json` of a large checklist is millions of
+    // lines; but not locked for the whole run, since the terminal
+    // prompter's threads (the spinner, the signal handler) write to stdout
+    // too. Whatever prints mid-run (the record's path) flushes itself.
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
     let result = run(cli, &mut stdout).and_then(|code| {
         stdout.flush()?;
         Ok(code)
@@ -63,6 +65,8 @@ pub fn main() -> u8 {
         Ok(code) => code.as_u8(),
         Err(err) if is_broken_pipe(&err) => 0,
         Err(err) => {
+            // What was printed before the error comes before it.
+            let _ = stdout.flush();
             eprintln!("{}: {err:#}", err_style.red("error"));
             exit::code_of(&err).as_u8()
         }

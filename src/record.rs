@@ -540,12 +540,15 @@ impl Sink for RecordFile {
     }
 
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
-        let yaml = record.to_yaml()?;
-        write_atomic(&self.path, yaml.as_bytes())?;
+        // Written as it is serialised: a 100,000-item record is 100 MB of
+        // YAML, which need not also sit in memory.
+        let bytes = write_atomic_with(&self.path, |file| {
+            serde_yaml::to_writer(file, record).context("cannot write the record as YAML")
+        })?;
         self.journal = None;
         remove_journal(&self.path);
         self.journal_bytes = 0;
-        self.record_bytes = yaml.len() as u64;
+        self.record_bytes = bytes;
         self.saved_events = record.events.len();
         self.saved_signoffs = record.signoffs.len();
         self.base = record.digest.clone();
@@ -608,6 +611,19 @@ impl Sink for RecordFile {
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    write_atomic_with(path, |file| {
+        file.write_all(bytes)?;
+        Ok(())
+    })
+    .map(|_| ())
+}
+
+/// [`write_atomic`] of what `write` writes, through a buffer; returns the
+/// number of bytes written.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -617,21 +633,44 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "record".to_string());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| -> std::io::Result<()> {
-        let mut file = File::create(&tmp)?;
-        file.write_all(bytes)?;
+    let result = (|| -> anyhow::Result<u64> {
+        let mut file = Counting {
+            inner: std::io::BufWriter::with_capacity(256 * 1024, File::create(&tmp)?),
+            bytes: 0,
+        };
+        write(&mut file)?;
+        let bytes = file.bytes;
+        let file = file.inner.into_inner().map_err(|err| err.into_error())?;
         file.sync_all()?;
         fs::rename(&tmp, path)?;
         // The rename is durable only once the folder is.
         if let Ok(dir) = File::open(dir) {
             let _ = dir.sync_all();
         }
-        Ok(())
+        Ok(bytes)
     })();
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot save {}", path.display()))
+}
+
+/// A writer that counts what goes through it.
+struct Counting<W> {
+    inner: W,
+    bytes: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 /// A held lock on a record: a `.lock` file beside it, locked with the

@@ -813,9 +813,13 @@ impl<'a> Session<'a> {
         note: Option<String>,
         reason: Option<String>,
     ) {
-        let mut undo = Undo::new(self);
-        undo.items.push((index, self.record.items[index].clone()));
-        self.undo.push(undo);
+        // `b` is a key at a terminal; an unattended run never goes back,
+        // and a copy of every item it answers would be kept for nothing.
+        if !self.options.unattended {
+            let mut undo = Undo::new(self);
+            undo.items.push((index, self.record.items[index].clone()));
+            self.undo.push(undo);
+        }
         let at = self.clock.now();
         let by = self
             .answer_by
@@ -1150,6 +1154,10 @@ impl<'a> Session<'a> {
     /// Undoes the last answer. The event log keeps both the answer and the
     /// undo, so an auditor sees the change.
     pub fn back(&mut self) -> Option<()> {
+        // Unattended runs keep no undo history (see `settle`).
+        if self.options.unattended {
+            return None;
+        }
         let undo = self.undo.pop()?;
         let mut undone = Vec::new();
         self.cursor.set(0);

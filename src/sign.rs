@@ -10,6 +10,7 @@
 //! anything it vouched for shows even when the record digest was redone.
 
 mod allowed;
+mod canonical;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -56,11 +57,7 @@ const SHORT: usize = 16;
 /// later relcheck that adds an optional field computes the same digest
 /// for a record written before it.
 pub fn canonical(record: &Record) -> Vec<u8> {
-    let mut value = to_value(record);
-    if let Value::Object(map) = &mut value {
-        map.remove("digest");
-    }
-    canonical_json(&value)
+    canonical::to_vec(record, Some("digest"))
 }
 
 /// Any value in the canonical form [`canonical`] describes.
@@ -84,7 +81,7 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.push(b',');
                 }
-                out.extend_from_slice(Value::from(key.as_str()).to_string().as_bytes());
+                write_json(key, out);
                 out.push(b':');
                 write_canonical(value, out);
             }
@@ -100,8 +97,15 @@ fn write_canonical(value: &Value, out: &mut Vec<u8>) {
             }
             out.push(b']');
         }
-        scalar => out.extend_from_slice(scalar.to_string().as_bytes()),
+        scalar => write_json(scalar, out),
     }
+}
+
+/// A string or scalar as `serde_json` writes it, straight into `out`: the
+/// same bytes as its `to_string`, without a string per key and value.
+fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
+    // Writing a string or a scalar into memory cannot fail.
+    let _ = serde_json::to_writer(out, value);
 }
 
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
@@ -195,31 +199,32 @@ impl Part {
         }
     }
 
-    /// The part as the record holds it now; `None` when it is not there.
-    fn value(&self, record: &Record, items: &ItemsById<'_>) -> Option<Value> {
+    /// The short digest of the part as the record holds it now; `None`
+    /// when it is not there.
+    fn short(&self, record: &Record, items: &ItemsById<'_>) -> Option<String> {
         match self {
-            Part::Checklist => Some(to_value(&record.checklist)),
-            Part::Run => Some(to_value(&RunPart {
+            Part::Checklist => Some(short(&record.checklist)),
+            Part::Run => Some(short(&RunPart {
                 id: &record.run.id,
                 operator: &record.run.operator,
                 host: &record.run.host,
                 started: record.run.started,
                 mode: record.run.mode,
             })),
-            Part::Outcome => Some(to_value(&OutcomePart {
+            Part::Outcome => Some(short(&OutcomePart {
                 finished: record.run.finished,
                 duration_seconds: record.run.duration_seconds,
                 outcome: record.run.outcome,
             })),
-            Part::Rollback => record.rollback.as_ref().map(to_value),
-            Part::Value(name) => record.values.get(name).map(to_value),
-            Part::Item(id) => items.get(id.as_str()).map(|item| to_value(*item)),
-            Part::Gate(n) => record.gates.get(*n).map(to_value),
-            Part::Signoff(n) => record.signoffs.get(*n).map(to_value),
+            Part::Rollback => record.rollback.as_ref().map(short),
+            Part::Value(name) => record.values.get(name).map(short),
+            Part::Item(id) => items.get(id.as_str()).map(|item| short(*item)),
+            Part::Gate(n) => record.gates.get(*n).map(short),
+            Part::Signoff(n) => record.signoffs.get(*n).map(short),
             Part::Events(k) => record
                 .events
                 .get(..*k)
-                .map(|events| to_value(&EventsPart { count: *k, events })),
+                .map(|events| short(&EventsPart { count: *k, events })),
         }
     }
 
@@ -261,8 +266,8 @@ struct EventsPart<'a> {
     events: &'a [Event],
 }
 
-fn short(value: &Value) -> String {
-    let mut hex = sha256_hex(&canonical_json(value));
+fn short<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut hex = sha256_hex(&canonical::to_vec(value, None));
     hex.truncate(SHORT);
     hex
 }
@@ -311,7 +316,7 @@ pub fn parts(record: &Record) -> BTreeMap<String, String> {
     let items = items_by_id(record);
     parts
         .into_iter()
-        .filter_map(|part| Some((part.name(), short(&part.value(record, &items)?))))
+        .filter_map(|part| Some((part.name(), part.short(record, &items)?)))
         .collect()
 }
 
@@ -1037,10 +1042,14 @@ fn plural(n: usize, word: &str) -> String {
 /// Checks the record digest and every sign-off. `allowed` is needed only
 /// when some sign-off carries a signature.
 pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
-    let items = items_by_id(record);
-    Verification {
-        digest: check_digest(record),
-        signoffs: record
+    // The record's digest and the sign-offs' parts each read the whole
+    // record: on a long one, check them side by side.
+    std::thread::scope(|scope| {
+        let digest = scope.spawn(|| check_digest(record));
+        let items = items_by_id(record);
+        // Sign-offs list mostly the same parts: each is digested once.
+        let mut memo = HashMap::new();
+        let signoffs = record
             .signoffs
             .iter()
             .enumerate()
@@ -1049,16 +1058,27 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
                 name: signoff.name.clone(),
                 decision: signoff.decision,
                 at: signoff.at,
-                changed: changed(record, &items, signoff),
+                changed: changed(record, &items, &mut memo, signoff),
                 since: since(record, signoff, index),
                 signature: signature_check(signoff, allowed),
             })
-            .collect(),
-    }
+            .collect();
+        Verification {
+            digest: digest
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            signoffs,
+        }
+    })
 }
 
 /// Every part the sign-off lists that differs now or is gone.
-fn changed(record: &Record, items: &ItemsById<'_>, signoff: &Signoff) -> Vec<String> {
+fn changed(
+    record: &Record,
+    items: &ItemsById<'_>,
+    memo: &mut HashMap<String, Option<String>>,
+    signoff: &Signoff,
+) -> Vec<String> {
     let Some(digest) = &signoff.digest else {
         return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
     };
@@ -1073,9 +1093,12 @@ fn changed(record: &Record, items: &ItemsById<'_>, signoff: &Signoff) -> Vec<Str
             out.push(format!("unknown part {name} (made by a newer relcheck?)"));
             continue;
         };
-        match part.value(record, items) {
+        let now = memo
+            .entry(name.clone())
+            .or_insert_with(|| part.short(record, items));
+        match now {
             None => out.push(part.describe(true)),
-            Some(now) if short(&now) != *then => out.push(part.describe(false)),
+            Some(now) if now != then => out.push(part.describe(false)),
             Some(_) => {}
         }
     }

@@ -9,6 +9,7 @@ mod crash;
 mod engine;
 mod errors;
 mod history;
+mod limits;
 mod properties;
 mod pty;
 mod record;

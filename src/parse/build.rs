@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::annotation::{self, Annotation};
-use super::markdown::{Code, Node};
+use super::markdown::{Code, Heading, Node};
 use super::rules::{self, FieldShape};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Item, Kind, Phase, Section, When};
@@ -32,6 +32,9 @@ pub(super) struct Draft {
     pub command: Option<String>,
     pub annotation: Option<Annotation>,
     pub shape: Option<FieldShape>,
+    /// Another item is nested in it: its id is needed for that one's
+    /// `parent`.
+    pub is_parent: bool,
 }
 
 pub(super) struct RawSection {
@@ -101,19 +104,23 @@ impl RawPhase {
 }
 
 /// One node's contribution once we know which lines are items.
-enum Piece<'a> {
+enum Piece {
+    /// The n-th heading of the document.
     Heading(usize),
     Item(Box<Draft>),
     Note(String),
     Prose(String),
-    Code(&'a Code),
+    Code(Code),
 }
 
-pub fn build(nodes: &[Node], source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Body {
+/// Takes the nodes by value: their text moves into the model rather than
+/// being copied, which on a 100,000-item checklist is a good part of the
+/// time and of the peak memory.
+pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Body {
     let task_mode = nodes
         .iter()
         .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
-    let pieces = pieces(nodes, task_mode);
+    let (pieces, heads) = pieces(nodes, task_mode);
 
     // Headings, and whether items stand directly under each.
     let headings: Vec<usize> = pieces
@@ -136,14 +143,8 @@ pub fn build(nodes: &[Node], source: &Source, diagnostics: &mut Vec<Diagnostic>)
             _ => {}
         }
     }
-    let level = |index: usize| match &nodes[index] {
-        Node::Heading(heading) => heading.level,
-        _ => 0,
-    };
-    let heading_text = |index: usize| match &nodes[index] {
-        Node::Heading(heading) => heading.text.as_str(),
-        _ => "",
-    };
+    let level = |index: usize| heads[index].level;
+    let heading_text = |index: usize| heads[index].text.as_str();
 
     // The title: the first heading, when it is alone at its level or holds
     // no items of its own.
@@ -172,9 +173,7 @@ pub fn build(nodes: &[Node], source: &Source, diagnostics: &mut Vec<Diagnostic>)
         match piece {
             Piece::Heading(index) if Some(index) == title_heading => {}
             Piece::Heading(index) => {
-                let Node::Heading(heading) = &nodes[index] else {
-                    continue;
-                };
+                let heading = &heads[index];
                 let annotation = heading.annotation.clone();
                 if phase_level.is_none_or(|p| heading.level <= p) {
                     phases.push(RawPhase::new(&heading.text, heading.offset, annotation));
@@ -290,16 +289,27 @@ fn phase_level(
     }
 }
 
-/// Which nodes are items, notes or prose. In task mode a plain bullet is an
-/// item only as a field or a sign-off.
-fn pieces(nodes: &[Node], task_mode: bool) -> Vec<Piece<'_>> {
+/// Which nodes are items, notes or prose, and the headings in order. In
+/// task mode a plain bullet is an item only as a field or a sign-off.
+fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
+    let mut parents = vec![false; nodes.len()];
+    for node in &nodes {
+        if let Node::Item(item) = node
+            && let Some(parent) = item.parent
+            && let Some(slot) = parents.get_mut(parent)
+        {
+            *slot = true;
+        }
+    }
     let mut pieces = Vec::with_capacity(nodes.len());
+    let mut heads = Vec::new();
     let mut signoff_section = false;
-    for (index, node) in nodes.iter().enumerate() {
+    for (index, node) in nodes.into_iter().enumerate() {
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
-                pieces.push(Piece::Heading(index));
+                pieces.push(Piece::Heading(heads.len()));
+                heads.push(heading);
             }
             Node::Item(item) => {
                 if item.text.is_empty() && item.annotation.is_none() {
@@ -321,21 +331,22 @@ fn pieces(nodes: &[Node], task_mode: bool) -> Vec<Piece<'_>> {
                     item.task.is_some() || !task_mode || field || signoff_section || annotated_kind;
                 if !is_item {
                     if !item.text.is_empty() {
-                        pieces.push(Piece::Note(item.text.clone()));
+                        pieces.push(Piece::Note(item.text));
                     }
                     continue;
                 }
                 pieces.push(Piece::Item(Box::new(Draft {
-                    text: item.text.clone(),
-                    markdown: item.markdown.clone(),
+                    shape: shape.filter(|_| field || item.task.is_some()),
+                    text: item.text,
+                    markdown: item.markdown,
                     offset: item.offset,
                     task: item.task.is_some(),
                     depth: item.depth,
                     node: Some(index),
                     parent_node: item.parent,
-                    command: item.command.clone(),
-                    annotation: item.annotation.clone(),
-                    shape: shape.filter(|_| field || item.task.is_some()),
+                    command: item.command,
+                    annotation: item.annotation,
+                    is_parent: parents[index],
                 })));
             }
             Node::Paragraph(lines) => {
@@ -348,19 +359,20 @@ fn pieces(nodes: &[Node], task_mode: bool) -> Vec<Piece<'_>> {
                         .is_some_and(|a| a.get("kind").is_some());
                     if shape.is_some() || annotated_kind {
                         pieces.push(Piece::Item(Box::new(Draft {
-                            text: line.text.clone(),
-                            markdown: line.markdown.clone(),
+                            text: line.text,
+                            markdown: line.markdown,
                             offset: line.offset,
                             task: false,
                             depth: 0,
                             node: None,
                             parent_node: None,
                             command: None,
-                            annotation: line.annotation.clone(),
+                            annotation: line.annotation,
                             shape,
+                            is_parent: false,
                         })));
                     } else {
-                        prose.push(line.text.as_str());
+                        prose.push(line.text);
                     }
                 }
                 if !prose.is_empty() {
@@ -370,7 +382,7 @@ fn pieces(nodes: &[Node], task_mode: bool) -> Vec<Piece<'_>> {
             Node::Code(code) => pieces.push(Piece::Code(code)),
         }
     }
-    pieces
+    (pieces, heads)
 }
 
 /// Kinds, conditions and ids: the raw phases made into the model.
@@ -563,7 +575,9 @@ fn section_from(
                 format!("id `{previous}` is used by another item; this one became `{item_id}`"),
             ));
         }
-        if let Some(node) = draft.node {
+        if let Some(node) = draft.node
+            && draft.is_parent
+        {
             node_ids.insert(node, item_id.clone());
         }
         items.push(Item {

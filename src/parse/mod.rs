@@ -78,7 +78,7 @@ pub fn parse(source: &Source) -> Parsed {
             }
             None => (nodes, None),
         };
-        let built = build::build(&nodes, source, &mut diagnostics);
+        let built = build::build(nodes, source, &mut diagnostics);
         let description = outside.flatten().or(built.description);
         (Format::Markdown, built.title, description, built.phases)
     };

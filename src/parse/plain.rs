@@ -143,6 +143,7 @@ pub fn read(text: &str, base: usize) -> Steps {
                     command: None,
                     annotation: None,
                     shape,
+                    is_parent: false,
                 });
             }
             next += 1;

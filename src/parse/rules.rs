@@ -286,7 +286,8 @@ pub fn role_words(text: &str) -> String {
 
 /// Lower-case ASCII words joined by `-`, at most 48 characters.
 pub fn slug(text: &str) -> String {
-    let mut out = String::new();
+    // Sized once: growing it a character at a time is most of its cost.
+    let mut out = String::with_capacity(48);
     let mut dash = false;
     for c in text.chars() {
         let c = match c {
