@@ -17,7 +17,7 @@ use expectrl::session::OsSession as Pty;
 use relcheck::model::{Kind, When};
 use relcheck::record::{Outcome, Record, Status};
 
-use crate::support::{BIN, relcheck};
+use crate::support::{BIN, pty, relcheck};
 
 const STEPS: usize = 16;
 
@@ -123,19 +123,6 @@ fn records(dir: &Path) -> Vec<PathBuf> {
                 && !p.file_name().unwrap().to_string_lossy().starts_with('.')
         })
         .collect()
-}
-
-fn spawn_pty(dir: &Path, args: &[&str]) -> Pty {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("RELCHECK_OPERATOR", "Ada")
-        .env_remove("RELCHECK_RECORDS_DIR");
-    let mut pty = Pty::spawn(command).expect("spawn in a pty");
-    pty.set_expect_timeout(Some(Duration::from_secs(20)));
-    pty
 }
 
 fn kill(pid: i32) {
@@ -247,7 +234,7 @@ fn check_and_finish(
             .into_iter()
             .filter(|p| before.item(&p.id).unwrap().status == Status::Pending)
             .collect();
-        let mut pty = spawn_pty(dir, &["resume", &path.display().to_string()]);
+        let mut pty = pty(dir, &["resume", &path.display().to_string()]);
         let answered = before
             .items
             .iter()
@@ -356,7 +343,7 @@ fn the_interactive_runner_killed_at_random_moments_loses_nothing() {
         // once the k-th answer is durable), maybe start answering it, and
         // kill within a few milliseconds.
         let k = rng.below(all.len() as u64 + 1) as usize;
-        let mut pty = spawn_pty(&dir.path, &["run", "crash.md"]);
+        let mut pty = pty(&dir.path, &["run", "crash.md"]);
         for prompt in &all[..k] {
             answer(&mut pty, prompt);
         }

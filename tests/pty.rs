@@ -4,14 +4,13 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
 use expectrl::Expect;
 use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
 use relcheck::record::{Outcome, Record, Status};
 
-use crate::support::{BIN, relcheck};
+use crate::support::{pty, relcheck};
 
 const MINI: &str = "# Mini
 ## Do
@@ -38,19 +37,6 @@ fn setup() -> Dir {
     let path = tmp.path().to_path_buf();
     std::fs::write(path.join("mini.md"), MINI).unwrap();
     Dir { _tmp: tmp, path }
-}
-
-fn spawn(dir: &Path, args: &[&str]) -> Session {
-    let mut command = Command::new(BIN);
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .env("RELCHECK_OPERATOR", "Ada")
-        .env_remove("RELCHECK_RECORDS_DIR");
-    let mut session = Session::spawn(command).expect("spawn in a pty");
-    session.set_expect_timeout(Some(Duration::from_secs(20)));
-    session
 }
 
 fn exit_code(session: &Session) -> i32 {
@@ -81,7 +67,7 @@ fn statuses(record: &Record) -> Vec<(String, Status, Option<String>)> {
 #[test]
 fn a_full_run_at_a_terminal_writes_the_record() {
     let dir = setup();
-    let mut run = spawn(&dir.path, &["run", "mini.md"]);
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
     run.expect("Ticket:").unwrap();
     run.send("T-1\r").unwrap();
     run.expect("First").unwrap();
@@ -127,7 +113,7 @@ fn a_full_run_at_a_terminal_writes_the_record() {
 #[test]
 fn kill_9_loses_no_answer_and_resume_goes_on() {
     let dir = setup();
-    let mut run = spawn(&dir.path, &["run", "mini.md"]);
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
     run.expect("Ticket:").unwrap();
     run.send("T-2\r").unwrap();
     run.expect("First").unwrap();
@@ -156,7 +142,7 @@ fn kill_9_loses_no_answer_and_resume_goes_on() {
     );
 
     // No name needed: the newest run in progress.
-    let mut resumed = spawn(&dir.path, &["resume"]);
+    let mut resumed = pty(&dir.path, &["resume"]);
     resumed
         .expect("Resuming: 2 items already answered.")
         .unwrap();
@@ -181,11 +167,11 @@ fn kill_9_loses_no_answer_and_resume_goes_on() {
 #[test]
 fn a_second_runner_on_the_same_record_is_refused() {
     let dir = setup();
-    let mut first = spawn(&dir.path, &["run", "mini.md"]);
+    let mut first = pty(&dir.path, &["run", "mini.md"]);
     first.expect("Ticket:").unwrap();
     let path = only_record(&dir.path);
     let path_arg = path.display().to_string();
-    let mut second = spawn(&dir.path, &["resume", &path_arg]);
+    let mut second = pty(&dir.path, &["resume", &path_arg]);
     second
         .expect("is in use by another run (operator Ada")
         .unwrap();

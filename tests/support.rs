@@ -64,3 +64,18 @@ impl Relcheck {
         }
     }
 }
+
+/// `relcheck ARGS` in a pseudo-terminal, as operator Ada, colour off, with
+/// a generous timeout on every expectation.
+pub fn pty(dir: &Path, args: &[&str]) -> expectrl::session::OsSession {
+    let mut command = Command::new(BIN);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("RELCHECK_OPERATOR", "Ada")
+        .env_remove("RELCHECK_RECORDS_DIR");
+    let mut session = expectrl::session::OsSession::spawn(command).expect("spawn in a pty");
+    session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
+    session
+}
