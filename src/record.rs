@@ -528,10 +528,6 @@ impl RecordFile {
             durable,
         }
     }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl Sink for RecordFile {

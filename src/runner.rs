@@ -268,10 +268,7 @@ pub fn run_unattended(
 ) -> anyhow::Result<Code> {
     let source = Source::open(checklist_arg)?;
     let checklist = runnable(&source)?;
-    let answers = match &args.answers {
-        Some(path) => Answers::load(path, &checklist)?,
-        None => Answers::default(),
-    };
+    let answers = answers_for(args, &checklist)?;
     let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
@@ -288,11 +285,10 @@ pub fn run_unattended(
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
-    let file = source.path.as_ref().map(|p| p.display().to_string());
     unattended(
         &mut session,
         &path,
-        file,
+        &source,
         &answers,
         args,
         settings.color,
@@ -300,12 +296,20 @@ pub fn run_unattended(
     )
 }
 
+/// The `--answers` file resolved against `checklist`, or no answers.
+fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::Result<Answers> {
+    match &args.answers {
+        Some(path) => Answers::load(path, checklist),
+        None => Ok(Answers::default()),
+    }
+}
+
 /// Runs a session with the unattended prompter, then writes what CI
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
     path: &Path,
-    checklist_file: Option<String>,
+    source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
     color: crate::cli::ColorChoice,
@@ -314,7 +318,7 @@ fn unattended(
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let annotations = github.then(|| crate::ci::Annotations {
         out: Box::new(std::io::stdout()),
-        file: checklist_file,
+        file: source.path.as_ref().map(|p| p.display().to_string()),
     });
     // Progress goes to stderr, so its colour follows stderr.
     let style = Style::new(color, std::io::stderr().is_terminal());
@@ -473,15 +477,11 @@ pub fn resume(
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
     if args.non_interactive {
-        let answers = match &args.answers {
-            Some(answers) => Answers::load(answers, &checklist)?,
-            None => Answers::default(),
-        };
-        let file = source.path.as_ref().map(|p| p.display().to_string());
+        let answers = answers_for(args, &checklist)?;
         return unattended(
             &mut session,
             &path,
-            file,
+            &source,
             &answers,
             args,
             settings.color,

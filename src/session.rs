@@ -850,13 +850,6 @@ impl<'a> Session<'a> {
         self.event("answer", Some(id), detail);
     }
 
-    /// Marks an answer as taken from somewhere other than the operator.
-    pub fn set_provenance(&mut self, id: &str, provenance: Provenance) {
-        if let Some(item) = self.record.item_mut(id) {
-            item.source = Some(provenance);
-        }
-    }
-
     fn call_rollback(&mut self, cause: String, reason: Option<String>) {
         let at = self.clock.now();
         self.record.rollback = Some(Rollback {
