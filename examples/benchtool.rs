@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 
 use relcheck::model::{Checklist, Kind, When};
 use relcheck::prompt::{
-    Action, GateAnswer, GateView, ItemView, Prompter, Reply, Scripted, ScriptedPrompter,
-    SignoffAnswer, StartView, Summary, ValueRequest,
+    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
+    SignoffAnswer, StartView, Summary, ValueRequest, WaitEnd, WaitView,
 };
 use relcheck::record::{Changes, Decision, Mode, Record, RecordFile, Sink};
 use relcheck::session::{Options, Session, SystemClock};
@@ -309,8 +309,12 @@ impl Prompter for Timed {
         let reply = self.inner.ask_rollback_needed(phase);
         self.stamp(reply)
     }
-    fn wait(&mut self, duration: Duration, interrupted: &AtomicBool) -> Reply<bool> {
-        self.inner.wait(duration, interrupted)
+    fn wait(&mut self, view: &WaitView, interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        self.inner.wait(view, interrupted)
+    }
+
+    fn overview(&mut self, view: &Overview) -> Reply<()> {
+        self.inner.overview(view)
     }
     fn finish(&mut self, summary: &Summary) {
         self.inner.finish(summary);

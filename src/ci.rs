@@ -13,7 +13,8 @@ use crate::answers::{Answers, ItemAnswer};
 use crate::exec;
 use crate::model::Kind;
 use crate::prompt::{
-    Action, GateAnswer, GateView, ItemView, Prompter, Reply, StartView, Summary, ValueRequest,
+    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, StartView, Summary,
+    ValueRequest, WaitEnd, WaitView,
 };
 use crate::record::{ItemResult, Provenance, Record, Status};
 use crate::style::Style;
@@ -113,7 +114,7 @@ impl<'a> Unattended<'a> {
                     .unwrap_or_default(),
             },
             Status::NotOccurred => Action::NotOccurred,
-            Status::Pending | Status::NotNeeded => Action::Pending,
+            Status::Pending | Status::NotNeeded | Status::NotRun => Action::Pending,
         }
     }
 
@@ -226,8 +227,13 @@ impl Prompter for Unattended<'_> {
 
     fn command_finished(&mut self, _outcome: &exec::Outcome) {}
 
-    fn wait(&mut self, _duration: Duration, _interrupted: &AtomicBool) -> Reply<bool> {
-        Reply::Answer(true)
+    fn wait(&mut self, _view: &WaitView, _interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        // Nobody watches in a pipeline; the answers file says how it went.
+        Reply::Answer(WaitEnd::CutShort)
+    }
+
+    fn overview(&mut self, _view: &Overview) -> Reply<()> {
+        Reply::Answer(())
     }
 
     fn answer_source(&mut self) -> Option<Provenance> {
@@ -283,7 +289,7 @@ impl Prompter for Unattended<'_> {
                     );
                 }
             }
-            Status::Skipped | Status::NotApplicable | Status::NotNeeded => {
+            Status::Skipped | Status::NotApplicable | Status::NotNeeded | Status::NotRun => {
                 self.line("skip", item, &why)
             }
             Status::Pending => self.line(

@@ -67,6 +67,19 @@ pub enum Action {
     },
     /// Leave the item open and go on (unattended runs only).
     Pending,
+    /// `l`: show the whole checklist, then come back to this item.
+    Overview,
+    /// `g`: go to an item by its number (as screens show it) or its id.
+    GoTo(String),
+    /// `/`: go to the next item whose text holds this.
+    Search(String),
+    /// `A`: answer the rest of this section the same way, `Skipped` or
+    /// `NotApplicable`, with one reason. Fields and required sign-offs are
+    /// left for their own screens.
+    Bulk {
+        status: Status,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +95,83 @@ pub enum GateAnswer {
     Rollback { reason: String },
     Abort { reason: String },
     Back,
+}
+
+/// Items per answer so far, for progress lines and the overview. `waived`
+/// counts failed or skipped items a gate let through; they are also in
+/// `failed` or `skipped`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    /// n/a and not-needed.
+    pub not_applicable: usize,
+    pub waived: usize,
+    pub pending: usize,
+}
+
+/// The answer given just before this screen, shown in one line so the
+/// operator sees what the last key did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Previous {
+    pub status: Status,
+    /// With variables filled in.
+    pub text: String,
+}
+
+/// A wait or monitoring period under way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitView {
+    /// What the item asks for.
+    pub requested: Duration,
+    /// What is left of it: less than `requested` when a wait resumes.
+    pub left: Duration,
+}
+
+/// How a wait ended, other than by a way out of the run (`q` is
+/// [`Reply::Quit`], Ctrl-C or a closed terminal [`Reply::Interrupted`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitEnd {
+    /// The whole time passed.
+    Elapsed,
+    /// `c`: cut short; the operator then says done or failed.
+    CutShort,
+    /// `n`: what was watched went wrong.
+    Failed { note: Option<String> },
+    /// `R`: a rollback, called during the wait.
+    Rollback { reason: String },
+    /// `e`: a note; the wait goes on with the time left.
+    Note(String),
+}
+
+/// One line of the overview.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Row {
+    Phase(String),
+    Section(String),
+    Item {
+        /// 1-based, as item screens number it.
+        number: usize,
+        id: String,
+        status: Status,
+        /// With variables filled in.
+        text: String,
+        optional: bool,
+        /// A gate let this failed or skipped item through.
+        waived: bool,
+        /// The item whose screen `l` was pressed on.
+        current: bool,
+    },
+}
+
+/// The whole checklist with every item's status: the `l` screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Overview {
+    pub title: String,
+    pub rows: Vec<Row>,
+    pub tally: Tally,
+    pub rollback_called: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -138,6 +228,17 @@ pub struct ItemView {
     pub message: Option<String>,
     /// What Enter accepts, after a command or a wait.
     pub suggested: Option<Status>,
+    /// The answer given just before, when there was one.
+    pub previous: Option<Previous>,
+    /// Answers so far; an unattended run leaves it empty (counting every
+    /// item for every screen would make a long run quadratic).
+    pub tally: Tally,
+    /// Whether the checklist has rollback steps to walk once `R` is
+    /// pressed; without them a rollback ends the run.
+    pub rollback_steps: bool,
+    /// The item was answered already (the operator went back to it with
+    /// `g` or `/`): a new answer is recorded as a correction.
+    pub correcting: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -157,6 +258,8 @@ pub struct Summary {
     pub gates: Vec<Gate>,
     pub signoffs: Vec<Signoff>,
     pub duration_seconds: Option<f64>,
+    /// Lines to say under the outcome (a rollback with no steps to walk).
+    pub notes: Vec<String>,
 }
 
 pub trait Prompter {
@@ -175,8 +278,10 @@ pub trait Prompter {
     fn command_started(&mut self, _script: &str, _timeout: Duration) {}
     fn command_output(&mut self, _chunk: &[u8]) {}
     fn command_finished(&mut self, _outcome: &exec::Outcome) {}
-    /// Counts down `duration`; the answer is whether it was cut short.
-    fn wait(&mut self, duration: Duration, interrupted: &AtomicBool) -> Reply<bool>;
+    /// Counts down what is left of a wait, taking the keys a wait takes.
+    fn wait(&mut self, view: &WaitView, interrupted: &AtomicBool) -> Reply<WaitEnd>;
+    /// Shows the whole checklist until the operator returns.
+    fn overview(&mut self, view: &Overview) -> Reply<()>;
     fn finish(&mut self, summary: &Summary);
     /// Where the answer just given came from, when not from the operator.
     fn answer_source(&mut self) -> Option<Provenance> {
@@ -200,6 +305,10 @@ pub enum Scripted {
     RollbackNeeded(bool),
     /// A wait, cut short or not.
     Waited(bool),
+    /// How a wait ended, in full.
+    WaitEnded(WaitEnd),
+    /// Return from the overview.
+    Overviewed,
     Quit,
     Abort,
     Interrupt,
@@ -214,6 +323,8 @@ pub struct ScriptedPrompter {
     pub transcript: Vec<String>,
     pub output: Vec<u8>,
     pub summary: Option<Summary>,
+    /// Every overview shown.
+    pub overviews: Vec<Overview>,
 }
 
 impl ScriptedPrompter {
@@ -313,9 +424,28 @@ impl Prompter for ScriptedPrompter {
         self.output.extend_from_slice(chunk);
     }
 
-    fn wait(&mut self, duration: Duration, _interrupted: &AtomicBool) -> Reply<bool> {
-        self.reply(format!("wait {} s", duration.as_secs()), |s| match s {
-            Scripted::Waited(cut_short) => Some(cut_short),
+    fn wait(&mut self, view: &WaitView, _interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        let asked = if view.left == view.requested {
+            format!("wait {} s", view.requested.as_secs())
+        } else {
+            format!(
+                "wait {} s of {} s",
+                view.left.as_secs(),
+                view.requested.as_secs()
+            )
+        };
+        self.reply(asked, |s| match s {
+            Scripted::Waited(false) => Some(WaitEnd::Elapsed),
+            Scripted::Waited(true) => Some(WaitEnd::CutShort),
+            Scripted::WaitEnded(end) => Some(end),
+            _ => None,
+        })
+    }
+
+    fn overview(&mut self, view: &Overview) -> Reply<()> {
+        self.overviews.push(view.clone());
+        self.reply("overview".to_string(), |s| match s {
+            Scripted::Overviewed => Some(()),
             _ => None,
         })
     }

@@ -75,6 +75,8 @@ pub enum Mode {
 pub enum Outcome {
     InProgress,
     Success,
+    /// A rollback was called and required rollback steps are still open.
+    RollingBack,
     RolledBack,
     Aborted,
     Incomplete,
@@ -86,11 +88,21 @@ impl Outcome {
         match self {
             Outcome::InProgress => "in-progress",
             Outcome::Success => "success",
+            Outcome::RollingBack => "rolling-back",
             Outcome::RolledBack => "rolled-back",
             Outcome::Aborted => "aborted",
             Outcome::Incomplete => "incomplete",
             Outcome::Failed => "failed",
         }
+    }
+
+    /// The run can go on: `relcheck resume` takes it. An `incomplete` run
+    /// (a pipeline left manual items pending) is finished by a person.
+    pub fn resumable(self) -> bool {
+        matches!(
+            self,
+            Outcome::InProgress | Outcome::RollingBack | Outcome::Incomplete
+        )
     }
 }
 
@@ -102,6 +114,21 @@ pub struct Rollback {
     pub cause: String,
     #[serde(default)]
     pub reason: Option<String>,
+    /// Triggers that happened after the first call. The first call (`at`,
+    /// `cause`, `reason`) never changes; these are kept beside it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub later: Vec<LaterCall>,
+}
+
+/// A trigger that happened once a rollback was already called.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaterCall {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// The trigger's id.
+    pub item: String,
+    #[serde(default)]
+    pub what: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -116,10 +143,13 @@ pub enum Status {
     Occurred,
     NotOccurred,
     NotNeeded,
+    /// Never reached: the run stopped before it (a pipeline's gate, or a
+    /// rollback with no steps to walk); `reason` says what stopped it.
+    NotRun,
 }
 
 impl Status {
-    pub const ALL: [Status; 8] = [
+    pub const ALL: [Status; 9] = [
         Status::Pending,
         Status::Done,
         Status::Failed,
@@ -128,6 +158,7 @@ impl Status {
         Status::Occurred,
         Status::NotOccurred,
         Status::NotNeeded,
+        Status::NotRun,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -140,6 +171,7 @@ impl Status {
             Status::Occurred => "occurred",
             Status::NotOccurred => "not-occurred",
             Status::NotNeeded => "not-needed",
+            Status::NotRun => "not-run",
         }
     }
 
@@ -148,6 +180,7 @@ impl Status {
             "na" | "not-applicable" => "n/a",
             "not_occurred" => "not-occurred",
             "not_needed" => "not-needed",
+            "not_run" => "not-run",
             other => other,
         };
         Status::ALL
@@ -210,6 +243,10 @@ pub struct CommandRun {
     /// Bytes of output dropped from the front to keep the tail.
     #[serde(default)]
     pub truncated_bytes: u64,
+    /// The operator stopped it with Ctrl-C; `output` is what it printed
+    /// until then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -217,6 +254,12 @@ pub struct Wait {
     pub requested_seconds: u64,
     pub waited_seconds: f64,
     pub cut_short: bool,
+    /// When the wait began. A wait with `started` and no `ended` was under
+    /// way when the run stopped; resuming goes on with the time left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -200,7 +200,10 @@ fn exit_code(
             match outcome {
                 Outcome::Success => Code::Success,
                 Outcome::RolledBack | Outcome::Failed => Code::Failed,
-                Outcome::Aborted | Outcome::Incomplete | Outcome::InProgress => Code::Incomplete,
+                Outcome::Aborted
+                | Outcome::Incomplete
+                | Outcome::InProgress
+                | Outcome::RollingBack => Code::Incomplete,
             }
         }
         Ending::Paused => {
@@ -434,11 +437,11 @@ pub fn resume(
     let host = host();
     let _lock = Lock::acquire(&path, &operator, &host)?;
     let record = Record::load(&path)?;
-    if record.run.outcome != Outcome::InProgress {
+    if !record.run.outcome.resumable() {
         return Err(error(
-            Code::Usage,
+            Code::Incomplete,
             format!(
-                "{}: the run already ended ({}); start a new one with `relcheck run`",
+                "{}: the run already ended ({}), so there is nothing to resume; `relcheck report {0}` shows it, and `relcheck run` starts a new one",
                 path.display(),
                 record.run.outcome.as_str()
             ),
@@ -505,19 +508,20 @@ pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
     }
 }
 
-/// The newest record in `dir` whose run is still in progress.
+/// The newest record in `dir` whose run can go on: in progress, rolling
+/// back, or left incomplete by a pipeline.
 pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
     let records = records_in(dir)?;
     records
         .into_iter()
-        .filter(|(_, record)| record.run.outcome == Outcome::InProgress)
+        .filter(|(_, record)| record.run.outcome.resumable())
         .max_by_key(|(_, record)| record.run.started)
         .map(|(path, _)| path)
         .ok_or_else(|| {
             error(
                 Code::Usage,
                 format!(
-                    "no run in progress in {}; name a record to resume",
+                    "no run to resume in {} (none in progress, rolling back or incomplete); name a record to resume",
                     dir.display()
                 ),
             )

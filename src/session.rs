@@ -19,12 +19,12 @@ use crate::exec::{self, Executor};
 use crate::model::{Checklist, Item, Kind, When};
 use crate::parse::{self, rules};
 use crate::prompt::{
-    Action, GateAnswer, GateView, ItemView, Prompter, Reply, SignoffAnswer, StartView, Summary,
-    ValueRequest,
+    Action, GateAnswer, GateView, ItemView, Overview, Previous, Prompter, Reply, Row,
+    SignoffAnswer, StartView, Summary, Tally, ValueRequest, WaitEnd, WaitView,
 };
 use crate::record::{
-    Changes, ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, Mode,
-    Outcome, Provenance, Record, Rollback, Run, SCHEMA, Signoff, Sink, Status, Wait,
+    Changes, ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, LaterCall,
+    Mode, Outcome, Provenance, Record, Rollback, Run, SCHEMA, Signoff, Sink, Status, Wait,
 };
 
 /// Where time comes from, so tests and records can be exact.
@@ -164,6 +164,15 @@ pub struct Session<'a> {
     /// only once the save has made it durable, so a run killed between
     /// the two never reported an answer the record lacks.
     just_settled: Option<usize>,
+    /// The item `g` or `/` went to; after it is answered the run goes on
+    /// at the first unanswered item.
+    focus: Option<usize>,
+    /// The item answered last, for the one-line context on each screen.
+    last_answered: Option<usize>,
+    /// What `/` looked for last.
+    last_search: Option<String>,
+    /// Said under the outcome when the run ends.
+    notes: Vec<String>,
 }
 
 impl<'a> Session<'a> {
@@ -309,12 +318,35 @@ impl<'a> Session<'a> {
             answer_source: None,
             answer_by: None,
             just_settled: None,
+            focus: None,
+            last_answered: None,
+            last_search: None,
+            notes: Vec::new(),
         }
     }
 
-    /// Notes in the log that the run goes on after a stop.
+    /// Notes in the log that the run goes on after a stop. A run a
+    /// pipeline left `incomplete` is opened again, so a person can answer
+    /// what it could not and finish the same record.
     pub fn note_resume(&mut self) {
-        self.event("resume", None, None);
+        let reopened = self.record.run.outcome == Outcome::Incomplete;
+        if reopened {
+            self.record.run.finished = None;
+            self.record.run.duration_seconds = None;
+            self.record.run.outcome = Outcome::InProgress;
+            self.refresh_rollback_outcome();
+        }
+        let mode = if self.options.unattended {
+            "non-interactive"
+        } else {
+            "interactive"
+        };
+        let detail = if reopened {
+            format!("{mode}, reopening an incomplete run")
+        } else {
+            mode.to_string()
+        };
+        self.event("resume", None, Some(detail));
     }
 
     fn items(&self) -> impl Iterator<Item = &Item> {
@@ -449,6 +481,9 @@ impl<'a> Session<'a> {
         {
             return Step::Variable(name.clone());
         }
+        if let Some(index) = self.focus {
+            return Step::Item(index);
+        }
         let rollback = self.record.rollback.is_some();
         if rollback
             && let Some(&index) = self.rollback_items.iter().find(|&&i| {
@@ -575,15 +610,19 @@ impl<'a> Session<'a> {
         let total = self.record.items.len();
         // Progress is for a person; an unattended run skips the count,
         // which would make it quadratic.
-        let settled = if self.options.unattended {
-            0
+        let tally = if self.options.unattended {
+            Tally::default()
         } else {
-            self.record
-                .items
-                .iter()
-                .filter(|i| i.status.is_answered())
-                .count()
+            self.tally()
         };
+        let settled = total - tally.pending;
+        let previous = self
+            .last_answered
+            .filter(|&last| last != index)
+            .map(|last| Previous {
+                status: self.record.items[last].status,
+                text: fill(&self.item(last).text, &self.record.values),
+            });
         let command = item.command.as_ref().map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
@@ -611,7 +650,39 @@ impl<'a> Session<'a> {
             default_name: self.options.operator.clone(),
             message,
             suggested,
+            previous,
+            tally,
+            rollback_steps: !self.rollback_items.is_empty(),
+            correcting: self.record.items[index].status.is_answered(),
         }
+    }
+
+    /// Answers so far, each item once by its status; waived items are
+    /// counted again under `waived`.
+    fn tally(&self) -> Tally {
+        let waived: HashSet<&str> = self
+            .record
+            .gates
+            .iter()
+            .filter(|g| g.decision == GateDecision::Waive)
+            .flat_map(|g| g.items.iter().map(String::as_str))
+            .collect();
+        let mut tally = Tally::default();
+        for item in &self.record.items {
+            match item.status {
+                Status::Done | Status::NotOccurred => tally.done += 1,
+                Status::Failed | Status::Occurred => tally.failed += 1,
+                Status::Skipped | Status::NotRun => tally.skipped += 1,
+                Status::NotApplicable | Status::NotNeeded => tally.not_applicable += 1,
+                Status::Pending => tally.pending += 1,
+            }
+            if matches!(item.status, Status::Failed | Status::Skipped)
+                && waived.contains(item.id.as_str())
+            {
+                tally.waived += 1;
+            }
+        }
+        tally
     }
 
     fn ask_item(
@@ -623,6 +694,25 @@ impl<'a> Session<'a> {
         let mut message = None;
         let mut suggested = None;
         loop {
+            // A wait under way when the run stopped goes on by itself, with
+            // the time left.
+            if !self.options.unattended && self.wait_under_way(index) {
+                match self.run_wait(index, prompter) {
+                    Applied::Settled => {
+                        self.just_settled = Some(index);
+                        return Reply::Answer(());
+                    }
+                    Applied::Moved => return Reply::Answer(()),
+                    Applied::Again {
+                        message: m,
+                        suggested: s,
+                    } => {
+                        message = m;
+                        suggested = s;
+                    }
+                    Applied::Stop(reply) => return reply,
+                }
+            }
             let view = self.view(index, message.take(), suggested);
             let item = self.item(index);
             let action = match item.kind {
@@ -660,8 +750,13 @@ impl<'a> Session<'a> {
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {
                     self.just_settled = Some(index);
+                    if self.focus == Some(index) {
+                        self.focus = None;
+                        self.cursor.set(0);
+                    }
                     return Reply::Answer(());
                 }
+                Applied::Moved => return Reply::Answer(()),
                 Applied::Again {
                     message: m,
                     suggested: s,
@@ -742,6 +837,11 @@ impl<'a> Session<'a> {
                 if kind != Kind::Trigger {
                     return again("only a trigger is answered not-occurred");
                 }
+                if self.record.items[index].status == Status::Occurred {
+                    return again(
+                        "this trigger called a rollback, which stands; b right after the call undoes it",
+                    );
+                }
                 self.settle(index, Status::NotOccurred, None, None, None);
             }
             Action::Value(value) => {
@@ -762,23 +862,14 @@ impl<'a> Session<'a> {
             }
             Action::Signoff(answer) => return self.sign(index, answer),
             Action::Note(note) => {
-                let note = note.trim().to_string();
-                if !note.is_empty() {
-                    self.dirty.push(index);
-                    let result = &mut self.record.items[index];
-                    result.note = Some(match result.note.take() {
-                        Some(previous) => format!("{previous}\n{note}"),
-                        None => note.clone(),
-                    });
-                    self.event("note", Some(item.id.clone()), Some(note));
-                }
+                self.add_note(index, &note);
                 return Applied::Again {
                     message: Some("note added".to_string()),
                     suggested: None,
                 };
             }
             Action::RunCommand => return self.run_command(index, prompter, executor),
-            Action::Wait => return self.wait(index, prompter),
+            Action::Wait => return self.start_wait(index),
             Action::Back => {
                 return match self.back() {
                     Some(_) => Applied::Settled,
@@ -794,14 +885,217 @@ impl<'a> Session<'a> {
                 }
                 self.undo.push(Undo::new(self));
                 self.call_rollback("operator".to_string(), Some(reason));
+                // The item itself is not answered: with rollback steps they
+                // come next, and without them the run has ended.
+                return Applied::Moved;
             }
             Action::Pending => {
                 // Only an unattended prompter leaves an item open; the run
                 // moves past it and the item stays pending in the record.
                 self.deferred.insert(index);
             }
+            Action::Overview => {
+                let overview = self.overview(index);
+                return match prompter.overview(&overview) {
+                    Reply::Answer(()) => Applied::Again {
+                        message: None,
+                        suggested: None,
+                    },
+                    other => Applied::Stop(other),
+                };
+            }
+            Action::GoTo(target) => return self.go_to(index, &target),
+            Action::Search(text) => return self.search(index, &text),
+            Action::Bulk { status, reason } => return self.bulk(index, status, reason),
         }
         Applied::Settled
+    }
+
+    /// `g`: an item by its number as screens show it, or by its id; empty
+    /// goes back to where the run is.
+    fn go_to(&mut self, current: usize, target: &str) -> Applied {
+        let target = target.trim();
+        if target.is_empty() {
+            return match self.focus.take() {
+                Some(_) => {
+                    self.cursor.set(0);
+                    Applied::Moved
+                }
+                None => Applied::Again {
+                    message: Some("this is where the run is".to_string()),
+                    suggested: None,
+                },
+            };
+        }
+        let total = self.record.items.len();
+        let found = match target.parse::<usize>() {
+            Ok(n) if (1..=total).contains(&n) => Some(n - 1),
+            Ok(_) => None,
+            Err(_) => self.record.items.iter().position(|i| i.id == target),
+        };
+        match found {
+            Some(index) => self.focus_on(current, index),
+            None => Applied::Again {
+                message: Some(format!(
+                    "no item {target}: give a number from 1 to {total} or an item id"
+                )),
+                suggested: None,
+            },
+        }
+    }
+
+    /// `/`: the next item after this one whose text (variables filled)
+    /// holds `text`, ignoring case, wrapping at the end. Empty repeats the
+    /// last search.
+    fn search(&mut self, current: usize, text: &str) -> Applied {
+        let text = match text.trim() {
+            "" => match &self.last_search {
+                Some(last) => last.clone(),
+                None => {
+                    return Applied::Again {
+                        message: Some("type some words of an item to find it".to_string()),
+                        suggested: None,
+                    };
+                }
+            },
+            text => text.to_lowercase(),
+        };
+        self.last_search = Some(text.clone());
+        let total = self.record.items.len();
+        let found = (1..=total).map(|step| (current + step) % total).find(|&i| {
+            fill(&self.item(i).text, &self.record.values)
+                .to_lowercase()
+                .contains(&text)
+        });
+        match found {
+            Some(index) => self.focus_on(current, index),
+            None => Applied::Again {
+                message: Some(format!("no item matches \"{text}\"")),
+                suggested: None,
+            },
+        }
+    }
+
+    fn focus_on(&mut self, current: usize, index: usize) -> Applied {
+        let again = |message: String| Applied::Again {
+            message: Some(message),
+            suggested: None,
+        };
+        if index == current {
+            return again(format!("item {} is this one", index + 1));
+        }
+        match self.places[index].1 {
+            When::Rollback if self.record.rollback.is_none() => {
+                return again(format!(
+                    "item {} is a rollback step: it is walked once a rollback is called",
+                    index + 1
+                ));
+            }
+            When::Success if self.record.rollback.is_some() => {
+                return again(format!(
+                    "item {} is for a successful release, and a rollback was called",
+                    index + 1
+                ));
+            }
+            _ => {}
+        }
+        self.focus = Some(index);
+        Applied::Moved
+    }
+
+    /// `A`: every pending item left in this section answered the same way,
+    /// as one answer that `b` undoes whole. Fields and required sign-offs
+    /// are passed over: a value or an approval is never given in bulk.
+    fn bulk(&mut self, index: usize, status: Status, reason: String) -> Applied {
+        let again = |message: &str| Applied::Again {
+            message: Some(message.to_string()),
+            suggested: None,
+        };
+        if !matches!(status, Status::Skipped | Status::NotApplicable) {
+            return again("the rest of a section is answered skip or n/a");
+        }
+        if reason.trim().is_empty() {
+            return again("answering the rest of a section needs a reason");
+        }
+        let section = &self.entries[index].0.id;
+        let phase = self.places[index].0;
+        let rollback = self.record.rollback.is_some();
+        let targets: Vec<usize> = (index..self.record.items.len())
+            .take_while(|&i| self.places[i].0 == phase && &self.entries[i].0.id == section)
+            .filter(|&i| {
+                let item = self.item(i);
+                let open =
+                    self.record.items[i].status == Status::Pending && !self.deferred.contains(&i);
+                let asked = match self.places[i].1 {
+                    When::Rollback => rollback,
+                    When::Success => !rollback,
+                    When::Always => true,
+                };
+                let one_by_one =
+                    item.kind == Kind::Field || (item.kind == Kind::Signoff && !item.optional);
+                open && asked && !one_by_one
+            })
+            .collect();
+        if targets.is_empty() {
+            return again(
+                "nothing here to answer in bulk: fields and required sign-offs are answered one by one",
+            );
+        }
+        let mut undo = Undo::new(self);
+        for &i in &targets {
+            undo.items.push((i, self.record.items[i].clone()));
+        }
+        self.undo.push(undo);
+        let count = targets.len();
+        self.event(
+            "bulk",
+            Some(section.clone()),
+            Some(format!("{count} items {}: {reason}", status.as_str())),
+        );
+        for i in targets {
+            self.write_answer(i, status, None, None, Some(reason.clone()));
+        }
+        Applied::Settled
+    }
+
+    /// The `l` screen: every phase, section and item with its status.
+    fn overview(&self, current: usize) -> Overview {
+        let waived: HashSet<&str> = self
+            .record
+            .gates
+            .iter()
+            .filter(|g| g.decision == GateDecision::Waive)
+            .flat_map(|g| g.items.iter().map(String::as_str))
+            .collect();
+        let mut rows = Vec::new();
+        let mut index = 0;
+        for phase in &self.checklist.phases {
+            rows.push(Row::Phase(phase.title.clone()));
+            for section in &phase.sections {
+                if !section.implicit {
+                    rows.push(Row::Section(section.title.clone()));
+                }
+                for item in &section.items {
+                    let result = &self.record.items[index];
+                    rows.push(Row::Item {
+                        number: index + 1,
+                        id: result.id.clone(),
+                        status: result.status,
+                        text: fill(&item.text, &self.record.values),
+                        optional: item.optional,
+                        waived: waived.contains(result.id.as_str()),
+                        current: index == current,
+                    });
+                    index += 1;
+                }
+            }
+        }
+        Overview {
+            title: self.checklist.title.clone(),
+            rows,
+            tally: self.tally(),
+            rollback_called: self.record.rollback.is_some(),
+        }
     }
 
     /// Records an answer for an item, keeping what it replaced for `b`.
@@ -820,6 +1114,21 @@ impl<'a> Session<'a> {
             undo.items.push((index, self.record.items[index].clone()));
             self.undo.push(undo);
         }
+        self.write_answer(index, status, value, note, reason);
+    }
+
+    /// The answer itself, and its event: `answer`, or `correct` when the
+    /// item had an answer already (the log keeps the old one too).
+    fn write_answer(
+        &mut self,
+        index: usize,
+        status: Status,
+        value: Option<String>,
+        note: Option<String>,
+        reason: Option<String>,
+    ) {
+        let was = self.record.items[index].status;
+        let was_value = self.record.items[index].value.clone();
         let at = self.clock.now();
         let by = self
             .answer_by
@@ -843,22 +1152,55 @@ impl<'a> Session<'a> {
         result.reason = reason.clone();
         let id = result.id.clone();
         let detail = match (&value, &reason) {
-            (Some(value), _) => Some(format!("{} = {value}", status.as_str())),
-            (None, Some(reason)) => Some(format!("{}: {reason}", status.as_str())),
-            (None, None) => Some(status.as_str().to_string()),
+            (Some(value), _) => format!("{} = {value}", status.as_str()),
+            (None, Some(reason)) => format!("{}: {reason}", status.as_str()),
+            (None, None) => status.as_str().to_string(),
         };
-        self.event("answer", Some(id), detail);
+        self.last_answered = Some(index);
+        if was.is_answered() {
+            let before = match was_value {
+                Some(value) => format!("{} = {value}", was.as_str()),
+                None => was.as_str().to_string(),
+            };
+            self.event(
+                "correct",
+                Some(id),
+                Some(format!("was {before}, now {detail}")),
+            );
+        } else {
+            self.event("answer", Some(id), Some(detail));
+        }
+        if self.record.rollback.is_some() {
+            self.refresh_rollback_outcome();
+        }
     }
 
+    /// A rollback: the first call is kept as it was made; a trigger that
+    /// happens after it is listed beside it.
     fn call_rollback(&mut self, cause: String, reason: Option<String>) {
         let at = self.clock.now();
+        let by = self.options.operator.clone();
+        if let Some(rollback) = &mut self.record.rollback {
+            rollback.later.push(LaterCall {
+                at,
+                by,
+                item: cause.clone(),
+                what: reason.clone(),
+            });
+            self.event(
+                "rollback-again",
+                Some(cause),
+                reason.map(|r| format!("also: {r}")),
+            );
+            return;
+        }
         self.record.rollback = Some(Rollback {
             at,
-            by: self.options.operator.clone(),
+            by,
             cause: cause.clone(),
             reason: reason.clone(),
+            later: Vec::new(),
         });
-        self.record.run.outcome = Outcome::RolledBack;
         // Success-only items will not run now.
         let mut marked = Vec::new();
         for index in 0..self.record.items.len() {
@@ -873,6 +1215,27 @@ impl<'a> Session<'a> {
                 item.at = Some(at);
             }
         }
+        // With no rollback steps to walk, nothing of the release is left
+        // to do: the rest is recorded as not run, and the run ends.
+        if self.rollback_items.is_empty() {
+            self.focus = None;
+            self.notes.push(
+                "This checklist has no rollback steps: the run ends here, and the rollback itself is yours to carry out."
+                    .to_string(),
+            );
+            for index in 0..self.record.items.len() {
+                if self.record.items[index].status == Status::Pending {
+                    marked.push((index, self.record.items[index].clone()));
+                    self.dirty.push(index);
+                    let item = &mut self.record.items[index];
+                    item.status = Status::NotRun;
+                    item.reason = Some(
+                        "a rollback was called and the checklist has no rollback steps".to_string(),
+                    );
+                    item.at = Some(at);
+                }
+            }
+        }
         if let Some(undo) = self.undo.last_mut() {
             undo.items.extend(marked);
         }
@@ -884,6 +1247,28 @@ impl<'a> Session<'a> {
                 reason.map(|r| format!(": {r}")).unwrap_or_default()
             )),
         );
+        self.refresh_rollback_outcome();
+    }
+
+    /// While a rollback is under way the outcome says so; once every
+    /// required rollback step is answered it says how the way back went.
+    fn refresh_rollback_outcome(&mut self) {
+        if self.record.rollback.is_none() || self.record.run.finished.is_some() {
+            return;
+        }
+        let required = |status: Status| {
+            self.rollback_items.iter().any(|&i| {
+                let item = &self.record.items[i];
+                !item.optional && item.status == status
+            })
+        };
+        self.record.run.outcome = if required(Status::Pending) {
+            Outcome::RollingBack
+        } else if required(Status::Failed) {
+            Outcome::Failed
+        } else {
+            Outcome::RolledBack
+        };
     }
 
     fn sign(&mut self, index: usize, answer: SignoffAnswer) -> Applied {
@@ -975,6 +1360,7 @@ impl<'a> Session<'a> {
         };
         prompter.command_finished(&outcome);
         self.dirty.push(index);
+        let stopped_by_operator = outcome.cancelled && !self.interrupted.load(Ordering::SeqCst);
         self.record.items[index].command = Some(CommandRun {
             command: script,
             exit_code: outcome.exit_code,
@@ -982,14 +1368,23 @@ impl<'a> Session<'a> {
             duration_seconds: outcome.duration.as_secs_f64(),
             output: outcome.output.clone(),
             truncated_bytes: outcome.truncated_bytes,
+            interrupted: stopped_by_operator,
         });
         self.event(
             "command",
             Some(item.id.clone()),
             Some(format!("{} ({})", outcome.summary(), started.to_rfc3339())),
         );
-        if outcome.cancelled && self.interrupted.load(Ordering::SeqCst) {
+        if outcome.cancelled && !stopped_by_operator {
             return Applied::Stop(Reply::Interrupted);
+        }
+        // Ctrl-C stopped only the command: the run goes on, and the
+        // operator says how the item went.
+        if stopped_by_operator {
+            return Applied::Again {
+                message: Some("command interrupted: y done, n failed, r runs it again".to_string()),
+                suggested: None,
+            };
         }
         let suggestion = match (item.kind, outcome.succeeded()) {
             (Kind::Trigger, true) => Status::NotOccurred,
@@ -1007,7 +1402,9 @@ impl<'a> Session<'a> {
         }
     }
 
-    fn wait(&mut self, index: usize, prompter: &mut dyn Prompter) -> Applied {
+    /// `w`: the wait begins and is saved before any time is counted, so a
+    /// run stopped during it goes on with the time left.
+    fn start_wait(&mut self, index: usize) -> Applied {
         let Some(seconds) = wait_seconds(self.item(index)) else {
             return Applied::Again {
                 message: Some("this item asks for no wait".to_string()),
@@ -1015,31 +1412,137 @@ impl<'a> Session<'a> {
             };
         };
         let started = self.clock.now();
-        let cut_short = match prompter.wait(Duration::from_secs(seconds), self.interrupted) {
-            Reply::Answer(cut_short) => cut_short,
-            Reply::Interrupted => return Applied::Stop(Reply::Interrupted),
-            _ => true,
-        };
-        let waited = (self.clock.now() - started).num_milliseconds().max(0) as f64 / 1000.0;
         self.dirty.push(index);
         self.record.items[index].wait = Some(Wait {
             requested_seconds: seconds,
-            waited_seconds: waited,
-            cut_short,
+            waited_seconds: 0.0,
+            cut_short: false,
+            started: Some(started),
+            ended: None,
         });
         let id = self.record.items[index].id.clone();
+        self.event("wait", Some(id), Some(format!("started, {seconds} s")));
+        // Saved by the run loop; the item comes back with the wait under way.
+        Applied::Moved
+    }
+
+    fn wait_under_way(&self, index: usize) -> bool {
+        self.record.items[index]
+            .wait
+            .as_ref()
+            .is_some_and(|wait| wait.started.is_some() && wait.ended.is_none())
+    }
+
+    /// Counts down what is left of the wait, measured from when it began,
+    /// and takes what the operator says during it.
+    fn run_wait(&mut self, index: usize, prompter: &mut dyn Prompter) -> Applied {
+        let (requested, started) = match &self.record.items[index].wait {
+            Some(Wait {
+                requested_seconds,
+                started: Some(started),
+                ..
+            }) => (*requested_seconds, *started),
+            _ => {
+                return Applied::Again {
+                    message: None,
+                    suggested: None,
+                };
+            }
+        };
+        loop {
+            let elapsed = (self.clock.now() - started).num_milliseconds().max(0) as u64;
+            let left =
+                Duration::from_secs(requested).saturating_sub(Duration::from_millis(elapsed));
+            let end = if left.is_zero() {
+                WaitEnd::Elapsed
+            } else {
+                let view = WaitView {
+                    requested: Duration::from_secs(requested),
+                    left,
+                };
+                match prompter.wait(&view, self.interrupted) {
+                    Reply::Answer(end) => end,
+                    // The wait stays under way in the record: resume goes on.
+                    other => return Applied::Stop(other.map(|_| ())),
+                }
+            };
+            if let WaitEnd::Note(note) = &end {
+                self.add_note(index, note);
+                continue;
+            }
+            let waited = self.end_wait(index, !matches!(end, WaitEnd::Elapsed));
+            let waited = format!(
+                "{} of {}",
+                human_duration(waited),
+                human_duration(requested as f64)
+            );
+            return match end {
+                WaitEnd::Elapsed | WaitEnd::Note(_) => Applied::Again {
+                    message: Some(format!("waited {waited}: Enter marks it done")),
+                    suggested: Some(Status::Done),
+                },
+                // No default: the operator says how it went.
+                WaitEnd::CutShort => Applied::Again {
+                    message: Some(format!("wait cut short after {waited}: y done or n failed")),
+                    suggested: None,
+                },
+                WaitEnd::Failed { note } => {
+                    self.settle(index, Status::Failed, None, note, None);
+                    Applied::Settled
+                }
+                WaitEnd::Rollback { reason } if reason.trim().is_empty() => Applied::Again {
+                    message: Some(format!(
+                        "wait stopped after {waited}; calling a rollback needs a reason"
+                    )),
+                    suggested: None,
+                },
+                WaitEnd::Rollback { reason } => {
+                    self.undo.push(Undo::new(self));
+                    self.call_rollback("operator".to_string(), Some(reason));
+                    Applied::Moved
+                }
+            };
+        }
+    }
+
+    /// The wait is over: how long it lasted, in seconds.
+    fn end_wait(&mut self, index: usize, cut_short: bool) -> f64 {
+        let now = self.clock.now();
+        self.dirty.push(index);
+        let id = self.record.items[index].id.clone();
+        let Some(wait) = self.record.items[index].wait.as_mut() else {
+            return 0.0;
+        };
+        let started = wait.started.unwrap_or(now);
+        let waited = (now - started).num_milliseconds().max(0) as f64 / 1000.0;
+        wait.waited_seconds = waited;
+        wait.cut_short = cut_short;
+        wait.ended = Some(now);
+        let requested = wait.requested_seconds;
         self.event(
             "wait",
             Some(id),
             Some(format!(
-                "{waited:.0} s of {seconds} s{}",
+                "{waited:.0} s of {requested} s{}",
                 if cut_short { ", cut short" } else { "" }
             )),
         );
-        Applied::Again {
-            message: Some(format!("waited {}", human_duration(waited))),
-            suggested: Some(Status::Done),
+        waited
+    }
+
+    fn add_note(&mut self, index: usize, note: &str) {
+        let note = note.trim().to_string();
+        if note.is_empty() {
+            return;
         }
+        self.dirty.push(index);
+        let result = &mut self.record.items[index];
+        result.note = Some(match result.note.take() {
+            Some(previous) => format!("{previous}\n{note}"),
+            None => note.clone(),
+        });
+        let id = result.id.clone();
+        self.event("note", Some(id), Some(note));
     }
 
     fn ask_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
@@ -1169,9 +1672,12 @@ impl<'a> Session<'a> {
         if let Some(rollback) = undo.rollback {
             if rollback.is_none() && self.record.rollback.is_some() {
                 self.record.run.outcome = Outcome::InProgress;
+                self.notes.clear();
             }
             self.record.rollback = rollback;
         }
+        self.refresh_rollback_outcome();
+        self.last_answered = None;
         self.record.gates.truncate(undo.gates);
         self.record.signoffs.truncate(undo.signoffs);
         self.asked_rollback
@@ -1277,12 +1783,16 @@ impl<'a> Session<'a> {
             gates: self.record.gates.clone(),
             signoffs: self.record.signoffs.clone(),
             duration_seconds: self.record.run.duration_seconds,
+            notes: self.notes.clone(),
         }
     }
 }
 
 enum Applied {
     Settled,
+    /// Nothing answered, but the next question may be another one (`g`,
+    /// a rollback called, a wait begun): back to the run loop, which saves.
+    Moved,
     Again {
         message: Option<String>,
         suggested: Option<Status>,
@@ -1346,6 +1856,7 @@ pub fn human_duration(seconds: f64) -> String {
     let total = seconds.round() as u64;
     match total {
         0..60 => format!("{total} s"),
+        60..3600 if total.is_multiple_of(60) => format!("{} min", total / 60),
         60..3600 => format!("{} min {} s", total / 60, total % 60),
         _ => format!("{} h {} min", total / 3600, (total % 3600) / 60),
     }

@@ -15,8 +15,8 @@ use nix::sys::termios::{self, SetArg, Termios};
 use crate::exec;
 use crate::model::Kind;
 use crate::prompt::{
-    Action, GateAnswer, GateView, ItemView, Prompter, Reply, SignoffAnswer, StartView, Summary,
-    ValueRequest,
+    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, SignoffAnswer, StartView,
+    Summary, ValueRequest, WaitEnd, WaitView,
 };
 use crate::record::{Decision, Status};
 use crate::session::human_duration;
@@ -640,7 +640,12 @@ impl Prompter for Terminal {
         });
     }
 
-    fn wait(&mut self, duration: Duration, interrupted: &AtomicBool) -> Reply<bool> {
+    fn overview(&mut self, _view: &Overview) -> Reply<()> {
+        Reply::Answer(())
+    }
+
+    fn wait(&mut self, view: &WaitView, interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        let duration = view.left;
         let started = Instant::now();
         let width = 30;
         loop {
@@ -650,7 +655,7 @@ impl Prompter for Terminal {
             let elapsed = started.elapsed();
             if elapsed >= duration {
                 let _ = self.term.write_line("");
-                return Reply::Answer(false);
+                return Reply::Answer(WaitEnd::Elapsed);
             }
             let done = (elapsed.as_secs_f64() / duration.as_secs_f64() * width as f64) as usize;
             let left = duration - elapsed;
@@ -663,7 +668,7 @@ impl Prompter for Terminal {
             match self.keys.recv_timeout(Duration::from_millis(500)) {
                 Ok(Ok(Key::Char('c'))) => {
                     let _ = self.term.write_line("");
-                    return Reply::Answer(true);
+                    return Reply::Answer(WaitEnd::CutShort);
                 }
                 Ok(Ok(Key::CtrlC)) | Ok(Err(_)) | Err(RecvTimeoutError::Disconnected) => {
                     return Reply::Interrupted;

@@ -640,11 +640,16 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
     let again = relcheck(&["resume", path.to_str().unwrap(), "--non-interactive"])
         .cwd(dir.path())
         .run();
-    assert_eq!(again.code, 2, "{}", again.stderr);
-    assert!(
-        again.stderr.contains("the run already ended (success)"),
-        "{}",
-        again.stderr
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (
+            4,
+            format!(
+                "error: {0}: the run already ended (success), so there is nothing to resume; `relcheck report {0}` shows it, and `relcheck run` starts a new one\n",
+                path.display()
+            )
+            .as_str()
+        )
     );
 }
 

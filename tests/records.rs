@@ -16,8 +16,8 @@ use relcheck::exec::{Executor, Outcome as ExecOutcome, Spec};
 use relcheck::model::{Checklist, Kind};
 use relcheck::parse::parse;
 use relcheck::prompt::{
-    Action, GateAnswer, GateView, ItemView, Prompter, Reply, SignoffAnswer, StartView, Summary,
-    ValueRequest,
+    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, SignoffAnswer, StartView,
+    Summary, ValueRequest, WaitEnd, WaitView,
 };
 use relcheck::record::{Decision, Mode, Record};
 use relcheck::session::{MemorySink, Options, Session, TestClock};
@@ -238,9 +238,13 @@ impl Prompter for Auto<'_> {
         Reply::Answer(self.plan.occur.is_some())
     }
 
-    fn wait(&mut self, duration: Duration, _interrupted: &AtomicBool) -> Reply<bool> {
-        self.clock.advance(duration.as_secs() as i64);
-        Reply::Answer(false)
+    fn wait(&mut self, view: &WaitView, _interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        self.clock.advance(view.left.as_secs() as i64);
+        Reply::Answer(WaitEnd::Elapsed)
+    }
+
+    fn overview(&mut self, _view: &Overview) -> Reply<()> {
+        Reply::Answer(())
     }
 
     fn finish(&mut self, _summary: &Summary) {}

@@ -71,6 +71,7 @@ pub fn escape(text: &str) -> String {
 fn outcome_class(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Success => "success",
+        Outcome::RollingBack => "rolling-back",
         Outcome::RolledBack => "rolled-back",
         Outcome::Failed => "failed",
         Outcome::Aborted => "aborted",

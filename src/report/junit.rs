@@ -72,7 +72,11 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult) -> TestCase {
             status.set_description(body(item, waiver));
             status
         }
-        Status::Skipped | Status::NotApplicable | Status::NotNeeded | Status::Pending => {
+        Status::Skipped
+        | Status::NotApplicable
+        | Status::NotNeeded
+        | Status::NotRun
+        | Status::Pending => {
             let mut status = TestCaseStatus::skipped();
             let message = match &item.reason {
                 Some(reason) => format!("{}: {reason}", words(item.status)),

@@ -376,6 +376,7 @@ pub fn glyph(status: Status) -> &'static str {
         Status::Occurred => "!",
         Status::NotOccurred => "·",
         Status::NotNeeded => "○",
+        Status::NotRun => "⊘",
         Status::Pending => "?",
     }
 }
@@ -390,12 +391,13 @@ pub fn words(status: Status) -> &'static str {
         Status::Occurred => "occurred",
         Status::NotOccurred => "not occurred",
         Status::NotNeeded => "not needed",
+        Status::NotRun => "not run",
         Status::Pending => "pending",
     }
 }
 
 /// Statuses in the order summaries list them: the good first.
-pub const STATUS_ORDER: [Status; 8] = [
+pub const STATUS_ORDER: [Status; 9] = [
     Status::Done,
     Status::NotOccurred,
     Status::NotApplicable,
@@ -403,12 +405,14 @@ pub const STATUS_ORDER: [Status; 8] = [
     Status::Failed,
     Status::Skipped,
     Status::Occurred,
+    Status::NotRun,
     Status::Pending,
 ];
 
 pub fn banner(outcome: Outcome) -> &'static str {
     match outcome {
         Outcome::Success => "SUCCESS",
+        Outcome::RollingBack => "ROLLING BACK",
         Outcome::RolledBack => "ROLLED BACK",
         Outcome::Failed => "FAILED",
         Outcome::Aborted => "ABORTED",

@@ -208,7 +208,9 @@ fn header(out: &mut Out, view: &View<'_>) {
         Outcome::Success => style.green(&rule),
         Outcome::InProgress => style.cyan(&rule),
         Outcome::Incomplete => style.yellow(&rule),
-        Outcome::RolledBack | Outcome::Failed | Outcome::Aborted => style.red(&rule),
+        Outcome::RollingBack | Outcome::RolledBack | Outcome::Failed | Outcome::Aborted => {
+            style.red(&rule)
+        }
     };
     out.line(&rule);
     out.wrapped(0, "", &counts(record), |s| s.to_string());

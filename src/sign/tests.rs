@@ -50,6 +50,7 @@ fn record() -> Record {
         duration_seconds: 12.5,
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,
+        interrupted: false,
     });
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.value = Some("1.4.0".to_string());
