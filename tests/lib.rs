@@ -3,6 +3,7 @@
 
 mod support;
 
+mod bad_night;
 mod bundled;
 mod ci;
 mod crash;
