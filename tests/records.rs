@@ -40,6 +40,8 @@ pub const FIXTURES: &[&str] = &[
 pub struct Plan {
     /// A trigger that happens, and what happened.
     pub occur: Option<(&'static str, &'static str)>,
+    /// A second trigger that happens once the rollback is under way.
+    pub occur_again: Option<(&'static str, &'static str)>,
     /// A check answered failed, with a note; its phase's gate waives it.
     pub fail: Option<(&'static str, &'static str)>,
     /// A check skipped, with a reason.
@@ -173,10 +175,12 @@ impl Prompter for Auto<'_> {
             .as_ref()
             .is_some_and(|c| c.exit_code != Some(0));
         Reply::Answer(match view.kind {
-            Kind::Trigger => match self.plan.occur {
-                Some((item, what)) if ends(id, item) => Action::Occurred {
-                    what: what.to_string(),
-                },
+            Kind::Trigger => match (self.plan.occur, self.plan.occur_again) {
+                (Some((item, what)), _) | (_, Some((item, what))) if ends(id, item) => {
+                    Action::Occurred {
+                        what: what.to_string(),
+                    }
+                }
                 _ => Action::NotOccurred,
             },
             _ => match (self.plan.fail, self.plan.skip) {
@@ -286,6 +290,7 @@ pub fn rolled_back() -> Record {
         "production-deploy.md",
         &Plan {
             occur: Some(("error-rate-above", "5xx at 12% on eu-west within 2 minutes")),
+            occur_again: Some(("p99-latency-above", "p99 at 2.4 s while reverting")),
             ..Plan::default()
         },
     )

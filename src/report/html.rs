@@ -16,8 +16,8 @@ use crate::record::{Decision, GateDecision, ItemResult, Outcome, Record, Status}
 
 use super::text::digest_words;
 use super::{
-    Options, View, banner, command_ok, command_summary, counts, glyph, last_time, rollback_cause,
-    signoff_counts, timestamp, words,
+    Options, View, banner, command_ok, command_summary, counts, glyph, last_time, later_calls,
+    rollback_cause, signoff_counts, timestamp, words,
 };
 
 pub fn html(record: &Record, options: &Options) -> String {
@@ -321,6 +321,16 @@ fn timeline(out: &mut String, record: &Record, options: &Options) {
             TOP - 8.0,
             rollback.at.format("%H:%M:%S")
         );
+        for (at, call) in later_calls(record) {
+            let lx = x(at);
+            let _ = writeln!(
+                out,
+                "<line class=\"rollback later\" x1=\"{lx:.1}\" y1=\"{:.1}\" x2=\"{lx:.1}\" y2=\"{bottom:.1}\"><title>also at {} UTC: {}</title></line>",
+                TOP - 4.0,
+                at.format("%H:%M:%S"),
+                escape(&call)
+            );
+        }
     }
     out.push_str("</svg>\n<p class=\"legend\"><span class=\"key ok\"></span>phase, first to last answer <span class=\"key wait\"></span>wait <span class=\"key warn\"></span>skipped or waived <span class=\"key bad\"></span>failed or occurred <span class=\"key gate\"></span>gate decision");
     if record.rollback.is_some() {
@@ -536,6 +546,14 @@ fn rollback(out: &mut String, record: &Record, options: &Options) {
     if let Some(reason) = &rollback.reason {
         let _ = writeln!(out, "<div><dt>reason</dt><dd>{}</dd></div>", escape(reason));
     }
+    for (at, call) in later_calls(record) {
+        let _ = writeln!(
+            out,
+            "<div><dt>also</dt><dd>{}: {}</dd></div>",
+            timestamp(at),
+            escape(&call)
+        );
+    }
     out.push_str("</dl>\n</section>\n");
 }
 
@@ -613,6 +631,7 @@ svg .none { font-size: 11px; fill: var(--muted); font-style: italic; }
 svg .bar.ok { fill: var(--ok); } svg .bar.bad { fill: var(--bad); } svg .bar.warn { fill: #d4a72c; } svg .bar.wait { fill: var(--wait); opacity: .75; }
 svg .gate { fill: #d4a72c; stroke: #1f2328; stroke-width: 1; }
 svg .rollback { stroke: var(--bad); stroke-width: 2; stroke-dasharray: 5 3; }
+svg .rollback.later { stroke-width: 1; stroke-dasharray: 2 3; }
 svg .rollback-label { font-size: 11px; font-weight: 700; fill: var(--bad); text-anchor: middle; }
 .legend { color: var(--muted); font-size: 13px; }
 .key { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin: 0 4px 0 14px; vertical-align: middle; }

@@ -12,8 +12,8 @@ use crate::record::{Decision, GateDecision, Record, Status};
 
 use super::text::digest_words;
 use super::{
-    Options, View, banner, command_ok, command_summary, counts, duration, rollback_cause,
-    signoff_counts, timestamp, words,
+    Options, View, banner, command_ok, command_summary, counts, duration, later_calls,
+    rollback_cause, signoff_counts, timestamp, words,
 };
 
 /// Lines of a failed command's output shown under it.
@@ -121,6 +121,9 @@ pub fn markdown(record: &Record, options: &Options) -> String {
         );
         if let Some(reason) = &rollback.reason {
             let _ = writeln!(out, "- reason: {}", escape(reason));
+        }
+        for (at, call) in later_calls(record) {
+            let _ = writeln!(out, "- also, at {}: {}", timestamp(at), escape(&call));
         }
     }
     signoffs(&mut out, record);

@@ -542,6 +542,30 @@ pub fn rollback_cause(record: &Record, titles: &Titles) -> String {
     }
 }
 
+/// Triggers that happened once the rollback was already called, in words,
+/// each with its time: the first call stands, these are kept beside it.
+pub fn later_calls(record: &Record) -> Vec<(DateTime<Utc>, String)> {
+    let Some(rollback) = &record.rollback else {
+        return Vec::new();
+    };
+    rollback
+        .later
+        .iter()
+        .map(|call| {
+            let what = match record.item(&call.item) {
+                Some(item) => format!("trigger \"{}\"", session::fill(&item.text, &record.values)),
+                None => call.item.clone(),
+            };
+            let said = call
+                .what
+                .as_deref()
+                .map(|w| format!(": {w}"))
+                .unwrap_or_default();
+            (call.at, format!("{what} by {}{said}", call.by))
+        })
+        .collect()
+}
+
 /// The last instant the record knows of: for a timeline's end.
 pub fn last_time(record: &Record) -> DateTime<Utc> {
     let items = record.items.iter().filter_map(|item| item.at);
@@ -553,7 +577,12 @@ pub fn last_time(record: &Record) -> DateTime<Utc> {
         .chain(signoffs)
         .chain(events)
         .chain(record.run.finished)
-        .chain(record.rollback.as_ref().map(|r| r.at))
+        .chain(
+            record
+                .rollback
+                .iter()
+                .flat_map(|r| std::iter::once(r.at).chain(r.later.iter().map(|call| call.at))),
+        )
         .fold(record.run.started, DateTime::max)
 }
 

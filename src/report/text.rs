@@ -8,7 +8,7 @@ use crate::sign::{self, DigestCheck};
 use crate::style::Style;
 
 use super::{
-    Options, STATUS_ORDER, View, banner, command_ok, command_summary, counts, glyph,
+    Options, STATUS_ORDER, View, banner, command_ok, command_summary, counts, glyph, later_calls,
     rollback_cause, signoff_counts, time_in_run, words, wrap,
 };
 
@@ -297,6 +297,14 @@ fn rollback(out: &mut Out, view: &View<'_>, options: &Options) {
     );
     if let Some(reason) = &rollback.reason {
         out.wrapped(2, "reason:  ", reason, |s| s.to_string());
+    }
+    for (at, call) in later_calls(record) {
+        out.wrapped(
+            2,
+            "also:    ",
+            &format!("{} {call}", time_in_run(record, at)),
+            |s| s.to_string(),
+        );
     }
 }
 
