@@ -1,0 +1,123 @@
+//! The journal beside a record, `<record>.journal`: what a run answered
+//! since the record was last written whole, one JSON object a line, and
+//! how a read folds it back in. [`super::RecordFile`] writes it.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Event, Gate, ItemResult, Record, Rollback, Run, Signoff};
+
+impl Record {
+    /// Applies `<record>.journal`, if there is one. A line cut short by a
+    /// crash ends the journal there. The digest is renewed only when the
+    /// file's own was right, so an edit outside relcheck stays visible.
+    pub(super) fn fold_journal(&mut self, path: &Path) -> anyhow::Result<()> {
+        let journal = journal_path(path);
+        let Ok(text) = fs::read_to_string(&journal) else {
+            return Ok(());
+        };
+        let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
+        let mut applied = false;
+        for (n, line) in text.split_inclusive('\n').enumerate() {
+            if !line.ends_with('\n') {
+                break;
+            }
+            // A journal extends the record whose digest its first line
+            // names. A run killed after a whole write but before it removed
+            // the journal leaves one that extends an older record: its
+            // entries are all in this record already, and applying them
+            // would put older state over newer.
+            if n == 0
+                && let Ok(header) = serde_json::from_str::<JournalHeader>(line)
+            {
+                if Some(header.base) != self.digest {
+                    return Ok(());
+                }
+                continue;
+            }
+            let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
+                break;
+            };
+            entry.apply(self);
+            applied = true;
+        }
+        if applied && intact {
+            crate::sign::seal(self);
+        }
+        Ok(())
+    }
+}
+
+/// `<record>.journal`: answers appended since the record was last written
+/// whole, one JSON object a line.
+pub fn journal_path(record: &Path) -> PathBuf {
+    let mut name = record.as_os_str().to_os_string();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+pub(super) fn remove_journal(record: &Path) {
+    let journal = journal_path(record);
+    if journal.exists() {
+        let _ = fs::remove_file(journal);
+    }
+}
+
+/// A journal's first line: the digest of the record it extends.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct JournalHeader {
+    pub(super) base: String,
+}
+
+/// One journal line, written from borrowed parts of the record. Every
+/// field is state, not a difference, so applying a line twice is harmless.
+#[derive(Serialize)]
+pub(super) struct JournalOut<'a> {
+    pub(super) run: &'a Run,
+    pub(super) rollback: &'a Option<Rollback>,
+    pub(super) values: Option<&'a BTreeMap<String, String>>,
+    pub(super) items: Vec<(usize, &'a ItemResult)>,
+    pub(super) gates: &'a [Gate],
+    pub(super) signoffs: Option<&'a [Signoff]>,
+    pub(super) events_from: usize,
+    pub(super) events: &'a [Event],
+}
+
+#[derive(Deserialize)]
+struct JournalIn {
+    run: Run,
+    rollback: Option<Rollback>,
+    #[serde(default)]
+    values: Option<BTreeMap<String, String>>,
+    items: Vec<(usize, ItemResult)>,
+    gates: Vec<Gate>,
+    #[serde(default)]
+    signoffs: Option<Vec<Signoff>>,
+    events_from: usize,
+    events: Vec<Event>,
+}
+
+impl JournalIn {
+    fn apply(self, record: &mut Record) {
+        record.run = self.run;
+        record.rollback = self.rollback;
+        if let Some(values) = self.values {
+            record.values = values;
+        }
+        for (index, item) in self.items {
+            if let Some(slot) = record.items.get_mut(index) {
+                *slot = item;
+            }
+        }
+        record.gates = self.gates;
+        if let Some(signoffs) = self.signoffs {
+            record.signoffs = signoffs;
+        }
+        record.events.truncate(self.events_from);
+        record.events.extend(self.events);
+    }
+}
