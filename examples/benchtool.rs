@@ -450,8 +450,8 @@ fn save_latency(items: usize, dir: &Path) -> Result<(), String> {
         stats(&mut sink.wholes)
     );
     let record = Record::load(&path).map_err(|err| format!("{err:#}"))?;
-    if relcheck::sign::check_digest(&record)
-        != relcheck::sign::DigestCheck::Matches(relcheck::sign::digest(&record))
+    if relcheck::record::check_digest(&record)
+        != relcheck::record::DigestCheck::Matches(relcheck::record::digest(&record))
     {
         return Err("the saved record's digest does not match".to_string());
     }

@@ -448,7 +448,7 @@ pub fn resume(
         ));
     }
     // Going on would seal the record anew and hide the edit.
-    if record.digest.as_deref() != Some(crate::sign::digest(&record).as_str()) {
+    if record.digest.as_deref() != Some(crate::record::digest(&record).as_str()) {
         return Err(error(
             Code::Verify,
             format!(

@@ -424,7 +424,7 @@ impl<'a> Session<'a> {
     /// record; otherwise only what changed, appended to the journal.
     fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
         if whole || sink.wants_whole() {
-            crate::sign::seal(&mut self.record);
+            crate::record::seal(&mut self.record);
             sink.save(&self.record)?;
         } else {
             self.dirty.sort_unstable();

@@ -1,16 +1,16 @@
-//! Integrity and sign-off (docs/RECORD.md): the record's canonical form and
-//! digest, the parts a sign-off binds to, SSH signatures over a sign-off,
-//! and `verify`'s judgement of a record. Nothing here prints: `sign` and
-//! `verify` return values that `lib.rs` writes out.
+//! Sign-off (docs/RECORD.md): the parts a sign-off binds to, SSH
+//! signatures over a sign-off, and `verify`'s judgement of a record.
+//! Nothing here prints: `sign` and `verify` return values that `lib.rs`
+//! writes out.
 //!
-//! Two layers, for two threats. The record digest catches a record edited
-//! by hand or by another tool; anyone can recompute it, so it proves
-//! nothing about who. A sign-off binds to digests of the record's parts as
-//! they stood, and its SSH signature covers that binding, so an edit to
-//! anything it vouched for shows even when the record digest was redone.
+//! Two layers, for two threats. The record digest (`crate::record`)
+//! catches a record edited by hand or by another tool; anyone can
+//! recompute it, so it proves nothing about who. A sign-off binds to
+//! digests of the record's parts as they stood, and its SSH signature
+//! covers that binding, so an edit to anything it vouched for shows even
+//! when the record digest was redone.
 
 mod allowed;
-mod canonical;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -29,7 +29,10 @@ pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_match
 use crate::exit::{Code, error};
 use crate::model::Kind;
 use crate::parse::rules;
-use crate::record::{Decision, Event, ItemResult, Lock, Mode, Outcome, Record, Signoff};
+use crate::record::{
+    Decision, DigestCheck, Event, ItemResult, Lock, Mode, Outcome, Record, Signoff, canonical,
+    canonical_json, check_digest, seal,
+};
 use crate::source::sha256_hex;
 use crate::style::Style;
 
@@ -45,99 +48,9 @@ pub const PAYLOAD_HEADER: &[u8] = b"relcheck-signoff-v1\n";
 /// edit, and keep the record readable.
 const SHORT: usize = 16;
 
-// ---------------------------------------------------------------------------
-// Canonical form and digests
-
-/// The bytes the record digest is taken over: the record as JSON with its
-/// own `digest` left out, no whitespace, object keys in byte order, and
-/// members whose value is null left out.
-///
-/// It is taken from the typed record, not its YAML, so quoting, key order
-/// and comments in the file do not matter. Nulls are dropped so that a
-/// later relcheck that adds an optional field computes the same digest
-/// for a record written before it.
-pub fn canonical(record: &Record) -> Vec<u8> {
-    canonical::to_vec(record, Some("digest"))
-}
-
-/// Any value in the canonical form [`canonical`] describes.
-pub fn canonical_json(value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_canonical(value, &mut out);
-    out
-}
-
-fn write_canonical(value: &Value, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(map) => {
-            // Sorted here rather than trusting serde_json's map order: a
-            // dependency that turns on its `preserve_order` feature would
-            // otherwise change every digest.
-            let mut members: Vec<(&String, &Value)> =
-                map.iter().filter(|(_, v)| !v.is_null()).collect();
-            members.sort_unstable_by(|a, b| a.0.cmp(b.0));
-            out.push(b'{');
-            for (i, (key, value)) in members.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json(key, out);
-                out.push(b':');
-                write_canonical(value, out);
-            }
-            out.push(b'}');
-        }
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_canonical(item, out);
-            }
-            out.push(b']');
-        }
-        scalar => write_json(scalar, out),
-    }
-}
-
-/// A string or scalar as `serde_json` writes it, straight into `out`: the
-/// same bytes as its `to_string`, without a string per key and value.
-fn write_json<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) {
-    // Writing a string or a scalar into memory cannot fail.
-    let _ = serde_json::to_writer(out, value);
-}
-
 fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
     // Cannot fail for record types: every map in them has string keys.
     serde_json::to_value(value).unwrap_or(Value::Null)
-}
-
-/// Lowercase hex sha256 of [`canonical`].
-pub fn digest(record: &Record) -> String {
-    sha256_hex(&canonical(record))
-}
-
-/// Sets the record's digest; called before every save.
-pub fn seal(record: &mut Record) {
-    record.digest = Some(digest(record));
-}
-
-/// Whether the record's stored digest is the one its content gives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DigestCheck {
-    Matches(String),
-    Missing,
-    Differs,
-}
-
-pub fn check_digest(record: &Record) -> DigestCheck {
-    let actual = digest(record);
-    match &record.digest {
-        None => DigestCheck::Missing,
-        Some(stored) if *stored == actual => DigestCheck::Matches(actual),
-        Some(_) => DigestCheck::Differs,
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -700,7 +700,7 @@ fn in_run_signoffs_verify_after_the_run_goes_on_and_ends() {
     // Editing the signed answer is caught.
     let mut edited = run.record.clone();
     edited.items[0].value = Some("Mallory".into());
-    relcheck::sign::seal(&mut edited);
+    relcheck::record::seal(&mut edited);
     assert!(!relcheck::sign::verify(&edited, None).passed());
 }
 

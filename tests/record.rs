@@ -130,7 +130,7 @@ fn a_journal_left_behind_by_a_whole_write_is_not_applied() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("j.yaml");
     let mut sink = RecordFile::new(&path, true);
-    relcheck::sign::seal(&mut record);
+    relcheck::record::seal(&mut record);
     sink.save(&record).unwrap();
     record.items[0].status = Status::Done;
     sink.append(
@@ -150,7 +150,7 @@ fn a_journal_left_behind_by_a_whole_write_is_not_applied() {
     // The whole write that folds it, and a later answer in it...
     record.items[0].status = Status::Failed;
     record.items[1].status = Status::Done;
-    relcheck::sign::seal(&mut record);
+    relcheck::record::seal(&mut record);
     sink.save(&record).unwrap();
     // ...then the kill: the old journal is still there.
     std::fs::write(journal_path(&path), &old_journal).unwrap();

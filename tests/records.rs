@@ -111,7 +111,7 @@ pub fn run_at(name: &str, plan: &Plan, started: chrono::DateTime<Utc>, operator:
     // The version is part of the digest; pin it so snapshots outlive
     // releases.
     record.run.relcheck_version = "0.0.0-test".to_string();
-    relcheck::sign::seal(&mut record);
+    relcheck::record::seal(&mut record);
     record
 }
 

@@ -10,7 +10,7 @@ use std::process::{Command, Output, Stdio};
 use chrono::{DateTime, TimeZone, Utc};
 use relcheck::model::Kind;
 use relcheck::record::{
-    ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Outcome, Record, Run,
+    self, ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Outcome, Record, Run,
     SCHEMA, Signoff, Status,
 };
 use relcheck::sign;
@@ -108,7 +108,7 @@ fn record() -> Record {
         }],
         digest: None,
     };
-    sign::seal(&mut record);
+    record::seal(&mut record);
     record
 }
 
@@ -222,7 +222,7 @@ impl Sandbox {
     fn update(&self, change: impl FnOnce(&mut Record)) {
         let mut record = self.load();
         change(&mut record);
-        sign::seal(&mut record);
+        record::seal(&mut record);
         record.save(&self.record()).unwrap();
     }
 }
@@ -714,7 +714,7 @@ fn tampering_is_caught() {
                     .unwrap();
             edit(&mut record);
             if reseal {
-                sign::seal(&mut record);
+                record::seal(&mut record);
             }
             record.save(&sandbox.record()).unwrap();
             let run = sandbox.verify(&allowed_args);
@@ -818,7 +818,7 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
     assert!(output.status.success(), "{output:?}");
     signoff.signature = Some(fs::read_to_string(sandbox.path("payload.sig")).unwrap());
     record.signoffs.push(signoff);
-    sign::seal(&mut record);
+    record::seal(&mut record);
     record.save(&sandbox.record()).unwrap();
 
     let allowed = sandbox.allowed(&[format!("*@example.com {}", bob.public)]);

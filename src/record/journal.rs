@@ -19,7 +19,7 @@ impl Record {
         let Ok(text) = fs::read_to_string(&journal) else {
             return Ok(());
         };
-        let intact = self.digest.as_deref() == Some(crate::sign::digest(self).as_str());
+        let intact = self.digest.as_deref() == Some(super::digest(self).as_str());
         let mut applied = false;
         for (n, line) in text.split_inclusive('\n').enumerate() {
             if !line.ends_with('\n') {
@@ -45,7 +45,7 @@ impl Record {
             applied = true;
         }
         if applied && intact {
-            crate::sign::seal(self);
+            super::seal(self);
         }
         Ok(())
     }

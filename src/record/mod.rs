@@ -1,8 +1,11 @@
 //! The deployment record: what was answered, by whom and when, kept as YAML
 //! (docs/RECORD.md). This module owns its types and their one YAML reader
-//! and writer; the files beside it own the journal, the atomic save and
-//! load, and the lock that keeps two runs off one record.
+//! and writer; the files beside it own the canonical form and digest, the
+//! journal, the atomic save and load, and the lock that keeps two runs off
+//! one record.
 
+pub(crate) mod canonical;
+mod digest;
 mod file;
 mod journal;
 mod lock;
@@ -14,6 +17,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use journal::journal_path;
 pub use lock::Lock;

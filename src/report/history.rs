@@ -14,9 +14,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::record::{Outcome, Record, Status};
+use crate::record::{DigestCheck, Outcome, Record, Status};
 use crate::session::human_duration;
-use crate::sign::{self, DigestCheck, SignatureCheck};
+use crate::sign::{self, SignatureCheck};
 use crate::style::Style;
 
 use super::{signoff_counts, waivers};

@@ -3,8 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::record::{Decision, Outcome, Record, Status};
-use crate::sign::{self, DigestCheck};
+use crate::record::{Decision, DigestCheck, Outcome, Record, Status, check_digest};
 use crate::style::Style;
 
 use super::{
@@ -233,7 +232,7 @@ fn header(out: &mut Out, view: &View<'_>) {
 /// The record digest, in words: no allowed-signers file is read here, so
 /// this is only whether the file was edited outside relcheck.
 pub fn digest_words(record: &Record) -> &'static str {
-    match sign::check_digest(record) {
+    match check_digest(record) {
         DigestCheck::Matches(_) => "digest matches (not edited outside relcheck)",
         DigestCheck::Differs => "digest does not match: edited outside relcheck",
         DigestCheck::Missing => "no digest: edited outside relcheck",

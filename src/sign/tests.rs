@@ -9,7 +9,7 @@ use crate::exit::{Code, code_of};
 use crate::model::Kind;
 use crate::record::{
     ChecklistRef, CommandRun, Event, Gate, GateDecision, ItemResult, Mode, Outcome, Record, Run,
-    SCHEMA, Status,
+    SCHEMA, Status, digest,
 };
 
 fn t(minute: u32) -> DateTime<Utc> {

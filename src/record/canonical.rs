@@ -557,7 +557,7 @@ mod tests {
     use serde::Serialize;
 
     use super::to_vec;
-    use crate::sign::canonical_json;
+    use crate::record::canonical_json;
 
     /// The reference: through a value tree, as docs/RECORD.md defines it.
     fn reference<T: Serialize>(value: &T) -> Vec<u8> {
