@@ -1,16 +1,19 @@
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
+use serde_json::Value;
 use ssh_key::private::Ed25519Keypair;
-use ssh_key::{LineEnding, PrivateKey};
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey};
 
 use super::*;
 use crate::exit::{Code, code_of};
 use crate::model::Kind;
 use crate::record::{
-    ChecklistRef, CommandRun, Event, Gate, GateDecision, ItemResult, Mode, Outcome, Record, Run,
-    SCHEMA, Status, digest,
+    ChecklistRef, CommandRun, Decision, DigestCheck, Event, Gate, GateDecision, ItemResult, Mode,
+    Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
 };
+use crate::style::Style;
 
 fn t(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 10, minute, 0).unwrap()

@@ -1,0 +1,192 @@
+//! `relcheck sign`: append a sign-off to a record, bound to what it holds
+//! now and signed when there is a key, under the record's lock.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+
+use super::parts::{bind, decision_str, payload};
+use super::settings::host_name;
+use super::ssh::{Signer, check_signature, fingerprint};
+use crate::exit::{Code, error};
+use crate::model::Kind;
+use crate::parse::rules;
+use crate::record::{Decision, DigestCheck, ItemResult, Lock, Record, Signoff, check_digest, seal};
+
+/// What `relcheck sign` was asked, flags resolved to values.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub role: String,
+    pub name: String,
+    pub decision: Decision,
+    pub comment: Option<String>,
+    /// Sign as a role the checklist does not list.
+    pub extra_role: bool,
+}
+
+/// What `sign` did, for its one line of output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    pub role: String,
+    pub name: String,
+    pub decision: Decision,
+    /// The sign-off's digest.
+    pub digest: String,
+    /// `ssh-ed25519 SHA256:...`, when signed with a key.
+    pub signer: Option<String>,
+}
+
+impl Signed {
+    pub fn line(&self, record: &Path) -> String {
+        let signature = match &self.signer {
+            Some(key) => format!("signature: {key}"),
+            None => "unsigned (no key: --key, or git config user.signingKey with gpg.format ssh)"
+                .to_string(),
+        };
+        format!(
+            "signed {} as {} ({}, {}), bound to digest {}…; {signature}",
+            record.display(),
+            self.role,
+            self.name,
+            decision_str(self.decision),
+            &self.digest[..12.min(self.digest.len())],
+        )
+    }
+}
+
+/// `relcheck sign`: under the record's lock, load it, append a sign-off
+/// bound to what it holds now, signed when there is a signer, and save.
+pub fn sign_file(
+    path: &Path,
+    request: &Request,
+    signer: Option<&dyn Signer>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Signed> {
+    // Read once before locking, so a mistyped path is reported as one
+    // rather than as a lock that cannot be made.
+    Record::load(path)?;
+    let _lock = Lock::acquire(path, &request.name, &host_name())?;
+    let mut record = Record::load(path)?;
+    let signed =
+        sign(&mut record, request, signer, now).with_context(|| path.display().to_string())?;
+    record.save(path)?;
+    Ok(signed)
+}
+
+/// Appends the sign-off to `record` and seals it. Items are left alone:
+/// answering the sign-off item would change a part an earlier sign-off
+/// vouched for; reports join sign-offs to items by role.
+pub fn sign(
+    record: &mut Record,
+    request: &Request,
+    signer: Option<&dyn Signer>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Signed> {
+    match check_digest(record) {
+        DigestCheck::Matches(_) => {}
+        DigestCheck::Missing | DigestCheck::Differs => {
+            return Err(error(
+                Code::Verify,
+                "record digest does not match: the record was edited outside relcheck; refusing to sign it (`relcheck verify` says more)",
+            ));
+        }
+    }
+    let (role, item) = if request.extra_role {
+        (request.role.trim().to_string(), None)
+    } else {
+        let (role, item) = signoff_item(record, &request.role)?;
+        (role, Some(item))
+    };
+    let mut signoff = Signoff {
+        role,
+        name: request.name.clone(),
+        decision: request.decision,
+        comment: request.comment.clone().filter(|c| !c.trim().is_empty()),
+        // Whole seconds: the time is for people, and is signed as written.
+        at: now.trunc_subsecs(0),
+        item,
+        digest: None,
+        parts: BTreeMap::new(),
+        signature: None,
+        source: None,
+    };
+    bind(record, &mut signoff);
+    let signer_key = match signer {
+        None => None,
+        Some(signer) => {
+            let payload = payload(&signoff);
+            let armored = signer.sign(&payload)?;
+            // Checked at once, so a signature that would fail `verify` is
+            // never written.
+            let key = check_signature(&armored, &payload)
+                .map_err(|reason| error(Code::Input, format!("the signer's signature {reason}")))?;
+            signoff.signature = Some(armored.trim_end().to_string() + "\n");
+            Some(format!(
+                "{} {}",
+                key.algorithm().as_str(),
+                fingerprint(&key)
+            ))
+        }
+    };
+    let signed = Signed {
+        role: signoff.role.clone(),
+        name: signoff.name.clone(),
+        decision: signoff.decision,
+        digest: signoff.digest.clone().unwrap_or_default(),
+        signer: signer_key,
+    };
+    record.signoffs.push(signoff);
+    seal(record);
+    Ok(signed)
+}
+
+/// The role a sign-off item asks for: its `role`, else read from its text
+/// as the parser does.
+fn item_role(item: &ItemResult) -> String {
+    item.role
+        .clone()
+        .unwrap_or_else(|| rules::role_words(&item.text))
+}
+
+/// The checklist's spelling of `role` and the sign-off item to bind to:
+/// the first one with that role no sign-off names yet, else the first.
+fn signoff_item(record: &Record, role: &str) -> anyhow::Result<(String, String)> {
+    let wanted = role.trim().to_lowercase();
+    let items: Vec<&ItemResult> = record
+        .items
+        .iter()
+        .filter(|item| item.kind == Kind::Signoff)
+        .collect();
+    let matching: Vec<&ItemResult> = items
+        .iter()
+        .copied()
+        .filter(|item| {
+            item_role(item).to_lowercase() == wanted || item.text.to_lowercase() == wanted
+        })
+        .collect();
+    let Some(first) = matching.first() else {
+        let mut roles: Vec<String> = items.iter().map(|item| item_role(item)).collect();
+        roles.dedup();
+        let message = if roles.is_empty() {
+            format!(
+                "this checklist has no sign-off items, so `{role}` is not one of its roles; pass --extra-role to sign anyway"
+            )
+        } else {
+            format!(
+                "`{role}` is not a sign-off role of this checklist; it asks for: {}. Pass --extra-role to sign as a role it does not list",
+                roles.join(", ")
+            )
+        };
+        return Err(error(Code::Usage, message));
+    };
+    let taken = |item: &ItemResult| {
+        record
+            .signoffs
+            .iter()
+            .any(|s| s.item.as_deref() == Some(&item.id))
+    };
+    let item = matching.iter().find(|item| !taken(item)).unwrap_or(first);
+    Ok((item_role(item), item.id.clone()))
+}

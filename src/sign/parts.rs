@@ -1,0 +1,249 @@
+//! The parts of a record a sign-off binds to (docs/RECORD.md lists them),
+//! their short digests, and the payload a signature covers. Each part is
+//! something a run does not change once written, so `verify` can tell an
+//! edit (a part differs) from an append (a part that was not there yet).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::PAYLOAD_HEADER;
+use crate::record::{
+    Decision, Event, ItemResult, Mode, Outcome, Record, Signoff, canonical, canonical_json,
+};
+use crate::source::sha256_hex;
+
+/// Hex characters kept of a part's digest: 64 bits are plenty to notice an
+/// edit, and keep the record readable.
+const SHORT: usize = 16;
+
+fn to_value<T: Serialize + ?Sized>(value: &T) -> Value {
+    // Cannot fail for record types: every map in them has string keys.
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// One piece of the record a sign-off can vouch for. Each is something
+/// that, once written, a run does not change: so a difference later is an
+/// edit, and a piece that was not there yet is an append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Part {
+    Checklist,
+    /// Who ran what, where and when it began; not how it ended, which
+    /// changes when the run does.
+    Run,
+    /// How a finished run ended; listed only when signed after the end.
+    Outcome,
+    Rollback,
+    Value(String),
+    /// An answered item, whole.
+    Item(String),
+    Gate(usize),
+    /// An earlier sign-off, whole.
+    Signoff(usize),
+    /// The first `k` events, and `k`.
+    Events(usize),
+}
+
+impl Part {
+    pub(super) fn parse(name: &str) -> Option<Part> {
+        let index = |text: &str| text.parse::<usize>().ok();
+        Some(match name.split_once(':') {
+            None => match name {
+                "checklist" => Part::Checklist,
+                "run" => Part::Run,
+                "outcome" => Part::Outcome,
+                "rollback" => Part::Rollback,
+                _ => return None,
+            },
+            Some(("value", value)) => Part::Value(value.to_string()),
+            Some(("item", id)) => Part::Item(id.to_string()),
+            Some(("gate", n)) => Part::Gate(index(n)?),
+            Some(("signoff", n)) => Part::Signoff(index(n)?),
+            Some(("events", k)) => Part::Events(index(k)?),
+            Some(_) => return None,
+        })
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Part::Checklist => "checklist".to_string(),
+            Part::Run => "run".to_string(),
+            Part::Outcome => "outcome".to_string(),
+            Part::Rollback => "rollback".to_string(),
+            Part::Value(name) => format!("value:{name}"),
+            Part::Item(id) => format!("item:{id}"),
+            Part::Gate(n) => format!("gate:{n}"),
+            Part::Signoff(n) => format!("signoff:{n}"),
+            Part::Events(k) => format!("events:{k}"),
+        }
+    }
+
+    /// The short digest of the part as the record holds it now; `None`
+    /// when it is not there.
+    pub(super) fn short(&self, record: &Record, items: &ItemsById<'_>) -> Option<String> {
+        match self {
+            Part::Checklist => Some(short(&record.checklist)),
+            Part::Run => Some(short(&RunPart {
+                id: &record.run.id,
+                operator: &record.run.operator,
+                host: &record.run.host,
+                started: record.run.started,
+                mode: record.run.mode,
+            })),
+            Part::Outcome => Some(short(&OutcomePart {
+                finished: record.run.finished,
+                duration_seconds: record.run.duration_seconds,
+                outcome: record.run.outcome,
+            })),
+            Part::Rollback => record.rollback.as_ref().map(short),
+            Part::Value(name) => record.values.get(name).map(short),
+            Part::Item(id) => items.get(id.as_str()).map(|item| short(*item)),
+            Part::Gate(n) => record.gates.get(*n).map(short),
+            Part::Signoff(n) => record.signoffs.get(*n).map(short),
+            Part::Events(k) => record
+                .events
+                .get(..*k)
+                .map(|events| short(&EventsPart { count: *k, events })),
+        }
+    }
+
+    pub(super) fn describe(&self, gone: bool) -> String {
+        let what = match self {
+            Part::Events(_) => return "events rewritten".to_string(),
+            Part::Checklist => "checklist".to_string(),
+            Part::Run => "run".to_string(),
+            Part::Outcome => "outcome".to_string(),
+            Part::Rollback => "rollback".to_string(),
+            Part::Value(name) => format!("value {name}"),
+            Part::Item(id) => format!("item {id}"),
+            Part::Gate(n) => format!("gate decision {}", n + 1),
+            Part::Signoff(n) => format!("sign-off {}", n + 1),
+        };
+        format!("{what} {}", if gone { "removed" } else { "changed" })
+    }
+}
+
+#[derive(Serialize)]
+struct RunPart<'a> {
+    id: &'a str,
+    operator: &'a str,
+    host: &'a str,
+    started: DateTime<Utc>,
+    mode: Mode,
+}
+
+#[derive(Serialize)]
+struct OutcomePart {
+    finished: Option<DateTime<Utc>>,
+    duration_seconds: Option<f64>,
+    outcome: Outcome,
+}
+
+#[derive(Serialize)]
+struct EventsPart<'a> {
+    count: usize,
+    events: &'a [Event],
+}
+
+fn short<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut hex = sha256_hex(&canonical::to_vec(value, None));
+    hex.truncate(SHORT);
+    hex
+}
+
+/// The run has ended: its outcome will not change. A rollback sets the
+/// outcome early, while the run goes on, so only `finished` counts.
+pub(super) fn finished(record: &Record) -> bool {
+    record.run.finished.is_some()
+}
+
+/// A record's items by id, the first of an id as [`Record::item`] finds
+/// it: looking each up by scanning would make binding or checking the
+/// parts of a 10,000-item record quadratic.
+pub(super) type ItemsById<'a> = HashMap<&'a str, &'a ItemResult>;
+
+pub(super) fn items_by_id(record: &Record) -> ItemsById<'_> {
+    let mut items = HashMap::with_capacity(record.items.len());
+    for item in &record.items {
+        items.entry(item.id.as_str()).or_insert(item);
+    }
+    items
+}
+
+/// The parts a sign-off appended to `record` now binds to, by name
+/// (docs/RECORD.md lists them): everything written so far that a run does
+/// not change afterwards.
+pub fn parts(record: &Record) -> BTreeMap<String, String> {
+    let mut parts = vec![Part::Checklist, Part::Run];
+    if finished(record) {
+        parts.push(Part::Outcome);
+    }
+    if record.rollback.is_some() {
+        parts.push(Part::Rollback);
+    }
+    parts.extend(record.values.keys().cloned().map(Part::Value));
+    parts.extend(
+        record
+            .items
+            .iter()
+            .filter(|item| item.status.is_answered())
+            .map(|item| Part::Item(item.id.clone())),
+    );
+    parts.extend((0..record.gates.len()).map(Part::Gate));
+    parts.extend((0..record.signoffs.len()).map(Part::Signoff));
+    parts.push(Part::Events(record.events.len()));
+    let items = items_by_id(record);
+    parts
+        .into_iter()
+        .filter_map(|part| Some((part.name(), part.short(record, &items)?)))
+        .collect()
+}
+
+/// sha256 hex of the canonical form of a parts map: a sign-off's `digest`.
+pub fn parts_digest(parts: &BTreeMap<String, String>) -> String {
+    sha256_hex(&canonical_json(&to_value(parts)))
+}
+
+/// Fills in `parts` and `digest` of a sign-off about to be appended to
+/// `record`. Whatever appends a sign-off calls this first, the runner's
+/// in-run sign-offs included: `verify` fails a sign-off bound to nothing.
+pub fn bind(record: &Record, signoff: &mut Signoff) {
+    signoff.parts = parts(record);
+    signoff.digest = Some(parts_digest(&signoff.parts));
+}
+
+/// The bytes an SSH signature covers: [`PAYLOAD_HEADER`], then the
+/// canonical JSON of the sign-off's role, name, decision, comment, time,
+/// item and digest. The digest carries the parts, and so the record.
+pub fn payload(signoff: &Signoff) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Signed<'a> {
+        role: &'a str,
+        name: &'a str,
+        decision: Decision,
+        comment: Option<&'a str>,
+        at: DateTime<Utc>,
+        item: Option<&'a str>,
+        digest: Option<&'a str>,
+    }
+    let mut out = PAYLOAD_HEADER.to_vec();
+    out.extend(canonical_json(&to_value(&Signed {
+        role: &signoff.role,
+        name: &signoff.name,
+        decision: signoff.decision,
+        comment: signoff.comment.as_deref(),
+        at: signoff.at,
+        item: signoff.item.as_deref(),
+        digest: signoff.digest.as_deref(),
+    })));
+    out
+}
+
+pub(super) fn decision_str(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approve => "approve",
+        Decision::Reject => "reject",
+    }
+}

@@ -1,0 +1,383 @@
+//! `relcheck verify`: the record digest and every sign-off checked, as a
+//! [`Verification`]: what each sign-off vouched for that has changed, what
+//! was added since, and whose its signature is.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+
+use super::NAMESPACE;
+use super::allowed::{AllowedSigners, Verdict};
+use super::parts::{ItemsById, Part, decision_str, finished, items_by_id, parts_digest, payload};
+use super::ssh::{check_signature, fingerprint, principals};
+use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
+use crate::style::Style;
+
+/// Everything `verify` found, in record order.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub digest: DigestCheck,
+    pub signoffs: Vec<SignoffCheck>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SignoffCheck {
+    pub role: String,
+    pub name: String,
+    pub decision: Decision,
+    pub at: DateTime<Utc>,
+    /// What it vouched for that is now different or gone: an edit.
+    pub changed: Vec<String>,
+    /// What was added since it was given, by kind: allowed.
+    pub since: Vec<String>,
+    pub signature: SignatureCheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    Unsigned,
+    /// Valid, made by an allowed signer.
+    Valid {
+        fingerprint: String,
+        principal: String,
+    },
+    /// Unreadable, or not over this sign-off.
+    Bad(String),
+    /// Valid, but there is no allowed signers file to say whose.
+    Unchecked {
+        fingerprint: String,
+    },
+    Unknown {
+        fingerprint: String,
+        file: PathBuf,
+        cert_authorities: bool,
+    },
+    /// The key is listed, but not for this name, namespace or time.
+    Refused {
+        fingerprint: String,
+        reason: String,
+    },
+}
+
+impl SignoffCheck {
+    pub fn passed(&self) -> bool {
+        self.changed.is_empty()
+            && matches!(
+                self.signature,
+                SignatureCheck::Unsigned | SignatureCheck::Valid { .. }
+            )
+    }
+}
+
+impl Verification {
+    /// Exit 0: the digest matches, no sign-off saw an edit, and every
+    /// signature is valid and known. Unsigned sign-offs pass: teams without
+    /// SSH keys still sign off, and the summary says what that is worth.
+    pub fn passed(&self) -> bool {
+        matches!(self.digest, DigestCheck::Matches(_))
+            && self.signoffs.iter().all(SignoffCheck::passed)
+    }
+
+    pub fn text(&self, style: Style) -> String {
+        let mut out = String::new();
+        let status = |passed: bool, unsigned: bool| -> String {
+            if !passed {
+                style.red("FAIL  ")
+            } else if unsigned {
+                style.yellow("--    ")
+            } else {
+                style.green("ok    ")
+            }
+        };
+        let _ = match &self.digest {
+            DigestCheck::Matches(digest) => writeln!(
+                out,
+                "{}record digest {}… matches",
+                status(true, false),
+                &digest[..12]
+            ),
+            DigestCheck::Differs => writeln!(
+                out,
+                "{}record digest does not match: the record was edited outside relcheck",
+                status(false, false)
+            ),
+            DigestCheck::Missing => writeln!(
+                out,
+                "{}record digest is missing: the record was edited outside relcheck",
+                status(false, false)
+            ),
+        };
+        let width = |f: fn(&SignoffCheck) -> usize| self.signoffs.iter().map(f).max().unwrap_or(0);
+        let role_width = width(|s| s.role.chars().count());
+        let name_width = width(|s| s.name.chars().count());
+        for check in &self.signoffs {
+            let unsigned = check.signature == SignatureCheck::Unsigned;
+            let _ = writeln!(
+                out,
+                "{}{:role_width$}  {:name_width$}  {:7}  {}  {}",
+                status(check.passed(), unsigned),
+                check.role,
+                check.name,
+                decision_str(check.decision),
+                check.at.format("%Y-%m-%dT%H:%M:%SZ"),
+                check.findings().join("; ")
+            );
+        }
+        let _ = writeln!(out, "{}", self.summary());
+        out
+    }
+
+    fn summary(&self) -> String {
+        let digest_ok = matches!(self.digest, DigestCheck::Matches(_));
+        let total = self.signoffs.len();
+        if total == 0 {
+            return if digest_ok {
+                "no sign-offs: checked the record digest only, which shows the record was not edited outside relcheck, not who approved it".to_string()
+            } else {
+                "verification failed: no sign-offs, and the record digest does not match"
+                    .to_string()
+            };
+        }
+        let failed = self.signoffs.iter().filter(|s| !s.passed()).count();
+        let unsigned = self
+            .signoffs
+            .iter()
+            .filter(|s| s.passed() && s.signature == SignatureCheck::Unsigned)
+            .count();
+        let signed = total - failed - unsigned;
+        let mut counts = Vec::new();
+        if signed > 0 {
+            counts.push(format!("{signed} signed"));
+        }
+        if unsigned > 0 {
+            counts.push(format!("{unsigned} unsigned"));
+        }
+        if failed > 0 {
+            counts.push(format!("{failed} failed"));
+        }
+        let counts = format!("{} ({})", plural(total, "sign-off"), counts.join(", "));
+        if !self.passed() {
+            let digest = if digest_ok {
+                "record digest matches"
+            } else {
+                "record digest does not match"
+            };
+            format!("verification failed: {digest}; {counts}")
+        } else if unsigned > 0 {
+            format!(
+                "verified: record digest matches; {counts}. Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
+            )
+        } else {
+            format!("verified: record digest matches; {counts}, every signature valid and known")
+        }
+    }
+}
+
+impl SignoffCheck {
+    fn findings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.changed.is_empty() {
+            out.push(format!(
+                "changed since signing: {}",
+                self.changed.join(", ")
+            ));
+        }
+        out.push(match &self.signature {
+            SignatureCheck::Unsigned => "unsigned (no SSH signature)".to_string(),
+            SignatureCheck::Valid {
+                fingerprint,
+                principal,
+            } => format!("signed by {fingerprint} (principal {principal})"),
+            SignatureCheck::Bad(reason) => format!("bad signature: {reason}"),
+            SignatureCheck::Unchecked { fingerprint } => format!(
+                "signed by {fingerprint}, but there is no allowed signers file to say whose key that is (--allowed-signers, or git config gpg.ssh.allowedSignersFile)"
+            ),
+            SignatureCheck::Unknown {
+                fingerprint,
+                file,
+                cert_authorities,
+            } => format!(
+                "unknown signer {fingerprint} (not in allowed signers {}{})",
+                file.display(),
+                if *cert_authorities {
+                    "; its cert-authority lines are not used: relcheck does not check certificates"
+                } else {
+                    ""
+                }
+            ),
+            SignatureCheck::Refused {
+                fingerprint,
+                reason,
+            } => format!("signer {fingerprint} {reason}"),
+        });
+        if self.changed.is_empty() && !self.since.is_empty() {
+            out.push(format!(
+                "signed off an earlier version; since then: {}",
+                self.since.join(", ")
+            ));
+        }
+        out
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// Checks the record digest and every sign-off. `allowed` is needed only
+/// when some sign-off carries a signature.
+pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
+    // The record's digest and the sign-offs' parts each read the whole
+    // record: on a long one, check them side by side.
+    std::thread::scope(|scope| {
+        let digest = scope.spawn(|| check_digest(record));
+        let items = items_by_id(record);
+        // Sign-offs list mostly the same parts: each is digested once.
+        let mut memo = HashMap::new();
+        let signoffs = record
+            .signoffs
+            .iter()
+            .enumerate()
+            .map(|(index, signoff)| SignoffCheck {
+                role: signoff.role.clone(),
+                name: signoff.name.clone(),
+                decision: signoff.decision,
+                at: signoff.at,
+                changed: changed(record, &items, &mut memo, signoff),
+                since: since(record, signoff, index),
+                signature: signature_check(signoff, allowed),
+            })
+            .collect();
+        Verification {
+            digest: digest
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            signoffs,
+        }
+    })
+}
+
+/// Every part the sign-off lists that differs now or is gone.
+fn changed(
+    record: &Record,
+    items: &ItemsById<'_>,
+    memo: &mut HashMap<String, Option<String>>,
+    signoff: &Signoff,
+) -> Vec<String> {
+    let Some(digest) = &signoff.digest else {
+        return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
+    };
+    let mut out = Vec::new();
+    // The parts are what the digest (and the signature) cover; a parts
+    // list that no longer gives the digest cannot be trusted part by part.
+    if parts_digest(&signoff.parts) != *digest {
+        out.push("its list of parts was edited".to_string());
+    }
+    for (name, then) in &signoff.parts {
+        let Some(part) = Part::parse(name) else {
+            out.push(format!("unknown part {name} (made by a newer relcheck?)"));
+            continue;
+        };
+        let now = memo
+            .entry(name.clone())
+            .or_insert_with(|| part.short(record, items));
+        match now {
+            None => out.push(part.describe(true)),
+            Some(now) if now != then => out.push(part.describe(false)),
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// What was added after the sign-off, by kind, for its line.
+fn since(record: &Record, signoff: &Signoff, index: usize) -> Vec<String> {
+    let listed = |name: String| signoff.parts.contains_key(&name);
+    let answered: Vec<&str> = record
+        .items
+        .iter()
+        .filter(|item| item.status.is_answered() && !listed(format!("item:{}", item.id)))
+        .map(|item| item.id.as_str())
+        .collect();
+    let values = record
+        .values
+        .keys()
+        .filter(|name| !listed(format!("value:{name}")) && !answered.contains(&name.as_str()))
+        .count();
+    let events_then = signoff
+        .parts
+        .keys()
+        .find_map(|name| name.strip_prefix("events:")?.parse::<usize>().ok())
+        .unwrap_or(0);
+    let events = record.events.len().saturating_sub(events_then);
+    let gates = (0..record.gates.len())
+        .filter(|n| !listed(format!("gate:{n}")))
+        .count();
+    let later = record.signoffs.len().saturating_sub(index + 1);
+
+    let mut out = Vec::new();
+    if !answered.is_empty() {
+        out.push(format!("{} recorded", plural(answered.len(), "answer")));
+    }
+    if values > 0 {
+        out.push(format!("{} set", plural(values, "value")));
+    }
+    if gates > 0 {
+        out.push(plural(gates, "gate decision"));
+    }
+    if record.rollback.is_some() && !listed("rollback".to_string()) {
+        out.push("rollback called".to_string());
+    }
+    if finished(record) && !listed("outcome".to_string()) {
+        out.push(format!("run ended ({})", record.run.outcome.as_str()));
+    }
+    if events > 0 {
+        out.push(plural(events, "event"));
+    }
+    if later > 0 {
+        out.push(plural(later, "later sign-off"));
+    }
+    out
+}
+
+fn signature_check(signoff: &Signoff, allowed: Option<&AllowedSigners>) -> SignatureCheck {
+    let Some(armored) = &signoff.signature else {
+        return SignatureCheck::Unsigned;
+    };
+    let key = match check_signature(armored, &payload(signoff)) {
+        Ok(key) => key,
+        Err(reason) => return SignatureCheck::Bad(reason),
+    };
+    let fingerprint = fingerprint(&key);
+    let Some(allowed) = allowed else {
+        return SignatureCheck::Unchecked { fingerprint };
+    };
+    // The sign-off's own time, which the signature covers, is the time the
+    // key must have been valid at: as git checks a commit's.
+    match allowed.check(&key, &principals(&signoff.name), NAMESPACE, signoff.at) {
+        Verdict::Allowed(principal) => SignatureCheck::Valid {
+            fingerprint,
+            principal,
+        },
+        Verdict::NotListed { cert_authorities } => SignatureCheck::Unknown {
+            fingerprint,
+            file: allowed.path.clone(),
+            cert_authorities,
+        },
+        Verdict::Refused(reason) => SignatureCheck::Refused {
+            fingerprint,
+            reason,
+        },
+    }
+}
+
+/// Whether `verify` needs an allowed signers file for this record.
+pub fn has_signatures(record: &Record) -> bool {
+    record.signoffs.iter().any(|s| s.signature.is_some())
+}
