@@ -208,7 +208,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
                 None
             };
             let verification = sign::verify(&loaded, allowed.as_ref());
-            out.write_all(verification.text(style).as_bytes())?;
+            out.write_all(report::verification::text(&verification, style).as_bytes())?;
             Ok(if verification.passed() {
                 Code::Success
             } else {

@@ -695,7 +695,7 @@ fn in_run_signoffs_verify_after_the_run_goes_on_and_ends() {
     assert!(
         verification.passed(),
         "{}",
-        verification.text(relcheck::style::Style::PLAIN)
+        relcheck::report::verification::text(&verification, relcheck::style::Style::PLAIN)
     );
     // Editing the signed answer is caught.
     let mut edited = run.record.clone();

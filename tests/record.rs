@@ -14,7 +14,7 @@ fn the_example_in_record_md_is_a_real_record() {
     assert!(
         verification.passed(),
         "{}",
-        verification.text(relcheck::style::Style::PLAIN)
+        relcheck::report::verification::text(&verification, relcheck::style::Style::PLAIN)
     );
     // And back through YAML unchanged.
     let again = Record::from_yaml(&record.to_yaml().unwrap(), std::path::Path::new("x")).unwrap();

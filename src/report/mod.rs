@@ -1,7 +1,8 @@
 //! Reports (docs/REPORTS.md): pure functions from a record to text for a
 //! terminal, Markdown for a ticket, JUnit XML for CI and one HTML page,
-//! and the history table of a folder of records. Nothing in the renderers
-//! reads or writes a file; `command` finds the records and writes out.
+//! the history table of a folder of records, and `verify`'s findings.
+//! Nothing in the renderers reads or writes a file; `command` finds the
+//! records and writes out.
 //!
 //! This file holds what every format shares: items grouped by phase and
 //! section, which items `--failed` keeps, waivers, glyphs and words.
@@ -12,6 +13,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod text;
+pub mod verification;
 
 use std::collections::BTreeMap;
 

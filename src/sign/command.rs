@@ -7,7 +7,7 @@ use std::path::Path;
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 
-use super::parts::{bind, decision_str, payload};
+use super::parts::{bind, payload};
 use super::settings::host_name;
 use super::ssh::{Signer, check_signature, fingerprint};
 use crate::exit::{Code, error};
@@ -189,4 +189,11 @@ fn signoff_item(record: &Record, role: &str) -> anyhow::Result<(String, String)>
     };
     let item = matching.iter().find(|item| !taken(item)).unwrap_or(first);
     Ok((item_role(item), item.id.clone()))
+}
+
+fn decision_str(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Approve => "approve",
+        Decision::Reject => "reject",
+    }
 }

@@ -1,7 +1,7 @@
 //! Sign-off (docs/RECORD.md): the parts a sign-off binds to, SSH
 //! signatures over a sign-off, and `verify`'s judgement of a record.
 //! Nothing here prints: `sign` and `verify` return values that `lib.rs`
-//! writes out.
+//! writes out, through `report::verification` for `verify`.
 //!
 //! Two layers, for two threats. The record digest (`crate::record`)
 //! catches a record edited by hand or by another tool; anyone can

@@ -240,10 +240,3 @@ pub fn payload(signoff: &Signoff) -> Vec<u8> {
     })));
     out
 }
-
-pub(super) fn decision_str(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Approve => "approve",
-        Decision::Reject => "reject",
-    }
-}

@@ -1,19 +1,18 @@
 //! `relcheck verify`: the record digest and every sign-off checked, as a
 //! [`Verification`]: what each sign-off vouched for that has changed, what
-//! was added since, and whose its signature is.
+//! was added since, and whose its signature is. `report::verification`
+//! turns it into text.
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use super::NAMESPACE;
 use super::allowed::{AllowedSigners, Verdict};
-use super::parts::{ItemsById, Part, decision_str, finished, items_by_id, parts_digest, payload};
+use super::parts::{ItemsById, Part, finished, items_by_id, parts_digest, payload};
 use super::ssh::{check_signature, fingerprint, principals};
 use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
-use crate::style::Style;
 
 /// Everything `verify` found, in record order.
 #[derive(Debug, Clone)]
@@ -78,147 +77,6 @@ impl Verification {
     pub fn passed(&self) -> bool {
         matches!(self.digest, DigestCheck::Matches(_))
             && self.signoffs.iter().all(SignoffCheck::passed)
-    }
-
-    pub fn text(&self, style: Style) -> String {
-        let mut out = String::new();
-        let status = |passed: bool, unsigned: bool| -> String {
-            if !passed {
-                style.red("FAIL  ")
-            } else if unsigned {
-                style.yellow("--    ")
-            } else {
-                style.green("ok    ")
-            }
-        };
-        let _ = match &self.digest {
-            DigestCheck::Matches(digest) => writeln!(
-                out,
-                "{}record digest {}… matches",
-                status(true, false),
-                &digest[..12]
-            ),
-            DigestCheck::Differs => writeln!(
-                out,
-                "{}record digest does not match: the record was edited outside relcheck",
-                status(false, false)
-            ),
-            DigestCheck::Missing => writeln!(
-                out,
-                "{}record digest is missing: the record was edited outside relcheck",
-                status(false, false)
-            ),
-        };
-        let width = |f: fn(&SignoffCheck) -> usize| self.signoffs.iter().map(f).max().unwrap_or(0);
-        let role_width = width(|s| s.role.chars().count());
-        let name_width = width(|s| s.name.chars().count());
-        for check in &self.signoffs {
-            let unsigned = check.signature == SignatureCheck::Unsigned;
-            let _ = writeln!(
-                out,
-                "{}{:role_width$}  {:name_width$}  {:7}  {}  {}",
-                status(check.passed(), unsigned),
-                check.role,
-                check.name,
-                decision_str(check.decision),
-                check.at.format("%Y-%m-%dT%H:%M:%SZ"),
-                check.findings().join("; ")
-            );
-        }
-        let _ = writeln!(out, "{}", self.summary());
-        out
-    }
-
-    fn summary(&self) -> String {
-        let digest_ok = matches!(self.digest, DigestCheck::Matches(_));
-        let total = self.signoffs.len();
-        if total == 0 {
-            return if digest_ok {
-                "no sign-offs: checked the record digest only, which shows the record was not edited outside relcheck, not who approved it".to_string()
-            } else {
-                "verification failed: no sign-offs, and the record digest does not match"
-                    .to_string()
-            };
-        }
-        let failed = self.signoffs.iter().filter(|s| !s.passed()).count();
-        let unsigned = self
-            .signoffs
-            .iter()
-            .filter(|s| s.passed() && s.signature == SignatureCheck::Unsigned)
-            .count();
-        let signed = total - failed - unsigned;
-        let mut counts = Vec::new();
-        if signed > 0 {
-            counts.push(format!("{signed} signed"));
-        }
-        if unsigned > 0 {
-            counts.push(format!("{unsigned} unsigned"));
-        }
-        if failed > 0 {
-            counts.push(format!("{failed} failed"));
-        }
-        let counts = format!("{} ({})", plural(total, "sign-off"), counts.join(", "));
-        if !self.passed() {
-            let digest = if digest_ok {
-                "record digest matches"
-            } else {
-                "record digest does not match"
-            };
-            format!("verification failed: {digest}; {counts}")
-        } else if unsigned > 0 {
-            format!(
-                "verified: record digest matches; {counts}. Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
-            )
-        } else {
-            format!("verified: record digest matches; {counts}, every signature valid and known")
-        }
-    }
-}
-
-impl SignoffCheck {
-    fn findings(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        if !self.changed.is_empty() {
-            out.push(format!(
-                "changed since signing: {}",
-                self.changed.join(", ")
-            ));
-        }
-        out.push(match &self.signature {
-            SignatureCheck::Unsigned => "unsigned (no SSH signature)".to_string(),
-            SignatureCheck::Valid {
-                fingerprint,
-                principal,
-            } => format!("signed by {fingerprint} (principal {principal})"),
-            SignatureCheck::Bad(reason) => format!("bad signature: {reason}"),
-            SignatureCheck::Unchecked { fingerprint } => format!(
-                "signed by {fingerprint}, but there is no allowed signers file to say whose key that is (--allowed-signers, or git config gpg.ssh.allowedSignersFile)"
-            ),
-            SignatureCheck::Unknown {
-                fingerprint,
-                file,
-                cert_authorities,
-            } => format!(
-                "unknown signer {fingerprint} (not in allowed signers {}{})",
-                file.display(),
-                if *cert_authorities {
-                    "; its cert-authority lines are not used: relcheck does not check certificates"
-                } else {
-                    ""
-                }
-            ),
-            SignatureCheck::Refused {
-                fingerprint,
-                reason,
-            } => format!("signer {fingerprint} {reason}"),
-        });
-        if self.changed.is_empty() && !self.since.is_empty() {
-            out.push(format!(
-                "signed off an earlier version; since then: {}",
-                self.since.join(", ")
-            ));
-        }
-        out
     }
 }
 
