@@ -50,6 +50,32 @@ pub fn find(name: &str) -> Option<&'static Bundled> {
         .find(|bundled| bundled.file_name == name || bundled.name() == name)
 }
 
+/// What a command was given as a checklist: a path that exists is read;
+/// otherwise a bundled checklist by that name (with or without `.md`).
+/// Commands resolve the name here, before reading, so reading a file
+/// knows nothing of the bundled set.
+pub fn open(arg: &str) -> anyhow::Result<Source> {
+    let path = std::path::Path::new(arg);
+    // A folder that happens to share a bundled checklist's name does not
+    // hide it.
+    if path.is_file() || (path.exists() && find(arg).is_none()) {
+        return Source::read(path);
+    }
+    if let Some(bundled) = find(arg) {
+        return Source::from_bytes(
+            format!("{} (bundled)", bundled.file_name),
+            None,
+            bundled.text.as_bytes(),
+        );
+    }
+    Err(error(
+        Code::Input,
+        format!(
+            "{arg}: no such file, and no bundled checklist of that name (`relcheck list` shows them)"
+        ),
+    ))
+}
+
 pub fn names() -> Vec<&'static str> {
     ALL.iter().map(Bundled::name).collect()
 }

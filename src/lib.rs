@@ -18,6 +18,7 @@ pub mod model;
 pub mod parse;
 pub mod prompt;
 pub mod record;
+pub mod records;
 pub mod report;
 pub mod runner;
 pub mod session;
@@ -34,7 +35,6 @@ use clap::Parser;
 use crate::cli::{Cli, Command, DecisionArg, ShowFormat};
 use crate::exit::{Code, error};
 use crate::record::{Decision, Record};
-use crate::source::Source;
 use crate::style::Style;
 
 /// Runs the command line and returns the process's exit code. Errors are
@@ -118,7 +118,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
             out,
         ),
         Command::Show { checklist, format } => {
-            let source = Source::open(&checklist)?;
+            let source = crate::bundled::open(&checklist)?;
             let parsed = parse::parse(&source).require_items(&source)?;
             let errors = parsed
                 .diagnostics

@@ -159,7 +159,7 @@ pub fn run(
     let mut unreadable = false;
     let mut failed = false;
     for path in paths {
-        let source = match Source::open(path) {
+        let source = match crate::bundled::open(path) {
             Ok(source) => source,
             Err(err) => {
                 writeln!(out, "{}: {err:#}", style.red("error"))?;

@@ -19,12 +19,12 @@ use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
 use crate::parse;
 use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
+use crate::records::{checklist_source, newest_in_progress, records_dir};
 use crate::session::{Clock, Ending, Options, Session, SystemClock};
 use crate::source::Source;
 use crate::style::Style;
 use crate::term::Terminal;
 
-pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// Settings shared by `run` and `resume`.
@@ -88,11 +88,6 @@ pub fn host() -> String {
         .map(|h| h.trim().to_string())
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
-}
-
-pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
-    flag.or_else(|| std::env::var_os("RELCHECK_RECORDS_DIR").map(PathBuf::from))
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
 }
 
 /// `--set name=value` pairs, each naming a variable or a field (by id or
@@ -269,7 +264,7 @@ pub fn run_unattended(
     args: &crate::cli::Unattended,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    let source = Source::open(checklist_arg)?;
+    let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
     let answers = answers_for(args, &checklist)?;
     let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
@@ -372,7 +367,7 @@ fn unattended(
 /// `relcheck run FILE|NAME` at a terminal.
 pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyhow::Result<Code> {
     require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
-    let source = Source::open(checklist_arg)?;
+    let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
     let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
@@ -458,7 +453,7 @@ pub fn resume(
         ));
     }
     let source = match &settings.checklist {
-        Some(checklist) => Source::open(checklist)?,
+        Some(checklist) => crate::bundled::open(checklist)?,
         None => checklist_source(&record)?,
     };
     let checklist = runnable(&source)?;
@@ -492,65 +487,6 @@ pub fn resume(
         );
     }
     drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
-}
-
-/// The checklist a record was made from: its path, or the bundled one.
-pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
-    let path = &record.checklist.path;
-    match path.strip_suffix(" (bundled)") {
-        Some(name) => Source::open(name),
-        None => Source::open(path).map_err(|err| {
-            error(
-                Code::Input,
-                format!("the record's checklist cannot be read: {err:#}; if it moved, name it with `relcheck resume RECORD --checklist FILE`"),
-            )
-        }),
-    }
-}
-
-/// The newest record in `dir` whose run can go on: in progress, rolling
-/// back, or left incomplete by a pipeline.
-pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
-    let records = records_in(dir)?;
-    records
-        .into_iter()
-        .filter(|(_, record)| record.run.outcome.resumable())
-        .max_by_key(|(_, record)| record.run.started)
-        .map(|(path, _)| path)
-        .ok_or_else(|| {
-            error(
-                Code::Usage,
-                format!(
-                    "no run to resume in {} (none in progress, rolling back or incomplete); name a record to resume",
-                    dir.display()
-                ),
-            )
-        })
-}
-
-/// Every record in a folder that loads; others are passed over.
-pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
-    let entries = std::fs::read_dir(dir).map_err(|err| {
-        error(
-            Code::Input,
-            format!("{}: cannot read the records folder: {err}", dir.display()),
-        )
-    })?;
-    let mut records = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if is_yaml
-            && !hidden
-            && let Ok(record) = Record::load(&path)
-        {
-            records.push((path, record));
-        }
-    }
-    Ok(records)
 }
 
 /// Fits a record to the checklist as it is now. Unchanged: as is. Changed:

@@ -1,4 +1,4 @@
-//! A checklist's text: read from disk or from the bundled set, checked,
+//! A checklist's text: read from disk or given (a bundled one), checked,
 //! normalised (BOM dropped, CRLF and CR made LF), and indexed by line so any
 //! byte offset can be told as `line:col`.
 //!
@@ -10,7 +10,6 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use crate::bundled;
 use crate::exit::{Code, error};
 
 /// Larger files are refused before they are read: no real checklist comes
@@ -38,30 +37,6 @@ pub struct Source {
 }
 
 impl Source {
-    /// A path that exists is read; otherwise a bundled checklist by that name
-    /// (with or without `.md`).
-    pub fn open(arg: &str) -> anyhow::Result<Source> {
-        let path = Path::new(arg);
-        // A folder that happens to share a bundled checklist's name does
-        // not hide it.
-        if path.is_file() || (path.exists() && bundled::find(arg).is_none()) {
-            return Source::read(path);
-        }
-        if let Some(bundled) = bundled::find(arg) {
-            return Source::from_bytes(
-                format!("{} (bundled)", bundled.file_name),
-                None,
-                bundled.text.as_bytes(),
-            );
-        }
-        Err(error(
-            Code::Input,
-            format!(
-                "{arg}: no such file, and no bundled checklist of that name (`relcheck list` shows them)"
-            ),
-        ))
-    }
-
     pub fn read(path: &Path) -> anyhow::Result<Source> {
         let display = path.display().to_string();
         let meta = std::fs::metadata(path)

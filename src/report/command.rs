@@ -9,7 +9,7 @@ use crate::cli::{HistoryFormat, ReportFormat};
 use crate::exit::{Code, error};
 use crate::parse;
 use crate::record::{Record, write_atomic};
-use crate::runner;
+use crate::records;
 use crate::style::Style;
 
 use super::{Options, Titles, history, html, junit, markdown, text};
@@ -32,7 +32,7 @@ pub fn report(
 ) -> anyhow::Result<Code> {
     let path = match request.record {
         Some(path) => path,
-        None => newest(&runner::records_dir(request.records_dir))?,
+        None => newest(&records::records_dir(request.records_dir))?,
     };
     let record = Record::load(&path)?;
     let options = Options {
@@ -71,14 +71,14 @@ pub fn render(record: &Record, format: ReportFormat, options: &Options) -> anyho
 /// Phase and section titles from the record's checklist, when it can
 /// still be read; the ids otherwise.
 pub fn titles(record: &Record) -> Titles {
-    runner::checklist_source(record)
+    records::checklist_source(record)
         .map(|source| Titles::from_checklist(&parse::parse(&source).checklist))
         .unwrap_or_default()
 }
 
 /// The newest record in `dir` by the time its run started.
 pub fn newest(dir: &Path) -> anyhow::Result<PathBuf> {
-    runner::records_in(dir)?
+    records::records_in(dir)?
         .into_iter()
         .max_by_key(|(_, record)| record.run.started)
         .map(|(path, _)| path)
@@ -100,8 +100,8 @@ pub fn history(
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    let dir = runner::records_dir(dir);
-    let records = runner::records_in(&dir)?;
+    let dir = records::records_dir(dir);
+    let records = records::records_in(&dir)?;
     let rows = history::rows(&records);
     match format {
         HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,

@@ -1,0 +1,76 @@
+//! The records folder: where records go, which of them can be read, the
+//! newest one that can go on, and the checklist a record was made from.
+//! `run`, `resume`, `report` and `history` all find records here.
+
+use std::path::{Path, PathBuf};
+
+use crate::exit::{Code, error};
+use crate::record::Record;
+use crate::source::Source;
+
+pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
+
+/// `--records-dir`, `RELCHECK_RECORDS_DIR`, or `./relcheck-records`.
+pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
+    flag.or_else(|| std::env::var_os("RELCHECK_RECORDS_DIR").map(PathBuf::from))
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
+}
+
+/// The checklist a record was made from: its path, or the bundled one.
+pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
+    let path = &record.checklist.path;
+    match path.strip_suffix(" (bundled)") {
+        Some(name) => crate::bundled::open(name),
+        None => crate::bundled::open(path).map_err(|err| {
+            error(
+                Code::Input,
+                format!("the record's checklist cannot be read: {err:#}; if it moved, name it with `relcheck resume RECORD --checklist FILE`"),
+            )
+        }),
+    }
+}
+
+/// The newest record in `dir` whose run can go on: in progress, rolling
+/// back, or left incomplete by a pipeline.
+pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
+    let records = records_in(dir)?;
+    records
+        .into_iter()
+        .filter(|(_, record)| record.run.outcome.resumable())
+        .max_by_key(|(_, record)| record.run.started)
+        .map(|(path, _)| path)
+        .ok_or_else(|| {
+            error(
+                Code::Usage,
+                format!(
+                    "no run to resume in {} (none in progress, rolling back or incomplete); name a record to resume",
+                    dir.display()
+                ),
+            )
+        })
+}
+
+/// Every record in a folder that loads; others are passed over.
+pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
+    let entries = std::fs::read_dir(dir).map_err(|err| {
+        error(
+            Code::Input,
+            format!("{}: cannot read the records folder: {err}", dir.display()),
+        )
+    })?;
+    let mut records = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if is_yaml
+            && !hidden
+            && let Ok(record) = Record::load(&path)
+        {
+            records.push((path, record));
+        }
+    }
+    Ok(records)
+}
