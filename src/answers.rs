@@ -499,7 +499,10 @@ fn at(text: &str, display: &str, key: &str) -> String {
 
 /// "; did you mean a, b?" with the nearest of `known`.
 pub fn suggest(key: &str, known: &[String]) -> String {
-    let mut scored: Vec<(usize, &String)> = known.iter().map(|k| (distance(key, k), k)).collect();
+    let mut scored: Vec<(usize, &String)> = known
+        .iter()
+        .map(|k| (strsim::levenshtein(key, k), k))
+        .collect();
     scored.sort();
     let best = scored.first().map_or(0, |(d, _)| *d);
     let limit = (key.chars().count() / 3).max(3);
@@ -514,26 +517,6 @@ pub fn suggest(key: &str, known: &[String]) -> String {
     } else {
         format!("; did you mean {}?", close.join(", "))
     }
-}
-
-/// Levenshtein distance in characters; keys and ids are short.
-fn distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]

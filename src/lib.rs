@@ -26,6 +26,7 @@ pub mod show;
 pub mod sign;
 pub mod source;
 pub mod style;
+pub mod system;
 pub mod term;
 
 use std::io::{IsTerminal, Write};

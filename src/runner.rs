@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -67,26 +66,8 @@ pub fn operator(flag: Option<String>) -> String {
                 .ok()
                 .filter(|s| !s.trim().is_empty())
         })
-        .or_else(|| git_config("user.name"))
+        .or_else(|| crate::system::git_config("user.name"))
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
-}
-
-pub fn git_config(key: &str) -> Option<String> {
-    let output = Command::new("git")
-        .args(["config", "--get", key])
-        .output()
-        .ok()?;
-    let value = String::from_utf8(output.stdout).ok()?.trim().to_string();
-    (output.status.success() && !value.is_empty()).then_some(value)
-}
-
-pub fn host() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "unknown".to_string())
 }
 
@@ -243,7 +224,7 @@ fn begin(
     records_flag: Option<PathBuf>,
 ) -> anyhow::Result<(PathBuf, Lock, String, String)> {
     let operator = operator(operator_flag);
-    let host = host();
+    let host = crate::system::host_name();
     let dir = records_dir(records_flag);
     std::fs::create_dir_all(&dir).map_err(|err| {
         error(
@@ -429,7 +410,7 @@ pub fn resume(
         None => newest_in_progress(&dir)?,
     };
     let operator = operator(settings.operator);
-    let host = host();
+    let host = crate::system::host_name();
     let _lock = Lock::acquire(&path, &operator, &host)?;
     let record = Record::load(&path)?;
     if !record.run.outcome.resumable() {

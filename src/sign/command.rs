@@ -8,12 +8,12 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::parts::{bind, payload};
-use super::settings::host_name;
 use super::ssh::{Signer, check_signature, fingerprint};
 use crate::exit::{Code, error};
 use crate::model::Kind;
 use crate::parse::rules;
 use crate::record::{Decision, DigestCheck, ItemResult, Lock, Record, Signoff, check_digest, seal};
+use crate::system::host_name;
 
 /// What `relcheck sign` was asked, flags resolved to values.
 #[derive(Debug, Clone)]

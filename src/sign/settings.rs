@@ -2,7 +2,6 @@
 //! configuration (the keys git itself signs with), then the environment.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use super::ssh::{SigningKey, SshKeygen};
 use crate::exit::{Code, error};
@@ -21,15 +20,7 @@ pub struct System;
 
 impl Settings for System {
     fn git_config(&self, key: &str) -> Option<String> {
-        let output = Command::new("git")
-            .args(["config", "--get", key])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        let value = String::from_utf8(output.stdout).ok()?;
-        let value = value.trim_end_matches(['\n', '\r']);
-        (output.status.success() && !value.is_empty()).then(|| value.to_string())
+        crate::system::git_config(key)
     }
 
     fn var(&self, name: &str) -> Option<String> {
@@ -100,15 +91,4 @@ pub fn allowed_signers_path(explicit: Option<PathBuf>, settings: &dyn Settings) 
             .git_config("gpg.ssh.allowedSignersFile")
             .map(|path| expand_home(&path, settings.var("HOME").as_deref()))
     })
-}
-
-pub(super) fn host_name() -> String {
-    ["/proc/sys/kernel/hostname", "/etc/hostname"]
-        .iter()
-        .find_map(|path| {
-            let name = std::fs::read_to_string(path).ok()?;
-            let name = name.trim();
-            (!name.is_empty()).then(|| name.to_string())
-        })
-        .unwrap_or_else(|| "unknown".to_string())
 }

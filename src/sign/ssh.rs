@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use chrono::Utc;
 use ssh_key::public::KeyData;
 use ssh_key::{HashAlg, PublicKey, SshSig};
 
@@ -58,8 +57,13 @@ impl Signer for SshKeygen {
         // The payload goes in a file, as git does it, not on stdin:
         // ssh-keygen reads a passphrase from stdin when there is no
         // terminal, and would take the payload's first line for it.
-        let dir = TempDir::new()?;
-        let message = dir.path.join("signoff");
+        // A private folder (0700) for the files ssh-keygen reads and
+        // writes, removed when dropped.
+        let dir = tempfile::Builder::new()
+            .prefix("relcheck-sign-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir()?;
+        let message = dir.path().join("signoff");
         std::fs::write(&message, payload)?;
         let mut command = Command::new(&self.program);
         command.args(["-Y", "sign", "-q", "-n", NAMESPACE]);
@@ -75,7 +79,7 @@ impl Signer for SshKeygen {
                 path.display().to_string()
             }
             SigningKey::Literal(key) => {
-                let file = dir.path.join("key.pub");
+                let file = dir.path().join("key.pub");
                 std::fs::write(&file, format!("{key}\n"))?;
                 command.arg("-U").arg("-f").arg(&file);
                 format!(
@@ -106,37 +110,6 @@ impl Signer for SshKeygen {
         let mut signature_file = message.into_os_string();
         signature_file.push(".sig");
         Ok(std::fs::read_to_string(&signature_file)?)
-    }
-}
-
-/// A private folder for the signing files, gone when dropped.
-struct TempDir {
-    path: PathBuf,
-}
-
-impl TempDir {
-    fn new() -> std::io::Result<TempDir> {
-        use std::os::unix::fs::DirBuilderExt;
-        let base = std::env::temp_dir();
-        let pid = std::process::id();
-        let mut attempt = 0u32;
-        loop {
-            let nanos = Utc::now().timestamp_subsec_nanos();
-            let path = base.join(format!("relcheck-sign-{pid}-{nanos}-{attempt}"));
-            match std::fs::DirBuilder::new().mode(0o700).create(&path) {
-                Ok(()) => return Ok(TempDir { path }),
-                Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists && attempt < 100 => {
-                    attempt += 1;
-                }
-                Err(err) => return Err(err),
-            }
-        }
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
     }
 }
 
