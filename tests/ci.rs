@@ -192,7 +192,14 @@ fn pending_items_exit_4_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let out = ci(
         dir.path(),
-        &["hotfix", "--non-interactive", "--set", "version=1.0.1"],
+        &[
+            "hotfix",
+            "--non-interactive",
+            "--set",
+            "version=1.0.1",
+            "--set",
+            "environment=staging",
+        ],
     );
     assert_eq!(out.code, 4, "{}", out.stderr);
     let (_, record) = record_in(dir.path());
@@ -204,6 +211,8 @@ fn pending_items_exit_4_unless_allowed() {
             "--non-interactive",
             "--set",
             "version=1.0.1",
+            "--set",
+            "environment=staging",
             "--allow-pending",
         ],
     );
@@ -271,6 +280,8 @@ fn an_open_stdin_pipe_is_never_read_and_never_waited_for() {
             "--non-interactive",
             "--set",
             "version=1.0.1",
+            "--set",
+            "environment=staging",
         ])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -443,6 +454,8 @@ fn the_record_dir_flag_and_env_are_honoured() {
         "--allow-pending",
         "--set",
         "version=1",
+        "--set",
+        "environment=staging",
     ])
     .cwd(dir.path())
     .env("RELCHECK_RECORDS_DIR", "audit")
@@ -767,4 +780,49 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
             .count(),
         1
     );
+}
+
+#[test]
+fn a_variable_with_no_value_stops_the_run_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "# V\n## Do\n- [ ] Build {{version}}\n  ```sh\n  make VERSION={{version}}\n  ```\n- [ ] Push\n  ```sh\n  git push origin v{{ version }} --region {{region}}\n  ```\n- [ ] Said\n  ```sh\n  echo {{region}}\n  ```\n";
+    std::fs::write(dir.path().join("v.md"), list).unwrap();
+    let out = ci(dir.path(), &["v.md", "--non-interactive"]);
+    assert_eq!(out.code, 3);
+    assert_eq!(
+        out.stderr,
+        "error: v.md: no value for {{version}}, used by the commands at lines 5, 9; give it with --set version=... or values: in the answers file
+v.md: no value for {{region}}, used by the commands at lines 9, 13; give it with --set region=... or values: in the answers file
+"
+    );
+    assert!(!dir.path().join("relcheck-records").exists(), "nothing ran");
+    // Values come from the answers file too; an item the file answers runs
+    // no command, so needs none; with --no-commands nothing does.
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "values:\n  region: eu\nitems:\n  Push: done\n",
+    )
+    .unwrap();
+    let out = ci(
+        dir.path(),
+        &["v.md", "--non-interactive", "--answers", "a.yaml"],
+    );
+    assert_eq!(
+        out.stderr,
+        "error: v.md: no value for {{version}}, used by the command at line 5; give it with --set version=... or values: in the answers file\n"
+    );
+    let out = ci(
+        dir.path(),
+        &[
+            "v.md",
+            "--non-interactive",
+            "--answers",
+            "a.yaml",
+            "--set",
+            "version=1.0",
+            "--no-commands",
+            "--allow-pending",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }
