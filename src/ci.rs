@@ -118,14 +118,15 @@ impl<'a> Unattended<'a> {
         }
     }
 
-    fn line(&mut self, word: &str, item: &ItemResult, extra: &str) {
+    /// `WORD    NAME EXTRA`, the word padded so names line up.
+    fn line(&mut self, word: &str, name: &str, extra: &str) {
         let label = match word {
             "ok" => self.style.green(&format!("{word:<7}")),
             "FAIL" => self.style.red(&format!("{word:<7}")),
             "pending" => self.style.yellow(&format!("{word:<7}")),
             _ => self.style.dim(&format!("{word:<7}")),
         };
-        let _ = writeln!(self.err, "{label} {}{extra}", item.id);
+        let _ = writeln!(self.err, "{label} {name}{extra}");
     }
 }
 
@@ -244,7 +245,7 @@ impl Prompter for Unattended<'_> {
         self.by.take()
     }
 
-    fn settled(&mut self, item: &ItemResult) {
+    fn settled(&mut self, item: &ItemResult, name: &str) {
         let took = item
             .command
             .as_ref()
@@ -257,9 +258,9 @@ impl Prompter for Unattended<'_> {
             .map(|why| format!(": {why}"))
             .unwrap_or_default();
         match item.status {
-            Status::Done | Status::NotOccurred => self.line("ok", item, &took),
+            Status::Done | Status::NotOccurred => self.line("ok", name, &took),
             Status::Failed | Status::Occurred => {
-                self.line("FAIL", item, &format!("{took}{why}"));
+                self.line("FAIL", name, &format!("{took}{why}"));
                 if let Some(run) = &item.command {
                     let lines: Vec<&str> = run.output.lines().collect();
                     for line in &lines[lines.len().saturating_sub(FAILURE_LINES)..] {
@@ -285,16 +286,16 @@ impl Prompter for Unattended<'_> {
                     let _ = writeln!(
                         annotations.out,
                         "{}",
-                        github_error(annotations.file.as_deref(), item.line, &item.text, &message)
+                        github_error(annotations.file.as_deref(), item.line, name, &message)
                     );
                 }
             }
             Status::Skipped | Status::NotApplicable | Status::NotNeeded | Status::NotRun => {
-                self.line("skip", item, &why)
+                self.line("skip", name, &why)
             }
             Status::Pending => self.line(
                 "pending",
-                item,
+                name,
                 if item.kind == Kind::Signoff {
                     " (sign-off)"
                 } else {
@@ -372,7 +373,7 @@ pub fn step_summary(record: &Record) -> String {
             let why = item.note.as_deref().unwrap_or("");
             let line = format!(
                 "- **{}** (`{}`) {}\n",
-                escape_markdown(&item.text),
+                escape_markdown(&crate::session::fill(&item.text, &record.values)),
                 item.id,
                 escape_markdown(why)
             );

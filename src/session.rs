@@ -173,6 +173,9 @@ pub struct Session<'a> {
     last_search: Option<String>,
     /// Said under the outcome when the run ends.
     notes: Vec<String>,
+    /// Item texts (as written) that two or more items share: such an
+    /// item's name carries its id too. Found once, not per item.
+    shared_texts: HashSet<&'a str>,
 }
 
 impl<'a> Session<'a> {
@@ -286,6 +289,7 @@ impl<'a> Session<'a> {
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
+        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
         let asked_rollback = record
             .events
             .iter()
@@ -322,6 +326,7 @@ impl<'a> Session<'a> {
             last_answered: None,
             last_search: None,
             notes: Vec::new(),
+            shared_texts,
         }
     }
 
@@ -414,7 +419,7 @@ impl<'a> Session<'a> {
             }
             self.save(sink, false)?;
             if let Some(index) = self.just_settled.take() {
-                prompter.settled(&self.record.items[index]);
+                prompter.settled(&self.record.items[index], &self.name(index));
             }
         }
     }
@@ -1622,6 +1627,18 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// How a pipeline's log names an item: its text with variables
+    /// filled, and its id after it when another item has the same text.
+    fn name(&self, index: usize) -> String {
+        let item = self.item(index);
+        let text = fill(&item.text, &self.record.values);
+        if self.shared_texts.contains(item.text.as_str()) {
+            format!("{text} ({})", item.id)
+        } else {
+            text
+        }
+    }
+
     fn ask_rollback_needed(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
         let title = self.checklist.phases[phase].title.clone();
         let needed = match prompter.ask_rollback_needed(&title) {
@@ -1822,6 +1839,18 @@ impl Undo {
             asked: Vec::new(),
         }
     }
+}
+
+/// The texts that occur more than once.
+fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
+    let mut seen = HashSet::new();
+    let mut shared = HashSet::new();
+    for text in texts {
+        if !seen.insert(text) {
+            shared.insert(text);
+        }
+    }
+    shared
 }
 
 /// The name a field's value is kept under: its id.

@@ -142,8 +142,9 @@ fn a_failed_answer_exits_1_and_leaves_a_complete_record() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
-        out.stderr
-            .contains("\nFAIL    change-approved: CAB said no\n"),
+        out.stderr.contains(
+            "\nFAIL    Change ticket approved and the deployment window booked: CAB said no\n"
+        ),
         "{}",
         out.stderr
     );
@@ -416,7 +417,7 @@ fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
     let lines: Vec<&str> = out.stderr.lines().collect();
     let fail = lines
         .iter()
-        .position(|l| l.starts_with("FAIL    fails ("))
+        .position(|l| l.starts_with("FAIL    Fails loudly ("))
         .expect("a FAIL line");
     assert!(
         lines[fail].ends_with(" s): command exited 3"),
