@@ -404,6 +404,9 @@ fn unattended(
         style,
         annotations,
     );
+    if args.keep_going {
+        session.keep_going();
+    }
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
     // A pipeline's answers survive a killed job without an fsync each;
