@@ -1054,3 +1054,57 @@ v.md: no value for {{region}}, used by the commands at lines 9, 13; give it with
     );
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
+
+#[test]
+fn junit_names_cases_by_filled_text_and_points_at_the_checklist() {
+    let (dir, out) = gated(VALUES, &["--junit", "junit.xml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    // NAME @ FILE:LINE, then the status and answer properties.
+    let cases: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|case| {
+            let properties: Vec<String> = case
+                .descendants()
+                .filter(|n| n.has_tag_name("property"))
+                .filter(|p| ["answer", "status"].contains(&p.attribute("name").unwrap()))
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p.attribute("name").unwrap(),
+                        p.attribute("value").unwrap()
+                    )
+                })
+                .collect();
+            format!(
+                "{} @ {}:{} {}",
+                case.attribute("name").unwrap(),
+                case.attribute("file").unwrap(),
+                case.attribute("line").unwrap(),
+                properties.join(" ")
+            )
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            "Ticket @ gated.md:5 status=done answer=CHG-1",
+            "Artifact for 1.4.2 built @ gated.md:6 status=failed",
+            "Tests passed (build/tests-passed) @ gated.md:10 status=done",
+            "Deployed 1.4.2 @ gated.md:17 status=not-run",
+            "Tests passed (deploy/tests-passed) @ gated.md:21 status=not-run",
+        ]
+    );
+    let skipped = doc
+        .descendants()
+        .find(|n| n.has_tag_name("skipped"))
+        .unwrap();
+    assert_eq!(
+        skipped.attribute("message"),
+        Some(
+            "not run: stopped at the gate after phase \"Build\": build/artifact-for-version-built failed"
+        )
+    );
+}
