@@ -11,6 +11,8 @@
 //! signoffs:
 //!   Release Manager: {name: Jane Doe, decision: approve, comment: "go"}
 //! rollback_needed: false
+//! gates:
+//!   build: "flaky test, tracked in OPS-12; the artifact was rebuilt by hand"
 //! ```
 //!
 //! Keys are resolved against the checklist before anything runs, so a typo
@@ -49,6 +51,16 @@ pub struct Answers {
     /// By sign-off item id.
     pub signoffs: BTreeMap<String, SignoffAnswer>,
     pub rollback_needed: Option<bool>,
+    /// Gates waived ahead, by phase id: the run goes on past a failure in
+    /// that phase, as after a waiver at the terminal.
+    pub gates: BTreeMap<String, GateWaiver>,
+}
+
+/// A waiver written down before the run, for a phase's gate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateWaiver {
+    pub reason: String,
+    pub by: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -62,6 +74,24 @@ struct Raw {
     signoffs: BTreeMap<String, RawSignoff>,
     #[serde(default)]
     rollback_needed: Option<bool>,
+    #[serde(default)]
+    gates: BTreeMap<String, RawGate>,
+}
+
+/// `PHASE: "reason"`, or `PHASE: {reason: ..., by: ...}`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawGate {
+    Reason(String),
+    Full(RawGateFull),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawGateFull {
+    reason: String,
+    #[serde(default)]
+    by: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,6 +166,7 @@ impl Answers {
                 items: BTreeMap::new(),
                 signoffs: BTreeMap::new(),
                 rollback_needed: None,
+                gates: BTreeMap::new(),
             }
         } else if let Some(problem) = crate::source::yaml_too_complex(text, usize::MAX) {
             return Err(error(Code::Input, format!("{display}: {problem}")));
@@ -319,6 +350,57 @@ impl Answers {
             );
         }
 
+        for (key, raw_gate) in raw.gates {
+            let (reason, by) = match raw_gate {
+                RawGate::Reason(reason) => (reason, None),
+                RawGate::Full(full) => (full.reason, full.by),
+            };
+            let where_ = at_under(text, display, "gates", &key);
+            let phases: Vec<&crate::model::Phase> =
+                match checklist.phases.iter().find(|phase| phase.id == key.trim()) {
+                    Some(phase) => vec![phase],
+                    None => checklist
+                        .phases
+                        .iter()
+                        .filter(|phase| phase.title == key.trim())
+                        .collect(),
+                };
+            let phase = match phases.as_slice() {
+                [phase] => phase,
+                [] => {
+                    let ids: Vec<String> = checklist.phases.iter().map(|p| p.id.clone()).collect();
+                    problems.push(format!(
+                        "{where_}: gates.{key} is not a phase id or title of {}{}",
+                        checklist.title,
+                        suggest(&key, &ids)
+                    ));
+                    continue;
+                }
+                many => {
+                    let ids: Vec<&str> = many.iter().map(|p| p.id.as_str()).collect();
+                    problems.push(format!(
+                        "{where_}: gates.{key} names several phases; use an id: {}",
+                        ids.join(", ")
+                    ));
+                    continue;
+                }
+            };
+            if reason.trim().is_empty() {
+                problems.push(format!("{where_}: gates.{key}: a waiver needs a reason"));
+                continue;
+            }
+            if answers.gates.contains_key(&phase.id) {
+                problems.push(format!(
+                    "{where_}: gates.{key}: phase {} is waived twice",
+                    phase.id
+                ));
+                continue;
+            }
+            answers
+                .gates
+                .insert(phase.id.clone(), GateWaiver { reason, by });
+        }
+
         if problems.is_empty() {
             Ok(answers)
         } else {
@@ -497,6 +579,25 @@ fn at(text: &str, display: &str, key: &str) -> String {
         )
 }
 
+/// As [`at`], for a key under the top-level `section:`.
+fn at_under(text: &str, display: &str, section: &str, key: &str) -> String {
+    let start = text
+        .lines()
+        .position(|line| line.trim_end() == format!("{section}:"));
+    match start {
+        Some(start) => text
+            .lines()
+            .enumerate()
+            .skip(start + 1)
+            .find(|(_, line)| line.contains(key))
+            .map_or_else(
+                || display.to_string(),
+                |(line, _)| format!("{display}:{}", line + 1),
+            ),
+        None => at(text, display, key),
+    }
+}
+
 /// "; did you mean a, b?" with the nearest of `known`.
 pub fn suggest(key: &str, known: &[String]) -> String {
     let mut scored: Vec<(usize, &String)> = known
@@ -575,6 +676,26 @@ mod tests {
             "a.yaml:3: items.Backup taken: skipping needs a reason: {status: skipped, reason: ...}\na.yaml:2: items.Errors: a trigger takes occurred, not-occurred, skipped, n/a, not `done`"
         );
         assert!(answers("nonsense: 1\n").is_err());
+    }
+
+    #[test]
+    fn gates_are_waived_by_phase_id_or_title_with_a_reason() {
+        let a =
+            answers("gates:\n  do: \"flaky, OPS-12\"\n  Sign-off: {reason: ok, by: Jo}\n").unwrap();
+        assert_eq!(
+            a.gates["do"],
+            GateWaiver {
+                reason: "flaky, OPS-12".into(),
+                by: None
+            }
+        );
+        assert_eq!(a.gates["sign-off"].by.as_deref(), Some("Jo"));
+        let err =
+            answers("items:\n  Errors: not-occurred\ngates:\n  doo: x\n  Do: \" \"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "a.yaml:5: gates.Do: a waiver needs a reason\na.yaml:4: gates.doo is not a phase id or title of D; did you mean do?"
+        );
     }
 
     #[test]

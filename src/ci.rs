@@ -2,7 +2,9 @@
 //! from the answers file or from the item's command, everything else stays
 //! pending. It never reads standard input. Progress is one line per item on
 //! stderr, as test runners print, and on GitHub Actions each failure is
-//! also an annotation on the checklist line.
+//! also an annotation on the checklist line. At a phase's gate it has no
+//! one to ask: the answers file's waiver lets the run go on, and without
+//! one the engine stops the pipeline there.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -16,7 +18,7 @@ use crate::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, StartView, Summary,
     ValueRequest, WaitEnd, WaitView,
 };
-use crate::record::{ItemResult, Provenance, Record, Status};
+use crate::record::{GateDecision, ItemResult, Provenance, Record, Status};
 use crate::style::Style;
 
 /// How many lines of a failed command's output to print under it.
@@ -118,14 +120,15 @@ impl<'a> Unattended<'a> {
         }
     }
 
-    fn line(&mut self, word: &str, item: &ItemResult, extra: &str) {
+    /// `WORD    NAME EXTRA`, the word padded so names line up.
+    fn line(&mut self, word: &str, name: &str, extra: &str) {
         let label = match word {
             "ok" => self.style.green(&format!("{word:<7}")),
-            "FAIL" => self.style.red(&format!("{word:<7}")),
-            "pending" => self.style.yellow(&format!("{word:<7}")),
+            "FAIL" | "stop" => self.style.red(&format!("{word:<7}")),
+            "pending" | "waived" => self.style.yellow(&format!("{word:<7}")),
             _ => self.style.dim(&format!("{word:<7}")),
         };
-        let _ = writeln!(self.err, "{label} {}{extra}", item.id);
+        let _ = writeln!(self.err, "{label} {name}{extra}");
     }
 }
 
@@ -202,9 +205,33 @@ impl Prompter for Unattended<'_> {
         }
     }
 
-    fn ask_gate(&mut self, _view: &GateView) -> Reply<GateAnswer> {
-        // Unattended sessions have no gates; should one come, stop.
-        Reply::Abort
+    fn ask_gate(&mut self, view: &GateView) -> Reply<GateAnswer> {
+        self.source = None;
+        self.by = None;
+        // Every item at a gate is of its phase, so the first names it.
+        let waiver = view
+            .items
+            .first()
+            .and_then(|item| self.answers.gates.get(&item.phase));
+        let what = format!(
+            "gate after phase \"{}\": {}",
+            view.phase,
+            crate::session::gate_reason(&view.items)
+        );
+        match waiver {
+            Some(waiver) => {
+                let reason = waiver.reason.clone();
+                self.by = waiver.by.clone();
+                self.sourced_from_file();
+                self.line("waived", &what, &format!("; waiver: {reason}"));
+                Reply::Answer(GateAnswer::Waive { reason })
+            }
+            None => {
+                // No waiver: the engine stops the run here.
+                self.line("stop", &what, "");
+                Reply::Abort
+            }
+        }
     }
 
     fn ask_rollback_needed(&mut self, _phase: &str) -> Reply<bool> {
@@ -244,7 +271,7 @@ impl Prompter for Unattended<'_> {
         self.by.take()
     }
 
-    fn settled(&mut self, item: &ItemResult) {
+    fn settled(&mut self, item: &ItemResult, name: &str) {
         let took = item
             .command
             .as_ref()
@@ -257,9 +284,9 @@ impl Prompter for Unattended<'_> {
             .map(|why| format!(": {why}"))
             .unwrap_or_default();
         match item.status {
-            Status::Done | Status::NotOccurred => self.line("ok", item, &took),
+            Status::Done | Status::NotOccurred => self.line("ok", name, &took),
             Status::Failed | Status::Occurred => {
-                self.line("FAIL", item, &format!("{took}{why}"));
+                self.line("FAIL", name, &format!("{took}{why}"));
                 if let Some(run) = &item.command {
                     let lines: Vec<&str> = run.output.lines().collect();
                     for line in &lines[lines.len().saturating_sub(FAILURE_LINES)..] {
@@ -285,16 +312,16 @@ impl Prompter for Unattended<'_> {
                     let _ = writeln!(
                         annotations.out,
                         "{}",
-                        github_error(annotations.file.as_deref(), item.line, &item.text, &message)
+                        github_error(annotations.file.as_deref(), item.line, name, &message)
                     );
                 }
             }
             Status::Skipped | Status::NotApplicable | Status::NotNeeded | Status::NotRun => {
-                self.line("skip", item, &why)
+                self.line("skip", name, &why)
             }
             Status::Pending => self.line(
                 "pending",
-                item,
+                name,
                 if item.kind == Kind::Signoff {
                     " (sign-off)"
                 } else {
@@ -311,9 +338,15 @@ impl Prompter for Unattended<'_> {
                 .map(|n| summary.counts.get(*n).copied().unwrap_or(0))
                 .sum()
         };
+        // Items a gate stopped are said apart: they are neither skipped
+        // nor waiting for an answer.
+        let not_run = match count(&["not-run"]) {
+            0 => String::new(),
+            n => format!(", {n} not run"),
+        };
         let _ = writeln!(
             self.err,
-            "{} passed, {} failed, {} skipped, {} pending",
+            "{} passed, {} failed, {} skipped, {} pending{not_run}",
             count(&["done", "not-occurred"]),
             count(&["failed", "occurred"]),
             count(&["skipped", "n/a", "not-needed"]),
@@ -372,7 +405,7 @@ pub fn step_summary(record: &Record) -> String {
             let why = item.note.as_deref().unwrap_or("");
             let line = format!(
                 "- **{}** (`{}`) {}\n",
-                escape_markdown(&item.text),
+                escape_markdown(&crate::session::fill(&item.text, &record.values)),
                 item.id,
                 escape_markdown(why)
             );
@@ -381,6 +414,22 @@ pub fn step_summary(record: &Record) -> String {
                 break;
             }
             out.push_str(&line);
+        }
+    }
+    if !record.gates.is_empty() {
+        out.push_str("\n### Gates\n\n");
+        for gate in &record.gates {
+            let decision = match gate.decision {
+                GateDecision::Stop => "stopped the run",
+                GateDecision::Waive => "waived",
+                GateDecision::Rollback => "rolled back",
+                GateDecision::Abort => "aborted",
+            };
+            out.push_str(&format!(
+                "- after `{}`: {decision}: {}\n",
+                gate.phase,
+                escape_markdown(gate.reason.as_deref().unwrap_or(""))
+            ));
         }
     }
     let pending = record

@@ -191,6 +191,10 @@ pub struct Unattended {
     /// Exit 0 even when required items are left pending
     #[arg(long, requires = "non_interactive")]
     pub allow_pending: bool,
+    /// Run every phase even after a failure (default: a failed or skipped
+    /// required item stops the run at the end of its phase)
+    #[arg(long, requires = "non_interactive")]
+    pub keep_going: bool,
     /// Also write a JUnit XML report here
     #[arg(long, value_name = "FILE", requires = "non_interactive")]
     pub junit: Option<PathBuf>,

@@ -293,7 +293,9 @@ pub trait Prompter {
         None
     }
     /// An item was answered (or left pending) and the record holds it.
-    fn settled(&mut self, _item: &ItemResult) {}
+    /// `name` is how a log names it: its text with variables filled, and
+    /// its id too when another item shares the text.
+    fn settled(&mut self, _item: &ItemResult, _name: &str) {}
 }
 
 /// One scripted answer.

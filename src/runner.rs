@@ -217,6 +217,72 @@ fn runnable(source: &Source) -> anyhow::Result<Checklist> {
     Ok(parsed.checklist)
 }
 
+/// Every variable in a command still to run has a value among `given`,
+/// or the run stops before anything runs (exit 3): a pipeline has nobody
+/// to ask, and a command would otherwise stay pending or run half-filled.
+/// `answered` says which items will not run their command.
+fn require_values(
+    source: &Source,
+    checklist: &Checklist,
+    given: &[&BTreeMap<String, String>],
+    answered: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    let mut values = BTreeMap::new();
+    for map in given {
+        values.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let lines: Vec<&str> = source.text.lines().collect();
+    // Each missing name with the lines of the commands that use it, in
+    // order of first use.
+    let mut missing: Vec<(String, Vec<usize>)> = Vec::new();
+    for (_, _, item) in checklist.items() {
+        let Some(command) = &item.command else {
+            continue;
+        };
+        if answered(&item.id) {
+            continue;
+        }
+        let Err(names) = crate::exec::substitute(command, &values) else {
+            continue;
+        };
+        for name in names {
+            // The command's own line: the first after the item's that
+            // uses the name.
+            let line = (item.line..lines.len())
+                .find(|&i| parse::variables(lines[i]).contains(&name))
+                .map_or(item.line, |i| i + 1);
+            match missing.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, used)) if !used.contains(&line) => used.push(line),
+                Some(_) => {}
+                None => missing.push((name, vec![line])),
+            }
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let problems: Vec<String> = missing
+        .into_iter()
+        .map(|(name, lines)| {
+            let at = match lines.as_slice() {
+                [line] => format!("the command at line {line}"),
+                many => format!(
+                    "the commands at lines {}",
+                    many.iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            format!(
+                "{}: no value for {{{{{name}}}}}, used by {at}; give it with --set {name}=... or values: in the answers file",
+                source.display
+            )
+        })
+        .collect();
+    Err(error(Code::Input, problems.join("\n")))
+}
+
 /// A new record's path, locked, and who runs it where.
 fn begin(
     source: &Source,
@@ -248,12 +314,18 @@ pub fn run_unattended(
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
     let answers = answers_for(args, &checklist)?;
+    let preset = presets(&settings.set, &checklist)?;
+    if !args.no_commands {
+        require_values(&source, &checklist, &[&preset, &answers.variables], |id| {
+            answers.items.contains_key(id)
+        })?;
+    }
     let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
         host,
         mode: Mode::NonInteractive,
-        preset: presets(&settings.set, &checklist)?,
+        preset,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: true,
     };
@@ -308,6 +380,9 @@ fn unattended(
         style,
         annotations,
     );
+    if args.keep_going {
+        session.keep_going();
+    }
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
     // A pipeline's answers survive a killed job without an fsync each;
@@ -445,18 +520,33 @@ pub fn resume(
         Arc::clone(&flag),
         format!("resume with: relcheck resume {}", path.display()),
     )?;
+    let preset = presets(&settings.set, &checklist)?;
+    let answers = answers_for(args, &checklist)?;
+    if args.non_interactive && !args.no_commands {
+        let settled: std::collections::HashSet<&str> = record
+            .items
+            .iter()
+            .filter(|item| item.status.is_answered())
+            .map(|item| item.id.as_str())
+            .collect();
+        require_values(
+            &source,
+            &checklist,
+            &[&record.values, &preset, &answers.variables],
+            |id| answers.items.contains_key(id) || settled.contains(id),
+        )?;
+    }
     let options = Options {
         operator,
         host,
         mode: record.run.mode,
-        preset: presets(&settings.set, &checklist)?,
+        preset,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: args.non_interactive,
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
     if args.non_interactive {
-        let answers = answers_for(args, &checklist)?;
         return unattended(
             &mut session,
             &path,

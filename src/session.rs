@@ -173,6 +173,11 @@ pub struct Session<'a> {
     last_search: Option<String>,
     /// Said under the outcome when the run ends.
     notes: Vec<String>,
+    /// `--keep-going`: a pipeline has no gates and runs every phase.
+    keep_going: bool,
+    /// Item texts (as written) that two or more items share: such an
+    /// item's name carries its id too. Found once, not per item.
+    shared_texts: HashSet<&'a str>,
 }
 
 impl<'a> Session<'a> {
@@ -286,6 +291,7 @@ impl<'a> Session<'a> {
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
+        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
         let asked_rollback = record
             .events
             .iter()
@@ -322,7 +328,15 @@ impl<'a> Session<'a> {
             last_answered: None,
             last_search: None,
             notes: Vec::new(),
+            keep_going: false,
+            shared_texts,
         }
+    }
+
+    /// `--keep-going`: a pipeline runs every phase whatever failed, with
+    /// no gates; the failures still fail the run.
+    pub fn keep_going(&mut self) {
+        self.keep_going = true;
     }
 
     /// Notes in the log that the run goes on after a stop. A run a
@@ -393,6 +407,9 @@ impl<'a> Session<'a> {
                 }
                 Step::Variable(name) => self.ask_variable(name.clone(), prompter),
                 Step::Item(index) => self.ask_item(*index, prompter, executor),
+                Step::Gate(phase) if self.options.unattended => {
+                    self.pipeline_gate(*phase, prompter)
+                }
                 Step::Gate(phase) => self.ask_gate(*phase, prompter),
                 Step::RollbackNeeded(phase) => self.ask_rollback_needed(*phase, prompter),
             };
@@ -414,7 +431,7 @@ impl<'a> Session<'a> {
             }
             self.save(sink, false)?;
             if let Some(index) = self.just_settled.take() {
-                prompter.settled(&self.record.items[index]);
+                prompter.settled(&self.record.items[index], &self.name(index));
             }
         }
     }
@@ -558,7 +575,7 @@ impl<'a> Session<'a> {
     }
 
     fn gate_due(&self, phase: usize) -> Option<usize> {
-        if self.record.rollback.is_some() || self.options.unattended {
+        if self.record.rollback.is_some() || self.keep_going {
             return None;
         }
         let id = &self.checklist.phases[phase].id;
@@ -1599,6 +1616,7 @@ impl<'a> Session<'a> {
                 by: self.options.operator.clone(),
                 at: self.clock.now(),
                 items: items.iter().map(|i| i.id.clone()).collect(),
+                source: None,
             });
             self.event(
                 "gate",
@@ -1612,13 +1630,95 @@ impl<'a> Session<'a> {
                 ),
             );
             return match decision {
-                GateDecision::Waive => Reply::Answer(()),
+                GateDecision::Waive | GateDecision::Stop => Reply::Answer(()),
                 GateDecision::Rollback => {
                     self.call_rollback(format!("gate:{phase_id}"), reason);
                     Reply::Answer(())
                 }
                 GateDecision::Abort => Reply::Abort,
             };
+        }
+    }
+
+    /// A pipeline's gate. Nobody is there to decide, so the decision is
+    /// written down ahead: a waiver from the prompter (the answers file's
+    /// `gates:`) lets the run go on, as one at the terminal would; any
+    /// other answer stops it here. A stop is recorded as a gate, and every
+    /// item still open after this phase as `not-run`, saying which gate.
+    fn pipeline_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        let items: Vec<ItemResult> = self
+            .gate_items(phase)
+            .into_iter()
+            .map(|i| {
+                let mut item = self.record.items[i].clone();
+                item.text = fill(&item.text, &self.record.values);
+                item
+            })
+            .collect();
+        let title = self.checklist.phases[phase].title.clone();
+        let view = GateView {
+            phase: title.clone(),
+            items,
+            message: None,
+        };
+        let waiver = match prompter.ask_gate(&view) {
+            Reply::Answer(GateAnswer::Waive { reason }) if !reason.trim().is_empty() => {
+                Some(reason)
+            }
+            Reply::Interrupted => return Reply::Interrupted,
+            _ => None,
+        };
+        let source = prompter.answer_source().filter(|_| waiver.is_some());
+        let by = prompter
+            .answer_by()
+            .filter(|_| waiver.is_some())
+            .unwrap_or_else(|| self.options.operator.clone());
+        let failing = gate_reason(&view.items);
+        let (decision, reason) = match waiver {
+            Some(reason) => (GateDecision::Waive, reason),
+            None => (GateDecision::Stop, failing.clone()),
+        };
+        let phase_id = self.checklist.phases[phase].id.clone();
+        let at = self.clock.now();
+        self.record.gates.push(Gate {
+            phase: phase_id.clone(),
+            decision,
+            reason: Some(reason.clone()),
+            by,
+            at,
+            items: view.items.into_iter().map(|i| i.id).collect(),
+            source,
+        });
+        let word = if decision == GateDecision::Stop {
+            "stop"
+        } else {
+            "waive"
+        };
+        self.event("gate", Some(phase_id), Some(format!("{word}: {reason}")));
+        if decision == GateDecision::Stop {
+            let why = format!("stopped at the gate after phase \"{title}\": {failing}");
+            for index in self.phase_items[phase].end..self.record.items.len() {
+                let item = &mut self.record.items[index];
+                if item.status == Status::Pending {
+                    item.status = Status::NotRun;
+                    item.reason = Some(why.clone());
+                    item.at = Some(at);
+                    self.dirty.push(index);
+                }
+            }
+        }
+        Reply::Answer(())
+    }
+
+    /// How a pipeline's log names an item: its text with variables
+    /// filled, and its id after it when another item has the same text.
+    fn name(&self, index: usize) -> String {
+        let item = self.item(index);
+        let text = fill(&item.text, &self.record.values);
+        if self.shared_texts.contains(item.text.as_str()) {
+            format!("{text} ({})", item.id)
+        } else {
+            text
         }
     }
 
@@ -1715,6 +1815,12 @@ impl<'a> Session<'a> {
             .items
             .iter()
             .any(|item| !item.optional && item.status == Status::Pending);
+        // A pipeline stopped at a gate failed, even for a skip alone.
+        let stopped = self
+            .record
+            .gates
+            .iter()
+            .any(|g| g.decision == GateDecision::Stop);
         // "Rolled back" says the way back worked; a failed or unfinished
         // rollback step says otherwise.
         let rollback_step = |status: Status| {
@@ -1729,7 +1835,7 @@ impl<'a> Session<'a> {
             Outcome::Incomplete
         } else if rolled_back {
             Outcome::RolledBack
-        } else if failed {
+        } else if failed || stopped {
             Outcome::Failed
         } else if pending {
             Outcome::Incomplete
@@ -1822,6 +1928,34 @@ impl Undo {
             asked: Vec::new(),
         }
     }
+}
+
+/// Why a gate is due, by the items that make it: `build/artifact failed,
+/// build/tests skipped`; the first few, for a record's reasons stay short.
+pub fn gate_reason(items: &[ItemResult]) -> String {
+    const SHOWN: usize = 3;
+    let mut reason = items
+        .iter()
+        .take(SHOWN)
+        .map(|item| format!("{} {}", item.id, item.status.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > SHOWN {
+        reason.push_str(&format!(" and {} more", items.len() - SHOWN));
+    }
+    reason
+}
+
+/// The texts that occur more than once.
+fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
+    let mut seen = HashSet::new();
+    let mut shared = HashSet::new();
+    for text in texts {
+        if !seen.insert(text) {
+            shared.insert(text);
+        }
+    }
+    shared
 }
 
 /// The name a field's value is kept under: its id.

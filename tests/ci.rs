@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use relcheck::record::{Outcome, Record, Status};
+use relcheck::record::{GateDecision, Outcome, Record, Status};
 
 use crate::support::{BIN, Output, relcheck, repo};
 
@@ -142,14 +142,36 @@ fn a_failed_answer_exits_1_and_leaves_a_complete_record() {
     );
     assert_eq!(out.code, 1, "{}", out.stderr);
     assert!(
+        out.stderr.contains(
+            "\nFAIL    Change ticket approved and the deployment window booked: CAB said no\n"
+        ),
+        "{}",
         out.stderr
-            .contains("\nFAIL    change-approved: CAB said no\n"),
+    );
+    // The gate after Preparation stops the pipeline: nothing later runs.
+    assert!(
+        out.stderr.ends_with(
+            "stop    gate after phase \"Preparation\": change-approved failed\n12 passed, 1 failed, 2 skipped, 0 pending, 29 not run\n"
+        ),
         "{}",
         out.stderr
     );
     let (_, record) = record_in(dir.path());
     assert_eq!(record.run.outcome, Outcome::Failed);
     assert!(record.items.iter().all(|i| i.status != Status::Pending));
+    let deploy = record.item("deploy-start").unwrap();
+    assert_eq!(
+        (
+            deploy.status,
+            deploy.reason.as_deref(),
+            deploy.command.is_none()
+        ),
+        (
+            Status::NotRun,
+            Some("stopped at the gate after phase \"Preparation\": change-approved failed"),
+            true
+        )
+    );
 }
 
 #[test]
@@ -192,7 +214,14 @@ fn pending_items_exit_4_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let out = ci(
         dir.path(),
-        &["hotfix", "--non-interactive", "--set", "version=1.0.1"],
+        &[
+            "hotfix",
+            "--non-interactive",
+            "--set",
+            "version=1.0.1",
+            "--set",
+            "environment=staging",
+        ],
     );
     assert_eq!(out.code, 4, "{}", out.stderr);
     let (_, record) = record_in(dir.path());
@@ -204,6 +233,8 @@ fn pending_items_exit_4_unless_allowed() {
             "--non-interactive",
             "--set",
             "version=1.0.1",
+            "--set",
+            "environment=staging",
             "--allow-pending",
         ],
     );
@@ -271,6 +302,8 @@ fn an_open_stdin_pipe_is_never_read_and_never_waited_for() {
             "--non-interactive",
             "--set",
             "version=1.0.1",
+            "--set",
+            "environment=staging",
         ])
         .current_dir(dir.path())
         .env("NO_COLOR", "1")
@@ -401,11 +434,18 @@ fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
         summary.contains("- **Fails loudly** (`fails`) command exited 3\n"),
         "{summary}"
     );
+    // The last phase failed: its gate stopped the run, with nothing after.
+    assert!(
+        summary.contains(
+            "\n### Gates\n\n- after `steps`: stopped the run: hangs failed, fails failed\n"
+        ),
+        "{summary}"
+    );
     // Printed folded under the failure.
     let lines: Vec<&str> = out.stderr.lines().collect();
     let fail = lines
         .iter()
-        .position(|l| l.starts_with("FAIL    fails ("))
+        .position(|l| l.starts_with("FAIL    Fails loudly ("))
         .expect("a FAIL line");
     assert!(
         lines[fail].ends_with(" s): command exited 3"),
@@ -443,6 +483,8 @@ fn the_record_dir_flag_and_env_are_honoured() {
         "--allow-pending",
         "--set",
         "version=1",
+        "--set",
+        "environment=staging",
     ])
     .cwd(dir.path())
     .env("RELCHECK_RECORDS_DIR", "audit")
@@ -604,7 +646,7 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
     let answers = dir.path().join("answers.yaml");
     std::fs::write(
         &answers,
-        "items:\n  b: {status: skipped, reason: \"too slow for this test\"}\n",
+        "items:\n  b: {status: n/a, reason: \"too slow for this test\"}\n",
     )
     .unwrap();
     let resumed = relcheck(&[
@@ -627,7 +669,7 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
         got,
         [
             ("a", Status::Done),
-            ("b", Status::Skipped),
+            ("b", Status::NotApplicable),
             ("c", Status::Done)
         ]
     );
@@ -766,5 +808,303 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
             .filter(|e| e.action == "resume")
             .count(),
         1
+    );
+}
+
+/// Two phases; the first one's command fails, the second one's would
+/// leave a file behind. Two items share a text.
+const GATED: &str = "# Two phases
+
+## Build
+
+- **Ticket**: ___
+- [ ] Artifact for {{version}} built
+  ```sh
+  echo \"no tag for {{version}}\" >&2; exit 1
+  ```
+- [ ] Tests passed
+  ```sh
+  echo ok
+  ```
+
+## Deploy
+
+- [ ] Deployed {{ version }}
+  ```sh
+  touch created
+  ```
+- [ ] Tests passed
+  ```sh
+  echo ok
+  ```
+";
+
+/// Runs GATED in a fresh folder with `args` after `--non-interactive`,
+/// and `answers` as its answers file.
+fn gated(answers: &str, args: &[&str]) -> (tempfile::TempDir, Output) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gated.md"), GATED).unwrap();
+    std::fs::write(dir.path().join("answers.yaml"), answers).unwrap();
+    let mut all = vec!["gated.md", "--non-interactive", "--answers", "answers.yaml"];
+    all.extend(args);
+    let out = ci(dir.path(), &all);
+    (dir, out)
+}
+
+const VALUES: &str = "values:\n  version: \"1.4.2\"\n  Ticket: CHG-1\n";
+
+/// A command's time, `(0.01 s)`, said as `(T s)`: it varies from run to run.
+fn timeless(log: &str) -> String {
+    let mut out = String::new();
+    let mut rest = log;
+    while let Some(open) = rest.find(" (") {
+        let after = &rest[open + 2..];
+        let digits = after
+            .find(" s)")
+            .filter(|&end| after[..end].chars().all(|c| c.is_ascii_digit() || c == '.'));
+        out.push_str(&rest[..open]);
+        match digits {
+            Some(end) if end > 0 => {
+                out.push_str(" (T s)");
+                rest = &after[end + 3..];
+            }
+            _ => {
+                out.push_str(" (");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn a_failure_stops_the_pipeline_at_its_phase_gate() {
+    let (dir, out) = gated(VALUES, &["--allow-pending"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(!dir.path().join("created").exists(), "Deploy ran");
+    assert_eq!(
+        timeless(&out.stderr),
+        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+ok      Ticket
+FAIL    Artifact for 1.4.2 built (T s): command exited 1
+        │ no tag for 1.4.2
+ok      Tests passed (build/tests-passed) (T s)
+stop    gate after phase \"Build\": build/artifact-for-version-built failed
+2 passed, 1 failed, 0 skipped, 0 pending, 2 not run
+"
+    );
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::Failed);
+    let why = "stopped at the gate after phase \"Build\": build/artifact-for-version-built failed";
+    for id in ["deploy/deployed-version", "deploy/tests-passed"] {
+        let item = record.item(id).unwrap();
+        assert_eq!(
+            (item.status, item.reason.as_deref(), item.command.is_none()),
+            (Status::NotRun, Some(why), true),
+            "{id}"
+        );
+    }
+    assert_eq!(record.gates.len(), 1);
+    let gate = &record.gates[0];
+    assert_eq!(
+        (
+            gate.phase.as_str(),
+            gate.decision,
+            gate.reason.as_deref(),
+            gate.by.as_str(),
+            gate.items.as_slice(),
+            gate.source.is_none()
+        ),
+        (
+            "build",
+            GateDecision::Stop,
+            Some("build/artifact-for-version-built failed"),
+            "ci-bot",
+            ["build/artifact-for-version-built".to_string()].as_slice(),
+            true
+        )
+    );
+    let text = relcheck(&["report"]).cwd(dir.path()).run();
+    assert!(text.stdout.contains("  Build: stopped by ci-bot at "));
+}
+
+#[test]
+fn a_gate_waived_in_the_answers_file_lets_the_pipeline_go_on() {
+    let answers =
+        format!("{VALUES}gates:\n  Build: {{reason: \"tag pushed by hand, OPS-12\", by: Jo}}\n");
+    let (dir, out) = gated(&answers, &[]);
+    // Waived, the failure no longer fails the run: as at the terminal.
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(dir.path().join("created").exists(), "Deploy did not run");
+    assert_eq!(
+        timeless(&out.stderr),
+        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+ok      Ticket
+FAIL    Artifact for 1.4.2 built (T s): command exited 1
+        │ no tag for 1.4.2
+ok      Tests passed (build/tests-passed) (T s)
+waived  gate after phase \"Build\": build/artifact-for-version-built failed; waiver: tag pushed by hand, OPS-12
+ok      Deployed 1.4.2 (T s)
+ok      Tests passed (deploy/tests-passed) (T s)
+4 passed, 1 failed, 0 skipped, 0 pending
+"
+    );
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::Success);
+    let gate = &record.gates[0];
+    assert_eq!(
+        (
+            gate.decision,
+            gate.reason.as_deref(),
+            gate.by.as_str(),
+            gate.source.as_ref().map(|s| s.kind.as_str())
+        ),
+        (
+            GateDecision::Waive,
+            Some("tag pushed by hand, OPS-12"),
+            "Jo",
+            Some("answers-file")
+        )
+    );
+    let event = record.events.iter().find(|e| e.action == "gate").unwrap();
+    assert_eq!(
+        event.detail.as_deref(),
+        Some("waive: tag pushed by hand, OPS-12")
+    );
+}
+
+#[test]
+fn keep_going_runs_every_phase_and_still_fails() {
+    let (dir, out) = gated(VALUES, &["--keep-going"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(dir.path().join("created").exists(), "Deploy did not run");
+    assert_eq!(
+        timeless(&out.stderr),
+        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+ok      Ticket
+FAIL    Artifact for 1.4.2 built (T s): command exited 1
+        │ no tag for 1.4.2
+ok      Tests passed (build/tests-passed) (T s)
+ok      Deployed 1.4.2 (T s)
+ok      Tests passed (deploy/tests-passed) (T s)
+4 passed, 1 failed, 0 skipped, 0 pending
+"
+    );
+    let (_, record) = record_in(dir.path());
+    assert_eq!(record.run.outcome, Outcome::Failed);
+    assert!(record.gates.is_empty());
+    // Only with --non-interactive.
+    let out = ci(dir.path(), &["gated.md", "--keep-going"]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
+
+#[test]
+fn a_gate_waiver_for_an_unknown_phase_is_exit_3_with_the_closest_id() {
+    let (dir, out) = gated(&format!("{VALUES}gates:\n  biuld: flaky\n"), &[]);
+    assert_eq!(out.code, 3);
+    assert_eq!(
+        out.stderr,
+        "error: answers.yaml:5: gates.biuld is not a phase id or title of Two phases; did you mean build?\n"
+    );
+    assert!(!dir.path().join("relcheck-records").exists(), "nothing ran");
+}
+
+#[test]
+fn a_variable_with_no_value_stops_the_run_before_anything_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "# V\n## Do\n- [ ] Build {{version}}\n  ```sh\n  make VERSION={{version}}\n  ```\n- [ ] Push\n  ```sh\n  git push origin v{{ version }} --region {{region}}\n  ```\n- [ ] Said\n  ```sh\n  echo {{region}}\n  ```\n";
+    std::fs::write(dir.path().join("v.md"), list).unwrap();
+    let out = ci(dir.path(), &["v.md", "--non-interactive"]);
+    assert_eq!(out.code, 3);
+    assert_eq!(
+        out.stderr,
+        "error: v.md: no value for {{version}}, used by the commands at lines 5, 9; give it with --set version=... or values: in the answers file
+v.md: no value for {{region}}, used by the commands at lines 9, 13; give it with --set region=... or values: in the answers file
+"
+    );
+    assert!(!dir.path().join("relcheck-records").exists(), "nothing ran");
+    // Values come from the answers file too; an item the file answers runs
+    // no command, so needs none; with --no-commands nothing does.
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "values:\n  region: eu\nitems:\n  Push: done\n",
+    )
+    .unwrap();
+    let out = ci(
+        dir.path(),
+        &["v.md", "--non-interactive", "--answers", "a.yaml"],
+    );
+    assert_eq!(
+        out.stderr,
+        "error: v.md: no value for {{version}}, used by the command at line 5; give it with --set version=... or values: in the answers file\n"
+    );
+    let out = ci(
+        dir.path(),
+        &[
+            "v.md",
+            "--non-interactive",
+            "--answers",
+            "a.yaml",
+            "--set",
+            "version=1.0",
+            "--no-commands",
+            "--allow-pending",
+        ],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[test]
+fn junit_names_cases_by_filled_text_and_points_at_the_checklist() {
+    let (dir, out) = gated(VALUES, &["--junit", "junit.xml"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    // NAME @ FILE:LINE, then the status and answer properties.
+    let cases: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|case| {
+            let properties: Vec<String> = case
+                .descendants()
+                .filter(|n| n.has_tag_name("property"))
+                .filter(|p| ["answer", "status"].contains(&p.attribute("name").unwrap()))
+                .map(|p| {
+                    format!(
+                        "{}={}",
+                        p.attribute("name").unwrap(),
+                        p.attribute("value").unwrap()
+                    )
+                })
+                .collect();
+            format!(
+                "{} @ {}:{} {}",
+                case.attribute("name").unwrap(),
+                case.attribute("file").unwrap(),
+                case.attribute("line").unwrap(),
+                properties.join(" ")
+            )
+        })
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            "Ticket @ gated.md:5 status=done answer=CHG-1",
+            "Artifact for 1.4.2 built @ gated.md:6 status=failed",
+            "Tests passed (build/tests-passed) @ gated.md:10 status=done",
+            "Deployed 1.4.2 @ gated.md:17 status=not-run",
+            "Tests passed (deploy/tests-passed) @ gated.md:21 status=not-run",
+        ]
+    );
+    let skipped = doc
+        .descendants()
+        .find(|n| n.has_tag_name("skipped"))
+        .unwrap();
+    assert_eq!(
+        skipped.attribute("message"),
+        Some(
+            "not run: stopped at the gate after phase \"Build\": build/artifact-for-version-built failed"
+        )
     );
 }

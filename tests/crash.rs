@@ -318,12 +318,26 @@ fn the_non_interactive_runner_killed_at_random_moments_loses_nothing() {
         kill(child.id() as i32);
         let out = child.wait_with_output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        // `ok ID` is printed once the answer is saved.
+        // `ok NAME` is printed once the answer is saved; a name here is
+        // the item's text (none has variables or is shared), then a
+        // command's time.
         let reported: Vec<String> = stderr
             .lines()
             .filter_map(|line| line.strip_prefix("ok "))
-            .filter_map(|rest| rest.split_whitespace().next())
-            .map(str::to_string)
+            .map(|rest| {
+                let rest = rest.trim();
+                match rest.rsplit_once(" (") {
+                    Some((name, took)) if took.ends_with(" s)") => name,
+                    _ => rest,
+                }
+            })
+            .map(|name| {
+                all.iter()
+                    .find(|p| p.text == name)
+                    .unwrap_or_else(|| panic!("no item is named {name}"))
+                    .id
+                    .clone()
+            })
             .collect();
         let confirmed: Vec<&Prompt> = all.iter().filter(|p| reported.contains(&p.id)).collect();
         let why = format!("non-interactive kill {kill_no} after {delay:?}");

@@ -791,3 +791,248 @@ fn a_failed_rollback_step_makes_the_run_failed_not_rolled_back() {
     assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
     assert!(run.record.rollback.is_some());
 }
+
+// ---------------------------------------------------------------------------
+// Gates in a pipeline (`unattended`): a waiver written down ahead, or a stop.
+
+const PIPE: &str = "# Pipe
+## Build
+- [ ] Built
+- [ ] Tested
+## Ship
+- [ ] Shipped
+### Rollback Steps
+If rollback required:
+
+- [ ] Reverted
+";
+
+fn unattended() -> Options {
+    Options {
+        mode: Mode::NonInteractive,
+        unattended: true,
+        ..options()
+    }
+}
+
+#[test]
+fn an_unattended_gate_with_no_waiver_stops_the_run() {
+    let run = run_with(
+        PIPE,
+        unattended(),
+        &Fake::new([]),
+        vec![
+            Do(Action::Failed {
+                note: Some("red".into()),
+            }),
+            done(),
+            // Anything but a waiver stops: what the CI prompter says
+            // when the answers file waives nothing.
+            Scripted::Abort,
+        ],
+    );
+    assert_eq!(
+        run.prompter.transcript,
+        [
+            "start Pipe",
+            "item build/built",
+            "item build/tested",
+            "gate Build [build/built]",
+            "finish failed"
+        ]
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
+    assert_eq!(
+        statuses(&run.record),
+        [
+            ("built", Status::Failed),
+            ("tested", Status::Done),
+            ("shipped", Status::NotRun),
+            ("reverted", Status::NotRun),
+        ]
+    );
+    assert_eq!(
+        run.record.items[2].reason.as_deref(),
+        Some("stopped at the gate after phase \"Build\": build/built failed")
+    );
+    let gate = &run.record.gates[0];
+    assert_eq!(
+        (
+            gate.phase.as_str(),
+            gate.decision,
+            gate.reason.as_deref(),
+            gate.by.as_str(),
+            gate.items.clone(),
+            gate.source.clone()
+        ),
+        (
+            "build",
+            GateDecision::Stop,
+            Some("build/built failed"),
+            "Ada",
+            vec!["build/built".to_string()],
+            None
+        )
+    );
+    let event = run
+        .record
+        .events
+        .iter()
+        .find(|e| e.action == "gate")
+        .unwrap();
+    assert_eq!(event.detail.as_deref(), Some("stop: build/built failed"));
+}
+
+#[test]
+fn a_skipped_required_item_alone_stops_an_unattended_run_as_failed() {
+    let run = run_with(
+        PIPE,
+        unattended(),
+        &Fake::new([]),
+        vec![
+            Do(Action::Skip {
+                reason: "no time".into(),
+            }),
+            done(),
+            Scripted::Abort,
+        ],
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
+    assert_eq!(
+        run.record.gates[0].reason.as_deref(),
+        Some("build/built skipped")
+    );
+    assert_eq!(run.record.items[2].status, Status::NotRun);
+}
+
+#[test]
+fn an_unattended_gate_waived_goes_on_as_at_the_terminal() {
+    let run = run_with(
+        PIPE,
+        unattended(),
+        &Fake::new([]),
+        vec![
+            Do(Action::Failed { note: None }),
+            done(),
+            Gate(GateAnswer::Waive {
+                reason: "known flake".into(),
+            }),
+            done(),
+        ],
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        statuses(&run.record),
+        [
+            ("built", Status::Failed),
+            ("tested", Status::Done),
+            ("shipped", Status::Done),
+            ("reverted", Status::NotNeeded),
+        ]
+    );
+    let gate = &run.record.gates[0];
+    assert_eq!(
+        (gate.decision, gate.reason.as_deref()),
+        (GateDecision::Waive, Some("known flake"))
+    );
+}
+
+#[test]
+fn keep_going_has_no_gates_and_a_called_rollback_passes_them_too() {
+    let checklist = checklist(PIPE);
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &clock, unattended(), &flag, "r".into());
+    session.keep_going();
+    let mut prompter = ScriptedPrompter::new([Do(Action::Failed { note: None }), done(), done()]);
+    let ending = session
+        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .unwrap();
+    assert_eq!(ending, Ending::Finished(Outcome::Failed));
+    assert!(session.record.gates.is_empty());
+    assert_eq!(session.record.items[2].status, Status::Done);
+
+    // A trigger that fires calls a rollback, which no gate holds up.
+    let text = "# T\n## Build\n- [ ] Built\n### Rollback Triggers\n- [ ] Broke\n## Ship\n- [ ] Shipped\n### Rollback Steps\n- [ ] Reverted\n";
+    let run = run_with(
+        text,
+        unattended(),
+        &Fake::new([]),
+        vec![
+            Do(Action::Failed { note: None }),
+            Do(Action::Occurred {
+                what: "boom".into(),
+            }),
+            done(),
+            done(),
+        ],
+    );
+    assert!(run.record.gates.is_empty());
+    assert_eq!(run.ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(run.record.items[3].status, Status::Done, "reverted");
+}
+
+/// The CI prompter itself: the answers file's waiver, with where it came
+/// from, and the log's names for items.
+#[test]
+fn the_ci_prompter_waives_from_the_answers_file_and_names_items_by_text() {
+    use relcheck::answers::Answers;
+    use relcheck::ci::Unattended;
+    use relcheck::record::Provenance;
+
+    let text = "# Pipe\n## Build\n- [ ] Built {{version}}\n  ```sh\n  make\n  ```\n- [ ] Tested\n## Ship\n- [ ] Tested\n";
+    let checklist = checklist(text);
+    let yaml = "values:\n  version: \"2.0\"\nitems:\n  build/tested: done\n  ship/tested: done\ngates:\n  build: {reason: \"flaky runner\", by: Jo}\n";
+    let provenance = Provenance {
+        kind: "answers-file".into(),
+        path: Some("a.yaml".into()),
+        sha256: None,
+    };
+    let answers = Answers::parse(yaml, "a.yaml", provenance.clone(), &checklist).unwrap();
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &clock, unattended(), &flag, "r".into());
+    let mut log = Vec::new();
+    let mut prompter = Unattended::new(
+        &answers,
+        true,
+        Box::new(&mut log),
+        relcheck::style::Style::PLAIN,
+        None,
+    );
+    let ending = session
+        .run(
+            &mut prompter,
+            &Fake::new([ExecOutcome::exited(1, "no\n")]),
+            &mut MemorySink::default(),
+        )
+        .unwrap();
+    drop(prompter);
+    assert_eq!(ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        String::from_utf8(log).unwrap(),
+        "Pipe: 3 items (3 checks, 0 triggers, 0 fields, 0 sign-offs)
+FAIL    Built 2.0 (0.00 s): command exited 1
+        │ no
+ok      Tested (build/tested)
+waived  gate after phase \"Build\": build/built-version failed; waiver: flaky runner
+ok      Tested (ship/tested)
+2 passed, 1 failed, 0 skipped, 0 pending
+"
+    );
+    let gate = &session.record.gates[0];
+    assert_eq!(
+        (
+            gate.decision,
+            gate.by.as_str(),
+            gate.source.as_ref(),
+            gate.reason.as_deref()
+        ),
+        (
+            GateDecision::Waive,
+            "Jo",
+            Some(&provenance),
+            Some("flaky runner")
+        )
+    );
+}

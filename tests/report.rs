@@ -209,6 +209,13 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
         .flat_map(|s| s.children().filter(|n| n.has_tag_name("testcase")))
         .collect();
     assert_eq!(cases.len(), record.items.len(), "{name}: a case per item");
+    for suite in &suites {
+        let mut names = std::collections::HashSet::new();
+        for case in suite.children().filter(|n| n.has_tag_name("testcase")) {
+            let case_name = case.attribute("name").unwrap();
+            assert!(names.insert(case_name), "{name}: {case_name} twice");
+        }
+    }
     let count = |statuses: &[Status]| {
         record
             .items
@@ -221,6 +228,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
         Status::Skipped,
         Status::NotApplicable,
         Status::NotNeeded,
+        Status::NotRun,
         Status::Pending,
     ]);
     let attr = |node: &roxmltree::Node, name: &str| -> usize {
@@ -245,11 +253,27 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             "{name}: {properties:?}"
         );
         assert!(properties.contains(&("line", item.line.to_string().as_str())));
+        // The filled text, and the id too when another item's is the
+        // same: never a value, so a name is the same from run to run.
         let text = relcheck::session::fill(&item.text, &record.values);
-        assert!(
-            case.attribute("name").unwrap().starts_with(&text),
-            "{name}: {:?} names {text}",
-            case.attribute("name")
+        let shared = record
+            .items
+            .iter()
+            .filter(|other| relcheck::session::fill(&other.text, &record.values) == text)
+            .count()
+            > 1;
+        let expected = if shared {
+            format!("{text} ({})", item.id)
+        } else {
+            text
+        };
+        assert_eq!(case.attribute("name"), Some(expected.as_str()), "{name}");
+        let file = record.checklist.path.trim_end_matches(" (bundled)");
+        assert_eq!(case.attribute("file"), Some(file), "{name}");
+        assert_eq!(
+            case.attribute("line"),
+            Some(item.line.to_string().as_str()),
+            "{name}"
         );
         match &item.command {
             Some(command) => {

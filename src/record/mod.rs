@@ -293,6 +293,10 @@ pub struct Gate {
     /// The failed or skipped required items the decision was about.
     #[serde(default)]
     pub items: Vec<String>,
+    /// Where a decision made ahead came from (a pipeline's answers file);
+    /// absent for the operator's own at the gate, and for a stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Provenance>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -302,6 +306,9 @@ pub enum GateDecision {
     Waive,
     Rollback,
     Abort,
+    /// A pipeline stopped here: nobody was there to decide and nothing
+    /// waived it, so later phases did not run (their items are `not-run`).
+    Stop,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

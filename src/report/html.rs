@@ -187,6 +187,7 @@ fn timeline(out: &mut String, record: &Record, options: &Options) {
                             GateDecision::Waive => "waived",
                             GateDecision::Rollback => "rollback",
                             GateDecision::Abort => "abort",
+                            GateDecision::Stop => "stop",
                         },
                         gate.reason.clone().unwrap_or_default()
                     ),
@@ -509,6 +510,7 @@ fn gates(out: &mut String, view: &View<'_>, options: &Options) {
             GateDecision::Waive => ("waive", "waived"),
             GateDecision::Rollback => ("rollback", "rolled back"),
             GateDecision::Abort => ("abort", "aborted"),
+            GateDecision::Stop => ("stop", "stopped"),
         };
         let _ = write!(
             out,
@@ -667,7 +669,7 @@ details.command summary { cursor: pointer; color: var(--muted); }
 details.command-failed summary .exit { color: var(--bad); font-weight: 700; }
 pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: 8px 10px; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; margin: 4px 0; }
 .truncated { color: var(--muted); margin: 4px 0; }
-ul.gates li { margin: 4px 0; } .gate-waive > strong { color: var(--warn); } .gate-rollback > strong, .gate-abort > strong { color: var(--bad); }
+ul.gates li { margin: 4px 0; } .gate-waive > strong { color: var(--warn); } .gate-rollback > strong, .gate-abort > strong, .gate-stop > strong { color: var(--bad); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg); font-size: 13px; color: var(--muted); }

@@ -6,11 +6,19 @@
 //! and the command's output in the body (a waived failure stays one: its
 //! message says it was waived). Skipped, n/a, not-needed and pending items
 //! are `<skipped>`. Each case carries its item's `id`, `line` and `status`
-//! as `<properties>`, which GitLab and GitHub readers show.
+//! as `<properties>`, which GitLab and GitHub readers show, and `file` and
+//! `line` attributes pointing at the checklist.
+//!
+//! A case is named by its item's text with variables filled, and nothing
+//! else: a field's value or a sign-off goes in the `answer` property, so
+//! the name stays the same from one pipeline to the next and dashboards
+//! can follow an item over time. Two items with the same text are told
+//! apart by their ids: `Tests passed (build/tests-passed)`.
 //!
 //! quick-junit writes the XML: it escapes text and attributes and drops
 //! characters XML cannot hold (terminal colour codes in command output).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -28,6 +36,12 @@ pub fn junit(record: &Record) -> String {
 /// As [`junit`], with phase titles and `--failed`.
 pub fn junit_with(record: &Record, options: &Options) -> String {
     let view = View::new(record, options);
+    let names = Names::new(&view);
+    let file = record
+        .checklist
+        .path
+        .strip_suffix(" (bundled)")
+        .unwrap_or(&record.checklist.path);
     let mut report = Report::new(record.checklist.title.as_str());
     report.set_timestamp(record.run.started);
     if let Some(seconds) = record.run.duration_seconds {
@@ -44,7 +58,11 @@ pub fn junit_with(record: &Record, options: &Options) -> String {
         }
         suite.add_property(Property::new("phase", phase.id));
         for item in phase.items() {
-            suite.add_test_case(case(&view, phase.id, item));
+            let mut case = case(&view, phase.id, item, names.of(item));
+            case.extra.insert("file".into(), file.into());
+            case.extra
+                .insert("line".into(), item.line.to_string().into());
+            suite.add_test_case(case);
         }
         report.add_test_suite(suite);
     }
@@ -55,7 +73,33 @@ pub fn junit_with(record: &Record, options: &Options) -> String {
         .unwrap_or_else(|err| format!("<!-- cannot write JUnit XML: {err} -->\n"))
 }
 
-fn case(view: &View<'_>, phase: &str, item: &ItemResult) -> TestCase {
+/// Each item's case name: its filled text, with its id after it when
+/// another item's filled text is the same, so names are unique.
+struct Names<'a> {
+    view: &'a View<'a>,
+    counts: HashMap<String, usize>,
+}
+
+impl<'a> Names<'a> {
+    fn new(view: &'a View<'a>) -> Names<'a> {
+        let mut counts = HashMap::with_capacity(view.record.items.len());
+        for item in &view.record.items {
+            *counts.entry(view.text(item)).or_insert(0) += 1;
+        }
+        Names { view, counts }
+    }
+
+    fn of(&self, item: &ItemResult) -> String {
+        let text = self.view.text(item);
+        if self.counts.get(&text).copied().unwrap_or(0) > 1 {
+            format!("{text} ({})", item.id)
+        } else {
+            text
+        }
+    }
+}
+
+fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCase {
     let waiver = view.waiver(item);
     let status = match item.status {
         Status::Failed | Status::Occurred => {
@@ -91,10 +135,6 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult) -> TestCase {
         }
         Status::Done | Status::NotOccurred => TestCaseStatus::success(),
     };
-    let mut name = view.text(item);
-    if let Some(answer) = view.answer(item) {
-        name = format!("{name}: {answer}");
-    }
     let mut case = TestCase::new(name, status);
     case.set_classname(phase);
     if let Some(command) = &item.command {
@@ -111,6 +151,9 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult) -> TestCase {
         Property::new("line", item.line.to_string()),
         Property::new("status", item.status.as_str()),
     ]);
+    if let Some(answer) = view.answer(item) {
+        case.add_property(Property::new("answer", answer));
+    }
     case
 }
 

@@ -180,6 +180,7 @@ fn gates(out: &mut String, view: &View<'_>, options: &Options) {
             GateDecision::Waive => "waived",
             GateDecision::Rollback => "rolled back",
             GateDecision::Abort => "aborted",
+            GateDecision::Stop => "stopped",
         };
         let reason = gate
             .reason

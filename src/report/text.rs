@@ -251,6 +251,7 @@ fn gates(out: &mut Out, view: &View<'_>, options: &Options) {
             crate::record::GateDecision::Waive => style.yellow("waived"),
             crate::record::GateDecision::Rollback => style.red("rolled back"),
             crate::record::GateDecision::Abort => style.red("aborted"),
+            crate::record::GateDecision::Stop => style.red("stopped"),
         };
         out.wrapped(
             2,

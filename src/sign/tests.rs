@@ -235,6 +235,7 @@ fn parts_list_what_a_run_will_not_change() {
         by: "ops".to_string(),
         at: t(5),
         items: vec!["pre/backup-db".to_string()],
+        source: None,
     });
     seal(&mut record);
     sign(&mut record, &request("QA Lead", "Jane"), None, t(31)).unwrap();
