@@ -1056,7 +1056,7 @@ v.md: no value for {{region}}, used by the commands at lines 9, 13; give it with
 }
 
 #[test]
-fn junit_names_cases_by_filled_text_and_points_at_the_checklist() {
+fn junit_names_cases_by_text_as_written_and_points_at_the_checklist() {
     let (dir, out) = gated(VALUES, &["--junit", "junit.xml"]);
     assert_eq!(out.code, 1, "{}", out.stderr);
     let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
@@ -1091,9 +1091,9 @@ fn junit_names_cases_by_filled_text_and_points_at_the_checklist() {
         cases,
         [
             "Ticket @ gated.md:5 status=done answer=CHG-1",
-            "Artifact for 1.4.2 built @ gated.md:6 status=failed",
+            "Artifact for {{version}} built @ gated.md:6 status=failed",
             "Tests passed (build/tests-passed) @ gated.md:10 status=done",
-            "Deployed 1.4.2 @ gated.md:17 status=not-run",
+            "Deployed {{ version }} @ gated.md:17 status=not-run",
             "Tests passed (deploy/tests-passed) @ gated.md:21 status=not-run",
         ]
     );

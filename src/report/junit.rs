@@ -9,11 +9,12 @@
 //! as `<properties>`, which GitLab and GitHub readers show, and `file` and
 //! `line` attributes pointing at the checklist.
 //!
-//! A case is named by its item's text with variables filled, and nothing
-//! else: a field's value or a sign-off goes in the `answer` property, so
-//! the name stays the same from one pipeline to the next and dashboards
-//! can follow an item over time. Two items with the same text are told
-//! apart by their ids: `Tests passed (build/tests-passed)`.
+//! A case is named by its item's text as the checklist writes it, and
+//! nothing else: `{{version}}` stays unfilled (the filled text is the
+//! `text` property), and a field's value or a sign-off goes in the `answer`
+//! property, so the name stays the same from one pipeline to the next and
+//! dashboards can follow an item across releases. Two items with the same
+//! text are told apart by their ids: `Tests passed (build/tests-passed)`.
 //!
 //! quick-junit writes the XML: it escapes text and attributes and drops
 //! characters XML cannot hold (terminal colour codes in command output).
@@ -36,7 +37,7 @@ pub fn junit(record: &Record) -> String {
 /// As [`junit`], with phase titles and `--failed`.
 pub fn junit_with(record: &Record, options: &Options) -> String {
     let view = View::new(record, options);
-    let names = Names::new(&view);
+    let names = Names::new(record);
     let file = record
         .checklist
         .path
@@ -73,28 +74,26 @@ pub fn junit_with(record: &Record, options: &Options) -> String {
         .unwrap_or_else(|err| format!("<!-- cannot write JUnit XML: {err} -->\n"))
 }
 
-/// Each item's case name: its filled text, with its id after it when
-/// another item's filled text is the same, so names are unique.
+/// Each item's case name: its text as written, with its id after it when
+/// another item's text is the same, so names are unique.
 struct Names<'a> {
-    view: &'a View<'a>,
-    counts: HashMap<String, usize>,
+    counts: HashMap<&'a str, usize>,
 }
 
 impl<'a> Names<'a> {
-    fn new(view: &'a View<'a>) -> Names<'a> {
-        let mut counts = HashMap::with_capacity(view.record.items.len());
-        for item in &view.record.items {
-            *counts.entry(view.text(item)).or_insert(0) += 1;
+    fn new(record: &'a Record) -> Names<'a> {
+        let mut counts = HashMap::with_capacity(record.items.len());
+        for item in &record.items {
+            *counts.entry(item.text.as_str()).or_insert(0) += 1;
         }
-        Names { view, counts }
+        Names { counts }
     }
 
     fn of(&self, item: &ItemResult) -> String {
-        let text = self.view.text(item);
-        if self.counts.get(&text).copied().unwrap_or(0) > 1 {
-            format!("{text} ({})", item.id)
+        if self.counts.get(item.text.as_str()).copied().unwrap_or(0) > 1 {
+            format!("{} ({})", item.text, item.id)
         } else {
-            text
+            item.text.clone()
         }
     }
 }
@@ -151,10 +150,30 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
         Property::new("line", item.line.to_string()),
         Property::new("status", item.status.as_str()),
     ]);
+    let shown = view.text(item);
+    if shown != item.text {
+        case.add_property(Property::new("text", shown));
+    }
     if let Some(answer) = view.answer(item) {
         case.add_property(Property::new("answer", answer));
     }
+    if let Some(role) = rollback_role(view.record, item) {
+        case.add_property(Property::new("rollback", role));
+    }
     case
+}
+
+/// A trigger's part in the rollback: the first call, or one that happened
+/// once the rollback was already under way.
+fn rollback_role(record: &Record, item: &ItemResult) -> Option<&'static str> {
+    let rollback = record.rollback.as_ref()?;
+    if rollback.cause == item.id {
+        Some("called")
+    } else if rollback.later.iter().any(|call| call.item == item.id) {
+        Some("also happened after the call")
+    } else {
+        None
+    }
 }
 
 /// A failure's body: the note, the waiver, the command and its output.
