@@ -405,7 +405,7 @@ pub fn step_summary(record: &Record) -> String {
             let why = item.note.as_deref().unwrap_or("");
             let line = format!(
                 "- **{}** (`{}`) {}\n",
-                escape_markdown(&crate::session::fill(&item.text, &record.values)),
+                escape_markdown(&crate::template::fill(&item.text, &record.values)),
                 item.id,
                 escape_markdown(why)
             );

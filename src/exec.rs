@@ -23,8 +23,6 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::{Signal, killpg};
 use nix::unistd::Pid;
 
-use crate::parse::is_variable_name;
-
 /// How much output an [`Outcome`] keeps: the end of a log is where the
 /// error is, and a record should not grow with a chatty build.
 pub const TAIL_BYTES: usize = 64 * 1024;
@@ -49,9 +47,6 @@ const CHANNEL_DEPTH: usize = 8;
 /// A tail that starts mid-line is cut to the next line when that line
 /// starts this close; past it, to the next character (one huge line).
 const LINE_CUT_WINDOW: usize = 1024;
-/// Variable names are short: looking no further for `}}` keeps the scan
-/// linear, and matches what `parse::variables` declares.
-const NAME_WINDOW: usize = 128;
 
 /// What to run: a shell script (variables already substituted), how long it
 /// may take, and where.
@@ -155,50 +150,11 @@ pub fn shell_quote(value: &str) -> String {
     }
 }
 
-/// Replaces each `{{name}}` (or `{{ name }}`) in `command` with its value,
-/// shell-quoted. What is not a variable by `parse::variables`' rules, such
-/// as a Go template's `{{.Name}}`, is left as written. Fails with the names
-/// that have no value, each once, in order of first use.
+/// `command` with each `{{name}}` replaced by its value, shell-quoted, by
+/// the one set of rules in [`template`](crate::template). Fails with the
+/// names that have no value, each once, in order of first use.
 pub fn substitute(command: &str, values: &BTreeMap<String, String>) -> Result<String, Vec<String>> {
-    let mut out = String::with_capacity(command.len());
-    let mut missing: Vec<String> = Vec::new();
-    let mut rest = command;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        let window = &after[..floor_char_boundary(after, NAME_WINDOW)];
-        let variable = window
-            .find("}}")
-            .map(|close| (close, after[..close].trim()))
-            .filter(|(_, name)| is_variable_name(name));
-        let Some((close, name)) = variable else {
-            // Not a variable: keep the braces, and look again just past
-            // them, since a `{{` in what we skipped may open a real one.
-            out.push_str(&rest[..open + 2]);
-            rest = after;
-            continue;
-        };
-        out.push_str(&rest[..open]);
-        match values.get(name) {
-            Some(value) => out.push_str(&shell_quote(value)),
-            None if !missing.iter().any(|m| m == name) => missing.push(name.to_string()),
-            None => {}
-        }
-        rest = &after[close + 2..];
-    }
-    out.push_str(rest);
-    if missing.is_empty() {
-        Ok(out)
-    } else {
-        Err(missing)
-    }
-}
-
-fn floor_char_boundary(text: &str, max: usize) -> usize {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
+    crate::template::substitute(command, values, shell_quote)
 }
 
 /// The real executor: `sh -c SCRIPT`.

@@ -27,6 +27,7 @@ pub mod sign;
 pub mod source;
 pub mod style;
 pub mod system;
+pub mod template;
 pub mod term;
 
 use std::io::{IsTerminal, Write};

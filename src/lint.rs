@@ -134,7 +134,7 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
 fn quoted_variables(command: &str) -> Vec<String> {
     let mut names = Vec::new();
     for quote in ['"', '\''] {
-        for name in parse::variables(command) {
+        for name in crate::template::names(command) {
             for open in [
                 format!("{quote}{{{{{name}}}}}"),
                 format!("{quote}{{{{ {name} }}}}"),

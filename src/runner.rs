@@ -249,7 +249,7 @@ fn require_values(
             // The command's own line: the first after the item's that
             // uses the name.
             let line = (item.line..lines.len())
-                .find(|&i| parse::variables(lines[i]).contains(&name))
+                .find(|&i| crate::template::names(lines[i]).contains(&name))
                 .map_or(item.line, |i| i + 1);
             match missing.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, used)) if !used.contains(&line) => used.push(line),

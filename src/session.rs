@@ -26,6 +26,7 @@ use crate::record::{
     Changes, ChecklistRef, CommandRun, Decision, Event, Gate, GateDecision, ItemResult, LaterCall,
     Mode, Outcome, Provenance, Record, Rollback, Run, SCHEMA, Signoff, Sink, Status, Wait,
 };
+use crate::template::fill;
 
 /// Where time comes from, so tests and records can be exact.
 pub trait Clock {
@@ -1961,19 +1962,6 @@ fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
 /// The name a field's value is kept under: its id.
 pub fn field_name(item: &Item) -> String {
     item.id.clone()
-}
-
-/// `{{name}}` replaced by its value, for display; unknown names stay.
-pub fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
-    let mut out = text.to_string();
-    for (name, value) in values {
-        if out.contains("{{") {
-            out = out
-                .replace(&format!("{{{{{name}}}}}"), value)
-                .replace(&format!("{{{{ {name} }}}}"), value);
-        }
-    }
-    out
 }
 
 /// How long an item asks to wait or monitor: `wait=` or its words ("watched

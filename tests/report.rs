@@ -627,7 +627,7 @@ fn the_html_report_in_a_browser() {
         let bars = if name == "waived" { 6 + 1 } else { 5 + 1 };
         assert_eq!(dom.matches("<rect class=\"bar ").count(), bars);
         for item in &record.items {
-            let text = relcheck::session::fill(&item.text, &record.values);
+            let text = relcheck::template::fill(&item.text, &record.values);
             assert!(dom.contains(&dom_text(&text)), "the page shows {text}");
         }
         for signoff in &record.signoffs {

@@ -126,7 +126,7 @@ fn substitute_replaces_both_spellings_with_quoted_values() {
         ("{{version}}{{version}}", "1.2.31.2.3"),
         ("no variables", "no variables"),
         ("", ""),
-        // Not variables by parse::variables' rules: left as written.
+        // Not variables by the template rules: left as written.
         (
             "docker inspect -f '{{.Id}}' x",
             "docker inspect -f '{{.Id}}' x",
@@ -163,7 +163,7 @@ fn substitute_sees_the_variables_the_parser_declares() {
         "{{ten\n}} {{ é }} {{x}}",
     ];
     for text in texts {
-        let declared = crate::parse::variables(text);
+        let declared = crate::template::names(text);
         let missing = substitute(text, &BTreeMap::new()).err().unwrap_or_default();
         assert_eq!(missing, declared, "text {text:?}");
     }

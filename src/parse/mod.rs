@@ -96,7 +96,7 @@ pub fn parse(source: &Source) -> Parsed {
             sha256: source.sha256.clone(),
         },
         front_matter: front_matter.map(serde_json::Value::Object),
-        variables: variables(body),
+        variables: crate::template::names(body),
         phases,
     };
     diagnostics.sort_by_key(|d| (d.line, d.col));
@@ -214,50 +214,6 @@ fn prose(nodes: &[markdown::Node]) -> Option<String> {
         })
         .collect();
     (!paragraphs.is_empty()).then(|| paragraphs.join("\n\n"))
-}
-
-/// `{{name}}` anywhere, in order of first use.
-pub fn variables(text: &str) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        // Names are short: looking no further keeps this linear on text
-        // full of unmatched braces.
-        let window = &after[..floor_char_boundary(after, 128)];
-        let Some(close) = window.find("}}") else {
-            rest = after;
-            continue;
-        };
-        let name = after[..close].trim();
-        if is_variable_name(name) && !names.iter().any(|n| n == name) {
-            names.push(name.to_string());
-        }
-        // A `{{` inside what we skipped may open a real one: go on just
-        // past this opening only when no name was read.
-        rest = if is_variable_name(name) {
-            &after[close + 2..]
-        } else {
-            &rest[open + 2..]
-        };
-    }
-    names
-}
-
-fn floor_char_boundary(text: &str, max: usize) -> usize {
-    let mut end = max.min(text.len());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    end
-}
-
-pub fn is_variable_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 #[cfg(test)]

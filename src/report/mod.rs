@@ -185,7 +185,7 @@ impl<'a> View<'a> {
 
     /// The item's text with variables filled in, as the run showed it.
     pub fn text(&self, item: &ItemResult) -> String {
-        session::fill(&item.text, &self.record.values)
+        crate::template::fill(&item.text, &self.record.values)
     }
 
     /// Values that are not a field's (a field's value shows with its item):
@@ -533,7 +533,10 @@ pub fn rollback_cause(record: &Record, titles: &Titles) -> String {
         return String::new();
     };
     if let Some(item) = record.item(&rollback.cause) {
-        return format!("trigger \"{}\"", session::fill(&item.text, &record.values));
+        return format!(
+            "trigger \"{}\"",
+            crate::template::fill(&item.text, &record.values)
+        );
     }
     if let Some(phase) = rollback.cause.strip_prefix("gate:") {
         return format!("the {} gate", titles.phase(phase));
@@ -555,7 +558,10 @@ pub fn later_calls(record: &Record) -> Vec<(DateTime<Utc>, String)> {
         .iter()
         .map(|call| {
             let what = match record.item(&call.item) {
-                Some(item) => format!("trigger \"{}\"", session::fill(&item.text, &record.values)),
+                Some(item) => format!(
+                    "trigger \"{}\"",
+                    crate::template::fill(&item.text, &record.values)
+                ),
                 None => call.item.clone(),
             };
             let said = call

@@ -1,0 +1,178 @@
+//! `{{variables}}`: the one place that finds them and fills them in, for
+//! the parser (which names a checklist uses), the engine and reports (text
+//! shown with values), and commands (values shell-quoted).
+//!
+//! A placeholder is `{{`, optional spaces, a name, optional spaces, `}}`.
+//! A name starts with a letter or `_` and goes on with letters, digits, `_`,
+//! `-` or `.`. Anything else between braces, such as a Go template's
+//! `{{.Name}}` or `{{ range . }}`, is not a variable and stays as written.
+
+use std::collections::BTreeMap;
+
+/// Names are short: looking no further than this for the closing braces
+/// keeps a scan linear on text full of unmatched `{{`.
+const NAME_WINDOW: usize = 128;
+
+/// One `{{name}}` in a text: where it is and what it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Placeholder<'a> {
+    /// Byte range of the whole `{{ ... }}`.
+    pub start: usize,
+    pub end: usize,
+    pub name: &'a str,
+}
+
+/// Every placeholder in `text`, in order.
+pub fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find("{{").map(|at| from + at) {
+        let after = open + 2;
+        let window = &text[after..floor_char_boundary(text, after + NAME_WINDOW)];
+        let variable = window
+            .find("}}")
+            .map(|close| (close, text[after..after + close].trim()))
+            .filter(|(_, name)| is_name(name));
+        match variable {
+            Some((close, name)) => {
+                let end = after + close + 2;
+                found.push(Placeholder {
+                    start: open,
+                    end,
+                    name,
+                });
+                from = end;
+            }
+            // Not a variable: look again from the second brace, since a
+            // `{{` in what was skipped (or `{{{name}}}`) may open a real one.
+            None => from = open + 1,
+        }
+    }
+    found
+}
+
+/// The names `text` uses, each once, in order of first use.
+pub fn names(text: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for placeholder in placeholders(text) {
+        if !names.iter().any(|n| n == placeholder.name) {
+            names.push(placeholder.name.to_string());
+        }
+    }
+    names
+}
+
+/// `text` with each placeholder replaced by its value, for people to read;
+/// a name with no value stays as written.
+pub fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
+    replace(text, |name| values.get(name).cloned()).0
+}
+
+/// `command` with each placeholder replaced by its value, shell-quoted.
+/// Fails with the names that have no value, each once, in order of first
+/// use.
+pub fn substitute(
+    command: &str,
+    values: &BTreeMap<String, String>,
+    quote: impl Fn(&str) -> String,
+) -> Result<String, Vec<String>> {
+    let (out, missing) = replace(command, |name| values.get(name).map(|v| quote(v)));
+    if missing.is_empty() {
+        Ok(out)
+    } else {
+        Err(missing)
+    }
+}
+
+fn replace(text: &str, value: impl Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+    let mut out = String::with_capacity(text.len());
+    let mut missing: Vec<String> = Vec::new();
+    let mut last = 0;
+    for placeholder in placeholders(text) {
+        out.push_str(&text[last..placeholder.start]);
+        match value(placeholder.name) {
+            Some(value) => out.push_str(&value),
+            None => {
+                out.push_str(&text[placeholder.start..placeholder.end]);
+                if !missing.iter().any(|m| m == placeholder.name) {
+                    missing.push(placeholder.name.to_string());
+                }
+            }
+        }
+        last = placeholder.end;
+    }
+    out.push_str(&text[last..]);
+    (out, missing)
+}
+
+pub fn is_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut end = max.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> BTreeMap<String, String> {
+        [("version", "1.4.2"), ("env", "prod eu")]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn one_spacing_rule_for_finding_and_filling() {
+        let cases = [
+            ("ship {{version}}", "ship 1.4.2"),
+            ("ship {{ version }}", "ship 1.4.2"),
+            ("ship {{  version\t}}", "ship 1.4.2"),
+            ("to {{env}} and {{region}}", "to prod eu and {{region}}"),
+            ("go {{.Name}} {{ range . }}", "go {{.Name}} {{ range . }}"),
+            ("{{{version}}}", "{1.4.2}"),
+            ("{{ bad name }} {{version}}", "{{ bad name }} 1.4.2"),
+            ("unclosed {{version", "unclosed {{version"),
+            ("ünï {{version}} ✓", "ünï 1.4.2 ✓"),
+        ];
+        for (text, filled) in cases {
+            assert_eq!(fill(text, &values()), filled, "{text}");
+        }
+    }
+
+    #[test]
+    fn names_in_order_of_first_use_each_once() {
+        assert_eq!(
+            names("{{ b }} {{a}} {{b}} {{.Go}} {{c-d.e}}"),
+            ["b", "a", "c-d.e"]
+        );
+        assert!(names(&"{{".repeat(10_000)).is_empty());
+    }
+
+    #[test]
+    fn substitution_quotes_values_and_names_what_is_missing() {
+        let quote = |v: &str| format!("'{v}'");
+        assert_eq!(
+            substitute("deploy {{ version }} {{env}}", &values(), quote),
+            Ok("deploy '1.4.2' 'prod eu'".to_string())
+        );
+        assert_eq!(
+            substitute(
+                "{{region}} {{version}} {{region}} {{zone}}",
+                &values(),
+                quote
+            ),
+            Err(vec!["region".to_string(), "zone".to_string()])
+        );
+    }
+}
