@@ -72,6 +72,12 @@ pub struct Item {
     pub default: Option<String>,
     pub choices: Vec<String>,
     pub command: Option<String>,
+    /// `timeout=`: how long the command may run; the run's default when
+    /// `None`. Read once here, so nothing later parses annotation text.
+    pub timeout_seconds: Option<u64>,
+    /// How long the item asks to wait or monitor: `wait=`, or its words
+    /// ("watched for 15 minutes"; the lower bound of "30-60 minutes").
+    pub wait_seconds: Option<u64>,
     pub depth: usize,
     pub parent: Option<String>,
     pub annotations: BTreeMap<String, String>,

@@ -17,7 +17,6 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::exec::{self, Executor};
 use crate::model::{Checklist, Item, Kind, When};
-use crate::parse::{self, rules};
 use crate::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Previous, Prompter, Reply, Row,
     SignoffAnswer, StartView, Summary, Tally, ValueRequest, WaitEnd, WaitView,
@@ -662,7 +661,7 @@ impl<'a> Session<'a> {
             default: item.default.clone(),
             choices: item.choices.clone(),
             command,
-            wait_seconds: wait_seconds(item),
+            wait_seconds: item.wait_seconds,
             result: self.record.items[index].clone(),
             rollback_called: self.record.rollback.is_some(),
             default_name: self.options.operator.clone(),
@@ -1351,9 +1350,7 @@ impl<'a> Session<'a> {
             }
         };
         let timeout = item
-            .annotations
-            .get("timeout")
-            .and_then(|t| parse::seconds(t))
+            .timeout_seconds
             .map_or(self.options.command_timeout, Duration::from_secs);
         let spec = exec::Spec {
             script: script.clone(),
@@ -1423,7 +1420,7 @@ impl<'a> Session<'a> {
     /// `w`: the wait begins and is saved before any time is counted, so a
     /// run stopped during it goes on with the time left.
     fn start_wait(&mut self, index: usize) -> Applied {
-        let Some(seconds) = wait_seconds(self.item(index)) else {
+        let Some(seconds) = self.item(index).wait_seconds else {
             return Applied::Again {
                 message: Some("this item asks for no wait".to_string()),
                 suggested: None,
@@ -1962,16 +1959,6 @@ fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
 /// The name a field's value is kept under: its id.
 pub fn field_name(item: &Item) -> String {
     item.id.clone()
-}
-
-/// How long an item asks to wait or monitor: `wait=` or its words ("watched
-/// for 15 minutes", "30-60 minute monitoring period"; the lower bound of a
-/// range, which the operator can extend by waiting again).
-pub fn wait_seconds(item: &Item) -> Option<u64> {
-    if let Some(wait) = item.annotations.get("wait") {
-        return parse::seconds(wait);
-    }
-    rules::wait_in_text(&item.text)
 }
 
 pub fn human_duration(seconds: f64) -> String {

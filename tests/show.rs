@@ -75,7 +75,9 @@ fn show_json_is_the_documented_view_with_every_key() {
             "optional",
             "parent",
             "role",
-            "text"
+            "text",
+            "timeout_seconds",
+            "wait_seconds"
         ]
     );
 }

@@ -580,6 +580,13 @@ fn section_from(
         {
             node_ids.insert(node, item_id.clone());
         }
+        let timeout_seconds = item_annotations
+            .get("timeout")
+            .and_then(|t| super::seconds(t));
+        let wait_seconds = match item_annotations.get("wait") {
+            Some(wait) => super::seconds(wait),
+            None => rules::wait_in_text(&text),
+        };
         items.push(Item {
             id: item_id,
             kind,
@@ -592,6 +599,8 @@ fn section_from(
             default,
             choices,
             command: draft.command,
+            timeout_seconds,
+            wait_seconds,
             depth: draft.depth,
             // Resolved to an id in `finish`, once all ids are known.
             parent: draft.parent_node.map(|node| node.to_string()),
