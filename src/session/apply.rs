@@ -1,0 +1,363 @@
+//! An answer applied to an item: checked against the item's kind, written
+//! with who and when (or as a correction), a sign-off bound, a command run.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use crate::exec::{self, Executor};
+use crate::model::Kind;
+use crate::prompt::{Action, Prompter, Reply, SignoffAnswer};
+use crate::record::{CommandRun, Decision, Signoff, Status};
+
+use super::{Applied, Session, Undo, field_name};
+
+impl Session<'_> {
+    pub(super) fn apply(
+        &mut self,
+        index: usize,
+        action: Action,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Applied {
+        let item = self.item(index);
+        let kind = item.kind;
+        let again = |message: &str| Applied::Again {
+            message: Some(message.to_string()),
+            suggested: None,
+        };
+        // Each kind takes its own answers; the rest is a prompter's mistake
+        // or a stray answers-file entry, said back rather than recorded.
+        match (&action, kind) {
+            (Action::Signoff(_), Kind::Signoff) | (Action::Value(_), Kind::Field) => {}
+            (Action::Signoff(_), _) => return again("only a sign-off is signed"),
+            (Action::Value(_), _) => return again("only a field takes a value"),
+            (Action::Done { .. } | Action::Failed { .. }, Kind::Signoff) => {
+                return again("a sign-off is answered with a name and approve or reject");
+            }
+            (Action::Done { .. } | Action::Failed { .. }, Kind::Field) => {
+                return again("a field is answered with a value");
+            }
+            _ => {}
+        }
+        match action {
+            Action::Done { note } => {
+                if kind == Kind::Trigger {
+                    return again("a trigger is answered y (it happened) or n (it did not)");
+                }
+                self.settle(index, Status::Done, None, note, None);
+            }
+            Action::Failed { note } => {
+                if kind == Kind::Trigger {
+                    return again("a trigger is answered y (it happened) or n (it did not)");
+                }
+                self.settle(index, Status::Failed, None, note, None);
+            }
+            Action::Skip { reason } => {
+                if reason.trim().is_empty() {
+                    return again("skipping needs a reason");
+                }
+                self.settle(index, Status::Skipped, None, None, Some(reason));
+            }
+            Action::NotApplicable { reason } => {
+                let reason = reason.filter(|r| !r.trim().is_empty());
+                if reason.is_none() && !item.optional {
+                    return again("a required item is not applicable only with a reason");
+                }
+                self.settle(index, Status::NotApplicable, None, None, reason);
+            }
+            Action::Occurred { what } => {
+                if kind != Kind::Trigger {
+                    return again("only a trigger can occur");
+                }
+                let what = what.trim().to_string();
+                if what.is_empty() {
+                    return again("say what happened");
+                }
+                self.settle(index, Status::Occurred, None, Some(what.clone()), None);
+                self.call_rollback(item.id.clone(), Some(what));
+            }
+            Action::NotOccurred => {
+                if kind != Kind::Trigger {
+                    return again("only a trigger is answered not-occurred");
+                }
+                if self.record.items[index].status == Status::Occurred {
+                    return again(
+                        "this trigger called a rollback, which stands; b right after the call undoes it",
+                    );
+                }
+                self.settle(index, Status::NotOccurred, None, None, None);
+            }
+            Action::Value(value) => {
+                let value = value.trim().to_string();
+                if value.is_empty() && !item.optional {
+                    return again("a value is required");
+                }
+                if !item.choices.is_empty() && !item.choices.iter().any(|c| c == &value) {
+                    return again(&format!("choose one of: {}", item.choices.join(", ")));
+                }
+                let name = field_name(item);
+                let previous = self.record.values.get(&name).cloned();
+                self.settle(index, Status::Done, Some(value.clone()), None, None);
+                if let Some(undo) = self.undo.last_mut() {
+                    undo.values.push((name.clone(), previous));
+                }
+                self.record.values.insert(name, value);
+            }
+            Action::Signoff(answer) => return self.sign(index, answer),
+            Action::Note(note) => {
+                self.add_note(index, &note);
+                return Applied::Again {
+                    message: Some("note added".to_string()),
+                    suggested: None,
+                };
+            }
+            Action::RunCommand => return self.run_command(index, prompter, executor),
+            Action::Wait => return self.start_wait(index),
+            Action::Back => {
+                return match self.back() {
+                    Some(_) => Applied::Settled,
+                    None => again("nothing to go back to"),
+                };
+            }
+            Action::Rollback { reason } => {
+                if self.record.rollback.is_some() {
+                    return again("a rollback is already called");
+                }
+                if reason.trim().is_empty() {
+                    return again("calling a rollback needs a reason");
+                }
+                self.undo.push(Undo::new(self));
+                self.call_rollback("operator".to_string(), Some(reason));
+                // The item itself is not answered: with rollback steps they
+                // come next, and without them the run has ended.
+                return Applied::Moved;
+            }
+            Action::Pending => {
+                // Only an unattended prompter leaves an item open; the run
+                // moves past it and the item stays pending in the record.
+                self.deferred.insert(index);
+            }
+            Action::Overview => {
+                let overview = self.overview(index);
+                return match prompter.overview(&overview) {
+                    Reply::Answer(()) => Applied::Again {
+                        message: None,
+                        suggested: None,
+                    },
+                    other => Applied::Stop(other),
+                };
+            }
+            Action::GoTo(target) => return self.go_to(index, &target),
+            Action::Search(text) => return self.search(index, &text),
+            Action::Bulk { status, reason } => return self.bulk(index, status, reason),
+        }
+        Applied::Settled
+    }
+
+    /// Records an answer for an item, keeping what it replaced for `b`.
+    pub(super) fn settle(
+        &mut self,
+        index: usize,
+        status: Status,
+        value: Option<String>,
+        note: Option<String>,
+        reason: Option<String>,
+    ) {
+        // `b` is a key at a terminal; an unattended run never goes back,
+        // and a copy of every item it answers would be kept for nothing.
+        if !self.options.unattended {
+            let mut undo = Undo::new(self);
+            undo.items.push((index, self.record.items[index].clone()));
+            self.undo.push(undo);
+        }
+        self.write_answer(index, status, value, note, reason);
+    }
+
+    /// The answer itself, and its event: `answer`, or `correct` when the
+    /// item had an answer already (the log keeps the old one too).
+    pub(super) fn write_answer(
+        &mut self,
+        index: usize,
+        status: Status,
+        value: Option<String>,
+        note: Option<String>,
+        reason: Option<String>,
+    ) {
+        let was = self.record.items[index].status;
+        let was_value = self.record.items[index].value.clone();
+        let at = self.clock.now();
+        let by = self
+            .answer_by
+            .clone()
+            .unwrap_or_else(|| self.options.operator.clone());
+        let source = self.answer_source.clone();
+        self.dirty.push(index);
+        self.values_dirty |= value.is_some();
+        let result = &mut self.record.items[index];
+        result.source = source;
+        result.status = status;
+        result.value = value.clone();
+        result.by = Some(by);
+        result.at = Some(at);
+        if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
+            result.note = Some(match result.note.take() {
+                Some(previous) if previous != note => format!("{previous}\n{note}"),
+                _ => note,
+            });
+        }
+        result.reason = reason.clone();
+        let id = result.id.clone();
+        let detail = match (&value, &reason) {
+            (Some(value), _) => format!("{} = {value}", status.as_str()),
+            (None, Some(reason)) => format!("{}: {reason}", status.as_str()),
+            (None, None) => status.as_str().to_string(),
+        };
+        self.last_answered = Some(index);
+        if was.is_answered() {
+            let before = match was_value {
+                Some(value) => format!("{} = {value}", was.as_str()),
+                None => was.as_str().to_string(),
+            };
+            self.event(
+                "correct",
+                Some(id),
+                Some(format!("was {before}, now {detail}")),
+            );
+        } else {
+            self.event("answer", Some(id), Some(detail));
+        }
+        if self.record.rollback.is_some() {
+            self.refresh_rollback_outcome();
+        }
+    }
+
+    pub(super) fn sign(&mut self, index: usize, answer: SignoffAnswer) -> Applied {
+        let item = self.item(index);
+        let name = answer.name.trim().to_string();
+        if name.is_empty() {
+            return Applied::Again {
+                message: Some("a sign-off needs a name".to_string()),
+                suggested: None,
+            };
+        }
+        let status = match answer.decision {
+            Decision::Approve => Status::Done,
+            Decision::Reject => Status::Failed,
+        };
+        self.settle(
+            index,
+            status,
+            Some(name.clone()),
+            answer.comment.clone(),
+            None,
+        );
+        let mut signoff = Signoff {
+            role: item.role.clone().unwrap_or_else(|| item.text.clone()),
+            name,
+            decision: answer.decision,
+            comment: answer.comment.filter(|c| !c.trim().is_empty()),
+            at: self.clock.now(),
+            item: Some(item.id.clone()),
+            digest: None,
+            parts: BTreeMap::new(),
+            signature: None,
+            source: self.answer_source.clone(),
+        };
+        // Bound like `relcheck sign`'s, to the record as it stands, so
+        // `verify` can tell later answers from edits.
+        crate::sign::bind(&self.record, &mut signoff);
+        self.record.signoffs.push(signoff);
+        Applied::Settled
+    }
+
+    pub(super) fn run_command(
+        &mut self,
+        index: usize,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Applied {
+        let item = self.item(index);
+        let Some(command) = &item.command else {
+            return Applied::Again {
+                message: Some("this item has no command".to_string()),
+                suggested: None,
+            };
+        };
+        let script = match exec::substitute(command, &self.record.values) {
+            Ok(script) => script,
+            Err(missing) => {
+                return Applied::Again {
+                    message: Some(format!("no value for {}", missing.join(", "))),
+                    suggested: None,
+                };
+            }
+        };
+        let timeout = item
+            .timeout_seconds
+            .map_or(self.options.command_timeout, Duration::from_secs);
+        let spec = exec::Spec {
+            script: script.clone(),
+            timeout,
+            cwd: None,
+        };
+        prompter.command_started(&script, timeout);
+        let started = self.clock.now();
+        let outcome = executor.run(
+            &spec,
+            &mut |chunk| prompter.command_output(chunk),
+            self.interrupted,
+        );
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                return Applied::Again {
+                    message: Some(format!("could not start the command: {err}")),
+                    suggested: None,
+                };
+            }
+        };
+        prompter.command_finished(&outcome);
+        self.dirty.push(index);
+        let stopped_by_operator = outcome.cancelled && !self.interrupted.load(Ordering::SeqCst);
+        self.record.items[index].command = Some(CommandRun {
+            command: script,
+            exit_code: outcome.exit_code,
+            timed_out: outcome.timed_out,
+            duration_seconds: outcome.duration.as_secs_f64(),
+            output: outcome.output.clone(),
+            truncated_bytes: outcome.truncated_bytes,
+            interrupted: stopped_by_operator,
+        });
+        self.event(
+            "command",
+            Some(item.id.clone()),
+            Some(format!("{} ({})", outcome.summary(), started.to_rfc3339())),
+        );
+        if outcome.cancelled && !stopped_by_operator {
+            return Applied::Stop(Reply::Interrupted);
+        }
+        // Ctrl-C stopped only the command: the run goes on, and the
+        // operator says how the item went.
+        if stopped_by_operator {
+            return Applied::Again {
+                message: Some("command interrupted: y done, n failed, r runs it again".to_string()),
+                suggested: None,
+            };
+        }
+        let suggestion = match (item.kind, outcome.succeeded()) {
+            (Kind::Trigger, true) => Status::NotOccurred,
+            (Kind::Trigger, false) => Status::Occurred,
+            (_, true) => Status::Done,
+            (_, false) => Status::Failed,
+        };
+        Applied::Again {
+            message: Some(format!(
+                "command {}: Enter marks it {}",
+                outcome.summary(),
+                suggestion.as_str()
+            )),
+            suggested: Some(suggestion),
+        }
+    }
+}

@@ -1,0 +1,564 @@
+//! A run as a state machine: the checklist and the answers in, the record
+//! out. No terminal here: a [`Prompter`] asks the questions (a person at a
+//! terminal, an answers file in CI, a script in tests), an
+//! [`Executor`](crate::exec::Executor) runs commands, a [`Clock`] tells the
+//! time, and a [`Sink`] makes each answer durable before the next question.
+//!
+//! Order: variables first, then items in document order. `when: rollback`
+//! sections wait until a rollback is called, then come first; `when:
+//! success` sections become not-needed once one is. A phase that ends with
+//! failed or skipped required items stops at a go/no-go gate.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::exec::Executor;
+use crate::model::{Checklist, Item, Kind, When};
+use crate::prompt::{Prompter, Reply, ValueRequest};
+use crate::record::{
+    Changes, ChecklistRef, Event, ItemResult, Mode, Outcome, Provenance, Record, Run, SCHEMA, Sink,
+    Status,
+};
+
+mod apply;
+mod clock;
+mod gate;
+mod navigate;
+mod outcome;
+mod plan;
+mod rollback;
+mod undo;
+mod view;
+mod wait;
+
+pub use clock::{Clock, SystemClock, TestClock, human_duration};
+pub use gate::gate_reason;
+use plan::Step;
+use undo::Undo;
+use view::shared_texts;
+
+/// Keeps every saved record, for tests.
+#[derive(Default)]
+pub struct MemorySink {
+    pub saves: Vec<Record>,
+}
+
+impl Sink for MemorySink {
+    fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+        self.saves.push(record.clone());
+        Ok(())
+    }
+}
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ending {
+    Finished(Outcome),
+    /// `q`: saved, to be resumed.
+    Paused,
+    Interrupted,
+}
+
+pub struct Options {
+    pub operator: String,
+    pub host: String,
+    pub mode: Mode,
+    /// Values given with `--set`, by variable or field name.
+    pub preset: BTreeMap<String, String>,
+    /// The default timeout for commands without `timeout=`.
+    pub command_timeout: Duration,
+    /// Nobody is there to decide at a gate: failures stand and the run goes
+    /// on, so the outcome says failed.
+    pub unattended: bool,
+}
+
+pub struct Session<'a> {
+    checklist: &'a Checklist,
+    pub record: Record,
+    clock: &'a dyn Clock,
+    options: Options,
+    /// For each record item, its phase index and section `when`.
+    places: Vec<(usize, When)>,
+    /// For each record item, its section and item in the checklist.
+    entries: Vec<(&'a crate::model::Section, &'a Item)>,
+    /// Each phase's items, as a range of record indices.
+    phase_items: Vec<std::ops::Range<usize>>,
+    /// Items of `when: rollback` sections, in order.
+    rollback_items: Vec<usize>,
+    first_trigger: Option<usize>,
+    /// Every item before it is settled or deliberately passed over, so
+    /// `next_step` need not look there again: a run costs time linear in
+    /// its items. `back` resets it.
+    cursor: std::cell::Cell<usize>,
+    /// Items and values changed since the last save, for the journal.
+    dirty: Vec<usize>,
+    values_dirty: bool,
+    undo: Vec<Undo>,
+    /// Phases whose "Is a rollback needed?" was answered.
+    asked_rollback: Vec<usize>,
+    /// Set from outside (a signal) to stop at the next safe point.
+    interrupted: &'a AtomicBool,
+    /// Items left pending on purpose by an unattended prompter.
+    deferred: HashSet<usize>,
+    /// Variables an unattended prompter had no value for.
+    unset: HashSet<String>,
+    /// Where the answer being applied came from, and who gave it, when not
+    /// the operator at the keyboard.
+    answer_source: Option<Provenance>,
+    answer_by: Option<String>,
+    /// The item just answered: the prompter hears of it (CI's `ok` line)
+    /// only once the save has made it durable, so a run killed between
+    /// the two never reported an answer the record lacks.
+    just_settled: Option<usize>,
+    /// The item `g` or `/` went to; after it is answered the run goes on
+    /// at the first unanswered item.
+    focus: Option<usize>,
+    /// The item answered last, for the one-line context on each screen.
+    last_answered: Option<usize>,
+    /// What `/` looked for last.
+    last_search: Option<String>,
+    /// Said under the outcome when the run ends.
+    notes: Vec<String>,
+    /// `--keep-going`: a pipeline has no gates and runs every phase.
+    keep_going: bool,
+    /// Item texts (as written) that two or more items share: such an
+    /// item's name carries its id too. Found once, not per item.
+    shared_texts: HashSet<&'a str>,
+}
+
+impl<'a> Session<'a> {
+    /// A new run of `checklist`.
+    pub fn start(
+        checklist: &'a Checklist,
+        clock: &'a dyn Clock,
+        options: Options,
+        interrupted: &'a AtomicBool,
+        run_id: String,
+    ) -> Session<'a> {
+        let started = clock.now();
+        let items = checklist
+            .items()
+            .map(|(phase, section, item)| ItemResult {
+                id: item.id.clone(),
+                kind: item.kind,
+                text: item.text.clone(),
+                phase: phase.id.clone(),
+                section: section.id.clone(),
+                line: item.line,
+                optional: item.optional,
+                role: item.role.clone(),
+                status: Status::Pending,
+                value: None,
+                by: None,
+                at: None,
+                note: None,
+                reason: None,
+                command: None,
+                wait: None,
+                source: None,
+            })
+            .collect();
+        let record = Record {
+            schema: SCHEMA.to_string(),
+            checklist: ChecklistRef {
+                title: checklist.title.clone(),
+                path: checklist.source.path.clone(),
+                sha256: checklist.source.sha256.clone(),
+            },
+            run: Run {
+                id: run_id,
+                operator: options.operator.clone(),
+                host: options.host.clone(),
+                started,
+                finished: None,
+                duration_seconds: None,
+                mode: options.mode,
+                outcome: Outcome::InProgress,
+                relcheck_version: env!("CARGO_PKG_VERSION").to_string(),
+            },
+            values: BTreeMap::new(),
+            rollback: None,
+            items,
+            gates: Vec::new(),
+            signoffs: Vec::new(),
+            events: vec![Event {
+                at: started,
+                by: options.operator.clone(),
+                action: "start".to_string(),
+                item: None,
+                detail: None,
+            }],
+            digest: None,
+        };
+        Session::resume(checklist, record, clock, options, interrupted)
+    }
+
+    /// Goes on with a record whose items match `checklist` one to one (see
+    /// [`reconcile`] for a checklist that changed).
+    pub fn resume(
+        checklist: &'a Checklist,
+        record: Record,
+        clock: &'a dyn Clock,
+        options: Options,
+        interrupted: &'a AtomicBool,
+    ) -> Session<'a> {
+        let places = checklist
+            .phases
+            .iter()
+            .enumerate()
+            .flat_map(|(p, phase)| {
+                phase
+                    .sections
+                    .iter()
+                    .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
+            })
+            .collect();
+        let entries: Vec<(&crate::model::Section, &Item)> = checklist
+            .phases
+            .iter()
+            .flat_map(|phase| {
+                phase
+                    .sections
+                    .iter()
+                    .flat_map(|section| section.items.iter().map(move |item| (section, item)))
+            })
+            .collect();
+        let mut phase_items = Vec::with_capacity(checklist.phases.len());
+        let mut start = 0;
+        for phase in &checklist.phases {
+            let count: usize = phase.sections.iter().map(|s| s.items.len()).sum();
+            phase_items.push(start..start + count);
+            start += count;
+        }
+        let places: Vec<(usize, When)> = places;
+        let rollback_items = (0..places.len())
+            .filter(|&i| places[i].1 == When::Rollback)
+            .collect();
+        let first_trigger = entries
+            .iter()
+            .position(|(_, item)| item.kind == Kind::Trigger);
+        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
+        let asked_rollback = record
+            .events
+            .iter()
+            .filter(|e| e.action == "rollback-needed")
+            .filter_map(|e| {
+                checklist
+                    .phases
+                    .iter()
+                    .position(|p| Some(&p.id) == e.item.as_ref())
+            })
+            .collect();
+        Session {
+            checklist,
+            record,
+            clock,
+            options,
+            places,
+            entries,
+            phase_items,
+            rollback_items,
+            first_trigger,
+            cursor: std::cell::Cell::new(0),
+            dirty: Vec::new(),
+            values_dirty: true,
+            undo: Vec::new(),
+            asked_rollback,
+            interrupted,
+            deferred: HashSet::new(),
+            unset: HashSet::new(),
+            answer_source: None,
+            answer_by: None,
+            just_settled: None,
+            focus: None,
+            last_answered: None,
+            last_search: None,
+            notes: Vec::new(),
+            keep_going: false,
+            shared_texts,
+        }
+    }
+
+    /// `--keep-going`: a pipeline runs every phase whatever failed, with
+    /// no gates; the failures still fail the run.
+    pub fn keep_going(&mut self) {
+        self.keep_going = true;
+    }
+
+    /// Notes in the log that the run goes on after a stop. A run a
+    /// pipeline left `incomplete` is opened again, so a person can answer
+    /// what it could not and finish the same record.
+    pub fn note_resume(&mut self) {
+        let reopened = self.record.run.outcome == Outcome::Incomplete;
+        if reopened {
+            self.record.run.finished = None;
+            self.record.run.duration_seconds = None;
+            self.record.run.outcome = Outcome::InProgress;
+            self.refresh_rollback_outcome();
+        }
+        let mode = if self.options.unattended {
+            "non-interactive"
+        } else {
+            "interactive"
+        };
+        let detail = if reopened {
+            format!("{mode}, reopening an incomplete run")
+        } else {
+            mode.to_string()
+        };
+        self.event("resume", None, Some(detail));
+    }
+
+    fn items(&self) -> impl Iterator<Item = &Item> {
+        self.checklist.items().map(|(_, _, item)| item)
+    }
+
+    fn item(&self, index: usize) -> &'a Item {
+        self.entries[index].1
+    }
+
+    fn event(&mut self, action: &str, item: Option<String>, detail: Option<String>) {
+        let at = self.clock.now();
+        self.record.events.push(Event {
+            at,
+            by: self.options.operator.clone(),
+            action: action.to_string(),
+            item,
+            detail,
+        });
+    }
+
+    /// Runs until the checklist is done, the operator pauses or aborts, or
+    /// an interruption.
+    pub fn run(
+        &mut self,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+        sink: &mut dyn Sink,
+    ) -> anyhow::Result<Ending> {
+        self.apply_presets();
+        self.save(sink, true)?;
+        prompter.start(&self.start_view());
+        loop {
+            if self.interrupted.load(Ordering::SeqCst) {
+                return self.interrupt(sink);
+            }
+            let step = self.next_step();
+            let reply = match &step {
+                Step::Done => {
+                    let outcome = self.finish();
+                    self.save(sink, true)?;
+                    prompter.finish(&self.summary());
+                    return Ok(Ending::Finished(outcome));
+                }
+                Step::Variable(name) => self.ask_variable(name.clone(), prompter),
+                Step::Item(index) => self.ask_item(*index, prompter, executor),
+                Step::Gate(phase) if self.options.unattended => {
+                    self.pipeline_gate(*phase, prompter)
+                }
+                Step::Gate(phase) => self.ask_gate(*phase, prompter),
+                Step::RollbackNeeded(phase) => self.ask_rollback_needed(*phase, prompter),
+            };
+            match reply {
+                Reply::Answer(()) => {}
+                Reply::Quit => {
+                    self.event("pause", None, None);
+                    self.save(sink, true)?;
+                    return Ok(Ending::Paused);
+                }
+                Reply::Abort => {
+                    self.event("abort", None, None);
+                    let outcome = self.finish_as(Outcome::Aborted);
+                    self.save(sink, true)?;
+                    prompter.finish(&self.summary());
+                    return Ok(Ending::Finished(outcome));
+                }
+                Reply::Interrupted => return self.interrupt(sink),
+            }
+            self.save(sink, false)?;
+            if let Some(index) = self.just_settled.take() {
+                prompter.settled(&self.record.items[index], &self.name(index));
+            }
+        }
+    }
+
+    /// Makes the answers so far durable: the whole record, sealed with its
+    /// digest, when `whole` or when the sink's journal has grown past the
+    /// record; otherwise only what changed, appended to the journal.
+    fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
+        if whole || sink.wants_whole() {
+            crate::record::seal(&mut self.record);
+            sink.save(&self.record)?;
+        } else {
+            self.dirty.sort_unstable();
+            self.dirty.dedup();
+            sink.append(
+                &self.record,
+                &Changes {
+                    items: &self.dirty,
+                    values: self.values_dirty,
+                },
+            )?;
+        }
+        self.dirty.clear();
+        self.values_dirty = false;
+        Ok(())
+    }
+
+    fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
+        self.event("interrupt", None, None);
+        self.save(sink, true)?;
+        Ok(Ending::Interrupted)
+    }
+
+    /// `--set` values, recorded once as the operator's.
+    fn apply_presets(&mut self) {
+        let preset = std::mem::take(&mut self.options.preset);
+        for (given, value) in &preset {
+            // A field by its id or its label; anything else is a variable.
+            let field = self.items().position(|item| {
+                item.kind == Kind::Field
+                    && (field_name(item) == *given || item.label.as_deref() == Some(given.as_str()))
+            });
+            let name = field.map_or_else(|| given.clone(), |index| field_name(self.item(index)));
+            if self.record.values.get(&name) == Some(value) {
+                continue;
+            }
+            if let Some(index) = field
+                && self.record.items[index].status == Status::Pending
+            {
+                self.settle(index, Status::Done, Some(value.clone()), None, None);
+            }
+            self.record.values.insert(name.clone(), value.clone());
+            self.event("set", None, Some(format!("{name}={value}")));
+        }
+        self.options.preset = preset;
+    }
+
+    fn ask_variable(&mut self, name: String, prompter: &mut dyn Prompter) -> Reply<()> {
+        let request = ValueRequest {
+            name: name.clone(),
+            label: name.clone(),
+            default: None,
+            choices: Vec::new(),
+            message: None,
+        };
+        match prompter.ask_value(&request) {
+            Reply::Answer(None) => {
+                self.unset.insert(name.clone());
+                self.event("unset", None, Some(name));
+                Reply::Answer(())
+            }
+            Reply::Answer(Some(value)) => {
+                self.undo.push(Undo::values(vec![(name.clone(), None)]));
+                self.record.values.insert(name.clone(), value.clone());
+                self.values_dirty = true;
+                self.event("set", None, Some(format!("{name}={value}")));
+                Reply::Answer(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
+    fn ask_item(
+        &mut self,
+        index: usize,
+        prompter: &mut dyn Prompter,
+        executor: &dyn Executor,
+    ) -> Reply<()> {
+        let mut message = None;
+        let mut suggested = None;
+        loop {
+            // A wait under way when the run stopped goes on by itself, with
+            // the time left.
+            if !self.options.unattended && self.wait_under_way(index) {
+                match self.run_wait(index, prompter) {
+                    Applied::Settled => {
+                        self.just_settled = Some(index);
+                        return Reply::Answer(());
+                    }
+                    Applied::Moved => return Reply::Answer(()),
+                    Applied::Again {
+                        message: m,
+                        suggested: s,
+                    } => {
+                        message = m;
+                        suggested = s;
+                    }
+                    Applied::Stop(reply) => return reply,
+                }
+            }
+            let view = self.view(index, message.take(), suggested);
+            let item = self.item(index);
+            let action = match item.kind {
+                Kind::Field => {
+                    let request = ValueRequest {
+                        name: field_name(item),
+                        label: view.text.clone(),
+                        default: self
+                            .record
+                            .values
+                            .get(&field_name(item))
+                            .cloned()
+                            .or_else(|| item.default.clone()),
+                        choices: item.choices.clone(),
+                        message: view.message.clone(),
+                    };
+                    match prompter.ask_field(&view, &request) {
+                        Reply::Answer(action) => action,
+                        other => return other.map(|_| ()),
+                    }
+                }
+                Kind::Signoff => match prompter.ask_signoff(&view) {
+                    Reply::Answer(action) => action,
+                    other => return other.map(|_| ()),
+                },
+                Kind::Check | Kind::Trigger => match prompter.ask_item(&view) {
+                    Reply::Answer(action) => action,
+                    other => return other.map(|_| ()),
+                },
+            };
+            // Where the answer came from is recorded with it, before any
+            // sign-off binds the item.
+            self.answer_source = prompter.answer_source();
+            self.answer_by = prompter.answer_by();
+            match self.apply(index, action, prompter, executor) {
+                Applied::Settled => {
+                    self.just_settled = Some(index);
+                    if self.focus == Some(index) {
+                        self.focus = None;
+                        self.cursor.set(0);
+                    }
+                    return Reply::Answer(());
+                }
+                Applied::Moved => return Reply::Answer(()),
+                Applied::Again {
+                    message: m,
+                    suggested: s,
+                } => {
+                    message = m;
+                    suggested = s.or(suggested);
+                }
+                Applied::Stop(reply) => return reply,
+            }
+        }
+    }
+}
+
+enum Applied {
+    Settled,
+    /// Nothing answered, but the next question may be another one (`g`,
+    /// a rollback called, a wait begun): back to the run loop, which saves.
+    Moved,
+    Again {
+        message: Option<String>,
+        suggested: Option<Status>,
+    },
+    Stop(Reply<()>),
+}
+
+/// The name a field's value is kept under: its id.
+pub fn field_name(item: &Item) -> String {
+    item.id.clone()
+}

@@ -1,0 +1,102 @@
+//! How a run ends: what it did not need settled, the outcome worked out,
+//! and the summary the prompter shows.
+
+use std::collections::BTreeMap;
+
+use crate::model::When;
+use crate::prompt::Summary;
+use crate::record::{GateDecision, Outcome, Status};
+
+use super::Session;
+
+impl Session<'_> {
+    pub(super) fn finish(&mut self) -> Outcome {
+        let rolled_back = self.record.rollback.is_some();
+        let now = self.clock.now();
+        // What the run did not need is settled now, so the record says why.
+        for index in 0..self.record.items.len() {
+            let when = self.places[index].1;
+            let item = &mut self.record.items[index];
+            if item.status == Status::Pending && when == When::Rollback && !rolled_back {
+                item.status = Status::NotNeeded;
+                item.reason = Some("no rollback was called".to_string());
+                item.at = Some(now);
+            }
+        }
+        let waived: Vec<&String> = self
+            .record
+            .gates
+            .iter()
+            .filter(|g| g.decision == GateDecision::Waive)
+            .flat_map(|g| &g.items)
+            .collect();
+        let failed = self.record.items.iter().any(|item| {
+            !item.optional && item.status == Status::Failed && !waived.contains(&&item.id)
+        });
+        let pending = self
+            .record
+            .items
+            .iter()
+            .any(|item| !item.optional && item.status == Status::Pending);
+        // A pipeline stopped at a gate failed, even for a skip alone.
+        let stopped = self
+            .record
+            .gates
+            .iter()
+            .any(|g| g.decision == GateDecision::Stop);
+        // "Rolled back" says the way back worked; a failed or unfinished
+        // rollback step says otherwise.
+        let rollback_step = |status: Status| {
+            (0..self.record.items.len()).any(|i| {
+                let item = &self.record.items[i];
+                self.places[i].1 == When::Rollback && !item.optional && item.status == status
+            })
+        };
+        let outcome = if rolled_back && rollback_step(Status::Failed) {
+            Outcome::Failed
+        } else if rolled_back && rollback_step(Status::Pending) {
+            Outcome::Incomplete
+        } else if rolled_back {
+            Outcome::RolledBack
+        } else if failed || stopped {
+            Outcome::Failed
+        } else if pending {
+            Outcome::Incomplete
+        } else {
+            Outcome::Success
+        };
+        self.finish_as(outcome)
+    }
+
+    pub(super) fn finish_as(&mut self, outcome: Outcome) -> Outcome {
+        let now = self.clock.now();
+        self.record.run.outcome = outcome;
+        self.record.run.finished = Some(now);
+        self.record.run.duration_seconds =
+            Some((now - self.record.run.started).num_milliseconds().max(0) as f64 / 1000.0);
+        self.event("finish", None, Some(outcome.as_str().to_string()));
+        outcome
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut counts = BTreeMap::new();
+        for item in &self.record.items {
+            *counts.entry(item.status.as_str().to_string()).or_insert(0) += 1;
+        }
+        Summary {
+            outcome: self.record.run.outcome,
+            counts,
+            failed: self
+                .record
+                .items
+                .iter()
+                .filter(|i| matches!(i.status, Status::Failed | Status::Occurred))
+                .cloned()
+                .collect(),
+            gates: self.record.gates.clone(),
+            signoffs: self.record.signoffs.clone(),
+            duration_seconds: self.record.run.duration_seconds,
+            notes: self.notes.clone(),
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! What comes next: a variable, the item the run is at (or the one `g`
+//! went to), a rollback step, a go/no-go gate, or the end.
+
+use crate::model::When;
+use crate::record::Status;
+
+use super::Session;
+
+/// What the next question is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Step {
+    Variable(String),
+    Item(usize),
+    Gate(usize),
+    RollbackNeeded(usize),
+    Done,
+}
+
+impl Session<'_> {
+    pub(super) fn next_step(&self) -> Step {
+        if let Some(name) = self
+            .checklist
+            .variables
+            .iter()
+            .find(|name| !self.record.values.contains_key(*name) && !self.unset.contains(*name))
+        {
+            return Step::Variable(name.clone());
+        }
+        if let Some(index) = self.focus {
+            return Step::Item(index);
+        }
+        let rollback = self.record.rollback.is_some();
+        if rollback
+            && let Some(&index) = self.rollback_items.iter().find(|&&i| {
+                self.record.items[i].status == Status::Pending && !self.deferred.contains(&i)
+            })
+        {
+            return Step::Item(index);
+        }
+        let start = self.cursor.get().min(self.record.items.len());
+        let mut phase_of_last = start.checked_sub(1).map(|i| self.places[i].0);
+        // Whether every item so far was passed for good, so the cursor may
+        // move past it.
+        let mut passing = true;
+        for index in start..self.record.items.len() {
+            let (phase, when) = self.places[index];
+            if phase_of_last.is_some_and(|last| last != phase)
+                && let Some(gate) = self.gate_due(phase_of_last.expect("checked"))
+            {
+                return Step::Gate(gate);
+            }
+            phase_of_last = Some(phase);
+            if self.record.items[index].status != Status::Pending || self.deferred.contains(&index)
+            {
+                if passing {
+                    self.cursor.set(index + 1);
+                }
+                continue;
+            }
+            match when {
+                When::Rollback if !rollback => {
+                    if self.rollback_question_due(phase, index) {
+                        return Step::RollbackNeeded(phase);
+                    }
+                    if passing {
+                        self.cursor.set(index + 1);
+                    }
+                    continue;
+                }
+                When::Success if rollback => {
+                    passing = false;
+                    continue;
+                }
+                _ => return Step::Item(index),
+            }
+        }
+        if let Some(last) = phase_of_last
+            && let Some(gate) = self.gate_due(last)
+        {
+            return Step::Gate(gate);
+        }
+        Step::Done
+    }
+
+    /// A rollback phase reached with no trigger before it: the operator
+    /// decides whether it applies.
+    pub(super) fn rollback_question_due(&self, phase: usize, index: usize) -> bool {
+        let rollback_phase = self.checklist.phases[phase].when == When::Rollback;
+        let trigger_before = self.first_trigger.is_some_and(|first| first < index);
+        rollback_phase && !trigger_before && !self.asked_rollback.contains(&phase)
+    }
+
+    /// The failed or skipped required items of a phase with no gate
+    /// decision yet.
+    pub(super) fn gate_items(&self, phase: usize) -> Vec<usize> {
+        self.phase_items[phase]
+            .clone()
+            .filter(|&i| {
+                let item = &self.record.items[i];
+                !item.optional && matches!(item.status, Status::Failed | Status::Skipped)
+            })
+            .collect()
+    }
+
+    pub(super) fn gate_due(&self, phase: usize) -> Option<usize> {
+        if self.record.rollback.is_some() || self.keep_going {
+            return None;
+        }
+        let id = &self.checklist.phases[phase].id;
+        let items = self.gate_items(phase);
+        if items.is_empty() {
+            return None;
+        }
+        let ids: Vec<&String> = items.iter().map(|&i| &self.record.items[i].id).collect();
+        // A decision stands for the items it was made about; a new failure
+        // in the same phase (after an undo) asks again.
+        let decided = self
+            .record
+            .gates
+            .iter()
+            .any(|gate| &gate.phase == id && ids.iter().all(|i| gate.items.contains(i)));
+        (!decided).then_some(phase)
+    }
+}

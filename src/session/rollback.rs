@@ -1,0 +1,135 @@
+//! Calling a rollback: the first call kept as made, later triggers listed
+//! beside it, and the outcome while the way back is walked.
+
+use crate::model::When;
+use crate::prompt::{Prompter, Reply};
+use crate::record::{LaterCall, Outcome, Rollback, Status};
+
+use super::{Session, Undo};
+
+impl Session<'_> {
+    /// A rollback: the first call is kept as it was made; a trigger that
+    /// happens after it is listed beside it.
+    pub(super) fn call_rollback(&mut self, cause: String, reason: Option<String>) {
+        let at = self.clock.now();
+        let by = self.options.operator.clone();
+        if let Some(rollback) = &mut self.record.rollback {
+            rollback.later.push(LaterCall {
+                at,
+                by,
+                item: cause.clone(),
+                what: reason.clone(),
+            });
+            self.event(
+                "rollback-again",
+                Some(cause),
+                reason.map(|r| format!("also: {r}")),
+            );
+            return;
+        }
+        self.record.rollback = Some(Rollback {
+            at,
+            by,
+            cause: cause.clone(),
+            reason: reason.clone(),
+            later: Vec::new(),
+        });
+        // Success-only items will not run now.
+        let mut marked = Vec::new();
+        for index in 0..self.record.items.len() {
+            if self.places[index].1 == When::Success
+                && self.record.items[index].status == Status::Pending
+            {
+                marked.push((index, self.record.items[index].clone()));
+                self.dirty.push(index);
+                let item = &mut self.record.items[index];
+                item.status = Status::NotNeeded;
+                item.reason = Some("a rollback was called".to_string());
+                item.at = Some(at);
+            }
+        }
+        // With no rollback steps to walk, nothing of the release is left
+        // to do: the rest is recorded as not run, and the run ends.
+        if self.rollback_items.is_empty() {
+            self.focus = None;
+            self.notes.push(
+                "This checklist has no rollback steps: the run ends here, and the rollback itself is yours to carry out."
+                    .to_string(),
+            );
+            for index in 0..self.record.items.len() {
+                if self.record.items[index].status == Status::Pending {
+                    marked.push((index, self.record.items[index].clone()));
+                    self.dirty.push(index);
+                    let item = &mut self.record.items[index];
+                    item.status = Status::NotRun;
+                    item.reason = Some(
+                        "a rollback was called and the checklist has no rollback steps".to_string(),
+                    );
+                    item.at = Some(at);
+                }
+            }
+        }
+        if let Some(undo) = self.undo.last_mut() {
+            undo.items.extend(marked);
+        }
+        self.event(
+            "rollback",
+            None,
+            Some(format!(
+                "called by {cause}{}",
+                reason.map(|r| format!(": {r}")).unwrap_or_default()
+            )),
+        );
+        self.refresh_rollback_outcome();
+    }
+
+    /// While a rollback is under way the outcome says so; once every
+    /// required rollback step is answered it says how the way back went.
+    pub(super) fn refresh_rollback_outcome(&mut self) {
+        if self.record.rollback.is_none() || self.record.run.finished.is_some() {
+            return;
+        }
+        let required = |status: Status| {
+            self.rollback_items.iter().any(|&i| {
+                let item = &self.record.items[i];
+                !item.optional && item.status == status
+            })
+        };
+        self.record.run.outcome = if required(Status::Pending) {
+            Outcome::RollingBack
+        } else if required(Status::Failed) {
+            Outcome::Failed
+        } else {
+            Outcome::RolledBack
+        };
+    }
+
+    pub(super) fn ask_rollback_needed(
+        &mut self,
+        phase: usize,
+        prompter: &mut dyn Prompter,
+    ) -> Reply<()> {
+        let title = self.checklist.phases[phase].title.clone();
+        let needed = match prompter.ask_rollback_needed(&title) {
+            Reply::Answer(needed) => needed,
+            other => return other.map(|_| ()),
+        };
+        let mut undo = Undo::new(self);
+        undo.asked.push(phase);
+        self.undo.push(undo);
+        self.asked_rollback.push(phase);
+        let phase_id = self.checklist.phases[phase].id.clone();
+        self.event(
+            "rollback-needed",
+            Some(phase_id),
+            Some(if needed { "yes" } else { "no" }.to_string()),
+        );
+        if needed {
+            self.call_rollback(
+                "operator".to_string(),
+                Some(format!("rollback needed ({title})")),
+            );
+        }
+        Reply::Answer(())
+    }
+}

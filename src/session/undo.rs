@@ -1,0 +1,83 @@
+//! `b`: what an answer changed, kept so it can be put back; the log keeps
+//! both the answer and the undo.
+
+use crate::record::{ItemResult, Outcome, Rollback};
+
+use super::Session;
+
+/// What an answer changed, so `b` can put it back.
+#[derive(Debug, Clone)]
+pub(super) struct Undo {
+    pub(super) items: Vec<(usize, ItemResult)>,
+    pub(super) values: Vec<(String, Option<String>)>,
+    pub(super) rollback: Option<Option<Rollback>>,
+    pub(super) gates: usize,
+    pub(super) signoffs: usize,
+    pub(super) asked: Vec<usize>,
+}
+
+impl Undo {
+    pub(super) fn new(session: &Session<'_>) -> Undo {
+        Undo {
+            items: Vec::new(),
+            values: Vec::new(),
+            rollback: Some(session.record.rollback.clone()),
+            gates: session.record.gates.len(),
+            signoffs: session.record.signoffs.len(),
+            asked: Vec::new(),
+        }
+    }
+
+    pub(super) fn values(values: Vec<(String, Option<String>)>) -> Undo {
+        Undo {
+            items: Vec::new(),
+            values,
+            rollback: None,
+            gates: usize::MAX,
+            signoffs: usize::MAX,
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl Session<'_> {
+    /// Undoes the last answer. The event log keeps both the answer and the
+    /// undo, so an auditor sees the change.
+    pub fn back(&mut self) -> Option<()> {
+        // Unattended runs keep no undo history (see `settle`).
+        if self.options.unattended {
+            return None;
+        }
+        let undo = self.undo.pop()?;
+        let mut undone = Vec::new();
+        self.cursor.set(0);
+        self.values_dirty = true;
+        for (index, previous) in undo.items.into_iter().rev() {
+            self.dirty.push(index);
+            undone.push(self.record.items[index].id.clone());
+            self.record.items[index] = previous;
+        }
+        for (name, previous) in undo.values.into_iter().rev() {
+            match previous {
+                Some(value) => self.record.values.insert(name, value),
+                None => self.record.values.remove(&name),
+            };
+        }
+        if let Some(rollback) = undo.rollback {
+            if rollback.is_none() && self.record.rollback.is_some() {
+                self.record.run.outcome = Outcome::InProgress;
+                self.notes.clear();
+            }
+            self.record.rollback = rollback;
+        }
+        self.refresh_rollback_outcome();
+        self.last_answered = None;
+        self.record.gates.truncate(undo.gates);
+        self.record.signoffs.truncate(undo.signoffs);
+        self.asked_rollback
+            .retain(|phase| !undo.asked.contains(phase));
+        let item = undone.first().cloned();
+        self.event("undo", item, None);
+        Some(())
+    }
+}

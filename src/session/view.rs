@@ -1,0 +1,113 @@
+//! What a prompter is shown: an item's screen with its context (the last
+//! answer, the counts), the run's opening, and items named for logs.
+
+use std::collections::HashSet;
+
+use crate::exec;
+use crate::prompt::{ItemView, Previous, StartView, Tally};
+use crate::record::Status;
+use crate::template::fill;
+
+use super::Session;
+
+impl Session<'_> {
+    pub(super) fn view(
+        &self,
+        index: usize,
+        message: Option<String>,
+        suggested: Option<Status>,
+    ) -> ItemView {
+        let item = self.item(index);
+        let (phase_index, _) = self.places[index];
+        let phase = &self.checklist.phases[phase_index];
+        let section = self.entries[index].0;
+        let total = self.record.items.len();
+        // Progress is for a person; an unattended run skips the count,
+        // which would make it quadratic.
+        let tally = if self.options.unattended {
+            Tally::default()
+        } else {
+            self.tally()
+        };
+        let settled = total - tally.pending;
+        let previous = self
+            .last_answered
+            .filter(|&last| last != index)
+            .map(|last| Previous {
+                status: self.record.items[last].status,
+                text: fill(&self.item(last).text, &self.record.values),
+            });
+        let command = item.command.as_ref().map(|command| {
+            exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
+        });
+        ItemView {
+            index,
+            total,
+            settled,
+            phase_index,
+            phases: self.checklist.phases.len(),
+            phase: phase.title.clone(),
+            section: (!section.implicit).then(|| section.title.clone()),
+            section_lead: section.lead.clone(),
+            id: item.id.clone(),
+            kind: item.kind,
+            optional: item.optional,
+            text: fill(&item.text, &self.record.values),
+            label: item.label.clone(),
+            role: item.role.clone(),
+            default: item.default.clone(),
+            choices: item.choices.clone(),
+            command,
+            wait_seconds: item.wait_seconds,
+            result: self.record.items[index].clone(),
+            rollback_called: self.record.rollback.is_some(),
+            default_name: self.options.operator.clone(),
+            message,
+            suggested,
+            previous,
+            tally,
+            rollback_steps: !self.rollback_items.is_empty(),
+            correcting: self.record.items[index].status.is_answered(),
+        }
+    }
+
+    /// How a pipeline's log names an item: its text with variables
+    /// filled, and its id after it when another item has the same text.
+    pub(super) fn name(&self, index: usize) -> String {
+        let item = self.item(index);
+        let text = fill(&item.text, &self.record.values);
+        if self.shared_texts.contains(item.text.as_str()) {
+            format!("{text} ({})", item.id)
+        } else {
+            text
+        }
+    }
+
+    pub(super) fn start_view(&self) -> StartView {
+        StartView {
+            title: self.checklist.title.clone(),
+            description: self.checklist.description.clone(),
+            counts: self.checklist.counts(),
+            variables: self.checklist.variables.clone(),
+            values: self.record.values.clone(),
+            answered: self
+                .record
+                .items
+                .iter()
+                .filter(|i| i.status.is_answered())
+                .count(),
+        }
+    }
+}
+
+/// The texts that occur more than once.
+pub(super) fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
+    let mut seen = HashSet::new();
+    let mut shared = HashSet::new();
+    for text in texts {
+        if !seen.insert(text) {
+            shared.insert(text);
+        }
+    }
+    shared
+}
