@@ -85,6 +85,7 @@ impl Terminal {
                 let key = reader.read_key_raw();
                 if matches!(key, Ok(Key::CtrlC) | Err(_)) {
                     interrupted.store(true, Ordering::SeqCst);
+                    crate::interrupt::cancel_command();
                 }
                 let stop = key.is_err();
                 if sender.send(key).is_err() || stop {
