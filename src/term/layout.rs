@@ -131,8 +131,9 @@ pub fn flow(entries: &[String], indent: usize, width: usize) -> Vec<String> {
     lines
 }
 
-/// A part of a screen. When the screen is too short, parts go lowest
-/// `keep` first (the last of equals first); what is kept stays in order.
+/// A part of a screen. When the screen is too short, rows go to the
+/// highest `keep` first (the earlier of equals first), and a block that
+/// does not fit whole keeps its first lines; what is kept stays in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Block {
     pub keep: u8,
@@ -152,24 +153,23 @@ impl Block {
     }
 }
 
-/// The blocks that fit in `height` rows, and how many rows are left over.
-/// When even the most important block alone is too tall, its first lines
-/// are kept.
-pub fn fit(mut blocks: Vec<Block>, height: usize) -> (Vec<Block>, usize) {
-    let used = |blocks: &[Block]| blocks.iter().map(|b| b.lines.len()).sum::<usize>();
-    while used(&blocks) > height && blocks.len() > 1 {
-        let lowest = blocks.iter().map(|b| b.keep).min().unwrap_or(0);
-        if let Some(at) = blocks.iter().rposition(|b| b.keep == lowest) {
-            blocks.remove(at);
-        }
+/// Each block's lines that fit in `height` rows, in the blocks' order
+/// (a block that gets no row is empty), and the rows left over.
+pub fn fit(blocks: Vec<Block>, height: usize) -> (Vec<Vec<String>>, usize) {
+    let mut order: Vec<usize> = (0..blocks.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(blocks[i].keep), i));
+    let mut rows = vec![0; blocks.len()];
+    let mut left = height;
+    for i in order {
+        rows[i] = blocks[i].lines.len().min(left);
+        left -= rows[i];
     }
-    if let Some(only) = blocks.first_mut()
-        && only.lines.len() > height
-    {
-        only.lines.truncate(height.max(1));
-    }
-    let left = height.saturating_sub(used(&blocks));
-    (blocks, left)
+    let kept = blocks
+        .into_iter()
+        .zip(rows)
+        .map(|(block, rows)| block.lines.into_iter().take(rows).collect())
+        .collect();
+    (kept, left)
 }
 
 #[cfg(test)]
@@ -220,16 +220,40 @@ mod tests {
     }
 
     #[test]
-    fn fitting_drops_the_least_important_first() {
-        let block = |keep, n: usize| Block::new(keep, vec!["x".to_string(); n]);
-        let (kept, left) = fit(vec![block(1, 1), block(9, 2), block(5, 1), block(1, 1)], 10);
-        assert_eq!((kept.len(), left), (4, 5));
-        let (kept, left) = fit(vec![block(1, 1), block(9, 2), block(5, 1), block(1, 1)], 4);
+    fn fitting_gives_rows_to_the_most_important_first() {
+        let block =
+            |keep, n: usize| Block::new(keep, (0..n).map(|i| format!("{keep}.{i}")).collect());
+        let blocks = || vec![block(1, 1), block(9, 2), block(5, 2), block(1, 1)];
+        let all: Vec<Vec<String>> = blocks().into_iter().map(|b| b.lines).collect();
+        assert_eq!(fit(blocks(), 10), (all, 4));
+        let (kept, left) = fit(blocks(), 5);
         assert_eq!(
-            (kept.iter().map(|b| b.keep).collect::<Vec<_>>(), left),
-            (vec![1, 9, 5], 0)
+            (kept, left),
+            (
+                vec![
+                    vec!["1.0".to_string()],
+                    vec!["9.0".into(), "9.1".into()],
+                    vec!["5.0".into(), "5.1".into()],
+                    vec![]
+                ],
+                0
+            )
         );
-        let (kept, left) = fit(vec![block(1, 1), block(9, 5), block(5, 1)], 3);
-        assert_eq!((kept, left), (vec![block(9, 3)], 0));
+        // What does not fit whole keeps its first lines.
+        let (kept, left) = fit(blocks(), 3);
+        assert_eq!(
+            (kept, left),
+            (
+                vec![
+                    vec![],
+                    vec!["9.0".to_string(), "9.1".into()],
+                    vec!["5.0".into()],
+                    vec![]
+                ],
+                0
+            )
+        );
+        let (kept, _) = fit(vec![block(9, 5)], 3);
+        assert_eq!(kept, [["9.0", "9.1", "9.2"]]);
     }
 }

@@ -171,9 +171,11 @@ impl Terminal {
     /// A line of text from keys. Every key counts, typed ahead or not:
     /// the question was asked by a key on a screen already shown.
     fn line(&self, prompt: &str) -> Line {
+        // Under the screen's two-space margin, like everything else.
+        let margin = if prompt.starts_with(' ') { "" } else { "  " };
         let _ = self
             .term
-            .write_str(&format!("{} ", self.style().bold(prompt)));
+            .write_str(&format!("{margin}{} ", self.style().bold(prompt)));
         let _ = self.term.flush();
         let mut buffer = String::new();
         loop {
@@ -213,9 +215,12 @@ impl Terminal {
         }
     }
 
-    fn show_item(&mut self, view: &ItemView, legend: bool) {
+    /// An item's screen; `below` rows are kept free for what the caller
+    /// writes under it.
+    fn show_item(&mut self, view: &ItemView, legend: bool, below: usize) {
         self.fresh();
-        let lines = render::item(view, self.style(), &self.record_path, self.frame(), legend);
+        let frame = self.frame();
+        let lines = render::item(view, self.style(), &self.record_path, frame, legend, below);
         self.draw(&lines);
         self.last_item = Some(view.clone());
     }
@@ -233,22 +238,6 @@ impl Terminal {
             .find(|c| c.eq_ignore_ascii_case(input))
             .cloned()
             .unwrap_or_else(|| input.to_string())
-    }
-
-    fn value_prompt(&self, request: &ValueRequest) -> String {
-        if !request.choices.is_empty() {
-            let numbered: Vec<String> = request
-                .choices
-                .iter()
-                .enumerate()
-                .map(|(i, c)| format!("{}) {c}", i + 1))
-                .collect();
-            self.say(&format!("  {}", numbered.join("   ")));
-        }
-        match &request.default {
-            Some(default) => format!("  {} [{default}]:", request.label),
-            None => format!("  {}:", request.label),
-        }
     }
 
     /// Reads a reason for a gate; Esc withdraws the question.
@@ -301,15 +290,17 @@ impl Prompter for Terminal {
     }
 
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
-        self.show_item(view, true);
+        self.show_item(view, true, 0);
         self.item_keys(view)
     }
 
     fn ask_field(&mut self, view: &ItemView, request: &ValueRequest) -> Reply<Action> {
-        self.show_item(view, false);
-        let width = self.frame().columns();
-        self.say_all(&render::field_hint(self.style(), width));
-        let prompt = self.value_prompt(request);
+        let frame = self.frame();
+        let (under, prompt) = render::field(request, self.style(), frame.columns());
+        // The prompt and its answer take a row or two of their own.
+        let prompt_rows = console::measure_text_width(&prompt) / frame.width + 1;
+        self.show_item(view, false, under.len() + prompt_rows);
+        self.say_all(&under);
         loop {
             let input = match self.line(&prompt) {
                 Line::Text(input) => input,
@@ -335,7 +326,7 @@ impl Prompter for Terminal {
     }
 
     fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
-        self.show_item(view, true);
+        self.show_item(view, true, 0);
         self.item_keys(view)
     }
 

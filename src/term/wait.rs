@@ -7,7 +7,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use super::keys::{self, WaitOp};
-use super::layout::Frame;
 use super::render;
 use super::{Line, Next, Terminal};
 use crate::prompt::{ItemView, Reply, WaitEnd, WaitView};
@@ -24,22 +23,19 @@ impl Terminal {
         let width = frame.columns();
         let no_steps = self.last_item.as_ref().is_some_and(|v| !v.rollback_steps);
         let header = render::wait_header(view.requested, no_steps, style, width);
-        if self.screen.escapes {
-            let mut lines = match &self.last_item {
-                Some(item) => {
-                    let item = ItemView {
-                        message: None,
-                        suggested: None,
-                        ..item.clone()
-                    };
-                    let room = Frame {
-                        height: frame.height.saturating_sub(header.len() + 1),
-                        ..frame
-                    };
-                    render::item(&item, style, &self.record_path, room, false)
-                }
-                None => Vec::new(),
+        // The item stays on screen above the countdown. A wait resumed
+        // with the run has no item screen yet: the start screen stays.
+        if self.screen.escapes
+            && let Some(item) = &self.last_item
+        {
+            let item = ItemView {
+                message: None,
+                suggested: None,
+                ..item.clone()
             };
+            // The header, and the countdown line.
+            let below = header.len() + 1;
+            let mut lines = render::item(&item, style, &self.record_path, frame, false, below);
             lines.extend(header);
             self.draw(&lines);
         } else {
@@ -108,7 +104,17 @@ impl Terminal {
                     }
                 }
                 WaitOp::Note => match line(self, "Note:") {
-                    Some(Some(note)) if !note.trim().is_empty() => WaitEnd::Note(note),
+                    Some(Some(note)) if !note.trim().is_empty() => {
+                        // The engine keeps it; the screen redrawn for the
+                        // rest of the wait shows it too.
+                        if let Some(item) = &mut self.last_item {
+                            item.result.note = Some(match item.result.note.take() {
+                                Some(notes) => format!("{notes}\n{note}"),
+                                None => note.clone(),
+                            });
+                        }
+                        WaitEnd::Note(note)
+                    }
                     Some(_) => continue,
                     None => return Reply::Interrupted,
                 },

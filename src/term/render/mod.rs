@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use crate::exec;
 use crate::model::Kind;
-use crate::prompt::{GateView, ItemView, StartView, Summary, Tally};
+use crate::prompt::{GateView, ItemView, StartView, Summary, Tally, ValueRequest};
 use crate::record::{Outcome, Status};
 use crate::report::{glyph, words};
 use crate::session::human_duration;
@@ -141,6 +141,7 @@ pub fn item(
     record: &str,
     frame: Frame,
     legend: bool,
+    below: usize,
 ) -> Vec<String> {
     let width = frame.columns();
     let mut blocks = vec![Block::line(1, cut(&format!("record: {record}"), width))];
@@ -241,7 +242,7 @@ pub fn item(
         let full = item_legend(view, style, width, false);
         blocks.push(Block::new(7, full));
     }
-    let budget = frame.height.saturating_sub(1);
+    let budget = frame.height.saturating_sub(1 + below);
     let rows = |blocks: &[Block]| blocks.iter().map(|b| b.lines.len()).sum::<usize>();
     if legend
         && rows(&blocks) > budget
@@ -249,25 +250,15 @@ pub fn item(
     {
         last.lines = item_legend(view, style, width, true);
     }
-    // Mark the output's place with an empty block fit() never drops first.
-    let marker = "\u{0}output".to_string();
+    // The output takes only the rows nothing else wants.
     if let Some(at) = output_at {
-        blocks.insert(at, Block::line(10, marker.clone()));
+        blocks.insert(at, Block::new(0, Vec::new()));
     }
-    let (blocks, left) = super::layout::fit(blocks, budget + usize::from(output_at.is_some()));
-    let mut lines = Vec::new();
-    for block in blocks {
-        for line in block.lines {
-            if line == marker {
-                if let Some(run) = &view.result.command {
-                    lines.extend(output_tail(&run.output, width, left));
-                }
-            } else {
-                lines.push(line);
-            }
-        }
+    let (mut kept, left) = super::layout::fit(blocks, budget);
+    if let (Some(at), Some(run)) = (output_at, &view.result.command) {
+        kept[at] = output_tail(&run.output, width, left);
     }
-    lines
+    kept.into_iter().flatten().collect()
 }
 
 /// The last rows of a command's output that fit in `rows`, saying how
@@ -364,21 +355,38 @@ fn item_legend(view: &ItemView, style: Style, width: usize, compact: bool) -> Ve
     flow(&hints(style, &entries), 2, width)
 }
 
-/// The line under a field's screen: how to answer it.
-pub fn field_hint(style: Style, width: usize) -> Vec<String> {
-    let entries = hints(
-        style,
-        &[
-            ("Enter", "value or default"),
-            (":b", "back"),
-            (":s", "skip"),
-            (":l", "list"),
-            (":g", "go to"),
-            (":/", "find"),
-            (":q", "quit"),
-        ],
-    );
-    flow(&entries, 2, width)
+/// What a field's screen shows under the item: how to answer, the
+/// choices, and the prompt for the value (which the line editor writes).
+/// Short of room, only the commonest ways out are listed.
+pub fn field(request: &ValueRequest, style: Style, width: usize) -> (Vec<String>, String) {
+    let all: &[(&str, &str)] = &[
+        ("Enter", "value or default"),
+        (":b", "back"),
+        (":s", "skip"),
+        (":l", "list"),
+        (":g", "go to"),
+        (":/", "find"),
+        (":q", "quit"),
+    ];
+    let mut lines = flow(&hints(style, all), 2, width);
+    if lines.len() > 1 {
+        let short = [("Enter", "default"), (":b", "back"), (":q", "quit")];
+        lines = flow(&hints(style, &short), 2, width);
+    }
+    if !request.choices.is_empty() {
+        let numbered: Vec<String> = request
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{}) {c}", i + 1))
+            .collect();
+        lines.extend(flow(&numbered, 2, width));
+    }
+    let prompt = match &request.default {
+        Some(default) => format!("  {} [{default}]:", request.label),
+        None => format!("  {}:", request.label),
+    };
+    (lines, prompt)
 }
 
 pub fn gate(view: &GateView, style: Style, frame: Frame) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! about colour.
 
 use super::*;
-use crate::prompt::{Overview, Previous, Row};
+use crate::prompt::{Overview, Previous, Row, ValueRequest};
 use crate::record::{CommandRun, ItemResult};
 
 fn result(status: Status) -> ItemResult {
@@ -65,7 +65,14 @@ const WIDE: Frame = Frame {
 };
 
 fn plain(view: &ItemView, frame: Frame) -> Vec<String> {
-    item(view, Style::PLAIN, "relcheck-records/r.yaml", frame, true)
+    item(
+        view,
+        Style::PLAIN,
+        "relcheck-records/r.yaml",
+        frame,
+        true,
+        0,
+    )
 }
 
 #[test]
@@ -232,7 +239,7 @@ fn colour_never_carries_meaning_alone() {
         status: Status::Skipped,
         text: "Staging smoke tests".into(),
     });
-    let lines = item(&view, style, "r.yaml", WIDE, true).join("\n");
+    let lines = item(&view, style, "r.yaml", WIDE, true, 0).join("\n");
     // No dim (2) and no yellow (33) anywhere; keys are bold.
     assert!(!lines.contains("\x1b[2m"), "{lines}");
     assert!(!lines.contains("\x1b[33m"), "{lines}");
@@ -460,4 +467,52 @@ fn the_running_line_says_ctrl_c_stops_the_command() {
         command_finished(&outcome, Style::PLAIN),
         "  interrupted in 1.5 s"
     );
+}
+
+#[test]
+fn a_field_lists_its_ways_out_and_choices_and_keeps_room_for_its_prompt() {
+    let request = ValueRequest {
+        name: "strategy".into(),
+        label: "Deployment strategy".into(),
+        default: Some("rolling".into()),
+        choices: vec!["rolling".into(), "canary".into(), "blue-green".into()],
+        message: None,
+    };
+    assert_eq!(
+        field(&request, Style::PLAIN, 99),
+        (
+            vec![
+                "  Enter: value or default  :b back  :s skip  :l list  :g go to  :/ find  :q quit"
+                    .to_string(),
+                "  1) rolling  2) canary  3) blue-green".to_string(),
+            ],
+            "  Deployment strategy [rolling]:".to_string()
+        )
+    );
+    let (narrow, _) = field(&request, Style::PLAIN, 19);
+    assert_eq!(
+        narrow,
+        [
+            "  Enter: default",
+            "  :b back  :q quit",
+            "  1) rolling",
+            "  2) canary",
+            "  3) blue-green"
+        ]
+    );
+    let mut view = view();
+    view.kind = Kind::Field;
+    let small = Frame {
+        width: 20,
+        height: 10,
+    };
+    let lines = item(
+        &view,
+        Style::PLAIN,
+        "r.yaml",
+        small,
+        false,
+        narrow.len() + 2,
+    );
+    assert_eq!(lines, ["  FIELD  Deploy", "  host and tooling"]);
 }
