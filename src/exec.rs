@@ -97,7 +97,7 @@ impl Outcome {
     /// Why relcheck stopped it comes before how it died.
     pub fn summary(&self) -> String {
         if self.cancelled {
-            "cancelled".to_string()
+            "interrupted".to_string()
         } else if self.timed_out {
             format!("timed out after {}", seconds(self.duration))
         } else if let Some(code) = self.exit_code {

@@ -3,9 +3,15 @@
 //! Every answer is already on disk when the next question is asked, so an
 //! interruption only has to stop cleanly: never in the middle of a save,
 //! and never leaving a command's process group behind. A command in flight
-//! is cancelled through the shared flag (the executor kills its group) and
-//! the engine saves and returns; otherwise the process exits at once with
-//! 130 after the save in progress, if any, completes.
+//! is cancelled through [`COMMAND_CANCEL`] (the executor kills its group)
+//! and the engine saves and returns; otherwise the process exits at once
+//! with 130 after the save in progress, if any, completes.
+//!
+//! Two flags, because Ctrl-C at the terminal means less than a signal: it
+//! stops the command that runs and leaves the run alone. The run's flag
+//! ends the run; the command flag only stops the command. A signal sets
+//! both; the terminal's key reader sets only the command flag while a
+//! command runs ([`cancel_command`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -23,6 +29,20 @@ pub static SAVING: Mutex<()> = Mutex::new(());
 /// Set while a command runs: then the engine, not the handler, ends the run.
 static IN_COMMAND: AtomicBool = AtomicBool::new(false);
 
+/// What the executor of the command in flight polls: set, it stops the
+/// command. Cleared as each command starts.
+static COMMAND_CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Whether a command is running now.
+pub fn in_command() -> bool {
+    IN_COMMAND.load(Ordering::SeqCst)
+}
+
+/// Stops the command in flight, if any, and nothing else.
+pub fn cancel_command() {
+    COMMAND_CANCEL.store(true, Ordering::SeqCst);
+}
+
 /// Set when the run itself reports the interruption, so the handler does
 /// not say it twice.
 static REPORTED: AtomicBool = AtomicBool::new(false);
@@ -39,6 +59,7 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             flag.store(true, Ordering::SeqCst);
+            cancel_command();
             if IN_COMMAND.load(Ordering::SeqCst) {
                 // The executor kills the command and the engine saves; give
                 // it time, then go anyway.
@@ -53,7 +74,6 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
                 return;
             }
             crate::term::restore_terminal();
-            let _ = console::Term::stdout().show_cursor();
             let name = match signal {
                 SIGHUP => "terminal closed",
                 SIGTERM => "terminated",
@@ -66,7 +86,8 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An executor that tells the handler a command is running.
+/// An executor that tells the handler a command is running, and stops the
+/// command on [`COMMAND_CANCEL`] rather than on the run's flag alone.
 pub struct Guarded<'a>(pub &'a dyn Executor);
 
 impl Executor for Guarded<'_> {
@@ -76,8 +97,15 @@ impl Executor for Guarded<'_> {
         on_output: &mut dyn FnMut(&[u8]),
         cancel: &AtomicBool,
     ) -> std::io::Result<Outcome> {
+        // A run already ending starts no command; a Ctrl-C meant for the
+        // last command does not stop this one.
+        COMMAND_CANCEL.store(cancel.load(Ordering::SeqCst), Ordering::SeqCst);
         IN_COMMAND.store(true, Ordering::SeqCst);
-        let result = self.0.run(spec, on_output, cancel);
+        // A signal between the two stores above would be lost otherwise.
+        if cancel.load(Ordering::SeqCst) {
+            cancel_command();
+        }
+        let result = self.0.run(spec, on_output, &COMMAND_CANCEL);
         IN_COMMAND.store(false, Ordering::SeqCst);
         result
     }

@@ -454,7 +454,11 @@ fn drive(
 ) -> anyhow::Result<Code> {
     writeln!(out, "record: {}", path.display())?;
     out.flush()?;
-    let mut terminal = Terminal::new(style, path.display().to_string(), interrupted);
+    let mut terminal = Terminal::new(
+        crate::style::Screen::detect(style),
+        path.display().to_string(),
+        interrupted,
+    );
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
     let mut sink = FileSink(RecordFile::new(path, true));

@@ -1,6 +1,8 @@
 //! The real binary in a pseudo-terminal: keys in, screens out, the record
 //! on disk checked after a full run, after a kill -9 and a resume, and
-//! against a second runner.
+//! against a second runner; keys typed ahead, Ctrl-C during a command, a
+//! rollback called during a wait, and the keys that move about the
+//! checklist (l, g, /, A).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -10,7 +12,7 @@ use expectrl::process::unix::WaitStatus;
 use expectrl::session::OsSession as Session;
 use relcheck::record::{Outcome, Record, Status};
 
-use crate::support::{pty, relcheck};
+use crate::support::{pty, pty_with, relcheck};
 
 const MINI: &str = "# Mini
 ## Do
@@ -27,6 +29,27 @@ const MINI: &str = "# Mini
 - [ ] Revert
 ";
 
+/// A night with a slow command, a wait, a section to pass over in bulk,
+/// and rollback steps.
+const NIGHT: &str = "# Night
+## Deploy
+### Rollout
+- [ ] Rollout started
+  ```sh
+  echo started; sleep 30
+  ```
+- [ ] Canary healthy
+- [ ] Metrics watched <!-- relcheck: wait=1m -->
+### Extras
+- [ ] Docs updated
+- [ ] Blog post drafted
+- [ ] Tweet sent
+## Back
+### Rollback Steps
+- [ ] Revert the deploy
+- [ ] Tell the channel
+";
+
 struct Dir {
     _tmp: tempfile::TempDir,
     path: PathBuf,
@@ -36,6 +59,7 @@ fn setup() -> Dir {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().to_path_buf();
     std::fs::write(path.join("mini.md"), MINI).unwrap();
+    std::fs::write(path.join("night.md"), NIGHT).unwrap();
     Dir { _tmp: tmp, path }
 }
 
@@ -196,4 +220,326 @@ fn without_a_terminal_run_refuses_instead_of_hanging() {
         )
     );
     assert!(!dir.path.join("relcheck-records").exists());
+}
+
+fn actions(record: &Record) -> Vec<(String, Option<String>, Option<String>)> {
+    record
+        .events
+        .iter()
+        .map(|e| (e.action.clone(), e.item.clone(), e.detail.clone()))
+        .collect()
+}
+
+fn event(
+    action: &str,
+    item: Option<&str>,
+    detail: Option<&str>,
+) -> (String, Option<String>, Option<String>) {
+    (
+        action.to_string(),
+        item.map(str::to_string),
+        detail.map(str::to_string),
+    )
+}
+
+/// Quits with `q` from an item's screen: the run is saved, exit 4.
+fn quit(run: &mut Session) {
+    run.send("q").unwrap();
+    run.expect("resume with: relcheck resume").unwrap();
+    assert_eq!(exit_code(run), 4);
+}
+
+#[test]
+fn keys_typed_ahead_answer_one_item_only() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    // One write: the first y answers First; the rest were typed before
+    // Second's screen was drawn.
+    run.send("yyyyy").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    assert_eq!(
+        statuses(&record)[..3],
+        [
+            ("do/ticket".into(), Status::Done, Some("T-1".into())),
+            ("do/first".into(), Status::Done, None),
+            ("do/second".into(), Status::Pending, None),
+        ]
+    );
+    assert_eq!(
+        actions(&record)[1..],
+        [
+            event("answer", Some("do/ticket"), Some("done = T-1")),
+            event("answer", Some("do/first"), Some("done")),
+            event("pause", None, None),
+        ]
+    );
+}
+
+/// Answers the night's first three items done, without running or
+/// waiting.
+fn through_rollout(run: &mut Session) {
+    for text in [
+        "CHECK  Rollout started",
+        "CHECK  Canary healthy",
+        "CHECK  Metrics watched",
+    ] {
+        run.expect(text).unwrap();
+        run.send("y").unwrap();
+    }
+}
+
+#[test]
+fn ctrl_c_during_a_command_stops_only_the_command() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "night.md"]);
+    run.expect("CHECK  Rollout started").unwrap();
+    run.send("r").unwrap();
+    run.expect("Ctrl-C stops the command").unwrap();
+    run.expect("started").unwrap();
+    run.send("\x03").unwrap();
+    run.expect("command interrupted: y done, n failed, r runs it again")
+        .unwrap();
+    run.send("y").unwrap();
+    for text in ["CHECK  Canary healthy", "CHECK  Metrics watched"] {
+        run.expect(text).unwrap();
+        run.send("y").unwrap();
+    }
+    for text in ["Docs updated", "Blog post drafted", "Tweet sent"] {
+        run.expect(format!("CHECK  {text}").as_str()).unwrap();
+        run.send("y").unwrap();
+    }
+    run.expect("Run finished: SUCCESS").unwrap();
+    assert_eq!(exit_code(&run), 0);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    let first = &record.items[0];
+    assert_eq!(first.status, Status::Done);
+    let command = first.command.as_ref().unwrap();
+    assert_eq!(
+        (
+            command.interrupted,
+            command.exit_code,
+            command.timed_out,
+            command.output.as_str()
+        ),
+        (true, None, false, "started\n")
+    );
+    assert!(command.duration_seconds < 20.0, "{command:?}");
+    assert_eq!(record.run.outcome, Outcome::Success);
+    let command_event = &record.events[1];
+    assert_eq!(
+        (command_event.action.as_str(), command_event.item.as_deref()),
+        ("command", Some("deploy/rollout/rollout-started"))
+    );
+    assert!(
+        command_event
+            .detail
+            .as_deref()
+            .is_some_and(|d| d.starts_with("interrupted (")),
+        "{command_event:?}"
+    );
+}
+
+#[test]
+fn r_during_a_wait_calls_a_rollback_and_its_steps_come_next() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "night.md"]);
+    for text in ["CHECK  Rollout started", "CHECK  Canary healthy"] {
+        run.expect(text).unwrap();
+        run.send("y").unwrap();
+    }
+    run.expect("CHECK  Metrics watched").unwrap();
+    run.send("w").unwrap();
+    run.expect("» waiting 1 min").unwrap();
+    run.expect("left of 1 min").unwrap();
+    run.send("R").unwrap();
+    run.expect("Why roll back?").unwrap();
+    run.send("canary errors\r").unwrap();
+    run.expect("ROLLBACK CALLED").unwrap();
+    run.expect("CHECK  Revert the deploy").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    let rollback = record.rollback.as_ref().unwrap();
+    assert_eq!(
+        (rollback.cause.as_str(), rollback.reason.as_deref()),
+        ("operator", Some("canary errors"))
+    );
+    assert_eq!(record.run.outcome, Outcome::RollingBack);
+    let watched = record.item("deploy/rollout/metrics-watched").unwrap();
+    let wait = watched.wait.as_ref().unwrap();
+    assert_eq!(
+        (
+            watched.status,
+            wait.requested_seconds,
+            wait.cut_short,
+            wait.ended.is_some()
+        ),
+        (Status::Pending, 60, true, true)
+    );
+    let kinds: Vec<String> = record.events.iter().map(|e| e.action.clone()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "start", "answer", "answer", "wait", "wait", "rollback", "pause"
+        ]
+    );
+    assert_eq!(
+        record.events[5].detail.as_deref(),
+        Some("called by operator: canary errors")
+    );
+}
+
+#[test]
+fn l_lists_every_item_and_esc_comes_back() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("l").unwrap();
+    run.expect("1 done · 0 failed · 0 skipped · 0 waived · 4 pending · 0 n/a")
+        .unwrap();
+    run.expect("  1 ✓ Ticket").unwrap();
+    run.expect("> 2 ? First").unwrap();
+    run.expect("  3 ? Second").unwrap();
+    run.expect("rows 1–").unwrap();
+    run.send("\x1b").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("y").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    assert_eq!(
+        statuses(&record)[1..3],
+        [
+            ("do/first".into(), Status::Done, None),
+            ("do/second".into(), Status::Pending, None),
+        ]
+    );
+}
+
+#[test]
+fn g_goes_back_to_an_answered_item_and_corrects_it() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("y").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    run.send("g").unwrap();
+    run.expect("Go to item").unwrap();
+    run.send("2\r").unwrap();
+    run.expect("answered already: done; a new answer is recorded as a correction")
+        .unwrap();
+    run.send("n").unwrap();
+    run.expect("What went wrong?").unwrap();
+    run.send("flaky\r").unwrap();
+    // Back where the run is.
+    run.expect("CHECK  Second").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    let first = record.item("do/first").unwrap();
+    assert_eq!(
+        (first.status, first.note.as_deref()),
+        (Status::Failed, Some("flaky"))
+    );
+    assert_eq!(
+        actions(&record)[2..],
+        [
+            event("answer", Some("do/first"), Some("done")),
+            event("correct", Some("do/first"), Some("was done, now failed")),
+            event("pause", None, None),
+        ]
+    );
+}
+
+#[test]
+fn slash_finds_an_item_by_its_words() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("/").unwrap();
+    run.expect("Find").unwrap();
+    run.send("SECOND\r").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    run.send("y").unwrap();
+    // Then back to the item the run had reached.
+    run.expect("CHECK  First").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    assert_eq!(
+        statuses(&record)[1..3],
+        [
+            ("do/first".into(), Status::Pending, None),
+            ("do/second".into(), Status::Done, None),
+        ]
+    );
+}
+
+#[test]
+fn a_answers_the_rest_of_a_section_not_applicable() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "night.md"]);
+    through_rollout(&mut run);
+    run.expect("CHECK  Docs updated").unwrap();
+    run.send("A").unwrap();
+    run.expect("n/a for the rest of this section?").unwrap();
+    run.send("a").unwrap();
+    run.expect("Why is the rest of this section not applicable?")
+        .unwrap();
+    run.send("internal release\r").unwrap();
+    run.expect("Run finished: SUCCESS").unwrap();
+    assert_eq!(exit_code(&run), 0);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    let extras: Vec<(Status, Option<&str>)> = record.items[3..6]
+        .iter()
+        .map(|i| (i.status, i.reason.as_deref()))
+        .collect();
+    assert_eq!(
+        extras,
+        [(Status::NotApplicable, Some("internal release")); 3]
+    );
+    assert_eq!(
+        actions(&record)[4],
+        event(
+            "bulk",
+            Some("deploy/extras"),
+            Some("3 items n/a: internal release")
+        )
+    );
+}
+
+#[test]
+fn a_dumb_terminal_gets_no_escapes_at_all() {
+    let dir = setup();
+    let mut run = pty_with(&dir.path, &["run", "mini.md"], &[("TERM", "dumb")]);
+    let mut seen = Vec::new();
+    let mut step = |run: &mut Session, text: &str, keys: &str| {
+        let found = run.expect(text).unwrap();
+        seen.extend_from_slice(found.as_bytes());
+        if !keys.is_empty() {
+            run.send(keys).unwrap();
+        }
+    };
+    step(&mut run, "Ticket:", "T-1\r");
+    step(&mut run, "CHECK  First", "y");
+    step(&mut run, "CHECK  Second", "r");
+    step(&mut run, "Enter: done", "\r");
+    step(&mut run, "Did this happen?", "n");
+    step(&mut run, "Run finished: SUCCESS", "");
+    assert_eq!(exit_code(&run), 0);
+    let seen = String::from_utf8_lossy(&seen);
+    assert!(!seen.contains('\x1b'), "{seen}");
+    assert!(
+        seen.contains(&format!("\r\n{}\r\n", "-".repeat(72))),
+        "{seen}"
+    );
 }

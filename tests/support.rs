@@ -68,14 +68,31 @@ impl Relcheck {
 /// `relcheck ARGS` in a pseudo-terminal, as operator Ada, colour off, with
 /// a generous timeout on every expectation.
 pub fn pty(dir: &Path, args: &[&str]) -> expectrl::session::OsSession {
+    pty_with(dir, args, &[])
+}
+
+/// [`pty`] with more environment: a 100x30 xterm unless `env` says
+/// otherwise (`TERM`, `COLUMNS` and `LINES` are not inherited, so the
+/// screens do not depend on where the tests run).
+pub fn pty_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> expectrl::session::OsSession {
     let mut command = Command::new(BIN);
     command
         .args(args)
         .current_dir(dir)
         .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
         .env("RELCHECK_OPERATOR", "Ada")
+        .env_remove("COLUMNS")
+        .env_remove("LINES")
         .env_remove("RELCHECK_RECORDS_DIR");
+    for (key, value) in env {
+        match *value {
+            "" => command.env_remove(key),
+            value => command.env(key, value),
+        };
+    }
     let mut session = expectrl::session::OsSession::spawn(command).expect("spawn in a pty");
+    let _ = session.get_process_mut().set_window_size(100, 30);
     session.set_expect_timeout(Some(std::time::Duration::from_secs(20)));
     session
 }

@@ -467,7 +467,7 @@ fn the_cancel_flag_stops_a_long_command() {
     assert!(outcome.cancelled);
     assert!(!outcome.timed_out);
     assert!(!outcome.succeeded());
-    assert_eq!(outcome.summary(), "cancelled");
+    assert_eq!(outcome.summary(), "interrupted");
     assert_eq!(outcome.output, "waiting\n");
 }
 
@@ -522,7 +522,7 @@ fn summary_says_why_before_how() {
                 signal: Some(15),
                 ..Outcome::default()
             },
-            "cancelled",
+            "interrupted",
         ),
         (Outcome::default(), "no exit status"),
     ];
