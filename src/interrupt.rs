@@ -14,7 +14,7 @@
 //! command runs ([`cancel_command`]).
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
@@ -47,6 +47,16 @@ pub fn cancel_command() {
 /// not say it twice.
 static REPORTED: AtomicBool = AtomicBool::new(false);
 
+/// What must happen before the process exits on a signal: the terminal
+/// prompter puts the terminal back. Registered by whoever needs it, so this
+/// module knows nothing of terminals.
+static ON_EXIT: OnceLock<fn()> = OnceLock::new();
+
+/// Runs `hook` before an exit on a signal (once; a second call is ignored).
+pub fn on_exit(hook: fn()) {
+    let _ = ON_EXIT.set(hook);
+}
+
 /// The run is ending on an interruption and says so itself.
 pub fn reported() {
     REPORTED.store(true, Ordering::SeqCst);
@@ -73,7 +83,9 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
             if REPORTED.load(Ordering::SeqCst) {
                 return;
             }
-            crate::term::restore_terminal();
+            if let Some(hook) = ON_EXIT.get() {
+                hook();
+            }
             let name = match signal {
                 SIGHUP => "terminal closed",
                 SIGTERM => "terminated",

@@ -54,6 +54,7 @@ pub fn start(flag: Arc<AtomicBool>) -> Receiver<Stamped> {
         let _ = termios::tcsetattr(std::io::stdin(), SetArg::TCSAFLUSH, &input::raw(&modes));
         *saved = Some(modes);
     }
+    crate::interrupt::on_exit(restore_terminal);
     let (sender, keys) = mpsc::channel();
     std::thread::spawn(move || read_keys(&sender, &flag));
     keys
