@@ -121,12 +121,15 @@ pub struct Previous {
 }
 
 /// A wait or monitoring period under way.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct WaitView {
     /// What the item asks for.
     pub requested: Duration,
     /// What is left of it: less than `requested` when a wait resumes.
     pub left: Duration,
+    /// The item waited on, so a wait that resumes with the run, before any
+    /// item screen, still shows what is being watched.
+    pub item: ItemView,
 }
 
 /// How a wait ended, other than by a way out of the run (`q` is

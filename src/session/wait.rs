@@ -66,6 +66,7 @@ impl Session<'_> {
                 let view = WaitView {
                     requested: Duration::from_secs(requested),
                     left,
+                    item: self.view(index, None, None),
                 };
                 match prompter.wait(&view, self.interrupted) {
                     Reply::Answer(end) => end,

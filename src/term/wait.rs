@@ -18,13 +18,15 @@ impl Terminal {
         interrupted: &AtomicBool,
     ) -> Reply<WaitEnd> {
         self.fresh();
+        // The engine's view of the item, notes included: a resumed wait
+        // has had no item screen yet.
+        self.last_item = Some(view.item.clone());
         let style = self.style();
         let frame = self.frame();
         let width = frame.columns();
         let no_steps = self.last_item.as_ref().is_some_and(|v| !v.rollback_steps);
         let header = render::wait_header(view.requested, no_steps, style, width);
-        // The item stays on screen above the countdown. A wait resumed
-        // with the run has no item screen yet: the start screen stays.
+        // The item stays on screen above the countdown.
         if self.screen.escapes
             && let Some(item) = &self.last_item
         {
