@@ -728,3 +728,47 @@ fn the_overview_lists_every_item_with_its_status_and_the_counts() {
         ["item ship/deploy", "overview", "item ship/deploy"]
     );
 }
+
+#[test]
+fn a_resumed_run_goes_back_to_a_wait_under_way_and_a_rollback_from_it_comes_first() {
+    let text = NIGHT.replace(
+        "- [ ] Latency doubles",
+        "- [ ] Latency doubles\n- [ ] Dashboards watched for 10 minutes",
+    );
+    let list = checklist(&text);
+    let clock = clock();
+    let (_, record, _) = go(
+        &list,
+        &clock,
+        None,
+        false,
+        vec![
+            Do(Action::GoTo(
+                "watch/rollback-triggers/dashboards-watched-for-10-minutes".into(),
+            )),
+            Do(Action::Wait),
+            Quit,
+        ],
+    );
+    let (_, record, prompter) = go(
+        &list,
+        &clock,
+        Some(record),
+        false,
+        vec![
+            WaitEnded(WaitEnd::Rollback {
+                reason: "p99 over the objective".into(),
+            }),
+            done(),
+            Quit,
+        ],
+    );
+    assert_eq!(
+        prompter.transcript[1..3],
+        [
+            "wait 595 s of 600 s",
+            "item watch/rollback-steps/revert-the-release"
+        ]
+    );
+    assert_eq!(record.run.outcome, Outcome::RollingBack);
+}

@@ -250,6 +250,15 @@ impl<'a> Session<'a> {
                     .position(|p| Some(&p.id) == e.item.as_ref())
             })
             .collect();
+        // A wait under way when the run stopped is where the operator was:
+        // the run goes back there first, with the time left.
+        let focus = record.items.iter().position(|item| {
+            item.status == Status::Pending
+                && item
+                    .wait
+                    .as_ref()
+                    .is_some_and(|w| w.started.is_some() && w.ended.is_none())
+        });
         Session {
             checklist,
             record,
@@ -271,7 +280,7 @@ impl<'a> Session<'a> {
             answer_source: None,
             answer_by: None,
             just_settled: None,
-            focus: None,
+            focus,
             last_answered: None,
             last_search: None,
             notes: Vec::new(),

@@ -27,6 +27,8 @@ impl Session<'_> {
             );
             return;
         }
+        // The way back comes first, wherever `g` had gone.
+        self.focus = None;
         self.record.rollback = Some(Rollback {
             at,
             by,
@@ -51,7 +53,6 @@ impl Session<'_> {
         // With no rollback steps to walk, nothing of the release is left
         // to do: the rest is recorded as not run, and the run ends.
         if self.rollback_items.is_empty() {
-            self.focus = None;
             self.notes.push(
                 "This checklist has no rollback steps: the run ends here, and the rollback itself is yours to carry out."
                     .to_string(),
