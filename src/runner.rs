@@ -671,7 +671,7 @@ pub fn reconcile(
     record.events.push(crate::record::Event {
         at: clock.now(),
         by: operator.to_string(),
-        action: "checklist-changed".to_string(),
+        action: crate::record::EventAction::ChecklistChanged,
         item: None,
         detail: Some(
             changes

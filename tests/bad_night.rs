@@ -347,7 +347,11 @@ fn a_pipelines_incomplete_run_is_finished_by_a_person() {
             "finish success"
         ]
     );
-    let resume = record.events.iter().find(|e| e.action == "resume").unwrap();
+    let resume = record
+        .events
+        .iter()
+        .find(|e| e.action.as_str() == "resume")
+        .unwrap();
     assert_eq!(
         resume.detail.as_deref(),
         Some("interactive, reopening an incomplete run")
@@ -405,7 +409,7 @@ fn going_back_to_an_earlier_item_records_a_correction_and_goes_on_where_the_run_
     let correction = record
         .events
         .iter()
-        .find(|e| e.action == "correct")
+        .find(|e| e.action.as_str() == "correct")
         .unwrap();
     assert_eq!(
         (correction.item.as_deref(), correction.detail.as_deref()),
@@ -473,7 +477,11 @@ fn a_section_answered_in_bulk_passes_over_fields_and_required_signoffs() {
             "field extras/ticket",
         ]
     );
-    let bulk = record.events.iter().find(|e| e.action == "bulk").unwrap();
+    let bulk = record
+        .events
+        .iter()
+        .find(|e| e.action.as_str() == "bulk")
+        .unwrap();
     assert_eq!(
         bulk.detail.as_deref(),
         Some("3 items n/a: internal release")

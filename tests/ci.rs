@@ -797,7 +797,7 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
         record
             .events
             .iter()
-            .filter(|e| e.action == "answer")
+            .filter(|e| e.action.as_str() == "answer")
             .count(),
         1
     );
@@ -805,7 +805,7 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
         record
             .events
             .iter()
-            .filter(|e| e.action == "resume")
+            .filter(|e| e.action.as_str() == "resume")
             .count(),
         1
     );
@@ -967,7 +967,11 @@ ok      Tests passed (deploy/tests-passed) (T s)
             Some("answers-file")
         )
     );
-    let event = record.events.iter().find(|e| e.action == "gate").unwrap();
+    let event = record
+        .events
+        .iter()
+        .find(|e| e.action.as_str() == "gate")
+        .unwrap();
     assert_eq!(
         event.detail.as_deref(),
         Some("waive: tag pushed by hand, OPS-12")

@@ -595,7 +595,10 @@ fn an_interruption_saves_and_stops() {
     let run = run(script);
     assert_eq!(run.ending, Ending::Interrupted);
     assert_eq!(run.record.items[2].status, Status::Done);
-    assert_eq!(run.record.events.last().unwrap().action, "interrupt");
+    assert_eq!(
+        run.record.events.last().unwrap().action.as_str(),
+        "interrupt"
+    );
     assert_eq!(run.record.run.outcome, Outcome::InProgress);
 }
 
@@ -768,7 +771,10 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
         ]
     );
     assert_eq!(merged.items[1].text, "Reword me, please");
-    assert_eq!(merged.events.last().unwrap().action, "checklist-changed");
+    assert_eq!(
+        merged.events.last().unwrap().action.as_str(),
+        "checklist-changed"
+    );
 }
 
 #[test]
@@ -878,7 +884,7 @@ fn an_unattended_gate_with_no_waiver_stops_the_run() {
         .record
         .events
         .iter()
-        .find(|e| e.action == "gate")
+        .find(|e| e.action.as_str() == "gate")
         .unwrap();
     assert_eq!(event.detail.as_deref(), Some("stop: build/built failed"));
 }

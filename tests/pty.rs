@@ -226,7 +226,13 @@ fn actions(record: &Record) -> Vec<(String, Option<String>, Option<String>)> {
     record
         .events
         .iter()
-        .map(|e| (e.action.clone(), e.item.clone(), e.detail.clone()))
+        .map(|e| {
+            (
+                e.action.as_str().to_string(),
+                e.item.clone(),
+                e.detail.clone(),
+            )
+        })
         .collect()
 }
 
@@ -381,7 +387,11 @@ fn r_during_a_wait_calls_a_rollback_and_its_steps_come_next() {
         ),
         (Status::Pending, 60, true, true)
     );
-    let kinds: Vec<String> = record.events.iter().map(|e| e.action.clone()).collect();
+    let kinds: Vec<String> = record
+        .events
+        .iter()
+        .map(|e| e.action.as_str().to_string())
+        .collect();
     assert_eq!(
         kinds,
         [

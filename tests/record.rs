@@ -158,3 +158,46 @@ fn a_journal_left_behind_by_a_whole_write_is_not_applied() {
     assert_eq!(loaded, record);
     assert!(relcheck::sign::verify(&loaded, None).passed());
 }
+
+/// The names in a table of docs/RECORD.md whose first column is headed
+/// `heading`: each row's first cell, without its backticks.
+fn documented(heading: &str) -> Vec<String> {
+    let doc = std::fs::read_to_string(crate::support::repo("docs/RECORD.md")).unwrap();
+    let mut lines = doc
+        .lines()
+        .skip_while(|l| !l.starts_with(&format!("| {heading} |")));
+    lines.next();
+    lines
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            l.split('|')
+                .nth(1)
+                .unwrap()
+                .trim()
+                .trim_matches('`')
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn event_actions_and_gate_decisions_are_the_documented_names() {
+    use relcheck::record::{EventAction, GateDecision};
+    let actions: Vec<&str> = EventAction::ALL.iter().map(|a| a.as_str()).collect();
+    assert_eq!(documented("action"), actions);
+    for action in EventAction::ALL {
+        assert_eq!(
+            serde_yaml::to_string(&action).unwrap().trim(),
+            action.as_str()
+        );
+    }
+    let decisions: Vec<&str> = GateDecision::ALL.iter().map(|d| d.as_str()).collect();
+    assert_eq!(documented("decision"), decisions);
+    for decision in GateDecision::ALL {
+        assert_eq!(
+            serde_yaml::to_string(&decision).unwrap().trim(),
+            decision.as_str()
+        );
+    }
+}

@@ -102,7 +102,7 @@ fn record() -> Record {
         events: vec![Event {
             at: t(1),
             by: "ops".to_string(),
-            action: "answer".to_string(),
+            action: relcheck::record::EventAction::Answer,
             item: Some("pre/backup-db".to_string()),
             detail: None,
         }],
@@ -403,7 +403,7 @@ fn answers_after_a_sign_off_are_appends() {
         record.events.push(Event {
             at: t(20),
             by: "ops".to_string(),
-            action: "answer".to_string(),
+            action: relcheck::record::EventAction::Answer,
             item: Some("deploy/push".to_string()),
             detail: None,
         });

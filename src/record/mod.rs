@@ -299,16 +299,39 @@ pub struct Gate {
     pub source: Option<Provenance>,
 }
 
+/// Each name is spelled out: renaming a variant must not change the file
+/// format (docs/RECORD.md lists them, and a test holds the two together).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
 pub enum GateDecision {
     /// Go on despite the failures; the reason is the waiver.
+    #[serde(rename = "waive")]
     Waive,
+    #[serde(rename = "rollback")]
     Rollback,
+    #[serde(rename = "abort")]
     Abort,
     /// A pipeline stopped here: nobody was there to decide and nothing
     /// waived it, so later phases did not run (their items are `not-run`).
+    #[serde(rename = "stop")]
     Stop,
+}
+
+impl GateDecision {
+    pub const ALL: [GateDecision; 4] = [
+        GateDecision::Waive,
+        GateDecision::Rollback,
+        GateDecision::Abort,
+        GateDecision::Stop,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GateDecision::Waive => "waive",
+            GateDecision::Rollback => "rollback",
+            GateDecision::Abort => "abort",
+            GateDecision::Stop => "stop",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -340,21 +363,127 @@ pub struct Signoff {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
 pub enum Decision {
+    #[serde(rename = "approve")]
     Approve,
+    #[serde(rename = "reject")]
     Reject,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Reject => "reject",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at: DateTime<Utc>,
     pub by: String,
-    pub action: String,
+    pub action: EventAction,
     #[serde(default)]
     pub item: Option<String>,
     #[serde(default)]
     pub detail: Option<String>,
+}
+
+/// What an event in the log records. Each name is spelled out, as for
+/// [`GateDecision`]: the log is part of the file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventAction {
+    #[serde(rename = "start")]
+    Start,
+    #[serde(rename = "set")]
+    Set,
+    #[serde(rename = "unset")]
+    Unset,
+    #[serde(rename = "answer")]
+    Answer,
+    #[serde(rename = "correct")]
+    Correct,
+    #[serde(rename = "bulk")]
+    Bulk,
+    #[serde(rename = "note")]
+    Note,
+    #[serde(rename = "command")]
+    Command,
+    #[serde(rename = "wait")]
+    Wait,
+    #[serde(rename = "undo")]
+    Undo,
+    #[serde(rename = "rollback")]
+    Rollback,
+    #[serde(rename = "rollback-again")]
+    RollbackAgain,
+    #[serde(rename = "rollback-needed")]
+    RollbackNeeded,
+    #[serde(rename = "gate")]
+    Gate,
+    #[serde(rename = "pause")]
+    Pause,
+    #[serde(rename = "resume")]
+    Resume,
+    #[serde(rename = "checklist-changed")]
+    ChecklistChanged,
+    #[serde(rename = "interrupt")]
+    Interrupt,
+    #[serde(rename = "abort")]
+    Abort,
+    #[serde(rename = "finish")]
+    Finish,
+}
+
+impl EventAction {
+    pub const ALL: [EventAction; 20] = [
+        EventAction::Start,
+        EventAction::Set,
+        EventAction::Unset,
+        EventAction::Answer,
+        EventAction::Correct,
+        EventAction::Bulk,
+        EventAction::Note,
+        EventAction::Command,
+        EventAction::Wait,
+        EventAction::Undo,
+        EventAction::Rollback,
+        EventAction::RollbackAgain,
+        EventAction::RollbackNeeded,
+        EventAction::Gate,
+        EventAction::Pause,
+        EventAction::Resume,
+        EventAction::ChecklistChanged,
+        EventAction::Interrupt,
+        EventAction::Abort,
+        EventAction::Finish,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventAction::Start => "start",
+            EventAction::Set => "set",
+            EventAction::Unset => "unset",
+            EventAction::Answer => "answer",
+            EventAction::Correct => "correct",
+            EventAction::Bulk => "bulk",
+            EventAction::Note => "note",
+            EventAction::Command => "command",
+            EventAction::Wait => "wait",
+            EventAction::Undo => "undo",
+            EventAction::Rollback => "rollback",
+            EventAction::RollbackAgain => "rollback-again",
+            EventAction::RollbackNeeded => "rollback-needed",
+            EventAction::Gate => "gate",
+            EventAction::Pause => "pause",
+            EventAction::Resume => "resume",
+            EventAction::ChecklistChanged => "checklist-changed",
+            EventAction::Interrupt => "interrupt",
+            EventAction::Abort => "abort",
+            EventAction::Finish => "finish",
+        }
+    }
 }
 
 impl Record {

@@ -208,7 +208,10 @@ fn timeline(out: &mut String, record: &Record, options: &Options) {
                 .events
                 .iter()
                 .rev()
-                .find(|e| e.action == "wait" && e.item.as_deref() == Some(item.id.as_str()))
+                .find(|e| {
+                    e.action == crate::record::EventAction::Wait
+                        && e.item.as_deref() == Some(item.id.as_str())
+                })
                 .map(|e| e.at)
                 .or(item.at);
             let Some(ended) = ended else { continue };

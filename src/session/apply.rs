@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::exec::{self, Executor};
 use crate::model::Kind;
 use crate::prompt::{Action, Prompter, Reply, SignoffAnswer};
+use crate::record::EventAction;
 use crate::record::{CommandRun, Decision, Signoff, Status};
 
 use super::{Applied, Session, Undo, field_name};
@@ -220,12 +221,12 @@ impl Session<'_> {
                 None => was.as_str().to_string(),
             };
             self.event(
-                "correct",
+                EventAction::Correct,
                 Some(id),
                 Some(format!("was {before}, now {detail}")),
             );
         } else {
-            self.event("answer", Some(id), Some(detail));
+            self.event(EventAction::Answer, Some(id), Some(detail));
         }
         if self.record.rollback.is_some() {
             self.refresh_rollback_outcome();
@@ -330,7 +331,7 @@ impl Session<'_> {
             interrupted: stopped_by_operator,
         });
         self.event(
-            "command",
+            EventAction::Command,
             Some(item.id.clone()),
             Some(format!("{} ({})", outcome.summary(), started.to_rfc3339())),
         );

@@ -2,6 +2,7 @@
 //! pipeline either waived by the answers file or the point where it stops.
 
 use crate::prompt::{GateAnswer, GateView, Prompter, Reply};
+use crate::record::EventAction;
 use crate::record::{Gate, GateDecision, ItemResult, Status};
 use crate::template::fill;
 
@@ -65,15 +66,13 @@ impl Session<'_> {
                 source: None,
             });
             self.event(
-                "gate",
+                EventAction::Gate,
                 Some(phase_id.clone()),
-                Some(
-                    format!(
-                        "{decision:?}{}",
-                        reason.clone().map(|r| format!(": {r}")).unwrap_or_default()
-                    )
-                    .to_lowercase(),
-                ),
+                Some(format!(
+                    "{}{}",
+                    decision.as_str(),
+                    reason.clone().map(|r| format!(": {r}")).unwrap_or_default()
+                )),
             );
             return match decision {
                 GateDecision::Waive | GateDecision::Stop => Reply::Answer(()),
@@ -140,7 +139,11 @@ impl Session<'_> {
         } else {
             "waive"
         };
-        self.event("gate", Some(phase_id), Some(format!("{word}: {reason}")));
+        self.event(
+            EventAction::Gate,
+            Some(phase_id),
+            Some(format!("{word}: {reason}")),
+        );
         if decision == GateDecision::Stop {
             let why = format!("stopped at the gate after phase \"{title}\": {failing}");
             for index in self.phase_items[phase].end..self.record.items.len() {

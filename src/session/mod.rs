@@ -16,6 +16,7 @@ use std::time::Duration;
 use crate::exec::Executor;
 use crate::model::{Checklist, Item, Kind, When};
 use crate::prompt::{Prompter, Reply, ValueRequest};
+use crate::record::EventAction;
 use crate::record::{
     Changes, ChecklistRef, Event, ItemResult, Mode, Outcome, Provenance, Record, Run, SCHEMA, Sink,
     Status,
@@ -185,7 +186,7 @@ impl<'a> Session<'a> {
             events: vec![Event {
                 at: started,
                 by: options.operator.clone(),
-                action: "start".to_string(),
+                action: EventAction::Start,
                 item: None,
                 detail: None,
             }],
@@ -242,7 +243,7 @@ impl<'a> Session<'a> {
         let asked_rollback = record
             .events
             .iter()
-            .filter(|e| e.action == "rollback-needed")
+            .filter(|e| e.action == EventAction::RollbackNeeded)
             .filter_map(|e| {
                 checklist
                     .phases
@@ -316,7 +317,7 @@ impl<'a> Session<'a> {
         } else {
             mode.to_string()
         };
-        self.event("resume", None, Some(detail));
+        self.event(EventAction::Resume, None, Some(detail));
     }
 
     fn items(&self) -> impl Iterator<Item = &Item> {
@@ -327,12 +328,12 @@ impl<'a> Session<'a> {
         self.entries[index].1
     }
 
-    fn event(&mut self, action: &str, item: Option<String>, detail: Option<String>) {
+    fn event(&mut self, action: EventAction, item: Option<String>, detail: Option<String>) {
         let at = self.clock.now();
         self.record.events.push(Event {
             at,
             by: self.options.operator.clone(),
-            action: action.to_string(),
+            action,
             item,
             detail,
         });
@@ -372,12 +373,12 @@ impl<'a> Session<'a> {
             match reply {
                 Reply::Answer(()) => {}
                 Reply::Quit => {
-                    self.event("pause", None, None);
+                    self.event(EventAction::Pause, None, None);
                     self.save(sink, true)?;
                     return Ok(Ending::Paused);
                 }
                 Reply::Abort => {
-                    self.event("abort", None, None);
+                    self.event(EventAction::Abort, None, None);
                     let outcome = self.finish_as(Outcome::Aborted);
                     self.save(sink, true)?;
                     prompter.finish(&self.summary());
@@ -416,7 +417,7 @@ impl<'a> Session<'a> {
     }
 
     fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
-        self.event("interrupt", None, None);
+        self.event(EventAction::Interrupt, None, None);
         self.save(sink, true)?;
         Ok(Ending::Interrupted)
     }
@@ -440,7 +441,7 @@ impl<'a> Session<'a> {
                 self.settle(index, Status::Done, Some(value.clone()), None, None);
             }
             self.record.values.insert(name.clone(), value.clone());
-            self.event("set", None, Some(format!("{name}={value}")));
+            self.event(EventAction::Set, None, Some(format!("{name}={value}")));
         }
         self.options.preset = preset;
     }
@@ -456,14 +457,14 @@ impl<'a> Session<'a> {
         match prompter.ask_value(&request) {
             Reply::Answer(None) => {
                 self.unset.insert(name.clone());
-                self.event("unset", None, Some(name));
+                self.event(EventAction::Unset, None, Some(name));
                 Reply::Answer(())
             }
             Reply::Answer(Some(value)) => {
                 self.undo.push(Undo::values(vec![(name.clone(), None)]));
                 self.record.values.insert(name.clone(), value.clone());
                 self.values_dirty = true;
-                self.event("set", None, Some(format!("{name}={value}")));
+                self.event(EventAction::Set, None, Some(format!("{name}={value}")));
                 Reply::Answer(())
             }
             other => other.map(|_| ()),

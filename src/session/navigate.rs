@@ -5,6 +5,7 @@ use std::collections::HashSet;
 
 use crate::model::{Kind, When};
 use crate::prompt::{Overview, Row, Tally};
+use crate::record::EventAction;
 use crate::record::{GateDecision, Status};
 use crate::template::fill;
 
@@ -176,7 +177,7 @@ impl Session<'_> {
         self.undo.push(undo);
         let count = targets.len();
         self.event(
-            "bulk",
+            EventAction::Bulk,
             Some(section.clone()),
             Some(format!("{count} items {}: {reason}", status.as_str())),
         );

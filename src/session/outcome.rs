@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::When;
 use crate::prompt::Summary;
+use crate::record::EventAction;
 use crate::record::{GateDecision, Outcome, Status};
 
 use super::Session;
@@ -74,7 +75,11 @@ impl Session<'_> {
         self.record.run.finished = Some(now);
         self.record.run.duration_seconds =
             Some((now - self.record.run.started).num_milliseconds().max(0) as f64 / 1000.0);
-        self.event("finish", None, Some(outcome.as_str().to_string()));
+        self.event(
+            EventAction::Finish,
+            None,
+            Some(outcome.as_str().to_string()),
+        );
         outcome
     }
 

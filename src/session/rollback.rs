@@ -3,6 +3,7 @@
 
 use crate::model::When;
 use crate::prompt::{Prompter, Reply};
+use crate::record::EventAction;
 use crate::record::{LaterCall, Outcome, Rollback, Status};
 
 use super::{Session, Undo};
@@ -21,7 +22,7 @@ impl Session<'_> {
                 what: reason.clone(),
             });
             self.event(
-                "rollback-again",
+                EventAction::RollbackAgain,
                 Some(cause),
                 reason.map(|r| format!("also: {r}")),
             );
@@ -74,7 +75,7 @@ impl Session<'_> {
             undo.items.extend(marked);
         }
         self.event(
-            "rollback",
+            EventAction::Rollback,
             None,
             Some(format!(
                 "called by {cause}{}",
@@ -121,7 +122,7 @@ impl Session<'_> {
         self.asked_rollback.push(phase);
         let phase_id = self.checklist.phases[phase].id.clone();
         self.event(
-            "rollback-needed",
+            EventAction::RollbackNeeded,
             Some(phase_id),
             Some(if needed { "yes" } else { "no" }.to_string()),
         );

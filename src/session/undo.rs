@@ -1,6 +1,7 @@
 //! `b`: what an answer changed, kept so it can be put back; the log keeps
 //! both the answer and the undo.
 
+use crate::record::EventAction;
 use crate::record::{ItemResult, Outcome, Rollback};
 
 use super::Session;
@@ -77,7 +78,7 @@ impl Session<'_> {
         self.asked_rollback
             .retain(|phase| !undo.asked.contains(phase));
         let item = undone.first().cloned();
-        self.event("undo", item, None);
+        self.event(EventAction::Undo, item, None);
         Some(())
     }
 }

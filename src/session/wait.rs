@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::prompt::{Prompter, Reply, WaitEnd, WaitView};
+use crate::record::EventAction;
 use crate::record::{Status, Wait};
 
 use super::{Applied, Session, Undo, human_duration};
@@ -28,7 +29,11 @@ impl Session<'_> {
             ended: None,
         });
         let id = self.record.items[index].id.clone();
-        self.event("wait", Some(id), Some(format!("started, {seconds} s")));
+        self.event(
+            EventAction::Wait,
+            Some(id),
+            Some(format!("started, {seconds} s")),
+        );
         // Saved by the run loop; the item comes back with the wait under way.
         Applied::Moved
     }
@@ -128,7 +133,7 @@ impl Session<'_> {
         wait.ended = Some(now);
         let requested = wait.requested_seconds;
         self.event(
-            "wait",
+            EventAction::Wait,
             Some(id),
             Some(format!(
                 "{waited:.0} s of {requested} s{}",
@@ -150,6 +155,6 @@ impl Session<'_> {
             None => note.clone(),
         });
         let id = result.id.clone();
-        self.event("note", Some(id), Some(note));
+        self.event(EventAction::Note, Some(id), Some(note));
     }
 }

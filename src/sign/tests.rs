@@ -93,7 +93,7 @@ fn record() -> Record {
         events: vec![Event {
             at: t(1),
             by: "ops".to_string(),
-            action: "answer".to_string(),
+            action: crate::record::EventAction::Answer,
             item: Some("pre/backup-db".to_string()),
             detail: None,
         }],
@@ -337,7 +337,7 @@ fn later_answers_are_appends() {
     record.events.push(Event {
         at: t(12),
         by: "ops".to_string(),
-        action: "answer".to_string(),
+        action: crate::record::EventAction::Answer,
         item: Some("deploy/push".to_string()),
         detail: None,
     });

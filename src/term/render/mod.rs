@@ -490,16 +490,18 @@ pub fn finish(summary: &Summary, style: Style, width: usize) -> Vec<String> {
     }
     for gate in &summary.gates {
         lines.push(format!(
-            "  gate {}: {:?} {}",
+            "  gate {}: {} {}",
             gate.phase,
-            gate.decision,
+            gate.decision.as_str(),
             gate.reason.as_deref().unwrap_or("")
         ));
     }
     for signoff in &summary.signoffs {
         lines.push(format!(
-            "  signed: {} {} ({:?})",
-            signoff.role, signoff.name, signoff.decision
+            "  signed: {} {} ({})",
+            signoff.role,
+            signoff.name,
+            signoff.decision.as_str()
         ));
     }
     lines
