@@ -154,3 +154,31 @@ pub fn write(bundled: &Bundled, path: &Path, force: bool) -> anyhow::Result<()> 
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
 }
+
+/// `relcheck list`.
+pub fn list(config: &crate::config::Config, out: &mut dyn Write) -> anyhow::Result<Code> {
+    out.write_all(table(config.style).as_bytes())?;
+    Ok(Code::Success)
+}
+
+/// `relcheck init NAME`: a bundled checklist written out to edit.
+pub fn init(args: crate::cli::InitArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
+    let bundled = find(&args.name).ok_or_else(|| {
+        error(
+            Code::Usage,
+            format!(
+                "no bundled checklist named `{}`; `relcheck list` shows them: {}",
+                args.name,
+                names().join(", ")
+            ),
+        )
+    })?;
+    let path = args.output.unwrap_or_else(|| bundled.file_name.into());
+    write(bundled, &path, args.force)?;
+    writeln!(
+        out,
+        "wrote {}; edit it, then `relcheck lint {0}` and `relcheck run {0}`",
+        path.display()
+    )?;
+    Ok(Code::Success)
+}

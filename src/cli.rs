@@ -1,5 +1,6 @@
 //! The command line, as clap types and nothing else: what each command
-//! takes. `lib.rs` turns these into work.
+//! takes, one struct of arguments a command. Each command's own `run`
+//! turns its arguments into work; `lib.rs` only dispatches.
 
 use std::path::PathBuf;
 
@@ -35,132 +36,159 @@ pub enum ColorChoice {
 pub enum Command {
     /// Walk through a checklist item by item, saving every answer to a record
     #[command(after_help = exit::TABLE)]
-    Run {
-        /// A checklist file, or the name of a bundled one (`relcheck list`)
-        checklist: String,
-        #[command(flatten)]
-        common: RunArgs,
-        #[command(flatten)]
-        unattended: Unattended,
-    },
+    Run(RunCommand),
     /// Go on with a run that was quit or interrupted
     #[command(after_help = exit::TABLE)]
-    Resume {
-        /// The record (default: the newest run in progress in the records folder)
-        record: Option<PathBuf>,
-        /// Go on even though the checklist changed since the run began
-        #[arg(long)]
-        accept_changes: bool,
-        /// The checklist, when it is no longer where the record says
-        #[arg(long, value_name = "FILE")]
-        checklist: Option<String>,
-        #[command(flatten)]
-        common: RunArgs,
-        #[command(flatten)]
-        unattended: Unattended,
-    },
+    Resume(ResumeCommand),
     /// Show what relcheck reads from a checklist: phases, sections, items
     #[command(after_help = exit::TABLE)]
-    Show {
-        /// A checklist file, or the name of a bundled one (`relcheck list`)
-        checklist: String,
-        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
-        format: ShowFormat,
-    },
+    Show(ShowArgs),
     /// Check checklists for mistakes; exits 1 on errors
     #[command(after_help = exit::TABLE)]
-    Lint {
-        /// Checklist files or bundled names
-        #[arg(required = true)]
-        checklists: Vec<String>,
-        /// Exit 1 on warnings too
-        #[arg(long)]
-        strict: bool,
-    },
+    Lint(LintArgs),
     /// Sign off a record: approve or reject what it holds now, with an SSH
     /// signature when you have a key
     #[command(after_help = exit::TABLE)]
-    Sign {
-        /// The deployment record to sign
-        record: PathBuf,
-        /// The role you sign as: one the checklist's sign-off items name
-        #[arg(long)]
-        role: String,
-        /// Who signs (default: git config user.name and user.email, then
-        /// $USER); allowed signers are matched against it, or an email in it
-        #[arg(long)]
-        name: Option<String>,
-        /// Approve the release, or reject it
-        #[arg(long, value_enum, default_value_t = DecisionArg::Approve)]
-        decision: DecisionArg,
-        /// A note kept with the sign-off, and signed with it
-        #[arg(long)]
-        comment: Option<String>,
-        /// SSH key to sign with: a private key file, a public key file whose
-        /// private half is in ssh-agent, or key::<public key> (default: git
-        /// config user.signingKey when gpg.format is ssh; none: unsigned)
-        #[arg(long, value_name = "KEY")]
-        key: Option<String>,
-        /// Sign as a role the checklist does not list
-        #[arg(long)]
-        extra_role: bool,
-    },
+    Sign(SignArgs),
     /// Check a record's digest and every sign-off in it; exits 5 if anything
     /// was edited or a signature does not hold
     #[command(after_help = exit::TABLE)]
-    Verify {
-        /// The deployment record to check
-        record: PathBuf,
-        /// Who may sign, in git's allowed signers format (default: git config
-        /// gpg.ssh.allowedSignersFile)
-        #[arg(long, value_name = "FILE")]
-        allowed_signers: Option<PathBuf>,
-        /// Write the bytes sign-off N (from 1) signed, to check its signature
-        /// with `ssh-keygen -Y verify` (docs/RECORD.md)
-        #[arg(long, value_name = "N", hide = true)]
-        print_payload: Option<usize>,
-    },
+    Verify(VerifyArgs),
     /// Render a record as text, Markdown, JSON, JUnit XML or an HTML page
     #[command(after_help = exit::TABLE)]
-    Report {
-        /// The record (default: the newest in the records folder)
-        record: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-        format: ReportFormat,
-        /// Only items that failed, were skipped or waived, occurred, or are
-        /// pending (JSON stays the whole record)
-        #[arg(long)]
-        failed: bool,
-        /// Write to FILE (atomically) instead of standard output
-        #[arg(short, long, value_name = "FILE")]
-        output: Option<PathBuf>,
-        /// Where records are (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
-        #[arg(long, value_name = "DIR")]
-        records_dir: Option<PathBuf>,
-    },
+    Report(ReportArgs),
     /// List the records in a folder, newest first: outcome, sign-offs, and
     /// whether each was edited
     #[command(after_help = exit::TABLE)]
-    History {
-        /// The records folder (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
-        dir: Option<PathBuf>,
-        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
-        format: HistoryFormat,
-    },
+    History(HistoryArgs),
     /// List the bundled checklists
     List,
     /// Write a bundled checklist into the current directory to edit
     #[command(after_help = exit::TABLE)]
-    Init {
-        /// A bundled checklist's name (`relcheck list`)
-        name: String,
-        /// Where to write it (default: its file name, in the current directory)
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Overwrite an existing file
-        #[arg(long)]
-        force: bool,
-    },
+    Init(InitArgs),
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct RunCommand {
+    /// A checklist file, or the name of a bundled one (`relcheck list`)
+    pub checklist: String,
+    #[command(flatten)]
+    pub common: RunArgs,
+    #[command(flatten)]
+    pub unattended: Unattended,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResumeCommand {
+    /// The record (default: the newest run in progress in the records folder)
+    pub record: Option<PathBuf>,
+    /// Go on even though the checklist changed since the run began
+    #[arg(long)]
+    pub accept_changes: bool,
+    /// The checklist, when it is no longer where the record says
+    #[arg(long, value_name = "FILE")]
+    pub checklist: Option<String>,
+    #[command(flatten)]
+    pub common: RunArgs,
+    #[command(flatten)]
+    pub unattended: Unattended,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShowArgs {
+    /// A checklist file, or the name of a bundled one (`relcheck list`)
+    pub checklist: String,
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct LintArgs {
+    /// Checklist files or bundled names
+    #[arg(required = true)]
+    pub checklists: Vec<String>,
+    /// Exit 1 on warnings too
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct SignArgs {
+    /// The deployment record to sign
+    pub record: PathBuf,
+    /// The role you sign as: one the checklist's sign-off items name
+    #[arg(long)]
+    pub role: String,
+    /// Who signs (default: git config user.name and user.email, then
+    /// $USER); allowed signers are matched against it, or an email in it
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Approve the release, or reject it
+    #[arg(long, value_enum, default_value_t = DecisionArg::Approve)]
+    pub decision: DecisionArg,
+    /// A note kept with the sign-off, and signed with it
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// SSH key to sign with: a private key file, a public key file whose
+    /// private half is in ssh-agent, or key::<public key> (default: git
+    /// config user.signingKey when gpg.format is ssh; none: unsigned)
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// Sign as a role the checklist does not list
+    #[arg(long)]
+    pub extra_role: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct VerifyArgs {
+    /// The deployment record to check
+    pub record: PathBuf,
+    /// Who may sign, in git's allowed signers format (default: git config
+    /// gpg.ssh.allowedSignersFile)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Write the bytes sign-off N (from 1) signed, to check its signature
+    /// with `ssh-keygen -Y verify` (docs/RECORD.md)
+    #[arg(long, value_name = "N", hide = true)]
+    pub print_payload: Option<usize>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The record (default: the newest in the records folder)
+    pub record: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Only items that failed, were skipped or waived, occurred, or are
+    /// pending (JSON stays the whole record)
+    #[arg(long)]
+    pub failed: bool,
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Where records are (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    #[arg(long, value_name = "DIR")]
+    pub records_dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct HistoryArgs {
+    /// The records folder (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    pub dir: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub format: HistoryFormat,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct InitArgs {
+    /// A bundled checklist's name (`relcheck list`)
+    pub name: String,
+    /// Where to write it (default: its file name, in the current directory)
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -683,3 +683,50 @@ pub fn reconcile(
     });
     Ok(record)
 }
+
+/// `relcheck run`: at a terminal, or unattended with `--non-interactive`.
+pub fn run_command(
+    args: crate::cli::RunCommand,
+    config: &crate::config::Config,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    let settings = Settings::new(args.common, None, config);
+    if args.unattended.non_interactive {
+        run_unattended(&args.checklist, settings, &args.unattended, out)
+    } else {
+        run(&args.checklist, settings, out)
+    }
+}
+
+/// `relcheck resume`.
+pub fn resume_command(
+    args: crate::cli::ResumeCommand,
+    config: &crate::config::Config,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    let settings = Settings::new(args.common, args.checklist, config);
+    resume(
+        args.record,
+        args.accept_changes,
+        settings,
+        &args.unattended,
+        out,
+    )
+}
+
+impl Settings {
+    fn new(
+        common: crate::cli::RunArgs,
+        checklist: Option<String>,
+        config: &crate::config::Config,
+    ) -> Settings {
+        Settings {
+            color: config.color,
+            checklist,
+            operator: common.operator,
+            records_dir: common.records_dir,
+            set: common.set,
+            style: config.style,
+        }
+    }
+}

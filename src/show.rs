@@ -3,8 +3,39 @@
 
 use std::fmt::Write;
 
+use crate::cli::{ShowArgs, ShowFormat};
+use crate::config::Config;
+use crate::diagnostic::Severity;
+use crate::exit::Code;
 use crate::model::{Checklist, Item, Kind, When};
 use crate::style::Style;
+
+/// `relcheck show CHECKLIST`: the tree, or the model as JSON; a warning
+/// first when `run` would refuse the checklist.
+pub fn run(args: ShowArgs, config: &Config, out: &mut dyn std::io::Write) -> anyhow::Result<Code> {
+    let source = crate::bundled::open(&args.checklist)?;
+    let parsed = crate::parse::parse(&source).require_items(&source)?;
+    let errors = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "warning: {} has {errors} error{}; `relcheck lint {0}` lists them, and `relcheck run` refuses it until they are fixed",
+            source.display,
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    match args.format {
+        ShowFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, &parsed.checklist)?;
+            writeln!(out)?;
+        }
+        ShowFormat::Text => out.write_all(text(&parsed.checklist, config.style).as_bytes())?,
+    }
+    Ok(Code::Success)
+}
 
 /// The one-letter mark of each kind, as the tree and the runner show it.
 pub fn marker(kind: Kind) -> &'static str {

@@ -112,3 +112,23 @@ pub fn history(
     }
     Ok(Code::Success)
 }
+
+/// `relcheck report`.
+pub fn run(
+    args: crate::cli::ReportArgs,
+    config: &crate::config::Config,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
+    report(
+        ReportRequest {
+            record: args.record,
+            format: args.format,
+            failed: args.failed,
+            output: args.output,
+            records_dir: args.records_dir,
+        },
+        config.style,
+        config.file_style,
+        out,
+    )
+}

@@ -197,3 +197,29 @@ fn decision_str(decision: Decision) -> &'static str {
         Decision::Reject => "reject",
     }
 }
+
+/// `relcheck sign RECORD --role ROLE`: the signer and key from the flags,
+/// else git's configuration (docs/RECORD.md).
+pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::Result<Code> {
+    let settings = super::settings::System;
+    let request = Request {
+        role: args.role,
+        name: super::settings::signer_name(args.name, &settings)?,
+        decision: match args.decision {
+            crate::cli::DecisionArg::Approve => Decision::Approve,
+            crate::cli::DecisionArg::Reject => Decision::Reject,
+        },
+        comment: args.comment,
+        extra_role: args.extra_role,
+    };
+    let signer = super::settings::signing_key(args.key.as_deref(), &settings)
+        .map(|key| super::settings::ssh_keygen(key, &settings));
+    let signed = sign_file(
+        &args.record,
+        &request,
+        signer.as_ref().map(|s| s as &dyn Signer),
+        Utc::now(),
+    )?;
+    writeln!(out, "{}", signed.line(&args.record))?;
+    Ok(Code::Success)
+}
