@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use relcheck::record::{GateDecision, Outcome, Record, Status};
 
-use crate::support::{BIN, Output, relcheck, repo};
+use crate::support::{BIN, Output, Test, relcheck, repo};
 
 const ANSWERS: &str = "examples/production-deploy.answers.yaml";
 
@@ -839,16 +839,20 @@ const GATED: &str = "# Two phases
   ```
 ";
 
-/// Runs GATED in a fresh folder with `args` after `--non-interactive`,
-/// and `answers` as its answers file.
-fn gated(answers: &str, args: &[&str]) -> (tempfile::TempDir, Output) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("gated.md"), GATED).unwrap();
-    std::fs::write(dir.path().join("answers.yaml"), answers).unwrap();
-    let mut all = vec!["gated.md", "--non-interactive", "--answers", "answers.yaml"];
-    all.extend(args);
-    let out = ci(dir.path(), &all);
-    (dir, out)
+/// GATED in a fresh folder, run with `answers` as its answers file; the
+/// arguments after `--answers` and the expectations are the caller's.
+fn gated(answers: &str) -> Test {
+    Test::new()
+        .file("gated.md", GATED)
+        .file("answers.yaml", answers)
+        .args(&[
+            "run",
+            "gated.md",
+            "--non-interactive",
+            "--answers",
+            "answers.yaml",
+        ])
+        .filter(timeless)
 }
 
 const VALUES: &str = "values:\n  version: \"1.4.2\"\n  Ticket: CHG-1\n";
@@ -880,21 +884,22 @@ fn timeless(log: &str) -> String {
 
 #[test]
 fn a_failure_stops_the_pipeline_at_its_phase_gate() {
-    let (dir, out) = gated(VALUES, &["--allow-pending"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(!dir.path().join("created").exists(), "Deploy ran");
-    assert_eq!(
-        timeless(&out.stderr),
-        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+    let ran = gated(VALUES)
+        .args(&["--allow-pending"])
+        .code(1)
+        .stderr(
+            "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
 ok      Ticket
 FAIL    Artifact for 1.4.2 built (T s): command exited 1
         │ no tag for 1.4.2
 ok      Tests passed (build/tests-passed) (T s)
 stop    gate after phase \"Build\": build/artifact-for-version-built failed
 2 passed, 1 failed, 0 skipped, 0 pending, 2 not run
-"
-    );
-    let (_, record) = record_in(dir.path());
+",
+        )
+        .run();
+    assert!(!ran.path("created").exists(), "Deploy ran");
+    let record = ran.record();
     assert_eq!(record.run.outcome, Outcome::Failed);
     let why = "stopped at the gate after phase \"Build\": build/artifact-for-version-built failed";
     for id in ["deploy/deployed-version", "deploy/tests-passed"] {
@@ -925,7 +930,7 @@ stop    gate after phase \"Build\": build/artifact-for-version-built failed
             true
         )
     );
-    let text = relcheck(&["report"]).cwd(dir.path()).run();
+    let text = relcheck(&["report"]).cwd(ran.dir.path()).run();
     assert!(text.stdout.contains("  Build: stopped by ci-bot at "));
 }
 
@@ -933,13 +938,10 @@ stop    gate after phase \"Build\": build/artifact-for-version-built failed
 fn a_gate_waived_in_the_answers_file_lets_the_pipeline_go_on() {
     let answers =
         format!("{VALUES}gates:\n  Build: {{reason: \"tag pushed by hand, OPS-12\", by: Jo}}\n");
-    let (dir, out) = gated(&answers, &[]);
     // Waived, the failure no longer fails the run: as at the terminal.
-    assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(dir.path().join("created").exists(), "Deploy did not run");
-    assert_eq!(
-        timeless(&out.stderr),
-        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+    let ran = gated(&answers)
+        .stderr(
+            "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
 ok      Ticket
 FAIL    Artifact for 1.4.2 built (T s): command exited 1
         │ no tag for 1.4.2
@@ -948,9 +950,11 @@ waived  gate after phase \"Build\": build/artifact-for-version-built failed; wai
 ok      Deployed 1.4.2 (T s)
 ok      Tests passed (deploy/tests-passed) (T s)
 4 passed, 1 failed, 0 skipped, 0 pending
-"
-    );
-    let (_, record) = record_in(dir.path());
+",
+        )
+        .run();
+    assert!(ran.path("created").exists(), "Deploy did not run");
+    let record = ran.record();
     assert_eq!(record.run.outcome, Outcome::Success);
     let gate = &record.gates[0];
     assert_eq!(
@@ -980,12 +984,11 @@ ok      Tests passed (deploy/tests-passed) (T s)
 
 #[test]
 fn keep_going_runs_every_phase_and_still_fails() {
-    let (dir, out) = gated(VALUES, &["--keep-going"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    assert!(dir.path().join("created").exists(), "Deploy did not run");
-    assert_eq!(
-        timeless(&out.stderr),
-        "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
+    let ran = gated(VALUES)
+        .args(&["--keep-going"])
+        .code(1)
+        .stderr(
+            "Two phases: 5 items (4 checks, 0 triggers, 1 fields, 0 sign-offs)
 ok      Ticket
 FAIL    Artifact for 1.4.2 built (T s): command exited 1
         │ no tag for 1.4.2
@@ -993,25 +996,25 @@ ok      Tests passed (build/tests-passed) (T s)
 ok      Deployed 1.4.2 (T s)
 ok      Tests passed (deploy/tests-passed) (T s)
 4 passed, 1 failed, 0 skipped, 0 pending
-"
-    );
-    let (_, record) = record_in(dir.path());
+",
+        )
+        .run();
+    assert!(ran.path("created").exists(), "Deploy did not run");
+    let record = ran.record();
     assert_eq!(record.run.outcome, Outcome::Failed);
     assert!(record.gates.is_empty());
     // Only with --non-interactive.
-    let out = ci(dir.path(), &["gated.md", "--keep-going"]);
+    let out = ci(ran.dir.path(), &["gated.md", "--keep-going"]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
 
 #[test]
 fn a_gate_waiver_for_an_unknown_phase_is_exit_3_with_the_closest_id() {
-    let (dir, out) = gated(&format!("{VALUES}gates:\n  biuld: flaky\n"), &[]);
-    assert_eq!(out.code, 3);
-    assert_eq!(
-        out.stderr,
-        "error: answers.yaml:5: gates.biuld is not a phase id or title of Two phases; did you mean build?\n"
-    );
-    assert!(!dir.path().join("relcheck-records").exists(), "nothing ran");
+    let ran = gated(&format!("{VALUES}gates:\n  biuld: flaky\n"))
+        .code(3)
+        .stderr("error: answers.yaml:5: gates.biuld is not a phase id or title of Two phases; did you mean build?\n")
+        .run();
+    assert!(!ran.path("relcheck-records").exists(), "nothing ran");
 }
 
 #[test]
@@ -1061,9 +1064,8 @@ v.md: no value for {{region}}, used by the commands at lines 9, 13; give it with
 
 #[test]
 fn junit_names_cases_by_text_as_written_and_points_at_the_checklist() {
-    let (dir, out) = gated(VALUES, &["--junit", "junit.xml"]);
-    assert_eq!(out.code, 1, "{}", out.stderr);
-    let xml = std::fs::read_to_string(dir.path().join("junit.xml")).unwrap();
+    let ran = gated(VALUES).args(&["--junit", "junit.xml"]).code(1).run();
+    let xml = std::fs::read_to_string(ran.path("junit.xml")).unwrap();
     let doc = roxmltree::Document::parse(&xml).unwrap();
     // NAME @ FILE:LINE, then the status and answer properties.
     let cases: Vec<String> = doc
