@@ -36,7 +36,7 @@ pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
     let records = records_in(dir)?;
     records
         .into_iter()
-        .filter(|(_, record)| record.run.outcome.resumable())
+        .filter(|(_, record)| record.run.resumable())
         .max_by_key(|(_, record)| record.run.started)
         .map(|(path, _)| path)
         .ok_or_else(|| {

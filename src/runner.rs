@@ -492,7 +492,7 @@ pub fn resume(
     let host = crate::system::host_name();
     let _lock = Lock::acquire(&path, &operator, &host)?;
     let record = Record::load(&path)?;
-    if !record.run.outcome.resumable() {
+    if !record.run.resumable() {
         return Err(error(
             Code::Incomplete,
             format!(

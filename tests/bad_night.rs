@@ -780,3 +780,125 @@ fn a_resumed_run_goes_back_to_a_wait_under_way_and_a_rollback_from_it_comes_firs
     );
     assert_eq!(record.run.outcome, Outcome::RollingBack);
 }
+
+/// Every save the run made, in order.
+fn saves(list: &Checklist, script: Vec<Scripted>) -> Vec<Record> {
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(list, &clock, options(false), &flag, "run".into());
+    let mut prompter = ScriptedPrompter::new(script);
+    let mut sink = MemorySink::default();
+    session
+        .run(
+            &mut prompter,
+            &relcheck::exec::Fake::new([relcheck::exec::Outcome::exited(2, "no route\n")]),
+            &mut sink,
+        )
+        .unwrap();
+    sink.saves
+}
+
+#[test]
+fn a_note_and_a_command_run_are_saved_before_the_item_is_answered() {
+    let text = "# N\n## Do\n- [ ] Migrate\n  ```sh\n  migrate\n  ```\n- [ ] Announce\n";
+    let list = checklist(text);
+    let saves = saves(
+        &list,
+        vec![
+            Do(Action::RunCommand),
+            Do(Action::Note("paged the DB team".into())),
+            Scripted::Interrupt,
+        ],
+    );
+    // Before the interruption's own save, with the item still open: a kill
+    // at the next prompt would have lost neither.
+    let before = &saves[saves.len() - 2];
+    let item = &before.items[0];
+    assert_eq!(item.status, Status::Pending);
+    assert_eq!(item.note.as_deref(), Some("paged the DB team"));
+    assert_eq!(item.command.as_ref().unwrap().exit_code, Some(2));
+}
+
+#[test]
+fn a_run_quit_after_its_rollback_steps_can_still_be_resumed() {
+    let list = checklist(NIGHT);
+    let clock = clock();
+    let (_, record, _) = go(
+        &list,
+        &clock,
+        None,
+        false,
+        vec![done(), done(), occurred("5xx"), done(), done(), Quit],
+    );
+    assert_eq!(record.run.outcome, Outcome::RolledBack);
+    assert!(record.run.resumable(), "the last trigger is still open");
+    let (ending, record, _) = go(
+        &list,
+        &clock,
+        Some(record),
+        false,
+        vec![Do(Action::NotOccurred)],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert!(!record.run.resumable());
+}
+
+#[test]
+fn a_trigger_answered_when_a_pipelines_run_is_finished_by_hand_walks_the_rollback() {
+    let list = checklist(NIGHT);
+    let clock = clock();
+    let pending = || Do(Action::Pending);
+    let (_, record, _) = go(
+        &list,
+        &clock,
+        None,
+        true,
+        vec![done(), done(), pending(), pending(), pending()],
+    );
+    assert_eq!(record.run.outcome, Outcome::Incomplete);
+    assert_eq!(record.items[4].status, Status::NotNeeded);
+    let (ending, record, prompter) = go(
+        &list,
+        &clock,
+        Some(record),
+        false,
+        vec![
+            occurred("errors after the pipeline's deploy"),
+            done(),
+            done(),
+            Do(Action::NotOccurred),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        prompter.transcript[1..4],
+        [
+            "item watch/rollback-triggers/errors-spike",
+            "item watch/rollback-steps/revert-the-release",
+            "item watch/rollback-steps/purge-caches",
+        ]
+    );
+    assert_eq!(record.items[4].status, Status::Done);
+}
+
+#[test]
+fn a_skipped_rollback_step_fails_the_rollback() {
+    let list = checklist(NIGHT);
+    let (ending, _, _) = go(
+        &list,
+        &clock(),
+        None,
+        false,
+        vec![
+            done(),
+            done(),
+            occurred("5xx"),
+            Do(Action::Skip {
+                reason: "no time".into(),
+            }),
+            done(),
+            Do(Action::NotOccurred),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::Failed));
+}

@@ -105,14 +105,15 @@ impl Outcome {
             Outcome::Failed => "failed",
         }
     }
+}
 
-    /// The run can go on: `relcheck resume` takes it. An `incomplete` run
-    /// (a pipeline left manual items pending) is finished by a person.
-    pub fn resumable(self) -> bool {
-        matches!(
-            self,
-            Outcome::InProgress | Outcome::RollingBack | Outcome::Incomplete
-        )
+impl Run {
+    /// The run can go on: `relcheck resume` takes it. Any run that has not
+    /// finished (in progress, rolling back, or rolled back with items still
+    /// to answer after the way back), and an `incomplete` one: a pipeline
+    /// left manual items pending, for a person to finish.
+    pub fn resumable(&self) -> bool {
+        self.finished.is_none() || self.outcome == Outcome::Incomplete
     }
 }
 

@@ -8,8 +8,7 @@ use std::time::Duration;
 use crate::exec::{self, Executor};
 use crate::model::Kind;
 use crate::prompt::{Action, Prompter, Reply, SignoffAnswer};
-use crate::record::EventAction;
-use crate::record::{CommandRun, Decision, Signoff, Status};
+use crate::record::{CommandRun, Decision, EventAction, Signoff, Status};
 
 use super::{Applied, Session, Undo, field_name};
 

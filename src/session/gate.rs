@@ -2,8 +2,7 @@
 //! pipeline either waived by the answers file or the point where it stops.
 
 use crate::prompt::{GateAnswer, GateView, Prompter, Reply};
-use crate::record::EventAction;
-use crate::record::{Gate, GateDecision, ItemResult, Status};
+use crate::record::{EventAction, Gate, GateDecision, ItemResult, Status};
 use crate::template::fill;
 
 use super::{Session, Undo};

@@ -16,10 +16,9 @@ use std::time::Duration;
 use crate::exec::Executor;
 use crate::model::{Checklist, Item, Kind, When};
 use crate::prompt::{Prompter, Reply, ValueRequest};
-use crate::record::EventAction;
 use crate::record::{
-    Changes, ChecklistRef, Event, ItemResult, Mode, Outcome, Provenance, Record, Run, SCHEMA, Sink,
-    Status,
+    Changes, ChecklistRef, Event, EventAction, ItemResult, Mode, Outcome, Provenance, Record, Run,
+    SCHEMA, Sink, Status,
 };
 
 mod apply;
@@ -305,6 +304,18 @@ impl<'a> Session<'a> {
             self.record.run.finished = None;
             self.record.run.duration_seconds = None;
             self.record.run.outcome = Outcome::InProgress;
+            // Steps the end of the run set aside are open again.
+            for index in 0..self.record.items.len() {
+                let item = &mut self.record.items[index];
+                if item.status == Status::NotNeeded
+                    && item.reason.as_deref() == Some(outcome::NO_ROLLBACK)
+                {
+                    item.status = Status::Pending;
+                    item.reason = None;
+                    item.at = None;
+                    self.dirty.push(index);
+                }
+            }
             self.refresh_rollback_outcome();
         }
         let mode = if self.options.unattended {
@@ -363,7 +374,7 @@ impl<'a> Session<'a> {
                     return Ok(Ending::Finished(outcome));
                 }
                 Step::Variable(name) => self.ask_variable(name.clone(), prompter),
-                Step::Item(index) => self.ask_item(*index, prompter, executor),
+                Step::Item(index) => self.ask_item(*index, prompter, executor, sink)?,
                 Step::Gate(phase) if self.options.unattended => {
                     self.pipeline_gate(*phase, prompter)
                 }
@@ -471,32 +482,40 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// Asks about one item until it is answered or the run moves on. What
+    /// the item gathers on the way (a command's run, a note, a wait) is
+    /// saved as it happens, so a kill before the answer loses none of it.
     fn ask_item(
         &mut self,
         index: usize,
         prompter: &mut dyn Prompter,
         executor: &dyn Executor,
-    ) -> Reply<()> {
+        sink: &mut dyn Sink,
+    ) -> anyhow::Result<Reply<()>> {
         let mut message = None;
         let mut suggested = None;
         loop {
+            if !self.dirty.is_empty() {
+                self.save(sink, false)?;
+            }
             // A wait under way when the run stopped goes on by itself, with
             // the time left.
             if !self.options.unattended && self.wait_under_way(index) {
-                match self.run_wait(index, prompter) {
+                match self.run_wait(index, prompter, sink)? {
                     Applied::Settled => {
                         self.just_settled = Some(index);
-                        return Reply::Answer(());
+                        return Ok(Reply::Answer(()));
                     }
-                    Applied::Moved => return Reply::Answer(()),
+                    Applied::Moved => return Ok(Reply::Answer(())),
                     Applied::Again {
                         message: m,
                         suggested: s,
                     } => {
                         message = m;
                         suggested = s;
+                        self.save(sink, false)?;
                     }
-                    Applied::Stop(reply) => return reply,
+                    Applied::Stop(reply) => return Ok(reply),
                 }
             }
             let view = self.view(index, message.take(), suggested);
@@ -517,16 +536,16 @@ impl<'a> Session<'a> {
                     };
                     match prompter.ask_field(&view, &request) {
                         Reply::Answer(action) => action,
-                        other => return other.map(|_| ()),
+                        other => return Ok(other.map(|_| ())),
                     }
                 }
                 Kind::Signoff => match prompter.ask_signoff(&view) {
                     Reply::Answer(action) => action,
-                    other => return other.map(|_| ()),
+                    other => return Ok(other.map(|_| ())),
                 },
                 Kind::Check | Kind::Trigger => match prompter.ask_item(&view) {
                     Reply::Answer(action) => action,
-                    other => return other.map(|_| ()),
+                    other => return Ok(other.map(|_| ())),
                 },
             };
             // Where the answer came from is recorded with it, before any
@@ -540,9 +559,9 @@ impl<'a> Session<'a> {
                         self.focus = None;
                         self.cursor.set(0);
                     }
-                    return Reply::Answer(());
+                    return Ok(Reply::Answer(()));
                 }
-                Applied::Moved => return Reply::Answer(()),
+                Applied::Moved => return Ok(Reply::Answer(())),
                 Applied::Again {
                     message: m,
                     suggested: s,
@@ -550,7 +569,7 @@ impl<'a> Session<'a> {
                     message = m;
                     suggested = s.or(suggested);
                 }
-                Applied::Stop(reply) => return reply,
+                Applied::Stop(reply) => return Ok(reply),
             }
         }
     }

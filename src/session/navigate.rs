@@ -5,8 +5,7 @@ use std::collections::HashSet;
 
 use crate::model::{Kind, When};
 use crate::prompt::{Overview, Row, Tally};
-use crate::record::EventAction;
-use crate::record::{GateDecision, Status};
+use crate::record::{EventAction, GateDecision, Status};
 use crate::template::fill;
 
 use super::{Applied, Session, Undo};

@@ -5,10 +5,14 @@ use std::collections::BTreeMap;
 
 use crate::model::When;
 use crate::prompt::Summary;
-use crate::record::EventAction;
-use crate::record::{GateDecision, Outcome, Status};
+use crate::record::{EventAction, GateDecision, Outcome, Status};
 
 use super::Session;
+
+/// Why a rollback step of a run that ended without one was not needed.
+/// Reopening an incomplete run gives such steps back: a rollback may yet
+/// be called.
+pub(super) const NO_ROLLBACK: &str = "no rollback was called";
 
 impl Session<'_> {
     pub(super) fn finish(&mut self) -> Outcome {
@@ -20,7 +24,7 @@ impl Session<'_> {
             let item = &mut self.record.items[index];
             if item.status == Status::Pending && when == When::Rollback && !rolled_back {
                 item.status = Status::NotNeeded;
-                item.reason = Some("no rollback was called".to_string());
+                item.reason = Some(NO_ROLLBACK.to_string());
                 item.at = Some(now);
             }
         }
@@ -45,17 +49,19 @@ impl Session<'_> {
             .gates
             .iter()
             .any(|g| g.decision == GateDecision::Stop);
-        // "Rolled back" says the way back worked; a failed or unfinished
-        // rollback step says otherwise.
-        let rollback_step = |status: Status| {
+        // "Rolled back" says the way back worked; a failed, skipped or
+        // unfinished rollback step says otherwise.
+        let rollback_step = |statuses: &[Status]| {
             (0..self.record.items.len()).any(|i| {
                 let item = &self.record.items[i];
-                self.places[i].1 == When::Rollback && !item.optional && item.status == status
+                self.places[i].1 == When::Rollback
+                    && !item.optional
+                    && statuses.contains(&item.status)
             })
         };
-        let outcome = if rolled_back && rollback_step(Status::Failed) {
+        let outcome = if rolled_back && rollback_step(&[Status::Failed, Status::Skipped]) {
             Outcome::Failed
-        } else if rolled_back && rollback_step(Status::Pending) {
+        } else if rolled_back && rollback_step(&[Status::Pending]) {
             Outcome::Incomplete
         } else if rolled_back {
             Outcome::RolledBack

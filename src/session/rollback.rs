@@ -3,8 +3,7 @@
 
 use crate::model::When;
 use crate::prompt::{Prompter, Reply};
-use crate::record::EventAction;
-use crate::record::{LaterCall, Outcome, Rollback, Status};
+use crate::record::{EventAction, LaterCall, Outcome, Rollback, Status};
 
 use super::{Session, Undo};
 
@@ -91,15 +90,16 @@ impl Session<'_> {
         if self.record.rollback.is_none() || self.record.run.finished.is_some() {
             return;
         }
-        let required = |status: Status| {
+        let required = |statuses: &[Status]| {
             self.rollback_items.iter().any(|&i| {
                 let item = &self.record.items[i];
-                !item.optional && item.status == status
+                !item.optional && statuses.contains(&item.status)
             })
         };
-        self.record.run.outcome = if required(Status::Pending) {
+        self.record.run.outcome = if required(&[Status::Pending]) {
             Outcome::RollingBack
-        } else if required(Status::Failed) {
+        } else if required(&[Status::Failed, Status::Skipped]) {
+            // A step skipped is a step of the way back not taken.
             Outcome::Failed
         } else {
             Outcome::RolledBack

@@ -1,8 +1,7 @@
 //! `b`: what an answer changed, kept so it can be put back; the log keeps
 //! both the answer and the undo.
 
-use crate::record::EventAction;
-use crate::record::{ItemResult, Outcome, Rollback};
+use crate::record::{EventAction, ItemResult, Outcome, Rollback};
 
 use super::Session;
 

@@ -4,8 +4,7 @@
 use std::time::Duration;
 
 use crate::prompt::{Prompter, Reply, WaitEnd, WaitView};
-use crate::record::EventAction;
-use crate::record::{Status, Wait};
+use crate::record::{EventAction, Sink, Status, Wait};
 
 use super::{Applied, Session, Undo, human_duration};
 
@@ -47,7 +46,14 @@ impl Session<'_> {
 
     /// Counts down what is left of the wait, measured from when it began,
     /// and takes what the operator says during it.
-    pub(super) fn run_wait(&mut self, index: usize, prompter: &mut dyn Prompter) -> Applied {
+    /// `sink` keeps each note durable as it is added: a wait can last an
+    /// hour, and a note made during it must survive a kill.
+    pub(super) fn run_wait(
+        &mut self,
+        index: usize,
+        prompter: &mut dyn Prompter,
+        sink: &mut dyn Sink,
+    ) -> anyhow::Result<Applied> {
         let (requested, started) = match &self.record.items[index].wait {
             Some(Wait {
                 requested_seconds,
@@ -55,10 +61,10 @@ impl Session<'_> {
                 ..
             }) => (*requested_seconds, *started),
             _ => {
-                return Applied::Again {
+                return Ok(Applied::Again {
                     message: None,
                     suggested: None,
-                };
+                });
             }
         };
         loop {
@@ -76,11 +82,12 @@ impl Session<'_> {
                 match prompter.wait(&view, self.interrupted) {
                     Reply::Answer(end) => end,
                     // The wait stays under way in the record: resume goes on.
-                    other => return Applied::Stop(other.map(|_| ())),
+                    other => return Ok(Applied::Stop(other.map(|_| ()))),
                 }
             };
             if let WaitEnd::Note(note) = &end {
                 self.add_note(index, note);
+                self.save(sink, false)?;
                 continue;
             }
             let waited = self.end_wait(index, !matches!(end, WaitEnd::Elapsed));
@@ -89,7 +96,7 @@ impl Session<'_> {
                 human_duration(waited),
                 human_duration(requested as f64)
             );
-            return match end {
+            return Ok(match end {
                 WaitEnd::Elapsed | WaitEnd::Note(_) => Applied::Again {
                     message: Some(format!("waited {waited}: Enter marks it done")),
                     suggested: Some(Status::Done),
@@ -114,7 +121,7 @@ impl Session<'_> {
                     self.call_rollback("operator".to_string(), Some(reason));
                     Applied::Moved
                 }
-            };
+            });
         }
     }
 
