@@ -14,6 +14,7 @@ use std::time::Duration;
 use crate::answers::{Answers, ItemAnswer};
 use crate::exec;
 use crate::model::Kind;
+use crate::printable::printable;
 use crate::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, StartView, Summary,
     ValueRequest, WaitEnd, WaitView,
@@ -128,7 +129,9 @@ impl<'a> Unattended<'a> {
             "pending" | "waived" => self.style.yellow(&format!("{word:<7}")),
             _ => self.style.dim(&format!("{word:<7}")),
         };
-        let _ = writeln!(self.err, "{label} {name}{extra}");
+        // Names, notes and reasons come from the checklist and the answers
+        // file: shown as text, never as terminal escapes.
+        let _ = writeln!(self.err, "{label} {}{}", printable(name), printable(extra));
     }
 }
 
@@ -138,7 +141,12 @@ impl Prompter for Unattended<'_> {
         let _ = writeln!(
             self.err,
             "{}: {} items ({} checks, {} triggers, {} fields, {} sign-offs)",
-            view.title, c.items, c.check, c.trigger, c.field, c.signoff
+            printable(&view.title),
+            c.items,
+            c.check,
+            c.trigger,
+            c.field,
+            c.signoff
         );
     }
 
@@ -155,7 +163,7 @@ impl Prompter for Unattended<'_> {
                 "{}: {}: {}",
                 self.style.yellow("warning"),
                 view.id,
-                view.message.as_deref().unwrap_or("answer refused")
+                printable(view.message.as_deref().unwrap_or("answer refused"))
             );
             return Reply::Answer(Action::Pending);
         }
@@ -290,7 +298,7 @@ impl Prompter for Unattended<'_> {
                 if let Some(run) = &item.command {
                     let lines: Vec<&str> = run.output.lines().collect();
                     for line in &lines[lines.len().saturating_sub(FAILURE_LINES)..] {
-                        let _ = writeln!(self.err, "        │ {line}");
+                        let _ = writeln!(self.err, "        │ {}", printable(line));
                     }
                 }
                 if let Some(annotations) = &mut self.annotate {
@@ -312,7 +320,12 @@ impl Prompter for Unattended<'_> {
                     let _ = writeln!(
                         annotations.out,
                         "{}",
-                        github_error(annotations.file.as_deref(), item.line, name, &message)
+                        github_error(
+                            annotations.file.as_deref(),
+                            item.line,
+                            &printable(name),
+                            &printable(&message)
+                        )
                     );
                 }
             }
@@ -446,6 +459,7 @@ pub fn step_summary(record: &Record) -> String {
 }
 
 fn escape_markdown(text: &str) -> String {
+    let text = printable(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if "\\`*_[]<>|#".contains(c) {

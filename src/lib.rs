@@ -17,6 +17,7 @@ pub mod interrupt;
 pub mod lint;
 pub mod model;
 pub mod parse;
+pub mod printable;
 pub mod prompt;
 pub mod record;
 pub mod records;

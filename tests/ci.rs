@@ -1114,3 +1114,30 @@ fn junit_names_cases_by_text_as_written_and_points_at_the_checklist() {
         )
     );
 }
+
+#[test]
+fn escape_sequences_from_an_answers_file_never_reach_a_terminal() {
+    let hostile = "values:\n  version: \"1.4.2\"\n  Ticket: \"CHG-1\\e[2J\"\nitems:\n  build/tests-passed: {status: failed, note: \"5xx \\e[2J\\e]0;PWN\\a spike\"}\n";
+    let ran = gated(hostile).args(&["--no-commands"]).code(1).run();
+    assert!(
+        ran.out
+            .stderr
+            .contains("FAIL    Tests passed (build/tests-passed): 5xx  spike\n"),
+        "{}",
+        ran.out.stderr
+    );
+    assert!(!ran.out.stderr.contains('\x1b'), "{:?}", ran.out.stderr);
+    for format in ["text", "markdown", "html"] {
+        let out = relcheck(&["report", "--format", format])
+            .cwd(ran.dir.path())
+            .run();
+        assert_eq!(out.code, 0, "{format}: {}", out.stderr);
+        assert!(!out.stdout.contains('\x1b'), "{format}");
+        assert!(!out.stdout.contains('\x07'), "{format}");
+        assert!(out.stdout.contains("spike"), "{format}");
+    }
+    let text = relcheck(&["report"]).cwd(ran.dir.path()).run();
+    assert!(text.stdout.contains("digest matches"), "{}", text.stdout);
+    let history = relcheck(&["history"]).cwd(ran.dir.path()).run();
+    assert!(!history.stdout.contains('\x1b'));
+}

@@ -44,7 +44,10 @@ pub fn report(
         },
         titles: titles(&record),
     };
-    let rendered = render(&record, request.format, &options)?;
+    let rendered = match request.format {
+        ReportFormat::Json | ReportFormat::Junit => render(&record, request.format, &options)?,
+        format => render(&super::display::displayable(&record), format, &options)?,
+    };
     match &request.output {
         Some(file) => write_atomic(file, rendered.as_bytes())?,
         None => out.write_all(rendered.as_bytes())?,

@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use crate::printable::printable;
 use crate::record::{DigestCheck, Outcome, Record, Status};
 use crate::session::human_duration;
 use crate::sign::{self, SignatureCheck};
@@ -96,10 +97,17 @@ impl Row {
         let (signoffs, signoffs_expected) = signoff_counts(record);
         Row {
             started: record.run.started,
-            checklist: record.checklist.title.clone(),
-            version: record.values.get("version").cloned(),
-            environment: record.values.get("environment").cloned(),
-            operator: record.run.operator.clone(),
+            // Records may come from anyone: shown as text, never escapes.
+            checklist: printable(&record.checklist.title).into_owned(),
+            version: record
+                .values
+                .get("version")
+                .map(|v| printable(v).into_owned()),
+            environment: record
+                .values
+                .get("environment")
+                .map(|v| printable(v).into_owned()),
+            operator: printable(&record.run.operator).into_owned(),
             outcome: record.run.outcome,
             duration_seconds: record.run.duration_seconds,
             failed: record

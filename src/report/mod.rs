@@ -8,6 +8,7 @@
 //! section, which items `--failed` keeps, waivers, glyphs and words.
 
 pub mod command;
+pub mod display;
 pub mod history;
 pub mod html;
 pub mod junit;

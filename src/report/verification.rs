@@ -3,6 +3,7 @@
 //! sign-offs are worth; colour only where the [`Style`] allows. `sign`
 //! judges, this renders, so colour stays out of the core.
 
+use crate::printable::printable;
 use std::fmt::Write as _;
 
 use crate::record::{Decision, DigestCheck};
@@ -42,19 +43,20 @@ pub fn text(verification: &Verification, style: Style) -> String {
     };
     let width =
         |f: fn(&SignoffCheck) -> usize| verification.signoffs.iter().map(f).max().unwrap_or(0);
-    let role_width = width(|s| s.role.chars().count());
-    let name_width = width(|s| s.name.chars().count());
+    // Roles and names come from the record, which anyone may have written.
+    let role_width = width(|s| printable(&s.role).chars().count());
+    let name_width = width(|s| printable(&s.name).chars().count());
     for check in &verification.signoffs {
         let unsigned = check.signature == SignatureCheck::Unsigned;
         let _ = writeln!(
             out,
             "{}{:role_width$}  {:name_width$}  {:7}  {}  {}",
             status(check.passed(), unsigned),
-            check.role,
-            check.name,
+            printable(&check.role),
+            printable(&check.name),
             decision_str(check.decision),
             check.at.format("%Y-%m-%dT%H:%M:%SZ"),
-            findings(check).join("; ")
+            printable(&findings(check).join("; "))
         );
     }
     let _ = writeln!(out, "{}", summary(verification));

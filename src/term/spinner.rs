@@ -50,7 +50,10 @@ impl Output {
     }
 
     pub fn chunk(&mut self, chunk: &[u8]) {
+        // A command's output is shown as text: its escape sequences could
+        // clear the screen or hide what the operator must read.
         let text = String::from_utf8_lossy(chunk);
+        let text = crate::printable::printable(&text);
         if text.is_empty() {
             return;
         }

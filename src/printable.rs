@@ -1,0 +1,90 @@
+//! Text from others made safe to print on a terminal. Notes, values and
+//! reasons from an answers file, a command's output, and records written
+//! by someone else may hold escape sequences that clear a screen, set a
+//! window title or hide a line; none of that may reach a terminal raw.
+//!
+//! Escape sequences (CSI `ESC [ ... final`, OSC `ESC ] ... BEL|ST`, and
+//! two-byte `ESC x`) are dropped whole; any other control character but a
+//! newline or a tab becomes `�`. A carriage return that ends a line (CRLF)
+//! goes; elsewhere it becomes `�` too, since it can overwrite what came
+//! before it on the line.
+
+use std::borrow::Cow;
+
+const REPLACEMENT: char = '\u{fffd}';
+
+pub fn printable(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(needs_care) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => skip_escape(&mut chars),
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\n' | '\t' => out.push(c),
+            c if needs_care(c) => out.push(REPLACEMENT),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn needs_care(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Drops the rest of an escape sequence whose `ESC` was just read.
+fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    match chars.next() {
+        // CSI: parameters and intermediates, then one final byte.
+        Some('[') => {
+            for c in chars.by_ref() {
+                if ('\x40'..='\x7e').contains(&c) {
+                    break;
+                }
+            }
+        }
+        // OSC (and the other string sequences): up to BEL or ESC \.
+        Some(']' | 'P' | 'X' | '^' | '_') => {
+            while let Some(c) = chars.next() {
+                if c == '\x07' {
+                    break;
+                }
+                if c == '\x1b' {
+                    if chars.peek() == Some(&'\\') {
+                        chars.next();
+                    }
+                    break;
+                }
+            }
+        }
+        // A two-byte sequence, or a lone ESC at the end.
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn escapes_go_and_controls_show() {
+        let cases = [
+            ("plain text, 5xx at 9%", "plain text, 5xx at 9%"),
+            ("lines\nand\ttabs\r\n", "lines\nand\ttabs\n"),
+            ("\x1b[2J\x1b[1;31mred\x1b[0m", "red"),
+            ("5xx \x1b]0;PWN\x07 spike", "5xx  spike"),
+            ("title \x1b]2;x\x1b\\ done", "title  done"),
+            ("bell\x07 and del\x7f", "bell\u{fffd} and del\u{fffd}"),
+            ("over\rwrite", "over\u{fffd}write"),
+            ("c1 \u{9b}31m", "c1 \u{fffd}31m"),
+            ("lone escape at the end \x1b", "lone escape at the end "),
+            ("\x1bc reset", " reset"),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(printable(text), shown, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! A record as it may be shown: every string in it from a person, a file
+//! or a command made [`printable`], so a note or an output holding escape
+//! sequences is shown as text and never drives the reader's terminal. The
+//! copy keeps the original's integrity verdict: whether the file was edited
+//! is a fact about the file, not about what is shown.
+
+use crate::printable::printable;
+use crate::record::{DigestCheck, Record, check_digest, digest};
+
+/// The record to render for people (text, Markdown, HTML). JSON and JUnit
+/// escape control characters themselves and take the record as it is.
+pub fn displayable(record: &Record) -> Record {
+    let mut shown = record.clone();
+    let clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = printable(text) {
+            *text = clean;
+        }
+    };
+    let clean_opt = |text: &mut Option<String>| {
+        if let Some(text) = text {
+            clean(text);
+        }
+    };
+    clean(&mut shown.checklist.title);
+    clean(&mut shown.checklist.path);
+    clean(&mut shown.run.operator);
+    clean(&mut shown.run.host);
+    for value in shown.values.values_mut() {
+        clean(value);
+    }
+    if let Some(rollback) = &mut shown.rollback {
+        clean(&mut rollback.by);
+        clean(&mut rollback.cause);
+        clean_opt(&mut rollback.reason);
+        for call in &mut rollback.later {
+            clean(&mut call.by);
+            clean_opt(&mut call.what);
+        }
+    }
+    for item in &mut shown.items {
+        clean(&mut item.text);
+        clean_opt(&mut item.value);
+        clean_opt(&mut item.by);
+        clean_opt(&mut item.note);
+        clean_opt(&mut item.reason);
+        clean_opt(&mut item.role);
+        if let Some(command) = &mut item.command {
+            clean(&mut command.command);
+            clean(&mut command.output);
+        }
+    }
+    for gate in &mut shown.gates {
+        clean(&mut gate.by);
+        clean_opt(&mut gate.reason);
+    }
+    for signoff in &mut shown.signoffs {
+        clean(&mut signoff.role);
+        clean(&mut signoff.name);
+        clean_opt(&mut signoff.comment);
+    }
+    for event in &mut shown.events {
+        clean(&mut event.by);
+        clean_opt(&mut event.detail);
+    }
+    if shown != *record {
+        shown.digest = match check_digest(record) {
+            DigestCheck::Matches(_) => Some(digest(&shown)),
+            DigestCheck::Differs => Some("edited".to_string()),
+            DigestCheck::Missing => None,
+        };
+    }
+    shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> Record {
+        let checklist = crate::parse::parse(&crate::source::Source::from_text(
+            "d.md",
+            "# D\n- [ ] Ship\n",
+        ))
+        .checklist;
+        let clock = crate::session::TestClock::new(chrono::DateTime::UNIX_EPOCH);
+        let options = crate::session::Options {
+            operator: "Ada".into(),
+            host: "box".into(),
+            mode: crate::record::Mode::Interactive,
+            preset: Default::default(),
+            command_timeout: std::time::Duration::from_secs(1),
+            unattended: false,
+        };
+        let flag = std::sync::atomic::AtomicBool::new(false);
+        crate::session::Session::start(&checklist, &clock, options, &flag, "run".into()).record
+    }
+
+    #[test]
+    fn escapes_in_a_note_are_dropped_and_the_verdict_kept() {
+        let mut record = record();
+        record.items[0].note = Some("5xx \x1b[2J\x1b]0;PWN\x07spike".into());
+        crate::record::seal(&mut record);
+        let shown = displayable(&record);
+        assert_eq!(shown.items[0].note.as_deref(), Some("5xx spike"));
+        assert!(matches!(check_digest(&shown), DigestCheck::Matches(_)));
+        record.items[0].note = Some("edited \x1b[2J".into());
+        assert_eq!(check_digest(&displayable(&record)), DigestCheck::Differs);
+    }
+}
