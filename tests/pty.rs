@@ -553,3 +553,27 @@ fn a_dumb_terminal_gets_no_escapes_at_all() {
         "{seen}"
     );
 }
+
+#[test]
+fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("y").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    run.send("y").unwrap();
+    run.expect("TRIGGER  Errors").unwrap();
+    // A tired double tap: the first y says it happened; the others were
+    // typed before the question was asked.
+    run.send("yyy").unwrap();
+    run.expect("What happened?").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.send("5xx at 9%\r").unwrap();
+    run.expect("CHECK  Revert").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    let rollback = record.rollback.unwrap();
+    assert_eq!(rollback.reason.as_deref(), Some("5xx at 9%"));
+}

@@ -66,10 +66,7 @@ impl Terminal {
                 _ => self.failed_note(),
             },
             Op::List => answer(Action::Overview),
-            Op::GoTo => self.ask(
-                "Go to item (number or id; Enter: back to where the run is):",
-                Action::GoTo,
-            ),
+            Op::GoTo => self.ask(super::GO_TO, Action::GoTo),
             Op::Find => self.ask(
                 "Find (words; Enter repeats the last search):",
                 Action::Search,

@@ -281,10 +281,12 @@ pub enum FieldInput {
     Default,
     Value(String),
     Back,
-    Skip,
+    /// `:s`, with the reason when it follows on the line.
+    Skip(Option<String>),
     Quit,
     List,
-    GoTo(String),
+    /// `:g`, with the item when it follows on the line.
+    GoTo(Option<String>),
     Find(String),
 }
 
@@ -301,11 +303,12 @@ pub fn field(input: &str) -> FieldInput {
         "" => FieldInput::Default,
         ":q" => FieldInput::Quit,
         ":b" => FieldInput::Back,
-        ":s" => FieldInput::Skip,
         ":l" => FieldInput::List,
         _ => {
-            if let Some(target) = word(":g") {
-                FieldInput::GoTo(target)
+            if let Some(reason) = word(":s") {
+                FieldInput::Skip(Some(reason).filter(|r| !r.is_empty()))
+            } else if let Some(target) = word(":g") {
+                FieldInput::GoTo(Some(target).filter(|t| !t.is_empty()))
             } else if let Some(words) = word(":/") {
                 FieldInput::Find(words)
             } else {
@@ -513,10 +516,14 @@ mod tests {
             ("  ", FieldInput::Default),
             (":q", FieldInput::Quit),
             (":b", FieldInput::Back),
-            (":s", FieldInput::Skip),
+            (":s", FieldInput::Skip(None)),
+            (
+                ":s not in this region",
+                FieldInput::Skip(Some("not in this region".into())),
+            ),
             (":l", FieldInput::List),
-            (":g", FieldInput::GoTo(String::new())),
-            (":g 12", FieldInput::GoTo("12".into())),
+            (":g", FieldInput::GoTo(None)),
+            (":g 12", FieldInput::GoTo(Some("12".into()))),
             (":/ smoke tests", FieldInput::Find("smoke tests".into())),
             (":/", FieldInput::Find(String::new())),
             (":go", FieldInput::Value(":go".into())),

@@ -64,6 +64,9 @@ enum Step {
     Stay,
 }
 
+/// The question `g` (and `:g` on a field) asks.
+const GO_TO: &str = "Go to item (number or id; Enter: back to where the run is):";
+
 pub struct Terminal {
     term: Term,
     keys: Receiver<Stamped>,
@@ -168,8 +171,9 @@ impl Terminal {
         }
     }
 
-    /// A line of text from keys. Every key counts, typed ahead or not:
-    /// the question was asked by a key on a screen already shown.
+    /// A line of text from keys typed once the prompt is up: the rest of a
+    /// burst that answered the screen before (`yyy` on a trigger) is not
+    /// what happened, nor a reason.
     fn line(&self, prompt: &str) -> Line {
         // Under the screen's two-space margin, like everything else.
         let margin = if prompt.starts_with(' ') { "" } else { "  " };
@@ -177,9 +181,11 @@ impl Terminal {
             .term
             .write_str(&format!("{margin}{} ", self.style().bold(prompt)));
         let _ = self.term.flush();
+        let asked = Instant::now();
         let mut buffer = String::new();
         loop {
             let key = match self.next_key(None) {
+                Next::Key(at, _) if at < asked => continue,
                 Next::Key(_, key) => key,
                 Next::Timeout => continue,
                 Next::Gone => return Line::Gone,
@@ -311,9 +317,15 @@ impl Prompter for Terminal {
                 FieldInput::Quit => return Reply::Quit,
                 FieldInput::Back => Action::Back,
                 FieldInput::List => Action::Overview,
-                FieldInput::GoTo(target) => Action::GoTo(target),
+                FieldInput::GoTo(Some(target)) => Action::GoTo(target),
+                FieldInput::GoTo(None) => match self.line(GO_TO) {
+                    Line::Text(target) => Action::GoTo(target),
+                    Line::Cancel => continue,
+                    Line::Gone => return Reply::Interrupted,
+                },
                 FieldInput::Find(words) => Action::Search(words),
-                FieldInput::Skip => match self.line("Why skip it?") {
+                FieldInput::Skip(Some(reason)) => Action::Skip { reason },
+                FieldInput::Skip(None) => match self.line("Why skip it?") {
                     Line::Text(reason) => Action::Skip { reason },
                     Line::Cancel => continue,
                     Line::Gone => return Reply::Interrupted,

@@ -183,7 +183,12 @@ pub fn item(
     blocks.push(Block::new(9, text(view, style, width)));
     let mut about = Vec::new();
     if view.kind == Kind::Trigger {
-        about.extend(wrap("Did this happen? Yes calls a rollback.", 2, width));
+        let hint = if view.rollback_called {
+            "Did this happen? Yes is recorded beside the rollback already called."
+        } else {
+            "Did this happen? Yes calls a rollback."
+        };
+        about.extend(wrap(hint, 2, width));
     }
     if let Some(role) = &view.role {
         about.extend(wrap(&format!("role: {role}"), 2, width));

@@ -262,7 +262,7 @@ fn triggers_and_optional_items_say_so() {
             "Item 5/40  ███████░░░░░░░░░░░░░░░░░  12 answered  ROLLBACK CALLED",
             "",
             "  TRIGGER  Error rate above 2%",
-            "  Did this happen? Yes calls a rollback.",
+            "  Did this happen? Yes is recorded beside the rollback already called.",
             "",
             "  y happened  n did not  s skip  a n/a  e note  b back  l list  g go to  / find  A rest of section",
             "  ? help  q quit",
