@@ -519,6 +519,15 @@ fn back_undoes_a_bulk_answer_whole() {
         ]
     );
     assert!(record.items.iter().all(|i| i.status == Status::Done));
+    let undo = record
+        .events
+        .iter()
+        .find(|e| e.action.as_str() == "undo")
+        .unwrap();
+    assert_eq!(
+        (undo.item.as_deref(), undo.detail.as_deref()),
+        (Some("prepare/backup-taken"), Some("2 answers"))
+    );
 }
 
 #[test]

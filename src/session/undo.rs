@@ -49,12 +49,37 @@ impl Session<'_> {
             return None;
         }
         let undo = self.undo.pop()?;
-        let mut undone = Vec::new();
+        // What the log says was put back: the answer's item (a trigger, the
+        // first of a bulk answer), and what went with it.
+        let mut what = Vec::new();
+        if undo.items.len() > 1 {
+            what.push(format!("{} answers", undo.items.len()));
+        }
+        if matches!(undo.rollback, Some(None)) && self.record.rollback.is_some() {
+            what.push("the rollback call".to_string());
+        }
+        if undo.gates < self.record.gates.len() {
+            for gate in &self.record.gates[undo.gates..] {
+                what.push(format!(
+                    "the {} gate's {}",
+                    gate.phase,
+                    gate.decision.as_str()
+                ));
+            }
+        }
+        if undo.signoffs < self.record.signoffs.len() {
+            for signoff in &self.record.signoffs[undo.signoffs..] {
+                what.push(format!("{}'s sign-off as {}", signoff.name, signoff.role));
+            }
+        }
+        let first = undo
+            .items
+            .first()
+            .map(|(index, _)| self.record.items[*index].id.clone());
         self.cursor.set(0);
         self.values_dirty = true;
         for (index, previous) in undo.items.into_iter().rev() {
             self.dirty.push(index);
-            undone.push(self.record.items[index].id.clone());
             self.record.items[index] = previous;
         }
         for (name, previous) in undo.values.into_iter().rev() {
@@ -76,8 +101,8 @@ impl Session<'_> {
         self.record.signoffs.truncate(undo.signoffs);
         self.asked_rollback
             .retain(|phase| !undo.asked.contains(phase));
-        let item = undone.first().cloned();
-        self.event(EventAction::Undo, item, None);
+        let detail = (!what.is_empty()).then(|| what.join(", "));
+        self.event(EventAction::Undo, first, detail);
         Some(())
     }
 }
