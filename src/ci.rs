@@ -221,11 +221,19 @@ impl Prompter for Unattended<'_> {
             .items
             .first()
             .and_then(|item| self.answers.gates.get(&item.phase));
-        let what = format!(
-            "gate after phase \"{}\": {}",
-            view.phase,
-            crate::session::gate_reason(&view.items)
-        );
+        // Named by their text, as every log line names items; the record's
+        // gate keeps their ids.
+        const SHOWN: usize = 3;
+        let mut named: Vec<String> = view
+            .items
+            .iter()
+            .take(SHOWN)
+            .map(|item| format!("{} {}", item.text, item.status.as_str()))
+            .collect();
+        if view.items.len() > SHOWN {
+            named.push(format!("and {} more", view.items.len() - SHOWN));
+        }
+        let what = format!("gate after phase \"{}\": {}", view.phase, named.join(", "));
         match waiver {
             Some(waiver) => {
                 let reason = waiver.reason.clone();

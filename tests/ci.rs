@@ -151,7 +151,7 @@ fn a_failed_answer_exits_1_and_leaves_a_complete_record() {
     // The gate after Preparation stops the pipeline: nothing later runs.
     assert!(
         out.stderr.ends_with(
-            "stop    gate after phase \"Preparation\": change-approved failed\n12 passed, 1 failed, 2 skipped, 0 pending, 29 not run\n"
+            "stop    gate after phase \"Preparation\": Change ticket approved and the deployment window booked failed\n12 passed, 1 failed, 2 skipped, 0 pending, 29 not run\n"
         ),
         "{}",
         out.stderr
@@ -893,7 +893,7 @@ ok      Ticket
 FAIL    Artifact for 1.4.2 built (T s): command exited 1
         │ no tag for 1.4.2
 ok      Tests passed (build/tests-passed) (T s)
-stop    gate after phase \"Build\": build/artifact-for-version-built failed
+stop    gate after phase \"Build\": Artifact for 1.4.2 built failed
 2 passed, 1 failed, 0 skipped, 0 pending, 2 not run
 ",
         )
@@ -946,7 +946,7 @@ ok      Ticket
 FAIL    Artifact for 1.4.2 built (T s): command exited 1
         │ no tag for 1.4.2
 ok      Tests passed (build/tests-passed) (T s)
-waived  gate after phase \"Build\": build/artifact-for-version-built failed; waiver: tag pushed by hand, OPS-12
+waived  gate after phase \"Build\": Artifact for 1.4.2 built failed; waiver: tag pushed by hand, OPS-12
 ok      Deployed 1.4.2 (T s)
 ok      Tests passed (deploy/tests-passed) (T s)
 4 passed, 1 failed, 0 skipped, 0 pending

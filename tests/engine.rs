@@ -1021,7 +1021,7 @@ fn the_ci_prompter_waives_from_the_answers_file_and_names_items_by_text() {
 FAIL    Built 2.0 (0.00 s): command exited 1
         │ no
 ok      Tested (build/tested)
-waived  gate after phase \"Build\": build/built-version failed; waiver: flaky runner
+waived  gate after phase \"Build\": Built 2.0 failed; waiver: flaky runner
 ok      Tested (ship/tested)
 2 passed, 1 failed, 0 skipped, 0 pending
 "
