@@ -8,16 +8,20 @@ use crate::template::fill;
 use super::{Session, Undo};
 
 impl Session<'_> {
-    pub(super) fn ask_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
-        let items: Vec<ItemResult> = self
-            .gate_items(phase)
+    /// The items a gate is about, as a prompter shows them: text filled.
+    fn gate_view_items(&self, phase: usize) -> Vec<ItemResult> {
+        self.gate_items(phase)
             .into_iter()
             .map(|i| {
                 let mut item = self.record.items[i].clone();
                 item.text = fill(&item.text, &self.record.values);
                 item
             })
-            .collect();
+            .collect()
+    }
+
+    pub(super) fn ask_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        let items = self.gate_view_items(phase);
         let mut message = None;
         loop {
             let view = GateView {
@@ -90,15 +94,7 @@ impl Session<'_> {
     /// other answer stops it here. A stop is recorded as a gate, and every
     /// item still open after this phase as `not-run`, saying which gate.
     pub(super) fn pipeline_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
-        let items: Vec<ItemResult> = self
-            .gate_items(phase)
-            .into_iter()
-            .map(|i| {
-                let mut item = self.record.items[i].clone();
-                item.text = fill(&item.text, &self.record.values);
-                item
-            })
-            .collect();
+        let items = self.gate_view_items(phase);
         let title = self.checklist.phases[phase].title.clone();
         let view = GateView {
             phase: title.clone(),

@@ -482,6 +482,16 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// `index` was answered: the prompter hears of it once it is saved, and
+    /// after an item `g` went to, the run goes on at the first open one.
+    fn settled_here(&mut self, index: usize) {
+        self.just_settled = Some(index);
+        if self.focus == Some(index) {
+            self.focus = None;
+            self.cursor.set(0);
+        }
+    }
+
     /// Asks about one item until it is answered or the run moves on. What
     /// the item gathers on the way (a command's run, a note, a wait) is
     /// saved as it happens, so a kill before the answer loses none of it.
@@ -503,7 +513,7 @@ impl<'a> Session<'a> {
             if !self.options.unattended && self.wait_under_way(index) {
                 match self.run_wait(index, prompter, sink)? {
                     Applied::Settled => {
-                        self.just_settled = Some(index);
+                        self.settled_here(index);
                         return Ok(Reply::Answer(()));
                     }
                     Applied::Moved => return Ok(Reply::Answer(())),
@@ -554,11 +564,7 @@ impl<'a> Session<'a> {
             self.answer_by = prompter.answer_by();
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {
-                    self.just_settled = Some(index);
-                    if self.focus == Some(index) {
-                        self.focus = None;
-                        self.cursor.set(0);
-                    }
+                    self.settled_here(index);
                     return Ok(Reply::Answer(()));
                 }
                 Applied::Moved => return Ok(Reply::Answer(())),

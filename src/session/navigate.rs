@@ -11,16 +11,20 @@ use crate::template::fill;
 use super::{Applied, Session, Undo};
 
 impl Session<'_> {
-    /// Answers so far, each item once by its status; waived items are
-    /// counted again under `waived`.
-    pub(super) fn tally(&self) -> Tally {
-        let waived: HashSet<&str> = self
-            .record
+    /// The items a gate's waiver let through.
+    fn waived_ids(&self) -> HashSet<&str> {
+        self.record
             .gates
             .iter()
             .filter(|g| g.decision == GateDecision::Waive)
             .flat_map(|g| g.items.iter().map(String::as_str))
-            .collect();
+            .collect()
+    }
+
+    /// Answers so far, each item once by its status; waived items are
+    /// counted again under `waived`.
+    pub(super) fn tally(&self) -> Tally {
+        let waived = self.waived_ids();
         let mut tally = Tally::default();
         for item in &self.record.items {
             match item.status {
@@ -188,13 +192,7 @@ impl Session<'_> {
 
     /// The `l` screen: every phase, section and item with its status.
     pub(super) fn overview(&self, current: usize) -> Overview {
-        let waived: HashSet<&str> = self
-            .record
-            .gates
-            .iter()
-            .filter(|g| g.decision == GateDecision::Waive)
-            .flat_map(|g| g.items.iter().map(String::as_str))
-            .collect();
+        let waived = self.waived_ids();
         let mut rows = Vec::new();
         let mut index = 0;
         for phase in &self.checklist.phases {

@@ -175,13 +175,15 @@ impl Terminal {
     /// burst that answered the screen before (`yyy` on a trigger) is not
     /// what happened, nor a reason.
     fn line(&self, prompt: &str) -> Line {
+        // Taken before the prompt is written: a key sent the moment it shows
+        // may be read before a stamp taken after the write.
+        let asked = Instant::now();
         // Under the screen's two-space margin, like everything else.
         let margin = if prompt.starts_with(' ') { "" } else { "  " };
         let _ = self
             .term
             .write_str(&format!("{margin}{} ", self.style().bold(prompt)));
         let _ = self.term.flush();
-        let asked = Instant::now();
         let mut buffer = String::new();
         loop {
             let key = match self.next_key(None) {
