@@ -83,12 +83,14 @@ impl Terminal {
     /// `A`: how, then one reason, for the rest of the section.
     fn bulk(&mut self) -> Step {
         let style = self.style();
+        // Stamped before the question shows: a key sent the moment it
+        // appears may be read before a stamp taken after.
+        self.since = Instant::now();
         self.say(&format!(
             "  {} skip or {} n/a for the rest of this section? (other keys: no)",
             style.key("s"),
             style.key("a")
         ));
-        self.since = Instant::now();
         let Some(key) = self.decision() else {
             return Step::Reply(Reply::Interrupted);
         };
@@ -111,12 +113,12 @@ impl Terminal {
             Line::Gone => return Step::Reply(Reply::Interrupted),
         };
         let style = self.style();
+        self.since = Instant::now();
         self.say(&format!(
             "  {} approve   {} reject",
             style.key("a"),
             style.key("x")
         ));
-        self.since = Instant::now();
         let decision = loop {
             match self.decision().map(|key| keys::decision(&key)) {
                 Some(Some(true)) => break Decision::Approve,
