@@ -269,7 +269,8 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             text
         };
         assert_eq!(case.attribute("name"), Some(expected.as_str()), "{name}");
-        let file = record.checklist.path.trim_end_matches(" (bundled)");
+        let path = record.checklist.origin.display();
+        let file = path.trim_end_matches(" (bundled)");
         assert_eq!(case.attribute("file"), Some(file), "{name}");
         assert_eq!(
             case.attribute("line"),
@@ -304,7 +305,9 @@ fn long_winded() -> Record {
     let long = "a very long sentence that goes on and on about the deployment ".repeat(4);
     let word = "x".repeat(130);
     record.checklist.title = long.clone();
-    record.checklist.path = format!("/srv/{word}/checklist.md");
+    record.checklist.origin = relcheck::record::Origin::File {
+        file: format!("/srv/{word}/checklist.md"),
+    };
     record.run.operator = word.clone();
     record
         .values
