@@ -24,6 +24,10 @@ pub struct Checklist {
 pub struct SourceInfo {
     pub path: String,
     pub sha256: String,
+    /// The text as read (BOM dropped, line ends made LF), for the record
+    /// to carry: a record is read later without its checklist.
+    #[serde(skip)]
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

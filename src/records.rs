@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::exit::{Code, error};
-use crate::record::Record;
+use crate::record::{Origin, Record};
 use crate::source::Source;
 
 pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
@@ -16,18 +16,30 @@ pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
 }
 
-/// The checklist a record was made from: its path, or the bundled one.
+/// The checklist a record was made from: its file, or the bundled one.
+/// Only `resume` needs it (to go on, it needs the checklist as it is now);
+/// reports, `verify`, `history` and `sign` read the record alone.
 pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
-    let path = &record.checklist.path;
-    match path.strip_suffix(" (bundled)") {
-        Some(name) => crate::bundled::open(name),
-        None => crate::bundled::open(path).map_err(|err| {
+    match &record.checklist.origin {
+        Origin::Bundled { bundled, .. } => crate::bundled::open(bundled),
+        Origin::File { file } => crate::bundled::open(file).map_err(|err| {
             error(
                 Code::Input,
                 format!("the record's checklist cannot be read: {err:#}; if it moved, name it with `relcheck resume RECORD --checklist FILE`"),
             )
         }),
     }
+}
+
+/// The checklist a record carries, as it was when the run began: for
+/// `resume` when the file is gone. `None` for a record of schema v1.
+pub fn embedded_source(record: &Record) -> Option<Source> {
+    let text = record.checklist.source.as_deref()?;
+    let mut source = Source::from_text(&record.checklist.origin.display(), text);
+    // The file's bytes were hashed, not the text as read: keep its hash,
+    // so the run goes on as the same checklist.
+    source.sha256 = record.checklist.sha256.clone();
+    Some(source)
 }
 
 /// The newest record in `dir` whose run can go on: in progress, rolling

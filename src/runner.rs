@@ -18,7 +18,7 @@ use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
 use crate::parse;
 use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
-use crate::records::{checklist_source, newest_in_progress, records_dir};
+use crate::records::{checklist_source, embedded_source, newest_in_progress, records_dir};
 use crate::session::{Clock, Ending, Options, Session, SystemClock};
 use crate::source::Source;
 use crate::style::Style;
@@ -514,7 +514,22 @@ pub fn resume(
     }
     let source = match &settings.checklist {
         Some(checklist) => crate::bundled::open(checklist)?,
-        None => checklist_source(&record)?,
+        None => match checklist_source(&record) {
+            Ok(source) => source,
+            // Gone or moved: the record carries the checklist as the run
+            // began, so the run goes on with that.
+            Err(err) => match embedded_source(&record) {
+                Some(source) => {
+                    writeln!(
+                        out,
+                        "note: {} cannot be read, so the run goes on with the checklist as the record keeps it (from when the run began); name another with --checklist",
+                        record.checklist.origin.display()
+                    )?;
+                    source
+                }
+                None => return Err(err),
+            },
+        },
     };
     let checklist = runnable(&source)?;
     let clock = SystemClock;
@@ -587,7 +602,7 @@ pub fn reconcile(
                 Code::Input,
                 format!(
                     "the record's items do not match its checklist {}; the record was changed by hand",
-                    record.checklist.path
+                    record.checklist.origin.display()
                 ),
             ));
         }
@@ -645,7 +660,7 @@ pub fn reconcile(
             Code::Input,
             format!(
                 "{} changed since this run began:\n{list}\nresume with --accept-changes to go on with the checklist as it is now",
-                record.checklist.path
+                record.checklist.origin.display()
             ),
         ));
     }
@@ -666,8 +681,17 @@ pub fn reconcile(
         })
         .collect();
     record.items = items;
-    record.checklist.sha256 = checklist.source.sha256.clone();
-    record.checklist.title = checklist.title.clone();
+    if record.is_v1() {
+        // A v1 record stays v1 (docs/RECORD.md): it has no titles or text.
+        record.checklist.sha256 = checklist.source.sha256.clone();
+        record.checklist.title = checklist.title.clone();
+    } else {
+        record.checklist = crate::record::ChecklistRef {
+            origin: record.checklist.origin.clone(),
+            ..crate::record::ChecklistRef::of(checklist)
+        };
+    }
+    record.refresh_shown();
     record.events.push(crate::record::Event {
         at: clock.now(),
         by: operator.to_string(),

@@ -6,7 +6,7 @@ use relcheck::record::Record;
 fn the_example_in_record_md_is_a_real_record() {
     let doc = std::fs::read_to_string(crate::support::repo("docs/RECORD.md")).unwrap();
     let start = doc.find("```yaml\n").expect("a yaml example") + "```yaml\n".len();
-    let end = start + doc[start..].find("```").unwrap();
+    let end = start + doc[start..].find("\n```\n").unwrap() + 1;
     let record =
         Record::from_yaml(&doc[start..end], std::path::Path::new("docs/RECORD.md")).unwrap();
     assert_eq!(record.run.outcome, relcheck::record::Outcome::RolledBack);
@@ -201,3 +201,152 @@ fn event_actions_and_gate_decisions_are_the_documented_names() {
         );
     }
 }
+
+/// The run behind the example in docs/RECORD.md: a rollback trigger fires,
+/// a rollback step is noted, the release manager signs off.
+fn example() -> Record {
+    use crate::records::{Plan, run_checklist};
+    let text = std::fs::read_to_string(crate::support::fixture("web-deploy.md")).unwrap();
+    let source = relcheck::source::Source::from_text("web-deploy.md", &text);
+    let checklist = relcheck::parse::parse(&source).checklist;
+    let plan = Plan {
+        occur: Some(("error-rate-above-2", "5xx at 4% after rollout")),
+        note: Some(("previous-release-restored", "restored from the 2.3.9 image")),
+        ..Plan::default()
+    };
+    let started =
+        chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 19, 49, 10).unwrap();
+    let mut record = run_checklist(&checklist, &plan, started, "Ada Lovelace");
+    // Neither the run part nor the checklist part holds the version, so
+    // the sign-off stands.
+    record.run.relcheck_version = "0.1.0".to_string();
+    relcheck::record::seal(&mut record);
+    record
+}
+
+/// docs/RECORD.md shows the record of [`example`], as relcheck writes it.
+#[test]
+fn the_example_in_record_md_is_this_run() {
+    let doc = std::fs::read_to_string(crate::support::repo("docs/RECORD.md")).unwrap();
+    let start = doc.find("```yaml\n").expect("a yaml example") + "```yaml\n".len();
+    let end = start + doc[start..].find("\n```\n").unwrap() + 1;
+    let yaml = example().to_yaml().unwrap();
+    if std::env::var_os("RELCHECK_WRITE_EXAMPLE").is_some() {
+        std::fs::write(
+            crate::support::repo("docs/RECORD.md"),
+            format!("{}{yaml}{}", &doc[..start], &doc[end..]),
+        )
+        .unwrap();
+        return;
+    }
+    assert_eq!(
+        &doc[start..end],
+        yaml,
+        "RELCHECK_WRITE_EXAMPLE=1 cargo test the_example_in_record_md writes it"
+    );
+}
+
+/// A record of schema v1 (the example docs/RECORD.md showed before v2):
+/// read, verified by v1's rules, reported, signed and written back as v1.
+#[test]
+fn a_v1_record_is_read_verified_and_kept_v1() {
+    let path = crate::support::fixture("record-v1.yaml");
+    let record = Record::load(&path).unwrap();
+    assert!(record.is_v1());
+    assert_eq!(
+        record.checklist.origin,
+        relcheck::record::Origin::File {
+            file: "web-deploy.md".into()
+        }
+    );
+    assert_eq!(
+        record
+            .item("deploy/release-version-deployed")
+            .unwrap()
+            .shown
+            .as_deref(),
+        Some("Release 2.3.0 deployed")
+    );
+    let check = |record: &Record| {
+        let verification = relcheck::sign::verify(record, None);
+        assert!(
+            verification.passed(),
+            "{}",
+            relcheck::report::verification::text(&verification, relcheck::style::Style::PLAIN)
+        );
+        verification
+    };
+    check(&record);
+    // Written back, it is still v1, with the same digest.
+    let yaml = record.to_yaml().unwrap();
+    assert!(yaml.starts_with("schema: relcheck/record/v1\n"));
+    assert!(yaml.contains("\n  path: web-deploy.md\n"));
+    let again = Record::from_yaml(&yaml, &path).unwrap();
+    assert_eq!(again, record);
+    check(&again);
+
+    // A report of it: titles from the ids (its checklist is not here).
+    let out = crate::support::relcheck(&["report", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("Release 2.3.0 deployed"),
+        "{}",
+        out.stdout
+    );
+
+    // Signed now: bound by v1's rules, and every sign-off still holds.
+    let mut signed = record.clone();
+    let mut signoff = relcheck::record::Signoff {
+        role: "Auditor".into(),
+        name: "Grace".into(),
+        decision: relcheck::record::Decision::Approve,
+        comment: None,
+        at: signed.run.started,
+        item: None,
+        digest: None,
+        parts: Default::default(),
+        dropped: Vec::new(),
+        signature: None,
+        source: None,
+    };
+    relcheck::sign::bind(&signed, &mut signoff);
+    assert!(signoff.parts.contains_key("item:deploy/backup-taken"));
+    signed.signoffs.push(signoff);
+    relcheck::record::seal(&mut signed);
+    let verification = check(&signed);
+    assert_eq!(verification.signoffs.len(), 2);
+    assert!(
+        signed
+            .to_yaml()
+            .unwrap()
+            .starts_with("schema: relcheck/record/v1\n")
+    );
+}
+
+/// Seed 002's shape, every item answered and five sign-offs: the record
+/// without the checklist text it carries, against the checklist's size.
+#[test]
+fn a_long_record_stays_lean() {
+    let name = "seed-002-full-runbook.md";
+    let record = crate::records::run(name, &crate::records::Plan::default());
+    assert_eq!(record.signoffs.len(), 5);
+    assert!(record.items.iter().all(|item| item.status.is_answered()));
+    let checklist = std::fs::metadata(crate::support::fixture(name))
+        .unwrap()
+        .len() as f64;
+    let mut lean = record.clone();
+    lean.checklist.source = None;
+    let yaml = lean.to_yaml().unwrap();
+    assert!(!yaml.contains("null"), "no null fields");
+    let ratio = yaml.len() as f64 / checklist;
+    eprintln!(
+        "record {} bytes, checklist {checklist} bytes: {ratio:.2}x",
+        yaml.len()
+    );
+    assert!(ratio <= RATIO, "{ratio:.2}x the checklist");
+}
+/// Schema v1 made this record 19.3 times the checklist. The goal is 6;
+/// v2 reaches 10.5 (docs/RECORD.md, "Size", says what the rest is: each
+/// item's id, written with its result, its answer in the log and its part
+/// digest). This holds the line while that is worked on.
+const RATIO: f64 = 11.0;

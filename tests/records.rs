@@ -83,7 +83,16 @@ pub fn run(name: &str, plan: &Plan) -> Record {
 }
 
 pub fn run_at(name: &str, plan: &Plan, started: chrono::DateTime<Utc>, operator: &str) -> Record {
-    let checklist = checklist(name);
+    run_checklist(&checklist(name), plan, started, operator)
+}
+
+/// A whole run of `checklist` by the plan.
+pub fn run_checklist(
+    checklist: &Checklist,
+    plan: &Plan,
+    started: chrono::DateTime<Utc>,
+    operator: &str,
+) -> Record {
     let clock = TestClock::new(started);
     let flag = AtomicBool::new(false);
     let options = Options {
@@ -94,7 +103,7 @@ pub fn run_at(name: &str, plan: &Plan, started: chrono::DateTime<Utc>, operator:
         command_timeout: Duration::from_secs(600),
         unattended: false,
     };
-    let mut session = Session::start(&checklist, &clock, options, &flag, "run-1".to_string());
+    let mut session = Session::start(checklist, &clock, options, &flag, "run-1".to_string());
     let mut prompter = Auto {
         clock: &clock,
         plan: plan.clone(),

@@ -280,7 +280,8 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             text
         };
         assert_eq!(case.attribute("name"), Some(expected.as_str()), "{name}");
-        let file = record.checklist.path.trim_end_matches(" (bundled)");
+        let path = record.checklist.origin.display();
+        let file = path.trim_end_matches(" (bundled)");
         assert_eq!(case.attribute("file"), Some(file), "{name}");
         assert_eq!(
             case.attribute("line"),
@@ -315,7 +316,9 @@ fn long_winded() -> Record {
     let long = "a very long sentence that goes on and on about the deployment ".repeat(4);
     let word = "x".repeat(130);
     record.checklist.title = long.clone();
-    record.checklist.path = format!("/srv/{word}/checklist.md");
+    record.checklist.origin = relcheck::record::Origin::File {
+        file: format!("/srv/{word}/checklist.md"),
+    };
     record.run.operator = word.clone();
     record
         .values
@@ -664,5 +667,47 @@ fn the_html_report_in_a_browser() {
         let png = std::fs::read(&shot).unwrap();
         assert!(png.starts_with(b"\x89PNG"), "a screenshot was taken");
         assert!(png.len() > 20_000, "the screenshot shows something");
+    }
+}
+
+/// A record says by itself what was asked: every format of `relcheck
+/// report` is the same once the checklist it was made from is gone.
+#[test]
+fn a_report_needs_no_checklist() {
+    let names = bundled::ALL
+        .iter()
+        .map(|b| b.file_name)
+        .chain(FIXTURES.iter().copied());
+    for name in names {
+        let dir = tempfile::tempdir().unwrap();
+        let text = match bundled::find(name) {
+            Some(bundled) => bundled.text.to_string(),
+            None => std::fs::read_to_string(crate::support::fixture(name)).unwrap(),
+        };
+        let file = dir.path().join(name);
+        std::fs::write(&file, &text).unwrap();
+        let source = relcheck::source::Source::read(&file).unwrap();
+        let checklist = relcheck::parse::parse(&source).checklist;
+        let record = records::run_checklist(&checklist, &Plan::default(), records::start(), "Ada");
+        assert!(record.checklist.source.is_some(), "{name}");
+        let path = save(dir.path(), "r", &record);
+        let reports = || -> Vec<String> {
+            ["text", "markdown", "html", "json", "junit"]
+                .iter()
+                .map(|format| {
+                    let out = relcheck(&["report", path.to_str().unwrap(), "--format", format])
+                        .cwd(dir.path())
+                        .run();
+                    assert_eq!(out.code, 0, "{name} {format}: {}", out.stderr);
+                    out.stdout
+                })
+                .collect()
+        };
+        let with = reports();
+        // The titles are the checklist's, not ones made from ids.
+        let first = &checklist.phases[0];
+        assert!(with[0].contains(&first.title), "{name}: {}", first.title);
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(reports(), with, "{name}");
     }
 }

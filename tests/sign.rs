@@ -10,8 +10,8 @@ use std::process::{Command, Output, Stdio};
 use chrono::{DateTime, TimeZone, Utc};
 use relcheck::model::Kind;
 use relcheck::record::{
-    self, ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Outcome, Record, Run,
-    SCHEMA, Signoff, Status,
+    self, ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Origin, Outcome,
+    Record, Run, SCHEMA, Signoff, Status,
 };
 use relcheck::sign;
 
@@ -25,6 +25,7 @@ fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         id: id.to_string(),
         kind,
         text: format!("text of {id}"),
+        shown: None,
         phase: id.split('/').next().unwrap_or("").to_string(),
         section: String::new(),
         line: 3,
@@ -70,8 +71,12 @@ fn record() -> Record {
         schema: SCHEMA.to_string(),
         checklist: ChecklistRef {
             title: "Release".to_string(),
-            path: "release.md".to_string(),
+            origin: Origin::File {
+                file: "release.md".to_string(),
+            },
             sha256: "ab".repeat(32),
+            phases: Vec::new(),
+            source: None,
         },
         run: Run {
             id: "2026-05-04-run".to_string(),
@@ -688,7 +693,11 @@ fn tampering_is_caught() {
         (
             "sign-off parts",
             Box::new(|r| {
-                r.signoffs[1].parts.remove("value:env");
+                // Schema v2 keeps only what changed since the sign-off
+                // before: a part put in, or one changed, is the edit.
+                r.signoffs[1]
+                    .parts
+                    .insert("value:env".into(), "0123456789abcdef".into());
             }),
         ),
         (
@@ -697,7 +706,11 @@ fn tampering_is_caught() {
         ),
         (
             "checklist path",
-            Box::new(|r| r.checklist.path = "other.md".into()),
+            Box::new(|r| {
+                r.checklist.origin = record::Origin::File {
+                    file: "other.md".into(),
+                }
+            }),
         ),
     ];
     edits.extend(edits_more.into_iter().map(|(n, e)| (n.to_string(), e)));
@@ -803,6 +816,7 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
         item: Some("signoff/rm".to_string()),
         digest: None,
         parts: BTreeMap::new(),
+        dropped: Vec::new(),
         signature: None,
         source: None,
     };

@@ -94,6 +94,7 @@ pub fn parse(source: &Source) -> Parsed {
         source: SourceInfo {
             path: source.display.clone(),
             sha256: source.sha256.clone(),
+            text: source.text.clone(),
         },
         front_matter: front_matter.map(serde_json::Value::Object),
         variables: crate::template::names(body),

@@ -17,7 +17,14 @@ use crate::source::sha256_hex;
 /// and comments in the file do not matter. Nulls are dropped so that a
 /// later relcheck that adds an optional field computes the same digest
 /// for a record written before it.
+///
+/// Schema v2 leaves out of the file every field with no value, so the
+/// canonical form is the file's content as it stands. A record of schema
+/// v1 keeps v1's form, which wrote them (`super::v1`).
 pub fn canonical(record: &Record) -> Vec<u8> {
+    if record.is_v1() {
+        return super::v1::canonical(record);
+    }
     super::canonical::to_vec(record, Some("digest"))
 }
 

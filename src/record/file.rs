@@ -107,9 +107,7 @@ impl Sink for RecordFile {
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
         // Written as it is serialised: a 100,000-item record is 100 MB of
         // YAML, which need not also sit in memory.
-        let bytes = write_atomic_with(&self.path, |file| {
-            serde_yaml::to_writer(file, record).context("cannot write the record as YAML")
-        })?;
+        let bytes = write_atomic_with(&self.path, |file| record.write_yaml(file))?;
         self.journal = None;
         remove_journal(&self.path);
         self.journal_bytes = 0;

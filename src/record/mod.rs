@@ -9,6 +9,7 @@ mod digest;
 mod file;
 mod journal;
 mod lock;
+pub mod v1;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -25,37 +26,178 @@ pub use lock::Lock;
 use crate::exit::{Code, error};
 
 /// Bumped when a reader of the old shape could misread the new one.
-pub const SCHEMA: &str = "relcheck/record/v1";
+pub const SCHEMA: &str = "relcheck/record/v2";
 
+/// The first schema: still read (docs/RECORD.md, "Records of schema v1"),
+/// and kept as it is when a v1 record is signed or resumed, so the digest
+/// and sign-offs it holds stay checkable by the rules they were made with.
+pub const SCHEMA_V1: &str = "relcheck/record/v1";
+
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
+}
+
+/// The record. Fields are written in this order, and a field with no
+/// value (`None`, `false`, zero, empty) is left out of the file: the
+/// order and the rules are docs/RECORD.md's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Record {
     pub schema: String,
     pub checklist: ChecklistRef,
     pub run: Run,
     /// Fields and variables by name (a field's name is its item id).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub values: BTreeMap<String, String>,
     /// Set once a rollback has been called.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
     pub items: Vec<ItemResult>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<Gate>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signoffs: Vec<Signoff>,
     /// Append-only: an undo or a changed answer shows here.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<Event>,
     /// sha256 of the canonical form of everything above (docs/RECORD.md).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
 }
 
+/// What was asked: the checklist as the run read it, whole, so the record
+/// says by itself what every answer answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ChecklistIn")]
 pub struct ChecklistRef {
     pub title: String,
-    pub path: String,
+    pub origin: Origin,
+    /// Of the file's bytes as read.
     pub sha256: String,
+    /// Phase and section titles, in document order. Empty in a record of
+    /// schema v1, which kept only ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseTitles>,
+    /// The checklist's text as read (BOM dropped, line ends made LF).
+    /// `None` in a record of schema v1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Where the checklist came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Origin {
+    /// Compiled into relcheck: its file name, and the relcheck version
+    /// whose copy it was.
+    Bundled { bundled: String, relcheck: String },
+    /// A file, by the path as given.
+    File { file: String },
+}
+
+impl Origin {
+    /// A source's display name (`NAME (bundled)` for a bundled checklist)
+    /// as an origin.
+    pub fn from_display(display: &str, relcheck: &str) -> Origin {
+        match display.strip_suffix(" (bundled)") {
+            Some(name) => Origin::Bundled {
+                bundled: name.to_string(),
+                relcheck: relcheck.to_string(),
+            },
+            None => Origin::File {
+                file: display.to_string(),
+            },
+        }
+    }
+
+    /// The path as given, or `NAME (bundled)`: what reports show, and
+    /// schema v1's `path`.
+    pub fn display(&self) -> String {
+        match self {
+            Origin::Bundled { bundled, .. } => format!("{bundled} (bundled)"),
+            Origin::File { file } => file.clone(),
+        }
+    }
+}
+
+/// A phase's title and its sections' titles, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseTitles {
+    pub id: String,
+    pub title: String,
+    /// Sections with a heading of their own; a phase's own (implicit)
+    /// section has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<SectionTitle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionTitle {
+    pub id: String,
+    pub title: String,
+}
+
+impl ChecklistRef {
+    /// What a new record says of `checklist`.
+    pub fn of(checklist: &crate::model::Checklist) -> ChecklistRef {
+        ChecklistRef {
+            title: checklist.title.clone(),
+            origin: Origin::from_display(&checklist.source.path, env!("CARGO_PKG_VERSION")),
+            sha256: checklist.source.sha256.clone(),
+            phases: checklist
+                .phases
+                .iter()
+                .map(|phase| PhaseTitles {
+                    id: phase.id.clone(),
+                    title: phase.title.clone(),
+                    sections: phase
+                        .sections
+                        .iter()
+                        .filter(|section| !section.implicit)
+                        .map(|section| SectionTitle {
+                            id: section.id.clone(),
+                            title: section.title.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            source: Some(checklist.source.text.clone()),
+        }
+    }
+}
+
+/// `checklist:` as either schema writes it: v1 has `path`, v2 `origin`.
+#[derive(Deserialize)]
+struct ChecklistIn {
+    title: String,
+    #[serde(default)]
+    origin: Option<Origin>,
+    #[serde(default)]
+    path: Option<String>,
+    sha256: String,
+    #[serde(default)]
+    phases: Vec<PhaseTitles>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+impl From<ChecklistIn> for ChecklistRef {
+    fn from(input: ChecklistIn) -> ChecklistRef {
+        ChecklistRef {
+            title: input.title,
+            // A v1 bundled path's relcheck version is the run's, filled in
+            // by the upgrade (`Record::from_yaml`).
+            origin: input.origin.unwrap_or_else(|| {
+                Origin::from_display(input.path.as_deref().unwrap_or_default(), "")
+            }),
+            sha256: input.sha256,
+            phases: input.phases,
+            source: input.source,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -64,9 +206,9 @@ pub struct Run {
     pub operator: String,
     pub host: String,
     pub started: DateTime<Utc>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration_seconds: Option<f64>,
     pub mode: Mode,
     pub outcome: Outcome,
@@ -123,7 +265,7 @@ pub struct Rollback {
     pub by: String,
     /// What called it: a trigger's id, `gate:<phase id>`, or `operator`.
     pub cause: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Triggers that happened after the first call. The first call (`at`,
     /// `cause`, `reason`) never changes; these are kept beside it.
@@ -138,7 +280,7 @@ pub struct LaterCall {
     pub by: String,
     /// The trigger's id.
     pub item: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub what: Option<String>,
 }
 
@@ -209,50 +351,55 @@ impl Status {
 pub struct ItemResult {
     pub id: String,
     pub kind: crate::model::Kind,
+    /// As written, `{{variables}}` unfilled.
     pub text: String,
+    /// As shown: `text` with the record's values filled in, when that
+    /// differs from `text` (see [`Record::refresh_shown`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shown: Option<String>,
     pub phase: String,
     pub section: String,
     pub line: usize,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
     /// A sign-off item's role, as the checklist names it: `relcheck sign
     /// --role` matches it. Older records lack it; the role is then read
     /// from the text as the parser would.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     pub status: Status,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandRun>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wait: Option<Wait>,
     /// Where a non-human answer came from: absent for the operator's own.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Provenance>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandRun {
     pub command: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_false")]
     pub timed_out: bool,
     pub duration_seconds: f64,
     /// The last 64 KiB of stdout and stderr, interleaved as printed.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub output: String,
     /// Bytes of output dropped from the front to keep the tail.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub truncated_bytes: u64,
     /// The operator stopped it with Ctrl-C; `output` is what it printed
     /// until then.
@@ -264,6 +411,7 @@ pub struct CommandRun {
 pub struct Wait {
     pub requested_seconds: u64,
     pub waited_seconds: f64,
+    #[serde(default, skip_serializing_if = "is_false")]
     pub cut_short: bool,
     /// When the wait began. A wait with `started` and no `ended` was under
     /// way when the run stopped; resuming goes on with the time left.
@@ -277,9 +425,9 @@ pub struct Wait {
 pub struct Provenance {
     /// `answers-file` or `command`.
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
 }
 
@@ -287,12 +435,12 @@ pub struct Provenance {
 pub struct Gate {
     pub phase: String,
     pub decision: GateDecision,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     pub by: String,
     pub at: DateTime<Utc>,
     /// The failed or skipped required items the decision was about.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub items: Vec<String>,
     /// Where a decision made ahead came from (a pipeline's answers file);
     /// absent for the operator's own at the gate, and for a stop.
@@ -340,26 +488,33 @@ pub struct Signoff {
     pub role: String,
     pub name: String,
     pub decision: Decision,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
     pub at: DateTime<Utc>,
     /// The sign-off item of the checklist it answers, if any.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
-    /// sha256 of the canonical form of `parts`: what this sign-off vouches
-    /// for, and what its signature covers (docs/RECORD.md).
-    #[serde(default)]
+    /// sha256 of the canonical form of the whole parts map at signing:
+    /// what this sign-off vouches for, and what its signature covers
+    /// (docs/RECORD.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub digest: Option<String>,
     /// Short digests of the record's parts at signing, earlier sign-offs
     /// included, so `verify` can tell an edit from a later answer and say
-    /// what changed.
-    #[serde(default)]
+    /// what changed. In schema v2 only those that differ from the previous
+    /// sign-off's (`crate::sign::full_parts` puts the whole map back
+    /// together); in schema v1, all of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub parts: BTreeMap<String, String>,
+    /// Schema v2: parts the previous sign-off listed that this one does
+    /// not (the earlier count of events, an answer since undone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<String>,
     /// An armored SSH signature (SSHSIG, namespace `relcheck`) over the
     /// signed payload.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Provenance>,
 }
 
@@ -385,9 +540,9 @@ pub struct Event {
     pub at: DateTime<Utc>,
     pub by: String,
     pub action: EventAction,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
 
@@ -496,8 +651,43 @@ impl Record {
         self.items.iter_mut().find(|item| item.id == id)
     }
 
+    /// Written in the record's own schema: a v1 record stays v1.
     pub fn to_yaml(&self) -> anyhow::Result<String> {
-        serde_yaml::to_string(self).context("cannot write the record as YAML")
+        let mut out = Vec::new();
+        self.write_yaml(&mut out)?;
+        String::from_utf8(out).context("cannot write the record as YAML")
+    }
+
+    pub fn write_yaml(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+        if self.is_v1() {
+            serde_yaml::to_writer(out, &v1::RecordV1::of(self))
+        } else {
+            serde_yaml::to_writer(out, self)
+        }
+        .context("cannot write the record as YAML")
+    }
+
+    /// Of schema v1: its digest and sign-offs follow v1's rules.
+    pub fn is_v1(&self) -> bool {
+        self.schema == SCHEMA_V1
+    }
+
+    /// Sets each item's `shown`: its text with the record's values filled
+    /// in, when that differs. Returns the indices of items that changed.
+    pub fn refresh_shown(&mut self) -> Vec<usize> {
+        let mut changed = Vec::new();
+        for (index, item) in self.items.iter_mut().enumerate() {
+            let shown = item
+                .text
+                .contains("{{")
+                .then(|| crate::template::fill(&item.text, &self.values))
+                .filter(|filled| *filled != item.text);
+            if shown != item.shown {
+                item.shown = shown;
+                changed.push(index);
+            }
+        }
+        changed
     }
 
     pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
@@ -511,11 +701,14 @@ impl Record {
                 format!("{}{at}: not a relcheck record: {err}", path.display()),
             )
         })?;
+        if record.schema == SCHEMA_V1 {
+            return Ok(v1::upgrade(record));
+        }
         if record.schema != SCHEMA {
             return Err(error(
                 Code::Input,
                 format!(
-                    "{}: record schema `{}` is not one this relcheck reads ({SCHEMA})",
+                    "{}: record schema `{}` is not one this relcheck reads ({SCHEMA}, {SCHEMA_V1})",
                     path.display(),
                     record.schema
                 ),

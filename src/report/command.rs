@@ -71,9 +71,13 @@ pub fn render(record: &Record, format: ReportFormat, options: &Options) -> anyho
     })
 }
 
-/// Phase and section titles from the record's checklist, when it can
-/// still be read; the ids otherwise.
+/// Phase and section titles: the record's own. A record of schema v1
+/// has none, so for it only the checklist is read, when it still can be,
+/// as before v2; the ids otherwise.
 pub fn titles(record: &Record) -> Titles {
+    if !record.is_v1() {
+        return Titles::from_record(record);
+    }
     records::checklist_source(record)
         .map(|source| Titles::from_checklist(&parse::parse(&source).checklist))
         .unwrap_or_default()

@@ -22,7 +22,19 @@ pub fn displayable(record: &Record) -> Record {
         }
     };
     clean(&mut shown.checklist.title);
-    clean(&mut shown.checklist.path);
+    match &mut shown.checklist.origin {
+        crate::record::Origin::File { file } => clean(file),
+        crate::record::Origin::Bundled { bundled, relcheck } => {
+            clean(bundled);
+            clean(relcheck);
+        }
+    }
+    for phase in &mut shown.checklist.phases {
+        clean(&mut phase.title);
+        for section in &mut phase.sections {
+            clean(&mut section.title);
+        }
+    }
     clean(&mut shown.run.operator);
     clean(&mut shown.run.host);
     for value in shown.values.values_mut() {
@@ -39,6 +51,7 @@ pub fn displayable(record: &Record) -> Record {
     }
     for item in &mut shown.items {
         clean(&mut item.text);
+        clean_opt(&mut item.shown);
         clean_opt(&mut item.value);
         clean_opt(&mut item.by);
         clean_opt(&mut item.note);

@@ -95,7 +95,7 @@ fn header(out: &mut String, view: &View<'_>) {
         outcome_class(record.run.outcome),
         banner(record.run.outcome),
         escape(&record.checklist.title),
-        escape(&record.checklist.path),
+        escape(&record.checklist.origin.display()),
         escape(&counts(record))
     );
     let facts = super::facts(record, view);

@@ -25,7 +25,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 
-use crate::record::{ItemResult, Record, Status};
+use crate::record::{ItemResult, Origin, Record, Status};
 
 use super::{Options, View, command_summary, words};
 
@@ -38,11 +38,10 @@ pub fn junit(record: &Record) -> String {
 pub fn junit_with(record: &Record, options: &Options) -> String {
     let view = View::new(record, options);
     let names = Names::new(record);
-    let file = record
-        .checklist
-        .path
-        .strip_suffix(" (bundled)")
-        .unwrap_or(&record.checklist.path);
+    let file = match &record.checklist.origin {
+        Origin::Bundled { bundled, .. } => bundled.as_str(),
+        Origin::File { file } => file.as_str(),
+    };
     let mut report = Report::new(record.checklist.title.as_str());
     report.set_timestamp(record.run.started);
     if let Some(seconds) = record.run.duration_seconds {

@@ -146,7 +146,7 @@ fn summary(out: &mut String, view: &View<'_>) {
             format!(
                 "{} ({})",
                 escape(&record.checklist.title),
-                code_span(&record.checklist.path).replace('|', "\\|")
+                code_span(&record.checklist.origin.display()).replace('|', "\\|")
             ),
         ),
     ];

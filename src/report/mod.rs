@@ -48,13 +48,24 @@ impl Default for Options {
     }
 }
 
-/// Phase and section titles by id. A record keeps only ids; when its
-/// checklist can still be read the titles come from there, else from the
-/// ids themselves.
+/// Phase and section titles by id: the record's own (schema v2), else
+/// made from the ids themselves.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Titles(BTreeMap<String, String>);
 
 impl Titles {
+    /// The titles the record carries. A record of schema v1 carries none.
+    pub fn from_record(record: &Record) -> Titles {
+        let mut titles = BTreeMap::new();
+        for phase in &record.checklist.phases {
+            titles.insert(phase.id.clone(), phase.title.clone());
+            for section in &phase.sections {
+                titles.insert(section.id.clone(), section.title.clone());
+            }
+        }
+        Titles(titles)
+    }
+
     pub fn from_checklist(checklist: &Checklist) -> Titles {
         let mut titles = BTreeMap::new();
         for phase in &checklist.phases {
@@ -184,9 +195,14 @@ impl<'a> View<'a> {
         self.waivers.get(item.id.as_str()).copied()
     }
 
-    /// The item's text with variables filled in, as the run showed it.
+    /// The item's text with variables filled in, as the run showed it:
+    /// the record's `shown`, or its text filled with the record's values
+    /// (the same, for a record relcheck wrote).
     pub fn text(&self, item: &ItemResult) -> String {
-        crate::template::fill(&item.text, &self.record.values)
+        match &item.shown {
+            Some(shown) => shown.clone(),
+            None => crate::template::fill(&item.text, &self.record.values),
+        }
     }
 
     /// Values that are not a field's (a field's value shows with its item):

@@ -196,7 +196,7 @@ fn header(out: &mut Out, view: &View<'_>) {
     let record = view.record;
     let style = out.style;
     out.wrapped(0, "", &record.checklist.title, |s| style.bold(s));
-    out.wrapped(0, "", &record.checklist.path, |s| style.dim(s));
+    out.wrapped(0, "", &record.checklist.origin.display(), |s| style.dim(s));
     out.blank();
     let word = banner(record.run.outcome);
     let rule = format!(

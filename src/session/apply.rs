@@ -261,6 +261,7 @@ impl Session<'_> {
             item: Some(item.id.clone()),
             digest: None,
             parts: BTreeMap::new(),
+            dropped: Vec::new(),
             signature: None,
             source: self.answer_source.clone(),
         };

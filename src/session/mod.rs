@@ -143,6 +143,7 @@ impl<'a> Session<'a> {
                 id: item.id.clone(),
                 kind: item.kind,
                 text: item.text.clone(),
+                shown: None,
                 phase: phase.id.clone(),
                 section: section.id.clone(),
                 line: item.line,
@@ -161,11 +162,7 @@ impl<'a> Session<'a> {
             .collect();
         let record = Record {
             schema: SCHEMA.to_string(),
-            checklist: ChecklistRef {
-                title: checklist.title.clone(),
-                path: checklist.source.path.clone(),
-                sha256: checklist.source.sha256.clone(),
-            },
+            checklist: ChecklistRef::of(checklist),
             run: Run {
                 id: run_id,
                 operator: options.operator.clone(),
@@ -408,6 +405,12 @@ impl<'a> Session<'a> {
     /// digest, when `whole` or when the sink's journal has grown past the
     /// record; otherwise only what changed, appended to the journal.
     fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
+        if self.values_dirty {
+            // A value fills the texts that name it: those items are saved
+            // with it.
+            let changed = self.record.refresh_shown();
+            self.dirty.extend(changed);
+        }
         if whole || sink.wants_whole() {
             crate::record::seal(&mut self.record);
             sink.save(&self.record)?;

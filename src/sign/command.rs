@@ -109,6 +109,7 @@ pub fn sign(
         item,
         digest: None,
         parts: BTreeMap::new(),
+        dropped: Vec::new(),
         signature: None,
         source: None,
     };

@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::PAYLOAD_HEADER;
+use crate::record::v1::{ChecklistV1, GateV1, ItemV1, SignoffV1};
 use crate::record::{
     Decision, Event, ItemResult, Mode, Outcome, Record, Signoff, canonical, canonical_json,
 };
@@ -83,7 +84,10 @@ impl Part {
     /// The short digest of the part as the record holds it now; `None`
     /// when it is not there.
     pub(super) fn short(&self, record: &Record, items: &ItemsById<'_>) -> Option<String> {
+        // A v1 record's parts are digested in v1's shape, as they were bound.
+        let v1 = record.is_v1();
         match self {
+            Part::Checklist if v1 => Some(short(&ChecklistV1::of(record))),
             Part::Checklist => Some(short(&record.checklist)),
             Part::Run => Some(short(&RunPart {
                 id: &record.run.id,
@@ -99,8 +103,14 @@ impl Part {
             })),
             Part::Rollback => record.rollback.as_ref().map(short),
             Part::Value(name) => record.values.get(name).map(short),
+            Part::Item(id) if v1 => items.get(id.as_str()).map(|item| short(&ItemV1::of(item))),
             Part::Item(id) => items.get(id.as_str()).map(|item| short(*item)),
+            Part::Gate(n) if v1 => record.gates.get(*n).map(|gate| short(&GateV1::of(gate))),
             Part::Gate(n) => record.gates.get(*n).map(short),
+            Part::Signoff(n) if v1 => record
+                .signoffs
+                .get(*n)
+                .map(|signoff| short(&SignoffV1::of(signoff))),
             Part::Signoff(n) => record.signoffs.get(*n).map(short),
             Part::Events(k) => record
                 .events
@@ -206,12 +216,57 @@ pub fn parts_digest(parts: &BTreeMap<String, String>) -> String {
     sha256_hex(&canonical_json(&to_value(parts)))
 }
 
+/// Each sign-off's whole parts map, in order. A v1 sign-off holds its
+/// whole map. A v2 sign-off holds what changed since the sign-off before
+/// it: that one's map, less its `dropped`, with its `parts` over it.
+pub fn full_parts(record: &Record) -> Vec<BTreeMap<String, String>> {
+    let mut maps: Vec<BTreeMap<String, String>> = Vec::with_capacity(record.signoffs.len());
+    for signoff in &record.signoffs {
+        if record.is_v1() {
+            maps.push(signoff.parts.clone());
+            continue;
+        }
+        let mut map = maps.last().cloned().unwrap_or_default();
+        for name in &signoff.dropped {
+            map.remove(name);
+        }
+        map.extend(
+            signoff
+                .parts
+                .iter()
+                .map(|(name, short)| (name.clone(), short.clone())),
+        );
+        maps.push(map);
+    }
+    maps
+}
+
 /// Fills in `parts` and `digest` of a sign-off about to be appended to
 /// `record`. Whatever appends a sign-off calls this first, the runner's
 /// in-run sign-offs included: `verify` fails a sign-off bound to nothing.
+///
+/// The digest is of the whole map. A v2 record keeps of it only what the
+/// previous sign-off's map lacks or has otherwise, and names what it has
+/// that this one does not: five sign-offs of a long run would otherwise
+/// repeat every answered item's digest five times.
 pub fn bind(record: &Record, signoff: &mut Signoff) {
-    signoff.parts = parts(record);
-    signoff.digest = Some(parts_digest(&signoff.parts));
+    let whole = parts(record);
+    signoff.digest = Some(parts_digest(&whole));
+    if record.is_v1() {
+        signoff.parts = whole;
+        signoff.dropped = Vec::new();
+        return;
+    }
+    let previous = full_parts(record).pop().unwrap_or_default();
+    signoff.dropped = previous
+        .keys()
+        .filter(|name| !whole.contains_key(*name))
+        .cloned()
+        .collect();
+    signoff.parts = whole
+        .into_iter()
+        .filter(|(name, short)| previous.get(name) != Some(short))
+        .collect();
 }
 
 /// The bytes an SSH signature covers: [`PAYLOAD_HEADER`], then the

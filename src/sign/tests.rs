@@ -11,7 +11,7 @@ use crate::exit::{Code, code_of};
 use crate::model::Kind;
 use crate::record::{
     ChecklistRef, CommandRun, Decision, DigestCheck, Event, Gate, GateDecision, ItemResult, Mode,
-    Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
+    Origin, Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
 };
 
 fn t(minute: u32) -> DateTime<Utc> {
@@ -24,6 +24,7 @@ fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         id: id.to_string(),
         kind,
         text: format!("text of {id}"),
+        shown: None,
         phase: id.split('/').next().unwrap_or("").to_string(),
         section: String::new(),
         line: 1,
@@ -65,8 +66,12 @@ fn record() -> Record {
         schema: SCHEMA.to_string(),
         checklist: ChecklistRef {
             title: "Release".to_string(),
-            path: "release.md".to_string(),
+            origin: Origin::File {
+                file: "release.md".to_string(),
+            },
             sha256: "ab".repeat(32),
+            phases: Vec::new(),
+            source: None,
         },
         run: Run {
             id: "run-1".to_string(),
@@ -140,11 +145,11 @@ fn allowed(text: &str) -> AllowedSigners {
 }
 
 #[test]
-fn canonical_form_is_compact_sorted_and_leaves_out_digest_and_nulls() {
+fn canonical_form_is_compact_sorted_and_leaves_out_digest_nulls_and_empties() {
     let record = record();
     let text = String::from_utf8(canonical(&record)).unwrap();
     assert!(
-        text.starts_with(r#"{"checklist":{"path":"release.md","#),
+        text.starts_with(r#"{"checklist":{"origin":{"file":"release.md"},"#),
         "{text}"
     );
     assert!(!text.contains("\"digest\""));
@@ -154,16 +159,8 @@ fn canonical_form_is_compact_sorted_and_leaves_out_digest_and_nulls() {
     let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        [
-            "checklist",
-            "events",
-            "gates",
-            "items",
-            "run",
-            "schema",
-            "signoffs",
-            "values"
-        ]
+        // No gates and no sign-offs yet: schema v2 leaves them out.
+        ["checklist", "events", "items", "run", "schema", "values"]
     );
 }
 

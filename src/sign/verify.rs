@@ -3,14 +3,14 @@
 //! was added since, and whose its signature is. `report::verification`
 //! turns it into text.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 
 use super::NAMESPACE;
 use super::allowed::{AllowedSigners, Verdict};
-use super::parts::{ItemsById, Part, finished, items_by_id, parts_digest, payload};
+use super::parts::{ItemsById, Part, finished, full_parts, items_by_id, parts_digest, payload};
 use super::ssh::{check_signature, fingerprint, principals};
 use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
 
@@ -98,17 +98,19 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
         let items = items_by_id(record);
         // Sign-offs list mostly the same parts: each is digested once.
         let mut memo = HashMap::new();
+        let maps = full_parts(record);
         let signoffs = record
             .signoffs
             .iter()
+            .zip(&maps)
             .enumerate()
-            .map(|(index, signoff)| SignoffCheck {
+            .map(|(index, (signoff, parts))| SignoffCheck {
                 role: signoff.role.clone(),
                 name: signoff.name.clone(),
                 decision: signoff.decision,
                 at: signoff.at,
-                changed: changed(record, &items, &mut memo, signoff),
-                since: since(record, signoff, index),
+                changed: changed(record, &items, &mut memo, signoff, parts),
+                since: since(record, parts, index),
                 signature: signature_check(signoff, allowed),
             })
             .collect();
@@ -121,12 +123,14 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
     })
 }
 
-/// Every part the sign-off lists that differs now or is gone.
+/// Every part the sign-off lists (`parts`, its whole map) that differs
+/// now or is gone.
 fn changed(
     record: &Record,
     items: &ItemsById<'_>,
     memo: &mut HashMap<String, Option<String>>,
     signoff: &Signoff,
+    parts: &BTreeMap<String, String>,
 ) -> Vec<String> {
     let Some(digest) = &signoff.digest else {
         return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
@@ -134,10 +138,10 @@ fn changed(
     let mut out = Vec::new();
     // The parts are what the digest (and the signature) cover; a parts
     // list that no longer gives the digest cannot be trusted part by part.
-    if parts_digest(&signoff.parts) != *digest {
+    if parts_digest(parts) != *digest {
         out.push("its list of parts was edited".to_string());
     }
-    for (name, then) in &signoff.parts {
+    for (name, then) in parts {
         let Some(part) = Part::parse(name) else {
             out.push(format!("unknown part {name} (made by a newer relcheck?)"));
             continue;
@@ -155,8 +159,8 @@ fn changed(
 }
 
 /// What was added after the sign-off, by kind, for its line.
-fn since(record: &Record, signoff: &Signoff, index: usize) -> Vec<String> {
-    let listed = |name: String| signoff.parts.contains_key(&name);
+fn since(record: &Record, parts: &BTreeMap<String, String>, index: usize) -> Vec<String> {
+    let listed = |name: String| parts.contains_key(&name);
     let answered: Vec<&str> = record
         .items
         .iter()
@@ -168,8 +172,7 @@ fn since(record: &Record, signoff: &Signoff, index: usize) -> Vec<String> {
         .keys()
         .filter(|name| !listed(format!("value:{name}")) && !answered.contains(&name.as_str()))
         .count();
-    let events_then = signoff
-        .parts
+    let events_then = parts
         .keys()
         .find_map(|name| name.strip_prefix("events:")?.parse::<usize>().ok())
         .unwrap_or(0);

@@ -10,6 +10,7 @@ fn result(status: Status) -> ItemResult {
         id: "prepare/checks/host-noted".into(),
         kind: Kind::Check,
         text: "Deploy host and tooling versions noted".into(),
+        shown: None,
         phase: "Preparation".into(),
         section: "Checks".into(),
         line: 12,
