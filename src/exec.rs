@@ -48,6 +48,9 @@ const CHANNEL_DEPTH: usize = 8;
 /// starts this close; past it, to the next character (one huge line).
 const LINE_CUT_WINDOW: usize = 1024;
 
+/// How long a command may run when its item sets no `timeout=`.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
+
 /// What to run: a shell script (variables already substituted), how long it
 /// may take, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,6 +19,7 @@ pub mod model;
 pub mod parse;
 pub mod printable;
 pub mod prompt;
+pub mod reconcile;
 pub mod record;
 pub mod records;
 pub mod report;

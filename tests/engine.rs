@@ -735,7 +735,7 @@ fn set_accepts_a_field_by_its_label() {
 
 #[test]
 fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id() {
-    use relcheck::runner::reconcile;
+    use relcheck::reconcile::reconcile;
     let before = checklist("# C\n## P\n- [ ] Keep me\n- [ ] Drop me\n- [ ] Reword me\n");
     let clock = clock();
     let flag = AtomicBool::new(false);

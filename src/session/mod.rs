@@ -192,7 +192,7 @@ impl<'a> Session<'a> {
     }
 
     /// Goes on with a record whose items match `checklist` one to one (see
-    /// [`reconcile`] for a checklist that changed).
+    /// [`reconcile`](crate::reconcile::reconcile) for a checklist that changed).
     pub fn resume(
         checklist: &'a Checklist,
         record: Record,

@@ -1,0 +1,141 @@
+//! A record resumed against its checklist as it is now: as is when the
+//! checklist is unchanged; when it changed, refused with what changed
+//! unless the operator accepts it, then carried over item by item.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+
+use crate::exec::DEFAULT_TIMEOUT;
+use crate::exit::{Code, error};
+use crate::model::Checklist;
+use crate::record::Record;
+use crate::session::{Clock, Options, Session};
+
+/// Fits a record to the checklist as it is now. Unchanged: as is. Changed:
+/// refused with what changed, unless `accept`; then results are carried
+/// over by item id, new items start pending, and removed ones leave an
+/// event.
+pub fn reconcile(
+    mut record: Record,
+    checklist: &Checklist,
+    accept: bool,
+    clock: &dyn Clock,
+    operator: &str,
+) -> anyhow::Result<Record> {
+    if record.checklist.sha256 == checklist.source.sha256 {
+        let same = record.items.len() == checklist.items().count()
+            && record
+                .items
+                .iter()
+                .zip(checklist.items())
+                .all(|(result, (_, _, item))| result.id == item.id);
+        if !same {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "the record's items do not match its checklist {}; the record was changed by hand",
+                    record.checklist.origin.display()
+                ),
+            ));
+        }
+        return Ok(record);
+    }
+    let fresh = Session::start(
+        checklist,
+        clock,
+        Options {
+            operator: operator.to_string(),
+            host: String::new(),
+            mode: record.run.mode,
+            preset: BTreeMap::new(),
+            command_timeout: DEFAULT_TIMEOUT,
+            unattended: false,
+        },
+        &AtomicBool::new(false),
+        String::new(),
+    )
+    .record;
+    let old: BTreeMap<&str, &crate::record::ItemResult> =
+        record.items.iter().map(|i| (i.id.as_str(), i)).collect();
+    let new_ids: Vec<&str> = fresh.items.iter().map(|i| i.id.as_str()).collect();
+    let mut changes = Vec::new();
+    for item in &fresh.items {
+        match old.get(item.id.as_str()) {
+            None => changes.push(format!(
+                "  + added    {} (line {}): {}",
+                item.id, item.line, item.text
+            )),
+            Some(was) if was.text != item.text => changes.push(format!(
+                "  ~ reworded {}: \"{}\" -> \"{}\"",
+                item.id, was.text, item.text
+            )),
+            Some(_) => {}
+        }
+    }
+    for item in &record.items {
+        if !new_ids.contains(&item.id.as_str()) {
+            changes.push(format!(
+                "  - removed  {} ({}): {}",
+                item.id,
+                item.status.as_str(),
+                item.text
+            ));
+        }
+    }
+    if !accept {
+        let list = if changes.is_empty() {
+            "  (only formatting changed)".to_string()
+        } else {
+            changes.join("\n")
+        };
+        return Err(error(
+            Code::Input,
+            format!(
+                "{} changed since this run began:\n{list}\nresume with --accept-changes to go on with the checklist as it is now",
+                record.checklist.origin.display()
+            ),
+        ));
+    }
+    let items = fresh
+        .items
+        .into_iter()
+        .map(|item| match old.get(item.id.as_str()) {
+            Some(was) => crate::record::ItemResult {
+                text: item.text.clone(),
+                line: item.line,
+                phase: item.phase.clone(),
+                section: item.section.clone(),
+                optional: item.optional,
+                kind: item.kind,
+                ..(*was).clone()
+            },
+            None => item,
+        })
+        .collect();
+    record.items = items;
+    if record.is_v1() {
+        // A v1 record stays v1 (docs/RECORD.md): it has no titles or text.
+        record.checklist.sha256 = checklist.source.sha256.clone();
+        record.checklist.title = checklist.title.clone();
+    } else {
+        record.checklist = crate::record::ChecklistRef {
+            origin: record.checklist.origin.clone(),
+            ..crate::record::ChecklistRef::of(checklist)
+        };
+    }
+    record.refresh_shown();
+    record.events.push(crate::record::Event {
+        at: clock.now(),
+        by: operator.to_string(),
+        action: crate::record::EventAction::ChecklistChanged,
+        item: None,
+        detail: Some(
+            changes
+                .iter()
+                .map(|c| c.trim())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    });
+    Ok(record)
+}
