@@ -1,0 +1,70 @@
+//! Finding the item an answers-file key names: by id, else by its text
+//! or a field's label, so a file can be written from what the checklist
+//! shows.
+
+use std::collections::HashMap;
+
+use crate::model::Item;
+
+pub(super) enum Found<'a> {
+    One(&'a Item),
+    Many(Vec<String>),
+    None,
+}
+
+/// The checklist's items by id and by text or label, so each key of the
+/// file is found in constant time: a 10,000-line answers file must not
+/// cost 10,000 × 10,000 comparisons.
+pub(super) struct Index<'a> {
+    items: &'a [&'a Item],
+    by_id: HashMap<&'a str, usize>,
+    /// Each item once under its text, and once more under its label when
+    /// that differs; in document order.
+    by_text: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Index<'a> {
+    pub(super) fn new(items: &'a [&'a Item]) -> Index<'a> {
+        let mut by_id = HashMap::with_capacity(items.len());
+        let mut by_text: HashMap<&str, Vec<usize>> = HashMap::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            by_id.entry(item.id.as_str()).or_insert(i);
+            by_text.entry(item.text.as_str()).or_default().push(i);
+            if let Some(label) = item.label.as_deref().filter(|l| *l != item.text) {
+                by_text.entry(label).or_default().push(i);
+            }
+        }
+        Index {
+            items,
+            by_id,
+            by_text,
+        }
+    }
+
+    /// By id, then by exact text (or a field's label), among items `keep`
+    /// accepts.
+    pub(super) fn find(&self, key: &str, keep: impl Fn(&Item) -> bool) -> Found<'a> {
+        let key = key.trim();
+        if let Some(&i) = self.by_id.get(key)
+            && keep(self.items[i])
+        {
+            return Found::One(self.items[i]);
+        }
+        let by_text: Vec<usize> = self
+            .by_text
+            .get(key)
+            .map(|found| {
+                found
+                    .iter()
+                    .copied()
+                    .filter(|&i| keep(self.items[i]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match by_text.as_slice() {
+            [] => Found::None,
+            [one] => Found::One(self.items[*one]),
+            many => Found::Many(many.iter().map(|&i| self.items[i].id.clone()).collect()),
+        }
+    }
+}

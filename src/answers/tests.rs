@@ -1,0 +1,92 @@
+//! Keys resolved against a small checklist, and the message each
+//! mistake gives.
+
+use super::*;
+use crate::parse::parse;
+use crate::source::Source;
+
+const LIST: &str = "# D\n## Do\n- **Ticket**: ___\n- [ ] Backup taken\n- [ ] Ship {{version}}\n### Rollback Triggers\n- [ ] Errors\n## Sign-off\n- **QA Lead**: [Name] - [Date]\n";
+
+fn answers(yaml: &str) -> anyhow::Result<Answers> {
+    let checklist = parse(&Source::from_text("d.md", LIST)).checklist;
+    let provenance = Provenance {
+        kind: "answers-file".into(),
+        path: Some("a.yaml".into()),
+        sha256: None,
+    };
+    Answers::parse(yaml, "a.yaml", provenance, &checklist)
+}
+
+#[test]
+fn resolves_ids_texts_labels_variables_and_roles() {
+    let a = answers(
+        "values:\n  version: 1.2\n  Ticket: T-1\nitems:\n  do/backup-taken: done\n  Errors: {status: not-occurred}\nsignoffs:\n  qa lead: {name: Jo}\n",
+    )
+    .unwrap();
+    assert_eq!(a.variables["version"], "1.2");
+    assert_eq!(a.items["do/ticket"].value.as_deref(), Some("T-1"));
+    assert_eq!(a.items["do/backup-taken"].status, Status::Done);
+    assert_eq!(
+        a.items["do/rollback-triggers/errors"].status,
+        Status::NotOccurred
+    );
+    assert_eq!(a.signoffs["sign-off/qa-lead"].decision, Decision::Approve);
+}
+
+#[test]
+fn unknown_keys_are_errors_with_the_closest_ids() {
+    let err = answers("items:\n  do/backup-tken: done\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2: items.do/backup-tken is not an item id or text of D; did you mean do/backup-taken?"
+    );
+    let err = answers("signoffs:\n  CTO: {name: X}\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2: signoffs.CTO is not a sign-off role of D; its roles: QA Lead"
+    );
+}
+
+#[test]
+fn statuses_must_fit_the_kind_and_carry_reasons() {
+    let err = answers("items:\n  Errors: done\n  Backup taken: skipped\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:3: items.Backup taken: skipping needs a reason: {status: skipped, reason: ...}\na.yaml:2: items.Errors: a trigger takes occurred, not-occurred, skipped, n/a, not `done`"
+    );
+    assert!(answers("nonsense: 1\n").is_err());
+}
+
+#[test]
+fn gates_are_waived_by_phase_id_or_title_with_a_reason() {
+    let a = answers("gates:\n  do: \"flaky, OPS-12\"\n  Sign-off: {reason: ok, by: Jo}\n").unwrap();
+    assert_eq!(
+        a.gates["do"],
+        GateWaiver {
+            reason: "flaky, OPS-12".into(),
+            by: None
+        }
+    );
+    assert_eq!(a.gates["sign-off"].by.as_deref(), Some("Jo"));
+    let err =
+        answers("items:\n  Errors: not-occurred\ngates:\n  doo: x\n  Do: \" \"\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:5: gates.Do: a waiver needs a reason\na.yaml:4: gates.doo is not a phase id or title of D; did you mean do?"
+    );
+}
+
+#[test]
+fn an_item_answered_twice_is_an_error() {
+    let err = answers("items:\n  do/backup-taken: done\n  do/backup-taken: failed\n").unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("a.yaml:2:3: items: duplicate entry with key"),
+        "{err}"
+    );
+    let err = answers("items:\n  do/backup-taken: done\n  Backup taken: failed\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2: items.do/backup-taken: item do/backup-taken is answered twice"
+    );
+}
