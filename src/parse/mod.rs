@@ -5,9 +5,11 @@
 //! The steps: front matter off the top; the plain-text steps shape read line
 //! by line; otherwise Markdown, from the one fenced block that holds every
 //! task item when there is such a block; then `build` decides structure.
+//! Either way `finish` settles each item's kind, condition and id.
 
 mod annotation;
 mod build;
+mod finish;
 mod markdown;
 mod plain;
 pub mod rules;
@@ -62,7 +64,7 @@ pub fn parse(source: &Source) -> Parsed {
 
     let (format, title, description, phases) = if plain::is_steps(body) {
         let steps = plain::read(body, body_start);
-        let phases = build::finish(steps.phases, source, &mut diagnostics);
+        let phases = finish::finish(steps.phases, source, &mut diagnostics);
         (
             Format::PlainText,
             Some(steps.title),

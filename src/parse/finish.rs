@@ -1,0 +1,376 @@
+//! Kinds, conditions and ids: the raw phases either reader made, into the
+//! model. A kind comes from an annotation, else from the section and the
+//! item's shape; an id from an annotation, else from the text, made unique.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::annotation::{self, Annotation};
+use super::build::{RawPhase, RawSection};
+use super::rules;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Item, Kind, Phase, Section, When};
+use crate::source::Source;
+
+/// Kinds, conditions and ids: the raw phases made into the model.
+pub(super) fn finish(
+    phases: Vec<RawPhase>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Phase> {
+    let mut ids = Ids::default();
+    let mut node_ids: HashMap<usize, String> = HashMap::new();
+    let mut out = Vec::with_capacity(phases.len());
+    let mut phase_slugs = Slugs::default();
+    for raw in phases {
+        let heading = annotations_of(
+            raw.annotation.as_ref(),
+            annotation::HEADING_KEYS,
+            source,
+            diagnostics,
+        );
+        let phase_id = phase_slugs.unique(heading.get("id").map_or_else(
+            || rules::slug(rules::strip_numbering(&raw.title)),
+            |id| id.to_string(),
+        ));
+        let phase_when_annotated = when_of(&heading);
+        let mut sections = Vec::with_capacity(raw.sections.len());
+        let mut section_slugs = Slugs::default();
+        for raw_section in raw.sections {
+            let section_annotations = if raw_section.implicit {
+                BTreeMap::new()
+            } else {
+                annotations_of(
+                    raw_section.annotation.as_ref(),
+                    annotation::HEADING_KEYS,
+                    source,
+                    diagnostics,
+                )
+            };
+            let section_id = if raw_section.implicit {
+                phase_id.clone()
+            } else {
+                let slug = section_annotations.get("id").map_or_else(
+                    || rules::slug(rules::strip_numbering(&raw_section.title)),
+                    |id| id.to_string(),
+                );
+                format!("{phase_id}/{}", section_slugs.unique(slug))
+            };
+            let section = section_from(
+                raw_section,
+                &section_id,
+                &section_annotations,
+                source,
+                diagnostics,
+                &mut ids,
+                &mut node_ids,
+            );
+            sections.push(section);
+        }
+        let has_trigger = sections
+            .iter()
+            .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
+        let when = phase_when_annotated.unwrap_or(
+            if rules::is_rollback_title(&raw.title) && !has_trigger {
+                When::Rollback
+            } else {
+                When::Always
+            },
+        );
+        if when == When::Rollback {
+            for section in &mut sections {
+                if section.when == When::Always
+                    && !section.items.iter().any(|i| i.kind == Kind::Trigger)
+                {
+                    section.when = When::Rollback;
+                }
+            }
+        }
+        out.push(Phase {
+            id: phase_id,
+            title: raw.title,
+            line: source.lines.line(raw.offset),
+            when,
+            sections,
+        });
+    }
+    // Parents are known once every item has its id.
+    for phase in &mut out {
+        for section in &mut phase.sections {
+            for item in &mut section.items {
+                if let Some(parent) = item.parent.take() {
+                    item.parent = parent
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|node| node_ids.get(&node).cloned());
+                }
+            }
+        }
+    }
+    out
+}
+
+fn section_from(
+    raw: RawSection,
+    id: &str,
+    annotations: &BTreeMap<String, String>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+    ids: &mut Ids,
+    node_ids: &mut HashMap<usize, String>,
+) -> Section {
+    let lead = (!raw.lead.is_empty()).then(|| raw.lead.join("\n\n"));
+    let trigger_section = rules::is_trigger_title(&raw.title);
+    let signoff_section = rules::is_signoff_title(&raw.title);
+    let optional_section = rules::is_optional_title(&raw.title);
+    let mut item_slugs = Slugs::default();
+    let mut items = Vec::with_capacity(raw.items.len());
+    for draft in raw.items {
+        let item_annotations = annotations_of(
+            draft.annotation.as_ref(),
+            annotation::ITEM_KEYS,
+            source,
+            diagnostics,
+        );
+        // Checked by `annotations_of`: only a known kind is kept.
+        let annotated_kind = item_annotations
+            .get("kind")
+            .and_then(|name| Kind::from_name(name));
+        let shape = draft.shape.as_ref();
+        let kind = annotated_kind.unwrap_or(if trigger_section {
+            Kind::Trigger
+        } else if signoff_section || shape.is_some_and(|s| s.placeholder && s.asks_signature) {
+            Kind::Signoff
+        } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
+            Kind::Field
+        } else {
+            Kind::Check
+        });
+        let shaped = shape.filter(|_| matches!(kind, Kind::Field | Kind::Signoff));
+        let label = item_annotations
+            .get("label")
+            .cloned()
+            .or_else(|| shaped.map(|s| s.label.clone()));
+        let text = match (&label, kind) {
+            (Some(label), Kind::Field | Kind::Signoff) if shaped.is_some() && !label.is_empty() => {
+                label.clone()
+            }
+            _ => draft.text.clone(),
+        };
+        let role = match kind {
+            Kind::Signoff => Some(
+                item_annotations
+                    .get("role")
+                    .cloned()
+                    .or_else(|| label.clone())
+                    .unwrap_or_else(|| rules::role_words(&draft.text)),
+            ),
+            _ => item_annotations.get("role").cloned(),
+        };
+        let choices = match item_annotations.get("choices") {
+            Some(list) => list
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .filter(|c| !c.is_empty())
+                .collect(),
+            None => shaped
+                .filter(|s| !s.placeholder && kind == Kind::Field)
+                .map(|s| rules::choices(&s.value))
+                .unwrap_or_default(),
+        };
+        let default = item_annotations.get("default").cloned().or_else(|| {
+            shaped
+                .filter(|s| !s.placeholder && kind == Kind::Field && choices.is_empty())
+                .map(|s| s.value.clone())
+        });
+        let optional = match item_annotations.get("optional").map(String::as_str) {
+            Some("false") => false,
+            Some(_) => true,
+            None => optional_section || rules::is_optional_text(&draft.text),
+        };
+        let item_id = match item_annotations.get("id") {
+            Some(id) => ids.claim(id.clone(), true),
+            None => {
+                let slug = item_slugs.unique(rules::slug(&text));
+                ids.claim(format!("{id}/{slug}"), false)
+            }
+        };
+        if let Some(previous) = ids.duplicate.take() {
+            diagnostics.push(Diagnostic::error(
+                source,
+                draft.annotation.as_ref().map_or(draft.offset, |a| a.offset),
+                format!("id `{previous}` is used by another item; this one became `{item_id}`"),
+            ));
+        }
+        if let Some(node) = draft.node
+            && draft.is_parent
+        {
+            node_ids.insert(node, item_id.clone());
+        }
+        let timeout_seconds = item_annotations
+            .get("timeout")
+            .and_then(|t| super::seconds(t));
+        let wait_seconds = match item_annotations.get("wait") {
+            Some(wait) => super::seconds(wait),
+            None => rules::wait_in_text(&text),
+        };
+        items.push(Item {
+            id: item_id,
+            kind,
+            text,
+            markdown: draft.markdown,
+            line: source.lines.line(draft.offset),
+            optional,
+            role,
+            label: label.filter(|_| matches!(kind, Kind::Field | Kind::Signoff)),
+            default,
+            choices,
+            command: draft.command,
+            timeout_seconds,
+            wait_seconds,
+            depth: draft.depth,
+            // Resolved to an id in `finish`, once all ids are known.
+            parent: draft.parent_node.map(|node| node.to_string()),
+            annotations: item_annotations,
+        });
+    }
+    let has_trigger = items.iter().any(|item| item.kind == Kind::Trigger);
+    let when = match when_of(annotations) {
+        Some(when) => when,
+        None if has_trigger => When::Always,
+        None => lead.as_deref().and_then(rules::lead_condition).unwrap_or(
+            if rules::is_rollback_title(&raw.title) {
+                When::Rollback
+            } else if rules::is_success_title(&raw.title) {
+                When::Success
+            } else {
+                When::Always
+            },
+        ),
+    };
+    Section {
+        id: id.to_string(),
+        title: raw.title,
+        line: source.lines.line(raw.offset),
+        when,
+        implicit: raw.implicit,
+        lead,
+        commands: raw.commands,
+        expected_output: raw.expected_output,
+        notes: raw.notes,
+        items,
+    }
+}
+
+/// An annotation's pairs as a map, with a diagnostic for each unknown key
+/// or malformed word.
+fn annotations_of(
+    annotation: Option<&Annotation>,
+    known: &[&str],
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    let Some(annotation) = annotation else {
+        return map;
+    };
+    for word in &annotation.malformed {
+        diagnostics.push(Diagnostic::error(
+            source,
+            annotation.offset,
+            format!("cannot read `{word}` in the relcheck annotation; write key=value or key=\"a value\""),
+        ));
+    }
+    for (key, value) in &annotation.pairs {
+        if !known.contains(&key.as_str()) {
+            diagnostics.push(Diagnostic::warning(
+                source,
+                annotation.offset,
+                format!(
+                    "unknown annotation key `{key}` here; known keys: {}",
+                    known.join(", ")
+                ),
+            ));
+            continue;
+        }
+        let problem = match key.as_str() {
+            "id" if !rules::is_valid_id(value) => Some(format!(
+                "id `{value}` must be lower-case letters, digits, `-`, `_` or `.`"
+            )),
+            "timeout" | "wait" if annotation::seconds(value).is_none() => Some(format!(
+                "{key} `{value}` is not a duration; write seconds (300) or 90s, 15m, 2h"
+            )),
+            "optional" if value != "true" && value != "false" => Some(format!(
+                "optional takes no value, or true or false, not `{value}`"
+            )),
+            "kind" if Kind::from_name(value).is_none() => Some(format!(
+                "unknown kind `{value}`; use check, trigger, field or signoff"
+            )),
+            "when" if When::from_name(value).is_none() => Some(format!(
+                "unknown when `{value}`; use always, rollback or success"
+            )),
+            _ => None,
+        };
+        match problem {
+            Some(message) => {
+                diagnostics.push(Diagnostic::error(source, annotation.offset, message))
+            }
+            None => {
+                map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    map
+}
+
+fn when_of(map: &BTreeMap<String, String>) -> Option<When> {
+    map.get("when").and_then(|name| When::from_name(name))
+}
+
+/// Makes slugs unique within one scope with `-2`, `-3`, ...
+#[derive(Default)]
+struct Slugs {
+    seen: HashMap<String, usize>,
+}
+
+impl Slugs {
+    fn unique(&mut self, slug: String) -> String {
+        // Looked up before it is copied: most slugs are new.
+        let Some(count) = self.seen.get_mut(&slug) else {
+            self.seen.insert(slug.clone(), 1);
+            return slug;
+        };
+        // `count` is the last suffix handed out (or 1): every one up to it
+        // is taken, so the search goes on from there and a run of
+        // repeated slugs stays linear.
+        let mut n = *count + 1;
+        loop {
+            let candidate = format!("{slug}-{n}");
+            if !self.seen.contains_key(&candidate) {
+                if let Some(count) = self.seen.get_mut(&slug) {
+                    *count = n;
+                }
+                self.seen.insert(candidate.clone(), 1);
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+}
+
+/// Item ids across the whole checklist. An annotated id is the user's
+/// promise of a stable name; a second claim of it is an error.
+#[derive(Default)]
+struct Ids {
+    taken: Slugs,
+    duplicate: Option<String>,
+}
+
+impl Ids {
+    fn claim(&mut self, id: String, annotated: bool) -> String {
+        let unique = self.taken.unique(id.clone());
+        if annotated && unique != id {
+            self.duplicate = Some(id);
+        }
+        unique
+    }
+}
