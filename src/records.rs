@@ -22,7 +22,9 @@ pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
 pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
     match &record.checklist.origin {
         Origin::Bundled { bundled, .. } => crate::bundled::open(bundled),
-        Origin::File { file } => crate::bundled::open(file).map_err(|err| {
+        // A file by its path only: a bundled checklist that shares its name
+        // is another checklist, never a stand-in for a file that moved.
+        Origin::File { file } => Source::read(Path::new(file)).map_err(|err| {
             error(
                 Code::Input,
                 format!("the record's checklist cannot be read: {err:#}; if it moved, name it with `relcheck resume RECORD --checklist FILE`"),

@@ -522,6 +522,8 @@ pub fn resume(
                         "note: {} cannot be read, so the run goes on with the checklist as the record keeps it (from when the run began); name another with --checklist",
                         record.checklist.origin.display()
                     )?;
+                    // Before the run's own lines, which go to stderr.
+                    out.flush()?;
                     source
                 }
                 None => return Err(err),

@@ -1141,3 +1141,79 @@ fn escape_sequences_from_an_answers_file_never_reach_a_terminal() {
     let history = relcheck(&["history"]).cwd(ran.dir.path()).run();
     assert!(!history.stdout.contains('\x1b'));
 }
+
+#[test]
+fn a_pipelines_incomplete_run_signed_then_finished_still_verifies() {
+    let ran = Test::new()
+        .args(&[
+            "run",
+            "production-deploy",
+            "--non-interactive",
+            "--set",
+            "version=1",
+            "--set",
+            "environment=prod",
+            "--no-commands",
+        ])
+        .code(4)
+        .run();
+    let (path, _) = record_in(ran.dir.path());
+    let path = path.display().to_string();
+    let sign = relcheck(&["sign", &path, "--role", "Service Owner", "--name", "Zoe"])
+        .cwd(ran.dir.path())
+        .run();
+    assert_eq!(sign.code, 0, "{}", sign.stderr);
+    // A person (here, the answers file) finishes what the pipeline left.
+    let resumed = relcheck(&[
+        "resume",
+        &path,
+        "--non-interactive",
+        "--no-commands",
+        "--answers",
+        &answers_path(),
+    ])
+    .cwd(ran.dir.path())
+    .env("RELCHECK_OPERATOR", "ci-bot")
+    .run();
+    assert_eq!(resumed.code, 4, "{}", resumed.stderr);
+    let verify = relcheck(&["verify", &path]).cwd(ran.dir.path()).run();
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+#[test]
+fn a_moved_checklist_file_is_never_swapped_for_a_bundled_one_of_its_name() {
+    // A file named like a bundled checklist, worded differently.
+    let own = std::fs::read_to_string(repo("checklists/production-deploy.md"))
+        .unwrap()
+        .replace("Change ticket approved", "Change ticket approved twice");
+    let ran = Test::new()
+        .file("production-deploy.md", &own)
+        .args(&[
+            "run",
+            "production-deploy.md",
+            "--non-interactive",
+            "--set",
+            "version=1",
+            "--set",
+            "environment=prod",
+            "--no-commands",
+        ])
+        .code(4)
+        .run();
+    let (path, _) = record_in(ran.dir.path());
+    std::fs::remove_file(ran.path("production-deploy.md")).unwrap();
+    let resumed = relcheck(&[
+        "resume",
+        &path.display().to_string(),
+        "--non-interactive",
+        "--no-commands",
+    ])
+    .cwd(ran.dir.path())
+    .run();
+    assert_eq!(resumed.code, 4, "{}", resumed.stderr);
+    assert!(
+        resumed.stdout.starts_with("note: production-deploy.md cannot be read, so the run goes on with the checklist as the record keeps it"),
+        "{}",
+        resumed.stdout
+    );
+}

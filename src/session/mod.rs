@@ -301,18 +301,6 @@ impl<'a> Session<'a> {
             self.record.run.finished = None;
             self.record.run.duration_seconds = None;
             self.record.run.outcome = Outcome::InProgress;
-            // Steps the end of the run set aside are open again.
-            for index in 0..self.record.items.len() {
-                let item = &mut self.record.items[index];
-                if item.status == Status::NotNeeded
-                    && item.reason.as_deref() == Some(outcome::NO_ROLLBACK)
-                {
-                    item.status = Status::Pending;
-                    item.reason = None;
-                    item.at = None;
-                    self.dirty.push(index);
-                }
-            }
             self.refresh_rollback_outcome();
         }
         let mode = if self.options.unattended {

@@ -39,6 +39,21 @@ impl Session<'_> {
         // Success-only items will not run now.
         let mut marked = Vec::new();
         for index in 0..self.record.items.len() {
+            // Rollback steps an earlier end of the run set aside (a
+            // pipeline's incomplete run, reopened by a person) are needed
+            // after all.
+            if self.places[index].1 == When::Rollback
+                && self.record.items[index].status == Status::NotNeeded
+                && self.record.items[index].reason.as_deref() == Some(super::outcome::NO_ROLLBACK)
+            {
+                marked.push((index, self.record.items[index].clone()));
+                self.dirty.push(index);
+                let item = &mut self.record.items[index];
+                item.status = Status::Pending;
+                item.reason = None;
+                item.at = None;
+                continue;
+            }
             if self.places[index].1 == When::Success
                 && self.record.items[index].status == Status::Pending
             {

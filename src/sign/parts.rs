@@ -163,10 +163,12 @@ fn short<T: Serialize + ?Sized>(value: &T) -> String {
     hex
 }
 
-/// The run has ended: its outcome will not change. A rollback sets the
-/// outcome early, while the run goes on, so only `finished` counts.
+/// The run has ended for good: its outcome will not change. A rollback
+/// sets the outcome early, while the run goes on, so only `finished`
+/// counts; and an `incomplete` run may be reopened by a person to finish
+/// what a pipeline left, so its outcome is not final either.
 pub(super) fn finished(record: &Record) -> bool {
-    record.run.finished.is_some()
+    !record.run.resumable()
 }
 
 /// A record's items by id, the first of an id as [`Record::item`] finds
