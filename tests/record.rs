@@ -97,6 +97,22 @@ fn the_journal_holds_answers_between_whole_writes() {
     // A torn last line: ignored.
     std::fs::write(journal_path(&path), format!("{journal}{{\"run\":")).unwrap();
     assert_eq!(Record::load(&path).unwrap().items[2].status, Status::Done);
+    // A finished record is written whole and has no journal: one put
+    // beside it, even naming its digest, does not rewrite it.
+    let mut finished = whole.clone();
+    finished.run.finished = Some(finished.run.started);
+    sink.save(&finished).unwrap();
+    let digest = Record::load(&path).unwrap().digest.unwrap();
+    let forged = journal.replacen(
+        journal.lines().next().unwrap(),
+        &format!("{{\"base\":\"{digest}\"}}"),
+        1,
+    );
+    std::fs::write(journal_path(&path), forged).unwrap();
+    assert_eq!(
+        Record::load(&path).unwrap().items[2].status,
+        whole.items[2].status
+    );
     // An edit to the record file itself still shows.
     let yaml = std::fs::read_to_string(&path)
         .unwrap()

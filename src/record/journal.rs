@@ -16,6 +16,12 @@ impl Record {
     /// file's own was right, so an edit outside relcheck stays visible.
     pub(super) fn fold_journal(&mut self, path: &Path) -> anyhow::Result<()> {
         let journal = journal_path(path);
+        // A finished run is written whole, and its journal removed: none
+        // extends it. One found beside it was put there by something else,
+        // and must not rewrite what the run ended as.
+        if self.run.finished.is_some() {
+            return Ok(());
+        }
         let Ok(text) = fs::read_to_string(&journal) else {
             return Ok(());
         };
