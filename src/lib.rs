@@ -73,7 +73,14 @@ pub fn main() -> u8 {
         Err(err) => {
             // What was printed before the error comes before it.
             let _ = stdout.flush();
-            eprintln!("{}: {err:#}", err_style.red("error"));
+            // Messages quote what the user gave (a role, a path, a key of
+            // an answers file): shown as text, never as escapes.
+            let message = format!("{err:#}");
+            eprintln!(
+                "{}: {}",
+                err_style.red("error"),
+                printable::printable(&message)
+            );
             exit::code_of(&err).as_u8()
         }
     }

@@ -13,6 +13,13 @@ use std::borrow::Cow;
 
 const REPLACEMENT: char = '\u{fffd}';
 
+/// A character that must not reach a terminal as it is: a control
+/// character other than a newline or a tab, or a bidirectional override
+/// or isolate, which can make a line read as something else.
+pub fn unsafe_char(c: char) -> bool {
+    needs_care(c)
+}
+
 pub fn printable(text: &str) -> Cow<'_, str> {
     if !text.chars().any(needs_care) {
         return Cow::Borrowed(text);
@@ -32,7 +39,8 @@ pub fn printable(text: &str) -> Cow<'_, str> {
 }
 
 fn needs_care(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Drops the rest of an escape sequence whose `ESC` was just read.
@@ -81,6 +89,7 @@ mod tests {
             ("over\rwrite", "over\u{fffd}write"),
             ("c1 \u{9b}31m", "c1 \u{fffd}31m"),
             ("lone escape at the end \x1b", "lone escape at the end "),
+            ("name \u{202e}moc.live", "name \u{fffd}moc.live"),
             ("\x1bc reset", " reset"),
         ];
         for (text, shown) in cases {

@@ -239,9 +239,28 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     out
 }
 
-/// Drops a leading BOM and makes every line end in LF.
+/// Drops a leading BOM and makes every line end in LF. Control
+/// characters (the start of an escape sequence, a bell) and bidirectional
+/// overrides have no place in a checklist, and through its titles and
+/// items they would reach a terminal: each becomes `�`, on its own line.
 pub fn normalise(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text
+        .chars()
+        .any(|c| c != '\r' && crate::printable::unsafe_char(c))
+    {
+        let kept: String = text
+            .chars()
+            .map(|c| {
+                if c != '\r' && crate::printable::unsafe_char(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+        return normalise(&kept);
+    }
     if !text.contains('\r') {
         return text.to_string();
     }

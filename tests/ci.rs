@@ -1217,3 +1217,34 @@ fn a_moved_checklist_file_is_never_swapped_for_a_bundled_one_of_its_name() {
         resumed.stdout
     );
 }
+
+#[test]
+fn escape_sequences_in_a_checklist_never_reach_a_terminal() {
+    let list = "# Title\u{1b}]0;TT\u{7}\n## Deploy\u{1b}[2J\n### Sec\u{1b}[31mRED\n- [ ] Ship \u{202e}it\n";
+    let ran = Test::new()
+        .file("c.md", list)
+        .args(&["run", "c.md", "--non-interactive"])
+        .code(4)
+        .run();
+    let show = relcheck(&["show", "c.md"]).cwd(ran.dir.path()).run();
+    let report = relcheck(&["report"]).cwd(ran.dir.path()).run();
+    let json = relcheck(&["report", "--format", "json"])
+        .cwd(ran.dir.path())
+        .run();
+    for (what, text) in [
+        ("run", &ran.out.stderr),
+        ("show", &show.stdout),
+        ("report", &report.stdout),
+        ("json", &json.stdout),
+    ] {
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}', '\u{202e}']),
+            "{what}: {text:?}"
+        );
+    }
+    assert!(
+        report.stdout.contains("Deploy\u{fffd}[2J"),
+        "{}",
+        report.stdout
+    );
+}

@@ -34,7 +34,13 @@ pub fn report(
         Some(path) => path,
         None => newest(&records::records_dir(request.records_dir))?,
     };
-    let record = Record::load(&path)?;
+    let loaded = Record::load(&path)?;
+    // People read text, Markdown and HTML: they get the display copy,
+    // titles included. JSON and JUnit escape what they hold themselves.
+    let record = match request.format {
+        ReportFormat::Json | ReportFormat::Junit => loaded,
+        _ => super::display::displayable(&loaded),
+    };
     let options = Options {
         failed_only: request.failed,
         style: if request.output.is_some() {
@@ -44,10 +50,7 @@ pub fn report(
         },
         titles: titles(&record),
     };
-    let rendered = match request.format {
-        ReportFormat::Json | ReportFormat::Junit => render(&record, request.format, &options)?,
-        format => render(&super::display::displayable(&record), format, &options)?,
-    };
+    let rendered = render(&record, request.format, &options)?;
     match &request.output {
         Some(file) => write_atomic(file, rendered.as_bytes())?,
         None => out.write_all(rendered.as_bytes())?,
@@ -62,7 +65,7 @@ pub fn render(record: &Record, format: ReportFormat, options: &Options) -> anyho
         ReportFormat::Text => text::text(record, options),
         ReportFormat::Markdown => markdown::markdown(record, options),
         ReportFormat::Json => {
-            let mut json = serde_json::to_string_pretty(record)?;
+            let mut json = escape_unsafe(&serde_json::to_string_pretty(record)?);
             json.push('\n');
             json
         }
@@ -138,4 +141,19 @@ pub fn run(
         config.file_style,
         out,
     )
+}
+
+/// JSON with what a terminal would act on written as `\uXXXX`: serde
+/// escapes the C0 controls but leaves C1 controls, DEL and bidirectional
+/// overrides as they are, and the record is the same data either way.
+fn escape_unsafe(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c != '\n' && c != '\t' && crate::printable::unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

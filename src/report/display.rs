@@ -22,6 +22,7 @@ pub fn displayable(record: &Record) -> Record {
         }
     };
     clean(&mut shown.checklist.title);
+    clean(&mut shown.run.id);
     match &mut shown.checklist.origin {
         crate::record::Origin::File { file } => clean(file),
         crate::record::Origin::Bundled { bundled, relcheck } => {
