@@ -327,8 +327,13 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         let mut line = String::new();
         let mut len = 0;
         for word in paragraph.split_whitespace() {
-            let mut word: Vec<char> = word.chars().collect();
+            let chars: Vec<char> = word.chars().collect();
+            // Where the rest of the word starts: a word longer than a line
+            // is cut in place, never copied, so a 4-million-character
+            // note wraps in linear time.
+            let mut start = 0;
             loop {
+                let word = &chars[start..];
                 let space = usize::from(len > 0);
                 if len + space + word.len() <= width {
                     if space == 1 {
@@ -343,9 +348,8 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
                     len = 0;
                     continue;
                 }
-                let rest = word.split_off(width);
-                lines.push(word.into_iter().collect());
-                word = rest;
+                lines.push(word[..width].iter().collect());
+                start += width;
             }
         }
         lines.push(line);
