@@ -1,0 +1,137 @@
+//! What a record says was asked: the checklist as the run read it, whole
+//! (its origin, hash, outline and text), so the record answers for itself
+//! without the file; and how either schema writes it.
+
+use serde::{Deserialize, Serialize};
+
+/// What was asked: the checklist as the run read it, whole, so the record
+/// says by itself what every answer answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "ChecklistIn")]
+pub struct ChecklistRef {
+    pub title: String,
+    pub origin: Origin,
+    /// Of the file's bytes as read.
+    pub sha256: String,
+    /// Phase and section titles, in document order. Empty in a record of
+    /// schema v1, which kept only ids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseTitles>,
+    /// The checklist's text as read (BOM dropped, line ends made LF).
+    /// `None` in a record of schema v1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// Where the checklist came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Origin {
+    /// Compiled into relcheck: its file name, and the relcheck version
+    /// whose copy it was.
+    Bundled { bundled: String, relcheck: String },
+    /// A file, by the path as given.
+    File { file: String },
+}
+
+impl Origin {
+    /// A source's display name (`NAME (bundled)` for a bundled checklist)
+    /// as an origin.
+    pub fn from_display(display: &str, relcheck: &str) -> Origin {
+        match display.strip_suffix(" (bundled)") {
+            Some(name) => Origin::Bundled {
+                bundled: name.to_string(),
+                relcheck: relcheck.to_string(),
+            },
+            None => Origin::File {
+                file: display.to_string(),
+            },
+        }
+    }
+
+    /// The path as given, or `NAME (bundled)`: what reports show, and
+    /// schema v1's `path`.
+    pub fn display(&self) -> String {
+        match self {
+            Origin::Bundled { bundled, .. } => format!("{bundled} (bundled)"),
+            Origin::File { file } => file.clone(),
+        }
+    }
+}
+
+/// A phase's title and its sections' titles, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseTitles {
+    pub id: String,
+    pub title: String,
+    /// Sections with a heading of their own; a phase's own (implicit)
+    /// section has none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sections: Vec<SectionTitle>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionTitle {
+    pub id: String,
+    pub title: String,
+}
+
+impl ChecklistRef {
+    /// What a new record says of `checklist`.
+    pub fn of(checklist: &crate::model::Checklist) -> ChecklistRef {
+        ChecklistRef {
+            title: checklist.title.clone(),
+            origin: Origin::from_display(&checklist.source.path, env!("CARGO_PKG_VERSION")),
+            sha256: checklist.source.sha256.clone(),
+            phases: checklist
+                .phases
+                .iter()
+                .map(|phase| PhaseTitles {
+                    id: phase.id.clone(),
+                    title: phase.title.clone(),
+                    sections: phase
+                        .sections
+                        .iter()
+                        .filter(|section| !section.implicit)
+                        .map(|section| SectionTitle {
+                            id: section.id.clone(),
+                            title: section.title.clone(),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            source: Some(checklist.source.text.clone()),
+        }
+    }
+}
+
+/// `checklist:` as either schema writes it: v1 has `path`, v2 `origin`.
+#[derive(Deserialize)]
+struct ChecklistIn {
+    title: String,
+    #[serde(default)]
+    origin: Option<Origin>,
+    #[serde(default)]
+    path: Option<String>,
+    sha256: String,
+    #[serde(default)]
+    phases: Vec<PhaseTitles>,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+impl From<ChecklistIn> for ChecklistRef {
+    fn from(input: ChecklistIn) -> ChecklistRef {
+        ChecklistRef {
+            title: input.title,
+            // A v1 bundled path's relcheck version is the run's, filled in
+            // by the upgrade (`Record::from_yaml`).
+            origin: input.origin.unwrap_or_else(|| {
+                Origin::from_display(input.path.as_deref().unwrap_or_default(), "")
+            }),
+            sha256: input.sha256,
+            phases: input.phases,
+            source: input.source,
+        }
+    }
+}
