@@ -162,7 +162,13 @@ pub fn run(
         let source = match crate::bundled::open(path) {
             Ok(source) => source,
             Err(err) => {
-                writeln!(out, "{}: {err:#}", style.red("error"))?;
+                let message = format!("{err:#}");
+                writeln!(
+                    out,
+                    "{}: {}",
+                    style.red("error"),
+                    crate::printable::printable(&message)
+                )?;
                 unreadable = true;
                 continue;
             }

@@ -21,7 +21,19 @@ pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
 /// reports, `verify`, `history` and `sign` read the record alone.
 pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
     match &record.checklist.origin {
-        Origin::Bundled { bundled, .. } => crate::bundled::open(bundled),
+        // The compiled-in text: a file here that shares its name is another
+        // checklist.
+        Origin::Bundled { bundled, .. } => match crate::bundled::find(bundled) {
+            Some(found) => Source::from_bytes(
+                format!("{} (bundled)", found.file_name),
+                None,
+                found.text.as_bytes(),
+            ),
+            None => Err(error(
+                Code::Input,
+                format!("this relcheck has no bundled checklist {bundled}; name the checklist with `relcheck resume RECORD --checklist FILE`"),
+            )),
+        },
         // A file by its path only: a bundled checklist that shares its name
         // is another checklist, never a stand-in for a file that moved.
         Origin::File { file } => Source::read(Path::new(file)).map_err(|err| {

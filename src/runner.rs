@@ -65,6 +65,8 @@ pub fn operator(flag: Option<String>) -> String {
         })
         .or_else(|| crate::system::git_config("user.name"))
         .or_else(|| std::env::var("USER").ok().filter(|s| !s.is_empty()))
+        // Recorded with every answer and shown on every screen: text only.
+        .map(|name| crate::printable::printable(&name).into_owned())
         .unwrap_or_else(|| "unknown".to_string())
 }
 
@@ -115,6 +117,15 @@ pub fn presets(set: &[String], checklist: &Checklist) -> anyhow::Result<BTreeMap
                     ),
                 ));
             }
+        }
+        if value.chars().any(crate::printable::unsafe_char) {
+            return Err(error(
+                Code::Usage,
+                format!(
+                    "--set {}: the value holds a control character or a direction override (an escape sequence?); values are recorded and shown, so give plain text",
+                    crate::printable::printable(name)
+                ),
+            ));
         }
         values.insert(name.to_string(), value.to_string());
     }
@@ -388,7 +399,8 @@ fn unattended(
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
     let record = &session.record;
     if let Some(junit) = &args.junit {
-        crate::record::write_atomic(junit, crate::report::junit(record).as_bytes())
+        let shown = crate::report::display::displayable(record);
+        crate::record::write_atomic(junit, crate::report::junit(&shown).as_bytes())
             .map_err(|err| error(Code::Input, format!("{err:#}")))?;
     }
     if github && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {

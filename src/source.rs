@@ -68,6 +68,8 @@ impl Source {
         path: Option<PathBuf>,
         bytes: &[u8],
     ) -> anyhow::Result<Source> {
+        // The name is shown in every message and screen about the file.
+        let display = crate::printable::printable(&display).into_owned();
         if bytes.len() as u64 > MAX_BYTES {
             return Err(error(
                 Code::Input,

@@ -1116,30 +1116,48 @@ fn junit_names_cases_by_text_as_written_and_points_at_the_checklist() {
 }
 
 #[test]
-fn escape_sequences_from_an_answers_file_never_reach_a_terminal() {
-    let hostile = "values:\n  version: \"1.4.2\"\n  Ticket: \"CHG-1\\e[2J\"\nitems:\n  build/tests-passed: {status: failed, note: \"5xx \\e[2J\\e]0;PWN\\a spike\"}\n";
-    let ran = gated(hostile).args(&["--no-commands"]).code(1).run();
+fn escape_sequences_from_answers_or_commands_never_reach_a_terminal() {
+    // An answers file that holds them is refused: it would be recorded.
+    let hostile = "values:\n  version: \"1.4.2\"\n  Ticket: CHG-1\nitems:\n  build/tests-passed: {status: failed, note: \"5xx \\e[2J\\e]0;PWN\\a spike\"}\n";
+    gated(hostile)
+        .code(3)
+        .stderr("error: answers.yaml: items.build/tests-passed.note holds a control character or a direction override (an escape sequence?); answers are recorded and shown, so write them as plain text\n")
+        .run();
+    let ran = Test::new()
+        .args(&["run", "c.md", "--non-interactive", "--set", "v=1\u{1b}[2J"])
+        .file("c.md", "# C\n## Do\n- [ ] Run {{v}}\n")
+        .code(2)
+        .run();
+    assert!(!ran.out.stderr.contains('\u{1b}'), "{:?}", ran.out.stderr);
+    // A command's output is recorded as printed, and shown as text.
+    let list = "# C\n## Do\n- [ ] Paint\n  ```sh\n  printf 'out\\033[2Jclr\\033]0;TTL\\007 \\342\\200\\256x\\n'; exit 1\n  ```\n";
+    let ran = Test::new()
+        .file("c.md", list)
+        .args(&["run", "c.md", "--non-interactive", "--junit", "j.xml"])
+        .code(1)
+        .run();
+    let junit = std::fs::read_to_string(ran.path("j.xml")).unwrap();
+    let unsafe_chars = ['\u{1b}', '\u{7}', '\u{202e}'];
     assert!(
-        ran.out
-            .stderr
-            .contains("FAIL    Tests passed (build/tests-passed): 5xx  spike\n"),
-        "{}",
+        !ran.out.stderr.contains(unsafe_chars),
+        "{:?}",
         ran.out.stderr
     );
-    assert!(!ran.out.stderr.contains('\x1b'), "{:?}", ran.out.stderr);
-    for format in ["text", "markdown", "html"] {
+    assert!(!junit.contains(unsafe_chars), "{junit:?}");
+    for format in ["text", "markdown", "html", "junit", "json"] {
         let out = relcheck(&["report", "--format", format])
             .cwd(ran.dir.path())
             .run();
         assert_eq!(out.code, 0, "{format}: {}", out.stderr);
-        assert!(!out.stdout.contains('\x1b'), "{format}");
-        assert!(!out.stdout.contains('\x07'), "{format}");
-        assert!(out.stdout.contains("spike"), "{format}");
+        assert!(
+            !out.stdout.contains(unsafe_chars),
+            "{format}: {:?}",
+            out.stdout
+        );
     }
     let text = relcheck(&["report"]).cwd(ran.dir.path()).run();
+    assert!(text.stdout.contains("outclr"), "{}", text.stdout);
     assert!(text.stdout.contains("digest matches"), "{}", text.stdout);
-    let history = relcheck(&["history"]).cwd(ran.dir.path()).run();
-    assert!(!history.stdout.contains('\x1b'));
 }
 
 #[test]

@@ -191,6 +191,14 @@ impl Answers {
             // twice, which a map would quietly take the last of.
             let value: serde_yaml::Value = serde_yaml::from_str(text)
                 .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?;
+            if let Some(key) = unsafe_text(&value) {
+                return Err(error(
+                    Code::Input,
+                    format!(
+                        "{display}: {key} holds a control character or a direction override (an escape sequence?); answers are recorded and shown, so write them as plain text"
+                    ),
+                ));
+            }
             serde_yaml::from_value(value)
                 .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?
         };
@@ -417,5 +425,37 @@ impl Answers {
         } else {
             Err(error(Code::Input, problems.join("\n")))
         }
+    }
+}
+
+/// The key of the first string in the file, or of the first key, that holds
+/// what a terminal would act on (`crate::printable`), as `items.x.note`.
+fn unsafe_text(value: &serde_yaml::Value) -> Option<String> {
+    use serde_yaml::Value;
+    let bad = |text: &str| text.chars().any(crate::printable::unsafe_char);
+    match value {
+        Value::String(text) if bad(text) => Some(String::new()),
+        Value::Mapping(map) => map.iter().find_map(|(key, value)| {
+            let name = match key {
+                Value::String(name) => name.clone(),
+                other => serde_yaml::to_string(other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
+            };
+            if bad(&name) {
+                return Some(crate::printable::printable(&name).into_owned());
+            }
+            unsafe_text(value).map(|below| {
+                if below.is_empty() {
+                    name
+                } else {
+                    format!("{name}.{below}")
+                }
+            })
+        }),
+        Value::Sequence(items) => items.iter().find_map(unsafe_text),
+        Value::Tagged(tagged) => unsafe_text(&tagged.value),
+        _ => None,
     }
 }

@@ -35,10 +35,11 @@ pub fn report(
         None => newest(&records::records_dir(request.records_dir))?,
     };
     let loaded = Record::load(&path)?;
-    // People read text, Markdown and HTML: they get the display copy,
-    // titles included. JSON and JUnit escape what they hold themselves.
+    // Everything but JSON is read by people (a JUnit file on a CI page, or
+    // a terminal): the display copy, titles included. JSON writes what a
+    // terminal would act on as escapes (`escape_unsafe`).
     let record = match request.format {
-        ReportFormat::Json | ReportFormat::Junit => loaded,
+        ReportFormat::Json => loaded,
         _ => super::display::displayable(&loaded),
     };
     let options = Options {

@@ -203,14 +203,16 @@ fn decision_str(decision: Decision) -> &'static str {
 /// else git's configuration (docs/RECORD.md).
 pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::Result<Code> {
     let settings = super::settings::System;
+    // Recorded, signed and shown: text only, never escape sequences.
+    let text = |value: String| crate::printable::printable(&value).into_owned();
     let request = Request {
-        role: args.role,
-        name: super::settings::signer_name(args.name, &settings)?,
+        role: text(args.role),
+        name: text(super::settings::signer_name(args.name, &settings)?),
         decision: match args.decision {
             crate::cli::DecisionArg::Approve => Decision::Approve,
             crate::cli::DecisionArg::Reject => Decision::Reject,
         },
-        comment: args.comment,
+        comment: args.comment.map(text),
         extra_role: args.extra_role,
     };
     let signer = super::settings::signing_key(args.key.as_deref(), &settings)

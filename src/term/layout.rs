@@ -71,7 +71,10 @@ pub fn chop(text: &str, indent: usize, width: usize) -> Vec<String> {
     let pad = " ".repeat(indent);
     let mut rows = Vec::new();
     for line in text.lines() {
-        let mut rest: String = line.chars().filter(|c| !c.is_control()).collect();
+        let mut rest: String = line
+            .chars()
+            .filter(|&c| !c.is_control() && !crate::printable::unsafe_char(c))
+            .collect();
         loop {
             let (head, tail) = split_at_width(&rest, room);
             rows.push(format!("{pad}{head}"));

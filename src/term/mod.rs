@@ -204,7 +204,7 @@ impl Terminal {
                 Key::Backspace if buffer.pop().is_some() => {
                     let _ = self.term.write_str("\x08 \x08");
                 }
-                Key::Char(c) if !c.is_control() => {
+                Key::Char(c) if !c.is_control() && !crate::printable::unsafe_char(c) => {
                     buffer.push(c);
                     let _ = self.term.write_str(&c.to_string());
                 }
