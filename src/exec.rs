@@ -59,6 +59,9 @@ pub struct Spec {
     pub timeout: Duration,
     /// The working directory; the caller's when `None`.
     pub cwd: Option<PathBuf>,
+    /// Set for the command on top of relcheck's own environment: every
+    /// value as `RELCHECK_VAR_<NAME>` ([`variables_env`]).
+    pub env: Vec<(String, String)>,
 }
 
 /// How a command ended and what it printed.
@@ -153,11 +156,86 @@ pub fn shell_quote(value: &str) -> String {
     }
 }
 
-/// `command` with each `{{name}}` replaced by its value, shell-quoted, by
-/// the one set of rules in [`template`](crate::template). Fails with the
-/// names that have no value, each once, in order of first use.
-pub fn substitute(command: &str, values: &BTreeMap<String, String>) -> Result<String, Vec<String>> {
-    crate::template::substitute(command, values, shell_quote)
+/// Whether `value` means nothing to a shell in any quoting context a
+/// checklist may put it in (bare, in double quotes, in a heredoc, in
+/// backticks, in `sh -c "..."`): letters, digits and `._-/:@+=,%`. Only
+/// such a value is put into a command's text; any value reaches the
+/// command as `RELCHECK_VAR_<NAME>` (docs/FORMAT.md).
+pub fn shell_safe(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-/:@+=,%".contains(&b))
+}
+
+/// Why a command cannot be filled in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unfilled {
+    /// Names with no value, each once, in order of first use.
+    Missing(Vec<String>),
+    /// Names whose value a shell could read as code (not [`shell_safe`]).
+    Unsafe(Vec<String>),
+}
+
+/// `command` with each `{{name}}` replaced by its value, by the one set of
+/// rules in [`template`](crate::template). A value goes into the text only
+/// when it is [`shell_safe`]: quoting cannot make a value safe in every
+/// context a command may put it in (`"{{v}}"`, a heredoc, `bash -c`), so
+/// no value can become shell code whatever the checklist does.
+pub fn substitute(command: &str, values: &BTreeMap<String, String>) -> Result<String, Unfilled> {
+    let script =
+        crate::template::substitute(command, values, str::to_string).map_err(Unfilled::Missing)?;
+    let mut hostile: Vec<String> = Vec::new();
+    for placeholder in crate::template::placeholders(command) {
+        let name = placeholder.name.to_string();
+        let safe = values.get(&name).is_some_and(|value| shell_safe(value));
+        if !safe && !hostile.contains(&name) {
+            hostile.push(name);
+        }
+    }
+    if hostile.is_empty() {
+        Ok(script)
+    } else {
+        Err(Unfilled::Unsafe(hostile))
+    }
+}
+
+/// Why a command with a value a shell could read as code does not run,
+/// and what to write instead.
+pub fn unsafe_message(names: &[String]) -> String {
+    let uses: Vec<String> = names
+        .iter()
+        .map(|name| format!("\"${}\"", env_name(name)))
+        .collect();
+    let named: Vec<String> = names.iter().map(|name| format!("{{{{{name}}}}}")).collect();
+    format!(
+        "not run: the value of {} holds characters a shell would read (spaces, quotes, $, ...), so it is not put into the command; write {} in the command instead",
+        named.join(", "),
+        uses.join(", ")
+    )
+}
+
+/// The environment variable a value reaches a command as:
+/// `RELCHECK_VAR_` and the name in capitals, anything but a letter or a
+/// digit made `_` (`version` -> `RELCHECK_VAR_VERSION`).
+pub fn env_name(name: &str) -> String {
+    let mut out = String::from("RELCHECK_VAR_");
+    out.extend(name.chars().map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        }
+    }));
+    out
+}
+
+/// Every value of a run, for a command's environment.
+pub fn variables_env(values: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    values
+        .iter()
+        .map(|(name, value)| (env_name(name), value.clone()))
+        .collect()
 }
 
 /// The real executor: `sh -c SCRIPT`.
@@ -240,6 +318,7 @@ impl<'a> Running<'a> {
             if let Some(cwd) = &spec.cwd {
                 command.current_dir(cwd);
             }
+            command.envs(spec.env.iter().map(|(k, v)| (k, v)));
             command.spawn().map_err(|err| {
                 let place = spec
                     .cwd
@@ -510,7 +589,7 @@ impl Tail {
 /// use relcheck::exec::{Executor, Fake, Outcome, Spec};
 ///
 /// let fake = Fake::new([Outcome::exited(0, "deployed\n")]);
-/// let spec = Spec { script: "./deploy".into(), timeout: Duration::from_secs(60), cwd: None };
+/// let spec = Spec { script: "./deploy".into(), timeout: Duration::from_secs(60), cwd: None, env: Vec::new() };
 /// let outcome = fake.run(&spec, &mut |_| {}, &AtomicBool::new(false)).unwrap();
 /// assert!(outcome.succeeded());
 /// assert_eq!(fake.specs(), [spec]);

@@ -121,7 +121,8 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                 out.push(warn(
                     item.line,
                     format!(
-                        "{{{{{name}}}}} is quoted in this command; relcheck shell-quotes values itself, so the quotes would become part of the value"
+                        "{{{{{name}}}}} is quoted in this command; relcheck puts only values that mean nothing to a shell into command text, and refuses others, so write \"${}\" here to take any value",
+                        crate::exec::env_name(&name)
                     ),
                 ));
             }

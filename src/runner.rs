@@ -241,8 +241,9 @@ fn require_values(
     }
     let lines: Vec<&str> = source.text.lines().collect();
     // Each missing name with the lines of the commands that use it, in
-    // order of first use.
+    // order of first use; and each name whose value a shell could read.
     let mut missing: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut hostile: Vec<(String, Vec<usize>)> = Vec::new();
     for (_, _, item) in checklist.items() {
         let Some(command) = &item.command else {
             continue;
@@ -250,8 +251,10 @@ fn require_values(
         if answered(&item.id) {
             continue;
         }
-        let Err(names) = crate::exec::substitute(command, &values) else {
-            continue;
+        let (names, list) = match crate::exec::substitute(command, &values) {
+            Ok(_) => continue,
+            Err(crate::exec::Unfilled::Missing(names)) => (names, &mut missing),
+            Err(crate::exec::Unfilled::Unsafe(names)) => (names, &mut hostile),
         };
         for name in names {
             // The command's own line: the first after the item's that
@@ -259,17 +262,38 @@ fn require_values(
             let line = (item.line..lines.len())
                 .find(|&i| crate::template::names(lines[i]).contains(&name))
                 .map_or(item.line, |i| i + 1);
-            match missing.iter_mut().find(|(n, _)| *n == name) {
+            match list.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, used)) if !used.contains(&line) => used.push(line),
                 Some(_) => {}
-                None => missing.push((name, vec![line])),
+                None => list.push((name, vec![line])),
             }
         }
     }
-    if missing.is_empty() {
+    if missing.is_empty() && hostile.is_empty() {
         return Ok(());
     }
-    let problems: Vec<String> = missing
+    let at = |lines: &[usize]| match lines {
+        [line] => format!("the command at line {line}"),
+        many => format!(
+            "the commands at lines {}",
+            many.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut problems: Vec<String> = hostile
+        .iter()
+        .map(|(name, lines)| {
+            format!(
+                "{}: the value of {{{{{name}}}}}, used by {}, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"${}\" in the command instead",
+                source.display,
+                at(lines),
+                crate::exec::env_name(name)
+            )
+        })
+        .collect();
+    problems.extend(missing
         .into_iter()
         .map(|(name, lines)| {
             let at = match lines.as_slice() {
@@ -286,8 +310,7 @@ fn require_values(
                 "{}: no value for {{{{{name}}}}}, used by {at}; give it with --set {name}=... or values: in the answers file",
                 source.display
             )
-        })
-        .collect();
+        }));
     Err(error(Code::Input, problems.join("\n")))
 }
 

@@ -1266,3 +1266,33 @@ fn escape_sequences_in_a_checklist_never_reach_a_terminal() {
         report.stdout
     );
 }
+
+#[test]
+fn no_value_becomes_shell_code_and_every_value_reaches_commands_as_a_variable() {
+    let list = "# V\n## Do\n- [ ] Tag\n  ```sh\n  git tag \"v{{version}}\"\n  ```\n";
+    let ran = Test::new()
+        .file("v.md", list)
+        .args(&["run", "v.md", "--non-interactive", "--set", "version=$(touch pwned)"])
+        .code(3)
+        .stderr("error: v.md: the value of {{version}}, used by the command at line 5, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"$RELCHECK_VAR_VERSION\" in the command instead\n")
+        .run();
+    assert!(!ran.path("pwned").exists());
+    assert!(!ran.path("relcheck-records").exists(), "nothing ran");
+    // As the message says: the value reaches the command as itself.
+    let list = "# V\n## Do\n- [ ] Said {{version}}\n  ```sh\n  printf '%s\\n' \"$RELCHECK_VAR_VERSION\" > said\n  ```\n";
+    let ran = Test::new()
+        .file("v.md", list)
+        .args(&[
+            "run",
+            "v.md",
+            "--non-interactive",
+            "--set",
+            "version=$(touch pwned)",
+        ])
+        .run();
+    assert!(!ran.path("pwned").exists());
+    assert_eq!(
+        std::fs::read_to_string(ran.path("said")).unwrap(),
+        "$(touch pwned)\n"
+    );
+}

@@ -16,6 +16,7 @@ fn spec(script: &str) -> Spec {
         script: script.to_string(),
         timeout: PATIENT,
         cwd: None,
+        env: Vec::new(),
     }
 }
 
@@ -115,13 +116,13 @@ fn shell_quote_leaves_plain_words_bare_and_quotes_the_rest() {
 }
 
 #[test]
-fn substitute_replaces_both_spellings_with_quoted_values() {
-    let values = values(&[("version", "1.2.3"), ("env", "staging east")]);
+fn substitute_replaces_both_spellings_with_plain_values() {
+    let values = values(&[("version", "1.2.3"), ("env", "staging-east")]);
     let cases = [
         ("deploy {{version}}", "deploy 1.2.3"),
         (
             "deploy {{ version }} to {{env}}",
-            "deploy 1.2.3 to 'staging east'",
+            "deploy 1.2.3 to staging-east",
         ),
         ("{{version}}{{version}}", "1.2.31.2.3"),
         ("no variables", "no variables"),
@@ -150,7 +151,10 @@ fn substitute_reports_each_missing_name_once_in_order_of_use() {
     let values = values(&[("version", "1.2.3")]);
     assert_eq!(
         substitute("{{ host }} {{version}} {{user}} {{host}}", &values),
-        Err(vec!["host".to_string(), "user".to_string()])
+        Err(Unfilled::Missing(vec![
+            "host".to_string(),
+            "user".to_string()
+        ]))
     );
 }
 
@@ -164,13 +168,16 @@ fn substitute_sees_the_variables_the_parser_declares() {
     ];
     for text in texts {
         let declared = crate::template::names(text);
-        let missing = substitute(text, &BTreeMap::new()).err().unwrap_or_default();
+        let missing = match substitute(text, &BTreeMap::new()) {
+            Err(Unfilled::Missing(names)) => names,
+            _ => Vec::new(),
+        };
         assert_eq!(missing, declared, "text {text:?}");
     }
 }
 
 #[test]
-fn substituted_values_reach_the_command_literally() {
+fn no_value_becomes_shell_code_in_any_quoting_context() {
     let dir = tempfile::tempdir().unwrap();
     let hostile = [
         "two words",
@@ -183,22 +190,57 @@ fn substituted_values_reach_the_command_literally() {
         "a\nnew line",
         "*",
         "~",
-        "-n",
         r"back\slash",
         "",
         "'",
         "''\\'",
     ];
+    // Every place a checklist might put a value: quoting cannot make a
+    // value safe in all of them, so a value a shell could read is never
+    // put into the text at all.
+    let contexts = [
+        "printf %s {{v}}",
+        "printf %s \"{{v}}\"",
+        "printf %s '{{v}}'",
+        "cat <<EOF\n{{v}}\nEOF",
+        "bash -c \"echo {{v}}\"",
+        "echo `echo {{v}}`",
+    ];
     for value in hostile {
-        let script = substitute("printf %s {{v}}", &values(&[("v", value)])).unwrap();
+        for context in contexts {
+            assert_eq!(
+                substitute(context, &values(&[("v", value)])),
+                Err(Unfilled::Unsafe(vec!["v".to_string()])),
+                "value {value:?} in {context:?}"
+            );
+        }
+        // The value reaches the command as itself, through its variable.
         let outcome = run(&Spec {
             cwd: Some(dir.path().to_path_buf()),
-            ..spec(&script)
+            env: variables_env(&values(&[("v", value)])),
+            ..spec("printf %s \"$RELCHECK_VAR_V\"")
         });
         assert_eq!(outcome.exit_code, Some(0), "value {value:?}");
-        assert_eq!(outcome.output, value, "value {value:?}: {script}");
+        assert_eq!(outcome.output, value, "value {value:?}");
     }
     assert!(!dir.path().join("pwned").exists());
+    // What means nothing to a shell goes into the text as it is.
+    for value in [
+        "1.4.2",
+        "registry.example/app:v1-rc.2",
+        "a,b+c@d_e",
+        "KEY=value",
+        "50%",
+    ] {
+        assert_eq!(
+            substitute("deploy {{v}}", &values(&[("v", value)])),
+            Ok(format!("deploy {value}"))
+        );
+    }
+    assert_eq!(
+        env_name("preparation/change-ticket"),
+        "RELCHECK_VAR_PREPARATION_CHANGE_TICKET"
+    );
 }
 
 // --- exit and output

@@ -287,9 +287,15 @@ impl Session<'_> {
         };
         let script = match exec::substitute(command, &self.record.values) {
             Ok(script) => script,
-            Err(missing) => {
+            Err(exec::Unfilled::Missing(missing)) => {
                 return Applied::Again {
                     message: Some(format!("no value for {}", missing.join(", "))),
+                    suggested: None,
+                };
+            }
+            Err(exec::Unfilled::Unsafe(names)) => {
+                return Applied::Again {
+                    message: Some(exec::unsafe_message(&names)),
                     suggested: None,
                 };
             }
@@ -301,6 +307,7 @@ impl Session<'_> {
             script: script.clone(),
             timeout,
             cwd: None,
+            env: exec::variables_env(&self.record.values),
         };
         prompter.command_started(&script, timeout);
         let started = self.clock.now();
