@@ -97,6 +97,32 @@ fn the_journal_holds_answers_between_whole_writes() {
     // A torn last line: ignored.
     std::fs::write(journal_path(&path), format!("{journal}{{\"run\":")).unwrap();
     assert_eq!(Record::load(&path).unwrap().items[2].status, Status::Done);
+    // A journal without its header, or with a whole line that does not
+    // read, is damage: the record is not read with it, and the error says
+    // where.
+    let lines: Vec<&str> = journal.lines().collect();
+    std::fs::write(journal_path(&path), format!("{}\n", lines[1])).unwrap();
+    let err = Record::load(&path).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{}:1: a journal begins with the digest of the record it extends",
+            journal_path(&path).display()
+        )),
+        "{err}"
+    );
+    std::fs::write(
+        journal_path(&path),
+        format!("{}\n{{\"broken\n{}\n", lines[0], lines[1]),
+    )
+    .unwrap();
+    let err = Record::load(&path).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!(
+            "{}:2: not a journal line",
+            journal_path(&path).display()
+        )),
+        "{err}"
+    );
     // A finished record is written whole and has no journal: one put
     // beside it, even naming its digest, does not rewrite it.
     let mut finished = whole.clone();

@@ -2,6 +2,7 @@
 //! since the record was last written whole, one JSON object a line, and
 //! how a read folds it back in. [`super::RecordFile`] writes it.
 
+use crate::exit::{Code, error};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -36,17 +37,29 @@ impl Record {
             // the journal leaves one that extends an older record: its
             // entries are all in this record already, and applying them
             // would put older state over newer.
-            if n == 0
-                && let Ok(header) = serde_json::from_str::<JournalHeader>(line)
-            {
+            let refused = |why: String| {
+                error(
+                    Code::Input,
+                    format!(
+                        "{}:{}: {why}; it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
+                        journal.display(),
+                        n + 1
+                    ),
+                )
+            };
+            if n == 0 {
+                let header = serde_json::from_str::<JournalHeader>(line).map_err(|_| {
+                    refused("a journal begins with the digest of the record it extends, and this one does not".to_string())
+                })?;
                 if Some(header.base) != self.digest {
                     return Ok(());
                 }
                 continue;
             }
-            let Ok(entry) = serde_json::from_str::<JournalIn>(line) else {
-                break;
-            };
+            // Only the last line can be cut short by a crash, and then it
+            // has no newline; a whole line that does not read is damage.
+            let entry = serde_json::from_str::<JournalIn>(line)
+                .map_err(|err| refused(format!("not a journal line ({err})")))?;
             entry.apply(self);
             applied = true;
         }
