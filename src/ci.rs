@@ -130,8 +130,11 @@ impl<'a> Unattended<'a> {
             _ => self.style.dim(&format!("{word:<7}")),
         };
         // Names, notes and reasons come from the checklist and the answers
-        // file: shown as text, never as terminal escapes.
-        let _ = writeln!(self.err, "{label} {}{}", printable(name), printable(extra));
+        // file: shown as text, never as terminal escapes, and on this one
+        // line, so a note cannot start a line of its own (`::error::...`
+        // would be a workflow command to a CI runner).
+        let one_line = |text: &str| printable(text).replace('\n', " / ");
+        let _ = writeln!(self.err, "{label} {}{}", one_line(name), one_line(extra));
     }
 }
 

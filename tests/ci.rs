@@ -1296,3 +1296,21 @@ fn no_value_becomes_shell_code_and_every_value_reaches_commands_as_a_variable() 
         "$(touch pwned)\n"
     );
 }
+
+#[test]
+fn a_note_cannot_start_a_line_of_its_own_in_the_ci_log() {
+    let answers = "values:\n  version: \"1.4.2\"\n  Ticket: CHG-1\nitems:\n  build/tests-passed: {status: failed, note: \"flaky\\n::error::forged annotation\"}\n";
+    let ran = gated(answers).args(&["--no-commands"]).code(1).run();
+    assert!(
+        ran.out.stderr.contains(
+            "FAIL    Tests passed (build/tests-passed): flaky / ::error::forged annotation\n"
+        ),
+        "{}",
+        ran.out.stderr
+    );
+    assert!(
+        !ran.out.stderr.lines().any(|line| line.starts_with("::")),
+        "{}",
+        ran.out.stderr
+    );
+}
