@@ -209,16 +209,12 @@ impl Session<'_> {
         result.reason = reason.clone();
         let id = result.id.clone();
         let detail = match (&value, &reason) {
-            (Some(value), _) => format!("{} = {value}", status.as_str()),
             (None, Some(reason)) => format!("{}: {reason}", status.as_str()),
-            (None, None) => status.as_str().to_string(),
+            _ => said(status, value.as_deref()),
         };
         self.last_answered = Some(index);
         if was.is_answered() {
-            let before = match was_value {
-                Some(value) => format!("{} = {value}", was.as_str()),
-                None => was.as_str().to_string(),
-            };
+            let before = said(was, was_value.as_deref());
             self.event(
                 EventAction::Correct,
                 Some(id),
@@ -367,5 +363,13 @@ impl Session<'_> {
             )),
             suggested: Some(suggestion),
         }
+    }
+}
+
+/// An answer as the log says it: `done`, or `done = CHG-1` with a value.
+fn said(status: Status, value: Option<&str>) -> String {
+    match value {
+        Some(value) => format!("{} = {value}", status.as_str()),
+        None => status.as_str().to_string(),
     }
 }

@@ -51,17 +51,9 @@ impl Session<'_> {
             .any(|g| g.decision == GateDecision::Stop);
         // "Rolled back" says the way back worked; a failed, skipped or
         // unfinished rollback step says otherwise.
-        let rollback_step = |statuses: &[Status]| {
-            (0..self.record.items.len()).any(|i| {
-                let item = &self.record.items[i];
-                self.places[i].1 == When::Rollback
-                    && !item.optional
-                    && statuses.contains(&item.status)
-            })
-        };
-        let outcome = if rolled_back && rollback_step(&[Status::Failed, Status::Skipped]) {
+        let outcome = if rolled_back && self.rollback_step_is(&[Status::Failed, Status::Skipped]) {
             Outcome::Failed
-        } else if rolled_back && rollback_step(&[Status::Pending]) {
+        } else if rolled_back && self.rollback_step_is(&[Status::Pending]) {
             Outcome::Incomplete
         } else if rolled_back {
             Outcome::RolledBack

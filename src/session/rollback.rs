@@ -99,21 +99,24 @@ impl Session<'_> {
         self.refresh_rollback_outcome();
     }
 
+    /// Whether a required rollback step has one of `statuses`: what the
+    /// outcome of a rollback turns on, during the run and at its end.
+    pub(super) fn rollback_step_is(&self, statuses: &[Status]) -> bool {
+        self.rollback_items.iter().any(|&i| {
+            let item = &self.record.items[i];
+            !item.optional && statuses.contains(&item.status)
+        })
+    }
+
     /// While a rollback is under way the outcome says so; once every
     /// required rollback step is answered it says how the way back went.
     pub(super) fn refresh_rollback_outcome(&mut self) {
         if self.record.rollback.is_none() || self.record.run.finished.is_some() {
             return;
         }
-        let required = |statuses: &[Status]| {
-            self.rollback_items.iter().any(|&i| {
-                let item = &self.record.items[i];
-                !item.optional && statuses.contains(&item.status)
-            })
-        };
-        self.record.run.outcome = if required(&[Status::Pending]) {
+        self.record.run.outcome = if self.rollback_step_is(&[Status::Pending]) {
             Outcome::RollingBack
-        } else if required(&[Status::Failed, Status::Skipped]) {
+        } else if self.rollback_step_is(&[Status::Failed, Status::Skipped]) {
             // A step skipped is a step of the way back not taken.
             Outcome::Failed
         } else {

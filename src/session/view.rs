@@ -29,7 +29,11 @@ impl Session<'_> {
         } else {
             self.tally()
         };
-        let settled = total - tally.pending;
+        let settled = if self.options.unattended {
+            0
+        } else {
+            total - tally.pending
+        };
         let previous = self
             .last_answered
             .filter(|&last| last != index)
