@@ -13,15 +13,8 @@ use std::borrow::Cow;
 
 const REPLACEMENT: char = '\u{fffd}';
 
-/// A character that must not reach a terminal as it is: a control
-/// character other than a newline or a tab, or a bidirectional override
-/// or isolate, which can make a line read as something else.
-pub fn unsafe_char(c: char) -> bool {
-    needs_care(c)
-}
-
 pub fn printable(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(needs_care) {
+    if !text.chars().any(unsafe_char) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -31,14 +24,17 @@ pub fn printable(text: &str) -> Cow<'_, str> {
             '\x1b' => skip_escape(&mut chars),
             '\r' if chars.peek() == Some(&'\n') => {}
             '\n' | '\t' => out.push(c),
-            c if needs_care(c) => out.push(REPLACEMENT),
+            c if unsafe_char(c) => out.push(REPLACEMENT),
             c => out.push(c),
         }
     }
     Cow::Owned(out)
 }
 
-fn needs_care(c: char) -> bool {
+/// A character that must not reach a terminal as it is: a control
+/// character other than a newline or a tab, or a bidirectional override
+/// or isolate, which can make a line read as something else.
+pub fn unsafe_char(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
         || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

@@ -296,19 +296,10 @@ fn require_values(
     problems.extend(missing
         .into_iter()
         .map(|(name, lines)| {
-            let at = match lines.as_slice() {
-                [line] => format!("the command at line {line}"),
-                many => format!(
-                    "the commands at lines {}",
-                    many.iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            };
             format!(
-                "{}: no value for {{{{{name}}}}}, used by {at}; give it with --set {name}=... or values: in the answers file",
-                source.display
+                "{}: no value for {{{{{name}}}}}, used by {}; give it with --set {name}=... or values: in the answers file",
+                source.display,
+                at(&lines)
             )
         }));
     Err(error(Code::Input, problems.join("\n")))

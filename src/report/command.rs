@@ -150,7 +150,7 @@ pub fn run(
 fn escape_unsafe(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
-        if c != '\n' && c != '\t' && crate::printable::unsafe_char(c) {
+        if crate::printable::unsafe_char(c) {
             out.push_str(&format!("\\u{:04x}", c as u32));
         } else {
             out.push(c);
