@@ -62,11 +62,7 @@ pub fn open(arg: &str) -> anyhow::Result<Source> {
         return Source::read(path);
     }
     if let Some(bundled) = find(arg) {
-        return Source::from_bytes(
-            format!("{} (bundled)", bundled.file_name),
-            None,
-            bundled.text.as_bytes(),
-        );
+        return source(bundled);
     }
     Err(error(
         Code::Input,
@@ -74,6 +70,15 @@ pub fn open(arg: &str) -> anyhow::Result<Source> {
             "{arg}: no such file, and no bundled checklist of that name (`relcheck list` shows them)"
         ),
     ))
+}
+
+/// A bundled checklist's text, as read: `NAME (bundled)` in messages.
+pub fn source(bundled: &Bundled) -> anyhow::Result<Source> {
+    Source::from_bytes(
+        format!("{} (bundled)", bundled.file_name),
+        None,
+        bundled.text.as_bytes(),
+    )
 }
 
 pub fn names() -> Vec<&'static str> {

@@ -24,11 +24,7 @@ pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
         // The compiled-in text: a file here that shares its name is another
         // checklist.
         Origin::Bundled { bundled, .. } => match crate::bundled::find(bundled) {
-            Some(found) => Source::from_bytes(
-                format!("{} (bundled)", found.file_name),
-                None,
-                found.text.as_bytes(),
-            ),
+            Some(found) => crate::bundled::source(found),
             None => Err(error(
                 Code::Input,
                 format!("this relcheck has no bundled checklist {bundled}; name the checklist with `relcheck resume RECORD --checklist FILE`"),
