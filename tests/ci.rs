@@ -630,7 +630,7 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
         if let Ok(entries) = std::fs::read_dir(dir.path().join("relcheck-records")) {
             let answered = entries.flatten().any(|e| {
                 std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("\"answer\"") || t.contains("action: answer"))
+                    .is_ok_and(|t| t.contains("\"done\"") || t.contains("status: done"))
             });
             if answered {
                 break;
@@ -797,9 +797,10 @@ fn a_journal_left_over_from_before_the_last_whole_write_is_ignored() {
         record
             .events
             .iter()
-            .filter(|e| e.action.as_str() == "answer")
+            .filter(|e| e.action.as_str() == "start")
             .count(),
-        1
+        1,
+        "the log before the pause is kept"
     );
     assert_eq!(
         record

@@ -27,7 +27,7 @@ fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         text: format!("text of {id}"),
         shown: None,
         phase: id.split('/').next().unwrap_or("").to_string(),
-        section: String::new(),
+        section: id.rsplit_once('/').map_or(id, |(s, _)| s).to_string(),
         line: 3,
         optional: false,
         role: None,

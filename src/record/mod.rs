@@ -9,6 +9,7 @@ mod checklist;
 mod digest;
 mod file;
 mod journal;
+mod lean;
 mod lock;
 pub mod v1;
 
@@ -220,6 +221,8 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemResult {
     pub id: String,
+    /// Left out of the file when `check` (`lean`).
+    #[serde(default = "lean::check")]
     pub kind: crate::model::Kind,
     /// As written, `{{variables}}` unfilled.
     pub text: String,
@@ -227,7 +230,10 @@ pub struct ItemResult {
     /// differs from `text` (see [`Record::refresh_shown`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown: Option<String>,
+    /// Left out of the file when the id begins with it (`lean`).
+    #[serde(default)]
     pub phase: String,
+    #[serde(default)]
     pub section: String,
     pub line: usize,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -408,6 +414,8 @@ impl Decision {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub at: DateTime<Utc>,
+    /// Left out of the file when it is the run's operator (`lean`).
+    #[serde(default)]
     pub by: String,
     pub action: EventAction,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -532,7 +540,7 @@ impl Record {
         if self.is_v1() {
             serde_yaml::to_writer(out, &v1::RecordV1::of(self))
         } else {
-            serde_yaml::to_writer(out, self)
+            serde_yaml::to_writer(out, &lean::to_value(self)?)
         }
         .context("cannot write the record as YAML")
     }
@@ -561,7 +569,7 @@ impl Record {
     }
 
     pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
-        let record: Record = serde_yaml::from_str(text).map_err(|err| {
+        let mut record: Record = serde_yaml::from_str(text).map_err(|err| {
             let at = err
                 .location()
                 .map(|l| format!(":{}:{}", l.line(), l.column()))
@@ -584,6 +592,7 @@ impl Record {
                 ),
             ));
         }
+        lean::fill(&mut record);
         Ok(record)
     }
 }

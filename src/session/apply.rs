@@ -213,6 +213,10 @@ impl Session<'_> {
             _ => said(status, value.as_deref()),
         };
         self.last_answered = Some(index);
+        // A first answer is written in its item (status, value, by, at)
+        // and nowhere else: the log keeps what the items cannot, an answer
+        // replaced. Logging every answer too wrote each item's id twice
+        // and made a long record twice the size (docs/RECORD.md, "Size").
         if was.is_answered() {
             let before = said(was, was_value.as_deref());
             self.event(
@@ -220,8 +224,6 @@ impl Session<'_> {
                 Some(id),
                 Some(format!("was {before}, now {detail}")),
             );
-        } else {
-            self.event(EventAction::Answer, Some(id), Some(detail));
         }
         if self.record.rollback.is_some() {
             self.refresh_rollback_outcome();
@@ -367,7 +369,7 @@ impl Session<'_> {
 }
 
 /// An answer as the log says it: `done`, or `done = CHG-1` with a value.
-fn said(status: Status, value: Option<&str>) -> String {
+pub(super) fn said(status: Status, value: Option<&str>) -> String {
     match value {
         Some(value) => format!("{} = {value}", status.as_str()),
         None => status.as_str().to_string(),

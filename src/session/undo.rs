@@ -1,5 +1,5 @@
-//! `b`: what an answer changed, kept so it can be put back; the log keeps
-//! both the answer and the undo.
+//! `b`: what an answer changed, kept so it can be put back; the log's
+//! `undo` says what was taken back.
 
 use crate::record::{EventAction, ItemResult, Outcome, Rollback};
 
@@ -41,8 +41,8 @@ impl Undo {
 }
 
 impl Session<'_> {
-    /// Undoes the last answer. The event log keeps both the answer and the
-    /// undo, so an auditor sees the change.
+    /// Undoes the last answer. The log's `undo` names it, so an auditor
+    /// sees the change.
     pub fn back(&mut self) -> Option<()> {
         // Unattended runs keep no undo history (see `settle`).
         if self.options.unattended {
@@ -51,9 +51,19 @@ impl Session<'_> {
         let undo = self.undo.pop()?;
         // What the log says was put back: the answer's item (a trigger, the
         // first of a bulk answer), and what went with it.
+        // A first answer is in no earlier event (see `settle`), so the undo
+        // says what it took back.
         let mut what = Vec::new();
-        if undo.items.len() > 1 {
-            what.push(format!("{} answers", undo.items.len()));
+        match undo.items.as_slice() {
+            [] => {}
+            [(index, _)] => {
+                let item = &self.record.items[*index];
+                what.push(format!(
+                    "was {}",
+                    super::apply::said(item.status, item.value.as_deref())
+                ));
+            }
+            many => what.push(format!("{} answers", many.len())),
         }
         if matches!(undo.rollback, Some(None)) && self.record.rollback.is_some() {
             what.push("the rollback call".to_string());
