@@ -238,7 +238,9 @@ fn section_from(
         Some(when) => when,
         None if has_trigger => When::Always,
         None => lead.as_deref().and_then(rules::lead_condition).unwrap_or(
-            if rules::is_rollback_title(&raw.title) {
+            if rules::is_rollback_title(&raw.title)
+                || rules::lead_condition(&raw.title) == Some(When::Rollback)
+            {
                 When::Rollback
             } else if rules::is_success_title(&raw.title) {
                 When::Success

@@ -90,38 +90,68 @@ pub fn is_rollback_title(title: &str) -> bool {
     execution || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
-/// "Normal Completion", "On Success".
+/// "Normal Completion", "On Success", "After a successful release", "If
+/// the release succeeds".
 pub fn is_success_title(title: &str) -> bool {
     let title = normalised(title);
     title.contains("normal completion")
         || title.starts_with("on success")
         || title.starts_with("if successful")
+        || lead_condition(&title) == Some(crate::model::When::Success)
+}
+
+/// The words of a lead or title that say "this went wrong": "fails",
+/// "goes wrong", "failure". What follows such a condition is done on the
+/// way back, as rollback steps are.
+fn says_failure(words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "fails" | "failed" | "failure" | "fail" | "unsuccessful" | "aborted"
+        )
+    }) || words
+        .windows(2)
+        .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"])
+}
+
+fn says_success(words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
 }
 
 /// "If rollback required:" gives rollback; "If deployment successful:" gives
+/// success. So do the everyday words for either: "If the release fails",
+/// "On failure", "If something goes wrong" give rollback; "After a
+/// successful vote", "Once the release succeeds", "On success" give
 /// success.
 pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
+    use crate::model::When;
     let lead = lead.to_lowercase();
     let words: Vec<&str> = lead
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let if_at = words.iter().position(|w| *w == "if")?;
-    let after = &words[if_at + 1..];
-    if after
+    // The condition is what follows its first word: "if", "only if",
+    // "on", "after", "once", "when" (within the first three words, so a
+    // sentence that merely contains "if" later is not a condition).
+    let at = words
+        .iter()
+        .take(3)
+        .position(|w| matches!(*w, "if" | "on" | "after" | "once" | "when" | "upon"))?;
+    let after = &words[at + 1..];
+    let near: Vec<&str> = after.iter().take(5).copied().collect();
+    if near
         .iter()
         .take(3)
         .any(|w| *w == "rollback" || *w == "revert")
-        || after.windows(2).take(3).any(|w| w == ["roll", "back"])
+        || near.windows(2).take(3).any(|w| w == ["roll", "back"])
+        || says_failure(&near)
     {
-        return Some(crate::model::When::Rollback);
+        return Some(When::Rollback);
     }
-    if after
-        .iter()
-        .take(5)
-        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
-    {
-        return Some(crate::model::When::Success);
+    if says_success(&near) {
+        return Some(When::Success);
     }
     None
 }
@@ -135,6 +165,12 @@ fn trailing_parenthesis(text: &str) -> Option<&str> {
     Some(inner[open + 1..].trim())
 }
 
+/// "(Optional) Publish the docs": a text or title that starts so.
+fn optional_prefix(text: &str) -> bool {
+    let lower = text.trim_start().to_lowercase();
+    lower.starts_with("(optional)") || lower.starts_with("optional:")
+}
+
 fn optional_parenthesis(text: &str) -> bool {
     trailing_parenthesis(text).is_some_and(|inner| {
         let inner = inner.to_lowercase();
@@ -145,20 +181,27 @@ fn optional_parenthesis(text: &str) -> bool {
 /// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
 /// needed", "as needed", "if applicable".
 pub fn is_optional_text(text: &str) -> bool {
-    if optional_parenthesis(text) {
+    if optional_parenthesis(text) || optional_prefix(text) {
         return true;
     }
     let lower = text.trim_end().trim_end_matches('.').to_lowercase();
-    ["if needed", "as needed", "if applicable", "if required"]
-        .iter()
-        .any(|tail| lower.ends_with(tail))
+    [
+        "if needed",
+        "as needed",
+        "if applicable",
+        "if required",
+        "if necessary",
+    ]
+    .iter()
+    .any(|tail| lower.ends_with(tail))
 }
 
 /// A section title with such a parenthesis makes all its items optional,
 /// unless the title is about rollback, where it means "only when rolling
 /// back".
 pub fn is_optional_title(title: &str) -> bool {
-    optional_parenthesis(title) && !mentions_rollback(&normalised(title))
+    (optional_parenthesis(title) || optional_prefix(strip_numbering(title)))
+        && !mentions_rollback(&normalised(title))
 }
 
 /// What the value of a `Label: value` line is.
@@ -475,6 +518,32 @@ mod tests {
             None
         );
         assert!(is_success_title("21. Normal Completion"));
+        for lead in [
+            "If the release fails:",
+            "On failure",
+            "If something goes wrong:",
+            "Only if the upgrade failed:",
+            "When the deploy is aborted",
+        ] {
+            assert_eq!(lead_condition(lead), Some(When::Rollback), "{lead}");
+        }
+        for lead in [
+            "After a successful vote:",
+            "Once the release succeeds",
+            "On success",
+            "Only if the release was successful:",
+        ] {
+            assert_eq!(lead_condition(lead), Some(When::Success), "{lead}");
+        }
+        for lead in [
+            "Make sure the build is green before you start.",
+            "Check the dashboards; if errors rise, page the on-call.",
+            "After the vote closes:",
+        ] {
+            assert_eq!(lead_condition(lead), None, "{lead}");
+        }
+        assert!(is_success_title("After a Successful Release"));
+        assert!(!is_success_title("Release Steps"));
     }
 
     #[test]
@@ -487,6 +556,8 @@ mod tests {
             "Cache cleared/warmed as needed",
             "Hotfix process ready if needed",
             "Update indexes if applicable.",
+            "(optional) Publish the blog post",
+            "Restart the workers if necessary",
         ] {
             assert!(is_optional_text(text), "{text}");
         }
@@ -499,6 +570,8 @@ mod tests {
         }
         assert!(is_optional_title("Database migration (if applicable)"));
         assert!(!is_optional_title("Rollback Procedure (If Needed)"));
+        assert!(is_optional_title("(Optional) Announce on social media"));
+        assert!(is_optional_title("4. (Optional) Docs"));
     }
 
     #[test]
