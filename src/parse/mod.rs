@@ -8,6 +8,7 @@
 //! Either way `finish` settles each item's kind, condition and id.
 
 mod annotation;
+mod bare;
 mod build;
 mod finish;
 mod markdown;
@@ -72,7 +73,18 @@ pub fn parse(source: &Source) -> Parsed {
             phases,
         )
     } else {
-        let nodes = markdown::read(body, body_start);
+        // A plain-text list of bare `[ ]` steps is read as the task list it
+        // means, from a copy made line for line (so lines and offsets past
+        // the front matter hold for every diagnostic and item).
+        let tasks = bare::as_tasks(body).map(|tasks| {
+            let mut copy =
+                Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
+            copy.sha256.clone_from(&source.sha256);
+            copy
+        });
+        let read_from = tasks.as_ref().unwrap_or(source);
+        let text = read_from.text.as_str();
+        let nodes = markdown::read(&text[body_start..], body_start);
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
                 let inner = markdown::read(&text[range.clone()], range.start);
@@ -80,7 +92,7 @@ pub fn parse(source: &Source) -> Parsed {
             }
             None => (nodes, None),
         };
-        let built = build::build(nodes, source, &mut diagnostics);
+        let built = build::build(nodes, read_from, &mut diagnostics);
         let description = outside.flatten().or(built.description);
         (Format::Markdown, built.title, description, built.phases)
     };
