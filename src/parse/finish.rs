@@ -136,9 +136,17 @@ fn section_from(
             .get("kind")
             .and_then(|name| Kind::from_name(name));
         let shape = draft.shape.as_ref();
+        let signoff_shaped = shape.is_some_and(|s| s.placeholder && s.asks_signature);
+        // In a sign-off section, an item is a sign-off when it names a role
+        // ("QA Lead", "**Security**: ___"); a step written there ("Check
+        // Sentry", "If all green, tag") stays a step.
+        let signoff_by_section = signoff_section && {
+            let role = shape.map_or_else(|| rules::role_words(&draft.text), |s| s.label.clone());
+            rules::looks_like_role(&role)
+        };
         let kind = annotated_kind.unwrap_or(if trigger_section {
             Kind::Trigger
-        } else if signoff_section || shape.is_some_and(|s| s.placeholder && s.asks_signature) {
+        } else if signoff_by_section || signoff_shaped {
             Kind::Signoff
         } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
             Kind::Field

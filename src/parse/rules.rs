@@ -30,12 +30,53 @@ fn mentions_rollback(title: &str) -> bool {
         .any(|word| title.contains(word))
 }
 
-/// "Sign-off", "Sign-offs", "Approvals", "Signatures".
+/// "Sign-off", "Sign-offs", "Approvals", "Signatures", "Deployment
+/// Approvals", "Sign-off and approval": a title that *is* about signing
+/// off, ending with the word or starting with it in a short title. One that
+/// merely mentions it ("Pre-release signoff tasks", "Get the approval
+/// request ready") holds ordinary steps.
 pub fn is_signoff_title(title: &str) -> bool {
-    let title = normalised(title);
-    ["sign off", "signoff", "approval", "signature"]
-        .iter()
-        .any(|word| title.contains(word))
+    let title = normalised(title).replace("sign off", "signoff");
+    let words: Vec<&str> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let noun = |word: &&str| {
+        matches!(
+            *word,
+            "signoff" | "signoffs" | "approval" | "approvals" | "signature" | "signatures"
+        )
+    };
+    words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
+}
+
+/// Words that start a step, not a role: a sign-off's role is a person, a
+/// team or a title ("QA Lead", "Release Manager", "Security"), never "If",
+/// "All" or "Check Sentry".
+const NOT_ROLE_STARTS: &[&str] = &[
+    "if", "all", "any", "each", "every", "the", "this", "that", "these", "it", "we", "you", "they",
+    "i", "our", "your", "when", "once", "after", "before", "make", "check", "verify", "ensure",
+    "confirm", "run", "update", "create", "send", "notify", "review", "test", "deploy", "tag",
+    "merge", "publish", "announce", "close", "open", "get", "add", "remove", "set", "wait",
+    "monitor", "post", "write", "build", "push", "upload", "move", "mark", "file", "do", "no",
+    "not", "see", "note",
+];
+
+/// Whether a sign-off's role reads as one: a few words, not starting as a
+/// step or a sentence does.
+pub fn looks_like_role(role: &str) -> bool {
+    let words: Vec<String> = role
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.first() {
+        None => false,
+        Some(first) => words.len() <= 6 && !NOT_ROLE_STARTS.contains(&first.as_str()),
+    }
 }
 
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
@@ -453,6 +494,43 @@ mod tests {
             assert!(is_signoff_title(title), "{title}");
         }
         assert!(!is_signoff_title("Deployment Execution"));
+        for title in [
+            "Release Sign-Off",
+            "Approvals and Sign-off",
+            "5.1 Required Sign-offs",
+            "Approval",
+            "Sign-off checklist",
+        ] {
+            assert!(is_signoff_title(title), "{title}");
+        }
+        for title in [
+            "Pre-release signoff tasks",
+            "Get the approval request ready for the board",
+            "Signature verification of the artifacts and mirrors",
+        ] {
+            assert!(!is_signoff_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn roles_read_as_roles() {
+        for role in [
+            "QA Lead",
+            "Release Manager",
+            "Security",
+            "Product Owner (PO)",
+        ] {
+            assert!(looks_like_role(role), "{role}");
+        }
+        for role in [
+            "If",
+            "All",
+            "Check Sentry",
+            "Make sure the notes are out",
+            "",
+        ] {
+            assert!(!looks_like_role(role), "{role}");
+        }
     }
 
     #[test]
