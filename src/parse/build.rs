@@ -295,6 +295,10 @@ fn phase_level(
 /// task mode a plain bullet is an item only as a field or a sign-off.
 fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut parents = vec![false; nodes.len()];
+    let tasks: Vec<bool> = nodes
+        .iter()
+        .map(|node| matches!(node, Node::Item(item) if item.task.is_some()))
+        .collect();
     for node in &nodes {
         if let Node::Item(item) = node
             && let Some(parent) = item.parent
@@ -317,7 +321,18 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                 if item.text.is_empty() && item.annotation.is_none() {
                     continue;
                 }
+                // A plain bullet under a task item that says who owns it,
+                // where it stands or what proves it ("Owner: [QA Lead]",
+                // "Status: ☐ Done", "Evidence: [link]") is a note of that
+                // task, not a field or a sign-off of its own.
+                let under_task =
+                    task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
                 let shape = rules::field_shape(&item.text);
+                let about_task = under_task
+                    && shape
+                        .as_ref()
+                        .is_some_and(|s| rules::is_task_metadata(&s.label));
+                let shape = shape.filter(|_| !about_task);
                 let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
                 let field = shape.as_ref().is_some_and(|shape| {
                     shape.placeholder
@@ -329,8 +344,11 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     .annotation
                     .as_ref()
                     .is_some_and(|a| a.get("kind").is_some());
-                let is_item =
-                    item.task.is_some() || !task_mode || field || signoff_section || annotated_kind;
+                let is_item = item.task.is_some()
+                    || !task_mode
+                    || field
+                    || (signoff_section && !about_task)
+                    || annotated_kind;
                 if !is_item {
                     if !item.text.is_empty() {
                         pieces.push(Piece::Note(item.text));

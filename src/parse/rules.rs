@@ -50,6 +50,32 @@ pub fn is_signoff_title(title: &str) -> bool {
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
 }
 
+/// Labels of what a line under a task says about it: who owns it, where it
+/// stands, what proves it.
+pub fn is_task_metadata(label: &str) -> bool {
+    let label = label.trim().to_lowercase();
+    [
+        "owner",
+        "owners",
+        "assignee",
+        "responsible",
+        "status",
+        "evidence",
+        "proof",
+        "notes",
+        "note",
+        "link",
+        "links",
+        "reference",
+        "see",
+        "signed document",
+        "document",
+        "eta",
+        "priority",
+    ]
+    .contains(&label.as_str())
+}
+
 /// Words that start a step, not a role: a sign-off's role is a person, a
 /// team or a title ("QA Lead", "Release Manager", "Security"), never "If",
 /// "All" or "Check Sentry".
