@@ -37,6 +37,9 @@ pub(super) struct Draft {
     /// Another item is nested in it: its id is needed for that one's
     /// `parent`.
     pub is_parent: bool,
+    /// It follows a lead that says when to roll back ("Rollback if:"): a
+    /// trigger, wherever it stands.
+    pub trigger: bool,
 }
 
 pub(super) struct RawSection {
@@ -310,7 +313,14 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
+    // The list under a "Rollback if:" lead is its triggers, task items or
+    // not; any other block ends it.
+    let mut criteria = false;
     for (index, node) in nodes.into_iter().enumerate() {
+        if !matches!(node, Node::Item(_)) {
+            criteria = matches!(&node, Node::Paragraph(lines)
+                if lines.last().is_some_and(|line| rules::is_criteria_lead(&line.text)));
+        }
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
@@ -346,6 +356,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     .is_some_and(|a| a.get("kind").is_some());
                 let is_item = item.task.is_some()
                     || !task_mode
+                    || (criteria && item.parent.is_none())
                     || field
                     || (signoff_section && !about_task)
                     || annotated_kind;
@@ -367,6 +378,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     command: item.command,
                     annotation: item.annotation,
                     is_parent: parents[index],
+                    trigger: criteria,
                 })));
             }
             Node::Paragraph(lines) => {
@@ -390,6 +402,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                             annotation: line.annotation,
                             shape,
                             is_parent: false,
+                            trigger: false,
                         })));
                     } else {
                         prose.push(line.text);

@@ -144,7 +144,7 @@ fn section_from(
             let role = shape.map_or_else(|| rules::role_words(&draft.text), |s| s.label.clone());
             rules::looks_like_role(&role)
         };
-        let kind = annotated_kind.unwrap_or(if trigger_section {
+        let kind = annotated_kind.unwrap_or(if trigger_section || draft.trigger {
             Kind::Trigger
         } else if signoff_by_section || signoff_shaped {
             Kind::Signoff

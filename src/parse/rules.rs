@@ -187,6 +187,31 @@ fn says_success(words: &[&str]) -> bool {
         .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
 }
 
+/// A lead that says when to roll back, so the list under it is its
+/// triggers: "Rollback if:", "Roll back immediately when any of these
+/// happen:", "Abort if:", "Rollback criteria:", "Initiate rollback if:".
+pub fn is_criteria_lead(lead: &str) -> bool {
+    let lower = lead.to_lowercase().replace("roll back", "rollback");
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 12 {
+        return false;
+    }
+    let about = words
+        .iter()
+        .take(4)
+        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"));
+    let Some(at) = about else {
+        return false;
+    };
+    words[at + 1..]
+        .iter()
+        .take(3)
+        .any(|w| matches!(*w, "if" | "when" | "criteria" | "triggers" | "conditions"))
+}
+
 /// "If rollback required:" gives rollback; "If deployment successful:" gives
 /// success. So do the everyday words for either: "If the release fails",
 /// "On failure", "If something goes wrong" give rollback; "After a
@@ -535,6 +560,27 @@ mod tests {
             "Signature verification of the artifacts and mirrors",
         ] {
             assert!(!is_signoff_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn criteria_leads() {
+        for lead in [
+            "Rollback if:",
+            "**Roll back immediately when** any of these happen:",
+            "Abort if",
+            "Rollback criteria:",
+            "Initiate rollback if:",
+        ] {
+            assert!(is_criteria_lead(lead), "{lead}");
+        }
+        for lead in [
+            "If rollback required:",
+            "Rollback steps:",
+            "We rarely roll back, but when we do the steps below are what matters most to everyone.",
+            "Check the dashboards.",
+        ] {
+            assert!(!is_criteria_lead(lead), "{lead}");
         }
     }
 
