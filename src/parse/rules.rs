@@ -343,6 +343,9 @@ fn placeholder(value: &str) -> (bool, bool) {
     let mut name = false;
     let mut date = false;
     let mut signature = false;
+    // "___ Date: ___": a blank, then a dated one. The first blank is for
+    // the signer's name, as on a paper sign-off sheet.
+    let mut dated_after_blank = false;
     let mut rest = value;
     while let Some(c) = rest.chars().next() {
         let (close, is_blank) = match c {
@@ -381,11 +384,13 @@ fn placeholder(value: &str) -> (bool, bool) {
             signature |= lower.contains("signature");
             name |= lower.contains("name");
             date |= lower.contains("date");
+            dated_after_blank |= blanks > 0 && lower.contains("date");
             rest = &rest[word_end..];
         }
     }
     let placeholder = blanks > 0;
-    (placeholder, placeholder && ((name && date) || signature))
+    let signed = (name && date) || signature || (dated_after_blank && blanks >= 2);
+    (placeholder, placeholder && signed)
 }
 
 /// `A / B / C` or `A | B`: the choices of a pre-filled field.
@@ -739,6 +744,10 @@ mod tests {
         assert!(shape.placeholder && shape.asks_signature);
         let shape = field_shape("Developer: ___ Signature: ___").unwrap();
         assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("SRE Lead: ________  Date: ______").unwrap();
+        assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("Window: ________").unwrap();
+        assert!(shape.placeholder && !shape.asks_signature);
         let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
         assert!(shape.placeholder && !shape.asks_signature);
         let shape = field_shape("Environment: Production").unwrap();
