@@ -55,7 +55,7 @@ pub(super) fn finish(
                 );
                 format!("{phase_id}/{}", section_slugs.unique(slug))
             };
-            let section = section_from(
+            let mut section = section_from(
                 raw_section,
                 &section_id,
                 &section_annotations,
@@ -63,6 +63,11 @@ pub(super) fn finish(
                 diagnostics,
                 &mut ids,
                 &mut node_ids,
+            );
+            super::signature::merge(
+                &section.title,
+                rules::is_signoff_title(&raw.title),
+                &mut section.items,
             );
             sections.push(section);
         }

@@ -14,6 +14,7 @@ mod finish;
 mod markdown;
 mod plain;
 pub mod rules;
+mod signature;
 mod table;
 
 use std::path::Path;
