@@ -46,6 +46,9 @@ pub(super) struct RawSection {
     pub title: String,
     pub offset: usize,
     pub implicit: bool,
+    /// The heading's level; 0 for a phase's own (implicit) section. A
+    /// deeper section under another inherits its condition.
+    pub level: u8,
     pub annotation: Option<Annotation>,
     pub lead: Vec<String>,
     pub commands: Vec<String>,
@@ -74,6 +77,7 @@ impl RawSection {
             title: title.to_string(),
             offset,
             implicit,
+            level: 0,
             annotation,
             lead: Vec::new(),
             commands: Vec::new(),
@@ -189,12 +193,9 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                     phases.push(RawPhase::new(&fallback_title, heading.offset, None));
                 }
                 let phase = phases.last_mut().expect("a phase exists");
-                phase.sections.push(RawSection::new(
-                    &heading.text,
-                    heading.offset,
-                    false,
-                    annotation,
-                ));
+                let mut section = RawSection::new(&heading.text, heading.offset, false, annotation);
+                section.level = heading.level;
+                phase.sections.push(section);
             }
             Piece::Prose(text) => match phases.last_mut() {
                 None => description.push(text),

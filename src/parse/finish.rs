@@ -35,7 +35,11 @@ pub(super) fn finish(
         let phase_when_annotated = when_of(&heading);
         let mut sections = Vec::with_capacity(raw.sections.len());
         let mut section_slugs = Slugs::default();
+        // The conditions of the headings above the next section: "####
+        // Web rollback" under "### Rollback Procedure" is a rollback step.
+        let mut above: Vec<(u8, When)> = Vec::new();
         for raw_section in raw.sections {
+            let level = raw_section.level;
             let section_annotations = if raw_section.implicit {
                 BTreeMap::new()
             } else {
@@ -69,6 +73,14 @@ pub(super) fn finish(
                 rules::is_signoff_title(&raw.title),
                 &mut section.items,
             );
+            above.retain(|(outer, _)| *outer < level && level > 0);
+            let inherits = section.when == When::Always
+                && !section_annotations.contains_key("when")
+                && !section.items.iter().any(|item| item.kind == Kind::Trigger);
+            if let Some((_, when)) = above.last().filter(|_| inherits) {
+                section.when = *when;
+            }
+            above.push((level, section.when));
             sections.push(section);
         }
         let has_trigger = sections

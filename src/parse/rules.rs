@@ -148,6 +148,8 @@ pub fn is_rollback_title(title: &str) -> bool {
         "execution",
         "execute",
         "process",
+        "verification",
+        "validation",
         "if needed",
         "if required",
         "runbook",
@@ -292,8 +294,17 @@ pub fn is_optional_text(text: &str) -> bool {
 /// unless the title is about rollback, where it means "only when rolling
 /// back".
 pub fn is_optional_title(title: &str) -> bool {
-    (optional_parenthesis(title) || optional_prefix(strip_numbering(title)))
-        && !mentions_rollback(&normalised(title))
+    if mentions_rollback(&normalised(title)) {
+        // "Rollback (if needed)" says when to roll back; "Web Rollback (if
+        // UI issues only)" is one way back among others.
+        return trailing_parenthesis(title).is_some_and(|inner| {
+            let inner = inner.to_lowercase();
+            inner.starts_with("if ")
+                && !["if needed", "if required", "if necessary"].contains(&inner.as_str())
+                && !mentions_rollback(&inner)
+        });
+    }
+    optional_parenthesis(title) || optional_prefix(strip_numbering(title))
 }
 
 /// What the value of a `Label: value` line is.
@@ -725,6 +736,7 @@ mod tests {
         }
         assert!(is_optional_title("Database migration (if applicable)"));
         assert!(!is_optional_title("Rollback Procedure (If Needed)"));
+        assert!(is_optional_title("1. Web Rollback (If UI Issues Only)"));
         assert!(is_optional_title("(Optional) Announce on social media"));
         assert!(is_optional_title("4. (Optional) Docs"));
     }
