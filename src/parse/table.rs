@@ -1,10 +1,12 @@
 //! Tables used as checklists: a row per step, with a column of boxes (`☐`,
 //! `☑`, `✅`, `[ ]`, `⬜ Pass / ⬜ Fail`) or a column named for the result
 //! (`Status`, `Done`, `Pass/Fail`). Each such row is a task item whose text
-//! is its first text cell; any other table (contacts, a field/value sheet)
-//! is left out, as before.
+//! is its first text cell. A two-column `Field | Value` sheet whose values
+//! are mostly blanks to fill is a field per row. Any other table
+//! (contacts, reference) is left out.
 
 use super::markdown::{ListItem, collapse};
+use super::rules;
 
 /// Characters that stand for a box to tick, ticked or not.
 const OPEN: &[&str] = &["☐", "⬜", "🔲", "◻", "[ ]", "[]"];
@@ -135,10 +137,54 @@ impl Table {
         })
     }
 
-    /// The table's rows as task items, when it is a checklist.
+    /// A `Field | Value` sheet: two columns, the second named for a value,
+    /// and most values blanks or choices. Each row is then a field line,
+    /// `**Label**: value`, read by the field rules; a value that is neither
+    /// (`YYYY-MM-DD`, `CR-[ID]`) is a hint, so the field is left blank.
+    fn fields(self) -> Vec<ListItem> {
+        let names_value = self.head.len() == 2
+            && [
+                "value", "details", "detail", "entry", "answer", "response", "",
+            ]
+            .contains(&self.head[1].trim().to_lowercase().as_str());
+        let blank = |value: &str| {
+            value.trim().is_empty()
+                || !rules::choices(value).is_empty()
+                || rules::field_shape(&format!("x: {value}")).is_some_and(|s| s.placeholder)
+        };
+        let blanks = self.rows.iter().filter(|row| blank(cell(row, 1))).count();
+        if !names_value || blanks * 2 < self.rows.len() {
+            return Vec::new();
+        }
+        self.rows
+            .into_iter()
+            .filter(|row| !cell(row, 0).trim().is_empty())
+            .map(|row| {
+                let label = cell(&row, 0).trim().trim_end_matches(':').to_string();
+                let value = cell(&row, 1).trim();
+                let value = if value.is_empty() || !blank(value) {
+                    "___"
+                } else {
+                    value
+                };
+                ListItem {
+                    task: None,
+                    text: format!("{label}: {value}"),
+                    markdown: format!("**{label}**: {value}"),
+                    offset: row.offset,
+                    depth: 0,
+                    parent: None,
+                    command: None,
+                    annotation: None,
+                }
+            })
+            .collect()
+    }
+
+    /// The table's rows as items, when it is a checklist or a field sheet.
     pub fn items(self) -> Vec<ListItem> {
         let Some(result) = self.result_column() else {
-            return Vec::new();
+            return self.fields();
         };
         let mut items = Vec::new();
         for row in self.rows {
@@ -236,6 +282,27 @@ mod tests {
     }
 
     #[test]
+    fn a_field_value_sheet_is_a_field_per_row() {
+        let t = table(
+            &["Field", "Value"],
+            &[
+                &["Request ID", "CR-[ASSIGNED]"],
+                &["Requester", ""],
+                &["Risk", "High / Medium / Low"],
+            ],
+        );
+        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        assert_eq!(
+            texts,
+            [
+                "Request ID: ___",
+                "Requester: ___",
+                "Risk: High / Medium / Low"
+            ]
+        );
+    }
+
+    #[test]
     fn other_tables_are_not_steps() {
         let t = table(
             &["Name", "Phone"],
@@ -243,13 +310,9 @@ mod tests {
         );
         assert!(texts(t).is_empty());
         let t = table(
-            &["Field", "Value"],
-            &[
-                &["Decision", "⬜ GO / ⬜ NO-GO"],
-                &["Date", ""],
-                &["Subject", ""],
-            ],
+            &["Setting", "Value"],
+            &[&["Region", "eu-west-1"], &["Replicas", "3"], &["Date", ""]],
         );
-        assert!(texts(t).is_empty());
+        assert!(texts(t).is_empty(), "mostly filled in: reference");
     }
 }
