@@ -28,6 +28,86 @@ fn bare_marker(rest: &str) -> Option<(bool, &str)> {
     Some((done, after.trim()))
 }
 
+/// Whether a line under a step reads as a shell command rather than the
+/// step's sentence wrapping onto the next line.
+fn looks_like_command(line: &str) -> bool {
+    const COMMANDS: &[&str] = &[
+        "git",
+        "make",
+        "cd",
+        "sudo",
+        "npm",
+        "npx",
+        "yarn",
+        "pnpm",
+        "cargo",
+        "docker",
+        "kubectl",
+        "python",
+        "python3",
+        "pip",
+        "curl",
+        "wget",
+        "ssh",
+        "scp",
+        "rsync",
+        "mvn",
+        "gradle",
+        "go",
+        "tar",
+        "cp",
+        "mv",
+        "rm",
+        "mkdir",
+        "echo",
+        "export",
+        "gpg",
+        "twine",
+        "bundle",
+        "gem",
+        "helm",
+        "terraform",
+        "ansible",
+        "systemctl",
+        "service",
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "brew",
+        "gh",
+        "hg",
+        "svn",
+        "meson",
+        "ninja",
+        "cmake",
+        "psql",
+        "mysql",
+        "stack",
+        "cabal",
+        "dotnet",
+        "nuget",
+        "composer",
+        "php",
+        "ruby",
+        "rake",
+        "node",
+        "deno",
+        "bash",
+        "sh",
+        "zsh",
+        "env",
+    ];
+    let line = line.trim();
+    let first = line.split_whitespace().next().unwrap_or("");
+    COMMANDS.contains(&first)
+        || line.starts_with("$ ")
+        || line.starts_with("./")
+        || line.ends_with('\\')
+        || line.contains(" | ")
+        || line.contains(" && ")
+}
+
 fn indent_of(line: &str) -> usize {
     line.chars()
         .take_while(|c| c.is_whitespace())
@@ -53,6 +133,9 @@ pub fn as_tasks(text: &str) -> Option<String> {
     // Indents of the open steps, outermost first.
     let mut open: Vec<usize> = Vec::new();
     let mut in_fence = false;
+    // The step's own lines go on until a blank line, unless one is a
+    // command; after a command, the rest belongs with it.
+    let mut wrapping = false;
     for line in lines {
         let trimmed = line.trim_start();
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
@@ -78,12 +161,20 @@ pub fn as_tasks(text: &str) -> Option<String> {
             open.push(indent + deeper);
             let mark = if done { "x" } else { " " };
             out.push(format!("{}- [{mark}] {rest}", "  ".repeat(depth)));
+            wrapping = true;
             continue;
         }
         if trimmed.is_empty() {
+            wrapping = false;
             out.push(String::new());
             continue;
         }
+        if wrapping && indent > *open.last().unwrap_or(&0) && !looks_like_command(trimmed) {
+            // The step's sentence going on: a lazy continuation line.
+            out.push(format!("{}{trimmed}", "  ".repeat(open.len())));
+            continue;
+        }
+        wrapping = false;
         while open.last().is_some_and(|&top| top >= indent) {
             open.pop();
         }
