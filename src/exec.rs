@@ -34,7 +34,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// it open for ever.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 /// Between SIGTERM and SIGKILL: time for the group to clean up.
-const KILL_GRACE: Duration = Duration::from_secs(2);
+pub const KILL_GRACE: Duration = Duration::from_secs(2);
 /// After SIGKILL every member is gone, but a process that left the group
 /// (`setsid`) may still hold the pipe; stop waiting for it after this.
 const ABANDON_AFTER: Duration = Duration::from_secs(1);
@@ -73,6 +73,8 @@ pub struct Outcome {
     pub signal: Option<i32>,
     pub timed_out: bool,
     pub cancelled: bool,
+    /// The time it was given: the item's `timeout=`, or the default.
+    pub timeout: Duration,
     /// Wall time from start until the group was gone, including the grace
     /// given to a group that was told to stop.
     pub duration: Duration,
@@ -99,13 +101,26 @@ impl Outcome {
         !self.timed_out && !self.cancelled && self.exit_code == Some(0)
     }
 
-    /// How it ended, in a few words: "exit 2", "timed out after 600 s".
-    /// Why relcheck stopped it comes before how it died.
+    /// [`summary`](Self::summary), and for a command relcheck stopped,
+    /// how: "timed out after 3 s; stopped with SIGTERM, then SIGKILL after
+    /// 2 s".
+    pub fn detail(&self) -> String {
+        if self.cancelled || self.timed_out {
+            format!("{}; {}", self.summary(), stopping())
+        } else {
+            self.summary()
+        }
+    }
+
+    /// How it ended, in a few words: "exit 2", "timed out after 3 s".
+    /// Why relcheck stopped it comes before how it died. A timeout names
+    /// the time asked, not the time taken, which adds the stopping grace
+    /// ([`stopping`]).
     pub fn summary(&self) -> String {
         if self.cancelled {
             "interrupted".to_string()
         } else if self.timed_out {
-            format!("timed out after {}", seconds(self.duration))
+            format!("timed out after {}", limit(self.timeout))
         } else if let Some(code) = self.exit_code {
             format!("exit {code}")
         } else if let Some(signal) = self.signal {
@@ -116,14 +131,32 @@ impl Outcome {
     }
 }
 
-/// Whole seconds, or milliseconds under one, since a timeout is set in
-/// seconds.
-fn seconds(duration: Duration) -> String {
-    if duration >= Duration::from_secs(1) {
-        format!("{} s", duration.as_secs())
-    } else {
-        format!("{} ms", duration.as_millis())
+/// "timed out after 3 s": the limit as the checklist gives it (`300`
+/// and `5m` both say "5 min"), not the time the command took.
+pub fn timed_out_after(seconds: u64) -> String {
+    format!("timed out after {}", limit(Duration::from_secs(seconds)))
+}
+
+/// A limit in the largest unit that keeps it whole; a checklist's is whole
+/// seconds, a test's may be less.
+fn limit(limit: Duration) -> String {
+    if limit.subsec_nanos() != 0 {
+        return format!("{} ms", limit.as_millis());
     }
+    match limit.as_secs() {
+        s if s >= 3600 && s.is_multiple_of(3600) => format!("{} h", s / 3600),
+        s if s >= 60 && s.is_multiple_of(60) => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// How a command that was told to stop is stopped, said apart from why:
+/// "stopped with SIGTERM, then SIGKILL after 2 s".
+pub fn stopping() -> String {
+    format!(
+        "stopped with SIGTERM, then SIGKILL after {} s",
+        KILL_GRACE.as_secs()
+    )
 }
 
 /// Runs a [`Spec`]. `on_output` sees every chunk of output as it arrives
@@ -272,6 +305,7 @@ impl Executor for Shell {
             signal: status.signal(),
             timed_out: stop == Stop::TimedOut,
             cancelled: stop == Stop::Cancelled,
+            timeout: spec.timeout,
             duration: started.elapsed(),
             output,
             truncated_bytes,

@@ -449,11 +449,13 @@ pub fn command_started(timeout: Duration, style: Style) -> String {
 }
 
 pub fn command_finished(outcome: &exec::Outcome, style: Style) -> String {
-    let line = format!(
-        "  {} in {:.1} s",
-        outcome.summary(),
-        outcome.duration.as_secs_f64()
-    );
+    let took = outcome.duration.as_secs_f64();
+    let line = if outcome.timed_out {
+        // The time asked, then how it was stopped: stopping takes longer.
+        format!("  {} ({took:.1} s in all)", outcome.detail())
+    } else {
+        format!("  {} in {took:.1} s", outcome.summary())
+    };
     if outcome.succeeded() {
         style.green(&line)
     } else {
