@@ -196,7 +196,7 @@ fn exit_code(
         }
         Ending::Interrupted => {
             interrupt::reported();
-            eprintln!("\ninterrupted: every answer so far is saved; {resume}");
+            interrupt::say_interrupted(&resume);
             Code::Interrupted
         }
     })

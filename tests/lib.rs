@@ -19,3 +19,4 @@ mod report;
 mod shapes;
 mod show;
 mod sign;
+mod signals;

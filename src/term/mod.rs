@@ -64,6 +64,9 @@ enum Step {
     Stay,
 }
 
+/// How often a prompt waiting for a key looks at the run's flag.
+const FLAG_POLL: Duration = Duration::from_millis(50);
+
 /// The question `g` (and `:g` on a field) asks.
 const GO_TO: &str = "Go to item (number or id; Enter: back to where the run is):";
 
@@ -144,18 +147,28 @@ impl Terminal {
         let _ = self.term.flush();
     }
 
+    /// The next key within `timeout` (`None`: however long it takes). The
+    /// run's flag is looked at every [`FLAG_POLL`] meanwhile: a signal sets
+    /// it and sends no key, and the run must still end at this prompt.
     fn next_key(&self, timeout: Option<Duration>) -> Next {
-        if self.interrupted.load(Ordering::SeqCst) {
-            return Next::Gone;
-        }
-        let stamped = match timeout {
-            None => self.keys.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(timeout) => self.keys.recv_timeout(timeout),
-        };
-        match stamped {
-            Ok(Stamped { at, key: Ok(key) }) if key != Key::CtrlC => Next::Key(at, key),
-            Err(RecvTimeoutError::Timeout) => Next::Timeout,
-            _ => Next::Gone,
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            if self.interrupted.load(Ordering::SeqCst) {
+                return Next::Gone;
+            }
+            let slice = match deadline {
+                None => FLAG_POLL,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) => left.min(FLAG_POLL),
+                    None => return Next::Timeout,
+                },
+            };
+            match self.keys.recv_timeout(slice) {
+                Ok(Stamped { at, key: Ok(key) }) if key != Key::CtrlC => return Next::Key(at, key),
+                Err(RecvTimeoutError::Timeout) if deadline.is_none_or(|d| Instant::now() < d) => {}
+                Err(RecvTimeoutError::Timeout) => return Next::Timeout,
+                _ => return Next::Gone,
+            }
         }
     }
 
