@@ -422,6 +422,8 @@ fn a_timeout_at_a_terminal_says_the_time_asked_and_the_grace_apart() {
     run.expect("running (timeout 1 s;");
     run.expect("timed out after 1 s; stopped with SIGTERM, then SIGKILL after 2 s (");
     run.expect("s in all)");
+    // The item's screen, drawn again, says it too.
+    run.expect("last run: timed out after 1 s (");
     run.expect("command timed out after 1 s: Enter marks it failed");
     run.send("q");
     run.expect("resume with: relcheck resume");

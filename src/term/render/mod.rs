@@ -124,7 +124,17 @@ fn kind_label(style: Style, kind: Kind) -> (&'static str, String) {
 fn last_run(run: &crate::record::CommandRun) -> String {
     let status = match (run.interrupted, run.timed_out, run.exit_code) {
         (true, _, _) => "interrupted".to_string(),
-        (false, true, _) => "timed out".to_string(),
+        // The time asked; the time taken adds the grace to stop it.
+        (false, true, _) => match run.timeout_seconds {
+            Some(seconds) => {
+                return format!(
+                    "last run: {} ({:.1} s in all)",
+                    exec::timed_out_after(seconds),
+                    run.duration_seconds
+                );
+            }
+            None => "timed out".to_string(),
+        },
         (false, false, Some(code)) => format!("exit {code}"),
         (false, false, None) => "killed".to_string(),
     };
