@@ -297,6 +297,23 @@ fn a_real_hang_up_of_the_controlling_terminal_ends_the_run_the_same_way() {
     );
 }
 
+/// Standard output with nobody reading it while keys still come: the run
+/// must not go on answering items nobody can see.
+#[test]
+fn a_screen_nobody_can_read_ends_the_run_as_a_closed_terminal_does() {
+    let (_tmp, dir) = setup();
+    let mut run = RawPty::unread_stdout(&dir, &["run", "mini.md"]);
+    run.expect("interrupted (terminal closed): every answer so far is saved; resume with: relcheck resume ");
+    assert_eq!(run.exit_code(), 130);
+    let record = record(&dir);
+    assert_eq!(last_event(&record), ("interrupt", Some("terminal closed")));
+    assert!(
+        record.items.iter().all(|i| i.status == Status::Pending),
+        "{:?}",
+        statuses(&record)
+    );
+}
+
 // --- in a pipeline
 
 /// `relcheck run slow.md --non-interactive --set ticket=T-9` stopped by

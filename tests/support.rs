@@ -236,7 +236,16 @@ pub struct RawPty {
 impl RawPty {
     /// `relcheck ARGS` in `dir`, as operator Ada, colour off, 100x30.
     pub fn spawn(dir: &Path, args: &[&str]) -> RawPty {
-        RawPty::start(dir, Command::new(BIN), args)
+        RawPty::start(dir, Command::new(BIN), args, None)
+    }
+
+    /// As [`RawPty::spawn`], but standard output is a pipe whose reader
+    /// has already gone (`relcheck run x | less`, quit at once): keys
+    /// reach relcheck, its screens reach nobody.
+    pub fn unread_stdout(dir: &Path, args: &[&str]) -> RawPty {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        RawPty::start(dir, Command::new(BIN), args, Some(writer.into()))
     }
 
     /// As [`RawPty::spawn`], with the pseudo-terminal as the process's
@@ -245,10 +254,15 @@ impl RawPty {
     pub fn controlling(dir: &Path, args: &[&str]) -> RawPty {
         let mut command = Command::new("setsid");
         command.args(["--ctty", BIN]);
-        RawPty::start(dir, command, args)
+        RawPty::start(dir, command, args, None)
     }
 
-    fn start(dir: &Path, mut command: Command, args: &[&str]) -> RawPty {
+    fn start(
+        dir: &Path,
+        mut command: Command,
+        args: &[&str],
+        stdout: Option<std::process::Stdio>,
+    ) -> RawPty {
         let size = nix::pty::Winsize {
             ws_row: 30,
             ws_col: 100,
@@ -275,7 +289,9 @@ impl RawPty {
             .env_remove("RELCHECK_RECORDS_DIR")
             .env_remove("GITHUB_ACTIONS")
             .stdin(slave.try_clone().expect("a copy of the terminal"))
-            .stdout(slave.try_clone().expect("a copy of the terminal"))
+            .stdout(
+                stdout.unwrap_or_else(|| slave.try_clone().expect("a copy of the terminal").into()),
+            )
             .stderr(slave);
         let child = command.spawn().expect("spawn relcheck");
         // Dropping `command` closes our copies of the terminal's far end.

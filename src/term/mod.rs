@@ -117,7 +117,21 @@ impl Terminal {
     }
 
     fn say(&self, text: &str) {
-        let _ = self.term.write_line(text);
+        self.wrote(self.term.write_line(text));
+    }
+
+    /// A screen that cannot be written to (EIO: the terminal is gone;
+    /// EPIPE: standard output was a pipe, and its reader left) ends the
+    /// run as a closed terminal does: keys typed from now on would answer
+    /// items nobody can see. Other errors are passed over: a frame drawn
+    /// badly is not worth a run.
+    fn wrote(&self, result: std::io::Result<()>) {
+        if let Err(err) = result
+            && (err.kind() == std::io::ErrorKind::BrokenPipe
+                || err.raw_os_error() == Some(nix::libc::EIO))
+        {
+            crate::interrupt::stop(&self.interrupted, crate::interrupt::TERMINAL_CLOSED);
+        }
     }
 
     fn say_all(&self, lines: &[String]) {
@@ -143,7 +157,7 @@ impl Terminal {
             text.push_str(line);
             text.push('\n');
         }
-        let _ = self.term.write_str(&text);
+        self.wrote(self.term.write_str(&text));
         let _ = self.term.flush();
     }
 
