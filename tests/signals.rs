@@ -247,6 +247,34 @@ fn stopped_while_a_command_runs_the_command_is_stopped_and_its_output_kept() {
 }
 
 #[test]
+fn stopped_during_a_wait_the_wait_stays_under_way_to_resume() {
+    for stop in AT_A_TERMINAL {
+        let tmp = tempfile::tempdir().unwrap();
+        let list = "# Watch\n## Do\n- [ ] Metrics watched <!-- relcheck: wait=1m -->\n";
+        std::fs::write(tmp.path().join("watch.md"), list).unwrap();
+        let mut run = RawPty::spawn(tmp.path(), &["run", "watch.md"]);
+        run.expect("CHECK  Metrics watched");
+        run.send("w");
+        run.expect("left of 1 min");
+        stop.apply(&mut run);
+        assert_eq!(run.exit_code(), 130, "{stop:?}");
+        let record = record(tmp.path());
+        let item = &record.items[0];
+        let wait = item.wait.as_ref().unwrap();
+        assert_eq!(
+            (item.status, wait.started.is_some(), wait.ended),
+            (Status::Pending, true, None),
+            "{stop:?}"
+        );
+        assert_eq!(
+            last_event(&record),
+            ("interrupt", Some(stop.cause())),
+            "{stop:?}"
+        );
+    }
+}
+
+#[test]
 fn ctrl_c_at_an_item_is_recorded_as_ctrl_c() {
     let (_tmp, dir) = setup();
     let mut run = RawPty::spawn(&dir, &["run", "mini.md"]);
