@@ -20,3 +20,4 @@ mod report;
 mod shapes;
 mod show;
 mod sign;
+mod signals;
