@@ -28,6 +28,7 @@ pub mod session;
 pub mod show;
 pub mod sign;
 pub mod source;
+pub mod stdout;
 pub mod style;
 pub mod system;
 pub mod template;
@@ -62,7 +63,8 @@ pub fn main() -> u8 {
     // lines; but not locked for the whole run, since the terminal
     // prompter's threads (the spinner, the signal handler) write to stdout
     // too. Whatever prints mid-run (the record's path) flushes itself.
-    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+    let mut stdout =
+        std::io::BufWriter::with_capacity(64 * 1024, stdout::Stdout(std::io::stdout()));
     let result = run(cli, &mut stdout).and_then(|code| {
         stdout.flush()?;
         Ok(code)
