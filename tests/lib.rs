@@ -9,6 +9,7 @@ mod ci;
 mod crash;
 mod engine;
 mod errors;
+mod files;
 mod history;
 mod limits;
 mod properties;

@@ -1,0 +1,586 @@
+//! The files relcheck makes in a records folder others can write to: no
+//! planted link is written through, a rewrite keeps the record's mode, a
+//! lock is taken over only when provably stale and checked before every
+//! write, runs started together get records of their own, and a write
+//! that fails says which file and what is safe.
+
+use std::fs;
+use std::os::unix::fs::{PermissionsExt, symlink};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use relcheck::record::{Record, Status};
+
+use crate::support::{BIN, Output, relcheck};
+
+/// Two commands around an item only a person can answer: a pipeline run
+/// stops incomplete, and `resume` with [`ANSWERS`] finishes it.
+const CHECKLIST: &str = "# Steal
+
+## Go
+
+- [ ] First
+  ```sh
+  echo one
+  ```
+- [ ] Ask a person
+- [ ] Third
+  ```sh
+  echo three
+  ```
+";
+
+const ANSWERS: &str = "items:\n  Ask a person: done\n";
+
+struct Folder {
+    tmp: tempfile::TempDir,
+    /// A file outside the records folder that a planted link points at.
+    victim: PathBuf,
+}
+
+impl Folder {
+    fn new() -> Folder {
+        Folder::with(CHECKLIST)
+    }
+
+    fn with(checklist: &str) -> Folder {
+        let tmp = tempfile::tempdir().unwrap();
+        fs::write(tmp.path().join("s.md"), checklist).unwrap();
+        fs::write(tmp.path().join("a.yaml"), ANSWERS).unwrap();
+        fs::create_dir(tmp.path().join("relcheck-records")).unwrap();
+        let victim = tmp.path().join("victim.txt");
+        fs::write(&victim, "precious\n").unwrap();
+        Folder { tmp, victim }
+    }
+
+    fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        relcheck(args)
+            .cwd(self.path())
+            .env("RELCHECK_OPERATOR", "ci-bot")
+            .run()
+    }
+
+    /// An incomplete record of [`CHECKLIST`], relative to the folder.
+    fn incomplete(&self) -> String {
+        let out = self.run(&["run", "s.md", "--non-interactive"]);
+        assert_eq!(out.code, 4, "{}", out.stderr);
+        out.stdout
+            .strip_prefix("record: ")
+            .unwrap()
+            .trim_end()
+            .to_string()
+    }
+
+    fn records(&self) -> Vec<PathBuf> {
+        let mut records: Vec<PathBuf> = fs::read_dir(self.path().join("relcheck-records"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        records.sort();
+        records
+    }
+
+    fn untouched(&self) {
+        assert_eq!(fs::read_to_string(&self.victim).unwrap(), "precious\n");
+    }
+}
+
+fn mode(path: &Path) -> u32 {
+    fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+/// A pid that was a process of this host a moment ago and is gone now.
+fn dead_pid() -> u32 {
+    let mut child = Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    pid
+}
+
+#[test]
+fn a_link_planted_at_a_new_records_name_is_passed_over() {
+    let folder = Folder::new();
+    // The names the next few seconds' run would take, and their journals,
+    // all pointing at the victim.
+    let now = chrono::Utc::now();
+    for s in 0..4 {
+        let stamp = (now + chrono::Duration::seconds(s)).format("%Y%m%dT%H%M%SZ");
+        let base = folder
+            .path()
+            .join(format!("relcheck-records/s-{stamp}.yaml"));
+        symlink(&folder.victim, &base).unwrap();
+        symlink(&folder.victim, format!("{}.journal", base.display())).unwrap();
+    }
+    let record = folder.incomplete();
+    assert!(record.ends_with("-2.yaml"), "{record}");
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    folder.untouched();
+    assert!(
+        !fs::symlink_metadata(folder.path().join(&record))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn a_link_at_the_lock_or_journal_stops_the_run_and_writes_nothing_through_it() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let before = fs::read(folder.path().join(&record)).unwrap();
+    let lock = format!("{record}.lock");
+    symlink(&folder.victim, folder.path().join(&lock)).unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            3,
+            format!("error: {lock}: a symbolic link where the record's lock belongs; relcheck never reads or writes through one there (a link planted in a shared records folder could make it overwrite another file), so it stops: remove the link if you did not put it there\n").as_str()
+        )
+    );
+    fs::remove_file(folder.path().join(&lock)).unwrap();
+    // A link where the journal of an ended run would be is not read (a
+    // journal never extends an ended run) and goes with the first write.
+    let journal = format!("{record}.journal");
+    symlink(&folder.victim, folder.path().join(&journal)).unwrap();
+    assert_eq!(
+        Record::load(&folder.path().join(&record)).unwrap().items[1].status,
+        Status::Pending
+    );
+    folder.untouched();
+    assert_eq!(fs::read(folder.path().join(&record)).unwrap(), before);
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    folder.untouched();
+    // Nothing is left behind: no lock, no link, no temporary file.
+    let names: Vec<String> = fs::read_dir(folder.path().join("relcheck-records"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, [record.rsplit('/').next().unwrap()]);
+}
+
+#[test]
+fn a_private_record_stays_private_through_resume_and_sign() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let path = folder.path().join(&record);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode(&path), 0o600);
+    let out = folder.run(&[
+        "sign",
+        &record,
+        "--role",
+        "QA",
+        "--name",
+        "Grace",
+        "--extra-role",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(Record::load(&path).unwrap().signoffs.len(), 1);
+    // And a group-readable one stays group-readable, whatever the umask.
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o664)).unwrap();
+    let out = folder.run(&[
+        "sign",
+        &record,
+        "--role",
+        "Ops",
+        "--name",
+        "Ada",
+        "--extra-role",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(mode(&path), 0o664);
+}
+
+#[test]
+fn a_stale_lock_of_this_host_is_taken_over_and_said() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let lock = format!("{record}.lock");
+    let pid = dead_pid();
+    let host = relcheck::system::host_name();
+    fs::write(
+        folder.path().join(&lock),
+        format!("pid: {pid}\nhost: {host}\nsince: 2026-11-30T05:00:00Z\noperator: Bob\n"),
+    )
+    .unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        format!(
+            "note: {lock} was held by pid {pid} on {host} (operator Bob) since 2026-11-30T05:00:00Z; that process is gone, so the lock was stale and was taken over"
+        )
+    );
+    // Let go of at the end like any other.
+    assert!(!folder.path().join(&lock).exists());
+    let done = Record::load(&folder.path().join(&record)).unwrap();
+    assert_eq!(done.items[1].status, Status::Done);
+}
+
+#[test]
+fn a_lock_of_another_host_or_a_running_process_is_never_taken() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let before = fs::read(folder.path().join(&record)).unwrap();
+    let lock = format!("{record}.lock");
+    let other = "pid: 4242\nhost: build-7\nsince: 2026-11-30T05:00:00Z\noperator: Bob\n";
+    fs::write(folder.path().join(&lock), other).unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    let host = relcheck::system::host_name();
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            6,
+            format!("error: {record} is locked by a run on another host: {lock} names pid 4242 on build-7 (operator Bob) since 2026-11-30T05:00:00Z. relcheck cannot tell from {host} whether that process is still running, so it never takes such a lock over: check on build-7 (`ps -p 4242`), and once that run has ended, remove {lock} and try again\n").as_str()
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(folder.path().join(&lock)).unwrap(),
+        other
+    );
+
+    // This host, a process that is running (though it holds no lock: a
+    // network filesystem without locks, say): never judged stale.
+    let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
+    let running = format!(
+        "pid: {}\nhost: {host}\nsince: 2026-11-30T05:00:00Z\noperator: Bob\n",
+        sleeper.id()
+    );
+    fs::write(folder.path().join(&lock), &running).unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            6,
+            format!("error: {record} is in use by another run: its lock {lock} is held by pid {} on {host} (operator Bob) since 2026-11-30T05:00:00Z, which is still running; wait for it to finish, or stop that run (it keeps every answer it saved), then try again\n", sleeper.id()).as_str()
+        )
+    );
+    assert_eq!(
+        fs::read_to_string(folder.path().join(&lock)).unwrap(),
+        running
+    );
+    assert_eq!(fs::read(folder.path().join(&record)).unwrap(), before);
+}
+
+/// The middle item's command does what another run would: it takes the
+/// record's lock (as if someone removed it by hand and started again) and
+/// writes the record.
+const STOLEN: &str = "# Steal
+
+## Go
+
+- [ ] First
+  ```sh
+  echo one
+  ```
+- [ ] Another run takes the record
+  ```sh
+  for r in relcheck-records/*.yaml; do printf 'written by another run\\n' > \"$r\"; printf 'pid: 4242\\nhost: build-7\\noperator: Bob\\n' > \"$r.lock.new\"; mv \"$r.lock.new\" \"$r.lock\"; done
+  ```
+- [ ] Third
+  ```sh
+  echo three
+  ```
+";
+
+#[test]
+fn a_run_whose_lock_was_taken_stops_before_it_overwrites_the_other_writer() {
+    let folder = Folder::with(STOLEN);
+    let out = folder.run(&["run", "s.md", "--non-interactive"]);
+    let [record] = folder.records().try_into().unwrap();
+    let name = record
+        .strip_prefix(folder.path())
+        .unwrap()
+        .display()
+        .to_string();
+    let last = out.stderr.lines().last().unwrap().to_string();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), last),
+        (
+            6,
+            "",
+            format!(
+                "error: {name}: this run no longer holds the record's lock: {name}.lock was replaced: it now names pid 4242 on build-7 (operator Bob). Another relcheck may be writing the record, so this run stops without writing to it (what it saved before stays as it was). Its answers, the last one included, are in {name}.unsaved (this run's copy of the record, which relcheck does not read): compare it with the record before going on"
+            )
+        )
+    );
+    // The other writer's files are as it left them.
+    assert_eq!(
+        fs::read_to_string(&record).unwrap(),
+        "written by another run\n"
+    );
+    assert_eq!(
+        fs::read_to_string(format!("{}.lock", record.display())).unwrap(),
+        "pid: 4242\nhost: build-7\noperator: Bob\n"
+    );
+    // The journal holds what was written while the lock was this run's
+    // (the first answer), nothing after.
+    let journal = fs::read_to_string(format!("{}.journal", record.display())).unwrap();
+    for line in journal.lines().skip(1) {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let items = entry["items"].as_array().unwrap();
+        assert!(items.iter().all(|item| item[0] == 0), "{line}");
+    }
+    // This run's answers, the one that found the lock gone included.
+    let kept = Record::load(Path::new(&format!("{}.unsaved", record.display()))).unwrap();
+    let statuses: Vec<Status> = kept.items.iter().map(|item| item.status).collect();
+    // The second command ran (the write that found the lock gone was the
+    // one that records it, before the item is answered); the third never
+    // did.
+    assert_eq!(statuses, [Status::Done, Status::Pending, Status::Pending]);
+    assert_eq!(kept.items[1].command.as_ref().unwrap().exit_code, Some(0));
+    assert!(kept.items[2].command.is_none());
+}
+
+#[test]
+fn five_runs_started_together_get_five_records() {
+    let folder = Folder::new();
+    let children: Vec<_> = (0..5)
+        .map(|_| {
+            Command::new(BIN)
+                .args(["run", "s.md", "--non-interactive"])
+                .current_dir(folder.path())
+                .env("RELCHECK_OPERATOR", "ci-bot")
+                .env("NO_COLOR", "1")
+                .env_remove("RELCHECK_RECORDS_DIR")
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut printed = Vec::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(4),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        printed.push(String::from_utf8(out.stdout).unwrap());
+    }
+    printed.sort();
+    printed.dedup();
+    assert_eq!(printed.len(), 5, "{printed:?}");
+    let records = folder.records();
+    assert_eq!(records.len(), 5, "{records:?}");
+    let mut ids: Vec<String> = records
+        .iter()
+        .map(|path| {
+            let record = Record::load(path).unwrap();
+            assert_eq!(record.items[0].status, Status::Done);
+            record.run.id
+        })
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 5);
+    // No lock or journal is left behind.
+    assert_eq!(
+        fs::read_dir(folder.path().join("relcheck-records"))
+            .unwrap()
+            .count(),
+        5
+    );
+}
+
+#[test]
+fn a_checklist_name_too_long_for_a_record_name_is_shortened() {
+    let folder = Folder::new();
+    let long = format!("{}.md", "é".repeat(120));
+    fs::copy(folder.path().join("s.md"), folder.path().join(&long)).unwrap();
+    let out = folder.run(&["run", &long, "--non-interactive"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let [record] = folder.records().try_into().unwrap();
+    let name = record.file_name().unwrap().to_string_lossy().into_owned();
+    // 70 whole characters (140 bytes), a hash of the whole name, the time.
+    let (stem, rest) = name.split_once('~').unwrap();
+    assert_eq!(stem, "é".repeat(70));
+    assert_eq!(rest.len(), "12345678-20261130T054724Z.yaml".len(), "{name}");
+    // A second checklist with the same first 70 characters is told apart.
+    let other = format!("{}x.md", "é".repeat(120));
+    fs::copy(folder.path().join("s.md"), folder.path().join(&other)).unwrap();
+    let out = folder.run(&["run", &other, "--non-interactive"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let hashes: Vec<String> = folder
+        .records()
+        .iter()
+        .map(|p| p.to_string_lossy().split('~').nth(1).unwrap()[..8].to_string())
+        .collect();
+    assert_ne!(hashes[0], hashes[1]);
+}
+
+#[test]
+fn a_records_folder_that_is_a_file_gets_one_line() {
+    let folder = Folder::new();
+    fs::write(folder.path().join("records.txt"), "").unwrap();
+    let expected = "error: records.txt: the records folder (--records-dir, RELCHECK_RECORDS_DIR, or ./relcheck-records) is a file, not a folder; name a folder, which is created if missing\n";
+    let out = folder.run(&[
+        "run",
+        "s.md",
+        "--non-interactive",
+        "--records-dir",
+        "records.txt",
+    ]);
+    assert_eq!((out.code, out.stderr.as_str()), (3, expected));
+    let out = folder.run(&["history", "records.txt"]);
+    assert_eq!((out.code, out.stderr.as_str()), (3, expected));
+}
+
+#[test]
+fn a_full_standard_output_is_named_not_a_panic() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    for args in [
+        vec!["show", "s.md"],
+        vec!["show", "production-deploy", "--format", "json"],
+        vec!["report", record.as_str()],
+        vec!["report", record.as_str(), "--format", "html"],
+        vec!["history"],
+        vec!["verify", record.as_str()],
+        vec!["list"],
+    ] {
+        let full = fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = Command::new(BIN)
+            .args(&args)
+            .current_dir(folder.path())
+            .env("NO_COLOR", "1")
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).into_owned()
+            ),
+            (
+                Some(3),
+                "error: cannot write to standard output: No space left on device (os error 28)\n"
+                    .to_string()
+            ),
+            "{args:?}"
+        );
+    }
+}
+
+/// A command whose output (kept in the record) takes the journal past
+/// the file size limit `ulimit -f` sets: the write fails as on a full
+/// disk, with no root needed to mount a small one.
+const BIG: &str = "# Big
+
+## Go
+
+- [ ] First
+  ```sh
+  echo one
+  ```
+- [ ] Loud
+  ```sh
+  head -c 40000 /dev/zero | tr '\\0' x
+  ```
+- [ ] Third
+  ```sh
+  echo three
+  ```
+";
+
+#[test]
+fn a_write_that_fails_names_the_file_and_says_what_is_safe() {
+    let folder = Folder::with(BIG);
+    // SIGXFSZ ignored, so the write fails with an error rather than
+    // killing the process; 24 blocks of 1024 bytes hold the first save.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!("trap '' XFSZ; ulimit -f 24; exec {BIN} run s.md --non-interactive"),
+        ])
+        .current_dir(folder.path())
+        .env("RELCHECK_OPERATOR", "ci-bot")
+        .env("NO_COLOR", "1")
+        .env_remove("RELCHECK_RECORDS_DIR")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let [record] = folder.records().try_into().unwrap();
+    let name = record
+        .strip_prefix(folder.path())
+        .unwrap()
+        .display()
+        .to_string();
+    assert_eq!(
+        (out.status.code(), stderr.lines().last().unwrap()),
+        (
+            Some(4),
+            format!("error: cannot write {name}.journal: File too large (os error 27); every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; fix that (free some space), then go on with: relcheck resume {name}").as_str()
+        ),
+        "{stderr}"
+    );
+    // The first answer is safe; the run goes on once there is room.
+    let saved = Record::load(&record).unwrap();
+    assert_eq!(saved.items[0].status, Status::Done);
+    assert_eq!(saved.items[1].status, Status::Pending);
+    let out = folder.run(&["resume", &name, "--non-interactive"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let done = Record::load(&record).unwrap();
+    assert!(done.items.iter().all(|item| item.status == Status::Done));
+}
