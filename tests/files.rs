@@ -355,7 +355,7 @@ fn a_run_whose_lock_was_taken_stops_before_it_overwrites_the_other_writer() {
             6,
             "",
             format!(
-                "error: {name}: this run no longer holds the record's lock: {name}.lock was replaced: it now names pid 4242 on build-7 (operator Bob). Another relcheck may be writing the record, so this run stops without writing to it (what it saved before stays as it was). Its answers, the last one included, are in {name}.unsaved (this run's copy of the record, which relcheck does not read): compare it with the record before going on"
+                "error: {name}: this run's lock {name}.lock was replaced: it now names pid 4242 on build-7 (operator Bob); another relcheck may be writing the record, so this run stops without writing to it. Its answers, the last one included, are in {name}.unsaved (a copy relcheck does not read): compare it with the record before going on"
             )
         )
     );
@@ -583,4 +583,43 @@ fn a_write_that_fails_names_the_file_and_says_what_is_safe() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     let done = Record::load(&record).unwrap();
     assert!(done.items.iter().all(|item| item.status == Status::Done));
+}
+
+#[test]
+fn at_a_terminal_a_taken_lock_stops_the_next_answer() {
+    use expectrl::Expect;
+    use expectrl::process::unix::WaitStatus;
+    let folder = Folder::with("# Two\n\n## Do\n\n- [ ] One\n- [ ] Two\n- [ ] Three\n");
+    let mut run = crate::support::pty(folder.path(), &["run", "s.md"]);
+    run.expect("One").unwrap();
+    run.send("y").unwrap();
+    run.expect("Two").unwrap();
+    let [record] = folder.records().try_into().unwrap();
+    let name = record
+        .strip_prefix(folder.path())
+        .unwrap()
+        .display()
+        .to_string();
+    // Someone removed the lock by hand and another run took the record.
+    let lock = format!("{}.lock", record.display());
+    fs::write(
+        format!("{lock}.new"),
+        "pid: 4242\nhost: build-7\noperator: Bob\n",
+    )
+    .unwrap();
+    fs::rename(format!("{lock}.new"), &lock).unwrap();
+    fs::write(&record, "written by another run\n").unwrap();
+    run.send("y").unwrap();
+    run.expect(format!("error: {name}: this run's lock {name}.lock was replaced: it now names pid 4242 on build-7 (operator Bob); another relcheck may be writing the record").as_str()).unwrap();
+    match run.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 6),
+        other => panic!("not an exit: {other:?}"),
+    }
+    assert_eq!(
+        fs::read_to_string(&record).unwrap(),
+        "written by another run\n"
+    );
+    let kept = Record::load(Path::new(&format!("{}.unsaved", record.display()))).unwrap();
+    let statuses: Vec<Status> = kept.items.iter().map(|item| item.status).collect();
+    assert_eq!(statuses, [Status::Done, Status::Done, Status::Pending]);
 }

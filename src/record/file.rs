@@ -127,7 +127,7 @@ impl RecordFile {
         };
         let kept = match keep_aside(&self.path, record) {
             Ok(copy) => format!(
-                "Its answers, the last one included, are in {} (this run's copy of the record, which relcheck does not read): compare it with the record before going on",
+                "Its answers, the last one included, are in {} (a copy relcheck does not read): compare it with the record before going on",
                 copy.display()
             ),
             Err(err) => format!(
@@ -137,7 +137,7 @@ impl RecordFile {
         Err(error(
             Code::Locked,
             format!(
-                "{}: this run no longer holds the record's lock: {} {what}. Another relcheck may be writing the record, so this run stops without writing to it (what it saved before stays as it was). {kept}",
+                "{}: this run's lock {} {what}; another relcheck may be writing the record, so this run stops without writing to it. {kept}",
                 self.path.display(),
                 lock.path().display()
             ),
