@@ -92,6 +92,9 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
                 _ => "interrupted",
             };
             eprintln!("\n{name}: every answer so far is saved; {resume}");
+            // No destructor runs on this exit: let go of the record's lock
+            // here, or the next run would find it stale.
+            crate::record::release_held();
             std::process::exit(130);
         }
     });

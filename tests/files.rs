@@ -259,6 +259,42 @@ fn a_stale_lock_of_this_host_is_taken_over_and_said() {
 }
 
 #[test]
+fn a_lock_whose_pid_now_names_a_later_process_is_stale() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let lock = format!("{record}.lock");
+    let host = relcheck::system::host_name();
+    // Running, but begun long after the lock was taken: the holder's pid
+    // given to another process.
+    let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
+    fs::write(
+        folder.path().join(&lock),
+        format!(
+            "pid: {}\nhost: {host}\nsince: 2020-01-01T00:00:00Z\noperator: Bob\n",
+            sleeper.id()
+        ),
+    )
+    .unwrap();
+    let out = folder.run(&[
+        "resume",
+        &record,
+        "--non-interactive",
+        "--answers",
+        "a.yaml",
+    ]);
+    sleeper.kill().unwrap();
+    sleeper.wait().unwrap();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().next().unwrap(),
+        format!(
+            "note: {lock} was held by pid {} on {host} (operator Bob) since 2020-01-01T00:00:00Z; that process is gone, so the lock was stale and was taken over",
+            sleeper.id()
+        )
+    );
+}
+
+#[test]
 fn a_lock_of_another_host_or_a_running_process_is_never_taken() {
     let folder = Folder::new();
     let record = folder.incomplete();
@@ -289,8 +325,10 @@ fn a_lock_of_another_host_or_a_running_process_is_never_taken() {
     // This host, a process that is running (though it holds no lock: a
     // network filesystem without locks, say): never judged stale.
     let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let since = chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
     let running = format!(
-        "pid: {}\nhost: {host}\nsince: 2026-11-30T05:00:00Z\noperator: Bob\n",
+        "pid: {}\nhost: {host}\nsince: {since}\noperator: Bob\n",
         sleeper.id()
     );
     fs::write(folder.path().join(&lock), &running).unwrap();
@@ -307,7 +345,7 @@ fn a_lock_of_another_host_or_a_running_process_is_never_taken() {
         (out.code, out.stderr.as_str()),
         (
             6,
-            format!("error: {record} is in use by another run: its lock {lock} is held by pid {} on {host} (operator Bob) since 2026-11-30T05:00:00Z, which is still running; wait for it to finish, or stop that run (it keeps every answer it saved), then try again\n", sleeper.id()).as_str()
+            format!("error: {record} is in use by another run: its lock {lock} is held by pid {} on {host} (operator Bob) since {since}, which is still running; wait for it to finish, or stop that run (it keeps every answer it saved), then try again\n", sleeper.id()).as_str()
         )
     );
     assert_eq!(
@@ -622,4 +660,31 @@ fn at_a_terminal_a_taken_lock_stops_the_next_answer() {
     let kept = Record::load(Path::new(&format!("{}.unsaved", record.display()))).unwrap();
     let statuses: Vec<Status> = kept.items.iter().map(|item| item.status).collect();
     assert_eq!(statuses, [Status::Done, Status::Done, Status::Pending]);
+}
+
+#[test]
+fn a_run_ended_by_a_signal_leaves_no_lock_behind() {
+    use expectrl::Expect;
+    use expectrl::process::unix::WaitStatus;
+    let folder = Folder::with("# Two\n\n## Do\n\n- [ ] One\n- [ ] Two\n");
+    let mut run = crate::support::pty(folder.path(), &["run", "s.md"]);
+    run.expect("One").unwrap();
+    let [record] = folder.records().try_into().unwrap();
+    let lock = PathBuf::from(format!("{}.lock", record.display()));
+    assert!(lock.exists());
+    let pid = run.get_process().pid();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    match run.get_process().wait().unwrap() {
+        WaitStatus::Exited(_, code) => assert_eq!(code, 130),
+        other => panic!("not an exit: {other:?}"),
+    }
+    // The exit on a signal runs no destructor, so the lock goes by hand;
+    // the next run then finds none to call stale.
+    assert!(!lock.exists());
+    let out = folder.run(&["report", &record.display().to_string()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
 }

@@ -85,6 +85,45 @@ pub fn temp_in(dir: &Path, mode: Option<u32>) -> io::Result<tempfile::NamedTempF
     Ok(file)
 }
 
+/// Puts the complete file `temp` at `path` only if nothing (a link
+/// included) has that name, and returns it open: a hard link, so the file
+/// appears whole. A filesystem without hard links (FAT, some network
+/// shares) gets a copy into a file created with `O_EXCL | O_NOFOLLOW`,
+/// which is as exclusive though a reader may see it part-written.
+pub fn place_new(temp: tempfile::NamedTempFile, path: &Path) -> io::Result<File> {
+    place_new_with(temp, path, |from, to| fs::hard_link(from, to))
+}
+
+fn place_new_with(
+    temp: tempfile::NamedTempFile,
+    path: &Path,
+    link: impl FnOnce(&Path, &Path) -> io::Result<()>,
+) -> io::Result<File> {
+    match link(temp.path(), path) {
+        Ok(()) => {
+            let (file, name) = temp.keep().map_err(|err| err.error)?;
+            let _ = fs::remove_file(name);
+            Ok(file)
+        }
+        Err(err)
+            if matches!(
+                err.raw_os_error(),
+                Some(libc::EPERM | libc::EOPNOTSUPP | libc::ENOSYS | libc::EMLINK)
+            ) =>
+        {
+            let mode = temp.as_file().metadata()?.permissions().mode() & 0o7777;
+            let mut file = create_new(path, Some(mode))?;
+            let result = io::copy(&mut temp.reopen()?, &mut file).and_then(|_| file.sync_all());
+            if let Err(err) = result {
+                let _ = fs::remove_file(path);
+                return Err(err);
+            }
+            Ok(file)
+        }
+        Err(err) => Err(err),
+    }
+}
+
 /// `base.EXT`, then `base-2.EXT`, `base-3.EXT`, ...: the `n`th name to
 /// try for a file that must not take another's.
 pub fn numbered(dir: &Path, base: &str, ext: &str, n: u32) -> PathBuf {
@@ -179,6 +218,27 @@ mod tests {
         assert_eq!(path, dir.path().join("r-3.yaml"));
         let (path, _) = create_unique(dir.path(), "r", "yaml", None).unwrap();
         assert_eq!(path, dir.path().join("r-4.yaml"));
+    }
+
+    #[test]
+    fn without_hard_links_a_new_file_is_copied_into_an_exclusive_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let no_links = |_: &Path, _: &Path| Err(io::Error::from_raw_os_error(libc::EPERM));
+        let temp = temp_in(dir.path(), Some(0o640)).unwrap();
+        fs::write(temp.path(), "whole").unwrap();
+        let path = dir.path().join("r.yaml");
+        place_new_with(temp, &path, no_links).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "whole");
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o640
+        );
+        // The temporary file is gone; a name taken stays refused.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let temp = temp_in(dir.path(), None).unwrap();
+        let err = place_new_with(temp, &path, no_links).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read_to_string(&path).unwrap(), "whole");
     }
 
     #[test]

@@ -280,9 +280,7 @@ pub fn write_new_with(
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
     write_with(path, write, |tmp, path| {
-        fs::hard_link(tmp.path(), path)?;
-        let _ = fs::remove_file(tmp.path());
-        Ok(())
+        create::place_new(tmp, path).map(|_| ())
     })
 }
 

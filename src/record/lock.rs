@@ -14,12 +14,30 @@ use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use anyhow::Context;
 use chrono::{SecondsFormat, Utc};
 
 use super::create;
 use crate::exit::{Code, error};
+
+/// The locks this process holds, for an exit that runs no destructors (a
+/// signal's): path, device, inode, content.
+static HELD: Mutex<Vec<(PathBuf, u64, u64, String)>> = Mutex::new(Vec::new());
+
+/// Removes every lock this process still holds and that is still its own.
+/// The exit on a signal calls it, so the next run finds no stale lock to
+/// take over.
+pub fn release_held() {
+    let held = HELD.lock().map(|held| held.clone()).unwrap_or_default();
+    for (path, dev, ino, content) in held {
+        let same = fs::symlink_metadata(&path).is_ok_and(|m| m.dev() == dev && m.ino() == ino);
+        if same && create::read_own(&path).is_ok_and(|text| text == content) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+}
 
 /// A held lock on a record.
 #[derive(Debug)]
@@ -121,6 +139,35 @@ fn alive(pid: u32) -> bool {
     }
 }
 
+/// Whether process `pid` began after `since` (RFC 3339, whole seconds):
+/// then it is not the lock's holder but a process given the holder's
+/// number later. Read from Linux's `/proc`; anywhere it cannot be read,
+/// `false`, so a running process is taken for the holder.
+fn began_after(pid: u32, since: &str) -> bool {
+    let Ok(since) = chrono::DateTime::parse_from_rfc3339(since) else {
+        return false;
+    };
+    let boot = fs::read_to_string("/proc/stat").ok().and_then(|stat| {
+        stat.lines()
+            .find_map(|line| line.strip_prefix("btime "))
+            .and_then(|secs| secs.trim().parse::<i64>().ok())
+    });
+    // The fields after the command name (which may hold spaces and
+    // parentheses); the 20th of them is the start, in ticks since boot.
+    let ticks = fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|stat| {
+            let (_, rest) = stat.rsplit_once(')')?;
+            rest.split_whitespace().nth(19)?.parse::<i64>().ok()
+        });
+    match (boot, ticks) {
+        // USER_HZ is 100 wherever Linux runs; the second of slack covers
+        // `since` being cut to whole seconds.
+        (Some(boot), Some(ticks)) => boot + ticks / 100 > since.timestamp() + 1,
+        _ => false,
+    }
+}
+
 fn same_file(held: &File, path: &Path) -> bool {
     match (held.metadata(), fs::symlink_metadata(path)) {
         (Ok(held), Ok(current)) => held.ino() == current.ino() && held.dev() == current.dev(),
@@ -129,7 +176,7 @@ fn same_file(held: &File, path: &Path) -> bool {
 }
 
 /// A lock file written complete under a random name beside `path`,
-/// advisory-locked, ready to be linked or renamed into place.
+/// advisory-locked, ready to be put into place.
 fn prepare(path: &Path, content: &str) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
@@ -161,14 +208,8 @@ impl Lock {
         // looked at changed under it (another run took or let go of it).
         for _ in 0..100 {
             let fresh = prepare(&path, &content)?;
-            match fs::hard_link(fresh.path(), &path) {
-                Ok(()) => {
-                    // The descriptor that holds the advisory lock stays
-                    // open; only the random name goes.
-                    let (file, temp) = fresh.keep().map_err(|err| err.error)?;
-                    let _ = fs::remove_file(temp);
-                    return Lock::opened(file, &path, content, None);
-                }
+            match create::place_new(fresh, &path) {
+                Ok(file) => return Lock::opened(file, &path, content, None),
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {}
                 Err(err) => {
                     return Err(anyhow::Error::new(err)
@@ -232,7 +273,11 @@ impl Lock {
                     ),
                 ));
             }
-            if alive(holder.pid) {
+            let reused = holder
+                .since
+                .as_deref()
+                .is_some_and(|since| began_after(holder.pid, since));
+            if alive(holder.pid) && !reused {
                 return Err(in_use(record, &path, Some(&holder)));
             }
             // Stale: its process is gone. Ours replaces it in one rename,
@@ -263,12 +308,8 @@ impl Lock {
         let path = Lock::path_for(record);
         let content = Holder::me(operator, host).render();
         let fresh = prepare(&path, &content)?;
-        match fs::hard_link(fresh.path(), &path) {
-            Ok(()) => {
-                let (file, temp) = fresh.keep().map_err(|err| err.error)?;
-                let _ = fs::remove_file(temp);
-                Lock::opened(file, &path, content, None).map(Some)
-            }
+        match create::place_new(fresh, &path) {
+            Ok(file) => Lock::opened(file, &path, content, None).map(Some),
             Err(err) if err.kind() == io::ErrorKind::AlreadyExists => Ok(None),
             Err(err) => Err(anyhow::Error::new(err)
                 .context(format!("cannot create the lock {}", path.display()))),
@@ -283,6 +324,20 @@ impl Lock {
         content: String,
         taken_over: Option<Holder>,
     ) -> anyhow::Result<Lock> {
+        // Linked into place, `file` is the descriptor that took the lock
+        // (locking again is a no-op); copied, it is a new file to lock.
+        file.try_lock().map_err(|_| {
+            error(
+                Code::Locked,
+                format!(
+                    "{}: another run locked it as relcheck made it; try again",
+                    path.display()
+                ),
+            )
+        })?;
+        if let (Ok(meta), Ok(mut held)) = (file.metadata(), HELD.lock()) {
+            held.push((path.to_path_buf(), meta.dev(), meta.ino(), content.clone()));
+        }
         let lock = Lock {
             file,
             path: path.to_path_buf(),
@@ -367,6 +422,9 @@ fn in_use(record: &Path, path: &Path, holder: Option<&Holder>) -> anyhow::Error 
 
 impl Drop for Lock {
     fn drop(&mut self) {
+        if let Ok(mut held) = HELD.lock() {
+            held.retain(|(path, ..)| *path != self.path);
+        }
         // Only our own: a lock that replaced ours belongs to someone else.
         if self.check().is_ok() {
             let _ = fs::remove_file(&self.path);
