@@ -34,12 +34,11 @@ pub fn create_new(path: &Path, mode: Option<u32>) -> io::Result<File> {
     Ok(file)
 }
 
-/// Opens an existing regular file for reading and writing, never through
-/// a link.
-pub fn open_existing(path: &Path) -> io::Result<File> {
+/// Opens an existing regular file for reading, never through a link, and
+/// never waiting on a FIFO.
+pub fn open_read(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
-        .write(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
         .open(path)?;
     if !file.metadata()?.is_file() {
@@ -48,17 +47,10 @@ pub fn open_existing(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
-/// Reads a file that relcheck itself writes beside a record (a journal,
-/// a lock), never through a link.
+/// Reads a file that relcheck itself writes beside a record (a journal),
+/// never through a link.
 pub fn read_own(path: &Path) -> io::Result<String> {
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC | libc::O_NONBLOCK)
-        .open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(io::Error::other("not a regular file"));
-    }
-    io::read_to_string(file)
+    io::read_to_string(open_read(path)?)
 }
 
 /// The mode of the regular file at `path`, for its replacement; `None`
@@ -199,7 +191,7 @@ mod tests {
             create_new(&link, None).unwrap_err().kind(),
             io::ErrorKind::AlreadyExists
         );
-        assert!(is_link_refusal(&open_existing(&link).unwrap_err()));
+        assert!(is_link_refusal(&open_read(&link).unwrap_err()));
         assert!(is_link_refusal(&read_own(&link).unwrap_err()));
         // A dangling link counts as there.
         let dangling = dir.path().join("y.lock");

@@ -33,7 +33,7 @@ pub fn release_held() {
     let held = HELD.lock().map(|held| held.clone()).unwrap_or_default();
     for (path, dev, ino, content) in held {
         let same = fs::symlink_metadata(&path).is_ok_and(|m| m.dev() == dev && m.ino() == ino);
-        if same && create::read_own(&path).is_ok_and(|text| text == content) {
+        if same && read_lock(&path).is_ok_and(|text| text == content) {
             let _ = fs::remove_file(&path);
         }
     }
@@ -168,6 +168,22 @@ fn began_after(pid: u32, since: &str) -> bool {
     }
 }
 
+/// A lock says a few lines; a larger file at its name is not one to read
+/// whole.
+const LOCK_BYTES: u64 = 4096;
+
+fn read_bounded(file: &mut File) -> String {
+    let mut bytes = Vec::new();
+    let _ = file.take(LOCK_BYTES).read_to_end(&mut bytes);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// The lock at `path`, never through a link, at most [`LOCK_BYTES`].
+fn read_lock(path: &Path) -> io::Result<String> {
+    let mut file = create::open_read(path)?;
+    Ok(read_bounded(&mut file))
+}
+
 fn same_file(held: &File, path: &Path) -> bool {
     match (held.metadata(), fs::symlink_metadata(path)) {
         (Ok(held), Ok(current)) => held.ino() == current.ino() && held.dev() == current.dev(),
@@ -216,7 +232,7 @@ impl Lock {
                         .context(format!("cannot create the lock {}", path.display())));
                 }
             }
-            let mut existing = match create::open_existing(&path) {
+            let mut existing = match create::open_read(&path) {
                 Ok(file) => file,
                 Err(err) if err.kind() == io::ErrorKind::NotFound => continue,
                 Err(err) if create::is_link_refusal(&err) => {
@@ -227,8 +243,7 @@ impl Lock {
                         .context(format!("cannot read the lock {}", path.display())));
                 }
             };
-            let mut text = String::new();
-            let _ = existing.read_to_string(&mut text);
+            let text = read_bounded(&mut existing);
             let holder = Holder::parse(&text);
             match existing.try_lock() {
                 Ok(()) => {}
@@ -244,8 +259,7 @@ impl Lock {
             // Nobody holds the old file now; it may still have been
             // replaced between our open and our lock.
             let _ = existing.rewind();
-            let mut again = String::new();
-            let _ = existing.read_to_string(&mut again);
+            let again = read_bounded(&mut existing);
             if !same_file(&existing, &path) || again != text {
                 continue;
             }
@@ -384,7 +398,7 @@ impl Lock {
             Err(_) => return Err("was removed".to_string()),
             Ok(_) if !same_file(&self.file, &self.path) => {
                 return Err(
-                    match create::read_own(&self.path)
+                    match read_lock(&self.path)
                         .ok()
                         .as_deref()
                         .and_then(Holder::parse)
@@ -396,7 +410,7 @@ impl Lock {
             }
             Ok(_) => {}
         }
-        match create::read_own(&self.path) {
+        match read_lock(&self.path) {
             Ok(text) if text == self.content => Ok(()),
             Ok(text) => Err(match Holder::parse(&text) {
                 Some(holder) => format!("was rewritten: it now names {}", holder.describe()),
