@@ -107,6 +107,7 @@ impl RecordFile {
     /// Writes only while `lock` is still this run's: a run whose lock was
     /// taken (removed by hand, replaced by another run) must not overwrite
     /// what the other writer wrote.
+    ///
     /// `new`: the record does not exist yet, and its first save makes it
     /// the way a lock is made (complete, and only if nothing has the
     /// name), never replacing a file that appeared there meanwhile.
@@ -151,12 +152,20 @@ impl RecordFile {
             .chain()
             .last()
             .map_or_else(String::new, ToString::to_string);
+        let space = err.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::raw_os_error)
+                .is_some_and(|code| {
+                    [nix::libc::ENOSPC, nix::libc::EDQUOT, nix::libc::EFBIG].contains(&code)
+                })
+        });
+        let fix = if space { "free some space" } else { "fix that" };
         let safe = if self.record_bytes == 0 {
-            "nothing of this run was saved yet; fix that (free some space), then start it again"
-                .to_string()
+            format!("nothing of this run was saved yet; {fix}, then start it again")
         } else {
             format!(
-                "every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; fix that (free some space), then go on with: relcheck resume {}",
+                "every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; {fix}, then go on with: relcheck resume {}",
                 self.path.display()
             )
         };

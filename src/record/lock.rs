@@ -198,13 +198,13 @@ fn prepare(path: &Path, content: &str) -> anyhow::Result<tempfile::NamedTempFile
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let mut temp = create::temp_in(dir, None)
+    let temp = create::temp_in(dir, None)
         .with_context(|| format!("cannot create the lock {}", path.display()))?;
-    temp.as_file()
-        .try_lock()
+    let mut file = temp.as_file();
+    file.try_lock()
         .map_err(|err| io::Error::other(err.to_string()))
-        .and_then(|()| temp.write_all(content.as_bytes()))
-        .and_then(|()| temp.as_file().sync_all())
+        .and_then(|()| file.write_all(content.as_bytes()))
+        .and_then(|()| file.sync_all())
         .with_context(|| format!("cannot write the lock {}", path.display()))?;
     Ok(temp)
 }
