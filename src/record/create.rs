@@ -69,7 +69,8 @@ pub fn temp_in(dir: &Path, mode: Option<u32>) -> io::Result<tempfile::NamedTempF
         .prefix(".relcheck-")
         .suffix(".tmp")
         .permissions(Permissions::from_mode(mode.unwrap_or(NEW_MODE)))
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+        .map_err(without_path)?;
     if let Some(mode) = mode {
         file.as_file()
             .set_permissions(Permissions::from_mode(mode))?;
@@ -113,6 +114,17 @@ fn place_new_with(
             Ok(file)
         }
         Err(err) => Err(err),
+    }
+}
+
+/// tempfile's error names the random name it tried ("... at path
+/// \"dir/.relcheck-XXXXXX.tmp\""), which says nothing to a user; callers
+/// name the file they meant. The OS error and its kind stay.
+fn without_path(err: io::Error) -> io::Error {
+    let text = err.to_string();
+    match text.rsplit_once(" at path ") {
+        Some((message, _)) => io::Error::new(err.kind(), message.to_string()),
+        None => err,
     }
 }
 

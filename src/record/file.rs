@@ -153,12 +153,10 @@ impl RecordFile {
             .last()
             .map_or_else(String::new, ToString::to_string);
         let space = err.chain().any(|cause| {
-            cause
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::raw_os_error)
-                .is_some_and(|code| {
-                    [nix::libc::ENOSPC, nix::libc::EDQUOT, nix::libc::EFBIG].contains(&code)
-                })
+            cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+                matches!(io.kind(), StorageFull | QuotaExceeded | FileTooLarge)
+            })
         });
         let fix = if space { "free some space" } else { "fix that" };
         let safe = if self.record_bytes == 0 {
