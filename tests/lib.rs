@@ -12,6 +12,7 @@ mod errors;
 mod files;
 mod history;
 mod limits;
+mod locks;
 mod properties;
 mod pty;
 mod record;
