@@ -41,6 +41,30 @@ fn a_stale_lock_of_this_host_is_taken_over_and_said() {
     assert!(!folder.path().join(&lock).exists());
     let done = Record::load(&folder.path().join(&record)).unwrap();
     assert_eq!(done.items[1].status, Status::Done);
+    // `sign` takes a stale lock over the same way, and says so.
+    let pid = dead_pid();
+    fs::write(
+        folder.path().join(&lock),
+        format!("operator Bob, host {host}, pid {pid}\n"),
+    )
+    .unwrap();
+    let out = folder.run(&[
+        "sign",
+        &record,
+        "--role",
+        "QA",
+        "--name",
+        "Grace",
+        "--extra-role",
+    ]);
+    assert_eq!(
+        (out.code, out.stderr.as_str()),
+        (
+            0,
+            format!("note: {lock} was held by pid {pid} on {host} (operator Bob); that process is gone, so the lock was stale and was taken over\n").as_str()
+        )
+    );
+    assert!(!folder.path().join(&lock).exists());
 }
 
 #[test]

@@ -68,6 +68,9 @@ pub fn sign_file(
     // rather than as a lock that cannot be made.
     Record::load(path)?;
     let lock = Lock::acquire(path, &request.name, &host_name())?;
+    if let Some(note) = lock.takeover_note() {
+        eprintln!("{}", crate::printable::printable(&note));
+    }
     let mut record = Record::load(path)?;
     let signed =
         sign(&mut record, request, signer, now).with_context(|| path.display().to_string())?;
