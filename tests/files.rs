@@ -422,3 +422,30 @@ fn a_write_that_fails_names_the_file_and_says_what_is_safe() {
     let done = Record::load(&record).unwrap();
     assert!(done.items.iter().all(|item| item.status == Status::Done));
 }
+
+#[test]
+fn a_journal_removed_under_a_run_loses_nothing() {
+    use expectrl::Expect;
+    let folder = Folder::with("# Three\n\n## Do\n\n- [ ] One\n- [ ] Two\n- [ ] Three\n");
+    let mut run = crate::support::pty(folder.path(), &["run", "s.md"]);
+    run.expect("One").unwrap();
+    run.send("y").unwrap();
+    run.expect("Two").unwrap();
+    let [record] = folder.records().try_into().unwrap();
+    let journal = PathBuf::from(format!("{}.journal", record.display()));
+    // Someone tidies the folder: the first answer was only in the journal.
+    fs::remove_file(&journal).unwrap();
+    run.send("y").unwrap();
+    run.expect("Three").unwrap();
+    // Appending to the removed file would keep answers nobody reads; the
+    // run writes the record whole instead, with both.
+    let status = Command::new("kill")
+        .args(["-KILL", &run.get_process().pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let _ = run.get_process().wait();
+    let saved = Record::load(&record).unwrap();
+    let statuses: Vec<Status> = saved.items.iter().map(|item| item.status).collect();
+    assert_eq!(statuses, [Status::Done, Status::Done, Status::Pending]);
+}

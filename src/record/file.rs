@@ -193,9 +193,30 @@ fn keep_aside(path: &Path, record: &Record) -> anyhow::Result<PathBuf> {
     Ok(copy)
 }
 
+impl RecordFile {
+    /// Whether the journal this run appends to is no longer at its name
+    /// (removed or replaced by something else): what it holds would not be
+    /// read with the record, so the next save must be whole.
+    fn journal_displaced(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Some(file) = &self.journal else {
+            return false;
+        };
+        match (
+            file.metadata(),
+            fs::symlink_metadata(journal_path(&self.path)),
+        ) {
+            (Ok(held), Ok(there)) => held.ino() != there.ino() || held.dev() != there.dev(),
+            _ => true,
+        }
+    }
+}
+
 impl Sink for RecordFile {
     fn wants_whole(&self) -> bool {
-        self.record_bytes == 0 || self.journal_bytes > self.record_bytes.max(JOURNAL_FLOOR)
+        self.record_bytes == 0
+            || self.journal_bytes > self.record_bytes.max(JOURNAL_FLOOR)
+            || self.journal_displaced()
     }
 
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
