@@ -174,7 +174,7 @@ fn exit_code(
         }
         Ending::Interrupted => {
             interrupt::reported();
-            eprintln!("\ninterrupted: every answer so far is saved; {resume}");
+            interrupt::say_interrupted(&resume);
             Code::Interrupted
         }
     })
@@ -461,8 +461,10 @@ fn drive(
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    writeln!(out, "record: {}", path.display())?;
-    out.flush()?;
+    // Nobody may read it (`relcheck run x | less`, quit at once); the
+    // first screen that cannot be drawn then ends the run, saved.
+    let _ = writeln!(out, "record: {}", path.display());
+    let _ = out.flush();
     let mut terminal = Terminal::new(
         crate::style::Screen::detect(style),
         path.display().to_string(),

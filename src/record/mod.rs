@@ -271,6 +271,11 @@ pub struct CommandRun {
     pub exit_code: Option<i32>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub timed_out: bool,
+    /// The time it was given, when it ran past it: what "timed out after
+    /// 3 s" says, since `duration_seconds` adds the grace it was given to
+    /// stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
     pub duration_seconds: f64,
     /// The last 64 KiB of stdout and stderr, interleaved as printed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -278,8 +283,8 @@ pub struct CommandRun {
     /// Bytes of output dropped from the front to keep the tail.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub truncated_bytes: u64,
-    /// The operator stopped it with Ctrl-C; `output` is what it printed
-    /// until then.
+    /// Stopped before it ended: Ctrl-C, or a signal or a closed terminal
+    /// that ended the run; `output` is what it printed until then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
 }
