@@ -143,6 +143,9 @@ pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {
                 hook();
             }
             say_interrupted(&resume);
+            // No destructor runs on this exit: let go of the record's lock
+            // here, or the next run would find it stale.
+            crate::record::release_held();
             std::process::exit(130);
         }
     });

@@ -6,6 +6,7 @@
 
 pub(crate) mod canonical;
 mod checklist;
+pub mod create;
 mod digest;
 mod file;
 mod journal;
@@ -24,7 +25,7 @@ pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
 pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use journal::journal_path;
-pub use lock::Lock;
+pub use lock::{Holder, Lock, release_held};
 
 use crate::exit::{Code, error};
 
