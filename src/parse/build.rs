@@ -314,6 +314,9 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
+    // Headings above the current point, outermost first: a numbered list
+    // under "Appendix" or "Best Practices" is advice, not steps.
+    let mut above: Vec<(u8, bool)> = Vec::new();
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
@@ -325,6 +328,8 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
+                above.retain(|(level, _)| *level < heading.level);
+                above.push((heading.level, rules::is_reference_title(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
                 heads.push(heading);
             }
@@ -355,8 +360,14 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     .annotation
                     .as_ref()
                     .is_some_and(|a| a.get("kind").is_some());
+                // A numbered step at the top of a list is a step of a
+                // procedure even in a document of task items.
+                let step = item.ordered
+                    && item.parent.is_none()
+                    && !above.iter().any(|(_, reference)| *reference);
                 let is_item = item.task.is_some()
                     || !task_mode
+                    || step
                     || (criteria && item.parent.is_none())
                     || field
                     || (signoff_section && !about_task)

@@ -35,6 +35,8 @@ pub struct Heading {
 pub struct ListItem {
     /// `Some(checked)` for a task item.
     pub task: Option<bool>,
+    /// In a numbered list: a step of a procedure, even among task items.
+    pub ordered: bool,
     pub text: String,
     pub markdown: String,
     pub offset: usize,
@@ -128,6 +130,8 @@ struct Reader<'a> {
     skip: usize,
     /// A table outside any list, read cell by cell: its rows may be steps.
     table: Option<Table>,
+    /// Whether each open list is numbered, innermost last.
+    lists: Vec<bool>,
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
@@ -146,6 +150,7 @@ pub fn read(source: &str, base: usize) -> Vec<Node> {
         code: None,
         skip: 0,
         table: None,
+        lists: Vec::new(),
     };
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         reader.event(event, range);
@@ -209,6 +214,7 @@ impl Reader<'_> {
                 let depth = self.items.len();
                 self.nodes.push(Node::Item(ListItem {
                     task: None,
+                    ordered: self.lists.last().copied().unwrap_or(false),
                     text: String::new(),
                     markdown: String::new(),
                     offset: range.start + self.base,
@@ -236,6 +242,7 @@ impl Reader<'_> {
                     fenced,
                 });
             }
+            Tag::List(start) => self.lists.push(start.is_some()),
             Tag::Table(_) => {
                 if self.items.is_empty() && self.skip == 0 {
                     self.table = Some(Table::default());
@@ -272,7 +279,6 @@ impl Reader<'_> {
             }
             Tag::BlockQuote(_)
             | Tag::HtmlBlock
-            | Tag::List(_)
             | Tag::DefinitionList
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition => {}
@@ -322,6 +328,9 @@ impl Reader<'_> {
                         None => {}
                     }
                 }
+            }
+            TagEnd::List(_) => {
+                self.lists.pop();
             }
             TagEnd::Table => {
                 self.skip = self.skip.saturating_sub(1);

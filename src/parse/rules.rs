@@ -76,6 +76,33 @@ pub fn is_task_metadata(label: &str) -> bool {
     .contains(&label.as_str())
 }
 
+/// A heading over reference material rather than steps: an appendix,
+/// best practices, principles, tips, background, contacts.
+pub fn is_reference_title(title: &str) -> bool {
+    let title = normalised(title);
+    [
+        "appendix",
+        "best practice",
+        "principle",
+        "ground rule",
+        "rules",
+        "tips",
+        "guideline",
+        "background",
+        "glossary",
+        "reference",
+        "faq",
+        "contacts",
+        "resources",
+        "see also",
+        "history",
+        "changelog",
+        "change log",
+    ]
+    .iter()
+    .any(|word| title.contains(word))
+}
+
 /// Words that start a step, not a role: a sign-off's role is a person, a
 /// team or a title ("QA Lead", "Release Manager", "Security"), never "If",
 /// "All" or "Check Sentry".

@@ -169,6 +169,7 @@ impl Table {
                 };
                 ListItem {
                     task: None,
+                    ordered: false,
                     text: format!("{label}: {value}"),
                     markdown: format!("**{label}**: {value}"),
                     offset: row.offset,
@@ -200,6 +201,7 @@ impl Table {
             let ticked = row.cells.get(result).and_then(|cell| box_in(cell));
             items.push(ListItem {
                 task: Some(ticked.unwrap_or(false)),
+                ordered: false,
                 text,
                 markdown: row.markdown,
                 offset: row.offset,

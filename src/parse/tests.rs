@@ -85,6 +85,15 @@ fn front_matter_title_wins_then_heading_then_name_then_a_plain_first_line() {
 }
 
 #[test]
+fn numbered_steps_are_items_among_task_items_but_not_in_an_appendix() {
+    let c = model(
+        "# R\n## Deploy\n1. **Freeze the branch**\n   - only fixes merged\n2. Deploy\n## Checks\n- [ ] Smoke passes\n## Appendix\n1. Never skip the checks\n",
+    );
+    let texts: Vec<&str> = c.items().map(|(_, _, item)| item.text.as_str()).collect();
+    assert_eq!(texts, ["Freeze the branch", "Deploy", "Smoke passes"]);
+}
+
+#[test]
 fn phase_level_is_the_commonest_level_with_sections_under_it() {
     let c = model("# T\n## P1\n### S1\n- [ ] a\n## P2\n### S2\n- [ ] b\n### S3\n- [ ] c\n");
     let shape: Vec<_> = c
