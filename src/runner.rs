@@ -539,6 +539,7 @@ pub fn resume(
         Some(checklist) => crate::bundled::open(checklist)?,
         None => match checklist_source(&record) {
             Ok(source) => source,
+            Err(err) if crate::records::checklist_not_a_file(&record) => return Err(err),
             // Gone or moved: the record carries the checklist as the run
             // began, so the run goes on with that.
             Err(err) => match embedded_source(&record) {

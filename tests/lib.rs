@@ -10,6 +10,7 @@ mod crash;
 mod engine;
 mod errors;
 mod history;
+mod inputs;
 mod limits;
 mod properties;
 mod pty;
