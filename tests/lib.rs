@@ -12,6 +12,7 @@ mod errors;
 mod history;
 mod inputs;
 mod limits;
+mod lint;
 mod properties;
 mod pty;
 mod record;
