@@ -165,8 +165,13 @@ fn variable_warnings(source: &Source, item: &Item, command: &str, end: usize) ->
             advice.0,
             advice.1.replace("VAR", &env)
         );
-        let diagnostic = match lines.offset(command, used.offset) {
-            Some(offset) => Diagnostic::warning(source, offset, message),
+        let diagnostic = match lines.place(command, used.offset) {
+            Some((line, col)) => Diagnostic {
+                severity: Severity::Warning,
+                line,
+                col,
+                message,
+            },
             None => Diagnostic::on_line(source, item.line, Severity::Warning, message),
         };
         if seen.insert((name, diagnostic.line)) {
@@ -206,15 +211,22 @@ fn advice(context: shell::Context) -> Option<(&'static str, &'static str)> {
 /// Where each line of an item's command is in the file. A command is the
 /// text of its code blocks, without the indentation of the list it sits
 /// in, so each line is found as the end of a file line, in order, after
-/// the item's line and before its block ends.
+/// the item's line and before its block ends. Uses are asked for in
+/// order, and each step goes on from the last, so a command of 200,000
+/// variables on one line is walked once, not once per variable.
 struct CommandLines<'a> {
     source: &'a Source,
     /// The next file line (1-based) to look at.
     cursor: usize,
     end: usize,
-    /// The command line last found: its offset in the command, and in the
-    /// file.
-    found: Option<(usize, usize)>,
+    /// How far into the command the walk has come, and where the command
+    /// line it is on starts.
+    walked: usize,
+    line_start: usize,
+    /// The last position placed: its offset in the command, and its file
+    /// line and column; `None` once its line was not found.
+    placed: Option<(usize, usize, usize)>,
+    lost: bool,
 }
 
 impl<'a> CommandLines<'a> {
@@ -223,18 +235,30 @@ impl<'a> CommandLines<'a> {
             source,
             cursor: from,
             end: end.min(source.lines.count() + 1),
-            found: None,
+            walked: 0,
+            line_start: 0,
+            placed: None,
+            lost: false,
         }
     }
 
-    /// The file offset of byte `at` of `command`. Calls come in order.
-    fn offset(&mut self, command: &str, at: usize) -> Option<usize> {
-        let start = command[..at].rfind('\n').map_or(0, |n| n + 1);
-        if let Some((line_start, file_start)) = self.found
-            && line_start == start
-        {
-            return Some(file_start + at - start);
+    /// The file line and column (1-based) of byte `at` of `command`.
+    fn place(&mut self, command: &str, at: usize) -> Option<(usize, usize)> {
+        if let Some(newline) = command[self.walked..at].rfind('\n') {
+            self.line_start = self.walked + newline + 1;
+            self.placed = None;
+            self.lost = false;
         }
+        self.walked = at;
+        if self.lost {
+            return None;
+        }
+        if let Some((from, line, col)) = self.placed {
+            let col = col + command[from..at].chars().count();
+            self.placed = Some((at, line, col));
+            return Some((line, col));
+        }
+        let start = self.line_start;
         let text = &command[start
             ..command[start..]
                 .find('\n')
@@ -243,12 +267,13 @@ impl<'a> CommandLines<'a> {
             let line = self.cursor;
             self.cursor += 1;
             let file_text = self.source.line_text(line);
-            if file_text.ends_with(text) {
-                let file_start = self.source.lines.start(line) + file_text.len() - text.len();
-                self.found = Some((start, file_start));
-                return Some(file_start + at - start);
+            if let Some(before) = file_text.strip_suffix(text) {
+                let col = before.chars().count() + command[start..at].chars().count() + 1;
+                self.placed = Some((at, line, col));
+                return Some((line, col));
             }
         }
+        self.lost = true;
         None
     }
 }

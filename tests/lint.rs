@@ -131,29 +131,32 @@ fn forty_thousand_unknown_annotations_print_ten_and_a_count() {
 
 #[test]
 fn many_diagnostics_on_one_long_line_show_it_once_and_cut() {
+    // 40,000 unknown keys after a 1 MB item text: the line is shown once,
+    // cut around the caret, and the column is counted once, not once a
+    // key (40 GB of counting, which no test run would see the end of).
     let dir = tempfile::tempdir().unwrap();
     let keys: Vec<String> = (0..40_000).map(|i| format!("k{i}=1")).collect();
-    let text = format!(
-        "# One\n\n- [ ] Item <!-- relcheck: {} -->\n",
+    let item = format!(
+        "- [ ] {} <!-- relcheck: {} -->",
+        "a".repeat(1_000_000),
         keys.join(" ")
     );
-    let one = write(dir.path(), "one.md", &text);
+    let one = write(dir.path(), "one.md", &format!("# One\n\n{item}\n"));
     let out = relcheck(&["lint", &one]).cwd(dir.path()).run();
     assert_eq!(out.code, 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
-    // Ten headings, the line once (cut to 160 characters and marked so)
-    // with its caret, the count of the rest, the total.
+    // Ten headings, the line once (cut to 160 characters, a quarter of
+    // them before the caret, and marked so) with its caret, the count of
+    // the rest, the total.
     assert_eq!(lines.len(), 14, "{}", out.stdout);
+    let col = 1_000_008;
     assert_eq!(
         lines[9],
-        format!("one.md:3:12: warning: unknown annotation key `k9` here; {KNOWN}")
+        format!("one.md:3:{col}: warning: unknown annotation key `k9` here; {KNOWN}")
     );
-    let shown = format!(
-        "3 | - [ ] Item <!-- relcheck: {}…",
-        &keys.join(" ")[..160 - 26]
-    );
-    assert_eq!(lines[10], shown);
-    assert_eq!(lines[11], format!("  | {}^", " ".repeat(11)));
+    let from = col - 1 - 40;
+    assert_eq!(lines[10], format!("3 | …{}…", &item[from..from + 160]));
+    assert_eq!(lines[11], format!("  | {}^", " ".repeat(41)));
     assert_eq!(
         lines[12],
         format!(
