@@ -137,6 +137,27 @@ fn a_record_nested_100000_deep_is_refused_before_it_is_parsed() {
 }
 
 #[test]
+fn a_record_nested_100000_deep_by_indentation_ends_at_once() {
+    // `- - - ...` nests without brackets: the YAML reader's time is linear
+    // in it, and it stops at its own depth limit, naming the line.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!(
+        "schema: relcheck/record/v2\nvalues:\n  v:\n    {}x\n",
+        "- ".repeat(100_000)
+    );
+    std::fs::write(dir.path().join("deep.yaml"), deep).unwrap();
+    let out = within(dir.path(), &["verify", "deep.yaml"]);
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr
+            .starts_with("error: deep.yaml:4:5: not a relcheck record: "),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+}
+
+#[test]
 fn a_record_past_the_size_limit_is_refused_unread() {
     let dir = tempfile::tempdir().unwrap();
     // Sparse: the size is checked before a byte is read.
