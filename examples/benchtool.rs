@@ -464,7 +464,10 @@ fn save_latency(items: usize, dir: &Path) -> Result<(), String> {
 /// `big`: 200 MB of checklist; `line`: one 10 MB line; `nested`: 100,000
 /// nested list levels (each level on its own line would take 10 GB of
 /// indentation, so they are `- - - ...` on one line, then a blockquote of
-/// as many levels); `headings`: 1,000,000 headings, each with an item.
+/// as many levels); `headings`: 1,000,000 headings, each with an item;
+/// `annotations`: 40,000 items, each with an unknown annotation key;
+/// `variables`: 200,000 distinct `{{variables}}` in one command, each in
+/// double quotes (a warning each).
 fn stress(kind: &str, path: &Path) -> Result<(), String> {
     let text = match kind {
         "big" => {
@@ -497,9 +500,24 @@ fn stress(kind: &str, path: &Path) -> Result<(), String> {
             }
             text
         }
+        "annotations" => {
+            let mut text = String::from("# Many annotations\n\n");
+            for n in 0..40_000 {
+                let _ = writeln!(text, "- [ ] Item {n} <!-- relcheck: bogus{n}=1 -->");
+            }
+            text
+        }
+        "variables" => {
+            let mut text = String::from("# Many variables\n\n- [ ] Deployed\n  ```sh\n  echo");
+            for n in 0..200_000 {
+                let _ = write!(text, " \"{{{{v{n}}}}}\"");
+            }
+            text.push_str("\n  ```\n");
+            text
+        }
         other => {
             return Err(format!(
-                "unknown stress input `{other}`: big, line, nested, headings"
+                "unknown stress input `{other}`: big, line, nested, headings, annotations, variables"
             ));
         }
     };

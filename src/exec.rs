@@ -216,11 +216,12 @@ pub fn substitute(command: &str, values: &BTreeMap<String, String>) -> Result<St
     let script =
         crate::template::substitute(command, values, str::to_string).map_err(Unfilled::Missing)?;
     let mut hostile: Vec<String> = Vec::new();
+    let mut once = crate::template::Once::default();
     for placeholder in crate::template::placeholders(command) {
-        let name = placeholder.name.to_string();
-        let safe = values.get(&name).is_some_and(|value| shell_safe(value));
-        if !safe && !hostile.contains(&name) {
-            hostile.push(name);
+        let name = placeholder.name;
+        let safe = values.get(name).is_some_and(|value| shell_safe(value));
+        if !safe && once.first(name) {
+            hostile.push(name.to_string());
         }
     }
     if hostile.is_empty() {

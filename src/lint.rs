@@ -1,12 +1,14 @@
 //! `relcheck lint`: the parser's diagnostics plus the checks that need the
 //! whole model, such as triggers with no rollback to go to.
 
-use std::collections::HashMap;
+mod shell;
+
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::exit::Code;
-use crate::model::{Checklist, Kind, When};
+use crate::model::{Checklist, Item, Kind, When};
 use crate::parse::{self, rules};
 use crate::source::Source;
 use crate::style::Style;
@@ -116,37 +118,164 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                 "timeout= on an item with no command".to_string(),
             ));
         }
+    }
+    let ends = block_ends(checklist, source.lines.count());
+    for ((_, _, item), end) in checklist.items().zip(ends) {
         if let Some(command) = &item.command {
-            for name in quoted_variables(command) {
-                out.push(warn(
-                    item.line,
-                    format!(
-                        "{{{{{name}}}}} is quoted in this command; relcheck puts only values that mean nothing to a shell into command text, and refuses others, so write \"${}\" here to take any value",
-                        crate::exec::env_name(&name)
-                    ),
-                ));
-            }
+            out.extend(variable_warnings(source, item, command, end));
         }
     }
     out
 }
 
-/// Variables written inside quotes in a command: `"{{version}}"`.
-fn quoted_variables(command: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for quote in ['"', '\''] {
-        for name in crate::template::names(command) {
-            for open in [
-                format!("{quote}{{{{{name}}}}}"),
-                format!("{quote}{{{{ {name} }}}}"),
-            ] {
-                if command.contains(&open) && !names.contains(&name) {
-                    names.push(name.clone());
-                }
-            }
+/// For each item in order, the line its block ends before: the next item
+/// as shallow as it (a nested item's command may follow its children).
+fn block_ends(checklist: &Checklist, lines: usize) -> Vec<usize> {
+    let items: Vec<(usize, usize)> = checklist
+        .items()
+        .map(|(_, _, item)| (item.line, item.depth))
+        .collect();
+    let mut ends = vec![lines + 1; items.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, &(line, depth)) in items.iter().enumerate() {
+        while let Some(&j) = open.last().filter(|&&j| items[j].1 >= depth) {
+            ends[j] = line;
+            open.pop();
+        }
+        open.push(k);
+    }
+    ends
+}
+
+/// A warning for each variable a command uses where a value a shell could
+/// read would make it refuse to run ([`shell::Context`]), at the
+/// variable's own line and column, each saying what to write instead.
+fn variable_warnings(source: &Source, item: &Item, command: &str, end: usize) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut lines = CommandLines::new(source, item.line + 1, end);
+    let mut seen = HashSet::new();
+    for used in shell::uses(command) {
+        let Some(advice) = advice(used.context) else {
+            continue;
+        };
+        let name = used.name;
+        let env = crate::exec::env_name(name);
+        let message = format!(
+            "{{{{{name}}}}} is {}; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value {}",
+            advice.0,
+            advice.1.replace("VAR", &env)
+        );
+        let diagnostic = match lines.place(command, used.offset) {
+            Some((line, col)) => Diagnostic {
+                severity: Severity::Warning,
+                line,
+                col,
+                message,
+            },
+            None => Diagnostic::on_line(source, item.line, Severity::Warning, message),
+        };
+        if seen.insert((name, diagnostic.line)) {
+            out.push(diagnostic);
         }
     }
-    names
+    out
+}
+
+/// Where a variable is, and what to write instead (`VAR` stands for its
+/// environment variable); `None` where nothing need change.
+fn advice(context: shell::Context) -> Option<(&'static str, &'static str)> {
+    use shell::Context;
+    Some(match context {
+        Context::Plain => return None,
+        Context::DoubleQuotes => ("inside double quotes", "write \"$VAR\" instead"),
+        Context::SingleQuotes => (
+            "inside single quotes",
+            "write \"$VAR\" instead, outside the single quotes",
+        ),
+        Context::Backticks => ("inside backticks", "use $(...) and write \"$VAR\" instead"),
+        Context::Heredoc { quoted: false } => (
+            "inside a heredoc",
+            "write \"$VAR\" instead, and quote the delimiter (<<'EOF') if a shell runs the heredoc",
+        ),
+        Context::Heredoc { quoted: true } => (
+            "inside a quoted heredoc",
+            "write \"$VAR\" instead if a shell runs the heredoc",
+        ),
+        Context::Script => (
+            "inside a script another shell reads (sh -c, eval)",
+            "write \"$VAR\" in a single-quoted script instead (sh -c 'deploy \"$VAR\"')",
+        ),
+    })
+}
+
+/// Where each line of an item's command is in the file. A command is the
+/// text of its code blocks, without the indentation of the list it sits
+/// in, so each line is found as the end of a file line, in order, after
+/// the item's line and before its block ends. Uses are asked for in
+/// order, and each step goes on from the last, so a command of 200,000
+/// variables on one line is walked once, not once per variable.
+struct CommandLines<'a> {
+    source: &'a Source,
+    /// The next file line (1-based) to look at.
+    cursor: usize,
+    end: usize,
+    /// How far into the command the walk has come, and where the command
+    /// line it is on starts.
+    walked: usize,
+    line_start: usize,
+    /// The last position placed: its offset in the command, and its file
+    /// line and column; `None` once its line was not found.
+    placed: Option<(usize, usize, usize)>,
+    lost: bool,
+}
+
+impl<'a> CommandLines<'a> {
+    fn new(source: &'a Source, from: usize, end: usize) -> CommandLines<'a> {
+        CommandLines {
+            source,
+            cursor: from,
+            end: end.min(source.lines.count() + 1),
+            walked: 0,
+            line_start: 0,
+            placed: None,
+            lost: false,
+        }
+    }
+
+    /// The file line and column (1-based) of byte `at` of `command`.
+    fn place(&mut self, command: &str, at: usize) -> Option<(usize, usize)> {
+        if let Some(newline) = command[self.walked..at].rfind('\n') {
+            self.line_start = self.walked + newline + 1;
+            self.placed = None;
+            self.lost = false;
+        }
+        self.walked = at;
+        if self.lost {
+            return None;
+        }
+        if let Some((from, line, col)) = self.placed {
+            let col = col + command[from..at].chars().count();
+            self.placed = Some((at, line, col));
+            return Some((line, col));
+        }
+        let start = self.line_start;
+        let text = &command[start
+            ..command[start..]
+                .find('\n')
+                .map_or(command.len(), |n| start + n)];
+        while self.cursor < self.end {
+            let line = self.cursor;
+            self.cursor += 1;
+            let file_text = self.source.line_text(line);
+            if let Some(before) = file_text.strip_suffix(text) {
+                let col = before.chars().count() + command[start..at].chars().count() + 1;
+                self.placed = Some((at, line, col));
+                return Some((line, col));
+            }
+        }
+        self.lost = true;
+        None
+    }
 }
 
 /// Lints each file, printing diagnostics and a line per file. Exit 3 when
@@ -175,13 +304,11 @@ pub fn run(
             }
         };
         let diagnostics = check(&source);
-        for diagnostic in &diagnostics {
-            write!(
-                out,
-                "{}",
-                diagnostic.render(&source, |s, w| style.severity(s, w))
-            )?;
-        }
+        write!(
+            out,
+            "{}",
+            crate::diagnostic::render_all(&diagnostics, &source, |s, w| style.severity(s, w))
+        )?;
         let errors = diagnostics
             .iter()
             .filter(|d| d.severity == Severity::Error)

@@ -147,10 +147,14 @@ pub fn embedded_source(record: &Record) -> Option<Source> {
 }
 
 /// The newest record in `dir` whose run can go on: in progress, rolling
-/// back, or left incomplete by a pipeline.
+/// back, or left incomplete by a pipeline. A file there that cannot be
+/// read might be that run, so it stops the search rather than let an
+/// older run be taken for the newest.
 pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
-    let records = records_in(dir)?;
-    records
+    let folder = records_in(dir)?;
+    folder.require_all(dir, "relcheck resume", "the record to resume")?;
+    folder
+        .records
         .into_iter()
         .filter(|(_, record)| record.run.resumable())
         .max_by_key(|(_, record)| record.run.started)
@@ -166,8 +170,37 @@ pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
         })
 }
 
-/// Every record in a folder that loads; others are passed over.
-pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
+/// The records in a folder, and the files that should have been records
+/// but could not be read.
+pub struct Folder {
+    pub records: Vec<(PathBuf, Record)>,
+    /// Why each `*.yaml` that did not load was left out: one line, which
+    /// names the file.
+    pub skipped: Vec<String>,
+}
+
+impl Folder {
+    /// Fails, naming the first file left out, when any was: `command`
+    /// looks for the newest record, and it may be the one left out.
+    pub fn require_all(&self, dir: &Path, command: &str, what: &str) -> anyhow::Result<()> {
+        match self.skipped.first() {
+            None => Ok(()),
+            Some(why) => Err(error(
+                Code::Input,
+                format!(
+                    "{why}; `{command}` looks through every record in {} for the newest, so name {what}, or move that file out of the folder",
+                    dir.display()
+                ),
+            )),
+        }
+    }
+}
+
+/// Every `*.yaml` in a folder (hidden files aside), in name order: those
+/// that load, and why the others did not. Each is read within
+/// [`crate::limits`], so a pipe or a device among them is passed over at
+/// once.
+pub fn records_in(dir: &Path) -> anyhow::Result<Folder> {
     let entries = std::fs::read_dir(dir).map_err(|err| {
         if dir.exists() && !dir.is_dir() {
             return not_a_folder(dir);
@@ -177,19 +210,37 @@ pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
             format!("{}: cannot read the records folder: {err}", dir.display()),
         )
     })?;
-    let mut records = Vec::new();
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        let hidden = path
-            .file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if is_yaml
-            && !hidden
-            && let Ok(record) = Record::load(&path)
-        {
-            records.push((path, record));
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            let is_yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            let hidden = path
+                .file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+            is_yaml && !hidden
+        })
+        .collect();
+    paths.sort();
+    let mut folder = Folder {
+        records: Vec::new(),
+        skipped: Vec::new(),
+    };
+    for path in paths {
+        match Record::load(&path) {
+            Ok(record) => folder.records.push((path, record)),
+            Err(err) => folder.skipped.push(format!("{err:#}")),
         }
     }
-    Ok(records)
+    Ok(folder)
+}
+
+/// Whether the checklist file a record names is there but is not a
+/// regular file (a pipe, a device, a folder). That is not a checklist
+/// that moved, so `resume` stops rather than go on with the record's copy.
+pub fn checklist_not_a_file(record: &Record) -> bool {
+    match &record.checklist.origin {
+        Origin::File { file } => std::fs::metadata(file).is_ok_and(|meta| !meta.is_file()),
+        Origin::Bundled { .. } => false,
+    }
 }

@@ -2,7 +2,7 @@
 //! goes, the lock, the signals, and which prompter answers; then the
 //! session engine does the rest.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -184,19 +184,21 @@ fn exit_code(
 /// duplicate `id=` would otherwise change what runs without a word.
 fn runnable(source: &Source) -> anyhow::Result<Checklist> {
     let parsed = parse::parse(source).require_items(source)?;
-    let errors: Vec<String> = parsed
+    let errors: Vec<crate::diagnostic::Diagnostic> = parsed
         .diagnostics
         .iter()
         .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-        .map(|d| d.render(source, |_, word| word.to_string()))
+        .cloned()
         .collect();
     if !errors.is_empty() {
+        // Bounded, however many there are.
+        let shown = crate::diagnostic::render_all(&errors, source, |_, word| word.to_string());
         return Err(error(
             Code::Input,
             format!(
                 "{} has errors; fix them and run it again (`relcheck lint {0}` checks):\n{}",
                 source.display,
-                errors.join("").trim_end()
+                shown.trim_end()
             ),
         ));
     }
@@ -218,35 +220,57 @@ fn require_values(
         values.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
     let lines: Vec<&str> = source.text.lines().collect();
+    // Where each item's block ends: at the next item as shallow as it.
+    let items: Vec<(usize, usize)> = checklist
+        .items()
+        .map(|(_, _, item)| (item.line, item.depth))
+        .collect();
+    let mut ends = vec![lines.len(); items.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, &(line, depth)) in items.iter().enumerate() {
+        while let Some(&j) = open.last().filter(|&&j| items[j].1 >= depth) {
+            ends[j] = line.min(lines.len());
+            open.pop();
+        }
+        open.push(k);
+    }
     // Each missing name with the lines of the commands that use it, in
     // order of first use; and each name whose value a shell could read.
-    let mut missing: Vec<(String, Vec<usize>)> = Vec::new();
-    let mut hostile: Vec<(String, Vec<usize>)> = Vec::new();
-    for (_, _, item) in checklist.items() {
+    // Every step is linear in the names: a checklist may use 200,000.
+    let mut missing = Uses::default();
+    let mut hostile = Uses::default();
+    for (k, (_, _, item)) in checklist.items().enumerate() {
         let Some(command) = &item.command else {
             continue;
         };
         if answered(&item.id) {
             continue;
         }
-        let (names, list) = match crate::exec::substitute(command, &values) {
+        let (names, uses) = match crate::exec::substitute(command, &values) {
             Ok(_) => continue,
             Err(crate::exec::Unfilled::Missing(names)) => (names, &mut missing),
             Err(crate::exec::Unfilled::Unsafe(names)) => (names, &mut hostile),
         };
-        for name in names {
-            // The command's own line: the first after the item's that
-            // uses the name.
-            let line = (item.line..lines.len())
-                .find(|&i| crate::template::names(lines[i]).contains(&name))
-                .map_or(item.line, |i| i + 1);
-            match list.iter_mut().find(|(n, _)| *n == name) {
-                Some((_, used)) if !used.contains(&line) => used.push(line),
-                Some(_) => {}
-                None => list.push((name, vec![line])),
+        // The command's own line for each name: the first in the item's
+        // block after its own line that uses it, found in one pass.
+        let mut wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let mut found: HashMap<&str, usize> = HashMap::new();
+        for (i, line) in lines.iter().enumerate().take(ends[k]).skip(item.line) {
+            if wanted.is_empty() {
+                break;
+            }
+            for placeholder in crate::template::placeholders(line) {
+                if wanted.remove(placeholder.name) {
+                    found.insert(placeholder.name, i + 1);
+                }
             }
         }
+        for name in names {
+            let line = found.get(name.as_str()).copied().unwrap_or(item.line);
+            uses.add(name, line);
+        }
     }
+    let (missing, hostile) = (missing.done(), hostile.done());
     if missing.is_empty() && hostile.is_empty() {
         return Ok(());
     }
@@ -281,6 +305,34 @@ fn require_values(
             )
         }));
     Err(error(Code::Input, problems.join("\n")))
+}
+
+/// Names in order of first use, each with the lines that use it.
+#[derive(Default)]
+struct Uses {
+    names: Vec<(String, Vec<usize>)>,
+    index: HashMap<String, usize>,
+}
+
+impl Uses {
+    fn add(&mut self, name: String, line: usize) {
+        match self.index.get(&name) {
+            Some(&i) => self.names[i].1.push(line),
+            None => {
+                self.index.insert(name.clone(), self.names.len());
+                self.names.push((name, vec![line]));
+            }
+        }
+    }
+
+    /// Each name's lines in order, each once.
+    fn done(mut self) -> Vec<(String, Vec<usize>)> {
+        for (_, lines) in &mut self.names {
+            lines.sort_unstable();
+            lines.dedup();
+        }
+        self.names
+    }
 }
 
 /// A new record's path, locked, and who runs it where.
@@ -527,6 +579,7 @@ pub fn resume(
         Some(checklist) => crate::bundled::open(checklist)?,
         None => match checklist_source(&record) {
             Ok(source) => source,
+            Err(err) if crate::records::checklist_not_a_file(&record) => return Err(err),
             // Gone or moved: the record carries the checklist as the run
             // began, so the run goes on with that.
             Err(err) => match embedded_source(&record) {

@@ -5,16 +5,16 @@
 //! Normalising keeps the number of lines, so a line here is a line of the
 //! file the user opened.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
 use crate::exit::{Code, error};
+use crate::limits::Kind;
 
 /// Larger files are refused before they are read: no real checklist comes
 /// near it, and it keeps memory and time bounded on hostile input.
-pub const MAX_BYTES: u64 = 32 * 1024 * 1024;
+pub const MAX_BYTES: u64 = Kind::CHECKLIST_MAX_BYTES;
 
 /// Headings and list items each cost the parser a model node of a few
 /// hundred bytes to a few KiB, so within [`MAX_BYTES`] a file of nothing
@@ -37,30 +37,11 @@ pub struct Source {
 }
 
 impl Source {
+    /// Reads a checklist file, within [`crate::limits`]: a regular file of
+    /// at most [`MAX_BYTES`].
     pub fn read(path: &Path) -> anyhow::Result<Source> {
-        let display = path.display().to_string();
-        let meta = std::fs::metadata(path)
-            .map_err(|err| error(Code::Input, format!("{display}: {}", io_reason(&err))))?;
-        if meta.is_dir() {
-            return Err(error(Code::Input, format!("{display}: is a directory")));
-        }
-        if meta.len() > MAX_BYTES {
-            return Err(error(
-                Code::Input,
-                format!(
-                    "{display}: is {} MiB; relcheck reads checklists up to {} MiB",
-                    meta.len() / (1024 * 1024),
-                    MAX_BYTES / (1024 * 1024)
-                ),
-            ));
-        }
-        // A device or pipe has no length to check first: read at most one
-        // byte past the limit, so /dev/zero is refused, not read forever.
-        let mut bytes = Vec::new();
-        std::fs::File::open(path)
-            .and_then(|file| file.take(MAX_BYTES + 1).read_to_end(&mut bytes))
-            .map_err(|err| error(Code::Input, format!("{display}: {}", io_reason(&err))))?;
-        Source::from_bytes(display, Some(path.to_path_buf()), &bytes)
+        let bytes = crate::limits::read(path, Kind::Checklist)?;
+        Source::from_bytes(path.display().to_string(), Some(path.to_path_buf()), &bytes)
     }
 
     pub fn from_bytes(
@@ -190,46 +171,6 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
-}
-
-/// How deep `[` and `{` may nest in YAML that relcheck reads. The YAML
-/// reader's time grows with the square of the nesting (each token looks
-/// at every open level), so a file of 100,000 `[` would take minutes; the
-/// YAML reader itself refuses more than 128 levels anyway.
-pub const YAML_MAX_DEPTH: usize = 64;
-
-/// Why YAML text is refused before the YAML reader sees it: larger than
-/// `max_bytes`, or `[`/`{` nested deeper than [`YAML_MAX_DEPTH`]. Quotes
-/// are not looked into, so brackets in a quoted string count: no real
-/// file has 64 unclosed ones.
-pub fn yaml_too_complex(text: &str, max_bytes: usize) -> Option<String> {
-    if text.len() > max_bytes {
-        return Some(format!("is larger than {} KiB", max_bytes / 1024));
-    }
-    let mut depth = 0usize;
-    for byte in text.bytes() {
-        match byte {
-            b'[' | b'{' => {
-                depth += 1;
-                if depth > YAML_MAX_DEPTH {
-                    return Some(format!(
-                        "nests `[` and `{{` deeper than {YAML_MAX_DEPTH} levels"
-                    ));
-                }
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
-fn io_reason(err: &std::io::Error) -> String {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => "no such file".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
-        _ => err.to_string(),
-    }
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -385,20 +326,6 @@ mod tests {
         );
         let text = "# t\n".to_string() + &"- [ ] x\n".repeat(MAX_LIST_ITEMS);
         assert!(Source::from_bytes("ok.md".into(), None, text.as_bytes()).is_ok());
-    }
-
-    #[test]
-    fn yaml_nested_too_deep_or_too_large_is_refused_before_reading() {
-        assert_eq!(yaml_too_complex("a: [b, {c: d}]", 100), None);
-        assert_eq!(
-            yaml_too_complex(&"[".repeat(65), 1000).as_deref(),
-            Some("nests `[` and `{` deeper than 64 levels")
-        );
-        assert_eq!(yaml_too_complex(&"[]".repeat(1000), 4096), None);
-        assert_eq!(
-            yaml_too_complex(&"a".repeat(3000), 2048).as_deref(),
-            Some("is larger than 2 KiB")
-        );
     }
 
     #[test]

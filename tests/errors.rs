@@ -19,7 +19,7 @@ fn unreadable_inputs_name_the_path_and_exit_3() {
     let no_items = write(&dir, "prose.md", b"# Notes\n\nJust some prose.\n");
     let cases = [
         ("missing.md".to_string(), "error: missing.md: no such file, and no bundled checklist of that name (`relcheck list` shows them)\n".to_string()),
-        (d.clone(), format!("error: {d}: is a directory\n")),
+        (d.clone(), format!("error: {d}: is a directory, not a regular file; relcheck reads checklists only from regular files\n")),
         (binary.clone(), format!("error: {binary}: is a binary file (NUL byte at offset 8), not a checklist\n")),
         (invalid.clone(), format!("error: {invalid}:3: invalid UTF-8 at byte offset 19; save the file as UTF-8\n")),
         (empty.clone(), format!("error: {empty}: is empty\n")),

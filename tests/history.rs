@@ -85,7 +85,8 @@ fn folder() -> tempfile::TempDir {
     records::rolled_back()
         .save(&dir.path().join("production-deploy-2.yaml"))
         .unwrap();
-    // Not records: passed over.
+    // Not a record by its name: passed over. A `.yaml` that does not
+    // load is left out and named.
     std::fs::write(dir.path().join("notes.txt"), "hello").unwrap();
     std::fs::write(dir.path().join("broken.yaml"), "not: a record").unwrap();
     dir
@@ -99,7 +100,18 @@ fn dir_arg(dir: &Path) -> &str {
 fn history_lists_the_records_newest_first() {
     let dir = folder();
     let out = relcheck(&["history", dir_arg(dir.path())]).run();
-    assert_eq!((out.code, out.stderr.as_str()), (0, ""));
+    // The rest are listed; the file that is no record is named, after
+    // them, and the exit code says the list is not the whole folder.
+    assert_eq!(
+        (out.code, out.stderr),
+        (
+            3,
+            format!(
+                "error: {}: not a relcheck record: missing field `schema` (not listed)\n",
+                dir.path().join("broken.yaml:1:1").display()
+            )
+        )
+    );
     insta::assert_snapshot!("table", out.stdout);
     // The default folder comes from RELCHECK_RECORDS_DIR.
     let by_env = relcheck(&["history"])
@@ -112,7 +124,7 @@ fn history_lists_the_records_newest_first() {
 fn history_json_is_for_scripts() {
     let dir = folder();
     let out = relcheck(&["history", dir_arg(dir.path()), "--format", "json"]).run();
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, 3, "{}", out.stderr);
     let mut rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
     // The folder is a new temporary one each time.
     for row in rows.as_array_mut().unwrap() {

@@ -142,12 +142,8 @@ impl Answers {
     /// collected into one error (exit 3).
     pub fn load(path: &Path, checklist: &Checklist) -> anyhow::Result<Answers> {
         let display = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|err| {
-            error(
-                Code::Input,
-                format!("{display}: cannot read the answers file: {err}"),
-            )
-        })?;
+        // A regular file within the size limit: never a pipe to wait on.
+        let bytes = crate::limits::read(path, crate::limits::Kind::Answers)?;
         let text = String::from_utf8(bytes.clone()).map_err(|err| {
             error(
                 Code::Input,
@@ -179,8 +175,10 @@ impl Answers {
                 rollback_needed: None,
                 gates: BTreeMap::new(),
             }
-        } else if let Some(problem) = crate::source::yaml_too_complex(text, usize::MAX) {
-            return Err(error(Code::Input, format!("{display}: {problem}")));
+        } else if let Err(err) =
+            crate::limits::check_yaml(text, display, crate::limits::Kind::Answers)
+        {
+            return Err(err);
         } else {
             let at = |err: &serde_yaml::Error| {
                 err.location()

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
 use super::rules;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Item, Kind, Phase, Section, When};
 use crate::source::Source;
 
@@ -300,18 +300,24 @@ fn annotations_of(
     let Some(annotation) = annotation else {
         return map;
     };
+    // Every diagnostic here is at the annotation: its column is counted
+    // once, not once for each of (say) 40,000 keys on a long line.
+    let place = Diagnostic::warning(source, annotation.offset, "");
+    let at = |severity: Severity, message: String| Diagnostic {
+        severity,
+        message,
+        ..place.clone()
+    };
     for word in &annotation.malformed {
-        diagnostics.push(Diagnostic::error(
-            source,
-            annotation.offset,
+        diagnostics.push(at(
+            Severity::Error,
             format!("cannot read `{word}` in the relcheck annotation; write key=value or key=\"a value\""),
         ));
     }
     for (key, value) in &annotation.pairs {
         if !known.contains(&key.as_str()) {
-            diagnostics.push(Diagnostic::warning(
-                source,
-                annotation.offset,
+            diagnostics.push(at(
+                Severity::Warning,
                 format!(
                     "unknown annotation key `{key}` here; known keys: {}",
                     known.join(", ")
@@ -338,9 +344,7 @@ fn annotations_of(
             _ => None,
         };
         match problem {
-            Some(message) => {
-                diagnostics.push(Diagnostic::error(source, annotation.offset, message))
-            }
+            Some(message) => diagnostics.push(at(Severity::Error, message)),
             None => {
                 map.insert(key.clone(), value.clone());
             }

@@ -187,7 +187,7 @@ fn front_matter(
         if trimmed == "---" || trimmed == "..." {
             let yaml = &text[4..offset];
             let body_start = offset + line.len();
-            if let Some(problem) = crate::source::yaml_too_complex(yaml, FRONT_MATTER_MAX_BYTES) {
+            if let Some(problem) = crate::limits::yaml_too_complex(yaml, FRONT_MATTER_MAX_BYTES) {
                 diagnostics.push(Diagnostic::warning(
                     source,
                     0,

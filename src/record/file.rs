@@ -15,12 +15,7 @@ use crate::exit::{Code, error};
 impl Record {
     /// Reads a record, with the answers its journal holds beyond it.
     pub fn load(path: &Path) -> anyhow::Result<Record> {
-        let text = fs::read_to_string(path).map_err(|err| {
-            error(
-                Code::Input,
-                format!("{}: cannot read the record: {err}", path.display()),
-            )
-        })?;
+        let text = crate::limits::read_yaml(path, crate::limits::Kind::Record)?;
         let mut record = Record::from_yaml(&text, path)?;
         record.fold_journal(path)?;
         Ok(record)

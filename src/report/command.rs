@@ -2,7 +2,7 @@
 //! render them with the pure functions beside this file, and write the
 //! result to standard output or, atomically, to a file.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::cli::{HistoryFormat, ReportFormat};
@@ -89,7 +89,10 @@ pub fn titles(record: &Record) -> Titles {
 
 /// The newest record in `dir` by the time its run started.
 pub fn newest(dir: &Path) -> anyhow::Result<PathBuf> {
-    records::records_in(dir)?
+    let folder = records::records_in(dir)?;
+    folder.require_all(dir, "relcheck report", "the record to report on")?;
+    folder
+        .records
         .into_iter()
         .max_by_key(|(_, record)| record.run.started)
         .map(|(path, _)| path)
@@ -108,12 +111,13 @@ pub fn newest(dir: &Path) -> anyhow::Result<PathBuf> {
 pub fn history(
     dir: Option<PathBuf>,
     format: HistoryFormat,
-    style: Style,
+    config: &crate::config::Config,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
+    let style = config.style;
     let dir = records::records_dir(dir);
-    let records = records::records_in(&dir)?;
-    let rows = history::rows(&records);
+    let folder = records::records_in(&dir)?;
+    let rows = history::rows(&folder.records);
     match format {
         HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,
         HistoryFormat::Text if rows.is_empty() => {
@@ -121,7 +125,23 @@ pub fn history(
         }
         HistoryFormat::Text => out.write_all(history::text(&rows, style).as_bytes())?,
     }
-    Ok(Code::Success)
+    // The rest are listed; each file left out gets its own line, after
+    // them, and the exit code says the list is not the whole folder.
+    if folder.skipped.is_empty() {
+        return Ok(Code::Success);
+    }
+    out.flush()?;
+    let err_style = Style::new(config.color, std::io::stderr().is_terminal());
+    let mut stderr = std::io::stderr().lock();
+    for why in &folder.skipped {
+        writeln!(
+            stderr,
+            "{}: {} (not listed)",
+            err_style.red("error"),
+            crate::printable::printable(why)
+        )?;
+    }
+    Ok(Code::Input)
 }
 
 /// `relcheck report`.

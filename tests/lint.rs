@@ -1,0 +1,211 @@
+//! `relcheck lint` of commands and of files far past real use: a warning
+//! for each variable written where a value a shell would read is refused,
+//! at its own line and column; and output bounded whatever the file.
+
+use std::path::Path;
+
+use crate::support::{Test, relcheck};
+
+const CONTEXTS: &str = "# Contexts
+
+## Steps
+
+- [ ] Plain
+  ```sh
+  deploy --version {{version}} --env {{ environment }}
+  ```
+- [ ] Double quotes
+  ```sh
+  echo \"release {{version}}\"
+  ```
+- [ ] Single quotes
+  ```sh
+  echo '{{version}}'
+  ```
+- [ ] Heredoc
+  ```sh
+  cat > notes.txt <<EOF
+  version: {{version}}
+  EOF
+  ```
+- [ ] Quoted heredoc
+  ```sh
+  bash <<'EOF'
+  deploy {{version}}
+  EOF
+  ```
+- [ ] Script in double quotes
+  ```sh
+  bash -c \"deploy {{version}}\"
+  ```
+- [ ] Script in single quotes
+  ```sh
+  sh -c 'deploy {{version}}'
+  ```
+- [ ] Backticks
+  ```sh
+  echo `deploy {{version}}`
+  ```
+";
+
+#[test]
+fn a_variable_where_a_shell_would_read_its_value_is_warned_about_at_its_line() {
+    // Every context but the first (a plain word) gets its warning.
+    Test::new()
+        .file("contexts.md", CONTEXTS)
+        .args(&["lint", "contexts.md"])
+        .stdout("contexts.md:11:17: warning: {{version}} is inside double quotes; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" instead
+11 |   echo \"release {{version}}\"
+   |                 ^
+contexts.md:15:9: warning: {{version}} is inside single quotes; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" instead, outside the single quotes
+15 |   echo '{{version}}'
+   |         ^
+contexts.md:20:12: warning: {{version}} is inside a heredoc; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" instead, and quote the delimiter (<<'EOF') if a shell runs the heredoc
+20 |   version: {{version}}
+   |            ^
+contexts.md:26:10: warning: {{version}} is inside a quoted heredoc; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" instead if a shell runs the heredoc
+26 |   deploy {{version}}
+   |          ^
+contexts.md:31:19: warning: {{version}} is inside a script another shell reads (sh -c, eval); relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" in a single-quoted script instead (sh -c 'deploy \"$RELCHECK_VAR_VERSION\"')
+31 |   bash -c \"deploy {{version}}\"
+   |                   ^
+contexts.md:35:17: warning: {{version}} is inside a script another shell reads (sh -c, eval); relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value write \"$RELCHECK_VAR_VERSION\" in a single-quoted script instead (sh -c 'deploy \"$RELCHECK_VAR_VERSION\"')
+35 |   sh -c 'deploy {{version}}'
+   |                 ^
+contexts.md:39:16: warning: {{version}} is inside backticks; relcheck never puts a value a shell would read (spaces, quotes, $) into a command, so to take any value use $(...) and write \"$RELCHECK_VAR_VERSION\" instead
+39 |   echo `deploy {{version}}`
+   |                ^
+contexts.md: 0 errors, 7 warnings
+")
+        .run();
+    Test::new()
+        .file("contexts.md", CONTEXTS)
+        .args(&["lint", "--strict", "contexts.md"])
+        .code(1)
+        .run();
+}
+
+#[test]
+fn a_plain_use_and_the_environment_variable_need_no_warning() {
+    Test::new()
+        .file(
+            "plain.md",
+            "# Plain\n\n- [ ] Deployed\n  ```sh\n  deploy {{version}} --note \"$RELCHECK_VAR_NOTE\"\n  sh -c 'deploy \"$RELCHECK_VAR_VERSION\"'\n  echo \"$(deploy {{version}})\"\n  # not \"{{version}}\"\n  ```\n",
+        )
+        .args(&["lint", "--strict", "plain.md"])
+        .stdout("plain.md: ok\n")
+        .run();
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> String {
+    std::fs::write(dir.join(name), text).unwrap();
+    name.to_string()
+}
+
+const KNOWN: &str = "known keys: id, kind, optional, timeout, wait, role, label, default, choices";
+
+#[test]
+fn forty_thousand_unknown_annotations_print_ten_and_a_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("# Many\n\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("- [ ] Item {i} <!-- relcheck: bogus{i}=1 -->\n"));
+    }
+    let many = write(dir.path(), "many.md", &text);
+    let out = relcheck(&["lint", &many]).cwd(dir.path()).run();
+    let mut want = String::new();
+    for i in 0..10 {
+        let line = i + 3;
+        want.push_str(&format!(
+            "many.md:{line}:{col}: warning: unknown annotation key `bogus{i}` here; {KNOWN}\n{line} | - [ ] Item {i} <!-- relcheck: bogus{i}=1 -->\n{pad} | {spaces}^\n",
+            col = 14,
+            pad = " ".repeat(line.to_string().len()),
+            spaces = " ".repeat(13),
+        ));
+    }
+    want.push_str(&format!(
+        "many.md: ... and 39,990 more of the same kind, from line 13: warning: unknown annotation key `bogus10` here; {KNOWN}\nmany.md: 0 errors, 40000 warnings\n"
+    ));
+    assert_eq!((out.code, out.stdout), (0, want));
+}
+
+#[test]
+fn many_diagnostics_on_one_long_line_show_it_once_and_cut() {
+    // 40,000 unknown keys after a 1 MB item text: the line is shown once,
+    // cut around the caret, and the column is counted once, not once a
+    // key (40 GB of counting, which no test run would see the end of).
+    let dir = tempfile::tempdir().unwrap();
+    let keys: Vec<String> = (0..40_000).map(|i| format!("k{i}=1")).collect();
+    let item = format!(
+        "- [ ] {} <!-- relcheck: {} -->",
+        "a".repeat(1_000_000),
+        keys.join(" ")
+    );
+    let one = write(dir.path(), "one.md", &format!("# One\n\n{item}\n"));
+    let out = relcheck(&["lint", &one]).cwd(dir.path()).run();
+    assert_eq!(out.code, 0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    // Ten headings, the line once (cut to 160 characters, a quarter of
+    // them before the caret, and marked so) with its caret, the count of
+    // the rest, the total.
+    assert_eq!(lines.len(), 14, "{}", out.stdout);
+    let col = 1_000_008;
+    assert_eq!(
+        lines[9],
+        format!("one.md:3:{col}: warning: unknown annotation key `k9` here; {KNOWN}")
+    );
+    let from = col - 1 - 40;
+    assert_eq!(lines[10], format!("3 | …{}…", &item[from..from + 160]));
+    assert_eq!(lines[11], format!("  | {}^", " ".repeat(41)));
+    assert_eq!(
+        lines[12],
+        format!(
+            "one.md: ... and 39,990 more of the same kind, from line 3: warning: unknown annotation key `k10` here; {KNOWN}"
+        )
+    );
+    assert!(out.stdout.len() < 4096, "{} bytes", out.stdout.len());
+}
+
+#[test]
+fn errors_a_run_refuses_a_checklist_for_are_bounded_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("# Many\n\n");
+    for i in 0..40_000 {
+        text.push_str(&format!(
+            "- [ ] Item {i} <!-- relcheck: timeout=soon{i} -->\n"
+        ));
+    }
+    let many = write(dir.path(), "many.md", &text);
+    let out = relcheck(&["run", &many, "--non-interactive"])
+        .cwd(dir.path())
+        .run();
+    assert_eq!(out.code, 3);
+    assert!(
+        out.stderr
+            .contains("many.md: ... and 39,990 more of the same kind, from line 13: error: timeout `soon10` is not a duration"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.len() < 4096, "{} bytes", out.stderr.len());
+}
+
+#[test]
+fn two_hundred_thousand_distinct_variables_are_linted_in_one_pass() {
+    // Quadratic in the names, this would not end; scripts/bench times it.
+    let dir = tempfile::tempdir().unwrap();
+    let names: String = (0..200_000).map(|i| format!("\"{{{{v{i}}}}}\" ")).collect();
+    let text = format!("# Vars\n\n- [ ] Deployed\n  ```sh\n  echo {names}\n  ```\n");
+    let vars = write(dir.path(), "vars.md", &text);
+    let out = relcheck(&["lint", &vars]).cwd(dir.path()).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.ends_with("vars.md: 0 errors, 200000 warnings\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("vars.md: ... and 199,990 more of the same kind, from line 5: warning: {{v10}} is inside double quotes;"),
+        "{}",
+        out.stdout
+    );
+}
