@@ -1,0 +1,288 @@
+//! The wording rules, one test per rule, with the phrasings real
+//! checklists use.
+
+use super::*;
+use crate::model::When;
+
+#[test]
+fn numbering_is_stripped() {
+    assert_eq!(
+        strip_numbering("21. Normal Completion"),
+        "Normal Completion"
+    );
+    assert_eq!(strip_numbering("3) Deploy"), "Deploy");
+    assert_eq!(strip_numbering("1.2 Backups"), "Backups");
+    assert_eq!(strip_numbering("2024 Plan"), "Plan");
+    assert_eq!(strip_numbering("42"), "42");
+    assert_eq!(strip_numbering("Deploy"), "Deploy");
+}
+
+#[test]
+fn signoff_titles() {
+    for title in [
+        "Sign-off",
+        "Sign-Offs",
+        "Deployment Approvals",
+        "Signoff",
+        "Sign off",
+    ] {
+        assert!(is_signoff_title(title), "{title}");
+    }
+    assert!(!is_signoff_title("Deployment Execution"));
+    for title in [
+        "Release Sign-Off",
+        "Approvals and Sign-off",
+        "5.1 Required Sign-offs",
+        "Approval",
+        "Sign-off checklist",
+    ] {
+        assert!(is_signoff_title(title), "{title}");
+    }
+    for title in [
+        "Pre-release signoff tasks",
+        "Get the approval request ready for the board",
+        "Signature verification of the artifacts and mirrors",
+    ] {
+        assert!(!is_signoff_title(title), "{title}");
+    }
+}
+
+#[test]
+fn criteria_leads() {
+    for lead in [
+        "Rollback if:",
+        "**Roll back immediately when** any of these happen:",
+        "Abort if",
+        "Rollback criteria:",
+        "Initiate rollback if:",
+    ] {
+        assert!(is_criteria_lead(lead), "{lead}");
+    }
+    for lead in [
+        "If rollback required:",
+        "Rollback steps:",
+        "We rarely roll back, but when we do the steps below are what matters most to everyone.",
+        "Check the dashboards.",
+    ] {
+        assert!(!is_criteria_lead(lead), "{lead}");
+    }
+}
+
+#[test]
+fn roles_read_as_roles() {
+    for role in [
+        "QA Lead",
+        "Release Manager",
+        "Security",
+        "Product Owner (PO)",
+    ] {
+        assert!(looks_like_role(role), "{role}");
+    }
+    for role in [
+        "If",
+        "All",
+        "Check Sentry",
+        "Make sure the notes are out",
+        "",
+    ] {
+        assert!(!looks_like_role(role), "{role}");
+    }
+}
+
+#[test]
+fn trigger_titles() {
+    for title in [
+        "Rollback Triggers",
+        "Rollback Criteria",
+        "Abort Criteria",
+        "No-Go Criteria",
+    ] {
+        assert!(is_trigger_title(title), "{title}");
+    }
+    for title in [
+        "Go/No-Go Criteria",
+        "Rollback Steps",
+        "Rollback Plan",
+        "Acceptance Criteria",
+    ] {
+        assert!(!is_trigger_title(title), "{title}");
+    }
+}
+
+#[test]
+fn rollback_titles_are_execution_not_preparation() {
+    for title in [
+        "Rollback Steps",
+        "Rollback Procedure (If Needed)",
+        "Rollback Procedures",
+        "22. Rollback Completion",
+        "Rollback Execution",
+        "Rollback",
+    ] {
+        assert!(is_rollback_title(title), "{title}");
+    }
+    for title in [
+        "Rollback Plan",
+        "Backup & Rollback Plan",
+        "13. Rollback Preparation",
+        "Rollback Triggers",
+        "Rollback Criteria",
+        "Deployment Steps",
+    ] {
+        assert!(!is_rollback_title(title), "{title}");
+    }
+}
+
+#[test]
+fn leads_give_conditions() {
+    assert_eq!(
+        lead_condition("If rollback required:"),
+        Some(When::Rollback)
+    );
+    assert_eq!(
+        lead_condition("If deployment successful:"),
+        Some(When::Success)
+    );
+    assert_eq!(
+        lead_condition("If the deployment was successful:"),
+        Some(When::Success)
+    );
+    assert_eq!(
+        lead_condition("Rollback immediately if ANY of these occur:"),
+        None
+    );
+    assert!(is_success_title("21. Normal Completion"));
+    for lead in [
+        "If the release fails:",
+        "On failure",
+        "If something goes wrong:",
+        "Only if the upgrade failed:",
+        "When the deploy is aborted",
+    ] {
+        assert_eq!(lead_condition(lead), Some(When::Rollback), "{lead}");
+    }
+    for lead in [
+        "After a successful vote:",
+        "Once the release succeeds",
+        "On success",
+        "Only if the release was successful:",
+    ] {
+        assert_eq!(lead_condition(lead), Some(When::Success), "{lead}");
+    }
+    for lead in [
+        "Make sure the build is green before you start.",
+        "Check the dashboards; if errors rise, page the on-call.",
+        "After the vote closes:",
+    ] {
+        assert_eq!(lead_condition(lead), None, "{lead}");
+    }
+    assert!(is_success_title("After a Successful Release"));
+    assert!(!is_success_title("Release Steps"));
+}
+
+#[test]
+fn optional_items_and_titles() {
+    for text in [
+        "Feature flags configured (if applicable)",
+        "Security review completed (if required)",
+        "Architecture diagrams updated (if changed)",
+        "Canary analysis (optional)",
+        "Cache cleared/warmed as needed",
+        "Hotfix process ready if needed",
+        "Update indexes if applicable.",
+        "(optional) Publish the blog post",
+        "Restart the workers if necessary",
+    ] {
+        assert!(is_optional_text(text), "{text}");
+    }
+    for text in [
+        "Unit tests passing (100%)",
+        "Error rate normal (< 1%)",
+        "Notify if it fails loudly",
+    ] {
+        assert!(!is_optional_text(text), "{text}");
+    }
+    assert!(is_optional_title("Database migration (if applicable)"));
+    assert!(!is_optional_title("Rollback Procedure (If Needed)"));
+    assert!(is_optional_title("1. Web Rollback (If UI Issues Only)"));
+    assert!(is_optional_title("(Optional) Announce on social media"));
+    assert!(is_optional_title("4. (Optional) Docs"));
+}
+
+#[test]
+fn fields_placeholders_and_signatures() {
+    let shape = field_shape("Date: _______________").unwrap();
+    assert_eq!(
+        (
+            shape.label.as_str(),
+            shape.placeholder,
+            shape.asks_signature
+        ),
+        ("Date", true, false)
+    );
+    let shape = field_shape("QA Lead: [Name] - [Date]").unwrap();
+    assert!(shape.placeholder && shape.asks_signature);
+    let shape = field_shape("Developer: ___ Signature: ___").unwrap();
+    assert!(shape.placeholder && shape.asks_signature);
+    let shape = field_shape("SRE Lead: ________  Date: ______").unwrap();
+    assert!(shape.placeholder && shape.asks_signature);
+    let shape = field_shape("Window: ________").unwrap();
+    assert!(shape.placeholder && !shape.asks_signature);
+    let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
+    assert!(shape.placeholder && !shape.asks_signature);
+    let shape = field_shape("Environment: Production").unwrap();
+    assert!(!shape.placeholder);
+    assert_eq!(shape.value, "Production");
+    assert_eq!(
+        field_shape("Verify the backup, the restore and the dashboards are fine: all of them"),
+        None
+    );
+    assert_eq!(field_shape("See https://example.com"), None);
+    let shape = field_shape(": ____").unwrap();
+    assert_eq!((shape.label.as_str(), shape.placeholder), ("", true));
+    assert_eq!(field_shape(": not a field"), None);
+}
+
+#[test]
+fn choices_and_roles() {
+    assert_eq!(choices("Success / Rollback"), ["Success", "Rollback"]);
+    assert_eq!(choices("a|b|c"), ["a", "b", "c"]);
+    assert!(choices("TCP/IP").is_empty());
+    assert_eq!(role_words("QA Lead sign-off received"), "QA Lead");
+    assert_eq!(
+        role_words("Release Manager final approval"),
+        "Release Manager"
+    );
+    assert_eq!(role_words("sign here"), "sign here");
+}
+
+#[test]
+fn waits_in_words() {
+    assert_eq!(
+        wait_in_text("Error rate watched for 15 minutes after rollout"),
+        Some(900)
+    );
+    assert_eq!(
+        wait_in_text("30-60 minute monitoring period completed"),
+        Some(1800)
+    );
+    assert_eq!(
+        wait_in_text("Canary traffic routed and monitored for 15 minutes"),
+        Some(900)
+    );
+    assert_eq!(wait_in_text("Monitor system for 24 hours"), Some(86400));
+    assert_eq!(wait_in_text("Customer impact > 10 minutes"), None);
+    assert_eq!(wait_in_text("Monitoring dashboards checked"), None);
+}
+
+#[test]
+fn slugs() {
+    assert_eq!(slug("Pre-Deployment Phase"), "pre-deployment-phase");
+    assert_eq!(slug("Error rate > 5%"), "error-rate-5");
+    assert_eq!(slug("Café déployé"), "cafe-deploye");
+    assert_eq!(slug("***"), "item");
+    assert_eq!(slug(&"word ".repeat(30)).len(), 48);
+    assert!(is_valid_id("db-backup"));
+    assert!(is_valid_id("deploy/db/backup"));
+    assert!(!is_valid_id("DB Backup"));
+}
