@@ -72,6 +72,7 @@ fn record() -> Record {
             sha256: "ab".repeat(32),
             phases: Vec::new(),
             source: None,
+            signoff: None,
         },
         run: Run {
             id: "run-1".to_string(),
@@ -115,6 +116,7 @@ fn request(role: &str, name: &str) -> Request {
         decision: Decision::Approve,
         comment: None,
         extra_role: false,
+        force: false,
     }
 }
 
@@ -214,6 +216,7 @@ fn parts_list_what_a_run_will_not_change() {
             "events:1",
             "item:pre/backup-db",
             "item:pre/version",
+            "items",
             "run",
             "value:pre/version"
         ]
@@ -238,7 +241,8 @@ fn parts_list_what_a_run_will_not_change() {
     sign(&mut record, &request("QA Lead", "Jane"), None, t(31)).unwrap();
     let parts = parts(&record);
     assert_eq!(parts["run"], run_before);
-    for name in ["outcome", "gate:0", "signoff:0"] {
+    // Ended, it binds every item, answered or not.
+    for name in ["outcome", "gate:0", "signoff:0", "item:deploy/push"] {
         assert!(parts.contains_key(name), "{name}");
     }
 }
@@ -382,7 +386,7 @@ fn edits_are_named() {
             |r| {
                 r.items.remove(0);
             },
-            &["item pre/backup-db removed"],
+            &["item pre/backup-db removed", "list of items changed"],
         ),
         (
             |r| {
@@ -516,7 +520,7 @@ fn signatures_for_another_namespace_or_unreadable_ones_are_bad() {
     let jane = SeedSigner::new(1);
     let mut record = record();
     sign(&mut record, &request("QA Lead", "jane"), None, t(10)).unwrap();
-    let payload = payload(&record.signoffs[0]);
+    let payload = payload(&record, 0, &record.signoffs[0]);
     let git = jane
         .0
         .sign("git", HashAlg::Sha512, &payload)
@@ -544,13 +548,24 @@ fn payload_is_header_then_canonical_json() {
     req.comment = Some("looks good".to_string());
     sign(&mut record, &req, None, t(10)).unwrap();
     let signoff = &record.signoffs[0];
-    let payload = String::from_utf8(payload(signoff)).unwrap();
+    let payload = String::from_utf8(payload(&record, 0, signoff)).unwrap();
     assert_eq!(
         payload,
         format!(
-            "relcheck-signoff-v1\n{{\"at\":\"2026-05-04T10:10:00Z\",\"comment\":\"looks good\",\"decision\":\"approve\",\"digest\":\"{}\",\"item\":\"signoff/qa\",\"name\":\"Jane\",\"role\":\"QA Lead\"}}",
+            "relcheck-signoff-v2\n{{\"at\":\"2026-05-04T10:10:00Z\",\"comment\":\"looks good\",\"decision\":\"approve\",\"digest\":\"{}\",\"item\":\"signoff/qa\",\"name\":\"Jane\",\"role\":\"QA Lead\",\"run\":\"run-1\"}}",
             signoff.digest.as_deref().unwrap()
         )
+    );
+    // The next one names this one, whole, by its digest.
+    sign(&mut record, &request("Release Manager", "Bob"), None, t(11)).unwrap();
+    let second = String::from_utf8(super::payload(&record, 1, &record.signoffs[1])).unwrap();
+    let previous =
+        crate::source::sha256_hex(&crate::record::canonical::to_vec(&record.signoffs[0], None));
+    assert!(
+        second.ends_with(&format!(
+            ",\"previous\":\"{previous}\",\"role\":\"Release Manager\",\"run\":\"run-1\"}}"
+        )),
+        "{second}"
     );
 }
 
