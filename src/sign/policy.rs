@@ -145,7 +145,7 @@ pub fn judge(record: &Record, given: SignoffPolicy, approvals: &[Approval<'_>]) 
                     .find(|a| a.signer.same_as(&later.signer))?;
                 Some(format!(
                     "{} approved twice (sign-offs {} and {})",
-                    later.signer.name,
+                    first.signer.name,
                     first.index + 1,
                     later.index + 1
                 ))
@@ -211,11 +211,11 @@ pub fn refusal(
         ));
     }
     if policy.distinct
-        && let Some((index, _)) = earlier.iter().find(|(_, e)| e.same_as(signer))
+        && let Some((index, first)) = earlier.iter().find(|(_, e)| e.same_as(signer))
     {
         return Some(format!(
-            "distinct: {} already approved this run (sign-off {}), and its checklist asks for approvals by different signers",
-            signer.name,
+            "distinct: {} already approved this run (sign-off {}), the same signer by name, address or key, and its checklist asks for approvals by different signers",
+            first.name,
             index + 1
         ));
     }
