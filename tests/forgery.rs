@@ -290,6 +290,11 @@ fn edits(tree: &Value) -> Vec<(String, Value)> {
                         Value::String(later.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
                     ));
                 }
+                // A downgrade: the record claimed to be of the schema with
+                // the weaker rules.
+                if key == "schema" {
+                    values.push(("made v1".into(), relcheck::record::SCHEMA_V1.into()));
+                }
                 for other in strings.get(&key).into_iter().flatten() {
                     if other != text {
                         values.push((format!("swapped for {other:.20}"), other.clone().into()));
