@@ -232,7 +232,7 @@ fn the_policy_is_carried_judged_and_enforced() {
     assert_eq!(
         tail,
         [
-            "ok    policy min 3 (--min-signoffs): 3 of 3 approvals by different signers: Carol QA, Jane <jane@example.com>, Bob <bob@example.com>",
+            "ok    policy min 3 (--min-signoffs): 3 approvals by different signers, 3 needed: Carol QA, Jane <jane@example.com>, Bob <bob@example.com>",
             "ok    policy distinct (checklist): no signer approved twice",
             "ok    policy not-operator (checklist): the operator, ci-bot, did not approve",
             "verified: record digest matches; 3 sign-offs (2 signed, 1 unsigned); sign-off policy kept. Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it",

@@ -99,11 +99,12 @@ pub fn judge(record: &Record, given: SignoffPolicy, approvals: &[Approval<'_>]) 
         let count = people.len();
         let names: Vec<&str> = people.iter().map(|a| a.signer.name).collect();
         let mut detail = format!(
-            "{count} of {min} {}",
+            "{count} approval{}{}, {min} needed",
+            if count == 1 { "" } else { "s" },
             if policy.distinct {
-                "approvals by different signers"
+                " by different signers"
             } else {
-                "approvals"
+                ""
             }
         );
         if !names.is_empty() {
