@@ -179,7 +179,14 @@ impl Prompter for Unattended<'_> {
             let run = view.result.command.as_ref();
             let summary =
                 run.map_or_else(String::new, |run| match (run.timed_out, run.exit_code) {
-                    (true, _) => format!("command timed out after {:.0} s", run.duration_seconds),
+                    (true, _) => format!(
+                        "command {}; {}",
+                        run.timeout_seconds.map_or_else(
+                            || format!("timed out after {:.0} s", run.duration_seconds),
+                            exec::timed_out_after
+                        ),
+                        exec::stopping()
+                    ),
                     (false, Some(code)) => format!("command exited {code}"),
                     (false, None) => "command was killed".to_string(),
                 });

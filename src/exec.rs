@@ -7,16 +7,16 @@
 //!
 //! There is no terminal here: the caller decides what to show. [`Executor`]
 //! is the seam; [`Shell`] is the real one and [`Fake`] the scripted one that
-//! the modules above use in their tests.
+//! the modules above use in their tests (`exec/fake.rs`); `exec/tail.rs`
+//! keeps the end of the output.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::{self, PipeReader, Read};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ const POLL: Duration = Duration::from_millis(100);
 /// it open for ever.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 /// Between SIGTERM and SIGKILL: time for the group to clean up.
-const KILL_GRACE: Duration = Duration::from_secs(2);
+pub const KILL_GRACE: Duration = Duration::from_secs(2);
 /// After SIGKILL every member is gone, but a process that left the group
 /// (`setsid`) may still hold the pipe; stop waiting for it after this.
 const ABANDON_AFTER: Duration = Duration::from_secs(1);
@@ -44,9 +44,6 @@ const READ_BYTES: usize = 16 * 1024;
 /// slow `on_output` slows the command (the pipe fills) instead of memory
 /// filling up.
 const CHANNEL_DEPTH: usize = 8;
-/// A tail that starts mid-line is cut to the next line when that line
-/// starts this close; past it, to the next character (one huge line).
-const LINE_CUT_WINDOW: usize = 1024;
 
 /// How long a command may run when its item sets no `timeout=`.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(600);
@@ -73,6 +70,8 @@ pub struct Outcome {
     pub signal: Option<i32>,
     pub timed_out: bool,
     pub cancelled: bool,
+    /// The time it was given: the item's `timeout=`, or the default.
+    pub timeout: Duration,
     /// Wall time from start until the group was gone, including the grace
     /// given to a group that was told to stop.
     pub duration: Duration,
@@ -99,13 +98,26 @@ impl Outcome {
         !self.timed_out && !self.cancelled && self.exit_code == Some(0)
     }
 
-    /// How it ended, in a few words: "exit 2", "timed out after 600 s".
-    /// Why relcheck stopped it comes before how it died.
+    /// [`summary`](Self::summary), and for a command relcheck stopped,
+    /// how: "timed out after 3 s; stopped with SIGTERM, then SIGKILL after
+    /// 2 s".
+    pub fn detail(&self) -> String {
+        if self.cancelled || self.timed_out {
+            format!("{}; {}", self.summary(), stopping())
+        } else {
+            self.summary()
+        }
+    }
+
+    /// How it ended, in a few words: "exit 2", "timed out after 3 s".
+    /// Why relcheck stopped it comes before how it died. A timeout names
+    /// the time asked, not the time taken, which adds the stopping grace
+    /// ([`stopping`]).
     pub fn summary(&self) -> String {
         if self.cancelled {
             "interrupted".to_string()
         } else if self.timed_out {
-            format!("timed out after {}", seconds(self.duration))
+            format!("timed out after {}", limit(self.timeout))
         } else if let Some(code) = self.exit_code {
             format!("exit {code}")
         } else if let Some(signal) = self.signal {
@@ -116,14 +128,32 @@ impl Outcome {
     }
 }
 
-/// Whole seconds, or milliseconds under one, since a timeout is set in
-/// seconds.
-fn seconds(duration: Duration) -> String {
-    if duration >= Duration::from_secs(1) {
-        format!("{} s", duration.as_secs())
-    } else {
-        format!("{} ms", duration.as_millis())
+/// "timed out after 3 s": the limit as the checklist gives it (`300`
+/// and `5m` both say "5 min"), not the time the command took.
+pub fn timed_out_after(seconds: u64) -> String {
+    format!("timed out after {}", limit(Duration::from_secs(seconds)))
+}
+
+/// A limit in the largest unit that keeps it whole; a checklist's is whole
+/// seconds, a test's may be less.
+fn limit(limit: Duration) -> String {
+    if limit.subsec_nanos() != 0 {
+        return format!("{} ms", limit.as_millis());
     }
+    match limit.as_secs() {
+        s if s >= 3600 && s.is_multiple_of(3600) => format!("{} h", s / 3600),
+        s if s >= 60 && s.is_multiple_of(60) => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// How a command that was told to stop is stopped, said apart from why:
+/// "stopped with SIGTERM, then SIGKILL after 2 s".
+pub fn stopping() -> String {
+    format!(
+        "stopped with SIGTERM, then SIGKILL after {} s",
+        KILL_GRACE.as_secs()
+    )
 }
 
 /// Runs a [`Spec`]. `on_output` sees every chunk of output as it arrives
@@ -272,6 +302,7 @@ impl Executor for Shell {
             signal: status.signal(),
             timed_out: stop == Stop::TimedOut,
             cancelled: stop == Stop::Cancelled,
+            timeout: spec.timeout,
             duration: started.elapsed(),
             output,
             truncated_bytes,
@@ -514,156 +545,11 @@ impl Output<'_> {
     }
 }
 
-/// The last `limit` bytes of a stream, and how many came before them.
-#[derive(Debug, Default)]
-struct Tail {
-    limit: usize,
-    bytes: VecDeque<u8>,
-    dropped: u64,
-    /// The byte just before the kept ones, to tell whether they start a
-    /// line.
-    last_dropped: Option<u8>,
-}
+mod fake;
+mod tail;
 
-impl Tail {
-    fn new(limit: usize) -> Tail {
-        Tail {
-            limit,
-            ..Tail::default()
-        }
-    }
-
-    fn push(&mut self, chunk: &[u8]) {
-        let excess = (self.bytes.len() + chunk.len()).saturating_sub(self.limit);
-        if excess > 0 {
-            let from_kept = excess.min(self.bytes.len());
-            let from_chunk = excess - from_kept;
-            self.last_dropped = Some(if from_chunk > 0 {
-                chunk[from_chunk - 1]
-            } else {
-                self.bytes[from_kept - 1]
-            });
-            self.bytes.drain(..from_kept);
-            self.dropped += excess as u64;
-            self.bytes.extend(&chunk[from_chunk..]);
-        } else {
-            self.bytes.extend(chunk);
-        }
-    }
-
-    /// The kept bytes as text, and the count of bytes left out. A tail that
-    /// starts mid-line loses that partial line (or, on one huge line, a
-    /// partial character) so it reads cleanly.
-    fn into_text(self) -> (String, u64) {
-        let bytes = Vec::from(self.bytes);
-        let cut = match self.last_dropped {
-            None | Some(b'\n') => 0,
-            Some(_) => {
-                let window = &bytes[..bytes.len().min(LINE_CUT_WINDOW)];
-                match window.iter().position(|&b| b == b'\n') {
-                    Some(newline) => newline + 1,
-                    // Skip UTF-8 continuation bytes: at most three.
-                    None => bytes
-                        .iter()
-                        .take(3)
-                        .take_while(|&&b| b & 0xC0 == 0x80)
-                        .count(),
-                }
-            }
-        };
-        let text = String::from_utf8_lossy(&bytes[cut..]).into_owned();
-        (text, self.dropped + cut as u64)
-    }
-}
-
-/// A scripted [`Executor`] for tests of the modules that run steps: it
-/// runs nothing, hands back the queued outcomes in order (streaming each
-/// one's `output` to `on_output` first), and remembers every [`Spec`] it
-/// was given. Running out of outcomes is an error, so a test that runs
-/// more than it scripted fails loudly. It ignores `cancel`: script a
-/// cancelled [`Outcome`] to test that path.
-///
-/// ```
-/// use std::sync::atomic::AtomicBool;
-/// use std::time::Duration;
-/// use relcheck::exec::{Executor, Fake, Outcome, Spec};
-///
-/// let fake = Fake::new([Outcome::exited(0, "deployed\n")]);
-/// let spec = Spec { script: "./deploy".into(), timeout: Duration::from_secs(60), cwd: None, env: Vec::new() };
-/// let outcome = fake.run(&spec, &mut |_| {}, &AtomicBool::new(false)).unwrap();
-/// assert!(outcome.succeeded());
-/// assert_eq!(fake.specs(), [spec]);
-/// ```
-#[derive(Debug, Default)]
-pub struct Fake {
-    queue: Mutex<VecDeque<io::Result<Outcome>>>,
-    specs: Mutex<Vec<Spec>>,
-}
-
-impl Fake {
-    pub fn new(outcomes: impl IntoIterator<Item = Outcome>) -> Fake {
-        Fake {
-            queue: Mutex::new(outcomes.into_iter().map(Ok).collect()),
-            specs: Mutex::default(),
-        }
-    }
-
-    /// Queues one more outcome.
-    pub fn then(self, outcome: Outcome) -> Fake {
-        self.push(Ok(outcome));
-        self
-    }
-
-    /// Queues a failure to start, like a missing working directory.
-    pub fn then_fail(self, error: io::Error) -> Fake {
-        self.push(Err(error));
-        self
-    }
-
-    /// Every spec run so far, in order.
-    pub fn specs(&self) -> Vec<Spec> {
-        self.specs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    fn push(&self, next: io::Result<Outcome>) {
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push_back(next);
-    }
-}
-
-impl Executor for Fake {
-    fn run(
-        &self,
-        spec: &Spec,
-        on_output: &mut dyn FnMut(&[u8]),
-        _cancel: &AtomicBool,
-    ) -> io::Result<Outcome> {
-        self.specs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(spec.clone());
-        let next = self
-            .queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .pop_front();
-        let outcome = next.unwrap_or_else(|| {
-            Err(io::Error::other(format!(
-                "the fake executor has no outcome left for `{}`",
-                spec.script
-            )))
-        })?;
-        if !outcome.output.is_empty() {
-            on_output(outcome.output.as_bytes());
-        }
-        Ok(outcome)
-    }
-}
+pub use fake::Fake;
+use tail::Tail;
 
 #[cfg(test)]
 mod tests;

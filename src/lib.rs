@@ -28,6 +28,7 @@ pub mod session;
 pub mod show;
 pub mod sign;
 pub mod source;
+pub mod stdout;
 pub mod style;
 pub mod system;
 pub mod template;
@@ -62,10 +63,14 @@ pub fn main() -> u8 {
     // lines; but not locked for the whole run, since the terminal
     // prompter's threads (the spinner, the signal handler) write to stdout
     // too. Whatever prints mid-run (the record's path) flushes itself.
-    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
-    let result = run(cli, &mut stdout).and_then(|code| {
-        stdout.flush()?;
-        Ok(code)
+    let mut stdout =
+        std::io::BufWriter::with_capacity(64 * 1024, stdout::Stdout(std::io::stdout()));
+    let result = run(cli, &mut stdout).and_then(|code| match stdout.flush() {
+        // The command is over: its record is saved and its code stands, even
+        // if the line naming the record found nobody reading
+        // (`run --non-interactive | head -1`) or no terminal left (EIO).
+        Err(err) if reader_gone(&err) => Ok(code),
+        other => other.map(|()| code).map_err(anyhow::Error::from),
     });
     match result {
         Ok(code) => code.as_u8(),
@@ -76,7 +81,9 @@ pub fn main() -> u8 {
             // Messages quote what the user gave (a role, a path, a key of
             // an answers file): shown as text, never as escapes.
             let message = format!("{err:#}");
-            eprintln!(
+            // Not `eprintln!`, which panics when stderr is gone.
+            let _ = writeln!(
+                std::io::stderr(),
                 "{}: {}",
                 err_style.red("error"),
                 printable::printable(&message)
@@ -84,6 +91,13 @@ pub fn main() -> u8 {
             exit::code_of(&err).as_u8()
         }
     }
+}
+
+/// Output with nobody to read it: a closed pipe, or a terminal that went
+/// away (EIO).
+fn reader_gone(err: &std::io::Error) -> bool {
+    err.kind() == std::io::ErrorKind::BrokenPipe
+        || stdout::raw_os_error(err) == Some(nix::libc::EIO)
 }
 
 /// A reader that went away (`relcheck show x | head`) is not an error.

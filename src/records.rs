@@ -1,11 +1,12 @@
-//! The records folder: where records go, which of them can be read, the
-//! newest one that can go on, and the checklist a record was made from.
+//! The records folder: where records go and under which names, which of
+//! them can be read, the newest one that can go on, and the checklist a
+//! record was made from.
 //! `run`, `resume`, `report` and `history` all find records here.
 
 use std::path::{Path, PathBuf};
 
 use crate::exit::{Code, error};
-use crate::record::{Origin, Record};
+use crate::record::{Lock, Origin, Record};
 use crate::source::Source;
 
 pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
@@ -14,6 +15,99 @@ pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
 pub fn records_dir(flag: Option<PathBuf>) -> PathBuf {
     flag.or_else(|| std::env::var_os("RELCHECK_RECORDS_DIR").map(PathBuf::from))
         .unwrap_or_else(|| PathBuf::from(DEFAULT_RECORDS_DIR))
+}
+
+/// The records folder for a new run, created if missing. A file of that
+/// name gets one line, not the operating system's "File exists".
+pub fn create_records_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    let dir = records_dir(flag);
+    if let Err(err) = std::fs::create_dir_all(&dir) {
+        return Err(if dir.exists() && !dir.is_dir() {
+            not_a_folder(&dir)
+        } else {
+            error(
+                Code::Input,
+                format!("{}: cannot create the records folder: {err}", dir.display()),
+            )
+        });
+    }
+    Ok(dir)
+}
+
+fn not_a_folder(dir: &Path) -> anyhow::Error {
+    error(
+        Code::Input,
+        format!(
+            "{}: the records folder (--records-dir, RELCHECK_RECORDS_DIR, or ./{DEFAULT_RECORDS_DIR}) is a file, not a folder; name a folder, which is created if missing",
+            dir.display()
+        ),
+    )
+}
+
+/// A new record's name, locked: `<checklist>-<UTC timestamp>.yaml`, or
+/// with `-2`, `-3`, ... when anything (a record, its lock, a link) has
+/// that name, so runs started in the same second never share a file. The
+/// lock is made exclusively, and the record itself by its first save
+/// (exclusively too), so a record is never there half-made.
+pub fn new_record(
+    dir: &Path,
+    checklist: &Source,
+    operator: &str,
+    host: &str,
+) -> anyhow::Result<(PathBuf, Lock)> {
+    use crate::record::create::{MAX_NUMBERED, numbered, taken};
+    let name = checklist
+        .display
+        .strip_suffix(" (bundled)")
+        .unwrap_or(&checklist.display);
+    let stem = Path::new(name).file_stem().map_or_else(
+        || "checklist".to_string(),
+        |s| s.to_string_lossy().into_owned(),
+    );
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
+    let base = format!("{}-{stamp}", short_stem(&stem));
+    for n in 1..=MAX_NUMBERED {
+        let path = numbered(dir, &base, "yaml", n);
+        if taken(&path) {
+            continue;
+        }
+        let Some(lock) = Lock::acquire_new(&path, operator, host)? else {
+            continue;
+        };
+        // Made between the look and the lock: it is someone else's.
+        if taken(&path) {
+            continue;
+        }
+        return Ok((path, lock));
+    }
+    Err(error(
+        Code::Input,
+        format!(
+            "{}: no free name for a new record of {name} (tried {base}.yaml to {base}-{MAX_NUMBERED}.yaml)",
+            dir.display()
+        ),
+    ))
+}
+
+/// The longest checklist name a record's file name keeps, in bytes: with
+/// the time, a `-N` suffix and the longest name relcheck puts beside a
+/// record (`.yaml-N.unsaved`, `.yaml.journal`), it stays well under the
+/// 255 bytes most filesystems allow.
+const STEM_BYTES: usize = 150;
+
+/// `stem`, or, when too long for a file name, its first part and a short
+/// hash of the whole, so two long names that share a beginning still
+/// name their records apart.
+pub fn short_stem(stem: &str) -> String {
+    if stem.len() <= STEM_BYTES {
+        return stem.to_string();
+    }
+    let mut end = STEM_BYTES - 9;
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    let hash = crate::source::sha256_hex(stem.as_bytes());
+    format!("{}~{}", &stem[..end], &hash[..8])
 }
 
 /// The checklist a record was made from: its file, or the bundled one.
@@ -75,6 +169,9 @@ pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
 /// Every record in a folder that loads; others are passed over.
 pub fn records_in(dir: &Path) -> anyhow::Result<Vec<(PathBuf, Record)>> {
     let entries = std::fs::read_dir(dir).map_err(|err| {
+        if dir.exists() && !dir.is_dir() {
+            return not_a_folder(dir);
+        }
         error(
             Code::Input,
             format!("{}: cannot read the records folder: {err}", dir.display()),

@@ -8,8 +8,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use chrono::Utc;
-
 use crate::answers::Answers;
 use crate::exec::{DEFAULT_TIMEOUT, Executor, Shell};
 use crate::exit::{Code, error};
@@ -132,26 +130,6 @@ pub fn presets(set: &[String], checklist: &Checklist) -> anyhow::Result<BTreeMap
     Ok(values)
 }
 
-/// A new record's path: `<checklist>-<UTC timestamp>.yaml`, made unique.
-fn new_record_path(dir: &Path, checklist: &Source) -> PathBuf {
-    let name = checklist
-        .display
-        .strip_suffix(" (bundled)")
-        .unwrap_or(&checklist.display);
-    let stem = Path::new(name).file_stem().map_or_else(
-        || "checklist".to_string(),
-        |s| s.to_string_lossy().into_owned(),
-    );
-    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
-    let mut path = dir.join(format!("{stem}-{stamp}.yaml"));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{stem}-{stamp}-{n}.yaml"));
-        n += 1;
-    }
-    path
-}
-
 /// `unattended` is the command to use without a terminal.
 fn require_terminal(unattended: &str) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
@@ -196,7 +174,7 @@ fn exit_code(
         }
         Ending::Interrupted => {
             interrupt::reported();
-            eprintln!("\ninterrupted: every answer so far is saved; {resume}");
+            interrupt::say_interrupted(&resume);
             Code::Interrupted
         }
     })
@@ -313,16 +291,18 @@ fn begin(
 ) -> anyhow::Result<(PathBuf, Lock, String, String)> {
     let operator = operator(operator_flag);
     let host = crate::system::host_name();
-    let dir = records_dir(records_flag);
-    std::fs::create_dir_all(&dir).map_err(|err| {
-        error(
-            Code::Input,
-            format!("{}: cannot create the records folder: {err}", dir.display()),
-        )
-    })?;
-    let path = new_record_path(&dir, source);
-    let lock = Lock::acquire(&path, &operator, &host)?;
+    let dir = crate::records::create_records_dir(records_flag)?;
+    let (path, lock) = crate::records::new_record(&dir, source, &operator, &host)?;
     Ok((path, lock, operator, host))
+}
+
+/// The record's lock, saying so when it took over a stale one.
+fn lock(path: &Path, operator: &str, host: &str) -> anyhow::Result<Lock> {
+    let lock = Lock::acquire(path, operator, host)?;
+    if let Some(note) = lock.takeover_note() {
+        eprintln!("{}", crate::printable::printable(&note));
+    }
+    Ok(lock)
 }
 
 /// `relcheck run FILE|NAME --non-interactive`: commands run, answers come
@@ -342,7 +322,7 @@ pub fn run_unattended(
             answers.items.contains_key(id)
         })?;
     }
-    let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
+    let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
         host,
@@ -360,7 +340,7 @@ pub fn run_unattended(
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
     unattended(
         &mut session,
-        &path,
+        (&path, lock, true),
         &source,
         &answers,
         args,
@@ -381,7 +361,7 @@ fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
-    path: &Path,
+    (path, lock, new): (&Path, Lock, bool),
     source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
@@ -409,7 +389,7 @@ fn unattended(
     let executor = Guarded(&shell as &dyn Executor);
     // A pipeline's answers survive a killed job without an fsync each;
     // whole writes still sync.
-    let mut sink = FileSink(RecordFile::new(path, false));
+    let mut sink = FileSink(RecordFile::new(path, false).holding(lock, new));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
     let record = &session.record;
     if let Some(junit) = &args.junit {
@@ -448,7 +428,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
-    let (path, _lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
+    let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator: operator.clone(),
         host,
@@ -465,18 +445,26 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
-    drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
+    drive(
+        &mut session,
+        (&path, lock, true),
+        Arc::clone(&flag),
+        settings.style,
+        out,
+    )
 }
 
 fn drive(
     session: &mut Session<'_>,
-    path: &Path,
+    (path, lock, new): (&Path, Lock, bool),
     interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    writeln!(out, "record: {}", path.display())?;
-    out.flush()?;
+    // Nobody may read it (`relcheck run x | less`, quit at once); the
+    // first screen that cannot be drawn then ends the run, saved.
+    let _ = writeln!(out, "record: {}", path.display());
+    let _ = out.flush();
     let mut terminal = Terminal::new(
         crate::style::Screen::detect(style),
         path.display().to_string(),
@@ -484,7 +472,7 @@ fn drive(
     );
     let shell = Shell;
     let executor = Guarded(&shell as &dyn Executor);
-    let mut sink = FileSink(RecordFile::new(path, true));
+    let mut sink = FileSink(RecordFile::new(path, true).holding(lock, new));
     let result = session.run(&mut terminal, &executor, &mut sink);
     drop(terminal);
     exit_code(result?, &session.record, path, out)
@@ -513,7 +501,7 @@ pub fn resume(
     };
     let operator = operator(settings.operator);
     let host = crate::system::host_name();
-    let _lock = Lock::acquire(&path, &operator, &host)?;
+    let lock = lock(&path, &operator, &host)?;
     let record = Record::load(&path)?;
     if !record.run.resumable() {
         return Err(error(
@@ -594,7 +582,7 @@ pub fn resume(
     if args.non_interactive {
         return unattended(
             &mut session,
-            &path,
+            (&path, lock, false),
             &source,
             &answers,
             args,
@@ -602,7 +590,13 @@ pub fn resume(
             out,
         );
     }
-    drive(&mut session, &path, Arc::clone(&flag), settings.style, out)
+    drive(
+        &mut session,
+        (&path, lock, false),
+        Arc::clone(&flag),
+        settings.style,
+        out,
+    )
 }
 
 /// `relcheck run`: at a terminal, or unattended with `--non-interactive`.

@@ -192,7 +192,24 @@ fn a_second_runner_on_the_same_record_is_refused() {
     let path_arg = path.display().to_string();
     let mut second = pty(&dir.path, &["resume", &path_arg]);
     second
-        .expect("is in use by another run (operator Ada")
+        .expect(
+            format!(
+                "{path_arg} is in use by another run: its lock {path_arg}.lock is held by pid "
+            )
+            .as_str(),
+        )
+        .unwrap();
+    second
+        .expect(
+            format!(
+                " on {} (operator Ada) since ",
+                relcheck::system::host_name()
+            )
+            .as_str(),
+        )
+        .unwrap();
+    second
+        .expect(", which is still running; wait for it to finish, or stop that run (it keeps every answer it saved), then try again")
         .unwrap();
     assert_eq!(exit_code(&second), 6);
     // The first is untouched and finishes.
@@ -332,10 +349,9 @@ fn ctrl_c_during_a_command_stops_only_the_command() {
         ("command", Some("deploy/rollout/rollout-started"))
     );
     assert!(
-        command_event
-            .detail
-            .as_deref()
-            .is_some_and(|d| d.starts_with("interrupted (")),
+        command_event.detail.as_deref().is_some_and(
+            |d| d.starts_with("interrupted; stopped with SIGTERM, then SIGKILL after 2 s (")
+        ),
         "{command_event:?}"
     );
 }

@@ -52,6 +52,7 @@ fn record() -> Record {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
+        timeout_seconds: None,
         duration_seconds: 12.5,
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,
@@ -355,9 +356,19 @@ fn sign_refuses_a_locked_or_missing_record() {
     let sandbox = Sandbox::new();
     let lock = Lock::acquire(&sandbox.record(), "ops", "build-1").unwrap();
     let run = sandbox.sign(&["--role", "QA Lead"]).expect(6);
-    assert!(
-        run.stderr
-            .contains("is in use by another run (operator ops, host build-1")
+    let since = run
+        .stderr
+        .split(" since ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or("?");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: {0} is in use by another run: its lock {0}.lock is held by pid {1} on build-1 (operator ops) since {since}, which is still running; wait for it to finish, or stop that run (it keeps every answer it saved), then try again\n",
+            record_str(&sandbox),
+            std::process::id()
+        )
     );
     drop(lock);
     let run = sandbox

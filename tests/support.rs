@@ -216,3 +216,174 @@ impl Ran {
         relcheck::record::Record::load(&records[0]).expect("a record that loads")
     }
 }
+
+/// The real binary on a pseudo-terminal that the test can close at any
+/// moment, which expectrl's session cannot. By default the terminal is not
+/// the binary's controlling terminal, so closing it sends no SIGHUP: the
+/// binary learns of it only from reading (EIO) and writing (EIO), which is
+/// what a test of "the terminal went away without a signal" needs.
+/// [`RawPty::controlling`] makes it the controlling terminal (through
+/// `setsid --ctty`), so closing it is a real hang-up with its SIGHUP.
+pub struct RawPty {
+    master: Option<std::fs::File>,
+    pub child: std::process::Child,
+    seen: Vec<u8>,
+    /// Where the next [`RawPty::expect`] starts looking.
+    from: usize,
+}
+
+#[allow(dead_code)]
+impl RawPty {
+    /// `relcheck ARGS` in `dir`, as operator Ada, colour off, 100x30.
+    pub fn spawn(dir: &Path, args: &[&str]) -> RawPty {
+        RawPty::start(dir, Command::new(BIN), args, None)
+    }
+
+    /// As [`RawPty::spawn`], but standard output is a pipe whose reader
+    /// has already gone (`relcheck run x | less`, quit at once): keys
+    /// reach relcheck, its screens reach nobody.
+    pub fn unread_stdout(dir: &Path, args: &[&str]) -> RawPty {
+        let (reader, writer) = std::io::pipe().expect("a pipe");
+        drop(reader);
+        RawPty::start(dir, Command::new(BIN), args, Some(writer.into()))
+    }
+
+    /// As [`RawPty::spawn`], with the pseudo-terminal as the process's
+    /// controlling terminal. `setsid` does not fork here (the child leads
+    /// no process group), so the pid is relcheck's own.
+    pub fn controlling(dir: &Path, args: &[&str]) -> RawPty {
+        let mut command = Command::new("setsid");
+        command.args(["--ctty", BIN]);
+        RawPty::start(dir, command, args, None)
+    }
+
+    fn start(
+        dir: &Path,
+        mut command: Command,
+        args: &[&str],
+        stdout: Option<std::process::Stdio>,
+    ) -> RawPty {
+        let size = nix::pty::Winsize {
+            ws_row: 30,
+            ws_col: 100,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        let pty = nix::pty::openpty(Some(&size), None).expect("a pseudo-terminal");
+        // openpty leaves both ends inheritable: a process spawned meanwhile
+        // (relcheck itself, another test's) would hold the master open, and
+        // closing it would then close nothing.
+        for end in [&pty.master, &pty.slave] {
+            use nix::fcntl::{FcntlArg, FdFlag, fcntl};
+            fcntl(end, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC)).expect("close on exec");
+        }
+        let slave = std::fs::File::from(pty.slave);
+        command
+            .args(args)
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .env("TERM", "xterm")
+            .env("RELCHECK_OPERATOR", "Ada")
+            .env_remove("COLUMNS")
+            .env_remove("LINES")
+            .env_remove("RELCHECK_RECORDS_DIR")
+            .env_remove("GITHUB_ACTIONS")
+            .stdin(slave.try_clone().expect("a copy of the terminal"))
+            .stdout(
+                stdout.unwrap_or_else(|| slave.try_clone().expect("a copy of the terminal").into()),
+            )
+            .stderr(slave);
+        let child = command.spawn().expect("spawn relcheck");
+        // Dropping `command` closes our copies of the terminal's far end.
+        drop(command);
+        RawPty {
+            master: Some(std::fs::File::from(pty.master)),
+            child,
+            seen: Vec::new(),
+            from: 0,
+        }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    pub fn send(&mut self, keys: &str) {
+        use std::io::Write;
+        let master = self.master.as_mut().expect("the terminal is open");
+        master
+            .write_all(keys.as_bytes())
+            .expect("type at the terminal");
+    }
+
+    /// Reads the screen until `text` shows (after what the last expect
+    /// found), for at most 20 s.
+    pub fn expect(&mut self, text: &str) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::io::Read;
+        use std::os::fd::AsFd;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let haystack = String::from_utf8_lossy(&self.seen[self.from..]).into_owned();
+            if let Some(at) = haystack.find(text) {
+                // In bytes of the lossy text; the screens are valid UTF-8.
+                self.from += at + text.len();
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{text:?} never showed; the screen had:\n{haystack}"
+            );
+            let master = self.master.as_mut().expect("the terminal is open");
+            let mut fds = [PollFd::new(master.as_fd(), PollFlags::POLLIN)];
+            if poll(&mut fds, PollTimeout::from(100u16)).unwrap_or(0) == 0 {
+                continue;
+            }
+            let mut buffer = [0; 4096];
+            match master.read(&mut buffer) {
+                Ok(n) if n > 0 => self.seen.extend_from_slice(&buffer[..n]),
+                // The far end is closed: the process has gone.
+                _ => panic!(
+                    "{text:?} never showed, and relcheck closed the terminal; it had:\n{haystack}"
+                ),
+            }
+        }
+    }
+
+    /// Closes the terminal, as closing its window does: no signal is sent
+    /// by the test.
+    pub fn close(&mut self) {
+        self.master = None;
+    }
+
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        nix::sys::signal::kill(nix::unistd::Pid::from_raw(self.pid()), signal)
+            .expect("send a signal");
+    }
+
+    /// The process's exit code, once it has exited (at most 20 s); a
+    /// process killed by a signal, or still running, fails the test.
+    pub fn exit_code(&mut self) -> i32 {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait for relcheck") {
+                return status
+                    .code()
+                    .unwrap_or_else(|| panic!("relcheck did not exit by itself: {status:?}"));
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("relcheck still runs after 20 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for RawPty {
+    fn drop(&mut self) {
+        // A failed test leaves nothing running.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -37,12 +37,18 @@ pub(super) struct Draft {
     /// Another item is nested in it: its id is needed for that one's
     /// `parent`.
     pub is_parent: bool,
+    /// It follows a lead that says when to roll back ("Rollback if:"): a
+    /// trigger, wherever it stands.
+    pub trigger: bool,
 }
 
 pub(super) struct RawSection {
     pub title: String,
     pub offset: usize,
     pub implicit: bool,
+    /// The heading's level; 0 for a phase's own (implicit) section. A
+    /// deeper section under another inherits its condition.
+    pub level: u8,
     pub annotation: Option<Annotation>,
     pub lead: Vec<String>,
     pub commands: Vec<String>,
@@ -71,6 +77,7 @@ impl RawSection {
             title: title.to_string(),
             offset,
             implicit,
+            level: 0,
             annotation,
             lead: Vec::new(),
             commands: Vec::new(),
@@ -186,12 +193,9 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                     phases.push(RawPhase::new(&fallback_title, heading.offset, None));
                 }
                 let phase = phases.last_mut().expect("a phase exists");
-                phase.sections.push(RawSection::new(
-                    &heading.text,
-                    heading.offset,
-                    false,
-                    annotation,
-                ));
+                let mut section = RawSection::new(&heading.text, heading.offset, false, annotation);
+                section.level = heading.level;
+                phase.sections.push(section);
             }
             Piece::Prose(text) => match phases.last_mut() {
                 None => description.push(text),
@@ -295,6 +299,10 @@ fn phase_level(
 /// task mode a plain bullet is an item only as a field or a sign-off.
 fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut parents = vec![false; nodes.len()];
+    let tasks: Vec<bool> = nodes
+        .iter()
+        .map(|node| matches!(node, Node::Item(item) if item.task.is_some()))
+        .collect();
     for node in &nodes {
         if let Node::Item(item) = node
             && let Some(parent) = item.parent
@@ -306,7 +314,14 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
+    // The list under a "Rollback if:" lead is its triggers, task items or
+    // not; any other block ends it.
+    let mut criteria = false;
     for (index, node) in nodes.into_iter().enumerate() {
+        if !matches!(node, Node::Item(_)) {
+            criteria = matches!(&node, Node::Paragraph(lines)
+                if lines.last().is_some_and(|line| rules::is_criteria_lead(&line.text)));
+        }
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
@@ -317,7 +332,18 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                 if item.text.is_empty() && item.annotation.is_none() {
                     continue;
                 }
+                // A plain bullet under a task item that says who owns it,
+                // where it stands or what proves it ("Owner: [QA Lead]",
+                // "Status: ☐ Done", "Evidence: [link]") is a note of that
+                // task, not a field or a sign-off of its own.
+                let under_task =
+                    task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
                 let shape = rules::field_shape(&item.text);
+                let about_task = under_task
+                    && shape
+                        .as_ref()
+                        .is_some_and(|s| rules::is_task_metadata(&s.label));
+                let shape = shape.filter(|_| !about_task);
                 let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
                 let field = shape.as_ref().is_some_and(|shape| {
                     shape.placeholder
@@ -329,8 +355,12 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     .annotation
                     .as_ref()
                     .is_some_and(|a| a.get("kind").is_some());
-                let is_item =
-                    item.task.is_some() || !task_mode || field || signoff_section || annotated_kind;
+                let is_item = item.task.is_some()
+                    || !task_mode
+                    || (criteria && item.parent.is_none())
+                    || field
+                    || (signoff_section && !about_task)
+                    || annotated_kind;
                 if !is_item {
                     if !item.text.is_empty() {
                         pieces.push(Piece::Note(item.text));
@@ -349,6 +379,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     command: item.command,
                     annotation: item.annotation,
                     is_parent: parents[index],
+                    trigger: criteria,
                 })));
             }
             Node::Paragraph(lines) => {
@@ -372,6 +403,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                             annotation: line.annotation,
                             shape,
                             is_parent: false,
+                            trigger: false,
                         })));
                     } else {
                         prose.push(line.text);

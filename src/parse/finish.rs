@@ -35,7 +35,11 @@ pub(super) fn finish(
         let phase_when_annotated = when_of(&heading);
         let mut sections = Vec::with_capacity(raw.sections.len());
         let mut section_slugs = Slugs::default();
+        // The conditions of the headings above the next section: "####
+        // Web rollback" under "### Rollback Procedure" is a rollback step.
+        let mut above: Vec<(u8, When)> = Vec::new();
         for raw_section in raw.sections {
+            let level = raw_section.level;
             let section_annotations = if raw_section.implicit {
                 BTreeMap::new()
             } else {
@@ -55,7 +59,7 @@ pub(super) fn finish(
                 );
                 format!("{phase_id}/{}", section_slugs.unique(slug))
             };
-            let section = section_from(
+            let mut section = section_from(
                 raw_section,
                 &section_id,
                 &section_annotations,
@@ -64,6 +68,19 @@ pub(super) fn finish(
                 &mut ids,
                 &mut node_ids,
             );
+            super::signature::merge(
+                &section.title,
+                rules::is_signoff_title(&raw.title),
+                &mut section.items,
+            );
+            above.retain(|(outer, _)| *outer < level && level > 0);
+            let inherits = section.when == When::Always
+                && !section_annotations.contains_key("when")
+                && !section.items.iter().any(|item| item.kind == Kind::Trigger);
+            if let Some((_, when)) = above.last().filter(|_| inherits) {
+                section.when = *when;
+            }
+            above.push((level, section.when));
             sections.push(section);
         }
         let has_trigger = sections
@@ -136,9 +153,17 @@ fn section_from(
             .get("kind")
             .and_then(|name| Kind::from_name(name));
         let shape = draft.shape.as_ref();
-        let kind = annotated_kind.unwrap_or(if trigger_section {
+        let signoff_shaped = shape.is_some_and(|s| s.placeholder && s.asks_signature);
+        // In a sign-off section, an item is a sign-off when it names a role
+        // ("QA Lead", "**Security**: ___"); a step written there ("Check
+        // Sentry", "If all green, tag") stays a step.
+        let signoff_by_section = signoff_section && {
+            let role = shape.map_or_else(|| rules::role_words(&draft.text), |s| s.label.clone());
+            rules::looks_like_role(&role)
+        };
+        let kind = annotated_kind.unwrap_or(if trigger_section || draft.trigger {
             Kind::Trigger
-        } else if signoff_section || shape.is_some_and(|s| s.placeholder && s.asks_signature) {
+        } else if signoff_by_section || signoff_shaped {
             Kind::Signoff
         } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
             Kind::Field
@@ -238,7 +263,9 @@ fn section_from(
         Some(when) => when,
         None if has_trigger => When::Always,
         None => lead.as_deref().and_then(rules::lead_condition).unwrap_or(
-            if rules::is_rollback_title(&raw.title) {
+            if rules::is_rollback_title(&raw.title)
+                || rules::lead_condition(&raw.title) == Some(When::Rollback)
+            {
                 When::Rollback
             } else if rules::is_success_title(&raw.title) {
                 When::Success

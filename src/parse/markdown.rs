@@ -8,6 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::annotation::{self, Annotation};
+use super::table::Table;
 
 /// One block of the document, in source order. Offsets are into the text
 /// given to [`read`] plus its `base`, so they index the whole file.
@@ -122,8 +123,11 @@ struct Reader<'a> {
     paragraph: Option<(Vec<Line>, Inline)>,
     code: Option<Code>,
     /// Depth of inline containers we must not take text from (images' alt
-    /// text is kept; footnote and table bodies are not checklist text).
+    /// text is kept; footnote bodies are not checklist text, and a table's
+    /// cells go to `table`).
     skip: usize,
+    /// A table outside any list, read cell by cell: its rows may be steps.
+    table: Option<Table>,
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
@@ -141,6 +145,7 @@ pub fn read(source: &str, base: usize) -> Vec<Node> {
         paragraph: None,
         code: None,
         skip: 0,
+        table: None,
     };
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         reader.event(event, range);
@@ -165,12 +170,16 @@ impl Reader<'_> {
                     let content = code.content.get_or_insert(start..end);
                     content.start = content.start.min(start);
                     content.end = content.end.max(end);
+                } else if let Some(table) = &mut self.table {
+                    table.text(&text);
                 } else if let Some(inline) = self.inline() {
                     inline.push_text(&text, &range);
                 }
             }
             Event::Code(text) | Event::InlineMath(text) | Event::DisplayMath(text) => {
-                if let Some(inline) = self.inline() {
+                if let Some(table) = &mut self.table {
+                    table.text(&text);
+                } else if let Some(inline) = self.inline() {
                     inline.push_text(&text, &range);
                 }
             }
@@ -227,7 +236,29 @@ impl Reader<'_> {
                     fenced,
                 });
             }
-            Tag::FootnoteDefinition(_) | Tag::Table(_) | Tag::MetadataBlock(_) => self.skip += 1,
+            Tag::Table(_) => {
+                if self.items.is_empty() && self.skip == 0 {
+                    self.table = Some(Table::default());
+                }
+                self.skip += 1;
+            }
+            Tag::TableHead => {
+                if let Some(table) = &mut self.table {
+                    table.start_head();
+                }
+            }
+            Tag::TableRow => {
+                if let Some(table) = &mut self.table {
+                    let line = self.source.get(range.clone()).unwrap_or("");
+                    table.start_row(range.start + self.base, line);
+                }
+            }
+            Tag::TableCell => {
+                if let Some(table) = &mut self.table {
+                    table.start_cell();
+                }
+            }
+            Tag::FootnoteDefinition(_) | Tag::MetadataBlock(_) => self.skip += 1,
             Tag::Emphasis
             | Tag::Strong
             | Tag::Strikethrough
@@ -242,9 +273,6 @@ impl Reader<'_> {
             Tag::BlockQuote(_)
             | Tag::HtmlBlock
             | Tag::List(_)
-            | Tag::TableHead
-            | Tag::TableRow
-            | Tag::TableCell
             | Tag::DefinitionList
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition => {}
@@ -295,7 +323,28 @@ impl Reader<'_> {
                     }
                 }
             }
-            TagEnd::FootnoteDefinition | TagEnd::Table | TagEnd::MetadataBlock(_) => {
+            TagEnd::Table => {
+                self.skip = self.skip.saturating_sub(1);
+                if let Some(table) = self.table.take() {
+                    self.nodes.extend(table.items().into_iter().map(Node::Item));
+                }
+            }
+            TagEnd::TableHead => {
+                if let Some(table) = &mut self.table {
+                    table.end_head();
+                }
+            }
+            TagEnd::TableRow => {
+                if let Some(table) = &mut self.table {
+                    table.end_row();
+                }
+            }
+            TagEnd::TableCell => {
+                if let Some(table) = &mut self.table {
+                    table.end_cell();
+                }
+            }
+            TagEnd::FootnoteDefinition | TagEnd::MetadataBlock(_) => {
                 self.skip = self.skip.saturating_sub(1);
             }
             _ => {}

@@ -8,11 +8,14 @@
 //! Either way `finish` settles each item's kind, condition and id.
 
 mod annotation;
+mod bare;
 mod build;
 mod finish;
 mod markdown;
 mod plain;
 pub mod rules;
+mod signature;
+mod table;
 
 use std::path::Path;
 
@@ -51,11 +54,20 @@ pub fn parse(source: &Source) -> Parsed {
     let text = source.text.as_str();
     let (front_matter, body_start) = front_matter(source, &mut diagnostics);
     let body = &text[body_start..];
-    let front_title = front_matter
-        .as_ref()
-        .and_then(|fm| fm.get("title"))
-        .and_then(|title| title.as_str())
-        .map(str::to_string);
+    let front = |key: &str| {
+        front_matter
+            .as_ref()
+            .and_then(|fm| fm.get(key))
+            .and_then(|value| value.as_str())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .map(str::to_string)
+    };
+    // `title:` names the document; an issue template's `name:` does when
+    // it has no title.
+    let front_title = front("title");
+    let mut embedded_checklist = false;
+    let front_name = front("name");
     let front_description = front_matter
         .as_ref()
         .and_then(|fm| fm.get("description"))
@@ -72,7 +84,18 @@ pub fn parse(source: &Source) -> Parsed {
             phases,
         )
     } else {
-        let nodes = markdown::read(body, body_start);
+        // A plain-text list of bare `[ ]` steps is read as the task list it
+        // means, from a copy made line for line (so lines and offsets past
+        // the front matter hold for every diagnostic and item).
+        let tasks = bare::as_tasks(body).map(|tasks| {
+            let mut copy =
+                Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
+            copy.sha256.clone_from(&source.sha256);
+            copy
+        });
+        let read_from = tasks.as_ref().unwrap_or(source);
+        let text = read_from.text.as_str();
+        let nodes = markdown::read(&text[body_start..], body_start);
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
                 let inner = markdown::read(&text[range.clone()], range.start);
@@ -80,14 +103,24 @@ pub fn parse(source: &Source) -> Parsed {
             }
             None => (nodes, None),
         };
-        let built = build::build(nodes, source, &mut diagnostics);
+        // A checklist inside one fence is a document of its own: the page's
+        // front matter describes the page around it, its heading the
+        // checklist.
+        embedded_checklist = outside.is_some();
+        let built = build::build(nodes, read_from, &mut diagnostics);
         let description = outside.flatten().or(built.description);
         (Format::Markdown, built.title, description, built.phases)
     };
 
+    let heading_title = title.filter(|title| !title.is_empty());
+    let title = if embedded_checklist {
+        heading_title.or(front_title)
+    } else {
+        front_title.or(heading_title)
+    };
     let title = title
-        .filter(|title| !title.is_empty())
-        .or(front_title)
+        .or(front_name)
+        .or_else(|| first_line_title(body))
         .unwrap_or_else(|| stem(source));
     let checklist = Checklist {
         title,
@@ -110,6 +143,22 @@ pub fn parse(source: &Source) -> Parsed {
         checklist,
         diagnostics,
     }
+}
+
+/// A plain-text document's title: its first line, when the document has no
+/// heading, and that line stands alone (a blank line after it), is short,
+/// and reads as a title rather than a sentence, a step or a list.
+fn first_line_title(body: &str) -> Option<String> {
+    let mut lines = body.lines().skip_while(|line| line.trim().is_empty());
+    let first = lines.next()?.trim();
+    let next = lines.next().unwrap_or("").trim();
+    let underline = !next.is_empty() && next.chars().all(|c| c == '-' || c == '=');
+    let alone = next.is_empty() || underline;
+    let reads_as_title = first.len() <= 100
+        && !first.ends_with(['.', ':', ','])
+        && !first.starts_with(['#', '-', '*', '+', '[', '(', '|', '<', '`'])
+        && !first.starts_with(|c: char| c.is_ascii_digit());
+    (alone && reads_as_title).then(|| first.to_string())
 }
 
 fn stem(source: &Source) -> String {

@@ -144,6 +144,7 @@ pub fn read(text: &str, base: usize) -> Steps {
                     annotation: None,
                     shape,
                     is_parent: false,
+                    trigger: false,
                 });
             }
             next += 1;

@@ -30,12 +30,79 @@ fn mentions_rollback(title: &str) -> bool {
         .any(|word| title.contains(word))
 }
 
-/// "Sign-off", "Sign-offs", "Approvals", "Signatures".
+/// "Sign-off", "Sign-offs", "Approvals", "Signatures", "Deployment
+/// Approvals", "Sign-off and approval": a title that *is* about signing
+/// off, ending with the word or starting with it in a short title. One that
+/// merely mentions it ("Pre-release signoff tasks", "Get the approval
+/// request ready") holds ordinary steps.
 pub fn is_signoff_title(title: &str) -> bool {
-    let title = normalised(title);
-    ["sign off", "signoff", "approval", "signature"]
-        .iter()
-        .any(|word| title.contains(word))
+    let title = normalised(title).replace("sign off", "signoff");
+    let words: Vec<&str> = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let noun = |word: &&str| {
+        matches!(
+            *word,
+            "signoff" | "signoffs" | "approval" | "approvals" | "signature" | "signatures"
+        )
+    };
+    words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
+}
+
+/// Labels of what a line under a task says about it: who owns it, where it
+/// stands, what proves it.
+pub fn is_task_metadata(label: &str) -> bool {
+    let label = label.trim().to_lowercase();
+    [
+        "owner",
+        "owners",
+        "assignee",
+        "responsible",
+        "status",
+        "evidence",
+        "proof",
+        "notes",
+        "note",
+        "link",
+        "links",
+        "reference",
+        "see",
+        "signed document",
+        "document",
+        "eta",
+        "priority",
+    ]
+    .contains(&label.as_str())
+}
+
+/// Words that start a step, not a role: a sign-off's role is a person, a
+/// team or a title ("QA Lead", "Release Manager", "Security"), never "If",
+/// "All" or "Check Sentry".
+const NOT_ROLE_STARTS: &[&str] = &[
+    "if", "all", "any", "each", "every", "the", "this", "that", "these", "it", "we", "you", "they",
+    "i", "our", "your", "when", "once", "after", "before", "make", "check", "verify", "ensure",
+    "confirm", "run", "update", "create", "send", "notify", "review", "test", "deploy", "tag",
+    "merge", "publish", "announce", "close", "open", "get", "add", "remove", "set", "wait",
+    "monitor", "post", "write", "build", "push", "upload", "move", "mark", "file", "do", "no",
+    "not", "see", "note",
+];
+
+/// Whether a sign-off's role reads as one: a few words, not starting as a
+/// step or a sentence does.
+pub fn looks_like_role(role: &str) -> bool {
+    let words: Vec<String> = role
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.first() {
+        None => false,
+        Some(first) => words.len() <= 6 && !NOT_ROLE_STARTS.contains(&first.as_str()),
+    }
 }
 
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
@@ -81,6 +148,8 @@ pub fn is_rollback_title(title: &str) -> bool {
         "execution",
         "execute",
         "process",
+        "verification",
+        "validation",
         "if needed",
         "if required",
         "runbook",
@@ -90,38 +159,93 @@ pub fn is_rollback_title(title: &str) -> bool {
     execution || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
-/// "Normal Completion", "On Success".
+/// "Normal Completion", "On Success", "After a successful release", "If
+/// the release succeeds".
 pub fn is_success_title(title: &str) -> bool {
     let title = normalised(title);
     title.contains("normal completion")
         || title.starts_with("on success")
         || title.starts_with("if successful")
+        || lead_condition(&title) == Some(crate::model::When::Success)
+}
+
+/// The words of a lead or title that say "this went wrong": "fails",
+/// "goes wrong", "failure". What follows such a condition is done on the
+/// way back, as rollback steps are.
+fn says_failure(words: &[&str]) -> bool {
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "fails" | "failed" | "failure" | "fail" | "unsuccessful" | "aborted"
+        )
+    }) || words
+        .windows(2)
+        .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"])
+}
+
+fn says_success(words: &[&str]) -> bool {
+    words
+        .iter()
+        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
+}
+
+/// A lead that says when to roll back, so the list under it is its
+/// triggers: "Rollback if:", "Roll back immediately when any of these
+/// happen:", "Abort if:", "Rollback criteria:", "Initiate rollback if:".
+pub fn is_criteria_lead(lead: &str) -> bool {
+    let lower = lead.to_lowercase().replace("roll back", "rollback");
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.is_empty() || words.len() > 12 {
+        return false;
+    }
+    let about = words
+        .iter()
+        .take(4)
+        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"));
+    let Some(at) = about else {
+        return false;
+    };
+    words[at + 1..]
+        .iter()
+        .take(3)
+        .any(|w| matches!(*w, "if" | "when" | "criteria" | "triggers" | "conditions"))
 }
 
 /// "If rollback required:" gives rollback; "If deployment successful:" gives
+/// success. So do the everyday words for either: "If the release fails",
+/// "On failure", "If something goes wrong" give rollback; "After a
+/// successful vote", "Once the release succeeds", "On success" give
 /// success.
 pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
+    use crate::model::When;
     let lead = lead.to_lowercase();
     let words: Vec<&str> = lead
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let if_at = words.iter().position(|w| *w == "if")?;
-    let after = &words[if_at + 1..];
-    if after
+    // The condition is what follows its first word: "if", "only if",
+    // "on", "after", "once", "when" (within the first three words, so a
+    // sentence that merely contains "if" later is not a condition).
+    let at = words
+        .iter()
+        .take(3)
+        .position(|w| matches!(*w, "if" | "on" | "after" | "once" | "when" | "upon"))?;
+    let after = &words[at + 1..];
+    let near: Vec<&str> = after.iter().take(5).copied().collect();
+    if near
         .iter()
         .take(3)
         .any(|w| *w == "rollback" || *w == "revert")
-        || after.windows(2).take(3).any(|w| w == ["roll", "back"])
+        || near.windows(2).take(3).any(|w| w == ["roll", "back"])
+        || says_failure(&near)
     {
-        return Some(crate::model::When::Rollback);
+        return Some(When::Rollback);
     }
-    if after
-        .iter()
-        .take(5)
-        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
-    {
-        return Some(crate::model::When::Success);
+    if says_success(&near) {
+        return Some(When::Success);
     }
     None
 }
@@ -135,6 +259,12 @@ fn trailing_parenthesis(text: &str) -> Option<&str> {
     Some(inner[open + 1..].trim())
 }
 
+/// "(Optional) Publish the docs": a text or title that starts so.
+fn optional_prefix(text: &str) -> bool {
+    let lower = text.trim_start().to_lowercase();
+    lower.starts_with("(optional)") || lower.starts_with("optional:")
+}
+
 fn optional_parenthesis(text: &str) -> bool {
     trailing_parenthesis(text).is_some_and(|inner| {
         let inner = inner.to_lowercase();
@@ -145,20 +275,36 @@ fn optional_parenthesis(text: &str) -> bool {
 /// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
 /// needed", "as needed", "if applicable".
 pub fn is_optional_text(text: &str) -> bool {
-    if optional_parenthesis(text) {
+    if optional_parenthesis(text) || optional_prefix(text) {
         return true;
     }
     let lower = text.trim_end().trim_end_matches('.').to_lowercase();
-    ["if needed", "as needed", "if applicable", "if required"]
-        .iter()
-        .any(|tail| lower.ends_with(tail))
+    [
+        "if needed",
+        "as needed",
+        "if applicable",
+        "if required",
+        "if necessary",
+    ]
+    .iter()
+    .any(|tail| lower.ends_with(tail))
 }
 
 /// A section title with such a parenthesis makes all its items optional,
 /// unless the title is about rollback, where it means "only when rolling
 /// back".
 pub fn is_optional_title(title: &str) -> bool {
-    optional_parenthesis(title) && !mentions_rollback(&normalised(title))
+    if mentions_rollback(&normalised(title)) {
+        // "Rollback (if needed)" says when to roll back; "Web Rollback (if
+        // UI issues only)" is one way back among others.
+        return trailing_parenthesis(title).is_some_and(|inner| {
+            let inner = inner.to_lowercase();
+            inner.starts_with("if ")
+                && !["if needed", "if required", "if necessary"].contains(&inner.as_str())
+                && !mentions_rollback(&inner)
+        });
+    }
+    optional_parenthesis(title) || optional_prefix(strip_numbering(title))
 }
 
 /// What the value of a `Label: value` line is.
@@ -208,6 +354,9 @@ fn placeholder(value: &str) -> (bool, bool) {
     let mut name = false;
     let mut date = false;
     let mut signature = false;
+    // "___ Date: ___": a blank, then a dated one. The first blank is for
+    // the signer's name, as on a paper sign-off sheet.
+    let mut dated_after_blank = false;
     let mut rest = value;
     while let Some(c) = rest.chars().next() {
         let (close, is_blank) = match c {
@@ -246,11 +395,13 @@ fn placeholder(value: &str) -> (bool, bool) {
             signature |= lower.contains("signature");
             name |= lower.contains("name");
             date |= lower.contains("date");
+            dated_after_blank |= blanks > 0 && lower.contains("date");
             rest = &rest[word_end..];
         }
     }
     let placeholder = blanks > 0;
-    (placeholder, placeholder && ((name && date) || signature))
+    let signed = (name && date) || signature || (dated_after_blank && blanks >= 2);
+    (placeholder, placeholder && signed)
 }
 
 /// `A / B / C` or `A | B`: the choices of a pre-filled field.
@@ -410,6 +561,64 @@ mod tests {
             assert!(is_signoff_title(title), "{title}");
         }
         assert!(!is_signoff_title("Deployment Execution"));
+        for title in [
+            "Release Sign-Off",
+            "Approvals and Sign-off",
+            "5.1 Required Sign-offs",
+            "Approval",
+            "Sign-off checklist",
+        ] {
+            assert!(is_signoff_title(title), "{title}");
+        }
+        for title in [
+            "Pre-release signoff tasks",
+            "Get the approval request ready for the board",
+            "Signature verification of the artifacts and mirrors",
+        ] {
+            assert!(!is_signoff_title(title), "{title}");
+        }
+    }
+
+    #[test]
+    fn criteria_leads() {
+        for lead in [
+            "Rollback if:",
+            "**Roll back immediately when** any of these happen:",
+            "Abort if",
+            "Rollback criteria:",
+            "Initiate rollback if:",
+        ] {
+            assert!(is_criteria_lead(lead), "{lead}");
+        }
+        for lead in [
+            "If rollback required:",
+            "Rollback steps:",
+            "We rarely roll back, but when we do the steps below are what matters most to everyone.",
+            "Check the dashboards.",
+        ] {
+            assert!(!is_criteria_lead(lead), "{lead}");
+        }
+    }
+
+    #[test]
+    fn roles_read_as_roles() {
+        for role in [
+            "QA Lead",
+            "Release Manager",
+            "Security",
+            "Product Owner (PO)",
+        ] {
+            assert!(looks_like_role(role), "{role}");
+        }
+        for role in [
+            "If",
+            "All",
+            "Check Sentry",
+            "Make sure the notes are out",
+            "",
+        ] {
+            assert!(!looks_like_role(role), "{role}");
+        }
     }
 
     #[test]
@@ -475,6 +684,32 @@ mod tests {
             None
         );
         assert!(is_success_title("21. Normal Completion"));
+        for lead in [
+            "If the release fails:",
+            "On failure",
+            "If something goes wrong:",
+            "Only if the upgrade failed:",
+            "When the deploy is aborted",
+        ] {
+            assert_eq!(lead_condition(lead), Some(When::Rollback), "{lead}");
+        }
+        for lead in [
+            "After a successful vote:",
+            "Once the release succeeds",
+            "On success",
+            "Only if the release was successful:",
+        ] {
+            assert_eq!(lead_condition(lead), Some(When::Success), "{lead}");
+        }
+        for lead in [
+            "Make sure the build is green before you start.",
+            "Check the dashboards; if errors rise, page the on-call.",
+            "After the vote closes:",
+        ] {
+            assert_eq!(lead_condition(lead), None, "{lead}");
+        }
+        assert!(is_success_title("After a Successful Release"));
+        assert!(!is_success_title("Release Steps"));
     }
 
     #[test]
@@ -487,6 +722,8 @@ mod tests {
             "Cache cleared/warmed as needed",
             "Hotfix process ready if needed",
             "Update indexes if applicable.",
+            "(optional) Publish the blog post",
+            "Restart the workers if necessary",
         ] {
             assert!(is_optional_text(text), "{text}");
         }
@@ -499,6 +736,9 @@ mod tests {
         }
         assert!(is_optional_title("Database migration (if applicable)"));
         assert!(!is_optional_title("Rollback Procedure (If Needed)"));
+        assert!(is_optional_title("1. Web Rollback (If UI Issues Only)"));
+        assert!(is_optional_title("(Optional) Announce on social media"));
+        assert!(is_optional_title("4. (Optional) Docs"));
     }
 
     #[test]
@@ -516,6 +756,10 @@ mod tests {
         assert!(shape.placeholder && shape.asks_signature);
         let shape = field_shape("Developer: ___ Signature: ___").unwrap();
         assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("SRE Lead: ________  Date: ______").unwrap();
+        assert!(shape.placeholder && shape.asks_signature);
+        let shape = field_shape("Window: ________").unwrap();
+        assert!(shape.placeholder && !shape.asks_signature);
         let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
         assert!(shape.placeholder && !shape.asks_signature);
         let shape = field_shape("Environment: Production").unwrap();

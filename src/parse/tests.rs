@@ -70,6 +70,21 @@ fn title_is_the_lone_top_heading_else_front_matter_else_the_file_stem() {
 }
 
 #[test]
+fn front_matter_title_wins_then_heading_then_name_then_a_plain_first_line() {
+    assert_eq!(
+        model("---\ntitle: Ship 2.0\n---\n# Workflow\n- [ ] a\n").title,
+        "Ship 2.0"
+    );
+    assert_eq!(model("---\nname: Release\n---\n- [ ] a\n").title, "Release");
+    assert_eq!(
+        model("SERVICE READINESS\n\n[ ] one\n[ ] two\n").title,
+        "SERVICE READINESS"
+    );
+    // A sentence is not a title.
+    assert_eq!(model("Do these in order.\n\n- [ ] one\n").title, "t");
+}
+
+#[test]
 fn phase_level_is_the_commonest_level_with_sections_under_it() {
     let c = model("# T\n## P1\n### S1\n- [ ] a\n## P2\n### S2\n- [ ] b\n### S3\n- [ ] c\n");
     let shape: Vec<_> = c

@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::Record;
 use super::journal::{JournalHeader, JournalOut, journal_path, remove_journal};
+use super::{Lock, Record, create};
 use crate::exit::{Code, error};
 
 impl Record {
@@ -79,6 +79,10 @@ pub struct RecordFile {
     /// flushed to the OS, which a killed process does not lose, and synced
     /// with each whole write.
     durable: bool,
+    /// The record's lock, proven still this run's before every write.
+    lock: Option<Lock>,
+    /// Not made yet: see [`RecordFile::holding`].
+    new: bool,
 }
 
 /// The journal is folded once it reaches the record's size, or this much.
@@ -95,19 +99,138 @@ impl RecordFile {
             saved_signoffs: 0,
             base: None,
             durable,
+            lock: None,
+            new: false,
+        }
+    }
+
+    /// Writes only while `lock` is still this run's: a run whose lock was
+    /// taken (removed by hand, replaced by another run) must not overwrite
+    /// what the other writer wrote.
+    ///
+    /// `new`: the record does not exist yet, and its first save makes it
+    /// the way a lock is made (complete, and only if nothing has the
+    /// name), never replacing a file that appeared there meanwhile.
+    pub fn holding(mut self, lock: Lock, new: bool) -> RecordFile {
+        self.lock = Some(lock);
+        self.new = new;
+        self
+    }
+
+    /// Stops the run, writing nothing to the record, when its lock is no
+    /// longer this run's; the answers it has are kept beside the record.
+    fn still_held(&self, record: &Record) -> anyhow::Result<()> {
+        let Some(lock) = &self.lock else {
+            return Ok(());
+        };
+        let Err(what) = lock.check() else {
+            return Ok(());
+        };
+        let kept = match keep_aside(&self.path, record) {
+            Ok(copy) => format!(
+                "Its answers, the last one included, are in {} (a copy relcheck does not read): compare it with the record before going on",
+                copy.display()
+            ),
+            Err(err) => format!(
+                "Its last answer could not be kept beside the record either ({err:#}), so it was not saved"
+            ),
+        };
+        Err(error(
+            Code::Locked,
+            format!(
+                "{}: this run's lock {} {what}; another relcheck may be writing the record, so this run stops without writing to it. {kept}",
+                self.path.display(),
+                lock.path().display()
+            ),
+        ))
+    }
+
+    /// The one line for a save that failed (a full disk, most often):
+    /// which file, what is safe, and how to go on.
+    fn not_saved(&self, file: &Path, err: &anyhow::Error) -> anyhow::Error {
+        let cause = err
+            .chain()
+            .last()
+            .map_or_else(String::new, ToString::to_string);
+        let space = err.chain().any(|cause| {
+            cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
+                use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
+                matches!(io.kind(), StorageFull | QuotaExceeded | FileTooLarge)
+            })
+        });
+        let fix = if space { "free some space" } else { "fix that" };
+        let safe = if self.record_bytes == 0 {
+            format!("nothing of this run was saved yet; {fix}, then start it again")
+        } else {
+            format!(
+                "every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; {fix}, then go on with: relcheck resume {}",
+                self.path.display()
+            )
+        };
+        error(
+            Code::Incomplete,
+            format!("cannot write {}: {cause}; {safe}", file.display()),
+        )
+    }
+}
+
+/// This run's record, written beside the real one under a new name that
+/// no reader of records takes for one (`<record>.unsaved`).
+fn keep_aside(path: &Path, record: &Record) -> anyhow::Result<PathBuf> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map_or_else(|| "record".into(), |n| n.to_string_lossy().into_owned());
+    let (copy, file) = create::create_unique(dir, &name, "unsaved", create::mode_of(path))?;
+    let mut out = std::io::BufWriter::new(file);
+    record.write_yaml(&mut out)?;
+    out.into_inner()
+        .map_err(|err| err.into_error())?
+        .sync_all()?;
+    Ok(copy)
+}
+
+impl RecordFile {
+    /// Whether the journal this run appends to is no longer at its name
+    /// (removed or replaced by something else): what it holds would not be
+    /// read with the record, so the next save must be whole.
+    fn journal_displaced(&self) -> bool {
+        use std::os::unix::fs::MetadataExt;
+        let Some(file) = &self.journal else {
+            return false;
+        };
+        match (
+            file.metadata(),
+            fs::symlink_metadata(journal_path(&self.path)),
+        ) {
+            (Ok(held), Ok(there)) => held.ino() != there.ino() || held.dev() != there.dev(),
+            _ => true,
         }
     }
 }
 
 impl Sink for RecordFile {
     fn wants_whole(&self) -> bool {
-        self.record_bytes == 0 || self.journal_bytes > self.record_bytes.max(JOURNAL_FLOOR)
+        self.record_bytes == 0
+            || self.journal_bytes > self.record_bytes.max(JOURNAL_FLOOR)
+            || self.journal_displaced()
     }
 
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+        self.still_held(record)?;
         // Written as it is serialised: a 100,000-item record is 100 MB of
         // YAML, which need not also sit in memory.
-        let bytes = write_atomic_with(&self.path, |file| record.write_yaml(file))?;
+        let write = |file: &mut dyn Write| record.write_yaml(file);
+        let bytes = if self.new {
+            write_new_with(&self.path, write)
+        } else {
+            write_atomic_with(&self.path, write)
+        }
+        .map_err(|err| self.not_saved(&self.path, &err))?;
+        self.new = false;
         self.journal = None;
         remove_journal(&self.path);
         self.journal_bytes = 0;
@@ -119,6 +242,7 @@ impl Sink for RecordFile {
     }
 
     fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
+        self.still_held(record)?;
         let from = self.saved_events.min(record.events.len());
         let signoffs_changed = record.signoffs.len() != self.saved_signoffs;
         let entry = JournalOut {
@@ -146,31 +270,46 @@ impl Sink for RecordFile {
         serde_json::to_writer(&mut line, &entry).context("cannot write the journal")?;
         line.push(b'\n');
         let journal_path = journal_path(&self.path);
-        if self.journal.is_none() {
-            // After a whole write the record holds everything: a journal
-            // left over (one that could not be removed) starts afresh, so
-            // the header stays its first line.
-            let file = fs::OpenOptions::new()
-                .create(true)
-                .append(self.base.is_none())
-                .write(true)
-                .truncate(self.base.is_some())
-                .open(&journal_path)
-                .with_context(|| format!("cannot open {}", journal_path.display()))?;
-            self.journal = Some(file);
-        }
-        let file = self.journal.as_mut().expect("opened above");
-        file.write_all(&line)
-            .with_context(|| format!("cannot write {}", journal_path.display()))?;
-        if self.durable {
-            file.sync_data()
-                .with_context(|| format!("cannot sync {}", journal_path.display()))?;
-        }
+        self.write_journal(&journal_path, &line)
+            .map_err(|err| self.not_saved(&journal_path, &err))?;
         self.journal_bytes += line.len() as u64;
         self.saved_events = record.events.len();
         self.saved_signoffs = record.signoffs.len();
         Ok(())
     }
+}
+
+impl RecordFile {
+    /// Appends `line` to the journal, which this run creates fresh after
+    /// each whole write (never opening one it did not make, nor a link).
+    fn write_journal(&mut self, journal_path: &Path, line: &[u8]) -> anyhow::Result<()> {
+        if self.journal.is_none() {
+            // After a whole write the record holds everything: a journal
+            // left over (one that could not be removed) goes, so the
+            // header stays the first line of the one this run writes.
+            remove_journal(&self.path);
+            let file = create::create_new(journal_path, create::mode_of(&self.path))
+                .with_context(|| format!("cannot create {}", journal_path.display()))?;
+            self.journal = Some(file);
+        }
+        let file = self.journal.as_mut().expect("opened above");
+        file.write_all(line)?;
+        if self.durable {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+}
+
+/// [`write_atomic_with`] for a file that must not exist yet: linked into
+/// place, which fails if anything (a link included) has the name.
+pub fn write_new_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+) -> anyhow::Result<u64> {
+    write_with(path, write, |tmp, path| {
+        create::place_new(tmp, path).map(|_| ())
+    })
 }
 
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
@@ -187,34 +326,45 @@ pub fn write_atomic_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<u64> {
+    write_with(path, write, |tmp, path| {
+        tmp.persist(path).map_err(|err| err.error)?;
+        Ok(())
+    })
+}
+
+/// Writes a temporary file beside `path`, syncs it, and hands it to
+/// `place` to put at `path`.
+fn write_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
+    place: impl FnOnce(tempfile::NamedTempFile, &Path) -> std::io::Result<()>,
+) -> anyhow::Result<u64> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "record".to_string());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    // A random name, created fresh: a link planted at a name relcheck
+    // would have used cannot redirect the write. The file replaced keeps
+    // its mode.
     let result = (|| -> anyhow::Result<u64> {
-        let mut file = Counting {
-            inner: std::io::BufWriter::with_capacity(256 * 1024, File::create(&tmp)?),
-            bytes: 0,
+        let tmp = create::temp_in(dir, create::mode_of(path))?;
+        let bytes = {
+            let mut file = Counting {
+                inner: std::io::BufWriter::with_capacity(256 * 1024, tmp.as_file()),
+                bytes: 0,
+            };
+            write(&mut file)?;
+            file.inner.flush()?;
+            file.bytes
         };
-        write(&mut file)?;
-        let bytes = file.bytes;
-        let file = file.inner.into_inner().map_err(|err| err.into_error())?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)?;
-        // The rename is durable only once the folder is.
+        tmp.as_file().sync_all()?;
+        place(tmp, path)?;
+        // The new name is durable only once the folder is.
         if let Ok(dir) = File::open(dir) {
             let _ = dir.sync_all();
         }
         Ok(bytes)
     })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
     result.with_context(|| format!("cannot save {}", path.display()))
 }
 
@@ -233,5 +383,42 @@ impl<W: Write> Write for Counting<W> {
 
     fn flush(&mut self) -> std::io::Result<()> {
         self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rewrite_never_goes_through_a_link_at_a_name_it_once_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("r.yaml");
+        fs::write(&path, "old").unwrap();
+        // The temporary name relcheck used to derive from the pid.
+        let old = dir
+            .path()
+            .join(format!(".r.yaml.{}.tmp", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &old).unwrap();
+        write_atomic(&path, b"new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        // Only the record and the planted link: no temporary file left.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3);
+    }
+
+    #[test]
+    fn a_new_record_never_replaces_what_appeared_at_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let path = dir.path().join("r.yaml");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        let err = write_new_with(&path, |out| Ok(out.write_all(b"new")?)).unwrap_err();
+        assert!(format!("{err:#}").contains("File exists"), "{err:#}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(fs::symlink_metadata(&path).unwrap().is_symlink());
     }
 }

@@ -23,8 +23,12 @@ impl Record {
         if self.run.finished.is_some() {
             return Ok(());
         }
-        let Ok(text) = fs::read_to_string(&journal) else {
-            return Ok(());
+        let text = match super::create::read_own(&journal) {
+            Ok(text) => text,
+            Err(err) if super::create::is_link_refusal(&err) => {
+                return Err(super::create::link_refused(&journal, "record's journal"));
+            }
+            Err(_) => return Ok(()),
         };
         let intact = self.digest.as_deref() == Some(super::digest(self).as_str());
         let mut applied = false;
@@ -78,11 +82,10 @@ pub fn journal_path(record: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Removes the journal, or a link where it belongs (the link itself,
+/// never what it points at).
 pub(super) fn remove_journal(record: &Path) {
-    let journal = journal_path(record);
-    if journal.exists() {
-        let _ = fs::remove_file(journal);
-    }
+    let _ = fs::remove_file(journal_path(record));
 }
 
 /// A journal's first line: the digest of the record it extends.

@@ -6,6 +6,7 @@
 
 pub(crate) mod canonical;
 mod checklist;
+pub mod create;
 mod digest;
 mod file;
 mod journal;
@@ -24,7 +25,7 @@ pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
 pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use journal::journal_path;
-pub use lock::Lock;
+pub use lock::{Holder, Lock, release_held};
 
 use crate::exit::{Code, error};
 
@@ -270,6 +271,11 @@ pub struct CommandRun {
     pub exit_code: Option<i32>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub timed_out: bool,
+    /// The time it was given, when it ran past it: what "timed out after
+    /// 3 s" says, since `duration_seconds` adds the grace it was given to
+    /// stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
     pub duration_seconds: f64,
     /// The last 64 KiB of stdout and stderr, interleaved as printed.
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -277,8 +283,8 @@ pub struct CommandRun {
     /// Bytes of output dropped from the front to keep the tail.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub truncated_bytes: u64,
-    /// The operator stopped it with Ctrl-C; `output` is what it printed
-    /// until then.
+    /// Stopped before it ended: Ctrl-C, or a signal or a closed terminal
+    /// that ended the run; `output` is what it printed until then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
 }

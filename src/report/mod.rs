@@ -52,8 +52,17 @@ impl Default for Options {
     }
 }
 
-/// How a command ended and how long it took: "exit 0 after 2.5 s".
+/// How a command ended and how long it took: "exit 0 after 2.5 s". A
+/// timeout says the time it was given ("timed out after 3 s, stopped after
+/// 5.0 s"): the measured time includes the grace period before SIGKILL.
 pub fn command_summary(command: &CommandRun) -> String {
+    if let (true, Some(limit)) = (command.timed_out, command.timeout_seconds) {
+        return format!(
+            "{}, stopped after {}",
+            crate::exec::timed_out_after(limit),
+            command_duration(command.duration_seconds)
+        );
+    }
     let how = if command.timed_out {
         "timed out".to_string()
     } else {
@@ -360,6 +369,27 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_timeout_says_the_time_it_was_given() {
+        let mut command = CommandRun {
+            command: "sleep 60".to_string(),
+            exit_code: None,
+            timed_out: true,
+            timeout_seconds: Some(3),
+            duration_seconds: 5.02,
+            output: String::new(),
+            truncated_bytes: 0,
+            interrupted: false,
+        };
+        assert_eq!(
+            command_summary(&command),
+            "timed out after 3 s, stopped after 5.0 s"
+        );
+        // A record from before the limit was kept says what it measured.
+        command.timeout_seconds = None;
+        assert_eq!(command_summary(&command), "timed out after 5.0 s");
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_and_cuts_long_words() {

@@ -331,15 +331,18 @@ impl Session<'_> {
             command: script,
             exit_code: outcome.exit_code,
             timed_out: outcome.timed_out,
+            timeout_seconds: outcome.timed_out.then_some(outcome.timeout.as_secs()),
             duration_seconds: outcome.duration.as_secs_f64(),
             output: outcome.output.clone(),
             truncated_bytes: outcome.truncated_bytes,
-            interrupted: stopped_by_operator,
+            // By the operator or by the run's end: either way it did not
+            // end by itself, and its output is what it printed until then.
+            interrupted: outcome.cancelled,
         });
         self.event(
             EventAction::Command,
             Some(item.id.clone()),
-            Some(format!("{} ({})", outcome.summary(), started.to_rfc3339())),
+            Some(format!("{} ({})", outcome.detail(), started.to_rfc3339())),
         );
         if outcome.cancelled && !stopped_by_operator {
             return Applied::Stop(Reply::Interrupted);

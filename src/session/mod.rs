@@ -419,7 +419,10 @@ impl<'a> Session<'a> {
     }
 
     fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {
-        self.event(EventAction::Interrupt, None, None);
+        // What stopped the run (`SIGTERM`, `Ctrl-C`, `terminal closed`) is
+        // known only to the process, not to the prompter that noticed it.
+        let cause = crate::interrupt::cause().map(str::to_string);
+        self.event(EventAction::Interrupt, None, cause);
         self.save(sink, true)?;
         Ok(Ending::Interrupted)
     }

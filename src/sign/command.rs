@@ -76,10 +76,25 @@ pub fn sign_file(
     // Read once before locking, so a mistyped path is reported as one
     // rather than as a lock that cannot be made.
     Record::load(path)?;
-    let _lock = Lock::acquire(path, &request.name, &host_name())?;
+    let lock = Lock::acquire(path, &request.name, &host_name())?;
+    if let Some(note) = lock.takeover_note() {
+        eprintln!("{}", crate::printable::printable(&note));
+    }
     let mut record = Record::load(path)?;
     let signed =
         sign(&mut record, request, signer, now).with_context(|| path.display().to_string())?;
+    // Signing takes a while (a key's passphrase): the lock may have been
+    // taken meanwhile, and then the record is someone else's to write.
+    if let Err(what) = lock.check() {
+        return Err(crate::exit::error(
+            crate::exit::Code::Locked,
+            format!(
+                "{}: the record's lock {} {what} while signing, so the sign-off was not saved; sign again once no run holds the record",
+                path.display(),
+                lock.path().display()
+            ),
+        ));
+    }
     record.save(path)?;
     Ok(signed)
 }

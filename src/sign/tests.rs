@@ -50,6 +50,7 @@ fn record() -> Record {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
+        timeout_seconds: None,
         duration_seconds: 12.5,
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,

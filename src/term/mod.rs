@@ -64,6 +64,9 @@ enum Step {
     Stay,
 }
 
+/// How often a prompt waiting for a key looks at the run's flag.
+const FLAG_POLL: Duration = Duration::from_millis(50);
+
 /// The question `g` (and `:g` on a field) asks.
 const GO_TO: &str = "Go to item (number or id; Enter: back to where the run is):";
 
@@ -114,7 +117,21 @@ impl Terminal {
     }
 
     fn say(&self, text: &str) {
-        let _ = self.term.write_line(text);
+        self.wrote(self.term.write_line(text));
+    }
+
+    /// A screen that cannot be written to (EIO: the terminal is gone;
+    /// EPIPE: standard output was a pipe, and its reader left) ends the
+    /// run as a closed terminal does: keys typed from now on would answer
+    /// items nobody can see. Other errors are passed over: a frame drawn
+    /// badly is not worth a run.
+    fn wrote(&self, result: std::io::Result<()>) {
+        if let Err(err) = result
+            && (err.kind() == std::io::ErrorKind::BrokenPipe
+                || err.raw_os_error() == Some(nix::libc::EIO))
+        {
+            crate::interrupt::stop(&self.interrupted, crate::interrupt::TERMINAL_CLOSED);
+        }
     }
 
     fn say_all(&self, lines: &[String]) {
@@ -140,22 +157,32 @@ impl Terminal {
             text.push_str(line);
             text.push('\n');
         }
-        let _ = self.term.write_str(&text);
+        self.wrote(self.term.write_str(&text));
         let _ = self.term.flush();
     }
 
+    /// The next key within `timeout` (`None`: however long it takes). The
+    /// run's flag is looked at every [`FLAG_POLL`] meanwhile: a signal sets
+    /// it and sends no key, and the run must still end at this prompt.
     fn next_key(&self, timeout: Option<Duration>) -> Next {
-        if self.interrupted.load(Ordering::SeqCst) {
-            return Next::Gone;
-        }
-        let stamped = match timeout {
-            None => self.keys.recv().map_err(|_| RecvTimeoutError::Disconnected),
-            Some(timeout) => self.keys.recv_timeout(timeout),
-        };
-        match stamped {
-            Ok(Stamped { at, key: Ok(key) }) if key != Key::CtrlC => Next::Key(at, key),
-            Err(RecvTimeoutError::Timeout) => Next::Timeout,
-            _ => Next::Gone,
+        let deadline = timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            if self.interrupted.load(Ordering::SeqCst) {
+                return Next::Gone;
+            }
+            let slice = match deadline {
+                None => FLAG_POLL,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) => left.min(FLAG_POLL),
+                    None => return Next::Timeout,
+                },
+            };
+            match self.keys.recv_timeout(slice) {
+                Ok(Stamped { at, key: Ok(key) }) if key != Key::CtrlC => return Next::Key(at, key),
+                Err(RecvTimeoutError::Timeout) if deadline.is_none_or(|d| Instant::now() < d) => {}
+                Err(RecvTimeoutError::Timeout) => return Next::Timeout,
+                _ => return Next::Gone,
+            }
         }
     }
 

@@ -81,9 +81,12 @@ fn read_keys(sender: &Sender<Stamped>, flag: &AtomicBool) {
         }
         let n = match read {
             Ok(n) => n,
+            // EOF or EIO: the terminal went away (its window closed, the
+            // ssh connection dropped) and perhaps no SIGHUP comes, as when
+            // this is not the terminal's controlling process. The run ends
+            // as it would on SIGHUP.
             Err(err) => {
-                flag.store(true, Ordering::SeqCst);
-                interrupt::cancel_command();
+                interrupt::stop(flag, interrupt::TERMINAL_CLOSED);
                 let _ = sender.send(Stamped { at, key: Err(err) });
                 break;
             }
@@ -97,7 +100,7 @@ fn read_keys(sender: &Sender<Stamped>, flag: &AtomicBool) {
                     interrupt::cancel_command();
                     continue;
                 }
-                flag.store(true, Ordering::SeqCst);
+                interrupt::stop(flag, interrupt::CTRL_C);
             }
             if sender.send(Stamped { at, key: Ok(key) }).is_err() {
                 return;

@@ -124,7 +124,17 @@ fn kind_label(style: Style, kind: Kind) -> (&'static str, String) {
 fn last_run(run: &crate::record::CommandRun) -> String {
     let status = match (run.interrupted, run.timed_out, run.exit_code) {
         (true, _, _) => "interrupted".to_string(),
-        (false, true, _) => "timed out".to_string(),
+        // The time asked; the time taken adds the grace to stop it.
+        (false, true, _) => match run.timeout_seconds {
+            Some(seconds) => {
+                return format!(
+                    "last run: {} ({:.1} s in all)",
+                    exec::timed_out_after(seconds),
+                    run.duration_seconds
+                );
+            }
+            None => "timed out".to_string(),
+        },
         (false, false, Some(code)) => format!("exit {code}"),
         (false, false, None) => "killed".to_string(),
     };
@@ -449,11 +459,13 @@ pub fn command_started(timeout: Duration, style: Style) -> String {
 }
 
 pub fn command_finished(outcome: &exec::Outcome, style: Style) -> String {
-    let line = format!(
-        "  {} in {:.1} s",
-        outcome.summary(),
-        outcome.duration.as_secs_f64()
-    );
+    let took = outcome.duration.as_secs_f64();
+    let line = if outcome.timed_out {
+        // The time asked, then how it was stopped: stopping takes longer.
+        format!("  {} ({took:.1} s in all)", outcome.detail())
+    } else {
+        format!("  {} in {took:.1} s", outcome.summary())
+    };
     if outcome.succeeded() {
         style.green(&line)
     } else {

@@ -154,6 +154,7 @@ fn after_command(output: &str) -> ItemView {
         command: "uname -sr".into(),
         exit_code: Some(0),
         timed_out: false,
+        timeout_seconds: None,
         duration_seconds: 0.04,
         output: output.into(),
         truncated_bytes: 0,
@@ -467,6 +468,17 @@ fn the_running_line_says_ctrl_c_stops_the_command() {
     assert_eq!(
         command_finished(&outcome, Style::PLAIN),
         "  interrupted in 1.5 s"
+    );
+    // A timeout names the time asked; stopping it took the rest.
+    let outcome = exec::Outcome {
+        timed_out: true,
+        timeout: Duration::from_secs(3),
+        duration: Duration::from_millis(5_040),
+        ..exec::Outcome::default()
+    };
+    assert_eq!(
+        command_finished(&outcome, Style::PLAIN),
+        "  timed out after 3 s; stopped with SIGTERM, then SIGKILL after 2 s (5.0 s in all)"
     );
 }
 

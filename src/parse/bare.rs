@@ -1,0 +1,211 @@
+//! Plain-text checklists whose steps are bare markers, with no list marker
+//! before them: `[ ] make packages`, `(x) tag pushed`, `( ) * sub-step`,
+//! as release checklists kept in `.txt` files often are. They are read as
+//! the task list they mean: each such line becomes `- [ ] ...`, nested by
+//! its indentation, line for line, so every line number holds.
+
+/// A line's marker: `[ ]`, `[x]`, `( )` or `(x)` first on the line, then
+/// white space or the end.
+fn bare_marker(rest: &str) -> Option<(bool, &str)> {
+    let bytes = rest.as_bytes();
+    if bytes.len() < 3 {
+        return None;
+    }
+    // All three bytes are ASCII once these match, so slicing at 3 is on a
+    // character boundary.
+    if !matches!((bytes[0], bytes[2]), (b'[', b']') | (b'(', b')')) {
+        return None;
+    }
+    let done = match bytes[1] {
+        b' ' => false,
+        b'x' | b'X' => true,
+        _ => return None,
+    };
+    let after = &rest[3..];
+    if !after.chars().next().is_none_or(char::is_whitespace) {
+        return None;
+    }
+    Some((done, after.trim()))
+}
+
+/// Whether a line under a step reads as a shell command rather than the
+/// step's sentence wrapping onto the next line.
+fn looks_like_command(line: &str) -> bool {
+    const COMMANDS: &[&str] = &[
+        "git",
+        "make",
+        "cd",
+        "sudo",
+        "npm",
+        "npx",
+        "yarn",
+        "pnpm",
+        "cargo",
+        "docker",
+        "kubectl",
+        "python",
+        "python3",
+        "pip",
+        "curl",
+        "wget",
+        "ssh",
+        "scp",
+        "rsync",
+        "mvn",
+        "gradle",
+        "go",
+        "tar",
+        "cp",
+        "mv",
+        "rm",
+        "mkdir",
+        "echo",
+        "export",
+        "gpg",
+        "twine",
+        "bundle",
+        "gem",
+        "helm",
+        "terraform",
+        "ansible",
+        "systemctl",
+        "service",
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "brew",
+        "gh",
+        "hg",
+        "svn",
+        "meson",
+        "ninja",
+        "cmake",
+        "psql",
+        "mysql",
+        "stack",
+        "cabal",
+        "dotnet",
+        "nuget",
+        "composer",
+        "php",
+        "ruby",
+        "rake",
+        "node",
+        "deno",
+        "bash",
+        "sh",
+        "zsh",
+        "env",
+    ];
+    let line = line.trim();
+    let first = line.split_whitespace().next().unwrap_or("");
+    COMMANDS.contains(&first)
+        || line.starts_with("$ ")
+        || line.starts_with("./")
+        || line.ends_with('\\')
+        || line.contains(" | ")
+        || line.contains(" && ")
+}
+
+fn indent_of(line: &str) -> usize {
+    line.chars()
+        .take_while(|c| c.is_whitespace())
+        .map(|c| if c == '\t' { 4 } else { 1 })
+        .sum()
+}
+
+/// The document with its bare-marker lines made Markdown task items, when
+/// it has at least two and no Markdown task items of its own; `None`
+/// otherwise. Lines indented under a step that are not steps themselves
+/// (a command, a remark) become plain bullets under it: notes, never
+/// glued onto the step's text.
+pub fn as_tasks(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let bare = lines
+        .iter()
+        .filter(|line| bare_marker(line.trim_start()).is_some())
+        .count();
+    if bare < 2 || lines.iter().any(|line| super::plain::is_task_line(line)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    // Indents of the open steps, outermost first.
+    let mut open: Vec<usize> = Vec::new();
+    let mut in_fence = false;
+    // The step's own lines go on until a blank line, unless one is a
+    // command; after a command, the rest belongs with it.
+    let mut wrapping = false;
+    for line in lines {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            in_fence = !in_fence;
+            out.push(line.to_string());
+            continue;
+        }
+        if in_fence {
+            out.push(line.to_string());
+            continue;
+        }
+        let indent = indent_of(line);
+        if let Some((done, rest)) = bare_marker(trimmed) {
+            while open.last().is_some_and(|&top| top >= indent) {
+                open.pop();
+            }
+            // `( ) * step`: a bullet after the marker is a sub-step.
+            let (rest, deeper) = match rest.strip_prefix(['*', '-']) {
+                Some(sub) if sub.starts_with(' ') => (sub.trim_start(), 1),
+                _ => (rest, 0),
+            };
+            let depth = open.len() + deeper;
+            open.push(indent + deeper);
+            let mark = if done { "x" } else { " " };
+            out.push(format!("{}- [{mark}] {rest}", "  ".repeat(depth)));
+            wrapping = true;
+            continue;
+        }
+        if trimmed.is_empty() {
+            wrapping = false;
+            out.push(String::new());
+            continue;
+        }
+        if wrapping && indent > *open.last().unwrap_or(&0) && !looks_like_command(trimmed) {
+            // The step's sentence going on: a lazy continuation line.
+            out.push(format!("{}{trimmed}", "  ".repeat(open.len())));
+            continue;
+        }
+        wrapping = false;
+        while open.last().is_some_and(|&top| top >= indent) {
+            open.pop();
+        }
+        if open.is_empty() {
+            out.push(line.to_string());
+        } else {
+            out.push(format!("{}- {trimmed}", "  ".repeat(open.len())));
+        }
+    }
+    Some(out.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_markers_become_task_items_line_for_line() {
+        let text = "Release\n=======\n\n[ ] bump the version\n[ ] build packages\n    make dist\n    ( ) sign them\n(x) tag pushed\n( ) * announce\nthanks\n";
+        assert_eq!(
+            as_tasks(text).unwrap(),
+            "Release\n=======\n\n- [ ] bump the version\n- [ ] build packages\n  - make dist\n  - [ ] sign them\n- [x] tag pushed\n  - [ ] announce\nthanks\n"
+        );
+    }
+
+    #[test]
+    fn only_documents_made_of_bare_markers() {
+        assert_eq!(as_tasks("[ ] one step only\n"), None);
+        assert_eq!(as_tasks("- [ ] a\n[ ] b\n[ ] c\n"), None);
+        assert_eq!(as_tasks("[x]: https://example.com\n[x]: x\n"), None);
+        assert_eq!(as_tasks("[ é\n[✅] a\n(é) b\n"), None);
+        assert!(as_tasks("```\n[ ] in a fence\n```\n[ ] a\n[ ] b\n").is_some());
+    }
+}

@@ -1,0 +1,71 @@
+//! Paper sign-off blocks: a role's heading with `Name: ___`, `Date: ___`
+//! and `Signature: ___` lines under it is one sign-off by that role, not
+//! three fields. The sign-off takes the place of the block's last line
+//! (where a person signs, after the role's own checks) and its id.
+
+use crate::model::{Item, Kind};
+
+use super::rules;
+
+/// What a line of a signature block asks for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Asks {
+    Name,
+    Date,
+    Signature,
+}
+
+fn asks(item: &Item) -> Option<Asks> {
+    if item.kind != Kind::Field {
+        return None;
+    }
+    let label = item.label.as_deref().unwrap_or(&item.text);
+    match label.trim().to_lowercase().as_str() {
+        "name" | "printed name" | "print name" | "approver" | "approved by" | "signed by" => {
+            Some(Asks::Name)
+        }
+        "date" | "date signed" | "signed on" => Some(Asks::Date),
+        "signature" | "signed" | "sign" => Some(Asks::Signature),
+        _ => None,
+    }
+}
+
+/// Makes the signature block of a section titled for a role one sign-off.
+/// A block is a signature line, or a name and a date in a sign-off phase
+/// ("## Approvals" / "### QA Lead" / "Name: ___" / "Date: ___").
+pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) {
+    let role = rules::strip_numbering(title).trim();
+    if !rules::looks_like_role(role) {
+        return;
+    }
+    let block: Vec<(usize, Asks)> = items
+        .iter()
+        .enumerate()
+        .filter_map(|(index, item)| Some((index, asks(item)?)))
+        .collect();
+    let has = |wanted: Asks| block.iter().any(|(_, asks)| *asks == wanted);
+    let signed = has(Asks::Signature) || (in_signoff_phase && has(Asks::Name) && has(Asks::Date));
+    let Some(&(last, _)) = block.last() else {
+        return;
+    };
+    if !signed {
+        return;
+    }
+    let signoff = &mut items[last];
+    signoff.kind = Kind::Signoff;
+    signoff.text = role.to_string();
+    signoff.role = Some(role.to_string());
+    signoff.label = None;
+    signoff.default = None;
+    signoff.choices.clear();
+    let gone: Vec<usize> = block
+        .iter()
+        .map(|(index, _)| *index)
+        .filter(|i| *i != last)
+        .collect();
+    let mut index = 0;
+    items.retain(|_| {
+        index += 1;
+        !gone.contains(&(index - 1))
+    });
+}
