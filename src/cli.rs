@@ -137,6 +137,11 @@ pub struct SignArgs {
     /// Sign as a role the checklist does not list
     #[arg(long)]
     pub extra_role: bool,
+    /// Sign even though the checklist's sign-off policy can never accept
+    /// it (you already approved, or you ran the release); recorded in the
+    /// sign-off, and verify reports the rule broken
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -151,6 +156,20 @@ pub struct VerifyArgs {
     /// with `ssh-keygen -Y verify` (docs/RECORD.md)
     #[arg(long, value_name = "N", hide = true)]
     pub print_payload: Option<usize>,
+    /// Fail on any sign-off without an SSH signature
+    #[arg(long)]
+    pub require_signatures: bool,
+    /// Policy: at least N approving sign-offs (with the checklist's own
+    /// `signoff:` policy, the stricter of the two holds)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_signoffs: Option<u32>,
+    /// Policy: no signer approves twice; with --min-signoffs, approvals
+    /// are counted by signer
+    #[arg(long)]
+    pub distinct_signers: bool,
+    /// Policy: the run's operator does not approve it
+    #[arg(long)]
+    pub not_operator: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -16,8 +16,45 @@ pub struct Checklist {
     pub format: Format,
     pub source: SourceInfo,
     pub front_matter: Option<serde_json::Value>,
+    /// Front matter's `signoff:`, the separation of duties a record of this
+    /// checklist is held to (docs/RECORD.md). Left out of the JSON view
+    /// when the checklist declares none, as front matter shows it anyway.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signoff: Option<SignoffPolicy>,
     pub variables: Vec<String>,
     pub phases: Vec<Phase>,
+}
+
+/// Who must approve a run (`signoff: {min: 2, distinct: true, not-operator:
+/// true}`): at least `min` approving sign-offs, no signer approving twice,
+/// and none by the run's operator. Written lean: a rule not asked for is
+/// left out.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct SignoffPolicy {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub not_operator: bool,
+}
+
+impl SignoffPolicy {
+    /// Asks for nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == SignoffPolicy::default()
+    }
+
+    /// Both policies' rules at once: the larger minimum, and each rule
+    /// either asks for.
+    pub fn and(self, other: SignoffPolicy) -> SignoffPolicy {
+        SignoffPolicy {
+            min: self.min.max(other.min),
+            distinct: self.distinct || other.distinct,
+            not_operator: self.not_operator || other.not_operator,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -26,19 +26,31 @@ pub fn run(args: VerifyArgs, config: &Config, out: &mut dyn Write) -> anyhow::Re
                     ),
                 )
             })?;
-        out.write_all(&sign::payload(signoff))?;
+        out.write_all(&sign::payload(&loaded, n - 1, signoff))?;
         return Ok(Code::Success);
     }
     // A file named on the command line is read even when nothing is signed,
-    // so a mistyped path shows; git's only when needed.
-    let allowed = if args.allowed_signers.is_some() || sign::has_signatures(&loaded) {
+    // so a mistyped path shows; git's whenever there is a sign-off, since
+    // an unsigned one in a name it lists fails (a stripped signature).
+    let allowed = if args.allowed_signers.is_some() || !loaded.signoffs.is_empty() {
         sign::allowed_signers_path(args.allowed_signers, &sign::System)
             .map(|path| sign::AllowedSigners::load(&path))
             .transpose()?
     } else {
         None
     };
-    let verification = sign::verify(&loaded, allowed.as_ref());
+    let verification = sign::check(
+        &loaded,
+        &sign::Options {
+            allowed: allowed.as_ref(),
+            require_signatures: args.require_signatures,
+            policy: crate::model::SignoffPolicy {
+                min: args.min_signoffs,
+                distinct: args.distinct_signers,
+                not_operator: args.not_operator,
+            },
+        },
+    );
     out.write_all(crate::report::verification::text(&verification, config.style).as_bytes())?;
     Ok(if verification.passed() {
         Code::Success

@@ -38,6 +38,7 @@ fn sign_as(record: &mut Record, role: &str, name: &str) {
         decision: Decision::Approve,
         comment: None,
         extra_role: false,
+        force: false,
     };
     let at = record.run.finished.unwrap_or(record.run.started) + Duration::minutes(30);
     sign::sign(record, &request, Some(&FixedKey::new()), at).unwrap();

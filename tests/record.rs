@@ -247,7 +247,7 @@ fn event_actions_and_gate_decisions_are_the_documented_names() {
 /// The run behind the example in docs/RECORD.md: a rollback trigger fires,
 /// a rollback step is noted, the release manager signs off.
 fn example() -> Record {
-    use crate::records::{Plan, run_checklist};
+    use crate::records::{Plan, run_checklist_by};
     let text = std::fs::read_to_string(crate::support::fixture("web-deploy.md")).unwrap();
     let source = relcheck::source::Source::from_text("web-deploy.md", &text);
     let checklist = relcheck::parse::parse(&source).checklist;
@@ -258,12 +258,7 @@ fn example() -> Record {
     };
     let started =
         chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 11, 22, 19, 49, 10).unwrap();
-    let mut record = run_checklist(&checklist, &plan, started, "Ada Lovelace");
-    // Neither the run part nor the checklist part holds the version, so
-    // the sign-off stands.
-    record.run.relcheck_version = "0.1.0".to_string();
-    relcheck::record::seal(&mut record);
-    record
+    run_checklist_by(&checklist, &plan, started, "Ada Lovelace", "0.1.0")
 }
 
 /// docs/RECORD.md shows the record of [`example`], as relcheck writes it.
@@ -345,6 +340,7 @@ fn a_v1_record_is_read_verified_and_kept_v1() {
         comment: None,
         at: signed.run.started,
         item: None,
+        forced: None,
         digest: None,
         parts: Default::default(),
         dropped: Vec::new(),

@@ -93,6 +93,17 @@ pub fn run_checklist(
     started: chrono::DateTime<Utc>,
     operator: &str,
 ) -> Record {
+    run_checklist_by(checklist, plan, started, operator, "0.0.0-test")
+}
+
+/// [`run_checklist`], as relcheck `version` would have run it.
+pub fn run_checklist_by(
+    checklist: &Checklist,
+    plan: &Plan,
+    started: chrono::DateTime<Utc>,
+    operator: &str,
+    version: &str,
+) -> Record {
     let clock = TestClock::new(started);
     let flag = AtomicBool::new(false);
     let options = Options {
@@ -104,6 +115,9 @@ pub fn run_checklist(
         unattended: false,
     };
     let mut session = Session::start(checklist, &clock, options, &flag, "run-1".to_string());
+    // The version is part of the digest, and of what sign-offs bind: pin
+    // it before anything is answered, so snapshots outlive releases.
+    session.record.run.relcheck_version = version.to_string();
     let mut prompter = Auto {
         clock: &clock,
         plan: plan.clone(),
@@ -117,9 +131,6 @@ pub fn run_checklist(
         .run(&mut prompter, &executor, &mut sink)
         .expect("the run ends");
     let mut record = session.record;
-    // The version is part of the digest; pin it so snapshots outlive
-    // releases.
-    record.run.relcheck_version = "0.0.0-test".to_string();
     relcheck::record::seal(&mut record);
     record
 }

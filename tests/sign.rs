@@ -78,6 +78,7 @@ fn record() -> Record {
             sha256: "ab".repeat(32),
             phases: Vec::new(),
             source: None,
+            signoff: None,
         },
         run: Run {
             id: "2026-05-04-run".to_string(),
@@ -786,7 +787,7 @@ fn relcheck_signatures_verify_with_ssh_keygen() {
         .output()
         .unwrap();
     assert!(payload.status.success());
-    assert_eq!(payload.stdout, sign::payload(signoff));
+    assert_eq!(payload.stdout, sign::payload(&record, 0, signoff));
     fs::write(sandbox.path("payload"), payload.stdout).unwrap();
     fs::write(
         sandbox.path("payload.sig"),
@@ -825,6 +826,7 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
         comment: Some("signed by hand".to_string()),
         at: t(40),
         item: Some("signoff/rm".to_string()),
+        forced: None,
         digest: None,
         parts: BTreeMap::new(),
         dropped: Vec::new(),
@@ -832,7 +834,12 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
         source: None,
     };
     sign::bind(&record, &mut signoff);
-    fs::write(sandbox.path("payload"), sign::payload(&signoff)).unwrap();
+    let index = record.signoffs.len();
+    fs::write(
+        sandbox.path("payload"),
+        sign::payload(&record, index, &signoff),
+    )
+    .unwrap();
     let output = sandbox
         .command("ssh-keygen")
         .args(["-Y", "sign", "-n", "relcheck", "-f"])

@@ -131,6 +131,9 @@ pub fn parse(source: &Source) -> Parsed {
             sha256: source.sha256.clone(),
             text: source.text.clone(),
         },
+        signoff: front_matter
+            .as_ref()
+            .and_then(|fm| signoff_policy(fm, source, &mut diagnostics)),
         front_matter: front_matter.map(serde_json::Value::Object),
         variables: crate::template::names(body),
         phases,
@@ -221,6 +224,36 @@ fn front_matter(
     }
     // No closing line: a thematic break, not front matter.
     (None, 0)
+}
+
+/// Front matter's `signoff:` policy. A policy that does not read is an
+/// error, never ignored: a run would otherwise be held to less than its
+/// checklist asks.
+fn signoff_policy(
+    front_matter: &serde_json::Map<String, serde_json::Value>,
+    source: &Source,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<crate::model::SignoffPolicy> {
+    let value = front_matter.get("signoff")?;
+    // The key's own line, for the message.
+    let at = source
+        .text
+        .match_indices("\nsignoff:")
+        .next()
+        .map_or(0, |(i, _)| i + 1);
+    let problem = match serde_json::from_value::<crate::model::SignoffPolicy>(value.clone()) {
+        Ok(policy) if policy.min == Some(0) => "min must be 1 or more".to_string(),
+        Ok(policy) => return Some(policy),
+        Err(err) => err.to_string(),
+    };
+    diagnostics.push(Diagnostic::error(
+        source,
+        at,
+        format!(
+            "front matter signoff: {problem}; write signoff: {{min: 2, distinct: true, not-operator: true}}"
+        ),
+    ));
+    None
 }
 
 /// The one fenced block (no info, `markdown` or `md`) that holds every task

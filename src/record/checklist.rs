@@ -21,6 +21,11 @@ pub struct ChecklistRef {
     /// `None` in a record of schema v1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// The checklist's sign-off policy (front matter `signoff:`), carried so
+    /// `verify` holds the record to it without the checklist; absent when
+    /// it declares none. Part of the `checklist` part every sign-off binds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signoff: Option<crate::model::SignoffPolicy>,
 }
 
 /// Where the checklist came from.
@@ -101,6 +106,7 @@ impl ChecklistRef {
                 })
                 .collect(),
             source: Some(checklist.source.text.clone()),
+            signoff: checklist.signoff,
         }
     }
 }
@@ -118,6 +124,8 @@ struct ChecklistIn {
     phases: Vec<PhaseTitles>,
     #[serde(default)]
     source: Option<String>,
+    #[serde(default)]
+    signoff: Option<crate::model::SignoffPolicy>,
 }
 
 impl From<ChecklistIn> for ChecklistRef {
@@ -132,6 +140,7 @@ impl From<ChecklistIn> for ChecklistRef {
             sha256: input.sha256,
             phases: input.phases,
             source: input.source,
+            signoff: input.signoff,
         }
     }
 }

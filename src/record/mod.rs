@@ -376,6 +376,11 @@ pub struct Signoff {
     /// The sign-off item of the checklist it answers, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
+    /// Given with `relcheck sign --force` past the sign-off policy: which
+    /// rule it breaks, and why it was refused. Signed with the sign-off;
+    /// `verify` and reports show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forced: Option<String>,
     /// sha256 of the canonical form of the whole parts map at signing:
     /// what this sign-off vouches for, and what its signature covers
     /// (docs/RECORD.md).

@@ -226,10 +226,18 @@ fn signoffs(out: &mut String, record: &Record) {
                 Decision::Reject => "**reject**",
             },
             timestamp(signoff.at),
-            if signoff.signature.is_some() {
-                "signed"
-            } else {
-                "unsigned"
+            match (&signoff.signature, &signoff.forced) {
+                (Some(_), None) => "signed".to_string(),
+                (None, None) => "unsigned".to_string(),
+                (signature, Some(rule)) => format!(
+                    "{}; **forced** past the sign-off policy ({})",
+                    if signature.is_some() {
+                        "signed"
+                    } else {
+                        "unsigned"
+                    },
+                    escape(rule)
+                ),
             },
             signoff.comment.as_deref().map(escape).unwrap_or_default()
         );

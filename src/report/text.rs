@@ -388,6 +388,11 @@ fn signoffs(out: &mut Out, record: &Record) {
         if let Some(comment) = &signoff.comment {
             out.wrapped(4, "comment: ", comment, |s| s.to_string());
         }
+        if let Some(rule) = &signoff.forced {
+            out.wrapped(4, "forced past the sign-off policy: ", rule, |s| {
+                s.to_string()
+            });
+        }
     }
 }
 

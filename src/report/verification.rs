@@ -59,6 +59,18 @@ pub fn text(verification: &Verification, style: Style) -> String {
             printable(&findings(check).join("; "))
         );
     }
+    // One line a rule of the sign-off policy, after the sign-offs it
+    // judges.
+    for rule in &verification.policy {
+        let _ = writeln!(
+            out,
+            "{}policy {} ({}): {}",
+            status(rule.kept, false),
+            rule.rule,
+            rule.from.join(", "),
+            printable(&rule.detail)
+        );
+    }
     let _ = writeln!(out, "{}", summary(verification));
     out
 }
@@ -66,8 +78,26 @@ pub fn text(verification: &Verification, style: Style) -> String {
 fn summary(verification: &Verification) -> String {
     let digest_ok = matches!(verification.digest, DigestCheck::Matches(_));
     let total = verification.signoffs.len();
+    let broken: Vec<&str> = verification
+        .policy
+        .iter()
+        .filter(|rule| !rule.kept)
+        .map(|rule| rule.rule.as_str())
+        .collect();
+    let broken = if broken.is_empty() {
+        String::new()
+    } else {
+        format!("; sign-off policy broken ({})", broken.join(", "))
+    };
+    let kept = if verification.policy.is_empty() {
+        ""
+    } else {
+        "; sign-off policy kept"
+    };
     if total == 0 {
-        return if digest_ok {
+        return if !verification.passed() && digest_ok {
+            format!("verification failed: no sign-offs{broken}")
+        } else if digest_ok {
             "no sign-offs: checked the record digest only, which shows the record was not edited outside relcheck, not who approved it".to_string()
         } else {
             "verification failed: no sign-offs, and the record digest does not match".to_string()
@@ -97,13 +127,13 @@ fn summary(verification: &Verification) -> String {
         } else {
             "record digest does not match"
         };
-        format!("verification failed: {digest}; {counts}")
+        format!("verification failed: {digest}; {counts}{broken}")
     } else if unsigned > 0 {
         format!(
-            "verified: record digest matches; {counts}. Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
+            "verified: record digest matches; {counts}{kept}. Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
         )
     } else {
-        format!("verified: record digest matches; {counts}, every signature valid and known")
+        format!("verified: record digest matches; {counts}, every signature valid and known{kept}")
     }
 }
 
@@ -142,7 +172,21 @@ fn findings(check: &SignoffCheck) -> Vec<String> {
             fingerprint,
             reason,
         } => format!("signer {fingerprint} {reason}"),
+        SignatureCheck::Listed {
+            principal,
+            file,
+            line,
+        } => format!(
+            "unsigned, but {}:{line} lists a key for {principal}: a sign-off in that name must be signed (was its signature stripped?)",
+            file.display()
+        ),
+        SignatureCheck::Required => {
+            "unsigned (no SSH signature), and --require-signatures asks for one".to_string()
+        }
     });
+    if let Some(rule) = &check.forced {
+        out.push(format!("forced past the sign-off policy ({rule})"));
+    }
     if check.changed.is_empty() && !check.since.is_empty() {
         out.push(format!(
             "signed off an earlier version; since then: {}",
@@ -201,6 +245,7 @@ mod tests {
                     fingerprint: FP.to_string(),
                     principal: "jane@example.com".to_string(),
                 },
+                forced: None,
             },
             SignoffCheck {
                 role: "Release Manager".to_string(),
@@ -210,6 +255,7 @@ mod tests {
                 changed,
                 since: Vec::new(),
                 signature: SignatureCheck::Unsigned,
+                forced: None,
             },
         ]
     }
@@ -220,6 +266,7 @@ mod tests {
         let verification = Verification {
             digest: DigestCheck::Matches(digest.clone()),
             signoffs: signoffs(&[]),
+            policy: Vec::new(),
         };
         assert_eq!(
             text(&verification, Style::PLAIN),
@@ -237,6 +284,7 @@ verified: record digest matches; 2 sign-offs (1 signed, 1 unsigned). Note: an un
         let edited = Verification {
             digest: DigestCheck::Differs,
             signoffs: signoffs(&["value pre/version changed"]),
+            policy: Vec::new(),
         };
         assert_eq!(
             text(&edited, Style::PLAIN),
@@ -253,6 +301,7 @@ verification failed: record digest does not match; 2 sign-offs (2 failed)
         let bare = Verification {
             digest: DigestCheck::Matches(digest),
             signoffs: Vec::new(),
+            policy: Vec::new(),
         };
         assert_eq!(
             text(&bare, Style::PLAIN).lines().nth(1),

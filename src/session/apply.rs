@@ -257,6 +257,7 @@ impl Session<'_> {
             comment: answer.comment.filter(|c| !c.trim().is_empty()),
             at: self.clock.now(),
             item: Some(item.id.clone()),
+            forced: None,
             digest: None,
             parts: BTreeMap::new(),
             dropped: Vec::new(),

@@ -8,6 +8,7 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::parts::{bind, payload};
+use super::policy::{self, refusal};
 use super::ssh::{Signer, check_signature, fingerprint};
 use crate::exit::{Code, error};
 use crate::model::Kind;
@@ -24,6 +25,8 @@ pub struct Request {
     pub comment: Option<String>,
     /// Sign as a role the checklist does not list.
     pub extra_role: bool,
+    /// Sign even past the checklist's sign-off policy; recorded.
+    pub force: bool,
 }
 
 /// What `sign` did, for its one line of output.
@@ -36,6 +39,8 @@ pub struct Signed {
     pub digest: String,
     /// `ssh-ed25519 SHA256:...`, when signed with a key.
     pub signer: Option<String>,
+    /// The policy rule `--force` signed past.
+    pub forced: Option<String>,
 }
 
 impl Signed {
@@ -45,8 +50,12 @@ impl Signed {
             None => "unsigned (no key: --key, or git config user.signingKey with gpg.format ssh)"
                 .to_string(),
         };
+        let forced = match &self.forced {
+            Some(rule) => format!("; forced past the sign-off policy ({rule})"),
+            None => String::new(),
+        };
         format!(
-            "signed {} as {} ({}, {}), bound to digest {}…; {signature}",
+            "signed {} as {} ({}, {}), bound to digest {}…; {signature}{forced}",
             record.display(),
             self.role,
             self.name,
@@ -122,6 +131,7 @@ pub fn sign(
         // Whole seconds: the time is for people, and is signed as written.
         at: now.trunc_subsecs(0),
         item,
+        forced: None,
         digest: None,
         parts: BTreeMap::new(),
         dropped: Vec::new(),
@@ -129,33 +139,104 @@ pub fn sign(
         source: None,
     };
     bind(record, &mut signoff);
-    let signer_key = match signer {
-        None => None,
-        Some(signer) => {
-            let payload = payload(&signoff);
+    let index = record.signoffs.len();
+    let earlier = earlier_approvals(record);
+    let earlier: Vec<(usize, policy::Signer<'_>)> = earlier
+        .iter()
+        .map(|(index, name, fingerprint)| {
+            (
+                *index,
+                policy::Signer {
+                    name,
+                    fingerprint: fingerprint.as_deref(),
+                },
+            )
+        })
+        .collect();
+    // Checked by name before signing, and by key once signed: one key
+    // signing under two names is one signer.
+    let mut broken = check_policy(record, request, &signoff, None, &earlier)?;
+    signoff.forced = broken.clone();
+    let mut signer_key = None;
+    if let Some(signer) = signer {
+        loop {
+            let payload = payload(record, index, &signoff);
             let armored = signer.sign(&payload)?;
             // Checked at once, so a signature that would fail `verify` is
             // never written.
             let key = check_signature(&armored, &payload)
                 .map_err(|reason| error(Code::Input, format!("the signer's signature {reason}")))?;
             signoff.signature = Some(armored.trim_end().to_string() + "\n");
-            Some(format!(
-                "{} {}",
-                key.algorithm().as_str(),
-                fingerprint(&key)
-            ))
+            let print = fingerprint(&key);
+            signer_key = Some(format!("{} {print}", key.algorithm().as_str()));
+            if broken.is_none() {
+                broken = check_policy(record, request, &signoff, Some(&print), &earlier)?;
+                if broken.is_some() {
+                    // Forced: `forced` is signed, so sign again with it.
+                    signoff.forced = broken.clone();
+                    continue;
+                }
+            }
+            break;
         }
-    };
+    }
     let signed = Signed {
         role: signoff.role.clone(),
         name: signoff.name.clone(),
         decision: signoff.decision,
         digest: signoff.digest.clone().unwrap_or_default(),
         signer: signer_key,
+        forced: signoff.forced.clone(),
     };
     record.signoffs.push(signoff);
     seal(record);
     Ok(signed)
+}
+
+/// The record's approvals so far that hold a readable signature or none:
+/// place, name, and the key that signed each.
+fn earlier_approvals(record: &Record) -> Vec<(usize, String, Option<String>)> {
+    record
+        .signoffs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.decision == Decision::Approve)
+        .map(|(index, s)| {
+            let key = s.signature.as_deref().and_then(|armored| {
+                check_signature(armored, &payload(record, index, s))
+                    .ok()
+                    .map(|key| fingerprint(&key))
+            });
+            (index, s.name.clone(), key)
+        })
+        .collect()
+}
+
+/// The rule of the record's policy `signoff` would break, when `--force`
+/// signs past it; an error when it is not forced.
+fn check_policy(
+    record: &Record,
+    request: &Request,
+    signoff: &Signoff,
+    key: Option<&str>,
+    earlier: &[(usize, policy::Signer<'_>)],
+) -> anyhow::Result<Option<String>> {
+    let signer = policy::Signer {
+        name: &signoff.name,
+        fingerprint: key,
+    };
+    let Some(rule) = refusal(record, signoff.decision, &signer, earlier) else {
+        return Ok(None);
+    };
+    if request.force {
+        return Ok(Some(rule));
+    }
+    Err(error(
+        Code::Usage,
+        format!(
+            "refusing a sign-off its sign-off policy can never accept: {rule}. Pass --force to add it anyway: it is recorded as forced, and `relcheck verify` reports the rule broken"
+        ),
+    ))
 }
 
 /// The role a sign-off item asks for: its `role`, else read from its text
@@ -229,6 +310,7 @@ pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::
         },
         comment: args.comment.map(text),
         extra_role: args.extra_role,
+        force: args.force,
     };
     let signer = super::settings::signing_key(args.key.as_deref(), &settings)
         .map(|key| super::settings::ssh_keygen(key, &settings));

@@ -13,29 +13,38 @@
 //! One file a job: `parts` (what a sign-off binds to and the bytes it
 //! signs), `ssh` (making and checking signatures), `settings` (defaults
 //! from git and the environment), `allowed` (allowed-signers files),
-//! `command` (`relcheck sign`) and `verify` (`relcheck verify`).
+//! `policy` (separation of duties), `command` (`relcheck sign`) and
+//! `verify` (`relcheck verify`).
 
 mod allowed;
 mod command;
 mod parts;
+mod policy;
 mod settings;
 mod ssh;
 mod verify;
 
 pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_matches};
 pub use command::{Request, Signed, run, sign, sign_file};
-pub use parts::{bind, full_parts, parts, parts_digest, payload};
+pub use parts::{bind, full_parts, parts, parts_digest, payload, previous_digest};
+pub use policy::RuleCheck;
 pub use settings::{Settings, System, allowed_signers_path, signer_name, signing_key, ssh_keygen};
 pub use ssh::{Signer, SigningKey, SshKeygen, check_signature, fingerprint, principals};
-pub use verify::{SignatureCheck, SignoffCheck, Verification, has_signatures, verify};
+pub use verify::{
+    Options, SignatureCheck, SignoffCheck, Verification, check, has_signatures, verify,
+};
 
 /// The SSHSIG namespace of every relcheck signature, so a signature made
 /// for git (namespace `git`) or a file (`file`) cannot pass as a sign-off.
 pub const NAMESPACE: &str = "relcheck";
 
 /// Starts every signed payload, so the bytes cannot be mistaken for another
-/// message, and so a later payload shape can say it is one.
-pub const PAYLOAD_HEADER: &[u8] = b"relcheck-signoff-v1\n";
+/// message, and so a later payload shape can say it is one: v2 is a
+/// schema v2 record's, which binds the run id and the sign-off before.
+pub const PAYLOAD_HEADER: &[u8] = b"relcheck-signoff-v2\n";
+
+/// A schema v1 record's sign-offs sign v1's payload, as they always did.
+pub const PAYLOAD_HEADER_V1: &[u8] = b"relcheck-signoff-v1\n";
 
 #[cfg(test)]
 mod tests;

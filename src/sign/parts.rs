@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
-use super::PAYLOAD_HEADER;
+use super::{PAYLOAD_HEADER, PAYLOAD_HEADER_V1};
 use crate::record::v1::{ChecklistV1, GateV1, ItemV1, SignoffV1};
 use crate::record::{
     Decision, Event, ItemResult, Mode, Outcome, Record, Signoff, canonical, canonical_json,
@@ -45,6 +45,9 @@ pub(super) enum Part {
     Signoff(usize),
     /// The first `k` events, and `k`.
     Events(usize),
+    /// Schema v2: every item's id, in order, so an item deleted, put in
+    /// twice or moved shows, answered or not.
+    Items,
 }
 
 impl Part {
@@ -56,6 +59,7 @@ impl Part {
                 "run" => Part::Run,
                 "outcome" => Part::Outcome,
                 "rollback" => Part::Rollback,
+                "items" => Part::Items,
                 _ => return None,
             },
             Some(("value", value)) => Part::Value(value.to_string()),
@@ -73,6 +77,7 @@ impl Part {
             Part::Run => "run".to_string(),
             Part::Outcome => "outcome".to_string(),
             Part::Rollback => "rollback".to_string(),
+            Part::Items => "items".to_string(),
             Part::Value(name) => format!("value:{name}"),
             Part::Item(id) => format!("item:{id}"),
             Part::Gate(n) => format!("gate:{n}"),
@@ -95,7 +100,16 @@ impl Part {
                 host: &record.run.host,
                 started: record.run.started,
                 mode: record.run.mode,
+                // Schema v2 binds the version that ran it too; v1 did not.
+                relcheck_version: (!v1).then_some(record.run.relcheck_version.as_str()),
             })),
+            Part::Items => Some(short(
+                &record
+                    .items
+                    .iter()
+                    .map(|item| item.id.as_str())
+                    .collect::<Vec<_>>(),
+            )),
             Part::Outcome => Some(short(&OutcomePart {
                 finished: record.run.finished,
                 duration_seconds: record.run.duration_seconds,
@@ -126,6 +140,7 @@ impl Part {
             Part::Run => "run".to_string(),
             Part::Outcome => "outcome".to_string(),
             Part::Rollback => "rollback".to_string(),
+            Part::Items => "list of items".to_string(),
             Part::Value(name) => format!("value {name}"),
             Part::Item(id) => format!("item {id}"),
             Part::Gate(n) => format!("gate decision {}", n + 1),
@@ -142,6 +157,8 @@ struct RunPart<'a> {
     host: &'a str,
     started: DateTime<Utc>,
     mode: Mode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relcheck_version: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -187,9 +204,19 @@ pub(super) fn items_by_id(record: &Record) -> ItemsById<'_> {
 /// The parts a sign-off appended to `record` now binds to, by name
 /// (docs/RECORD.md lists them): everything written so far that a run does
 /// not change afterwards.
+///
+/// In schema v2 a run that has ended binds everything it holds: every item,
+/// answered or not, and the list of items. Nothing is appended to an ended
+/// run but sign-offs, so `verify` then takes anything a sign-off after the
+/// end does not list for an edit.
 pub fn parts(record: &Record) -> BTreeMap<String, String> {
+    let v2 = !record.is_v1();
+    let ended = finished(record);
     let mut parts = vec![Part::Checklist, Part::Run];
-    if finished(record) {
+    if v2 {
+        parts.push(Part::Items);
+    }
+    if ended {
         parts.push(Part::Outcome);
     }
     if record.rollback.is_some() {
@@ -200,7 +227,7 @@ pub fn parts(record: &Record) -> BTreeMap<String, String> {
         record
             .items
             .iter()
-            .filter(|item| item.status.is_answered())
+            .filter(|item| item.status.is_answered() || (v2 && ended))
             .map(|item| Part::Item(item.id.clone())),
     );
     parts.extend((0..record.gates.len()).map(Part::Gate));
@@ -260,21 +287,53 @@ pub fn bind(record: &Record, signoff: &mut Signoff) {
         return;
     }
     let previous = full_parts(record).pop().unwrap_or_default();
-    signoff.dropped = previous
+    (signoff.parts, signoff.dropped) = delta(&previous, &whole);
+}
+
+/// What a v2 sign-off stores of its map `whole`: the parts that are new or
+/// differ from the `previous` sign-off's map, and the names that map has
+/// and `whole` has not. There is one such pair for a map, so `verify` can
+/// require the stored pair to be it: a name dropped twice, or a part
+/// stored that the map before already had, changes no map, and would
+/// otherwise be an edit nothing sees.
+pub(super) fn delta(
+    previous: &BTreeMap<String, String>,
+    whole: &BTreeMap<String, String>,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let dropped = previous
         .keys()
         .filter(|name| !whole.contains_key(*name))
         .cloned()
         .collect();
-    signoff.parts = whole
-        .into_iter()
-        .filter(|(name, short)| previous.get(name) != Some(short))
+    let parts = whole
+        .iter()
+        .filter(|(name, short)| previous.get(*name) != Some(*short))
+        .map(|(name, short)| (name.clone(), short.clone()))
         .collect();
+    (parts, dropped)
 }
 
-/// The bytes an SSH signature covers: [`PAYLOAD_HEADER`], then the
-/// canonical JSON of the sign-off's role, name, decision, comment, time,
-/// item and digest. The digest carries the parts, and so the record.
-pub fn payload(signoff: &Signoff) -> Vec<u8> {
+/// The SHA-256 (hex) of the canonical JSON of the sign-off before sign-off
+/// `index`, whole, signature included; `None` for the first.
+pub fn previous_digest(record: &Record, index: usize) -> Option<String> {
+    let previous = record.signoffs.get(index.checked_sub(1)?)?;
+    Some(sha256_hex(&canonical::to_vec(previous, None)))
+}
+
+/// The bytes an SSH signature over `signoff`, sign-off `index` of `record`
+/// (the next one, when it is being added), covers.
+///
+/// Schema v2: [`PAYLOAD_HEADER`], then the canonical JSON of the sign-off's
+/// role, name, decision, comment, time, item, `forced`, `source` and
+/// digest, the record's run id (`run`), and the digest of the sign-off
+/// before it (`previous`, absent for the first). Every field of the
+/// sign-off is signed, itself or through the digest; the run id and
+/// `previous` tie it to its place, so it cannot be replayed into another
+/// record or moved within this one. The digest carries the parts, and so
+/// the record.
+///
+/// Schema v1 signs as v1 did ([`PAYLOAD_HEADER_V1`], the first seven).
+pub fn payload(record: &Record, index: usize, signoff: &Signoff) -> Vec<u8> {
     #[derive(Serialize)]
     struct Signed<'a> {
         role: &'a str,
@@ -284,8 +343,22 @@ pub fn payload(signoff: &Signoff) -> Vec<u8> {
         at: DateTime<Utc>,
         item: Option<&'a str>,
         digest: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        forced: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        source: Option<&'a crate::record::Provenance>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        run: Option<&'a str>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        previous: Option<String>,
     }
-    let mut out = PAYLOAD_HEADER.to_vec();
+    let v1 = record.is_v1();
+    let mut out = if v1 {
+        PAYLOAD_HEADER_V1
+    } else {
+        PAYLOAD_HEADER
+    }
+    .to_vec();
     out.extend(canonical_json(&to_value(&Signed {
         role: &signoff.role,
         name: &signoff.name,
@@ -294,6 +367,14 @@ pub fn payload(signoff: &Signoff) -> Vec<u8> {
         at: signoff.at,
         item: signoff.item.as_deref(),
         digest: signoff.digest.as_deref(),
+        forced: signoff.forced.as_deref().filter(|_| !v1),
+        source: signoff.source.as_ref().filter(|_| !v1),
+        run: (!v1).then_some(record.run.id.as_str()),
+        previous: if v1 {
+            None
+        } else {
+            previous_digest(record, index)
+        },
     })));
     out
 }

@@ -92,3 +92,70 @@ pub fn allowed_signers_path(explicit: Option<PathBuf>, settings: &dyn Settings) 
             .map(|path| expand_home(&path, settings.var("HOME").as_deref()))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::exit::code_of;
+
+    struct FakeSettings(HashMap<&'static str, &'static str>);
+
+    impl Settings for FakeSettings {
+        fn git_config(&self, key: &str) -> Option<String> {
+            self.0.get(key).map(|v| v.to_string())
+        }
+        fn var(&self, name: &str) -> Option<String> {
+            self.0.get(name).map(|v| v.to_string())
+        }
+    }
+
+    #[test]
+    fn keys_and_names_come_from_flags_then_git() {
+        let none = FakeSettings(HashMap::new());
+        assert_eq!(signing_key(None, &none), None);
+        assert_eq!(
+            signing_key(Some("~/.ssh/id.pub"), &none),
+            Some(SigningKey::File("~/.ssh/id.pub".into()))
+        );
+        let git = FakeSettings(HashMap::from([
+            ("gpg.format", "ssh"),
+            ("user.signingKey", "~/.ssh/id_ed25519.pub"),
+            ("HOME", "/home/jane"),
+            ("user.name", "Jane Doe"),
+            ("USER", "jane"),
+        ]));
+        assert_eq!(
+            signing_key(None, &git),
+            Some(SigningKey::File("/home/jane/.ssh/id_ed25519.pub".into()))
+        );
+        assert_eq!(signer_name(None, &git).unwrap(), "Jane Doe");
+        let with_email = FakeSettings(HashMap::from([
+            ("user.name", "Jane Doe"),
+            ("user.email", "jane@example.com"),
+        ]));
+        assert_eq!(
+            signer_name(None, &with_email).unwrap(),
+            "Jane Doe <jane@example.com>"
+        );
+        assert_eq!(signer_name(Some("Bob".into()), &git).unwrap(), "Bob");
+        let user_only = FakeSettings(HashMap::from([("USER", "jane")]));
+        assert_eq!(signer_name(None, &user_only).unwrap(), "jane");
+        assert_eq!(code_of(&signer_name(None, &none).unwrap_err()), Code::Usage);
+
+        let gpg = FakeSettings(HashMap::from([
+            ("gpg.format", "openpgp"),
+            ("user.signingKey", "ABCDEF"),
+        ]));
+        assert_eq!(signing_key(None, &gpg), None);
+        assert_eq!(
+            SigningKey::from_setting("key::ssh-ed25519 AAAA jane", None),
+            SigningKey::Literal("ssh-ed25519 AAAA jane".into())
+        );
+        assert_eq!(
+            SigningKey::from_setting("ssh-ed25519 AAAA", None),
+            SigningKey::Literal("ssh-ed25519 AAAA".into())
+        );
+    }
+}

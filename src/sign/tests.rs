@@ -1,4 +1,4 @@
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -73,6 +73,7 @@ fn record() -> Record {
             sha256: "ab".repeat(32),
             phases: Vec::new(),
             source: None,
+            signoff: None,
         },
         run: Run {
             id: "run-1".to_string(),
@@ -116,6 +117,7 @@ fn request(role: &str, name: &str) -> Request {
         decision: Decision::Approve,
         comment: None,
         extra_role: false,
+        force: false,
     }
 }
 
@@ -215,6 +217,7 @@ fn parts_list_what_a_run_will_not_change() {
             "events:1",
             "item:pre/backup-db",
             "item:pre/version",
+            "items",
             "run",
             "value:pre/version"
         ]
@@ -239,7 +242,8 @@ fn parts_list_what_a_run_will_not_change() {
     sign(&mut record, &request("QA Lead", "Jane"), None, t(31)).unwrap();
     let parts = parts(&record);
     assert_eq!(parts["run"], run_before);
-    for name in ["outcome", "gate:0", "signoff:0"] {
+    // Ended, it binds every item, answered or not.
+    for name in ["outcome", "gate:0", "signoff:0", "item:deploy/push"] {
         assert!(parts.contains_key(name), "{name}");
     }
 }
@@ -383,7 +387,7 @@ fn edits_are_named() {
             |r| {
                 r.items.remove(0);
             },
-            &["item pre/backup-db removed"],
+            &["item pre/backup-db removed", "list of items changed"],
         ),
         (
             |r| {
@@ -517,7 +521,7 @@ fn signatures_for_another_namespace_or_unreadable_ones_are_bad() {
     let jane = SeedSigner::new(1);
     let mut record = record();
     sign(&mut record, &request("QA Lead", "jane"), None, t(10)).unwrap();
-    let payload = payload(&record.signoffs[0]);
+    let payload = payload(&record, 0, &record.signoffs[0]);
     let git = jane
         .0
         .sign("git", HashAlg::Sha512, &payload)
@@ -545,13 +549,24 @@ fn payload_is_header_then_canonical_json() {
     req.comment = Some("looks good".to_string());
     sign(&mut record, &req, None, t(10)).unwrap();
     let signoff = &record.signoffs[0];
-    let payload = String::from_utf8(payload(signoff)).unwrap();
+    let payload = String::from_utf8(payload(&record, 0, signoff)).unwrap();
     assert_eq!(
         payload,
         format!(
-            "relcheck-signoff-v1\n{{\"at\":\"2026-05-04T10:10:00Z\",\"comment\":\"looks good\",\"decision\":\"approve\",\"digest\":\"{}\",\"item\":\"signoff/qa\",\"name\":\"Jane\",\"role\":\"QA Lead\"}}",
+            "relcheck-signoff-v2\n{{\"at\":\"2026-05-04T10:10:00Z\",\"comment\":\"looks good\",\"decision\":\"approve\",\"digest\":\"{}\",\"item\":\"signoff/qa\",\"name\":\"Jane\",\"role\":\"QA Lead\",\"run\":\"run-1\"}}",
             signoff.digest.as_deref().unwrap()
         )
+    );
+    // The next one names this one, whole, by its digest.
+    sign(&mut record, &request("Release Manager", "Bob"), None, t(11)).unwrap();
+    let second = String::from_utf8(super::payload(&record, 1, &record.signoffs[1])).unwrap();
+    let previous =
+        crate::source::sha256_hex(&crate::record::canonical::to_vec(&record.signoffs[0], None));
+    assert!(
+        second.ends_with(&format!(
+            ",\"previous\":\"{previous}\",\"role\":\"Release Manager\",\"run\":\"run-1\"}}"
+        )),
+        "{second}"
     );
 }
 
@@ -563,63 +578,4 @@ fn principals_are_the_name_and_any_address_in_it() {
         ["Jane Doe <jane@example.com>", "jane@example.com"]
     );
     assert_eq!(principals("jane@example.com"), ["jane@example.com"]);
-}
-
-struct FakeSettings(HashMap<&'static str, &'static str>);
-
-impl Settings for FakeSettings {
-    fn git_config(&self, key: &str) -> Option<String> {
-        self.0.get(key).map(|v| v.to_string())
-    }
-    fn var(&self, name: &str) -> Option<String> {
-        self.0.get(name).map(|v| v.to_string())
-    }
-}
-
-#[test]
-fn keys_and_names_come_from_flags_then_git() {
-    let none = FakeSettings(HashMap::new());
-    assert_eq!(signing_key(None, &none), None);
-    assert_eq!(
-        signing_key(Some("~/.ssh/id.pub"), &none),
-        Some(SigningKey::File("~/.ssh/id.pub".into()))
-    );
-    let git = FakeSettings(HashMap::from([
-        ("gpg.format", "ssh"),
-        ("user.signingKey", "~/.ssh/id_ed25519.pub"),
-        ("HOME", "/home/jane"),
-        ("user.name", "Jane Doe"),
-        ("USER", "jane"),
-    ]));
-    assert_eq!(
-        signing_key(None, &git),
-        Some(SigningKey::File("/home/jane/.ssh/id_ed25519.pub".into()))
-    );
-    assert_eq!(signer_name(None, &git).unwrap(), "Jane Doe");
-    let with_email = FakeSettings(HashMap::from([
-        ("user.name", "Jane Doe"),
-        ("user.email", "jane@example.com"),
-    ]));
-    assert_eq!(
-        signer_name(None, &with_email).unwrap(),
-        "Jane Doe <jane@example.com>"
-    );
-    assert_eq!(signer_name(Some("Bob".into()), &git).unwrap(), "Bob");
-    let user_only = FakeSettings(HashMap::from([("USER", "jane")]));
-    assert_eq!(signer_name(None, &user_only).unwrap(), "jane");
-    assert_eq!(code_of(&signer_name(None, &none).unwrap_err()), Code::Usage);
-
-    let gpg = FakeSettings(HashMap::from([
-        ("gpg.format", "openpgp"),
-        ("user.signingKey", "ABCDEF"),
-    ]));
-    assert_eq!(signing_key(None, &gpg), None);
-    assert_eq!(
-        SigningKey::from_setting("key::ssh-ed25519 AAAA jane", None),
-        SigningKey::Literal("ssh-ed25519 AAAA jane".into())
-    );
-    assert_eq!(
-        SigningKey::from_setting("ssh-ed25519 AAAA", None),
-        SigningKey::Literal("ssh-ed25519 AAAA".into())
-    );
 }

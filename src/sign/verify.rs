@@ -10,8 +10,12 @@ use chrono::{DateTime, Utc};
 
 use super::NAMESPACE;
 use super::allowed::{AllowedSigners, Verdict};
-use super::parts::{ItemsById, Part, finished, full_parts, items_by_id, parts_digest, payload};
+use super::parts::{
+    ItemsById, Part, delta, finished, full_parts, items_by_id, parts_digest, payload,
+};
+use super::policy::{Approval, RuleCheck, Signer, judge};
 use super::ssh::{check_signature, fingerprint, principals};
+use crate::model::SignoffPolicy;
 use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
 
 /// Everything `verify` found, in record order.
@@ -19,6 +23,22 @@ use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
 pub struct Verification {
     pub digest: DigestCheck,
     pub signoffs: Vec<SignoffCheck>,
+    /// Each rule of the sign-off policy, the record's and the command
+    /// line's; empty when there is none.
+    pub policy: Vec<RuleCheck>,
+}
+
+/// What `verify` is asked to hold a record to beyond its own digest and
+/// sign-offs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    /// Whose keys may sign; needed to trust a signature, and it makes an
+    /// unsigned sign-off in a name it lists fail.
+    pub allowed: Option<&'a AllowedSigners>,
+    /// Every sign-off must be signed (`--require-signatures`).
+    pub require_signatures: bool,
+    /// Rules on top of the record's own policy (`--min-signoffs`, ...).
+    pub policy: SignoffPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -32,6 +52,8 @@ pub struct SignoffCheck {
     /// What was added since it was given, by kind: allowed.
     pub since: Vec<String>,
     pub signature: SignatureCheck,
+    /// Given past the sign-off policy with `relcheck sign --force`: why.
+    pub forced: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +80,28 @@ pub enum SignatureCheck {
         fingerprint: String,
         reason: String,
     },
+    /// Unsigned, but the allowed signers list a key for its name: its
+    /// signature may have been stripped, so it cannot pass as unsigned.
+    Listed {
+        principal: String,
+        file: PathBuf,
+        line: usize,
+    },
+    /// Unsigned, and `--require-signatures` was given.
+    Required,
+}
+
+impl SignatureCheck {
+    /// The key that made the signature, when there is a readable one.
+    pub fn fingerprint(&self) -> Option<&str> {
+        match self {
+            SignatureCheck::Valid { fingerprint, .. }
+            | SignatureCheck::Unchecked { fingerprint }
+            | SignatureCheck::Unknown { fingerprint, .. }
+            | SignatureCheck::Refused { fingerprint, .. } => Some(fingerprint),
+            _ => None,
+        }
+    }
 }
 
 impl SignoffCheck {
@@ -71,12 +115,14 @@ impl SignoffCheck {
 }
 
 impl Verification {
-    /// Exit 0: the digest matches, no sign-off saw an edit, and every
-    /// signature is valid and known. Unsigned sign-offs pass: teams without
-    /// SSH keys still sign off, and the summary says what that is worth.
+    /// Exit 0: the digest matches, no sign-off saw an edit, every
+    /// signature is valid and known, and every rule of the policy is kept.
+    /// Unsigned sign-offs pass unless asked otherwise: teams without SSH
+    /// keys still sign off, and the summary says what that is worth.
     pub fn passed(&self) -> bool {
         matches!(self.digest, DigestCheck::Matches(_))
             && self.signoffs.iter().all(SignoffCheck::passed)
+            && self.policy.iter().all(|rule| rule.kept)
     }
 }
 
@@ -91,6 +137,17 @@ fn plural(n: usize, word: &str) -> String {
 /// Checks the record digest and every sign-off. `allowed` is needed only
 /// when some sign-off carries a signature.
 pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
+    check(
+        record,
+        &Options {
+            allowed,
+            ..Options::default()
+        },
+    )
+}
+
+/// [`verify`], held to `options` too: `relcheck verify`'s whole judgement.
+pub fn check(record: &Record, options: &Options<'_>) -> Verification {
     // The record's digest and the sign-offs' parts each read the whole
     // record: on a long one, check them side by side.
     std::thread::scope(|scope| {
@@ -99,28 +156,92 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
         // Sign-offs list mostly the same parts: each is digested once.
         let mut memo = HashMap::new();
         let maps = full_parts(record);
-        let signoffs = record
+        let signoffs: Vec<SignoffCheck> = record
             .signoffs
             .iter()
             .zip(&maps)
             .enumerate()
-            .map(|(index, (signoff, parts))| SignoffCheck {
-                role: signoff.role.clone(),
-                name: signoff.name.clone(),
-                decision: signoff.decision,
-                at: signoff.at,
-                changed: changed(record, &items, &mut memo, signoff, parts),
-                since: since(record, parts, index),
-                signature: signature_check(signoff, allowed),
+            .map(|(index, (signoff, parts))| {
+                let mut changed = changed(record, &items, &mut memo, signoff, parts);
+                changed.extend(placed(record, &maps, index));
+                let mut since = since(record, parts, index);
+                // Nothing is appended to a run that has ended but sign-offs:
+                // whatever else came after a sign-off given then is an edit.
+                if parts.contains_key("outcome") {
+                    let later = since.pop_if(|last| last.contains("later sign-off"));
+                    if !since.is_empty() {
+                        changed.push(format!("added after the run ended: {}", since.join(", ")));
+                    }
+                    since = later.into_iter().collect();
+                }
+                SignoffCheck {
+                    role: signoff.role.clone(),
+                    name: signoff.name.clone(),
+                    decision: signoff.decision,
+                    at: signoff.at,
+                    changed,
+                    since,
+                    signature: signature_check(record, index, signoff, options),
+                    forced: signoff.forced.clone(),
+                }
             })
             .collect();
+        let approvals: Vec<Approval<'_>> = signoffs
+            .iter()
+            .enumerate()
+            .filter(|(_, check)| check.decision == Decision::Approve && check.passed())
+            .map(|(index, check)| Approval {
+                index,
+                signer: Signer {
+                    name: &check.name,
+                    fingerprint: check.signature.fingerprint(),
+                },
+            })
+            .collect();
+        let policy = judge(record, options.policy, &approvals);
         Verification {
             digest: digest
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
             signoffs,
+            policy,
         }
     })
+}
+
+/// Whether sign-off `index` stands where it was given: after the sign-offs
+/// it was bound after (its map lists `signoff:0` to `signoff:index-1`,
+/// neither fewer nor more), and, in schema v2, stored as the one delta its
+/// map has from the map before it. A sign-off copied from earlier in the
+/// record, or from another, fails here (and its signature, which covers
+/// the sign-off before it and the run id, no longer holds).
+fn placed(record: &Record, maps: &[BTreeMap<String, String>], index: usize) -> Vec<String> {
+    let map = &maps[index];
+    let mut out = Vec::new();
+    let before = map
+        .keys()
+        .filter(|name| name.starts_with("signoff:"))
+        .count();
+    let listed = (0..index).all(|n| map.contains_key(&format!("signoff:{n}")));
+    if before != index || !listed {
+        out.push(format!(
+            "given after {}, it now follows {} (replayed or moved)",
+            plural(before, "sign-off"),
+            index
+        ));
+    }
+    if !record.is_v1() {
+        let previous = index
+            .checked_sub(1)
+            .map(|i| maps[i].clone())
+            .unwrap_or_default();
+        let signoff = &record.signoffs[index];
+        let (parts, dropped) = delta(&previous, map);
+        if parts != signoff.parts || dropped != signoff.dropped {
+            out.push("its list of parts is not stored as relcheck stores it".to_string());
+        }
+    }
+    out
 }
 
 /// Every part the sign-off lists (`parts`, its whole map) that differs
@@ -207,11 +328,30 @@ fn since(record: &Record, parts: &BTreeMap<String, String>, index: usize) -> Vec
     out
 }
 
-fn signature_check(signoff: &Signoff, allowed: Option<&AllowedSigners>) -> SignatureCheck {
+fn signature_check(
+    record: &Record,
+    index: usize,
+    signoff: &Signoff,
+    options: &Options<'_>,
+) -> SignatureCheck {
+    let allowed = options.allowed;
     let Some(armored) = &signoff.signature else {
+        // A name the allowed signers list has a key: its sign-off must be
+        // signed, or stripping a signature would make it pass unsigned.
+        let names = principals(&signoff.name);
+        if let Some((principal, line)) = allowed.and_then(|a| a.lists(&names, NAMESPACE)) {
+            return SignatureCheck::Listed {
+                principal,
+                file: allowed.map(|a| a.path.clone()).unwrap_or_default(),
+                line,
+            };
+        }
+        if options.require_signatures {
+            return SignatureCheck::Required;
+        }
         return SignatureCheck::Unsigned;
     };
-    let key = match check_signature(armored, &payload(signoff)) {
+    let key = match check_signature(armored, &payload(record, index, signoff)) {
         Ok(key) => key,
         Err(reason) => return SignatureCheck::Bad(reason),
     };
