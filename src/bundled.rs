@@ -59,7 +59,7 @@ pub fn open(arg: &str) -> anyhow::Result<Source> {
     // A folder that happens to share a bundled checklist's name does not
     // hide it.
     if path.is_file() || (path.exists() && find(arg).is_none()) {
-        return Source::read(path);
+        return Source::read_given(path);
     }
     if let Some(bundled) = find(arg) {
         return source(bundled);

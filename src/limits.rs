@@ -69,6 +69,18 @@ impl Kind {
 /// taken from the open file, not the path, so nothing can swap the file
 /// between the check and the read; and a regular file cannot block.
 pub fn read(path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
+    read_from(path, kind, false)
+}
+
+/// [`read`] for a file the user named on the command line, which may also
+/// be a pipe: `relcheck lint <(curl ...)`, `/dev/stdin`. A pipe is read to
+/// its end, as `cat` would (one nobody writes to ends at once, empty);
+/// any other file that is not regular is refused as [`read`] refuses it.
+pub fn read_given(path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
+    read_from(path, kind, true)
+}
+
+fn read_from(path: &Path, kind: Kind, pipe: bool) -> anyhow::Result<Vec<u8>> {
     let display = crate::printable::printable(&path.display().to_string()).into_owned();
     let refuse = |problem: String| error(Code::Input, format!("{display}: {problem}"));
     let unreadable = |err: &std::io::Error| {
@@ -90,7 +102,15 @@ pub fn read(path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
             }
         })?;
     let meta = file.metadata().map_err(|err| unreadable(&err))?;
-    if !meta.is_file() {
+    let piped = pipe && meta.file_type().is_fifo();
+    if piped {
+        // Opened without waiting for a writer; now read as a pipe is read.
+        nix::fcntl::fcntl(
+            &file,
+            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
+        )
+        .map_err(|err| unreadable(&std::io::Error::from(err)))?;
+    } else if !meta.is_file() {
         return Err(refuse(not_regular(meta.file_type(), kind)));
     }
     let max = kind.max_bytes();

@@ -44,6 +44,14 @@ impl Source {
         Source::from_bytes(path.display().to_string(), Some(path.to_path_buf()), &bytes)
     }
 
+    /// Reads a checklist the user named on the command line: a regular
+    /// file, or a pipe (`<(...)`, `/dev/stdin`), never a named pipe left
+    /// in a records folder (see [`crate::limits::read_given`]).
+    pub fn read_given(path: &Path) -> anyhow::Result<Source> {
+        let bytes = crate::limits::read_given(path, Kind::Checklist)?;
+        Source::from_bytes(path.display().to_string(), Some(path.to_path_buf()), &bytes)
+    }
+
     pub fn from_bytes(
         display: String,
         path: Option<PathBuf>,

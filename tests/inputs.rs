@@ -248,10 +248,12 @@ fn a_pipe_or_a_deep_file_given_as_answers_is_refused_at_once() {
 }
 
 #[test]
-fn a_pipe_given_as_a_checklist_is_refused_at_once() {
+fn a_named_pipe_nobody_writes_to_ends_at_once_and_a_piped_checklist_is_read() {
     let dir = tempfile::tempdir().unwrap();
     mkfifo(&dir.path().join("deploy.md"));
-    let message = "deploy.md: is a named pipe (FIFO), not a regular file; relcheck reads checklists only from regular files";
+    // Named on the command line, a pipe is read as `cat` reads it: one with
+    // no writer is empty at once, never a wait.
+    let message = "deploy.md: is empty";
     for args in [
         vec!["show", "deploy.md"],
         vec!["run", "deploy.md", "--non-interactive"],
@@ -264,6 +266,29 @@ fn a_pipe_given_as_a_checklist_is_refused_at_once() {
         (out.code, out.stdout.as_str()),
         (3, format!("error: {message}\n").as_str())
     );
+    // A checklist written into a pipe (`<(...)`, `/dev/stdin`) is read.
+    let mut child = Command::new(BIN)
+        .args(["show", "/dev/stdin"])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(LIST.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 items"));
 }
 
 #[test]
