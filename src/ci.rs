@@ -212,6 +212,15 @@ impl Prompter for Unattended<'_> {
     fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
         self.source = None;
         if self.refused(view) {
+            // As for an item: the log says why the sign-off stays open (a
+            // policy the answers file's signer can never satisfy).
+            let _ = writeln!(
+                self.err,
+                "{}: {}: {}",
+                self.style.yellow("warning"),
+                view.id,
+                printable(view.message.as_deref().unwrap_or("sign-off refused"))
+            );
             return Reply::Answer(Action::Pending);
         }
         match self.answers.signoffs.get(&view.id) {

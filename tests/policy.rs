@@ -321,3 +321,44 @@ fn a_policy_that_does_not_read_stops_the_run() {
         .stderr("error: p.md has errors; fix them and run it again (`relcheck lint p.md` checks):\np.md:3:1: error: front matter signoff: invalid type: string \"yes-please\", expected a boolean; write signoff: {min: 2, distinct: true, not-operator: true}\n3 | signoff: {min: 0, distinct: yes-please}\n  | ^\n")
         .run();
 }
+
+/// A checklist asking for approval by someone other than the operator.
+const DUTIES: &str = "---\nsignoff: {min: 1, not-operator: true}\n---\n# Ship\n## Do\n- [ ] Deployed\n## Sign-off\n- [ ] **Release Manager**: ___ Signature: ___\n";
+
+#[test]
+fn an_in_run_approval_the_policy_can_never_accept_is_not_taken() {
+    // The operator approving their own run: left pending, with the rule.
+    let ran = Test::new()
+        .file("ship.md", DUTIES)
+        .file(
+            "answers.yaml",
+            "items:\n  Deployed: done\nsignoffs:\n  Release Manager: {name: ci-bot, decision: approve}\n",
+        )
+        .args(&["run", "ship.md", "--non-interactive", "--answers", "answers.yaml"])
+        .code(4)
+        .run();
+    assert!(
+        ran.out.stderr.contains(
+            "not-operator: ci-bot ran this run, and its checklist asks for approval by someone else; someone else must give this sign-off"
+        ),
+        "{}",
+        ran.out.stderr
+    );
+    let record = ran.record();
+    assert!(record.signoffs.is_empty());
+    assert_eq!(
+        record.item("sign-off/release-manager").unwrap().status,
+        relcheck::record::Status::Pending
+    );
+    // Someone else: taken.
+    let ran = Test::new()
+        .file("ship.md", DUTIES)
+        .file(
+            "answers.yaml",
+            "items:\n  Deployed: done\nsignoffs:\n  Release Manager: {name: Jane Doe, decision: approve}\n",
+        )
+        .args(&["run", "ship.md", "--non-interactive", "--answers", "answers.yaml"])
+        .code(0)
+        .run();
+    assert_eq!(ran.record().signoffs[0].name, "Jane Doe");
+}

@@ -239,6 +239,17 @@ impl Session<'_> {
                 suggested: None,
             };
         }
+        // The checklist's separation of duties holds during the run as it
+        // does for `relcheck sign`: an approval that can never satisfy it
+        // is not taken (a pipeline leaves the item pending, with the why).
+        if let Some(why) = crate::sign::refusal_by_name(&self.record, answer.decision, &name) {
+            return Applied::Again {
+                message: Some(format!(
+                    "{why}; someone else must give this sign-off (`relcheck sign --force` records an exception)"
+                )),
+                suggested: None,
+            };
+        }
         let status = match answer.decision {
             Decision::Approve => Status::Done,
             Decision::Reject => Status::Failed,

@@ -223,6 +223,31 @@ pub fn refusal(
     None
 }
 
+/// [`refusal`] for a sign-off given during a run: unsigned, so its signer
+/// is known by name only, as are the approvals before it.
+pub fn refusal_by_name(record: &Record, decision: Decision, name: &str) -> Option<String> {
+    let earlier: Vec<(usize, Signer<'_>)> = record
+        .signoffs
+        .iter()
+        .enumerate()
+        .filter(|(_, signoff)| signoff.decision == Decision::Approve)
+        .map(|(index, signoff)| {
+            (
+                index,
+                Signer {
+                    name: &signoff.name,
+                    fingerprint: None,
+                },
+            )
+        })
+        .collect();
+    let signer = Signer {
+        name,
+        fingerprint: None,
+    };
+    refusal(record, decision, &signer, &earlier)
+}
+
 #[cfg(test)]
 mod tests {
     use super::Signer;
