@@ -395,8 +395,35 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
             }
             Node::Paragraph(lines) => {
                 let mut prose = Vec::new();
-                for line in lines {
-                    let shape = rules::field_shape(&line.text).filter(|shape| shape.placeholder);
+                let shapes: Vec<Option<rules::FieldShape>> = lines
+                    .iter()
+                    .map(|line| rules::field_shape(&line.text).filter(|shape| shape.placeholder))
+                    .collect();
+                let labels: Vec<Option<String>> = shapes
+                    .iter()
+                    .map(|shape| shape.as_ref().map(|s| s.label.clone()))
+                    .collect();
+                let labels: Vec<Option<&str>> = labels.iter().map(Option::as_deref).collect();
+                // "Customer Signatory" over its Name / Signature / Date
+                // lines: one sign-off by that role, the lines its blanks.
+                let mut block = 0;
+                for (index, (line, shape)) in lines.into_iter().zip(shapes).enumerate() {
+                    if block > 0 {
+                        block -= 1;
+                        continue;
+                    }
+                    let mut shape = shape;
+                    if shape.is_none() && rules::looks_like_role(&line.text) {
+                        block = super::signature::block_after(&labels[index + 1..]);
+                        if block > 0 {
+                            shape = Some(rules::FieldShape {
+                                label: line.text.clone(),
+                                value: "___".to_string(),
+                                placeholder: true,
+                                asks_signature: true,
+                            });
+                        }
+                    }
                     let annotated_kind = line
                         .annotation
                         .as_ref()

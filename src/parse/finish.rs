@@ -182,13 +182,12 @@ fn section_from(
             _ => draft.text.clone(),
         };
         let role = match kind {
-            Kind::Signoff => Some(
-                item_annotations
-                    .get("role")
-                    .cloned()
-                    .or_else(|| label.clone())
-                    .unwrap_or_else(|| rules::role_words(&draft.text)),
-            ),
+            Kind::Signoff => Some(item_annotations.get("role").cloned().unwrap_or_else(|| {
+                let named = label
+                    .clone()
+                    .unwrap_or_else(|| rules::role_words(&draft.text));
+                rules::without_signing_word(&named).to_string()
+            })),
             _ => item_annotations.get("role").cloned(),
         };
         let choices = match item_annotations.get("choices") {

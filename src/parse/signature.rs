@@ -15,19 +15,40 @@ enum Asks {
     Signature,
 }
 
-fn asks(item: &Item) -> Option<Asks> {
-    if item.kind != Kind::Field {
-        return None;
-    }
-    let label = item.label.as_deref().unwrap_or(&item.text);
+/// What a block line labelled so asks for: `Name:`, `Date:`,
+/// `Signature:`; `Title:` and `Position:` go with a name.
+fn asks_by_label(label: &str) -> Option<Asks> {
     match label.trim().to_lowercase().as_str() {
-        "name" | "printed name" | "print name" | "approver" | "approved by" | "signed by" => {
-            Some(Asks::Name)
-        }
+        "name" | "printed name" | "print name" | "approver" | "approved by" | "signed by"
+        | "title" | "position" => Some(Asks::Name),
         "date" | "date signed" | "signed on" => Some(Asks::Date),
         "signature" | "signed" | "sign" => Some(Asks::Signature),
         _ => None,
     }
+}
+
+fn asks(item: &Item) -> Option<Asks> {
+    if item.kind != Kind::Field {
+        return None;
+    }
+    asks_by_label(item.label.as_deref().unwrap_or(&item.text))
+}
+
+/// Whether lines labelled `labels` make a signature block: a signature,
+/// or a name and a date.
+fn signs(asked: &[Asks]) -> bool {
+    asked.contains(&Asks::Signature) || (asked.contains(&Asks::Name) && asked.contains(&Asks::Date))
+}
+
+/// How many of the `labels` after a role's line (`Customer Signatory`, then
+/// `Name: ___`, `Title: ___`, `Signature: ___`, `Date: ___`) are its
+/// signature block; 0 when they are not one.
+pub(super) fn block_after(labels: &[Option<&str>]) -> usize {
+    let asked: Vec<Asks> = labels
+        .iter()
+        .map_while(|label| label.and_then(asks_by_label))
+        .collect();
+    if signs(&asked) { asked.len() } else { 0 }
 }
 
 /// Makes the signature block of a section titled for a role one sign-off.
@@ -43,8 +64,8 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
         .enumerate()
         .filter_map(|(index, item)| Some((index, asks(item)?)))
         .collect();
-    let has = |wanted: Asks| block.iter().any(|(_, asks)| *asks == wanted);
-    let signed = has(Asks::Signature) || (in_signoff_phase && has(Asks::Name) && has(Asks::Date));
+    let asked: Vec<Asks> = block.iter().map(|(_, asks)| *asks).collect();
+    let signed = asked.contains(&Asks::Signature) || (in_signoff_phase && signs(&asked));
     let Some(&(last, _)) = block.last() else {
         return;
     };

@@ -462,6 +462,28 @@ pub fn role_words(text: &str) -> String {
     }
 }
 
+/// A sign-off's role without the word for signing it: "Technical
+/// Approval" is signed by "Technical", "QA sign-off" by "QA". A role that
+/// is nothing but such a word keeps it.
+pub fn without_signing_word(role: &str) -> &str {
+    let lower = role.to_lowercase();
+    for tail in [
+        " approval",
+        " sign-off",
+        " signoff",
+        " sign off",
+        " signature",
+    ] {
+        if lower.ends_with(tail) {
+            let kept = role[..role.len() - tail.len()].trim_end();
+            if !kept.is_empty() {
+                return kept;
+            }
+        }
+    }
+    role
+}
+
 /// Lower-case ASCII words joined by `-`, at most 48 characters.
 pub fn slug(text: &str) -> String {
     // Sized once: growing it a character at a time is most of its cost.

@@ -286,3 +286,11 @@ fn slugs() {
     assert!(is_valid_id("deploy/db/backup"));
     assert!(!is_valid_id("DB Backup"));
 }
+
+#[test]
+fn a_role_without_its_signing_word() {
+    assert_eq!(without_signing_word("Technical Approval"), "Technical");
+    assert_eq!(without_signing_word("QA sign-off"), "QA");
+    assert_eq!(without_signing_word("Release Manager"), "Release Manager");
+    assert_eq!(without_signing_word("Approval"), "Approval");
+}
