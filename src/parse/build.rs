@@ -303,6 +303,12 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
         .iter()
         .map(|node| matches!(node, Node::Item(item) if item.task.is_some()))
         .collect();
+    // A paragraph right before a list or a code block leads it
+    // ("**Verification:**", "**Preflight command:**"), so its last line,
+    // even a bold label with nothing after it, is no field.
+    let leads_list: Vec<bool> = (0..nodes.len())
+        .map(|index| matches!(nodes.get(index + 1), Some(Node::Item(_) | Node::Code(_))))
+        .collect();
     for node in &nodes {
         if let Node::Item(item) = node
             && let Some(parent) = item.parent
@@ -350,8 +356,11 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                         .is_some_and(|s| rules::is_task_metadata(&s.label));
                 let shape = shape.filter(|_| !about_task);
                 let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
+                // `- **Service:**` with nothing after it: a blank to fill.
+                let blank_label = bold && !parents[index];
                 let field = shape.as_ref().is_some_and(|shape| {
                     shape.placeholder
+                        || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
                         || (item.task.is_none()
                             && (bold || !rules::choices(&shape.value).is_empty())
                             && !shape.value.is_empty())
@@ -395,9 +404,22 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
             }
             Node::Paragraph(lines) => {
                 let mut prose = Vec::new();
+                let last = lines.len().saturating_sub(1);
                 let shapes: Vec<Option<rules::FieldShape>> = lines
                     .iter()
-                    .map(|line| rules::field_shape(&line.text).filter(|shape| shape.placeholder))
+                    .enumerate()
+                    .map(|(n, line)| {
+                        // `**Primary way back:**` alone on its line is a
+                        // blank to fill, unless it leads a list.
+                        let bold_blank =
+                            line.markdown.starts_with("**") && !(n == last && leads_list[index]);
+                        rules::field_shape(&line.text).filter(|shape| {
+                            shape.placeholder
+                                || (bold_blank
+                                    && shape.value.trim().is_empty()
+                                    && !shape.label.is_empty())
+                        })
+                    })
                     .collect();
                 let labels: Vec<Option<String>> = shapes
                     .iter()
