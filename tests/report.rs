@@ -423,10 +423,22 @@ fn html_shows_user_text_as_text() {
     assert!(page.contains("&quot;&gt;&lt;script&gt;alert(3)"));
     assert!(!page.contains("<script"), "no script element at all");
     assert!(!page.contains("<img"));
-    // Self-contained: nothing is fetched.
-    for fetch in [" src=\"", " href=", "url(", "@import", "<link"] {
+    // Self-contained: nothing is fetched. The links are the timeline's,
+    // to items on the page itself, and the one address in a note, which
+    // opens apart from the page.
+    for fetch in [" src=\"", "url(", "@import", "<link"] {
         assert!(!page.contains(fetch), "{fetch}");
     }
+    assert!(
+        page.contains(" href=\"#item-"),
+        "the timeline links to items"
+    );
+    let note_link = "[link](<a href=\"http://x\" rel=\"noopener\" target=\"_blank\">http://x</a>)";
+    assert!(page.contains(note_link), "{page}");
+    assert_eq!(
+        page.matches(" href=").count(),
+        page.matches(" href=\"#item-").count() + 1
+    );
 }
 
 // ---------------------------------------------------------------------------
