@@ -407,6 +407,11 @@ fn markdown_keeps_tables_whole_and_user_text_inert() {
     assert!(out.contains("fine \\`but\\` \\| odd<br>second line"));
     assert!(out.contains("# Deploy \\| \\*all\\* &lt;b&gt;: SUCCESS"));
     assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt; read by \\*\\*Sam\\*\\*"));
+    // The address in the note is an autolink; the rest stays inert.
+    assert!(
+        out.contains("read by \\*\\*Sam\\*\\* \\| \\[link\\](<http://x>)"),
+        "{out}"
+    );
     assert!(!out.contains("<script>"));
 }
 

@@ -15,6 +15,7 @@ pub mod html;
 pub mod junit;
 pub mod links;
 pub mod markdown;
+pub mod stats;
 pub mod text;
 pub mod timing;
 mod titles;
