@@ -54,9 +54,10 @@ pub fn item_times(record: &Record) -> Vec<ItemTime<'_>> {
     let mut times = Vec::with_capacity(answers.len());
     let mut previous: Option<DateTime<Utc>> = None;
     for (at, i) in answers {
-        // The latest start, resume, gate or rollback at or before the
-        // answer, or the answer before it, whichever came later.
-        let before = moments.partition_point(|m| *m <= at);
+        // The latest start, resume, gate or rollback before the answer,
+        // or the answer before it, whichever came later. Strictly before:
+        // a trigger's answer and the rollback it calls share an instant.
+        let before = moments.partition_point(|m| *m < at);
         let moment = before.checked_sub(1).map(|k| moments[k]);
         let shown = match (moment, previous) {
             (Some(m), Some(p)) => m.max(p),
@@ -109,6 +110,9 @@ items:
 - {id: p/d, text: D, line: 4, status: skipped, by: Ada, at: 2026-01-01T12:00:10Z}
 - {id: p/e, text: E, line: 5, status: not-needed, at: 2026-01-01T12:00:00Z}
 - {id: p/f, text: F, line: 6, status: pending}
+- {id: p/g, kind: trigger, text: G, line: 7, status: occurred, by: Ada, at: 2026-01-01T12:00:40Z}
+- {id: p/h, text: H, line: 8, status: done, by: Ada, at: 2026-01-01T12:01:00Z}
+rollback: {at: 2026-01-01T12:00:40Z, by: Ada, cause: p/g}
 events:
 - {at: 2026-01-01T10:00:00Z, action: start}
 - {at: 2026-01-01T10:02:00Z, action: pause}
@@ -123,10 +127,18 @@ events:
             .map(|t| (t.item.id.as_str(), t.seconds))
             .collect();
         // c waits from the resume, not from b; d, answered in the same
-        // instant as c, took none; e was settled by the run, f is open.
+        // instant as c, took none; e was settled by the run, f is open;
+        // g called the rollback as it was answered, and h came after it.
         assert_eq!(
             times,
-            [("p/a", 30.0), ("p/b", 60.0), ("p/c", 10.0), ("p/d", 0.0)]
+            [
+                ("p/a", 30.0),
+                ("p/b", 60.0),
+                ("p/c", 10.0),
+                ("p/d", 0.0),
+                ("p/g", 30.0),
+                ("p/h", 20.0)
+            ]
         );
         let slow: Vec<&str> = slowest(&item_times(&record), 2)
             .iter()
