@@ -196,6 +196,15 @@ pub struct HistoryArgs {
     pub dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
+    /// Release metrics instead of the list: change failure rate, time to restore, durations, weak spots
+    #[arg(long)]
+    pub stats: bool,
+    /// Only runs started on or after DATE (YYYY-MM-DD, UTC, or an RFC 3339 time)
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only runs of this checklist (its title, or its file's path, name or stem)
+    #[arg(long, value_name = "NAME")]
+    pub checklist: Option<String>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -266,6 +275,8 @@ pub enum ReportFormat {
 pub enum HistoryFormat {
     Text,
     Json,
+    /// With --stats only
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -121,7 +121,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         Command::Sign(args) => sign::run(args, out),
         Command::Verify(args) => verify::run(args, &config, out),
         Command::Report(args) => report::command::run(args, &config, out),
-        Command::History(args) => report::command::history(args.dir, args.format, &config, out),
+        Command::History(args) => report::command::history(args, &config, out),
         Command::List => bundled::list(&config, out),
         Command::Init(args) => bundled::init(args, out),
     }

@@ -27,3 +27,4 @@ mod shapes;
 mod show;
 mod sign;
 mod signals;
+mod stats;

@@ -407,6 +407,11 @@ fn markdown_keeps_tables_whole_and_user_text_inert() {
     assert!(out.contains("fine \\`but\\` \\| odd<br>second line"));
     assert!(out.contains("# Deploy \\| \\*all\\* &lt;b&gt;: SUCCESS"));
     assert!(out.contains("&lt;script&gt;alert(1)&lt;/script&gt; read by \\*\\*Sam\\*\\*"));
+    // The address in the note is an autolink; the rest stays inert.
+    assert!(
+        out.contains("read by \\*\\*Sam\\*\\* \\| \\[link\\](<http://x>)"),
+        "{out}"
+    );
     assert!(!out.contains("<script>"));
 }
 
@@ -423,10 +428,22 @@ fn html_shows_user_text_as_text() {
     assert!(page.contains("&quot;&gt;&lt;script&gt;alert(3)"));
     assert!(!page.contains("<script"), "no script element at all");
     assert!(!page.contains("<img"));
-    // Self-contained: nothing is fetched.
-    for fetch in [" src=\"", " href=", "url(", "@import", "<link"] {
+    // Self-contained: nothing is fetched. The links are the timeline's,
+    // to items on the page itself, and the one address in a note, which
+    // opens apart from the page.
+    for fetch in [" src=\"", "url(", "@import", "<link"] {
         assert!(!page.contains(fetch), "{fetch}");
     }
+    assert!(
+        page.contains(" href=\"#item-"),
+        "the timeline links to items"
+    );
+    let note_link = "[link](<a href=\"http://x\" rel=\"noopener\" target=\"_blank\">http://x</a>)";
+    assert!(page.contains(note_link), "{page}");
+    assert_eq!(
+        page.matches(" href=").count(),
+        page.matches(" href=\"#item-").count() + 1
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -12,7 +12,9 @@ use crate::record::{Record, write_atomic};
 use crate::records;
 use crate::style::Style;
 
-use super::{Options, Titles, history, html, junit, markdown, text};
+use chrono::{DateTime, Utc};
+
+use super::{Options, Titles, history, html, junit, markdown, stats, text};
 
 pub struct ReportRequest {
     pub record: Option<PathBuf>,
@@ -107,26 +109,72 @@ pub fn newest(dir: &Path) -> anyhow::Result<PathBuf> {
         })
 }
 
-/// `relcheck history [DIR]`.
+/// `relcheck history [DIR]`: the list, or with `--stats` the metrics.
 pub fn history(
-    dir: Option<PathBuf>,
-    format: HistoryFormat,
+    args: crate::cli::HistoryArgs,
     config: &crate::config::Config,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     let style = config.style;
-    let dir = records::records_dir(dir);
-    let folder = records::records_in(&dir)?;
-    let rows = history::rows(&folder.records);
-    match format {
-        HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,
-        HistoryFormat::Text if rows.is_empty() => {
-            writeln!(out, "no records in {}", dir.display())?;
-        }
-        HistoryFormat::Text => out.write_all(history::text(&rows, style).as_bytes())?,
+    if args.format == HistoryFormat::Markdown && !args.stats {
+        return Err(error(
+            Code::Usage,
+            "--format markdown is for --stats; the list of records is text or json",
+        ));
     }
-    // The rest are listed; each file left out gets its own line, after
-    // them, and the exit code says the list is not the whole folder.
+    let filter = stats::Filter {
+        since: args.since.as_deref().map(since).transpose()?,
+        checklist: args.checklist.clone(),
+    };
+    let dir = records::records_dir(args.dir);
+    let mut folder = records::records_in(&dir)?;
+    folder.records.retain(|(_, record)| filter.keeps(record));
+    if args.stats {
+        let figures = stats::stats(&folder.records, &filter);
+        match args.format {
+            HistoryFormat::Json => out.write_all(stats::render::json(&figures).as_bytes())?,
+            _ if folder.records.is_empty() => writeln!(out, "{}", no_runs(&dir, &filter))?,
+            HistoryFormat::Markdown => {
+                out.write_all(stats::render::markdown(&figures).as_bytes())?;
+            }
+            HistoryFormat::Text => {
+                out.write_all(stats::render::text(&figures, style).as_bytes())?
+            }
+        }
+        return skipped(&folder, "not counted", config, out);
+    }
+    let rows = history::rows(&folder.records);
+    match args.format {
+        HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,
+        _ if rows.is_empty() => writeln!(out, "{}", no_runs(&dir, &filter))?,
+        _ => out.write_all(history::text(&rows, style).as_bytes())?,
+    }
+    skipped(&folder, "not listed", config, out)
+}
+
+/// What an empty answer says: the folder, and what the filter left out.
+fn no_runs(dir: &Path, filter: &stats::Filter) -> String {
+    let mut line = format!("no records in {}", dir.display());
+    if let Some(name) = &filter.checklist {
+        line.push_str(&format!(
+            " of checklist {}",
+            crate::printable::printable(name)
+        ));
+    }
+    if let Some(since) = filter.since {
+        line.push_str(&format!(" since {}", super::timestamp(since)));
+    }
+    line
+}
+
+/// The records are shown; each file left out gets its own line, after
+/// them, and the exit code says they are not the whole folder.
+fn skipped(
+    folder: &records::Folder,
+    what: &str,
+    config: &crate::config::Config,
+    out: &mut dyn Write,
+) -> anyhow::Result<Code> {
     if folder.skipped.is_empty() {
         return Ok(Code::Success);
     }
@@ -136,12 +184,30 @@ pub fn history(
     for why in &folder.skipped {
         writeln!(
             stderr,
-            "{}: {} (not listed)",
+            "{}: {} ({what})",
             err_style.red("error"),
             crate::printable::printable(why)
         )?;
     }
     Ok(Code::Input)
+}
+
+/// `--since`: a day (midnight UTC) or an RFC 3339 time.
+pub fn since(text: &str) -> anyhow::Result<DateTime<Utc>> {
+    if let Ok(day) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(chrono::NaiveTime::MIN).and_utc());
+    }
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| {
+            error(
+                Code::Usage,
+                format!(
+                    "--since {}: not a date; give YYYY-MM-DD (a day, UTC) or an RFC 3339 time such as 2026-11-01T09:00:00Z",
+                    crate::printable::printable(text)
+                ),
+            )
+        })
 }
 
 /// `relcheck report`.

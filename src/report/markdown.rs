@@ -11,10 +11,12 @@ use std::fmt::Write;
 use crate::record::{Decision, GateDecision, Record, Status};
 
 use super::text::digest_words;
+use super::timing;
 use super::{
     Options, View, banner, command_ok, command_summary, counts, duration, later_calls,
     rollback_cause, signoff_counts, timestamp, words,
 };
+use crate::session::human_duration;
 
 /// Lines of a failed command's output shown under it.
 const OUTPUT_TAIL: usize = 20;
@@ -68,7 +70,11 @@ pub fn markdown(record: &Record, options: &Options) -> String {
                 };
                 let _ = writeln!(out, "- [{}] {line}", if ticked { "x" } else { " " });
                 for detail in view.details(item, section) {
-                    let text = escape(&detail.text);
+                    let text = if detail.links {
+                        super::links::markdown(&detail.text)
+                    } else {
+                        escape(&detail.text)
+                    };
                     if detail.label == "waived" || (detail.alert && !waived) {
                         let _ = writeln!(out, "  - **{}:** {text}", detail.label);
                     } else {
@@ -105,6 +111,7 @@ pub fn markdown(record: &Record, options: &Options) -> String {
     if view.failed_only && view.phases.is_empty() {
         out.push_str("\nNothing failed, was skipped or waived, occurred, or is pending.\n");
     }
+    slowest(&mut out, &view);
     gates(&mut out, &view, options);
     if let Some(rollback) = &record.rollback {
         let _ = writeln!(out, "\n## Rollback\n");
@@ -131,6 +138,34 @@ pub fn markdown(record: &Record, options: &Options) -> String {
         "\n---\n*[x] done, not occurred, n/a or not needed; [ ] failed, skipped, occurred or pending.*\n",
     );
     out
+}
+
+/// The items that took longest (docs/REPORTS.md, "Time per item"), in
+/// the whole report only: `--failed` is about what went wrong.
+fn slowest(out: &mut String, view: &View<'_>) {
+    if view.failed_only {
+        return;
+    }
+    let times = timing::item_times(view.record);
+    let slow = timing::slowest(&times, timing::SLOWEST);
+    if slow.is_empty() {
+        return;
+    }
+    out.push_str("\n## Slowest items\n\n| item | phase | took |\n|---|---|---:|\n");
+    for time in slow {
+        let phase = view
+            .phases
+            .iter()
+            .find(|p| p.id == time.item.phase)
+            .map_or(time.item.phase.as_str(), |p| p.title.as_str());
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            escape(&view.text(time.item)),
+            escape(phase),
+            human_duration(time.seconds)
+        );
+    }
 }
 
 fn summary(out: &mut String, view: &View<'_>) {

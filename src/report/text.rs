@@ -4,7 +4,10 @@
 use std::fmt::Write;
 
 use crate::record::{Decision, DigestCheck, Outcome, Record, Status, check_digest};
+use crate::session::human_duration;
 use crate::style::Style;
+
+use super::timing::{self, item_times};
 
 use super::{
     Options, STATUS_ORDER, View, banner, command_ok, command_summary, counts, glyph, later_calls,
@@ -148,6 +151,7 @@ pub fn text(record: &Record, options: &Options) -> String {
         out.blank();
         out.line("Nothing failed, was skipped or waived, occurred, or is pending.");
     }
+    slowest(&mut out, &view);
     gates(&mut out, &view, options);
     rollback(&mut out, &view, options);
     signoffs(&mut out, record);
@@ -189,6 +193,26 @@ impl Out {
         self.blank();
         let title = self.style.bold(title);
         self.line(&title);
+    }
+}
+
+/// The items that took longest (docs/REPORTS.md, "Time per item"), in
+/// the whole report only: `--failed` is about what went wrong.
+fn slowest(out: &mut Out, view: &View<'_>) {
+    if view.failed_only {
+        return;
+    }
+    let times = item_times(view.record);
+    let slow = timing::slowest(&times, timing::SLOWEST);
+    if slow.is_empty() {
+        return;
+    }
+    out.heading("Slowest items");
+    let took: Vec<String> = slow.iter().map(|t| human_duration(t.seconds)).collect();
+    let width = took.iter().map(|t| t.chars().count()).max().unwrap_or(0);
+    for (time, took) in slow.iter().zip(&took) {
+        let label = format!("{took:>width$}  ");
+        out.wrapped(2, &label, &view.text(time.item), str::to_string);
     }
 }
 

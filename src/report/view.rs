@@ -136,6 +136,9 @@ pub struct Detail {
     pub text: String,
     /// A waiver or a failure's note: what a reader must not miss.
     pub alert: bool,
+    /// Someone's own words (a note, a reason, a waiver), whose web
+    /// addresses HTML and Markdown make links.
+    pub links: bool,
 }
 
 impl View<'_> {
@@ -183,6 +186,7 @@ impl View<'_> {
                 },
                 text: note.to_string(),
                 alert,
+                links: true,
             });
         }
         if let Some(reason) = item.reason.as_deref().filter(|r| !r.trim().is_empty())
@@ -192,6 +196,7 @@ impl View<'_> {
                 label: words(item.status),
                 text: reason.to_string(),
                 alert: false,
+                links: true,
             });
         }
         if let Some(reason) = self.waiver(item) {
@@ -203,6 +208,7 @@ impl View<'_> {
                     reason.to_string()
                 },
                 alert: true,
+                links: true,
             });
         }
         if let Some(wait) = &item.wait {
@@ -215,6 +221,7 @@ impl View<'_> {
                     if wait.cut_short { ", cut short" } else { "" }
                 ),
                 alert: false,
+                links: false,
             });
         }
         if let Some(by) = item.by.as_deref()
@@ -224,6 +231,7 @@ impl View<'_> {
                 label: "answered by",
                 text: by.to_string(),
                 alert: false,
+                links: false,
             });
         }
         if let Some(source) = &item.source {
@@ -234,6 +242,7 @@ impl View<'_> {
                     None => source.kind.clone(),
                 },
                 alert: false,
+                links: false,
             });
         }
         out

@@ -208,7 +208,11 @@ fn item_html(
                 out,
                 "<div{class}><dt>{}</dt><dd>{}</dd></div>",
                 escape(detail.label),
-                escape(&detail.text)
+                if detail.links {
+                    crate::report::links::html(&detail.text)
+                } else {
+                    escape(&detail.text)
+                }
             );
         }
         out.push_str("</dl>");
@@ -382,13 +386,16 @@ svg .label { font-size: 12px; fill: #1f2328; text-anchor: end; }
 svg .wait-label { fill: var(--wait); font-style: italic; }
 svg .none { font-size: 11px; fill: var(--muted); font-style: italic; }
 svg .bar.ok { fill: var(--ok); } svg .bar.bad { fill: var(--bad); } svg .bar.warn { fill: #d4a72c; } svg .bar.wait { fill: var(--wait); opacity: .75; }
+svg .bar.phase { opacity: .3; }
+svg .item-bar { fill: var(--ok); stroke: #fff; stroke-width: 1; } svg .item-bar.bad { fill: var(--bad); } svg .item-bar.warn { fill: #d4a72c; }
+svg a:hover .item-bar, svg a:focus .item-bar { stroke: #1f2328; }
 svg .gate { fill: #d4a72c; stroke: #1f2328; stroke-width: 1; }
 svg .rollback { stroke: var(--bad); stroke-width: 2; stroke-dasharray: 5 3; }
 svg .rollback.later { stroke-width: 1; stroke-dasharray: 2 3; }
 svg .rollback-label { font-size: 11px; font-weight: 700; fill: var(--bad); text-anchor: middle; }
 .legend { color: var(--muted); font-size: 13px; }
 .key { display: inline-block; width: 14px; height: 10px; border-radius: 2px; margin: 0 4px 0 14px; vertical-align: middle; }
-.key.ok { background: var(--ok); } .key.wait { background: var(--wait); opacity: .75; } .key.warn { background: #d4a72c; } .key.bad { background: var(--bad); }
+.key.ok { background: var(--ok); } .key.phase { opacity: .3; } .key.wait { background: var(--wait); opacity: .75; } .key.warn { background: #d4a72c; } .key.bad { background: var(--bad); }
 .key.gate { background: #d4a72c; transform: rotate(45deg); width: 9px; height: 9px; border: 1px solid #1f2328; }
 .key.rollback { width: 3px; height: 14px; background: var(--bad); }
 details.phase { border: 1px solid var(--line); border-radius: 6px; padding: 6px 14px 10px; margin: 12px 0; }

@@ -1,7 +1,8 @@
 //! The run's timeline, an inline SVG drawn from the recorded times: each
-//! phase a bar from its first to its last answer, each wait a bar of the
-//! time waited (ending when the wait ended), gate decisions and the
-//! rollback call as markers.
+//! phase a pale bar from its first to its last answer, over it a bar per
+//! item from when it was shown to when it was answered (`timing.rs`), each
+//! wait a bar of the time waited (ending when the wait ended), gate
+//! decisions and the rollback call as markers.
 
 use std::fmt::Write;
 
@@ -10,7 +11,9 @@ use chrono::{DateTime, Duration, Utc};
 use crate::record::{GateDecision, Record};
 
 use super::{escape, phase_class};
-use crate::report::{Options, View, last_time, later_calls, timestamp};
+use crate::report::timing::item_times;
+use crate::report::{Options, View, last_time, later_calls, notable, timestamp};
+use crate::session::human_duration;
 
 const SVG_WIDTH: f64 = 960.0;
 const LABEL_WIDTH: f64 = 250.0;
@@ -28,6 +31,15 @@ struct Row {
     wait: bool,
     /// Gate decisions on this phase's row.
     gates: Vec<(DateTime<Utc>, String)>,
+    /// The phase's items, each from shown to answered.
+    items: Vec<ItemBar>,
+}
+
+struct ItemBar {
+    id: String,
+    class: &'static str,
+    span: (DateTime<Utc>, DateTime<Utc>),
+    tip: String,
 }
 
 pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
@@ -43,8 +55,27 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
         let ms = (at - start).num_milliseconds() as f64;
         PLOT_LEFT + (ms / span).clamp(0.0, 1.0) * (PLOT_RIGHT - PLOT_LEFT)
     };
+    let times = item_times(record);
     let mut rows = Vec::new();
     for phase in &view.phases {
+        // `--failed` keeps the bars of the items it keeps.
+        let items = times
+            .iter()
+            .filter(|time| time.item.phase == phase.id)
+            .filter(|time| !options.failed_only || notable(time.item, &view.waivers))
+            .map(|time| ItemBar {
+                id: time.item.id.clone(),
+                class: phase_class(&view, std::iter::once(time.item)),
+                span: (time.shown, time.answered),
+                tip: format!(
+                    "{}: {} ({} to {} UTC)",
+                    view.text(time.item),
+                    human_duration(time.seconds),
+                    time.shown.format("%H:%M:%S"),
+                    time.answered.format("%H:%M:%S")
+                ),
+            })
+            .collect();
         // Answers given by someone: items the engine settled itself at the
         // end (not needed) do not stretch the bar.
         let times: Vec<DateTime<Utc>> = phase
@@ -94,6 +125,7 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
             tip,
             wait: false,
             gates,
+            items,
         });
         for item in phase.items() {
             let Some(wait) = &item.wait else { continue };
@@ -123,6 +155,7 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
                 ),
                 wait: true,
                 gates: Vec::new(),
+                items: Vec::new(),
             });
         }
     }
@@ -179,8 +212,9 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
                 let width = (x2 - x1).max(4.0);
                 let _ = writeln!(
                     out,
-                    "<rect class=\"bar {}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\" rx=\"3\"><title>{}</title></rect>",
+                    "<rect class=\"bar {}{}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\" rx=\"3\"><title>{}</title></rect>",
                     row.class,
+                    if row.items.is_empty() { "" } else { " phase" },
                     y + 6.0,
                     ROW - 12.0,
                     escape(&row.tip)
@@ -193,6 +227,21 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
                     y + ROW / 2.0 + 4.0
                 );
             }
+        }
+        // Each item links to its entry in the list below; one answered in
+        // no time (`A`, or a pipeline's answers) is still a sliver.
+        for item in &row.items {
+            let (x1, x2) = (x(item.span.0), x(item.span.1));
+            let _ = writeln!(
+                out,
+                "<a href=\"#item-{}\"><rect class=\"item-bar {}\" x=\"{x1:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\"><title>{}</title></rect></a>",
+                escape(&item.id),
+                item.class,
+                y + 8.0,
+                (x2 - x1).max(2.0),
+                ROW - 16.0,
+                escape(&item.tip)
+            );
         }
         for (at, tip) in &row.gates {
             let gx = x(*at);
@@ -229,7 +278,7 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
             );
         }
     }
-    out.push_str("</svg>\n<p class=\"legend\"><span class=\"key ok\"></span>phase, first to last answer <span class=\"key wait\"></span>wait <span class=\"key warn\"></span>skipped or waived <span class=\"key bad\"></span>failed or occurred <span class=\"key gate\"></span>gate decision");
+    out.push_str("</svg>\n<p class=\"legend\"><span class=\"key ok phase\"></span>phase, first to last answer <span class=\"key ok\"></span>item, shown to answered <span class=\"key wait\"></span>wait <span class=\"key warn\"></span>skipped or waived <span class=\"key bad\"></span>failed or occurred <span class=\"key gate\"></span>gate decision");
     if record.rollback.is_some() {
         out.push_str(" <span class=\"key rollback\"></span>rollback called");
     }

@@ -1,0 +1,373 @@
+//! `relcheck history --stats`: release metrics from a folder of records,
+//! per checklist and over all of them (docs/REPORTS.md, "Release
+//! metrics"). Pure: records in, figures out; `render.rs` writes them.
+//!
+//! Two of the figures are DORA's: the change failure rate and the time to
+//! restore. The rest are relcheck's own, from what a record keeps: how
+//! long runs and phases take, the items that keep going wrong, and how
+//! long sign-offs lag behind the run.
+
+pub mod render;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::model::When;
+use crate::printable::printable;
+use crate::record::{Origin, Outcome, Record, Status};
+
+use super::timing::answered;
+use super::waivers;
+
+/// How many weak spots each group lists.
+pub const WEAK_SPOTS: usize = 5;
+
+/// Which records count.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Runs started at or after this.
+    pub since: Option<DateTime<Utc>>,
+    /// A checklist's title, or its file's path, name or stem, or a
+    /// bundled checklist's name.
+    pub checklist: Option<String>,
+}
+
+impl Filter {
+    pub fn keeps(&self, record: &Record) -> bool {
+        let since = self.since.is_none_or(|since| record.run.started >= since);
+        let checklist = self.checklist.as_deref().is_none_or(|name| {
+            if record.checklist.title == name {
+                return true;
+            }
+            match &record.checklist.origin {
+                Origin::Bundled { bundled, .. } => {
+                    bundled == name || Path::new(bundled).file_stem().is_some_and(|s| s == name)
+                }
+                Origin::File { file } => {
+                    let path = Path::new(file);
+                    file == name
+                        || path.file_name().is_some_and(|s| s == name)
+                        || path.file_stem().is_some_and(|s| s == name)
+                }
+            }
+        });
+        since && checklist
+    }
+}
+
+/// The figures for every checklist together, and for each.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub since: Option<DateTime<Utc>>,
+    pub overall: Group,
+    /// By title, in title order.
+    pub checklists: Vec<Group>,
+}
+
+/// One group's figures. A median is `None` when no run had the figure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// The checklist's title; `None` for all checklists together.
+    pub checklist: Option<String>,
+    pub runs: usize,
+    pub first_run: Option<DateTime<Utc>>,
+    pub last_run: Option<DateTime<Utc>>,
+    /// Runs over the weeks from the first run (or `--since`) to the last,
+    /// one week at least.
+    pub runs_per_week: f64,
+    /// Runs by outcome.
+    pub outcomes: BTreeMap<&'static str, usize>,
+    /// Runs that ended: `finished` set and not `incomplete`.
+    pub finished: usize,
+    /// Finished runs that rolled back or failed.
+    pub failed_or_rolled_back: usize,
+    /// `failed_or_rolled_back / finished`.
+    pub change_failure_rate: Option<f64>,
+    /// Runs whose rollback was completed, each with a time to restore.
+    pub restores: usize,
+    pub median_time_to_restore_seconds: Option<f64>,
+    /// Finished runs, each with a duration.
+    pub median_duration_seconds: Option<f64>,
+    /// Per phase (one checklist's groups only), in checklist order.
+    pub phases: Vec<PhaseStat>,
+    pub weak_spots: Vec<WeakSpot>,
+    /// Finished runs with at least one sign-off.
+    pub signed_runs: usize,
+    pub median_signoff_latency_seconds: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PhaseStat {
+    pub id: String,
+    pub title: String,
+    /// Runs with an answer in the phase.
+    pub runs: usize,
+    /// First to last answer in the phase.
+    pub median_seconds: Option<f64>,
+}
+
+/// An item that failed, was skipped or waived, and in how many runs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeakSpot {
+    pub checklist: String,
+    pub id: String,
+    pub text: String,
+    /// Runs in which it failed, was skipped or was waived (once each).
+    pub runs: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub waived: usize,
+}
+
+/// The figures for `records` that `filter` keeps.
+pub fn stats(records: &[(impl AsRef<Path>, Record)], filter: &Filter) -> Stats {
+    let mut kept: Vec<&Record> = records
+        .iter()
+        .map(|(_, record)| record)
+        .filter(|record| filter.keeps(record))
+        .collect();
+    kept.sort_by_key(|record| record.run.started);
+    let mut by_title: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    for record in &kept {
+        by_title.entry(title(record)).or_default().push(record);
+    }
+    Stats {
+        since: filter.since,
+        overall: group(None, &kept, filter.since),
+        checklists: by_title
+            .iter()
+            .map(|(title, records)| group(Some(title.clone()), records, filter.since))
+            .collect(),
+    }
+}
+
+/// Records come from anyone: their text is shown as text, never escapes.
+fn title(record: &Record) -> String {
+    printable(&record.checklist.title).into_owned()
+}
+
+fn group(checklist: Option<String>, records: &[&Record], since: Option<DateTime<Utc>>) -> Group {
+    let first_run = records.iter().map(|r| r.run.started).min();
+    let last_run = records.iter().map(|r| r.run.started).max();
+    let weeks = match (since.or(first_run), last_run) {
+        (Some(from), Some(to)) => ((to - from).num_milliseconds() as f64 / WEEK_MS).max(1.0),
+        _ => 1.0,
+    };
+    let mut outcomes = BTreeMap::new();
+    for record in records {
+        *outcomes.entry(record.run.outcome.as_str()).or_insert(0) += 1;
+    }
+    let finished: Vec<&Record> = records
+        .iter()
+        .copied()
+        .filter(|r| r.run.finished.is_some() && r.run.outcome != Outcome::Incomplete)
+        .collect();
+    let failed_or_rolled_back = finished
+        .iter()
+        .filter(|r| matches!(r.run.outcome, Outcome::Failed | Outcome::RolledBack))
+        .count();
+    let restores: Vec<f64> = records.iter().filter_map(|r| time_to_restore(r)).collect();
+    let durations: Vec<f64> = finished.iter().filter_map(|r| duration(r)).collect();
+    let latencies: Vec<f64> = finished.iter().filter_map(|r| signoff_latency(r)).collect();
+    Group {
+        phases: if checklist.is_some() {
+            phases(records)
+        } else {
+            Vec::new()
+        },
+        checklist,
+        runs: records.len(),
+        first_run,
+        last_run,
+        runs_per_week: records.len() as f64 / weeks,
+        outcomes,
+        finished: finished.len(),
+        failed_or_rolled_back,
+        change_failure_rate: (!finished.is_empty())
+            .then(|| failed_or_rolled_back as f64 / finished.len() as f64),
+        restores: restores.len(),
+        median_time_to_restore_seconds: median(restores),
+        median_duration_seconds: median(durations),
+        weak_spots: weak_spots(records),
+        signed_runs: latencies.len(),
+        median_signoff_latency_seconds: median(latencies),
+    }
+}
+
+const WEEK_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+
+fn seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_milliseconds().max(0) as f64 / 1000.0
+}
+
+/// The run's own duration, or its end less its start.
+fn duration(record: &Record) -> Option<f64> {
+    let finished = record.run.finished?;
+    Some(
+        record
+            .run
+            .duration_seconds
+            .unwrap_or_else(|| seconds(record.run.started, finished)),
+    )
+}
+
+/// From the rollback's call to the moment it was settled, for a run whose
+/// outcome is `rolled-back`: the last answer to a required rollback step
+/// (a step under "If rollback required"), which is when the outcome
+/// turned from `rolling-back` to `rolled-back` (docs/RECORD.md). With no
+/// rollback steps in the checklist the run was rolled back at the call:
+/// no time. The steps are read from the checklist the record carries, so
+/// a record of schema v1, which carries none, has no time to restore.
+pub fn time_to_restore(record: &Record) -> Option<f64> {
+    let rollback = record.rollback.as_ref()?;
+    if record.run.outcome != Outcome::RolledBack {
+        return None;
+    }
+    let source = crate::records::embedded_source(record)?;
+    let checklist = crate::parse::parse(&source).checklist;
+    let steps: Vec<&str> = checklist
+        .phases
+        .iter()
+        .flat_map(|phase| &phase.sections)
+        .filter(|section| section.when == When::Rollback)
+        .flat_map(|section| &section.items)
+        .filter(|item| !item.optional)
+        .map(|item| item.id.as_str())
+        .collect();
+    let settled = record
+        .items
+        .iter()
+        .filter(|item| steps.contains(&item.id.as_str()))
+        .filter_map(|item| item.at)
+        .max()
+        .unwrap_or(rollback.at);
+    Some(seconds(rollback.at, settled))
+}
+
+/// From the run's end to its last sign-off; none (0) when every sign-off
+/// was given during the run.
+pub fn signoff_latency(record: &Record) -> Option<f64> {
+    let finished = record.run.finished?;
+    let last = record.signoffs.iter().map(|s| s.at).max()?;
+    Some(seconds(finished, last))
+}
+
+/// Each phase's span in each run (first to last answer in it), as the
+/// median over the runs that answered anything in it. Phases in the order
+/// runs met them, titled as the newest run titles them.
+fn phases(records: &[&Record]) -> Vec<PhaseStat> {
+    let mut order: Vec<String> = Vec::new();
+    let mut spans: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    let mut titles: BTreeMap<String, String> = BTreeMap::new();
+    for record in records {
+        for phase in &record.checklist.phases {
+            titles.insert(phase.id.clone(), printable(&phase.title).into_owned());
+        }
+        let mut times: BTreeMap<&str, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        for item in &record.items {
+            if !order.contains(&item.phase) {
+                order.push(item.phase.clone());
+            }
+            if let Some(at) = answered(item) {
+                let span = times.entry(item.phase.as_str()).or_insert((at, at));
+                span.0 = span.0.min(at);
+                span.1 = span.1.max(at);
+            }
+        }
+        for (phase, (first, last)) in times {
+            spans
+                .entry(phase.to_string())
+                .or_default()
+                .push(seconds(first, last));
+        }
+    }
+    order
+        .into_iter()
+        .map(|id| {
+            let spans = spans.remove(&id).unwrap_or_default();
+            PhaseStat {
+                title: titles
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| printable(&id).into_owned()),
+                runs: spans.len(),
+                median_seconds: median(spans),
+                id: printable(&id).into_owned(),
+            }
+        })
+        .collect()
+}
+
+/// Items failed, skipped or waived, most runs first (then most failures,
+/// then by checklist and id), the first [`WEAK_SPOTS`].
+fn weak_spots(records: &[&Record]) -> Vec<WeakSpot> {
+    let mut spots: BTreeMap<(String, String), WeakSpot> = BTreeMap::new();
+    for record in records {
+        let waived = waivers(record);
+        for item in &record.items {
+            let failed = item.status == Status::Failed;
+            let skipped = item.status == Status::Skipped;
+            let was_waived = waived.contains_key(item.id.as_str());
+            if !(failed || skipped || was_waived) {
+                continue;
+            }
+            let checklist = title(record);
+            let id = printable(&item.id).into_owned();
+            let spot = spots
+                .entry((checklist.clone(), id.clone()))
+                .or_insert_with(|| WeakSpot {
+                    checklist,
+                    id,
+                    text: String::new(),
+                    runs: 0,
+                    failed: 0,
+                    skipped: 0,
+                    waived: 0,
+                });
+            // The newest run's wording: records are in start order.
+            spot.text = printable(&item.text).into_owned();
+            spot.runs += 1;
+            spot.failed += usize::from(failed);
+            spot.skipped += usize::from(skipped);
+            spot.waived += usize::from(was_waived);
+        }
+    }
+    let mut spots: Vec<WeakSpot> = spots.into_values().collect();
+    spots.sort_by(|a, b| {
+        b.runs
+            .cmp(&a.runs)
+            .then(b.failed.cmp(&a.failed))
+            .then_with(|| (&a.checklist, &a.id).cmp(&(&b.checklist, &b.id)))
+    });
+    spots.truncate(WEAK_SPOTS);
+    spots
+}
+
+/// The middle value, or the mean of the two middle values.
+pub fn median(mut values: Vec<f64>) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    Some(if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::median;
+
+    #[test]
+    fn median_of_odd_and_even_counts() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+}
