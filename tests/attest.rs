@@ -750,3 +750,28 @@ fn bad_input_gets_one_line_and_its_exit_code() {
     let statement: Value = serde_json::from_str(&ran.stdout).unwrap();
     assert_eq!(statement["subject"].as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn text_a_terminal_would_act_on_is_written_escaped() {
+    let mut release = release();
+    release.gates[0].reason = Some("fine\u{202e}enif".to_string());
+    release.rollback.as_mut().unwrap().reason = Some("cleared\u{9b}2J \u{1b}[2J".to_string());
+    record::seal(&mut release);
+    let sandbox = Sandbox::new(&release);
+    let ran = sandbox.relcheck(&["attest", "release.yaml", "--predicate-only"]);
+    assert_eq!((ran.code, ran.stderr.as_str()), (0, ""));
+    assert!(
+        ran.stdout.contains(r#""reason": "fine\u202eenif""#),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout
+            .contains(r#""reason": "cleared\u009b2J \u001b[2J""#),
+        "{}",
+        ran.stdout
+    );
+    // The same strings, read back.
+    let predicate: Value = serde_json::from_str(&ran.stdout).unwrap();
+    assert_eq!(predicate["waivers"][0]["reason"], "fine\u{202e}enif");
+}
