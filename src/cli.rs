@@ -205,6 +205,15 @@ pub struct AttestArgs {
     /// Refuse a record with any sign-off that has no SSH signature
     #[arg(long)]
     pub require_signatures: bool,
+    /// Policy, as for verify: at least N approving sign-offs
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_signoffs: Option<u32>,
+    /// Policy, as for verify: no signer approves twice
+    #[arg(long)]
+    pub distinct_signers: bool,
+    /// Policy, as for verify: the run's operator does not approve it
+    #[arg(long)]
+    pub not_operator: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]

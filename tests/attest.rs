@@ -589,6 +589,20 @@ fn a_record_that_does_not_verify_is_not_attested() {
     assert_eq!(ran.code, 5, "{ran:?}");
     assert!(ran.stderr.ends_with("2 sign-offs (1 signed, 1 failed); not attested (relcheck verify release.yaml says what does not hold)\n"), "{ran:?}");
 
+    // A sign-off policy, as verify takes it: two approvals, one given.
+    let ran = attest(&[
+        "--allowed-signers",
+        "allowed_signers",
+        "--min-signoffs",
+        "2",
+    ]);
+    assert_eq!(
+        (ran.code, ran.stderr.as_str()),
+        (
+            5,
+            "error: release.yaml: verification failed: record digest matches; 2 sign-offs (1 signed, 1 unsigned); sign-off policy broken (min 2); not attested (relcheck verify release.yaml says what does not hold)\n"
+        )
+    );
     // An edit, with the digest left as it was.
     let text = fs::read_to_string(sandbox.path("release.yaml")).unwrap();
     let edited = text.replace("host: runner-7", "host: runner-8");

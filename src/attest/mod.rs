@@ -56,7 +56,11 @@ pub fn run(args: AttestArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
         &record,
         args.allowed_signers,
         args.require_signatures,
-        crate::model::SignoffPolicy::default(),
+        crate::model::SignoffPolicy {
+            min: args.min_signoffs,
+            distinct: args.distinct_signers,
+            not_operator: args.not_operator,
+        },
     )?;
     if !verification.passed() {
         return Err(error(
