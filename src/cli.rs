@@ -54,6 +54,11 @@ pub enum Command {
     /// was edited or a signature does not hold
     #[command(after_help = exit::TABLE)]
     Verify(VerifyArgs),
+    /// Write an in-toto statement for cosign or actions/attest: the release
+    /// artifacts and the record, and a summary of the run; exits 5 if the
+    /// record does not verify
+    #[command(after_help = exit::TABLE)]
+    Attest(AttestArgs),
     /// Render a record as text, Markdown, JSON, JUnit XML or an HTML page
     #[command(after_help = exit::TABLE)]
     Report(ReportArgs),
@@ -168,6 +173,45 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub distinct_signers: bool,
     /// Policy: the run's operator does not approve it
+    #[arg(long)]
+    pub not_operator: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct AttestArgs {
+    /// The deployment record to attest; it must verify, as with `relcheck verify`
+    pub record: PathBuf,
+    /// A release artifact by name and digest (repeatable)
+    #[arg(
+        long,
+        value_name = "NAME=sha256:HEX",
+        conflicts_with = "predicate_only"
+    )]
+    pub subject: Vec<String>,
+    /// A release artifact file, hashed here; its file name is the subject's name (repeatable)
+    #[arg(long, value_name = "PATH", conflicts_with = "predicate_only")]
+    pub subject_file: Vec<PathBuf>,
+    /// Print only the predicate, for `cosign attest-blob --predicate` or
+    /// actions/attest's `predicate-path`, which make the statement themselves
+    #[arg(long)]
+    pub predicate_only: bool,
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Who may sign, in git's allowed signers format (default: git config
+    /// gpg.ssh.allowedSignersFile)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// Refuse a record with any sign-off that has no SSH signature
+    #[arg(long)]
+    pub require_signatures: bool,
+    /// Policy, as for verify: at least N approving sign-offs
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_signoffs: Option<u32>,
+    /// Policy, as for verify: no signer approves twice
+    #[arg(long)]
+    pub distinct_signers: bool,
+    /// Policy, as for verify: the run's operator does not approve it
     #[arg(long)]
     pub not_operator: bool,
 }

@@ -6,6 +6,7 @@
 //! lives in the module that owns its concern.
 
 pub mod answers;
+pub mod attest;
 pub mod bundled;
 pub mod ci;
 pub mod cli;
@@ -120,6 +121,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         Command::Lint(args) => lint::run(&args.checklists, args.strict, config.style, out),
         Command::Sign(args) => sign::run(args, out),
         Command::Verify(args) => verify::run(args, &config, out),
+        Command::Attest(args) => attest::run(args, out),
         Command::Report(args) => report::command::run(args, &config, out),
         Command::History(args) => report::command::history(args, &config, out),
         Command::List => bundled::list(&config, out),

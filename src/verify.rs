@@ -3,6 +3,7 @@
 //! does not hold.
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use crate::cli::VerifyArgs;
 use crate::config::Config;
@@ -29,32 +30,49 @@ pub fn run(args: VerifyArgs, config: &Config, out: &mut dyn Write) -> anyhow::Re
         out.write_all(&sign::payload(&loaded, n - 1, signoff))?;
         return Ok(Code::Success);
     }
-    // A file named on the command line is read even when nothing is signed,
-    // so a mistyped path shows; git's whenever there is a sign-off, since
-    // an unsigned one in a name it lists fails (a stripped signature).
-    let allowed = if args.allowed_signers.is_some() || !loaded.signoffs.is_empty() {
-        sign::allowed_signers_path(args.allowed_signers, &sign::System)
-            .map(|path| sign::AllowedSigners::load(&path))
-            .transpose()?
-    } else {
-        None
-    };
-    let verification = sign::check(
+    let verification = judge(
         &loaded,
-        &sign::Options {
-            allowed: allowed.as_ref(),
-            require_signatures: args.require_signatures,
-            policy: crate::model::SignoffPolicy {
-                min: args.min_signoffs,
-                distinct: args.distinct_signers,
-                not_operator: args.not_operator,
-            },
+        args.allowed_signers,
+        args.require_signatures,
+        crate::model::SignoffPolicy {
+            min: args.min_signoffs,
+            distinct: args.distinct_signers,
+            not_operator: args.not_operator,
         },
-    );
+    )?;
     out.write_all(crate::report::verification::text(&verification, config.style).as_bytes())?;
     Ok(if verification.passed() {
         Code::Success
     } else {
         Code::Verify
     })
+}
+
+/// The record judged as `verify` judges it, allowed signers found as
+/// `verify` finds them: what `verify` prints, and what `attest` requires
+/// to pass before it vouches for a record.
+pub fn judge(
+    record: &Record,
+    allowed_signers: Option<PathBuf>,
+    require_signatures: bool,
+    policy: crate::model::SignoffPolicy,
+) -> anyhow::Result<sign::Verification> {
+    // A file named on the command line is read even when nothing is signed,
+    // so a mistyped path shows; git's whenever there is a sign-off, since
+    // an unsigned one in a name it lists fails (a stripped signature).
+    let allowed = if allowed_signers.is_some() || !record.signoffs.is_empty() {
+        sign::allowed_signers_path(allowed_signers, &sign::System)
+            .map(|path| sign::AllowedSigners::load(&path))
+            .transpose()?
+    } else {
+        None
+    };
+    Ok(sign::check(
+        record,
+        &sign::Options {
+            allowed: allowed.as_ref(),
+            require_signatures,
+            policy,
+        },
+    ))
 }

@@ -233,7 +233,7 @@ pub fn run(
 /// JSON with what a terminal would act on written as `\uXXXX`: serde
 /// escapes the C0 controls but leaves C1 controls, DEL and bidirectional
 /// overrides as they are, and the record is the same data either way.
-fn escape_unsafe(json: &str) -> String {
+pub(crate) fn escape_unsafe(json: &str) -> String {
     let mut out = String::with_capacity(json.len());
     for c in json.chars() {
         if crate::printable::unsafe_char(c) {

@@ -75,7 +75,8 @@ pub fn text(verification: &Verification, style: Style) -> String {
     out
 }
 
-fn summary(verification: &Verification) -> String {
+/// The last line of [`text`]: what the record and its sign-offs are worth.
+pub fn summary(verification: &Verification) -> String {
     let digest_ok = matches!(verification.digest, DigestCheck::Matches(_));
     let total = verification.signoffs.len();
     let broken: Vec<&str> = verification
