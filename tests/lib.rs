@@ -12,6 +12,7 @@ mod engine;
 mod errors;
 mod files;
 mod forgery;
+mod gitstore;
 mod history;
 mod inputs;
 mod limits;

@@ -321,5 +321,14 @@ pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::
         Utc::now(),
     )?;
     writeln!(out, "{}", signed.line(&args.record))?;
+    if args.commit {
+        crate::gitstore::after_sign(
+            &args.record,
+            &signed.role,
+            &signed.name,
+            signed.decision,
+            out,
+        );
+    }
     Ok(Code::Success)
 }
