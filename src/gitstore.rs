@@ -108,28 +108,24 @@ pub fn after_run(path: &Path, record: &Record, interrupted: bool, out: &mut dyn 
     report(path, result, out);
 }
 
-/// After `sign --commit` saved the sign-off: commits the record, read
-/// back for its title and digest.
-pub fn after_sign(
+/// For `sign --commit`, once the sign-off is saved (`record` as saved):
+/// commits the record. `sign` says what came of it with [`report`],
+/// after its own line.
+pub fn commit_signoff(
     path: &Path,
+    record: &Record,
     role: &str,
     name: &str,
     decision: crate::record::Decision,
-    out: &mut dyn Write,
-) {
-    let result = match Record::load(path) {
-        Ok(record) => commit(path, &signoff_message(&record, role, name, decision)),
-        Err(err) => Err(NotCommitted::Failed(format!(
-            "cannot read it back: {}",
-            one_line(&format!("{err:#}"), 200)
-        ))),
-    };
-    report(path, result, out);
+) -> Result<Committed, NotCommitted> {
+    commit(path, &signoff_message(record, role, name, decision))
 }
 
 /// `committed: RECORD (HASH)` on `out`, or one warning line on standard
 /// error; neither can fail the command.
-fn report(path: &Path, result: Result<Committed, NotCommitted>, out: &mut dyn Write) {
+pub fn report(path: &Path, result: Result<Committed, NotCommitted>, out: &mut dyn Write) {
+    // What the command printed before comes before the warning.
+    let _ = out.flush();
     let shown = printable(&path.display().to_string()).into_owned();
     match result {
         Ok(committed) => {
@@ -362,14 +358,26 @@ fn output(mut command: Command, input: Option<&[u8]>) -> Result<Output, NotCommi
 
 /// Git's (or its hook's) last words: the last non-empty line of standard
 /// error, else of standard output, else the exit status, as one line of
-/// plain text.
+/// plain text. Git ends many failures with a `fatal:` line that only says
+/// what it could not do (`failed to write commit object`); the `error:`
+/// line before it says why, so both are shown.
 fn last_line(output: &Output) -> String {
     let pick = |bytes: &[u8]| {
-        String::from_utf8_lossy(bytes)
+        let text = String::from_utf8_lossy(bytes);
+        let lines: Vec<&str> = text
             .lines()
             .map(str::trim)
-            .rfind(|line| !line.is_empty())
-            .map(|line| one_line(line.trim_start_matches("fatal: "), 200))
+            .filter(|line| !line.is_empty())
+            .collect();
+        let last = lines.last()?;
+        let words = match last.strip_prefix("fatal: ") {
+            Some(fatal) => match lines.iter().rev().find_map(|l| l.strip_prefix("error: ")) {
+                Some(why) => format!("{why} ({fatal})"),
+                None => fatal.to_string(),
+            },
+            None => last.to_string(),
+        };
+        Some(one_line(&words, 300))
     };
     pick(&output.stderr)
         .or_else(|| pick(&output.stdout))
