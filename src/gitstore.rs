@@ -356,11 +356,13 @@ fn output(mut command: Command, input: Option<&[u8]>) -> Result<Output, NotCommi
         .map_err(|err| NotCommitted::Failed(err.to_string()))
 }
 
-/// Git's (or its hook's) last words: the last non-empty line of standard
-/// error, else of standard output, else the exit status, as one line of
-/// plain text. Git ends many failures with a `fatal:` line that only says
-/// what it could not do (`failed to write commit object`); the `error:`
-/// line before it says why, so both are shown.
+/// Git's (or its hook's) words, as one line of plain text: git's last
+/// `fatal:` line when it gave one (hints may follow it, such as the
+/// `safe.directory` advice), with the last `error:` line before it, since
+/// the fatal line often says only what git could not do (`failed to write
+/// commit object`) and the error line why; else the last non-empty line
+/// of standard error (a hook's refusal), else of standard output, else
+/// the exit status.
 fn last_line(output: &Output) -> String {
     let pick = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
@@ -369,13 +371,20 @@ fn last_line(output: &Output) -> String {
             .map(str::trim)
             .filter(|line| !line.is_empty())
             .collect();
-        let last = lines.last()?;
-        let words = match last.strip_prefix("fatal: ") {
-            Some(fatal) => match lines.iter().rev().find_map(|l| l.strip_prefix("error: ")) {
-                Some(why) => format!("{why} ({fatal})"),
-                None => fatal.to_string(),
-            },
-            None => last.to_string(),
+        let fatal = lines.iter().rposition(|line| line.starts_with("fatal: "));
+        let words = match fatal {
+            Some(at) => {
+                let fatal = &lines[at]["fatal: ".len()..];
+                match lines[..at]
+                    .iter()
+                    .rev()
+                    .find_map(|l| l.strip_prefix("error: "))
+                {
+                    Some(why) => format!("{why} ({fatal})"),
+                    None => fatal.to_string(),
+                }
+            }
+            None => lines.last()?.to_string(),
         };
         Some(one_line(&words, 300))
     };
@@ -405,5 +414,33 @@ mod tests {
             assert_eq!(one_line(text, 100), line, "{text:?}");
         }
         assert_eq!(one_line("abcdef", 4), "abc…");
+    }
+
+    #[test]
+    fn gits_words_are_its_fatal_line_with_the_error_before_it() {
+        use std::os::unix::process::ExitStatusExt;
+        let output = |stderr: &str| std::process::Output {
+            status: std::process::ExitStatus::from_raw(128 << 8),
+            stdout: Vec::new(),
+            stderr: stderr.as_bytes().to_vec(),
+        };
+        let cases = [
+            (
+                "error: Couldn't load public key k: No such file\n\nfatal: failed to write commit object\n",
+                "Couldn't load public key k: No such file (failed to write commit object)",
+            ),
+            (
+                "fatal: detected dubious ownership in repository at '/r'\nTo add an exception for this directory, call:\n\n\tgit config --global --add safe.directory /r\n",
+                "detected dubious ownership in repository at '/r'",
+            ),
+            (
+                "checking\nno records on Fridays\n\n",
+                "no records on Fridays",
+            ),
+            ("", "exit status: 128"),
+        ];
+        for (stderr, words) in cases {
+            assert_eq!(super::last_line(&output(stderr)), words, "{stderr:?}");
+        }
     }
 }
