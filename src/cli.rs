@@ -147,6 +147,10 @@ pub struct SignArgs {
     /// sign-off, and verify reports the rule broken
     #[arg(long)]
     pub force: bool,
+    /// Commit the record (only it) to the git repository it is in once
+    /// signed (docs/RECORD.md)
+    #[arg(long)]
+    pub commit: bool,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -274,6 +278,10 @@ pub struct RunArgs {
     /// Where records go (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
     #[arg(long, value_name = "DIR")]
     pub records_dir: Option<PathBuf>,
+    /// Commit the record (only it) to the git repository it is in when the
+    /// run finishes or is quit to resume later (docs/RECORD.md)
+    #[arg(long)]
+    pub commit: bool,
 }
 
 /// Running with nobody at the terminal: a pipeline (docs/CI.md).

@@ -14,6 +14,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod exec;
 pub mod exit;
+pub mod gitstore;
 pub mod interrupt;
 pub mod limits;
 pub mod lint;

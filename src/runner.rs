@@ -30,6 +30,8 @@ pub struct Settings {
     pub records_dir: Option<PathBuf>,
     pub set: Vec<String>,
     pub style: Style,
+    /// `--commit`: the record goes into git when the run stops.
+    pub commit: bool,
 }
 
 /// The record file, saved under the save lock so a signal never exits
@@ -392,7 +394,7 @@ pub fn run_unattended(
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
     unattended(
         &mut session,
-        (&path, lock, true),
+        (&path, lock, true, settings.commit),
         &source,
         &answers,
         args,
@@ -413,7 +415,7 @@ fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
-    (path, lock, new): (&Path, Lock, bool),
+    (path, lock, new, commit): (&Path, Lock, bool, bool),
     source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
@@ -463,6 +465,10 @@ fn unattended(
         file.write_all(crate::ci::step_summary(record).as_bytes())?;
     }
     let code = exit_code(ending, record, path, out)?;
+    // Still under the record's lock, so what is committed is what was saved.
+    if commit {
+        crate::gitstore::after_run(path, record, ending == Ending::Interrupted, out);
+    }
     Ok(
         if code == Code::Incomplete
             && args.allow_pending
@@ -499,7 +505,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
     drive(
         &mut session,
-        (&path, lock, true),
+        (&path, lock, true, settings.commit),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -508,7 +514,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
 
 fn drive(
     session: &mut Session<'_>,
-    (path, lock, new): (&Path, Lock, bool),
+    (path, lock, new, commit): (&Path, Lock, bool, bool),
     interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
@@ -527,7 +533,13 @@ fn drive(
     let mut sink = FileSink(RecordFile::new(path, true).holding(lock, new));
     let result = session.run(&mut terminal, &executor, &mut sink);
     drop(terminal);
-    exit_code(result?, &session.record, path, out)
+    let ending = result?;
+    let code = exit_code(ending, &session.record, path, out)?;
+    // Still under the record's lock, so what is committed is what was saved.
+    if commit {
+        crate::gitstore::after_run(path, &session.record, ending == Ending::Interrupted, out);
+    }
+    Ok(code)
 }
 
 fn run_id(path: &Path) -> String {
@@ -635,7 +647,7 @@ pub fn resume(
     if args.non_interactive {
         return unattended(
             &mut session,
-            (&path, lock, false),
+            (&path, lock, false, settings.commit),
             &source,
             &answers,
             args,
@@ -645,7 +657,7 @@ pub fn resume(
     }
     drive(
         &mut session,
-        (&path, lock, false),
+        (&path, lock, false, settings.commit),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -695,6 +707,7 @@ impl Settings {
             records_dir: common.records_dir,
             set: common.set,
             style: config.style,
+            commit: common.commit,
         }
     }
 }

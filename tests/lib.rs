@@ -13,6 +13,7 @@ mod engine;
 mod errors;
 mod files;
 mod forgery;
+mod gitstore;
 mod history;
 mod inputs;
 mod limits;

@@ -73,6 +73,19 @@ pub fn sign_file(
     signer: Option<&dyn Signer>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Signed> {
+    sign_file_then(path, request, signer, now, |_, _| {})
+}
+
+/// [`sign_file`], then `then` with the record as saved, still under its
+/// lock: `sign --commit` commits what was saved, not what another writer
+/// may put there next.
+pub fn sign_file_then(
+    path: &Path,
+    request: &Request,
+    signer: Option<&dyn Signer>,
+    now: DateTime<Utc>,
+    then: impl FnOnce(&Record, &Signed),
+) -> anyhow::Result<Signed> {
     // Read once before locking, so a mistyped path is reported as one
     // rather than as a lock that cannot be made.
     Record::load(path)?;
@@ -96,6 +109,7 @@ pub fn sign_file(
         ));
     }
     record.save(path)?;
+    then(&record, &signed);
     Ok(signed)
 }
 
@@ -314,12 +328,27 @@ pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::
     };
     let signer = super::settings::signing_key(args.key.as_deref(), &settings)
         .map(|key| super::settings::ssh_keygen(key, &settings));
-    let signed = sign_file(
+    let mut committed = None;
+    let signed = sign_file_then(
         &args.record,
         &request,
         signer.as_ref().map(|s| s as &dyn Signer),
         Utc::now(),
+        |record, signed| {
+            if args.commit {
+                committed = Some(crate::gitstore::commit_signoff(
+                    &args.record,
+                    record,
+                    &signed.role,
+                    &signed.name,
+                    signed.decision,
+                ));
+            }
+        },
     )?;
     writeln!(out, "{}", signed.line(&args.record))?;
+    if let Some(result) = committed {
+        crate::gitstore::report(&args.record, result, out);
+    }
     Ok(Code::Success)
 }

@@ -25,7 +25,7 @@ mod ssh;
 mod verify;
 
 pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_matches};
-pub use command::{Request, Signed, run, sign, sign_file};
+pub use command::{Request, Signed, run, sign, sign_file, sign_file_then};
 pub use parts::{bind, full_parts, parts, parts_digest, payload, previous_digest};
 pub use policy::{RuleCheck, refusal_by_name};
 pub use settings::{Settings, System, allowed_signers_path, signer_name, signing_key, ssh_keygen};
