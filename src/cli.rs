@@ -221,6 +221,10 @@ pub struct RunArgs {
     /// Where records go (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
     #[arg(long, value_name = "DIR")]
     pub records_dir: Option<PathBuf>,
+    /// Post the run's start, gates, rollback, sign-offs and end to this web
+    /// hook: CloudEvents, or a Slack message for slack+https://... (repeatable; docs/NOTIFY.md)
+    #[arg(long, value_name = "URL")]
+    pub notify: Vec<String>,
 }
 
 /// Running with nobody at the terminal: a pipeline (docs/CI.md).

@@ -13,6 +13,7 @@ use crate::exec::{DEFAULT_TIMEOUT, Executor, Shell};
 use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
+use crate::notify::Delivery;
 use crate::parse;
 use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
 use crate::records::{checklist_source, embedded_source, newest_in_progress, records_dir};
@@ -30,6 +31,8 @@ pub struct Settings {
     pub records_dir: Option<PathBuf>,
     pub set: Vec<String>,
     pub style: Style,
+    /// `--notify` URLs.
+    pub notify: Vec<String>,
 }
 
 /// The record file, saved under the save lock so a signal never exits
@@ -374,6 +377,7 @@ pub fn run_unattended(
             answers.items.contains_key(id)
         })?;
     }
+    let targets = crate::notify::targets(&settings.notify)?;
     let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
@@ -390,9 +394,10 @@ pub fn run_unattended(
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
+    let delivery = notify(&mut session, targets);
     unattended(
         &mut session,
-        (&path, lock, true),
+        (&path, lock, true, delivery),
         &source,
         &answers,
         args,
@@ -413,7 +418,7 @@ fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
-    (path, lock, new): (&Path, Lock, bool),
+    (path, lock, new, delivery): (&Path, Lock, bool, Option<Delivery>),
     source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
@@ -443,6 +448,7 @@ fn unattended(
     // whole writes still sync.
     let mut sink = FileSink(RecordFile::new(path, false).holding(lock, new));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
+    settle_notify(session, &mut sink, delivery)?;
     let record = &session.record;
     if let Some(junit) = &args.junit {
         let shown = crate::report::display::displayable(record);
@@ -480,6 +486,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
+    let targets = crate::notify::targets(&settings.notify)?;
     let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator: operator.clone(),
@@ -497,9 +504,10 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
+    let delivery = notify(&mut session, targets);
     drive(
         &mut session,
-        (&path, lock, true),
+        (&path, lock, true, delivery),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -508,7 +516,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
 
 fn drive(
     session: &mut Session<'_>,
-    (path, lock, new): (&Path, Lock, bool),
+    (path, lock, new, delivery): (&Path, Lock, bool, Option<Delivery>),
     interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
@@ -527,7 +535,38 @@ fn drive(
     let mut sink = FileSink(RecordFile::new(path, true).holding(lock, new));
     let result = session.run(&mut terminal, &executor, &mut sink);
     drop(terminal);
-    exit_code(result?, &session.record, path, out)
+    let ending = result?;
+    settle_notify(session, &mut sink, delivery)?;
+    exit_code(ending, &session.record, path, out)
+}
+
+/// `--notify`: the session's moments go to `targets`, in the background.
+fn notify(session: &mut Session<'_>, targets: Vec<crate::notify::Target>) -> Option<Delivery> {
+    if targets.is_empty() {
+        return None;
+    }
+    let (notifier, delivery) = crate::notify::start(targets);
+    session.observe(Box::new(notifier));
+    Some(delivery)
+}
+
+/// Waits a moment for notifications still on their way, logs those that
+/// failed in the record, and warns of them: the run's outcome and exit
+/// code stay as they were.
+fn settle_notify(
+    session: &mut Session<'_>,
+    sink: &mut FileSink,
+    delivery: Option<Delivery>,
+) -> anyhow::Result<()> {
+    let Some(delivery) = delivery else {
+        return Ok(());
+    };
+    delivery.drain(crate::notify::DRAIN);
+    session.settle_observer(sink)?;
+    for warning in delivery.warnings() {
+        eprintln!("{warning}");
+    }
+    Ok(())
 }
 
 fn run_id(path: &Path) -> String {
@@ -546,6 +585,7 @@ pub fn resume(
     if !args.non_interactive {
         require_terminal("relcheck resume RECORD --non-interactive [--answers FILE]")?;
     }
+    let targets = crate::notify::targets(&settings.notify)?;
     let dir = records_dir(settings.records_dir);
     let path = match record_arg {
         Some(path) => path,
@@ -632,10 +672,11 @@ pub fn resume(
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
+    let delivery = notify(&mut session, targets);
     if args.non_interactive {
         return unattended(
             &mut session,
-            (&path, lock, false),
+            (&path, lock, false, delivery),
             &source,
             &answers,
             args,
@@ -645,7 +686,7 @@ pub fn resume(
     }
     drive(
         &mut session,
-        (&path, lock, false),
+        (&path, lock, false, delivery),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -695,6 +736,7 @@ impl Settings {
             records_dir: common.records_dir,
             set: common.set,
             style: config.style,
+            notify: common.notify,
         }
     }
 }
