@@ -147,7 +147,7 @@ impl Shared {
                     "{pending} notification{}",
                     if pending == 1 { "" } else { "s" }
                 ),
-                "still on its way when relcheck exited",
+                "still on the way when relcheck exited",
             );
         }
         self.lock().closed = true;
