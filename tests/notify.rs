@@ -27,13 +27,18 @@ struct Post {
 }
 
 fn hook() -> Hook {
+    hook_answering("204 No Content")
+}
+
+/// A web hook that answers every post with `status`.
+fn hook_answering(status: &'static str) -> Hook {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let posts = Arc::new(Mutex::new(Vec::new()));
     let kept = Arc::clone(&posts);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            if let Some(post) = receive(stream) {
+            if let Some(post) = receive(stream, status) {
                 kept.lock().unwrap().push(post);
             }
         }
@@ -41,7 +46,7 @@ fn hook() -> Hook {
     Hook { base, posts }
 }
 
-fn receive(mut stream: TcpStream) -> Option<Post> {
+fn receive(mut stream: TcpStream, status: &str) -> Option<Post> {
     let mut reader = BufReader::new(stream.try_clone().ok()?);
     let mut line = String::new();
     reader.read_line(&mut line).ok()?;
@@ -64,7 +69,10 @@ fn receive(mut stream: TcpStream) -> Option<Post> {
     let mut body = vec![0; length];
     reader.read_exact(&mut body).ok()?;
     stream
-        .write_all(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
+        .write_all(
+            format!("HTTP/1.1 {status}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
         .ok()?;
     Some(Post {
         path,
@@ -631,4 +639,40 @@ fn at_a_terminal_the_session_names_the_gate_asked_and_decided_and_a_sign_off_onc
             },
         ]
     );
+}
+
+#[test]
+fn a_hook_that_answers_an_error_gets_each_notification_twice_then_a_warning() {
+    let hook = hook_answering("500 Internal Server Error");
+    let url = hook.url("/events");
+    let ran = rollback_run(&[&url])
+        .stderr(&format!(
+            "{ROLLBACK_STDERR}warning: --notify {}: 3 of 3 notifications not delivered (HTTP status 500); the run is not affected\n",
+            hook.base
+        ))
+        .run();
+    let record = ran.record();
+    // The retry carries the same id, so a receiver can drop the copy.
+    let ids: Vec<String> = hook
+        .received("/events", &record)
+        .iter()
+        .map(|(_, body)| body["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "RUN-1-run.started",
+            "RUN-1-run.started",
+            "RUN-4-rollback.called",
+            "RUN-4-rollback.called",
+            "RUN-6-service.rolledback",
+            "RUN-6-service.rolledback",
+        ]
+    );
+    let failed = record
+        .events
+        .iter()
+        .filter(|e| e.action.as_str() == "notify-failed")
+        .count();
+    assert_eq!(failed, 3);
 }

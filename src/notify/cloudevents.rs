@@ -9,7 +9,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
-use crate::record::{Outcome, Record, Status};
+use crate::record::{EventAction, Outcome, Record, Status};
 use crate::session::Moment;
 
 /// The CDEvents specification the CDEvents follow.
@@ -36,11 +36,17 @@ pub fn event_type(moment: &Moment) -> &'static str {
 
 /// The whole CloudEvent. Its `id` is the run's id and the length of its
 /// log then, so a retry sends the same id and a receiver can drop the
-/// second copy.
+/// second copy. Failed notifications are not counted: when one is logged
+/// depends on the network, and the ids should not.
 pub fn event(moment: &Moment, at: DateTime<Utc>, record: &Record) -> Value {
     let kind = event_type(moment);
     let time = at.to_rfc3339_opts(SecondsFormat::Secs, true);
-    let id = format!("{}-{}-{}", record.run.id, record.events.len(), short(kind));
+    let logged = record
+        .events
+        .iter()
+        .filter(|e| e.action != EventAction::NotifyFailed)
+        .count();
+    let id = format!("{}-{logged}-{}", record.run.id, short(kind));
     let source = source(record);
     let data = relcheck_data(moment, record);
     let data = if kind == DEPLOYED || kind == ROLLED_BACK {

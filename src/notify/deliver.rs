@@ -201,7 +201,6 @@ fn post(agent: &ureq::Agent, url: &str, message: &Message) -> Result<(), String>
         .post(url)
         .header("Content-Type", message.content_type)
         .send(message.body.as_bytes())
-        .map(|_| ())
         .map_err(|err| match err {
             ureq::Error::StatusCode(code) => format!("HTTP status {code}"),
             ureq::Error::Timeout(_) => {
@@ -209,5 +208,10 @@ fn post(agent: &ureq::Agent, url: &str, message: &Message) -> Result<(), String>
             }
             ureq::Error::Io(io) => io.kind().to_string(),
             other => other.to_string(),
+        })
+        // A redirect (not followed) did not deliver either.
+        .and_then(|response| match response.status().as_u16() {
+            200..=299 => Ok(()),
+            code => Err(format!("HTTP status {code}")),
         })
 }
