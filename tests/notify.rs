@@ -676,3 +676,54 @@ fn a_hook_that_answers_an_error_gets_each_notification_twice_then_a_warning() {
         .count();
     assert_eq!(failed, 3);
 }
+
+#[test]
+fn a_resumed_run_says_so_and_posts_the_rest() {
+    let hook = hook();
+    let ran = Test::new()
+        .file("deploy.md", GATED)
+        .file(
+            "unsigned.yaml",
+            "values:\n  version: \"1.4.2\"\n  environment: production\ngates:\n  Build: rebuilt\n",
+        )
+        .file("answers.yaml", GATED_ANSWERS)
+        .args(&[
+            "run",
+            "deploy.md",
+            "--non-interactive",
+            "--answers",
+            "unsigned.yaml",
+        ])
+        .code(4)
+        .run();
+    let record = ran.record();
+    let path = format!("relcheck-records/{}.yaml", record.run.id);
+    let url = hook.url("/events");
+    let resumed = crate::support::relcheck(&[
+        "resume",
+        &path,
+        "--non-interactive",
+        "--answers",
+        "answers.yaml",
+        "--notify",
+        &url,
+    ])
+    .cwd(ran.dir.path())
+    .env("RELCHECK_OPERATOR", "ci-bot")
+    .run();
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let record = ran.record();
+    let received = hook.received("/events", &record);
+    let seen: Vec<(&str, &Value)> = received
+        .iter()
+        .map(|(_, body)| (body["type"].as_str().unwrap(), &body["data"]["resumed"]))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("dev.relcheck.run.started.v1", &json!(true)),
+            ("dev.relcheck.signoff.waiting.v1", &Value::Null),
+            ("dev.cdevents.service.deployed.0.2.0", &Value::Null),
+        ]
+    );
+}

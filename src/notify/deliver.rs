@@ -206,6 +206,9 @@ fn post(agent: &ureq::Agent, url: &str, message: &Message) -> Result<(), String>
             ureq::Error::Timeout(_) => {
                 format!("no answer within {} s, twice", ATTEMPT_TIMEOUT.as_secs())
             }
+            // A TLS failure carries its reason inside; an OS error's kind
+            // says it without the errno.
+            ureq::Error::Io(io) if io.get_ref().is_some() => io.to_string(),
             ureq::Error::Io(io) => io.kind().to_string(),
             other => other.to_string(),
         })

@@ -141,11 +141,12 @@ impl Observer for Notifier {
                 },
             };
             self.shared.queued(index);
-            if self.senders[index].send(message).is_err() {
+            if let Err(unsent) = self.senders[index].send(message) {
                 // The thread is gone (it cannot be, short of a panic):
                 // the message counts as failed, not as pending forever.
+                let kind = unsent.0.kind;
                 self.shared
-                    .failed(index, 1, "?", "the delivery thread stopped");
+                    .failed(index, 1, &kind, "the delivery thread stopped");
             }
         }
     }
