@@ -448,7 +448,7 @@ fn unattended(
     // whole writes still sync.
     let mut sink = FileSink(RecordFile::new(path, false).holding(lock, new));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
-    settle_notify(session, &mut sink, delivery)?;
+    settle_notify(session, &mut sink, delivery);
     let record = &session.record;
     if let Some(junit) = &args.junit {
         let shown = crate::report::display::displayable(record);
@@ -536,7 +536,7 @@ fn drive(
     let result = session.run(&mut terminal, &executor, &mut sink);
     drop(terminal);
     let ending = result?;
-    settle_notify(session, &mut sink, delivery)?;
+    settle_notify(session, &mut sink, delivery);
     exit_code(ending, &session.record, path, out)
 }
 
@@ -553,20 +553,22 @@ fn notify(session: &mut Session<'_>, targets: Vec<crate::notify::Target>) -> Opt
 /// Waits a moment for notifications still on their way, logs those that
 /// failed in the record, and warns of them: the run's outcome and exit
 /// code stay as they were.
-fn settle_notify(
-    session: &mut Session<'_>,
-    sink: &mut FileSink,
-    delivery: Option<Delivery>,
-) -> anyhow::Result<()> {
+fn settle_notify(session: &mut Session<'_>, sink: &mut FileSink, delivery: Option<Delivery>) {
     let Some(delivery) = delivery else {
-        return Ok(());
+        return;
     };
     delivery.drain(crate::notify::DRAIN);
-    session.settle_observer(sink)?;
     for warning in delivery.warnings() {
         eprintln!("{warning}");
     }
-    Ok(())
+    // The run's own record is saved already; losing these events must
+    // not turn the run's exit code into a write error.
+    if let Err(err) = session.settle_observer(sink) {
+        eprintln!(
+            "warning: --notify: the notify-failed events could not be saved: {}",
+            crate::printable::printable(&format!("{err:#}"))
+        );
+    }
 }
 
 fn run_id(path: &Path) -> String {
