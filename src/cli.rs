@@ -282,6 +282,10 @@ pub struct RunArgs {
     /// run finishes or is quit to resume later (docs/RECORD.md)
     #[arg(long)]
     pub commit: bool,
+    /// Post the run's start, gates, rollback, sign-offs and end to this web
+    /// hook: CloudEvents, or a Slack message for slack+https://... (repeatable; docs/NOTIFY.md)
+    #[arg(long, value_name = "URL")]
+    pub notify: Vec<String>,
 }
 
 /// Running with nobody at the terminal: a pipeline (docs/CI.md).

@@ -19,6 +19,7 @@ pub mod interrupt;
 pub mod limits;
 pub mod lint;
 pub mod model;
+pub mod notify;
 pub mod parse;
 pub mod printable;
 pub mod prompt;

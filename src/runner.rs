@@ -13,6 +13,7 @@ use crate::exec::{DEFAULT_TIMEOUT, Executor, Shell};
 use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
+use crate::notify::Delivery;
 use crate::parse;
 use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
 use crate::records::{checklist_source, embedded_source, newest_in_progress, records_dir};
@@ -32,6 +33,8 @@ pub struct Settings {
     pub style: Style,
     /// `--commit`: the record goes into git when the run stops.
     pub commit: bool,
+    /// `--notify` URLs.
+    pub notify: Vec<String>,
 }
 
 /// The record file, saved under the save lock so a signal never exits
@@ -376,6 +379,7 @@ pub fn run_unattended(
             answers.items.contains_key(id)
         })?;
     }
+    let targets = crate::notify::targets(&settings.notify)?;
     let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator,
@@ -392,9 +396,10 @@ pub fn run_unattended(
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id(&path));
+    let delivery = notify(&mut session, targets);
     unattended(
         &mut session,
-        (&path, lock, true, settings.commit),
+        (&path, lock, true, settings.commit, delivery),
         &source,
         &answers,
         args,
@@ -415,7 +420,7 @@ fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
-    (path, lock, new, commit): (&Path, Lock, bool, bool),
+    (path, lock, new, commit, delivery): (&Path, Lock, bool, bool, Option<Delivery>),
     source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
@@ -445,6 +450,7 @@ fn unattended(
     // whole writes still sync.
     let mut sink = FileSink(RecordFile::new(path, false).holding(lock, new));
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
+    settle_notify(session, &mut sink, delivery);
     let record = &session.record;
     if let Some(junit) = &args.junit {
         let shown = crate::report::display::displayable(record);
@@ -486,6 +492,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
+    let targets = crate::notify::targets(&settings.notify)?;
     let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
         operator: operator.clone(),
@@ -503,9 +510,10 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     )?;
     let clock = SystemClock;
     let mut session = Session::start(&checklist, &clock, options, &flag, run_id);
+    let delivery = notify(&mut session, targets);
     drive(
         &mut session,
-        (&path, lock, true, settings.commit),
+        (&path, lock, true, settings.commit, delivery),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -514,7 +522,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
 
 fn drive(
     session: &mut Session<'_>,
-    (path, lock, new, commit): (&Path, Lock, bool, bool),
+    (path, lock, new, commit, delivery): (&Path, Lock, bool, bool, Option<Delivery>),
     interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
@@ -534,12 +542,44 @@ fn drive(
     let result = session.run(&mut terminal, &executor, &mut sink);
     drop(terminal);
     let ending = result?;
+    settle_notify(session, &mut sink, delivery);
     let code = exit_code(ending, &session.record, path, out)?;
     // Still under the record's lock, so what is committed is what was saved.
     if commit {
         crate::gitstore::after_run(path, &session.record, ending == Ending::Interrupted, out);
     }
     Ok(code)
+}
+
+/// `--notify`: the session's moments go to `targets`, in the background.
+fn notify(session: &mut Session<'_>, targets: Vec<crate::notify::Target>) -> Option<Delivery> {
+    if targets.is_empty() {
+        return None;
+    }
+    let (notifier, delivery) = crate::notify::start(targets);
+    session.observe(Box::new(notifier));
+    Some(delivery)
+}
+
+/// Waits a moment for notifications still on their way, logs those that
+/// failed in the record, and warns of them: the run's outcome and exit
+/// code stay as they were.
+fn settle_notify(session: &mut Session<'_>, sink: &mut FileSink, delivery: Option<Delivery>) {
+    let Some(delivery) = delivery else {
+        return;
+    };
+    delivery.drain(crate::notify::DRAIN);
+    for warning in delivery.warnings() {
+        eprintln!("{warning}");
+    }
+    // The run's own record is saved already; losing these events must
+    // not turn the run's exit code into a write error.
+    if let Err(err) = session.settle_observer(sink) {
+        eprintln!(
+            "warning: --notify: the notify-failed events could not be saved: {}",
+            crate::printable::printable(&format!("{err:#}"))
+        );
+    }
 }
 
 fn run_id(path: &Path) -> String {
@@ -558,6 +598,7 @@ pub fn resume(
     if !args.non_interactive {
         require_terminal("relcheck resume RECORD --non-interactive [--answers FILE]")?;
     }
+    let targets = crate::notify::targets(&settings.notify)?;
     let dir = records_dir(settings.records_dir);
     let path = match record_arg {
         Some(path) => path,
@@ -644,10 +685,11 @@ pub fn resume(
     };
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
+    let delivery = notify(&mut session, targets);
     if args.non_interactive {
         return unattended(
             &mut session,
-            (&path, lock, false, settings.commit),
+            (&path, lock, false, settings.commit, delivery),
             &source,
             &answers,
             args,
@@ -657,7 +699,7 @@ pub fn resume(
     }
     drive(
         &mut session,
-        (&path, lock, false, settings.commit),
+        (&path, lock, false, settings.commit, delivery),
         Arc::clone(&flag),
         settings.style,
         out,
@@ -708,6 +750,7 @@ impl Settings {
             set: common.set,
             style: config.style,
             commit: common.commit,
+            notify: common.notify,
         }
     }
 }

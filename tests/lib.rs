@@ -19,6 +19,7 @@ mod inputs;
 mod limits;
 mod lint;
 mod locks;
+mod notify;
 mod policy;
 mod properties;
 mod pty;

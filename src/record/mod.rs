@@ -479,10 +479,12 @@ pub enum EventAction {
     Abort,
     #[serde(rename = "finish")]
     Finish,
+    #[serde(rename = "notify-failed")]
+    NotifyFailed,
 }
 
 impl EventAction {
-    pub const ALL: [EventAction; 20] = [
+    pub const ALL: [EventAction; 21] = [
         EventAction::Start,
         EventAction::Set,
         EventAction::Unset,
@@ -503,6 +505,7 @@ impl EventAction {
         EventAction::Interrupt,
         EventAction::Abort,
         EventAction::Finish,
+        EventAction::NotifyFailed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -527,6 +530,7 @@ impl EventAction {
             EventAction::Interrupt => "interrupt",
             EventAction::Abort => "abort",
             EventAction::Finish => "finish",
+            EventAction::NotifyFailed => "notify-failed",
         }
     }
 }

@@ -21,6 +21,8 @@ impl Session<'_> {
     }
 
     pub(super) fn ask_gate(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        // Someone is asked now: those waiting on the release hear of it.
+        self.tell_gate_reached(phase);
         let items = self.gate_view_items(phase);
         let mut message = None;
         loop {

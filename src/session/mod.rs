@@ -25,6 +25,7 @@ mod apply;
 mod clock;
 mod gate;
 mod navigate;
+mod observe;
 mod outcome;
 mod plan;
 mod rollback;
@@ -34,6 +35,7 @@ mod wait;
 
 pub use clock::{Clock, SystemClock, TestClock, human_duration};
 pub use gate::gate_reason;
+pub use observe::{Moment, Observer};
 use plan::Step;
 use undo::Undo;
 use view::shared_texts;
@@ -125,6 +127,10 @@ pub struct Session<'a> {
     /// Item texts (as written) that two or more items share: such an
     /// item's name carries its id too. Found once, not per item.
     shared_texts: HashSet<&'a str>,
+    /// Hears of the run's lifecycle moments; and the sign-off item it last
+    /// heard of, so asking that again (after a note) is no new moment.
+    observer: Option<Box<dyn Observer>>,
+    signoff_told: Option<usize>,
 }
 
 impl<'a> Session<'a> {
@@ -283,6 +289,8 @@ impl<'a> Session<'a> {
             notes: Vec::new(),
             keep_going: false,
             shared_texts,
+            observer: None,
+            signoff_told: None,
         }
     }
 
@@ -333,6 +341,7 @@ impl<'a> Session<'a> {
             item,
             detail,
         });
+        self.tell_event(action);
     }
 
     /// Runs until the checklist is done, the operator pauses or aborts, or
@@ -345,6 +354,7 @@ impl<'a> Session<'a> {
     ) -> anyhow::Result<Ending> {
         self.apply_presets();
         self.save(sink, true)?;
+        self.tell_started();
         prompter.start(&self.start_view());
         loop {
             if self.interrupted.load(Ordering::SeqCst) {
@@ -393,6 +403,8 @@ impl<'a> Session<'a> {
     /// digest, when `whole` or when the sink's journal has grown past the
     /// record; otherwise only what changed, appended to the journal.
     fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
+        // A notification that failed since the last save is logged with it.
+        self.log_observer_failures();
         if self.values_dirty {
             // A value fills the texts that name it: those items are saved
             // with it.
@@ -498,6 +510,7 @@ impl<'a> Session<'a> {
     ) -> anyhow::Result<Reply<()>> {
         let mut message = None;
         let mut suggested = None;
+        self.tell_signoff_waiting(index);
         loop {
             if !self.dirty.is_empty() {
                 self.save(sink, false)?;
