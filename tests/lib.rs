@@ -6,6 +6,7 @@ mod support;
 mod bad_night;
 mod bundled;
 mod ci;
+mod config;
 mod corpus;
 mod crash;
 mod engine;
