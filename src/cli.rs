@@ -71,6 +71,14 @@ pub enum Command {
     /// Write a bundled checklist into the current directory to edit
     #[command(after_help = exit::TABLE)]
     Init(InitArgs),
+    /// Show the settings in effect and where each came from: a flag, the
+    /// environment, relcheck.toml (docs/CONFIG.md), or the default
+    #[command(after_help = exit::TABLE)]
+    Config(ConfigArgs),
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff), for `man -l -` or a man folder
+    Man,
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -157,7 +165,8 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The deployment record to check
     pub record: PathBuf,
-    /// Who may sign, in git's allowed signers format (default: git config
+    /// Who may sign, in git's allowed signers format (default:
+    /// RELCHECK_ALLOWED_SIGNERS, relcheck.toml, git config
     /// gpg.ssh.allowedSignersFile)
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
@@ -233,14 +242,14 @@ pub struct ReportArgs {
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Where records are (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    /// Where records are (default: RELCHECK_RECORDS_DIR, relcheck.toml, else ./relcheck-records)
     #[arg(long, value_name = "DIR")]
     pub records_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct HistoryArgs {
-    /// The records folder (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    /// The records folder (default: RELCHECK_RECORDS_DIR, relcheck.toml, else ./relcheck-records)
     pub dir: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
     pub format: HistoryFormat,
@@ -268,6 +277,37 @@ pub struct InitArgs {
 }
 
 #[derive(Debug, Clone, clap::Args)]
+pub struct ConfigArgs {
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+    /// As run, report and history take it
+    #[arg(long, value_name = "DIR")]
+    pub records_dir: Option<PathBuf>,
+    /// As verify takes it
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+    /// As run takes it: NAME=VALUE (repeatable)
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// As verify takes it
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_signoffs: Option<u32>,
+    /// As verify takes it
+    #[arg(long)]
+    pub distinct_signers: bool,
+    /// As verify takes it
+    #[arg(long)]
+    pub not_operator: bool,
+}
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, clap::Args)]
 pub struct RunArgs {
     /// A value for a variable or field, as NAME=VALUE (repeatable)
     #[arg(long = "set", value_name = "NAME=VALUE")]
@@ -275,7 +315,7 @@ pub struct RunArgs {
     /// Who is running it (default: RELCHECK_OPERATOR, git's user.name, $USER)
     #[arg(long)]
     pub operator: Option<String>,
-    /// Where records go (default: RELCHECK_RECORDS_DIR, else ./relcheck-records)
+    /// Where records go (default: RELCHECK_RECORDS_DIR, relcheck.toml, else ./relcheck-records)
     #[arg(long, value_name = "DIR")]
     pub records_dir: Option<PathBuf>,
     /// Commit the record (only it) to the git repository it is in when the

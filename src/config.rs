@@ -1,5 +1,6 @@
 //! What every command shares, decided once from the command line before
-//! any command runs: how output is painted.
+//! any command runs: how output is painted, and the defaults a project's
+//! relcheck.toml gives a run.
 
 use std::io::IsTerminal;
 
@@ -14,6 +15,9 @@ pub struct Config {
     /// For a file written with `-o`: colour only when asked for with
     /// `--color always`.
     pub file_style: Style,
+    /// `[set]` defaults from relcheck.toml, for `run` and `resume`
+    /// (`effective.rs` fills them in).
+    pub presets: Vec<crate::project::Preset>,
 }
 
 impl Config {
@@ -22,6 +26,7 @@ impl Config {
             color,
             style: Style::new(color, std::io::stdout().is_terminal()),
             file_style: Style::new(color, false),
+            presets: Vec::new(),
         }
     }
 }

@@ -10,8 +10,11 @@ pub mod attest;
 pub mod bundled;
 pub mod ci;
 pub mod cli;
+pub mod completions;
 pub mod config;
+pub mod config_command;
 pub mod diagnostic;
+pub mod effective;
 pub mod exec;
 pub mod exit;
 pub mod gitstore;
@@ -22,6 +25,7 @@ pub mod model;
 pub mod notify;
 pub mod parse;
 pub mod printable;
+pub mod project;
 pub mod prompt;
 pub mod reconcile;
 pub mod record;
@@ -115,18 +119,38 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
 
 /// Cli -> Config -> the command: each command's own `run` does the work.
 pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
-    let config = Config::new(cli.color);
+    let mut config = Config::new(cli.color);
+    // Settings from flags, the environment and relcheck.toml are settled
+    // here, so the commands see only their arguments (effective.rs).
     match cli.command {
-        Command::Run(args) => runner::run_command(args, &config, out),
-        Command::Resume(args) => runner::resume_command(args, &config, out),
+        Command::Run(mut args) => {
+            effective::for_run(&mut args.common, &mut config)?;
+            runner::run_command(args, &config, out)
+        }
+        Command::Resume(mut args) => {
+            effective::for_run(&mut args.common, &mut config)?;
+            runner::resume_command(args, &config, out)
+        }
         Command::Show(args) => show::run(args, &config, out),
         Command::Lint(args) => lint::run(&args.checklists, args.strict, config.style, out),
         Command::Sign(args) => sign::run(args, out),
-        Command::Verify(args) => verify::run(args, &config, out),
+        Command::Verify(mut args) => {
+            effective::for_verify(&mut args)?;
+            verify::run(args, &config, out)
+        }
         Command::Attest(args) => attest::run(args, out),
-        Command::Report(args) => report::command::run(args, &config, out),
-        Command::History(args) => report::command::history(args, &config, out),
+        Command::Report(mut args) => {
+            args.records_dir = Some(effective::records_dir(args.records_dir)?);
+            report::command::run(args, &config, out)
+        }
+        Command::History(mut args) => {
+            args.dir = Some(effective::records_dir(args.dir)?);
+            report::command::history(args, &config, out)
+        }
         Command::List => bundled::list(&config, out),
         Command::Init(args) => bundled::init(args, out),
+        Command::Config(args) => config_command::run(args, out),
+        Command::Completions(args) => completions::script(args.shell, out),
+        Command::Man => completions::man(out),
     }
 }

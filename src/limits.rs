@@ -21,6 +21,8 @@ pub enum Kind {
     Checklist,
     Record,
     Answers,
+    /// A project's `relcheck.toml`.
+    Config,
 }
 
 impl Kind {
@@ -32,12 +34,16 @@ impl Kind {
     pub const RECORD_MAX_BYTES: u64 = 512 * MIB;
     /// An answers file for the largest checklist is about 20 MiB.
     pub const ANSWERS_MAX_BYTES: u64 = 64 * MIB;
+    /// A config file is a screenful of keys; 1 MiB is room for thousands
+    /// of `[set]` defaults and still reads at once.
+    pub const CONFIG_MAX_BYTES: u64 = MIB;
 
     pub fn max_bytes(self) -> u64 {
         match self {
             Kind::Checklist => Kind::CHECKLIST_MAX_BYTES,
             Kind::Record => Kind::RECORD_MAX_BYTES,
             Kind::Answers => Kind::ANSWERS_MAX_BYTES,
+            Kind::Config => Kind::CONFIG_MAX_BYTES,
         }
     }
 
@@ -47,6 +53,7 @@ impl Kind {
             Kind::Checklist => "checklist",
             Kind::Record => "record",
             Kind::Answers => "answers file",
+            Kind::Config => "config file",
         }
     }
 
@@ -56,6 +63,7 @@ impl Kind {
             Kind::Checklist => "checklists",
             Kind::Record => "records",
             Kind::Answers => "answers files",
+            Kind::Config => "config files",
         }
     }
 }

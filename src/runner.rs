@@ -30,6 +30,8 @@ pub struct Settings {
     pub operator: Option<String>,
     pub records_dir: Option<PathBuf>,
     pub set: Vec<String>,
+    /// relcheck.toml's `[set]`: what `--set` is not given.
+    pub presets: Vec<crate::project::Preset>,
     pub style: Style,
     /// `--commit`: the record goes into git when the run stops.
     pub commit: bool,
@@ -75,8 +77,31 @@ pub fn operator(flag: Option<String>) -> String {
 
 /// `--set name=value` pairs, each naming a variable or a field (by id or
 /// label) of `checklist`, with a value among the field's choices.
-pub fn presets(set: &[String], checklist: &Checklist) -> anyhow::Result<BTreeMap<String, String>> {
+pub fn presets(
+    set: &[String],
+    defaults: &[crate::project::Preset],
+    checklist: &Checklist,
+) -> anyhow::Result<BTreeMap<String, String>> {
     let mut values = BTreeMap::new();
+    // The config file serves every checklist of a project: a default for
+    // a variable this one lacks is not a mistake. Flags come after, and win.
+    for default in defaults {
+        if let Some(choices) = field_or_variable(checklist, &default.name) {
+            if !choices.is_empty() && !choices.contains(&default.value) {
+                return Err(error(
+                    Code::Input,
+                    format!(
+                        "{}: [set] {} = {}: choose one of {}",
+                        crate::printable::printable(&default.at),
+                        crate::printable::printable(&default.name),
+                        crate::printable::printable(&default.value),
+                        choices.join(", ")
+                    ),
+                ));
+            }
+            values.insert(default.name.clone(), default.value.clone());
+        }
+    }
     for pair in set {
         let Some((name, value)) = pair.split_once('=') else {
             return Err(error(
@@ -133,6 +158,19 @@ pub fn presets(set: &[String], checklist: &Checklist) -> anyhow::Result<BTreeMap
         values.insert(name.to_string(), value.to_string());
     }
     Ok(values)
+}
+
+/// The choices of the field or variable `name` (none for free text), or
+/// `None` when the checklist has neither.
+fn field_or_variable(checklist: &Checklist, name: &str) -> Option<Vec<String>> {
+    let field = checklist.items().map(|(_, _, item)| item).find(|item| {
+        item.kind == crate::model::Kind::Field
+            && (item.id == name || item.label.as_deref() == Some(name))
+    });
+    match field {
+        Some(field) => Some(field.choices.clone()),
+        None => checklist.variables.iter().any(|v| v == name).then(Vec::new),
+    }
 }
 
 /// `unattended` is the command to use without a terminal.
@@ -373,7 +411,7 @@ pub fn run_unattended(
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
     let answers = answers_for(args, &checklist)?;
-    let preset = presets(&settings.set, &checklist)?;
+    let preset = presets(&settings.set, &settings.presets, &checklist)?;
     if !args.no_commands {
         require_values(&source, &checklist, &[&preset, &answers.variables], |id| {
             answers.items.contains_key(id)
@@ -498,7 +536,7 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
         operator: operator.clone(),
         host,
         mode: Mode::Interactive,
-        preset: presets(&settings.set, &checklist)?,
+        preset: presets(&settings.set, &settings.presets, &checklist)?,
         command_timeout: DEFAULT_TIMEOUT,
         unattended: false,
     };
@@ -659,7 +697,7 @@ pub fn resume(
         Arc::clone(&flag),
         format!("resume with: relcheck resume {}", path.display()),
     )?;
-    let preset = presets(&settings.set, &checklist)?;
+    let preset = presets(&settings.set, &settings.presets, &checklist)?;
     let answers = answers_for(args, &checklist)?;
     if args.non_interactive && !args.no_commands {
         let settled: std::collections::HashSet<&str> = record
@@ -748,6 +786,7 @@ impl Settings {
             operator: common.operator,
             records_dir: common.records_dir,
             set: common.set,
+            presets: config.presets.clone(),
             style: config.style,
             commit: common.commit,
             notify: common.notify,

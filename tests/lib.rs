@@ -7,6 +7,7 @@ mod attest;
 mod bad_night;
 mod bundled;
 mod ci;
+mod config;
 mod corpus;
 mod crash;
 mod engine;

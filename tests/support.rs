@@ -37,6 +37,7 @@ pub fn relcheck(args: &[&str]) -> Relcheck {
         .env("NO_COLOR", "1")
         .env_remove("RELCHECK_OPERATOR")
         .env_remove("RELCHECK_RECORDS_DIR")
+        .env_remove("RELCHECK_ALLOWED_SIGNERS")
         .env_remove("GITHUB_ACTIONS")
         .env_remove("GITHUB_STEP_SUMMARY")
         .stdin(Stdio::null());
@@ -84,7 +85,8 @@ pub fn pty_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> expectrl::se
         .env("RELCHECK_OPERATOR", "Ada")
         .env_remove("COLUMNS")
         .env_remove("LINES")
-        .env_remove("RELCHECK_RECORDS_DIR");
+        .env_remove("RELCHECK_RECORDS_DIR")
+        .env_remove("RELCHECK_ALLOWED_SIGNERS");
     for (key, value) in env {
         match *value {
             "" => command.env_remove(key),
@@ -287,6 +289,7 @@ impl RawPty {
             .env_remove("COLUMNS")
             .env_remove("LINES")
             .env_remove("RELCHECK_RECORDS_DIR")
+            .env_remove("RELCHECK_ALLOWED_SIGNERS")
             .env_remove("GITHUB_ACTIONS")
             .stdin(slave.try_clone().expect("a copy of the terminal"))
             .stdout(
