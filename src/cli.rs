@@ -165,15 +165,24 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     /// The deployment record to check
     pub record: PathBuf,
+    /// Write the bytes sign-off N (from 1) signed, to check its signature
+    /// with `ssh-keygen -Y verify` (docs/RECORD.md)
+    #[arg(long, value_name = "N", hide = true)]
+    pub print_payload: Option<usize>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
+}
+
+/// What a record must hold to be trusted: who may sign, whether every
+/// sign-off must be signed, and the sign-off policy. `verify` judges a
+/// record by them and `attest` refuses one that fails them.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct TrustArgs {
     /// Who may sign, in git's allowed signers format (default:
     /// RELCHECK_ALLOWED_SIGNERS, relcheck.toml, git config
     /// gpg.ssh.allowedSignersFile)
     #[arg(long, value_name = "FILE")]
     pub allowed_signers: Option<PathBuf>,
-    /// Write the bytes sign-off N (from 1) signed, to check its signature
-    /// with `ssh-keygen -Y verify` (docs/RECORD.md)
-    #[arg(long, value_name = "N", hide = true)]
-    pub print_payload: Option<usize>,
     /// Fail on any sign-off without an SSH signature
     #[arg(long)]
     pub require_signatures: bool,
@@ -188,6 +197,17 @@ pub struct VerifyArgs {
     /// Policy: the run's operator does not approve it
     #[arg(long)]
     pub not_operator: bool,
+}
+
+impl TrustArgs {
+    /// The sign-off policy these flags ask for.
+    pub fn policy(&self) -> crate::model::SignoffPolicy {
+        crate::model::SignoffPolicy {
+            min: self.min_signoffs,
+            distinct: self.distinct_signers,
+            not_operator: self.not_operator,
+        }
+    }
 }
 
 #[derive(Debug, Clone, clap::Args)]
@@ -211,22 +231,9 @@ pub struct AttestArgs {
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Who may sign, in git's allowed signers format (default: git config
-    /// gpg.ssh.allowedSignersFile)
-    #[arg(long, value_name = "FILE")]
-    pub allowed_signers: Option<PathBuf>,
-    /// Refuse a record with any sign-off that has no SSH signature
-    #[arg(long)]
-    pub require_signatures: bool,
-    /// Policy, as for verify: at least N approving sign-offs
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    pub min_signoffs: Option<u32>,
-    /// Policy, as for verify: no signer approves twice
-    #[arg(long)]
-    pub distinct_signers: bool,
-    /// Policy, as for verify: the run's operator does not approve it
-    #[arg(long)]
-    pub not_operator: bool,
+    /// The record must verify by these, as with `relcheck verify`
+    #[command(flatten)]
+    pub trust: TrustArgs,
 }
 
 #[derive(Debug, Clone, clap::Args)]

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::cli::{RunArgs, VerifyArgs};
+use crate::cli::{RunArgs, TrustArgs};
 use crate::config::Config;
 use crate::project::{self, Preset, ProjectFile};
 use crate::records::DEFAULT_RECORDS_DIR;
@@ -229,10 +229,10 @@ pub fn records_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     Ok(resolver.records_dir(flag).value)
 }
 
-/// `verify`: the allowed signers file and the sign-off policy. The
-/// allowed signers file is passed on only when the environment or the
-/// config file names it; git's is verify's own default.
-pub fn for_verify(args: &mut VerifyArgs) -> anyhow::Result<()> {
+/// `verify` and `attest`: the allowed signers file and the sign-off
+/// policy. The allowed signers file is passed on only when the environment
+/// or the config file names it; git's is verify's own default.
+pub fn for_trust(args: &mut TrustArgs) -> anyhow::Result<()> {
     let file = project::discover()?;
     let resolver = Resolver {
         file: file.as_ref(),

@@ -135,10 +135,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         Command::Lint(args) => lint::run(&args.checklists, args.strict, config.style, out),
         Command::Sign(args) => sign::run(args, out),
         Command::Verify(mut args) => {
-            effective::for_verify(&mut args)?;
+            effective::for_trust(&mut args.trust)?;
             verify::run(args, &config, out)
         }
-        Command::Attest(args) => attest::run(args, out),
+        Command::Attest(mut args) => {
+            effective::for_trust(&mut args.trust)?;
+            attest::run(args, out)
+        }
         Command::Report(mut args) => {
             args.records_dir = Some(effective::records_dir(args.records_dir)?);
             report::command::run(args, &config, out)

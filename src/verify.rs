@@ -32,13 +32,9 @@ pub fn run(args: VerifyArgs, config: &Config, out: &mut dyn Write) -> anyhow::Re
     }
     let verification = judge(
         &loaded,
-        args.allowed_signers,
-        args.require_signatures,
-        crate::model::SignoffPolicy {
-            min: args.min_signoffs,
-            distinct: args.distinct_signers,
-            not_operator: args.not_operator,
-        },
+        args.trust.allowed_signers.clone(),
+        args.trust.require_signatures,
+        args.trust.policy(),
     )?;
     out.write_all(crate::report::verification::text(&verification, config.style).as_bytes())?;
     Ok(if verification.passed() {

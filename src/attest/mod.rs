@@ -54,13 +54,9 @@ pub fn run(args: AttestArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
     }
     let verification = crate::verify::judge(
         &record,
-        args.allowed_signers,
-        args.require_signatures,
-        crate::model::SignoffPolicy {
-            min: args.min_signoffs,
-            distinct: args.distinct_signers,
-            not_operator: args.not_operator,
-        },
+        args.trust.allowed_signers.clone(),
+        args.trust.require_signatures,
+        args.trust.policy(),
     )?;
     if !verification.passed() {
         return Err(error(
