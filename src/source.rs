@@ -169,7 +169,8 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
     }
 }
 
-fn thousands(n: usize) -> String {
+/// `12,345`: counts in messages read at a glance.
+pub(crate) fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
