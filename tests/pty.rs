@@ -268,6 +268,20 @@ fn quit(run: &mut Session) {
 }
 
 #[test]
+fn ctrl_u_clears_the_line_being_typed() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-WRONG").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    run.send("\u{15}T-2\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    quit(&mut run);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    assert_eq!(record.items[0].value.as_deref(), Some("T-2"));
+}
+
+#[test]
 fn keys_typed_ahead_answer_one_item_only() {
     let dir = setup();
     let mut run = pty(&dir.path, &["run", "mini.md"]);

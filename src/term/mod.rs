@@ -231,6 +231,12 @@ impl Terminal {
                 Key::Backspace if buffer.pop().is_some() => {
                     let _ = self.term.write_str("\x08 \x08");
                 }
+                // Ctrl-U, as in a shell: the whole line typed so far goes.
+                Key::Char('\u{15}') => {
+                    let erase = "\x08 \x08".repeat(buffer.chars().count());
+                    buffer.clear();
+                    let _ = self.term.write_str(&erase);
+                }
                 Key::Char(c) if !c.is_control() && !crate::printable::unsafe_char(c) => {
                     buffer.push(c);
                     let _ = self.term.write_str(&c.to_string());
