@@ -122,6 +122,7 @@ pub fn run_checklist_by(
         clock: &clock,
         plan: plan.clone(),
         answers: 0,
+        asked: BTreeMap::new(),
     };
     let executor = Commands {
         failing: plan.failing_command,
@@ -139,6 +140,9 @@ struct Auto<'a> {
     clock: &'a TestClock,
     plan: Plan,
     answers: usize,
+    /// How often each item was asked: an answer the engine keeps refusing
+    /// would otherwise be given again for ever, and the test hang.
+    asked: BTreeMap<String, usize>,
 }
 
 /// Whether `id` is the item a plan means: ids are long, so a plan names
@@ -148,6 +152,19 @@ fn ends(id: &str, piece: &str) -> bool {
 }
 
 impl Auto<'_> {
+    /// Counts a question, and fails the test when one item is asked again
+    /// and again: an answer the engine keeps refusing would hang it.
+    fn count(&mut self, view: &ItemView) {
+        let asked = self.asked.entry(view.id.clone()).or_default();
+        *asked += 1;
+        assert!(
+            *asked <= 20,
+            "{} asked {asked} times; the engine says: {:?}",
+            view.id,
+            view.message
+        );
+    }
+
     /// A person takes a while over each answer.
     fn think(&mut self, seconds: i64) -> bool {
         self.clock.advance(seconds);
@@ -173,6 +190,7 @@ impl Prompter for Auto<'_> {
     }
 
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
+        self.count(view);
         let id = view.id.as_str();
         if view.command.is_some() && view.result.command.is_none() {
             return Reply::Answer(Action::RunCommand);
@@ -216,7 +234,8 @@ impl Prompter for Auto<'_> {
         })
     }
 
-    fn ask_field(&mut self, _view: &ItemView, request: &ValueRequest) -> Reply<Action> {
+    fn ask_field(&mut self, view: &ItemView, request: &ValueRequest) -> Reply<Action> {
+        self.count(view);
         if self.think(12) {
             return Reply::Quit;
         }
@@ -229,6 +248,7 @@ impl Prompter for Auto<'_> {
     }
 
     fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
+        self.count(view);
         if self.think(95) {
             return Reply::Quit;
         }
