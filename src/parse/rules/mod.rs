@@ -286,10 +286,20 @@ fn trailing_parenthesis(text: &str) -> Option<&str> {
     Some(inner[open + 1..].trim())
 }
 
-/// "(Optional) Publish the docs": a text or title that starts so.
+/// "(Optional) Publish the docs", "If necessary, rebuild the index": a
+/// text or title that starts so.
 fn optional_prefix(text: &str) -> bool {
     let lower = text.trim_start().to_lowercase();
-    lower.starts_with("(optional)") || lower.starts_with("optional:")
+    [
+        "(optional)",
+        "optional:",
+        "if necessary,",
+        "if needed,",
+        "if applicable,",
+        "if possible,",
+    ]
+    .iter()
+    .any(|start| lower.starts_with(start))
 }
 
 fn optional_parenthesis(text: &str) -> bool {
@@ -312,6 +322,9 @@ pub fn is_optional_text(text: &str) -> bool {
         "if applicable",
         "if required",
         "if necessary",
+        "if possible",
+        "if you can",
+        "where possible",
     ]
     .iter()
     .any(|tail| lower.ends_with(tail))

@@ -192,6 +192,8 @@ fn optional_items_and_titles() {
         "Update indexes if applicable.",
         "(optional) Publish the blog post",
         "Restart the workers if necessary",
+        "If necessary, delete MANIFEST and run make manifest again",
+        "Try it on a few other machines if you can",
     ] {
         assert!(is_optional_text(text), "{text}");
     }
