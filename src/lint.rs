@@ -50,9 +50,11 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             ));
         }
         for section in &phase.sections {
-            let mut seen: HashMap<String, usize> = HashMap::new();
+            // The same step under two parents ("Tag it" under each of two
+            // products) is two steps, not one written twice.
+            let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
             for item in &section.items {
-                let key = item.text.to_lowercase();
+                let key = (item.parent.clone(), item.text.to_lowercase());
                 if let Some(first) = seen.get(&key) {
                     out.push(warn(
                         item.line,
@@ -94,6 +96,16 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         ));
     }
     for (_, _, item) in checklist.items() {
+        if let (Kind::Signoff, Some(role)) = (item.kind, &item.role)
+            && !rules::looks_like_role(role)
+        {
+            out.push(warn(
+                item.line,
+                format!(
+                    "sign-off role \"{role}\" does not read as a person, team or title (as \"QA Lead\"): name the role, or add kind=check if this is a step"
+                ),
+            ));
+        }
         if item.kind == Kind::Field && item.label.as_deref().is_none_or(str::is_empty) {
             out.push(warn(
                 item.line,

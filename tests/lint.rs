@@ -97,6 +97,20 @@ fn a_plain_use_and_the_environment_variable_need_no_warning() {
         .run();
 }
 
+#[test]
+fn a_step_repeated_under_two_parents_is_no_duplicate_and_a_role_must_read_as_one() {
+    Test::new()
+        .file(
+            "two.md",
+            "# Two\n\n## Ship\n\n- [ ] Web\n  - [ ] Tag it\n- [ ] API\n  - [ ] Tag it\n\n## Sign-off\n\n- [ ] Check Sentry <!-- relcheck: kind=signoff -->\n- [ ] **QA Lead**: ___ Signature: ___\n",
+        )
+        .args(&["lint", "two.md"])
+        .stdout(
+            "two.md:12:1: warning: sign-off role \"Check Sentry\" does not read as a person, team or title (as \"QA Lead\"): name the role, or add kind=check if this is a step\n12 | - [ ] Check Sentry <!-- relcheck: kind=signoff -->\n   | ^\ntwo.md: 0 errors, 1 warning\n",
+        )
+        .run();
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(dir.join(name), text).unwrap();
     name.to_string()
