@@ -1039,3 +1039,19 @@ ok      Tested (ship/tested)
         )
     );
 }
+
+#[test]
+fn a_variable_only_prose_names_is_not_asked() {
+    // `{{team}}` is in the lead only; `{{version}}` is in an item. Only
+    // the second is asked: the script holds one value, and would be left
+    // over or run short otherwise.
+    let text = "# Ship\n## Go\nAsk {{team}} before you start.\n\n- [ ] Deploy {{version}}\n";
+    let run = run_with(
+        text,
+        options(),
+        &Fake::new([]),
+        vec![Value("2.0".into()), done()],
+    );
+    assert_eq!(run.record.values.keys().collect::<Vec<_>>(), ["version"]);
+    assert_eq!(checklist(text).variables, ["team", "version"]);
+}

@@ -105,6 +105,8 @@ pub struct Session<'a> {
     deferred: HashSet<usize>,
     /// Variables an unattended prompter had no value for.
     unset: HashSet<String>,
+    /// The variables this run asks for (`plan::asked_variables`).
+    variables: Vec<String>,
     /// Where the answer being applied came from, and who gave it, when not
     /// the operator at the keyboard.
     answer_source: Option<Provenance>,
@@ -280,6 +282,7 @@ impl<'a> Session<'a> {
             interrupted,
             deferred: HashSet::new(),
             unset: HashSet::new(),
+            variables: plan::asked_variables(checklist),
             answer_source: None,
             answer_by: None,
             just_settled: None,

@@ -1,7 +1,9 @@
 //! What comes next: a variable, the item the run is at (or the one `g`
 //! went to), a rollback step, a go/no-go gate, or the end.
 
-use crate::model::When;
+use std::collections::HashSet;
+
+use crate::model::{Checklist, When};
 use crate::record::Status;
 
 use super::Session;
@@ -16,10 +18,36 @@ pub(super) enum Step {
     Done,
 }
 
+/// The variables a run asks for: those its items use (in their text,
+/// command, label or default), in the checklist's order. One named only in
+/// prose (a lead, a note, a page's introduction) is shown as written and
+/// never asked: nobody should have to invent a value nothing uses.
+pub(super) fn asked_variables(checklist: &Checklist) -> Vec<String> {
+    let mut used: HashSet<String> = HashSet::new();
+    for (_, _, item) in checklist.items() {
+        let texts = [
+            Some(item.text.as_str()),
+            item.command.as_deref(),
+            item.label.as_deref(),
+            item.default.as_deref(),
+        ];
+        for text in texts.into_iter().flatten() {
+            if text.contains("{{") {
+                used.extend(crate::template::names(text));
+            }
+        }
+    }
+    checklist
+        .variables
+        .iter()
+        .filter(|name| used.contains(*name))
+        .cloned()
+        .collect()
+}
+
 impl Session<'_> {
     pub(super) fn next_step(&self) -> Step {
         if let Some(name) = self
-            .checklist
             .variables
             .iter()
             .find(|name| !self.record.values.contains_key(*name) && !self.unset.contains(*name))
