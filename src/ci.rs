@@ -83,11 +83,23 @@ impl<'a> Unattended<'a> {
     }
 
     /// Asked a second time with a message: the answer was refused. Leave
-    /// the item pending rather than loop.
-    fn refused(&mut self, view: &ItemView) -> bool {
+    /// the item pending rather than loop, and say why in the log (`what`
+    /// when the engine gave no reason).
+    fn refused(&mut self, view: &ItemView, what: &str) -> bool {
         let count = self.asked.entry(view.id.clone()).or_insert(0);
         *count += 1;
-        *count > 3 || (view.message.is_some() && view.suggested.is_none() && *count > 1)
+        let refused =
+            *count > 3 || (view.message.is_some() && view.suggested.is_none() && *count > 1);
+        if refused {
+            let _ = writeln!(
+                self.err,
+                "{}: {}: {}",
+                self.style.yellow("warning"),
+                view.id,
+                printable(view.message.as_deref().unwrap_or(what))
+            );
+        }
+        refused
     }
 
     fn action_for(&mut self, answer: &ItemAnswer) -> Action {
@@ -160,14 +172,7 @@ impl Prompter for Unattended<'_> {
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
         self.source = None;
         self.by = None;
-        if self.refused(view) {
-            let _ = writeln!(
-                self.err,
-                "{}: {}: {}",
-                self.style.yellow("warning"),
-                view.id,
-                printable(view.message.as_deref().unwrap_or("answer refused"))
-            );
+        if self.refused(view, "answer refused") {
             return Reply::Answer(Action::Pending);
         }
         if let Some(answer) = self.answers.items.get(&view.id) {
@@ -211,16 +216,7 @@ impl Prompter for Unattended<'_> {
 
     fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
         self.source = None;
-        if self.refused(view) {
-            // As for an item: the log says why the sign-off stays open (a
-            // policy the answers file's signer can never satisfy).
-            let _ = writeln!(
-                self.err,
-                "{}: {}: {}",
-                self.style.yellow("warning"),
-                view.id,
-                printable(view.message.as_deref().unwrap_or("sign-off refused"))
-            );
+        if self.refused(view, "sign-off refused") {
             return Reply::Answer(Action::Pending);
         }
         match self.answers.signoffs.get(&view.id) {
