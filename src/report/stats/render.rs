@@ -131,6 +131,16 @@ fn percent(rate: f64) -> String {
     format!("{:.0}%", rate * 100.0)
 }
 
+/// A weak spot's item: its id, with its checklist's title in the block of
+/// all checklists, where ids of two checklists may meet.
+fn spot_name(group: &Group, spot: &super::WeakSpot) -> String {
+    if group.checklist.is_none() {
+        format!("{}: {}", spot.checklist, spot.id)
+    } else {
+        spot.id.clone()
+    }
+}
+
 fn spot_counts(spot: &super::WeakSpot) -> String {
     let mut parts = Vec::new();
     for (n, what) in [
@@ -188,11 +198,7 @@ pub fn text(stats: &Stats, style: Style) -> String {
                 style.dim("weak spots: items failed, skipped or waived")
             );
             for spot in &group.weak_spots {
-                let name = if group.checklist.is_none() {
-                    format!("{}: {}", spot.checklist, spot.id)
-                } else {
-                    spot.id.clone()
-                };
+                let name = spot_name(group, spot);
                 let _ = writeln!(
                     out,
                     "    {} {}  {name}  ({})",
@@ -230,11 +236,7 @@ pub fn markdown(stats: &Stats) -> String {
         if !group.weak_spots.is_empty() {
             out.push_str("\n| weak spot | item | runs | failed | skipped | waived |\n|---|---|---:|---:|---:|---:|\n");
             for spot in &group.weak_spots {
-                let name = if group.checklist.is_none() {
-                    format!("{}: {}", spot.checklist, spot.id)
-                } else {
-                    spot.id.clone()
-                };
+                let name = spot_name(group, spot);
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} | {} | {} | {} |",
