@@ -306,7 +306,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     // A paragraph right before a list or a code block leads it
     // ("**Verification:**", "**Preflight command:**"), so its last line,
     // even a bold label with nothing after it, is no field.
-    let leads_list: Vec<bool> = (0..nodes.len())
+    let leads_block: Vec<bool> = (0..nodes.len())
         .map(|index| matches!(nodes.get(index + 1), Some(Node::Item(_) | Node::Code(_))))
         .collect();
     for node in &nodes {
@@ -405,14 +405,14 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
             Node::Paragraph(lines) => {
                 let mut prose = Vec::new();
                 let last = lines.len().saturating_sub(1);
-                let shapes: Vec<Option<rules::FieldShape>> = lines
+                let mut shapes: Vec<Option<rules::FieldShape>> = lines
                     .iter()
                     .enumerate()
                     .map(|(n, line)| {
                         // `**Primary way back:**` alone on its line is a
                         // blank to fill, unless it leads a list.
                         let bold_blank =
-                            line.markdown.starts_with("**") && !(n == last && leads_list[index]);
+                            line.markdown.starts_with("**") && !(n == last && leads_block[index]);
                         rules::field_shape(&line.text).filter(|shape| {
                             shape.placeholder
                                 || (bold_blank
@@ -421,22 +421,20 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                         })
                     })
                     .collect();
-                let labels: Vec<Option<String>> = shapes
-                    .iter()
-                    .map(|shape| shape.as_ref().map(|s| s.label.clone()))
-                    .collect();
-                let labels: Vec<Option<&str>> = labels.iter().map(Option::as_deref).collect();
                 // "Customer Signatory" over its Name / Signature / Date
                 // lines: one sign-off by that role, the lines its blanks.
                 let mut block = 0;
-                for (index, (line, shape)) in lines.into_iter().zip(shapes).enumerate() {
+                for (index, line) in lines.into_iter().enumerate() {
                     if block > 0 {
                         block -= 1;
                         continue;
                     }
-                    let mut shape = shape;
+                    let mut shape = shapes[index].take();
                     if shape.is_none() && rules::looks_like_role(&line.text) {
-                        block = super::signature::block_after(&labels[index + 1..]);
+                        let labels = shapes[index + 1..]
+                            .iter()
+                            .map(|shape| shape.as_ref().map(|s| s.label.as_str()));
+                        block = super::signature::block_after(labels);
                         if block > 0 {
                             shape = Some(rules::FieldShape {
                                 label: line.text.clone(),

@@ -43,9 +43,8 @@ fn signs(asked: &[Asks]) -> bool {
 /// How many of the `labels` after a role's line (`Customer Signatory`, then
 /// `Name: ___`, `Title: ___`, `Signature: ___`, `Date: ___`) are its
 /// signature block; 0 when they are not one.
-pub(super) fn block_after(labels: &[Option<&str>]) -> usize {
+pub(super) fn block_after<'a>(labels: impl Iterator<Item = Option<&'a str>>) -> usize {
     let asked: Vec<Asks> = labels
-        .iter()
         .map_while(|label| label.and_then(asks_by_label))
         .collect();
     if signs(&asked) { asked.len() } else { 0 }
