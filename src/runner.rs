@@ -43,6 +43,17 @@ pub struct Settings {
 /// half-way through a write.
 pub struct FileSink(pub RecordFile);
 
+/// Where a run's answers go and what follows them: the record and the lock
+/// held on it (`new` when this run made it), whether it is committed to git
+/// when the run stops, and the notifications under way.
+struct Destination<'a> {
+    path: &'a Path,
+    lock: Lock,
+    new: bool,
+    commit: bool,
+    delivery: Option<Delivery>,
+}
+
 impl Sink for FileSink {
     fn wants_whole(&self) -> bool {
         self.0.wants_whole()
@@ -437,7 +448,13 @@ pub fn run_unattended(
     let delivery = notify(&mut session, targets);
     unattended(
         &mut session,
-        (&path, lock, true, settings.commit, delivery),
+        Destination {
+            path: &path,
+            lock,
+            new: true,
+            commit: settings.commit,
+            delivery,
+        },
         &source,
         &answers,
         args,
@@ -458,7 +475,13 @@ fn answers_for(args: &crate::cli::Unattended, checklist: &Checklist) -> anyhow::
 /// dashboards read: the JUnit file, GitHub's step summary.
 fn unattended(
     session: &mut Session<'_>,
-    (path, lock, new, commit, delivery): (&Path, Lock, bool, bool, Option<Delivery>),
+    Destination {
+        path,
+        lock,
+        new,
+        commit,
+        delivery,
+    }: Destination<'_>,
     source: &Source,
     answers: &Answers,
     args: &crate::cli::Unattended,
@@ -551,7 +574,13 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     let delivery = notify(&mut session, targets);
     drive(
         &mut session,
-        (&path, lock, true, settings.commit, delivery),
+        Destination {
+            path: &path,
+            lock,
+            new: true,
+            commit: settings.commit,
+            delivery,
+        },
         Arc::clone(&flag),
         settings.style,
         out,
@@ -560,7 +589,13 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
 
 fn drive(
     session: &mut Session<'_>,
-    (path, lock, new, commit, delivery): (&Path, Lock, bool, bool, Option<Delivery>),
+    Destination {
+        path,
+        lock,
+        new,
+        commit,
+        delivery,
+    }: Destination<'_>,
     interrupted: Arc<AtomicBool>,
     style: Style,
     out: &mut dyn Write,
@@ -727,7 +762,13 @@ pub fn resume(
     if args.non_interactive {
         return unattended(
             &mut session,
-            (&path, lock, false, settings.commit, delivery),
+            Destination {
+                path: &path,
+                lock,
+                new: false,
+                commit: settings.commit,
+                delivery,
+            },
             &source,
             &answers,
             args,
@@ -737,7 +778,13 @@ pub fn resume(
     }
     drive(
         &mut session,
-        (&path, lock, false, settings.commit, delivery),
+        Destination {
+            path: &path,
+            lock,
+            new: false,
+            commit: settings.commit,
+            delivery,
+        },
         Arc::clone(&flag),
         settings.style,
         out,
