@@ -93,11 +93,11 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
     })
 }
 
-pub(super) fn scalar(value: &serde_yaml::Value) -> Option<String> {
+pub(super) fn scalar(value: &crate::yaml::Value) -> Option<String> {
     match value {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        crate::yaml::Value::String(s) => Some(s.clone()),
+        crate::yaml::Value::Number(n) => Some(n.to_string()),
+        crate::yaml::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
