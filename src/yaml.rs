@@ -56,13 +56,11 @@ impl Error {
             index: l.index(),
         });
         let mut message = err.to_string();
-        // serde_yaml ends some messages with " at line L column C"; the
-        // caller puts the position before the message, once.
+        // serde_yaml puts " at line L column C" into most messages; the
+        // caller puts the position before the message, once. (Another
+        // position, where a scalar began, stays.)
         if let Some(p) = at {
-            let suffix = format!(" at line {} column {}", p.line, p.column);
-            if let Some(stripped) = message.strip_suffix(&suffix) {
-                message.truncate(stripped.len());
-            }
+            message = message.replacen(&format!(" at line {} column {}", p.line, p.column), "", 1);
         }
         Error { message, at }
     }
@@ -154,6 +152,15 @@ mod tests {
             "schema: invalid type: sequence, expected a string"
         );
         assert_eq!(err.position().unwrap().index, 8);
+        let err = from_str::<Head>("schema: x\nrun:\n\tid: 1\n").unwrap_err();
+        assert_eq!(
+            (err.at(), err.to_string()),
+            (
+                ":3:1".to_string(),
+                "found character that cannot start any token, while scanning for the next token"
+                    .to_string()
+            )
+        );
         let err = from_str::<Head>("other: 1\n").unwrap_err();
         assert_eq!(
             (err.at(), err.to_string()),

@@ -175,15 +175,11 @@ impl Answers {
                 rollback_needed: None,
                 gates: BTreeMap::new(),
             }
-        } else if let Err(err) =
-            crate::limits::check_yaml(text, display, crate::limits::Kind::Answers)
-        {
-            return Err(err);
         } else {
             // Through a plain YAML value first: it refuses a key given
             // twice, which a map would quietly take the last of.
-            let value: crate::yaml::Value = crate::yaml::from_str(text)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", err.at())))?;
+            let value: crate::yaml::Value =
+                crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
             if let Some(key) = unsafe_text(&value) {
                 return Err(error(
                     Code::Input,
