@@ -337,13 +337,14 @@ fn an_answer_that_is_no_value_stops_the_run_before_anything_runs() {
         .file("deploy.md", DEPLOY)
         .file(
             "answers.yaml",
-            "items:\n  Error rate normal (< 1%): low\n  Error rate > 5%: not-occurred\n  p95 latency (< 500ms): {value: 3%}\n",
+            "items:\n  Error rate normal (< 1%): low\n  Error rate > 5%: not-occurred\n  p95 latency (< 500ms): {value: 3%}\n  Validation score >= 80/100: {status: occurred, note: x}\n",
         )
         .args(&["run", "deploy.md", "--non-interactive", "--answers", "answers.yaml"])
         .code(3)
         .stderr(
             "error: answers.yaml:3: items.Error rate > 5%: answering a measured item without its value (> 5%) needs a note saying why
 answers.yaml:2: items.Error rate normal (< 1%): value: type the measured value as a number, as 0.5% (the bound is < 1%)
+answers.yaml:5: items.Validation score >= 80/100: a check takes done, failed, skipped, n/a, not `occurred`
 answers.yaml:4: items.p95 latency (< 500ms): value: type the measured value as a number, as 499ms (the bound is < 500ms)
 ",
         )

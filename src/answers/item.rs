@@ -135,6 +135,23 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
                 RawItem::Full(full),
             );
         }
+        Some(status)
+            if !matches!(
+                (item.kind, status),
+                (Kind::Check, Status::Done | Status::Failed)
+                    | (Kind::Trigger, Status::Occurred | Status::NotOccurred)
+            ) =>
+        {
+            let names = match item.kind {
+                Kind::Trigger => "occurred, not-occurred, skipped, n/a",
+                _ => "done, failed, skipped, n/a",
+            };
+            return Err(format!(
+                "a {} takes {names}, not `{}`",
+                item.kind.as_str(),
+                status.as_str()
+            ));
+        }
         None if value.is_none() => {
             return Err(format!(
                 "a measured item is answered with its value, as {{value: 0.4}} (the bound is {})",
