@@ -573,3 +573,72 @@ ok      Response time > 3x baseline: 0.5 s against > 3x baseline (baseline 200ms
     );
     assert_eq!(ran.record().items[4].status, Status::Pending);
 }
+
+#[test]
+fn a_pipeline_settles_seed_002s_thresholds_from_an_answers_file() {
+    let seed = std::fs::read_to_string(fixture("seed-002-full-runbook.md")).unwrap();
+    let answers = "values:
+  Authorisation latency baseline: 180ms
+items:
+  Ledger snapshot exists (< 6 hours old): 2
+  Preflight score >= 90/100: 93
+  Decline rate normal (< 2%): 0.8
+  Authorisation latency normal (< 300ms): 0.31 s
+  CPU normal (< 65%): 40
+  Memory normal (< 75%): 70
+  Smoke score >= 90/100: 95
+  Decline rate > 4%: 1.1
+  Authorisation latency > 3x baseline: 310ms
+  Merchant impact > 5 minutes: 0
+  Rollout stalled > 10 minutes: 12
+";
+    let ran = Test::new()
+        .file("seed.md", &seed)
+        .file("answers.yaml", answers)
+        .args(&[
+            "run",
+            "seed.md",
+            "--non-interactive",
+            "--no-commands",
+            "--keep-going",
+            "--answers",
+            "answers.yaml",
+        ])
+        .code(1)
+        .run();
+    let settled: Vec<&str> = ran
+        .out
+        .stderr
+        .lines()
+        .filter(|line| line.ends_with(": met") || line.ends_with(": not met"))
+        .collect();
+    assert_eq!(
+        settled,
+        [
+            "ok      Ledger snapshot exists (< 6 hours old): 2 h against < 6 h: met",
+            "ok      Preflight score >= 90/100: 93/100 against >= 90/100: met",
+            "ok      Decline rate normal (< 2%): 0.8% against < 2%: met",
+            "FAIL    Authorisation latency normal (< 300ms): 0.31 s against < 300ms: not met",
+            "ok      CPU normal (< 65%): 40% against < 65%: met",
+            "ok      Memory normal (< 75%): 70% against < 75%: met",
+            "ok      Smoke score >= 90/100: 95/100 against >= 90/100: met",
+            "ok      Decline rate > 4%: 1.1% against > 4%: not met",
+            "ok      Authorisation latency > 3x baseline: 310ms against > 3x baseline (baseline 180ms): not met",
+            "ok      Merchant impact > 5 minutes: 0 min against > 5 min: not met",
+            "FAIL    Rollout stalled > 10 minutes: 12 min against > 10 min: met",
+        ]
+    );
+    let record = ran.record();
+    let rollback = record
+        .rollback
+        .as_ref()
+        .expect("a crossed trigger calls it");
+    assert_eq!(
+        rollback.cause,
+        "rollback-criteria/rollout-stalled-10-minutes"
+    );
+    assert_eq!(
+        record.items.iter().filter(|i| i.measure.is_some()).count(),
+        11
+    );
+}
