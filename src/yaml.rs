@@ -14,7 +14,7 @@ use crate::limits::Kind;
 
 /// A YAML tree, for the few callers that edit a document before writing
 /// it (the lean record form) or walk one whatever its shape (answers).
-pub use serde_yaml::{Mapping, Value};
+pub use serde_yaml::{Mapping, Number, Value};
 
 /// Why YAML did not read or write: the reader's message without its own
 /// position suffix, and where it happened, when known.

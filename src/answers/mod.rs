@@ -114,7 +114,7 @@ struct RawGateFull {
 enum RawItem {
     Status(String),
     /// A measured item's value, written bare (`error-rate: 0.4`).
-    Number(serde_yaml::Number),
+    Number(crate::yaml::Number),
     Full(RawFull),
 }
 
