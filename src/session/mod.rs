@@ -184,6 +184,7 @@ impl<'a> Session<'a> {
             },
             values: BTreeMap::new(),
             rollback: None,
+            summary: None,
             items,
             gates: Vec::new(),
             signoffs: Vec::new(),
