@@ -563,7 +563,7 @@ impl Record {
         if self.is_v1() {
             serde_yaml::to_writer(out, &v1::RecordV1::of(self))
         } else {
-            serde_yaml::to_writer(out, &lean::to_value(self)?)
+            lean::write(self, out)
         }
         .context("cannot write the record as YAML")
     }
