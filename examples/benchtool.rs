@@ -7,6 +7,7 @@
 //! benchtool floor FILE             a bare pulldown-cmark pass over FILE
 //! benchtool save ITEMS DIR         answer-to-durable latency of an interactive run
 //! benchtool stress KIND FILE       an input far past real use (see `stress`)
+//! benchtool copies RECORD N DIR    N records like RECORD, a day's runs apart
 //! benchtool median JSON...         hyperfine --export-json results as TSV
 //! ```
 
@@ -35,9 +36,10 @@ fn main() -> ExitCode {
         ["floor", file] => floor(Path::new(file)),
         ["save", items, dir] => save_latency(parse_count(items), Path::new(dir)),
         ["stress", kind, file] => stress(kind, Path::new(file)),
+        ["copies", record, count, dir] => copies(Path::new(record), parse_count(count), Path::new(dir)),
         ["median", files @ ..] if !files.is_empty() => medians(files),
         _ => Err(
-            "usage: benchtool gen ITEMS DIR | floor FILE | save ITEMS DIR | stress KIND FILE | median JSON..."
+            "usage: benchtool gen ITEMS DIR | floor FILE | save ITEMS DIR | stress KIND FILE | copies RECORD N DIR | median JSON..."
                 .to_string(),
         ),
     };
@@ -454,6 +456,29 @@ fn save_latency(items: usize, dir: &Path) -> Result<(), String> {
         != relcheck::record::DigestCheck::Matches(relcheck::record::digest(&record))
     {
         return Err("the saved record's digest does not match".to_string());
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------
+// A folder of records, for `history`
+
+/// `count` records like the one at `record`, each its own run (id, start
+/// times an hour apart) and sealed, so each is intact: a team's year of
+/// runs of one checklist, for `history` to list.
+fn copies(record: &Path, count: usize, dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|err| format!("{}: {err}", dir.display()))?;
+    let mut record = Record::load(record).map_err(|err| format!("{err:#}"))?;
+    let started = record.run.started;
+    let finished = record.run.finished;
+    for n in 0..count {
+        let shift = chrono::Duration::hours(n as i64);
+        record.run.id = format!("bench-{n}");
+        record.run.started = started - shift;
+        record.run.finished = finished.map(|at| at - shift);
+        relcheck::record::seal(&mut record);
+        let path = dir.join(format!("run-{n:05}.yaml"));
+        record.save(&path).map_err(|err| format!("{err:#}"))?;
     }
     Ok(())
 }

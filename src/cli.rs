@@ -263,6 +263,9 @@ pub struct HistoryArgs {
     /// Release metrics instead of the list: change failure rate, time to restore, durations, weak spots
     #[arg(long)]
     pub stats: bool,
+    /// Read every record whole and say whether each is intact, edited or signed (the `record` column)
+    #[arg(long)]
+    pub check: bool,
     /// Only runs started on or after DATE (YYYY-MM-DD, UTC, or an RFC 3339 time)
     #[arg(long, value_name = "DATE")]
     pub since: Option<String>,

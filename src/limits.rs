@@ -88,51 +88,84 @@ pub fn read_given(path: &Path, kind: Kind) -> anyhow::Result<Vec<u8>> {
     read_from(path, kind, true)
 }
 
+/// The regular file at `path`, open for reading, refused as [`read`]
+/// refuses it: for a reader that takes only the start of a file (a
+/// record's header), which need not read the rest.
+pub fn open(path: &Path, kind: Kind) -> anyhow::Result<std::fs::File> {
+    Opened::new(path, kind, false).map(|opened| opened.file)
+}
+
+/// A file opened within `kind`'s limits, with what the messages about it
+/// need.
+struct Opened {
+    file: std::fs::File,
+    len: u64,
+    display: String,
+    kind: Kind,
+}
+
+impl Opened {
+    /// Opens `path`: a regular file, or a pipe when `pipe`, no larger than
+    /// `kind` allows.
+    fn new(path: &Path, kind: Kind, pipe: bool) -> anyhow::Result<Opened> {
+        let display = crate::printable::printable(&path.display().to_string()).into_owned();
+        let refuse = |problem: String| error(Code::Input, format!("{display}: {problem}"));
+        let file = OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+            .map_err(|err| {
+                // A socket cannot be opened at all: say what it is.
+                match std::fs::metadata(path) {
+                    Ok(meta) if !meta.is_file() => refuse(not_regular(meta.file_type(), kind)),
+                    _ => refuse(unreadable(&err, kind)),
+                }
+            })?;
+        let meta = file
+            .metadata()
+            .map_err(|err| refuse(unreadable(&err, kind)))?;
+        if pipe && meta.file_type().is_fifo() {
+            // Opened without waiting for a writer; now read as a pipe is read.
+            nix::fcntl::fcntl(
+                &file,
+                nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
+            )
+            .map_err(|err| refuse(unreadable(&std::io::Error::from(err), kind)))?;
+        } else if !meta.is_file() {
+            return Err(refuse(not_regular(meta.file_type(), kind)));
+        }
+        if meta.len() > kind.max_bytes() {
+            return Err(refuse(too_large(meta.len(), kind)));
+        }
+        Ok(Opened {
+            file,
+            len: meta.len(),
+            display,
+            kind,
+        })
+    }
+
+    fn refuse(&self, problem: String) -> anyhow::Error {
+        error(Code::Input, format!("{}: {problem}", self.display))
+    }
+}
+
+fn unreadable(err: &std::io::Error, kind: Kind) -> String {
+    format!("cannot read the {}: {}", kind.singular(), io_reason(err))
+}
+
 fn read_from(path: &Path, kind: Kind, pipe: bool) -> anyhow::Result<Vec<u8>> {
-    let display = crate::printable::printable(&path.display().to_string()).into_owned();
-    let refuse = |problem: String| error(Code::Input, format!("{display}: {problem}"));
-    let unreadable = |err: &std::io::Error| {
-        refuse(format!(
-            "cannot read the {}: {}",
-            kind.singular(),
-            io_reason(err)
-        ))
-    };
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .map_err(|err| {
-            // A socket cannot be opened at all: say what it is.
-            match std::fs::metadata(path) {
-                Ok(meta) if !meta.is_file() => refuse(not_regular(meta.file_type(), kind)),
-                _ => unreadable(&err),
-            }
-        })?;
-    let meta = file.metadata().map_err(|err| unreadable(&err))?;
-    let piped = pipe && meta.file_type().is_fifo();
-    if piped {
-        // Opened without waiting for a writer; now read as a pipe is read.
-        nix::fcntl::fcntl(
-            &file,
-            nix::fcntl::FcntlArg::F_SETFL(nix::fcntl::OFlag::empty()),
-        )
-        .map_err(|err| unreadable(&std::io::Error::from(err)))?;
-    } else if !meta.is_file() {
-        return Err(refuse(not_regular(meta.file_type(), kind)));
-    }
-    let max = kind.max_bytes();
-    if meta.len() > max {
-        return Err(refuse(too_large(meta.len(), kind)));
-    }
+    let opened = Opened::new(path, kind, pipe)?;
+    let max = opened.kind.max_bytes();
     // The file may grow after the check: read no more than one byte past
     // the limit.
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    file.take(max + 1)
+    let mut bytes = Vec::with_capacity(opened.len as usize);
+    (&opened.file)
+        .take(max + 1)
         .read_to_end(&mut bytes)
-        .map_err(|err| unreadable(&err))?;
+        .map_err(|err| opened.refuse(unreadable(&err, kind)))?;
     if bytes.len() as u64 > max {
-        return Err(refuse(too_large(bytes.len() as u64, kind)));
+        return Err(opened.refuse(too_large(bytes.len() as u64, kind)));
     }
     Ok(bytes)
 }

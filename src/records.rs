@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::exit::{Code, error};
-use crate::record::{Lock, Origin, Record};
+use crate::record::{Header, Lock, Origin, Record};
 use crate::source::Source;
 
 pub const DEFAULT_RECORDS_DIR: &str = "relcheck-records";
@@ -172,14 +172,12 @@ pub fn newest_in_progress(dir: &Path) -> anyhow::Result<PathBuf> {
 
 /// The records in a folder, and the files that should have been records
 /// but could not be read.
-pub struct Folder {
-    pub records: Vec<(PathBuf, Record)>,
-    /// Why each `*.yaml` that did not load was left out: one line, which
-    /// names the file.
+pub struct Folder<T = Record> {
+    pub records: Vec<(PathBuf, T)>,
     pub skipped: Vec<String>,
 }
 
-impl Folder {
+impl<T> Folder<T> {
     /// Fails, naming the first file left out, when any was: `command`
     /// looks for the newest record, and it may be the one left out.
     pub fn require_all(&self, dir: &Path, command: &str, what: &str) -> anyhow::Result<()> {
@@ -201,6 +199,19 @@ impl Folder {
 /// [`crate::limits`], so a pipe or a device among them is passed over at
 /// once.
 pub fn records_in(dir: &Path) -> anyhow::Result<Folder> {
+    read_folder(dir, Record::load)
+}
+
+/// [`records_in`], reading only each record's header where it can
+/// ([`Header::read`]): what `history` lists.
+pub fn headers_in(dir: &Path) -> anyhow::Result<Folder<Header>> {
+    read_folder(dir, Header::read)
+}
+
+fn read_folder<T: Send>(
+    dir: &Path,
+    read: impl Fn(&Path) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Folder<T>> {
     let entries = std::fs::read_dir(dir).map_err(|err| {
         if dir.exists() && !dir.is_dir() {
             return not_a_folder(dir);
@@ -226,13 +237,67 @@ pub fn records_in(dir: &Path) -> anyhow::Result<Folder> {
         records: Vec::new(),
         skipped: Vec::new(),
     };
-    for path in paths {
-        match Record::load(&path) {
-            Ok(record) => folder.records.push((path, record)),
+    for (path, read) in paths.iter().zip(in_parallel(&paths, read)) {
+        match read {
+            Ok(record) => folder.records.push((path.clone(), record)),
             Err(err) => folder.skipped.push(format!("{err:#}")),
         }
     }
     Ok(folder)
+}
+
+/// `read` of every path, in order, on as many threads as the machine has
+/// cores: a folder of records is read for one table, and each file is
+/// parsed on its own.
+fn in_parallel<T: Send>(
+    paths: &[PathBuf],
+    read: impl Fn(&Path) -> anyhow::Result<T> + Sync,
+) -> Vec<anyhow::Result<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .min(paths.len().div_ceil(16))
+        .max(1);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let at = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(at) else {
+                return done;
+            };
+            done.push((at, read(path)));
+        }
+    };
+    let done: Vec<(usize, anyhow::Result<T>)> = if threads == 1 {
+        work()
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
+            workers
+                .into_iter()
+                .flat_map(|worker| worker.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    let mut results: Vec<Option<anyhow::Result<T>>> = paths.iter().map(|_| None).collect();
+    for (at, result) in done {
+        results[at] = Some(result);
+    }
+    // A reader that panicked took its files' results with it: each is
+    // said, never silently dropped or paired with another file.
+    paths
+        .iter()
+        .zip(results)
+        .map(|(path, result)| {
+            result.unwrap_or_else(|| {
+                Err(error(
+                    Code::Input,
+                    format!("{}: could not be read", path.display()),
+                ))
+            })
+        })
+        .collect()
 }
 
 /// Whether the checklist file a record names is there but is not a

@@ -34,6 +34,14 @@ pub struct Position {
 }
 
 impl Error {
+    /// A write that failed under the YAML writer (a full disk).
+    pub fn io(err: std::io::Error) -> Error {
+        Error {
+            message: err.to_string(),
+            at: None,
+        }
+    }
+
     pub fn position(&self) -> Option<Position> {
         self.at
     }
@@ -113,27 +121,6 @@ pub fn read<T: DeserializeOwned>(
     from_str(text).map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
 }
 
-/// The part of a document before its top-level key `key`: for reading a
-/// record's header (schema, checklist, run) without its items, which are
-/// nearly all of its bytes. The whole text when `key` is not there.
-///
-/// Sound for documents relcheck writes, where a top-level key is a plain
-/// `key:` at the start of a line; any other line starting `key:` would be
-/// inside a block scalar, which relcheck indents.
-pub fn head<'a>(text: &'a str, key: &str) -> &'a str {
-    let mut at = 0;
-    for line in text.split_inclusive('\n') {
-        if line
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with(':'))
-        {
-            return &text[..at];
-        }
-        at += line.len();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,15 +166,5 @@ mod tests {
         let deep = format!("schema: {}", "[".repeat(65));
         let err = read::<Head>(&deep, "r.yaml", Kind::Record, "").unwrap_err();
         assert!(err.to_string().starts_with("r.yaml:1:73: nests"), "{err}");
-    }
-
-    #[test]
-    fn head_stops_at_the_top_level_key() {
-        let text = "schema: x\nrun:\n  items: 1\nitems:\n- a\n";
-        assert_eq!(head(text, "items"), "schema: x\nrun:\n  items: 1\n");
-        assert_eq!(head(text, "gates"), text);
-        assert_eq!(head("itemsx: 1\n", "items"), "itemsx: 1\n");
-        let header: Head = from_str(head(text, "run")).unwrap();
-        assert_eq!(header.schema, "x");
     }
 }

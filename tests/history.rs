@@ -1,5 +1,6 @@
 //! `relcheck history`: a folder of records as a table and as JSON, newest
-//! first, with whether each record was edited or carries valid signatures.
+//! first, read from each record's header; with `--check`, read whole, with
+//! whether each record was edited or carries valid signatures.
 
 use std::path::Path;
 
@@ -104,16 +105,22 @@ fn history_lists_the_records_newest_first() {
     // The rest are listed; the file that is no record is named, after
     // them, and the exit code says the list is not the whole folder.
     assert_eq!(
-        (out.code, out.stderr),
+        (out.code, out.stderr.as_str()),
         (
             3,
             format!(
                 "error: {}: not a relcheck record: missing field `schema` (not listed)\n",
                 dir.path().join("broken.yaml:1:1").display()
             )
+            .as_str()
         )
     );
     insta::assert_snapshot!("table", out.stdout);
+    // Read whole, each says whether it is intact; the rest is the same.
+    let checked = relcheck(&["history", dir_arg(dir.path()), "--check"]).run();
+    assert_eq!(checked.code, 3, "{}", checked.stderr);
+    assert_eq!(checked.stderr, out.stderr);
+    insta::assert_snapshot!("table-checked", checked.stdout);
     // The default folder comes from RELCHECK_RECORDS_DIR.
     let by_env = relcheck(&["history"])
         .env("RELCHECK_RECORDS_DIR", dir_arg(dir.path()))
@@ -121,16 +128,17 @@ fn history_lists_the_records_newest_first() {
     assert_eq!(by_env.stdout, out.stdout);
 }
 
-#[test]
-fn history_json_is_for_scripts() {
-    let dir = folder();
-    let out = relcheck(&["history", dir_arg(dir.path()), "--format", "json"]).run();
+/// `history --format json` in `dir`, with `more` arguments, each row's
+/// path made its file name (the folder is a new temporary one each time).
+fn json_rows(dir: &Path, more: &[&str]) -> serde_json::Value {
+    let mut args = vec!["history", dir_arg(dir), "--format", "json"];
+    args.extend(more);
+    let out = relcheck(&args).run();
     assert_eq!(out.code, 3, "{}", out.stderr);
     let mut rows: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    // The folder is a new temporary one each time.
     for row in rows.as_array_mut().unwrap() {
         let path = row["path"].as_str().unwrap().to_string();
-        assert!(path.starts_with(dir_arg(dir.path())));
+        assert!(path.starts_with(dir_arg(dir)));
         row["path"] = Path::new(&path)
             .file_name()
             .unwrap()
@@ -138,7 +146,22 @@ fn history_json_is_for_scripts() {
             .unwrap()
             .into();
     }
+    rows
+}
+
+#[test]
+fn history_json_is_for_scripts() {
+    let dir = folder();
+    let rows = json_rows(dir.path(), &[]);
     insta::assert_json_snapshot!("json", rows);
+    // Integrity is said only of records read whole.
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|row| row.get("integrity").is_none())
+    );
+    let rows = json_rows(dir.path(), &["--check"]);
     let integrity: Vec<&str> = rows
         .as_array()
         .unwrap()
@@ -186,4 +209,75 @@ fn a_missing_folder_exits_3() {
         out.stderr
     );
     assert_eq!(out.stdout, "");
+}
+
+/// The header says what the record says: a count forged in the summary
+/// shows in the quick list, but the record is `edited` read whole, and
+/// `verify` fails it, even with the digest recomputed over the forgery.
+#[test]
+fn a_forged_summary_is_caught_by_check_and_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("production-deploy-1.yaml");
+    let mut deploy = records::run_at(
+        "production-deploy.md",
+        &records::waived_plan(),
+        records::start(),
+        "Ada",
+    );
+    relcheck::record::seal(&mut deploy);
+    let honest = deploy.summary.unwrap();
+    assert_eq!((honest.failed, honest.waived), (0, 2));
+    let mut forged = deploy.clone();
+    forged.summary.as_mut().unwrap().waived = 0;
+    forged.digest = Some(relcheck::record::digest(&forged));
+    forged.save(&path).unwrap();
+    let rows = json_rows_ok(dir.path(), &[]);
+    assert_eq!(rows[0]["waived"], 0);
+    let rows = json_rows_ok(dir.path(), &["--check"]);
+    assert_eq!(
+        (rows[0]["waived"].as_u64(), rows[0]["integrity"].as_str()),
+        (Some(2), Some("edited"))
+    );
+    let out = relcheck(&["verify", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 5, "{}", out.stdout);
+}
+
+/// A run still open has answers in its journal that its header's summary
+/// does not count yet: it is read whole, journal and all.
+#[test]
+fn an_open_run_with_a_journal_is_listed_from_the_whole_record() {
+    use relcheck::record::{Changes, Outcome, RecordFile, Sink, Status};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("production-deploy-1.yaml");
+    let mut open = records::run("production-deploy.md", &Plan::default());
+    open.run.finished = None;
+    open.run.duration_seconds = None;
+    open.run.outcome = Outcome::InProgress;
+    relcheck::record::seal(&mut open);
+    let mut file = RecordFile::new(&path, false);
+    file.save(&open).unwrap();
+    let failed = open
+        .items
+        .iter()
+        .position(|item| item.status == Status::Done)
+        .unwrap();
+    open.items[failed].status = Status::Failed;
+    let changes = Changes {
+        items: &[failed],
+        values: false,
+    };
+    file.append(&open, &changes).unwrap();
+    let rows = json_rows_ok(dir.path(), &[]);
+    assert_eq!(
+        (rows[0]["failed"].as_u64(), rows[0]["outcome"].as_str()),
+        (Some(1), Some("in-progress"))
+    );
+}
+
+fn json_rows_ok(dir: &Path, more: &[&str]) -> serde_json::Value {
+    let mut args = vec!["history", dir_arg(dir), "--format", "json"];
+    args.extend(more);
+    let out = relcheck(&args).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    serde_json::from_str(&out.stdout).unwrap()
 }

@@ -97,6 +97,7 @@ fn record() -> Record {
             ("env".to_string(), "prod".to_string()),
         ]),
         rollback: None,
+        summary: None,
         items: vec![
             backup,
             version,

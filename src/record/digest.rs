@@ -83,6 +83,10 @@ pub fn digest(record: &Record) -> String {
 
 /// Sets the record's digest; called before every save.
 pub fn seal(record: &mut Record) {
+    // A v1 record keeps v1's fields: its summary is worked out on reading.
+    if !record.is_v1() {
+        record.summary = Some(super::Summary::of(record));
+    }
     record.digest = Some(digest(record));
 }
 
@@ -94,11 +98,18 @@ pub enum DigestCheck {
     Differs,
 }
 
+/// A summary that does not say what the items, gates and sign-offs say
+/// counts as an edit even when the digest was recomputed over it: no
+/// relcheck writes one, and `history` lists the summary, not the items,
+/// so a forged one would otherwise pass for the record.
 pub fn check_digest(record: &Record) -> DigestCheck {
     let actual = digest(record);
+    let summary_holds = record
+        .summary
+        .is_none_or(|summary| summary == super::Summary::of(record));
     match &record.digest {
         None => DigestCheck::Missing,
-        Some(stored) if *stored == actual => DigestCheck::Matches(actual),
+        Some(stored) if *stored == actual && summary_holds => DigestCheck::Matches(actual),
         Some(_) => DigestCheck::Differs,
     }
 }

@@ -5,9 +5,13 @@
 //! (docs/RECORD.md, "Size"). The record in memory, its digest and
 //! `report --format json` always have every field.
 
-use crate::yaml::Value;
+use std::collections::BTreeMap;
+use std::io::Write;
 
-use super::Record;
+use crate::yaml::{Error, Value};
+use serde::Serialize;
+
+use super::{ChecklistRef, Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
 use crate::model::Kind;
 
 /// An item is a check unless its record says otherwise.
@@ -25,39 +29,119 @@ fn section_of(id: &str) -> &str {
     id.rsplit_once('/').map_or(id, |(section, _)| section)
 }
 
-/// The record as its file holds it.
-pub(super) fn to_value(record: &Record) -> Result<Value, crate::yaml::Error> {
-    let mut value = crate::yaml::to_value(record)?;
-    if let Some(items) = value.get_mut("items").and_then(Value::as_sequence_mut) {
-        for (item, result) in items.iter_mut().zip(&record.items) {
-            let Some(item) = item.as_mapping_mut() else {
-                continue;
-            };
-            if result.kind == Kind::Check {
-                item.shift_remove("kind");
-            }
-            if result.phase == phase_of(&result.id) {
-                item.shift_remove("phase");
-            }
-            if result.section == section_of(&result.id) {
-                item.shift_remove("section");
-            }
+/// Writes the record as its file holds it, a part at a time: its header,
+/// then each item and each event on its own, so what is held besides the
+/// record is one item's tree, never the whole file's (a 100,000-item
+/// record is 100 MB of YAML). The parts are top-level entries of one YAML
+/// mapping, written in the order and with the rules of [`Record`]'s own
+/// fields; `record::a_record_written_in_parts_is_the_record` (tests/)
+/// holds them together.
+pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
+    crate::yaml::to_writer(
+        &mut *out,
+        &Head {
+            schema: &record.schema,
+            checklist: &record.checklist,
+            run: &record.run,
+            values: &record.values,
+            rollback: &record.rollback,
+            summary: &record.summary,
+        },
+    )?;
+    if record.items.is_empty() {
+        write_raw(out, "items: []\n")?;
+    } else {
+        write_raw(out, "items:\n")?;
+        for result in &record.items {
+            crate::yaml::to_writer(&mut *out, &[lean_item(result)?])?;
         }
     }
-    if let Some(events) = value.get_mut("events").and_then(Value::as_sequence_mut) {
-        for (event, logged) in events.iter_mut().zip(&record.events) {
-            match event.as_mapping_mut() {
-                Some(event) if logged.by == record.run.operator => {
-                    event.shift_remove("by");
-                }
-                _ => {}
+    if !record.gates.is_empty() || !record.signoffs.is_empty() {
+        crate::yaml::to_writer(
+            &mut *out,
+            &Middle {
+                gates: &record.gates,
+                signoffs: &record.signoffs,
+            },
+        )?;
+    }
+    if !record.events.is_empty() {
+        write_raw(out, "events:\n")?;
+        for logged in &record.events {
+            let mut event = crate::yaml::to_value(logged)?;
+            if logged.by == record.run.operator
+                && let Some(event) = event.as_mapping_mut()
+            {
+                event.shift_remove("by");
             }
+            crate::yaml::to_writer(&mut *out, &[event])?;
+        }
+    }
+    if let Some(digest) = &record.digest {
+        crate::yaml::to_writer(&mut *out, &Tail { digest })?;
+    }
+    Ok(())
+}
+
+/// An item as its file holds it: `kind` left out for a check, `phase` and
+/// `section` when its id says them.
+fn lean_item(result: &ItemResult) -> Result<Value, Error> {
+    let mut value = crate::yaml::to_value(result)?;
+    if let Some(item) = value.as_mapping_mut() {
+        if result.kind == Kind::Check {
+            item.shift_remove("kind");
+        }
+        if result.phase == phase_of(&result.id) {
+            item.shift_remove("phase");
+        }
+        if result.section == section_of(&result.id) {
+            item.shift_remove("section");
         }
     }
     Ok(value)
 }
 
-/// Puts back what [`to_value`] left out.
+fn write_raw(out: &mut dyn Write, text: &str) -> Result<(), Error> {
+    out.write_all(text.as_bytes()).map_err(Error::io)
+}
+
+/// [`Record`]'s fields before `items`, with its rules for leaving them out.
+#[derive(Serialize)]
+struct Head<'a> {
+    schema: &'a str,
+    checklist: &'a ChecklistRef,
+    run: &'a Run,
+    #[serde(skip_serializing_if = "empty_map")]
+    values: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "none")]
+    rollback: &'a Option<Rollback>,
+    #[serde(skip_serializing_if = "none")]
+    summary: &'a Option<Summary>,
+}
+
+/// [`Record`]'s fields between `items` and `events`.
+#[derive(Serialize)]
+struct Middle<'a> {
+    #[serde(skip_serializing_if = "<[Gate]>::is_empty")]
+    gates: &'a [Gate],
+    #[serde(skip_serializing_if = "<[Signoff]>::is_empty")]
+    signoffs: &'a [Signoff],
+}
+
+#[derive(Serialize)]
+struct Tail<'a> {
+    digest: &'a str,
+}
+
+fn empty_map(map: &&BTreeMap<String, String>) -> bool {
+    map.is_empty()
+}
+
+fn none<T>(value: &&Option<T>) -> bool {
+    value.is_none()
+}
+
+/// Puts back what [`write`] left out.
 pub(super) fn fill(record: &mut Record) {
     for item in &mut record.items {
         if item.phase.is_empty() {

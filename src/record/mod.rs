@@ -9,10 +9,12 @@ mod checklist;
 pub mod create;
 mod digest;
 mod file;
+mod header;
 mod journal;
 mod lean;
 mod lock;
 mod measured;
+mod summary;
 pub mod v1;
 
 use std::collections::BTreeMap;
@@ -25,9 +27,11 @@ use serde::{Deserialize, Serialize};
 pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
 pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
+pub use header::Header;
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
+pub use summary::{Summary, signoff_counts, waivers};
 
 use crate::exit::{Code, error};
 
@@ -61,6 +65,10 @@ pub struct Record {
     /// Set once a rollback has been called.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rollback: Option<Rollback>,
+    /// What `history` lists, set when the record is sealed; before the
+    /// items, so it can be read without them ([`Summary`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<Summary>,
     pub items: Vec<ItemResult>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub gates: Vec<Gate>,
@@ -560,7 +568,7 @@ impl Record {
         if self.is_v1() {
             crate::yaml::to_writer(out, &v1::RecordV1::of(self))
         } else {
-            crate::yaml::to_writer(out, &lean::to_value(self)?)
+            lean::write(self, out)
         }
         .context("cannot write the record as YAML")
     }

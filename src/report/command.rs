@@ -127,9 +127,15 @@ pub fn history(
         checklist: args.checklist.clone(),
     };
     let dir = records::records_dir(args.dir);
-    let mut folder = records::records_in(&dir)?;
-    folder.records.retain(|(_, record)| filter.keeps(record));
+    if args.check && args.stats {
+        return Err(error(
+            Code::Usage,
+            "--check is for the list of records; --stats reads every record whole already",
+        ));
+    }
     if args.stats {
+        let mut folder = records::records_in(&dir)?;
+        folder.records.retain(|(_, record)| filter.keeps(record));
         let figures = stats::stats(&folder.records, &filter);
         match args.format {
             HistoryFormat::Json => out.write_all(stats::render::json(&figures).as_bytes())?,
@@ -141,15 +147,35 @@ pub fn history(
                 out.write_all(stats::render::text(&figures, style).as_bytes())?
             }
         }
-        return skipped(&folder, "not counted", config, out);
+        return skipped(&folder.skipped, "not counted", config, out);
     }
-    let rows = history::rows(&folder.records);
+    // The list needs only each record's header, unless its integrity is
+    // asked for, which takes the whole record.
+    let (rows, skipped_files) = if args.check {
+        let mut folder = records::records_in(&dir)?;
+        folder.records.retain(|(_, record)| filter.keeps(record));
+        let rows = folder
+            .records
+            .drain(..)
+            .map(|(path, record)| history::Row::checked(path, &record));
+        (history::sorted(rows.collect()), folder.skipped)
+    } else {
+        let mut folder = records::headers_in(&dir)?;
+        folder
+            .records
+            .retain(|(_, header)| filter.keeps_header(header));
+        let rows = folder
+            .records
+            .drain(..)
+            .map(|(path, header)| history::Row::new(path, &header, None));
+        (history::sorted(rows.collect()), folder.skipped)
+    };
     match args.format {
         HistoryFormat::Json => out.write_all(history::json(&rows).as_bytes())?,
         _ if rows.is_empty() => writeln!(out, "{}", no_runs(&dir, &filter))?,
         _ => out.write_all(history::text(&rows, style).as_bytes())?,
     }
-    skipped(&folder, "not listed", config, out)
+    skipped(&skipped_files, "not listed", config, out)
 }
 
 /// What an empty answer says: the folder, and what the filter left out.
@@ -170,18 +196,18 @@ fn no_runs(dir: &Path, filter: &stats::Filter) -> String {
 /// The records are shown; each file left out gets its own line, after
 /// them, and the exit code says they are not the whole folder.
 fn skipped(
-    folder: &records::Folder,
+    skipped: &[String],
     what: &str,
     config: &crate::config::Config,
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
-    if folder.skipped.is_empty() {
+    if skipped.is_empty() {
         return Ok(Code::Success);
     }
     out.flush()?;
     let err_style = Style::new(config.color, std::io::stderr().is_terminal());
     let mut stderr = std::io::stderr().lock();
-    for why in &folder.skipped {
+    for why in skipped {
         writeln!(
             stderr,
             "{}: {} ({what})",

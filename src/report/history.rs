@@ -1,8 +1,10 @@
 //! `relcheck history`: one row per record in a folder, newest first, as a
 //! table or as JSON for scripts.
 //!
-//! The `record` column says what can be told without an allowed-signers
-//! file: `intact` (the digest matches and nothing a sign-off vouched for
+//! Rows come from each record's header alone ([`Header`]), so a folder of
+//! thousands of records lists in well under a second. With `--check`
+//! every record is read whole, and the `record` column says what can be
+//! told without an allowed-signers file: `intact` (the digest matches and nothing a sign-off vouched for
 //! changed), `edited` (either does not hold), `bad signature` (a sign-off's
 //! SSH signature does not verify over it) or `signed ✓` (intact, and every
 //! SSH signature present verifies over its sign-off). Whose keys made the
@@ -15,12 +17,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::printable::printable;
-use crate::record::{DigestCheck, Outcome, Record, Status};
+use crate::record::{DigestCheck, Header, Outcome, Record};
 use crate::session::human_duration;
 use crate::sign::{self, SignatureCheck};
 use crate::style::Style;
-
-use super::{signoff_counts, waivers};
 
 /// What the record's digest and sign-offs say, without allowed signers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,54 +83,47 @@ pub struct Row {
     pub failed: usize,
     /// Items a gate waived.
     pub waived: usize,
-    /// Sign-off items answered by a sign-off ([`signoff_counts`]).
+    /// Sign-off items answered by a sign-off ([`crate::record::signoff_counts`]).
     pub signoffs: usize,
     /// Sign-off items in the record.
     pub signoffs_expected: usize,
-    pub integrity: Integrity,
+    /// Only when the records were read whole (`history --check`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<Integrity>,
     pub path: PathBuf,
 }
 
 impl Row {
-    pub fn new(path: PathBuf, record: &Record) -> Row {
-        let waived = waivers(record);
-        let (signoffs, signoffs_expected) = signoff_counts(record);
+    /// A row from a record's header; `integrity` when the record was read
+    /// whole and checked (`--check`).
+    pub fn new(path: PathBuf, header: &Header, integrity: Option<Integrity>) -> Row {
+        let value = |name: &str| header.values.get(name).map(|v| printable(v).into_owned());
         Row {
-            started: record.run.started,
+            started: header.run.started,
             // Records may come from anyone: shown as text, never escapes.
-            checklist: printable(&record.checklist.title).into_owned(),
-            version: record
-                .values
-                .get("version")
-                .map(|v| printable(v).into_owned()),
-            environment: record
-                .values
-                .get("environment")
-                .map(|v| printable(v).into_owned()),
-            operator: printable(&record.run.operator).into_owned(),
-            outcome: record.run.outcome,
-            duration_seconds: record.run.duration_seconds,
-            failed: record
-                .items
-                .iter()
-                .filter(|item| matches!(item.status, Status::Failed | Status::Occurred))
-                .filter(|item| !waived.contains_key(item.id.as_str()))
-                .count(),
-            waived: waived.len(),
-            signoffs,
-            signoffs_expected,
-            integrity: Integrity::of(record),
+            checklist: printable(&header.title).into_owned(),
+            version: value("version"),
+            environment: value("environment"),
+            operator: printable(&header.run.operator).into_owned(),
+            outcome: header.run.outcome,
+            duration_seconds: header.run.duration_seconds,
+            failed: header.summary.failed,
+            waived: header.summary.waived,
+            signoffs: header.summary.signoffs,
+            signoffs_expected: header.summary.signoffs_expected,
+            integrity,
             path,
         }
     }
+
+    /// A row from a record read whole, with its integrity.
+    pub fn checked(path: PathBuf, record: &Record) -> Row {
+        Row::new(path, &Header::of(record), Some(Integrity::of(record)))
+    }
 }
 
-/// Rows for records, newest first (by the time the run started).
-pub fn rows(records: &[(PathBuf, Record)]) -> Vec<Row> {
-    let mut rows: Vec<Row> = records
-        .iter()
-        .map(|(path, record)| Row::new(path.clone(), record))
-        .collect();
+/// Rows, newest first (by the time the run started).
+pub fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
     rows.sort_by(|a, b| b.started.cmp(&a.started).then_with(|| a.path.cmp(&b.path)));
     rows
 }
@@ -173,7 +166,7 @@ pub fn text(rows: &[Row], style: Style) -> String {
                 row.failed.to_string(),
                 row.waived.to_string(),
                 format!("{} of {}", row.signoffs, row.signoffs_expected),
-                row.integrity.words().to_string(),
+                row.integrity.map_or("", Integrity::words).to_string(),
             ]
             .map(|cell| fit(&cell, MAX_COLUMN))
         })
@@ -190,7 +183,7 @@ pub fn text(rows: &[Row], style: Style) -> String {
         true,
         true,
         true,
-        true,
+        rows.iter().any(|r| r.integrity.is_some()),
     ];
     let mut widths = header.map(|h| h.chars().count());
     for row in &cells {
@@ -232,8 +225,8 @@ pub fn text(rows: &[Row], style: Style) -> String {
             7 if row.failed > 0 => style.red(cell),
             8 if row.waived > 0 => style.yellow(cell),
             10 => match row.integrity {
-                Integrity::Signed => style.green(cell),
-                Integrity::Intact => cell.to_string(),
+                Some(Integrity::Signed) => style.green(cell),
+                Some(Integrity::Intact) | None => cell.to_string(),
                 _ => style.red(cell),
             },
             _ => cell.to_string(),

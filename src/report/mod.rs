@@ -26,11 +26,11 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::model::Kind;
-use crate::record::{CommandRun, GateDecision, ItemResult, Outcome, Record, Status};
+use crate::record::{CommandRun, ItemResult, Outcome, Record, Status};
 use crate::session;
 use crate::style::Style;
 
+pub use crate::record::{signoff_counts, waivers};
 pub use junit::junit;
 pub use titles::Titles;
 pub use view::{Detail, PhaseView, SectionView, View};
@@ -80,19 +80,6 @@ pub fn command_summary(command: &CommandRun) -> String {
 /// Whether a command ended well.
 pub fn command_ok(command: &CommandRun) -> bool {
     !command.timed_out && command.exit_code == Some(0)
-}
-
-/// Item id -> reason, for every item a gate waived.
-pub fn waivers(record: &Record) -> BTreeMap<&str, &str> {
-    record
-        .gates
-        .iter()
-        .filter(|gate| gate.decision == GateDecision::Waive)
-        .flat_map(|gate| {
-            let reason = gate.reason.as_deref().unwrap_or("");
-            gate.items.iter().map(move |id| (id.as_str(), reason))
-        })
-        .collect()
 }
 
 /// What `--failed` keeps: an item that failed, was skipped, occurred, is
@@ -188,28 +175,6 @@ pub fn counts(record: &Record) -> String {
         if total == 1 { "item" } else { "items" },
         parts.join(", ")
     )
-}
-
-/// Sign-offs as "n of m": m sign-off items in the record, n of them
-/// answered by at least one sign-off. A role signed twice counts once, and
-/// a sign-off for a role the checklist does not list (`--extra-role`)
-/// counts for none, so n never passes m.
-pub fn signoff_counts(record: &Record) -> (usize, usize) {
-    let items: Vec<&ItemResult> = record
-        .items
-        .iter()
-        .filter(|item| item.kind == Kind::Signoff)
-        .collect();
-    let answered = items
-        .iter()
-        .filter(|item| {
-            record
-                .signoffs
-                .iter()
-                .any(|s| s.item.as_deref() == Some(item.id.as_str()))
-        })
-        .count();
-    (answered, items.len())
 }
 
 /// A full UTC time, as headers give it.

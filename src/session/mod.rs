@@ -186,6 +186,7 @@ impl<'a> Session<'a> {
             },
             values: BTreeMap::new(),
             rollback: None,
+            summary: None,
             items,
             gates: Vec::new(),
             signoffs: Vec::new(),
@@ -405,8 +406,9 @@ impl<'a> Session<'a> {
     }
 
     /// Makes the answers so far durable: the whole record, sealed with its
-    /// digest, when `whole` or when the sink's journal has grown past the
-    /// record; otherwise only what changed, appended to the journal.
+    /// digest, when `whole` or when the sink cannot append (nothing on disk
+    /// yet, or its journal was taken away); otherwise only what changed,
+    /// appended to the journal.
     fn save(&mut self, sink: &mut dyn Sink, whole: bool) -> anyhow::Result<()> {
         // A notification that failed since the last save is logged with it.
         self.log_observer_failures();

@@ -89,6 +89,7 @@ fn record() -> Record {
         },
         values: BTreeMap::from([("pre/version".to_string(), "1.4.0".to_string())]),
         rollback: None,
+        summary: None,
         items: vec![
             backup,
             version,
@@ -163,8 +164,17 @@ fn canonical_form_is_compact_sorted_and_leaves_out_digest_nulls_and_empties() {
     let keys: Vec<&String> = value.as_object().unwrap().keys().collect();
     assert_eq!(
         keys,
-        // No gates and no sign-offs yet: schema v2 leaves them out.
-        ["checklist", "events", "items", "run", "schema", "values"]
+        // No gates and no sign-offs yet: schema v2 leaves them out. The
+        // summary is sealed with the digest.
+        [
+            "checklist",
+            "events",
+            "items",
+            "run",
+            "schema",
+            "summary",
+            "values"
+        ]
     );
 }
 

@@ -90,6 +90,7 @@ fn release() -> Record {
             reason: Some("5xx at 4% after rollout".to_string()),
             later: Vec::new(),
         }),
+        summary: None,
         items: vec![
             item("build/artifact", Kind::Check, Status::Done),
             item("build/tests", Kind::Check, Status::Failed),

@@ -37,12 +37,25 @@ pub struct Filter {
 
 impl Filter {
     pub fn keeps(&self, record: &Record) -> bool {
-        let since = self.since.is_none_or(|since| record.run.started >= since);
+        self.keeps_run(
+            record.run.started,
+            &record.checklist.title,
+            &record.checklist.origin,
+        )
+    }
+
+    /// [`Filter::keeps`] for a record's header.
+    pub fn keeps_header(&self, header: &crate::record::Header) -> bool {
+        self.keeps_run(header.run.started, &header.title, &header.origin)
+    }
+
+    fn keeps_run(&self, started: DateTime<Utc>, title: &str, origin: &Origin) -> bool {
+        let since = self.since.is_none_or(|since| started >= since);
         let checklist = self.checklist.as_deref().is_none_or(|name| {
-            if record.checklist.title == name {
+            if title == name {
                 return true;
             }
-            match &record.checklist.origin {
+            match origin {
                 Origin::Bundled { bundled, .. } => {
                     bundled == name || Path::new(bundled).file_stem().is_some_and(|s| s == name)
                 }
