@@ -219,8 +219,14 @@ pub struct ItemView {
     pub role: Option<String>,
     pub default: Option<String>,
     pub choices: Vec<String>,
-    /// With variables substituted, shell-quoted.
+    /// With variables substituted, shell-quoted: the item's own command,
+    /// or else its section's.
     pub command: Option<String>,
+    /// `command` is the section's, shared by its items: shown as such, and
+    /// not run by a pipeline for each item.
+    pub section_command: bool,
+    /// What the section's step should leave behind ("Expected Output").
+    pub expected_output: Option<String>,
     pub wait_seconds: Option<u64>,
     /// The item's result so far (a command's outcome, a note).
     pub result: ItemResult,

@@ -47,6 +47,8 @@ fn view() -> ItemView {
         default: None,
         choices: Vec::new(),
         command: None,
+        section_command: false,
+        expected_output: None,
         wait_seconds: None,
         result: result(Status::Pending),
         rollback_called: false,
