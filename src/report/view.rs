@@ -240,9 +240,11 @@ impl View<'_> {
         if let Some(source) = &item.source {
             out.push(Detail {
                 label: "from",
-                text: match &source.path {
-                    Some(path) => format!("{} {path}", source.kind),
-                    None => source.kind.clone(),
+                text: match (&source.path, source.kind.as_str()) {
+                    (Some(path), _) => format!("{} {path}", source.kind),
+                    // Filled in by relcheck, not typed (docs/RECORD.md).
+                    (None, "run") => "the run, not typed".to_string(),
+                    (None, _) => source.kind.clone(),
                 },
                 alert: false,
                 links: false,

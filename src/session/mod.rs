@@ -23,6 +23,7 @@ use crate::record::{
 
 mod apply;
 mod clock;
+mod fill;
 mod gate;
 mod navigate;
 mod observe;
@@ -511,6 +512,10 @@ impl<'a> Session<'a> {
         executor: &dyn Executor,
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Reply<()>> {
+        if self.fill_from_run(index) {
+            self.settled_here(index);
+            return Ok(Reply::Answer(()));
+        }
         let mut message = None;
         let mut suggested = None;
         self.tell_signoff_waiting(index);

@@ -1,0 +1,219 @@
+//! Fields the run fills in itself: what it knows better than anyone
+//! typing it (when the deployment ran, how long it took, how it ended).
+//! A sign-off sheet's "Outcome: Success / Rollback" asked of a person
+//! could disagree with the record it sits in; filled from the run, it
+//! cannot. Each is recorded as the run's (`source: {kind: run}`), so a
+//! reader tells it from a typed answer, and the operator may still
+//! correct it with `g` like any answer.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Item, Kind};
+use crate::record::{Provenance, Status};
+
+use super::{Session, human_duration};
+
+/// What a field asks that the run knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fact {
+    /// The day the run started ("Deployment Date").
+    StartDate,
+    /// When the run started ("Deployment Time", "Start Time").
+    StartTime,
+    /// When the field is reached, after the work it records ("End Time").
+    EndTime,
+    /// From the run's start to the field ("Deployment Duration").
+    Duration,
+    /// Success or rollback, as the run went ("Outcome: Success / Rollback").
+    Outcome,
+}
+
+/// The words that make a date, time or duration the execution's own, not
+/// a review's or a plan's ("Review Date" is asked).
+const EXECUTION: &[&str] = &[
+    "deployment",
+    "deploy",
+    "release",
+    "rollout",
+    "launch",
+    "go-live",
+    "execution",
+    "upgrade",
+    "migration",
+];
+
+const SUCCESS: &[&str] = &[
+    "success",
+    "successful",
+    "succeeded",
+    "completed",
+    "complete",
+];
+const ROLLBACK: &[&str] = &["rollback", "rolled back", "roll back", "rolled-back"];
+
+/// What the run knows of `item`, when it is a field that asks for it and
+/// the checklist gives it no default of its own. A bare "Date" or "Time"
+/// is asked: it may be a planned day, not the run's.
+pub fn fact(item: &Item) -> Option<Fact> {
+    if item.kind != Kind::Field || item.default.is_some() {
+        return None;
+    }
+    let label = item.label.as_deref().unwrap_or(&item.text).trim();
+    let label = label.to_lowercase();
+    let words: Vec<&str> = label.split_whitespace().collect();
+    let (last, before) = words.split_last()?;
+    let execution = match before {
+        [] => false,
+        [word] => EXECUTION.contains(word),
+        _ => false,
+    };
+    let first = before.first().copied();
+    match *last {
+        "outcome" | "result" if outcome_choices(&item.choices).is_some() => Some(Fact::Outcome),
+        "duration" if before.is_empty() || execution => Some(Fact::Duration),
+        "date" if execution || first == Some("start") => Some(Fact::StartDate),
+        "time" if execution || first == Some("start") => Some(Fact::StartTime),
+        "time" if matches!(first, Some("end" | "finish" | "completion")) => Some(Fact::EndTime),
+        _ => None,
+    }
+}
+
+/// The choices that say success and rollback, when both are there.
+fn outcome_choices(choices: &[String]) -> Option<(&String, &String)> {
+    let says =
+        |words: &[&str], choice: &String| words.contains(&choice.trim().to_lowercase().as_str());
+    let success = choices.iter().find(|c| says(SUCCESS, c))?;
+    let rollback = choices.iter().find(|c| says(ROLLBACK, c))?;
+    Some((success, rollback))
+}
+
+/// The value of `fact` for a run that started at `started`, is at `now`
+/// and has or has not called a rollback. Times are UTC, as the record's.
+pub fn value(
+    fact: Fact,
+    item: &Item,
+    started: DateTime<Utc>,
+    now: DateTime<Utc>,
+    rolled_back: bool,
+) -> Option<String> {
+    Some(match fact {
+        Fact::StartDate => started.format("%Y-%m-%d").to_string(),
+        Fact::StartTime => started.format("%H:%M UTC").to_string(),
+        Fact::EndTime => now.format("%H:%M UTC").to_string(),
+        Fact::Duration => human_duration((now - started).num_milliseconds().max(0) as f64 / 1000.0),
+        Fact::Outcome => {
+            let (success, rollback) = outcome_choices(&item.choices)?;
+            if rolled_back { rollback } else { success }.clone()
+        }
+    })
+}
+
+impl Session<'_> {
+    /// Fills the field at `index` from the run when it asks what the run
+    /// knows and is still open; whether it did. Not undoable with `b`: it
+    /// would be filled again at once, and `b` could never get past it.
+    pub(super) fn fill_from_run(&mut self, index: usize) -> bool {
+        if self.record.items[index].status != Status::Pending {
+            return false;
+        }
+        let item = self.item(index);
+        let Some(value) = fact(item).and_then(|fact| {
+            value(
+                fact,
+                item,
+                self.record.run.started,
+                self.clock.now(),
+                self.record.rollback.is_some(),
+            )
+        }) else {
+            return false;
+        };
+        self.answer_source = Some(Provenance {
+            kind: "run".to_string(),
+            path: None,
+            sha256: None,
+        });
+        self.answer_by = None;
+        self.write_answer(index, Status::Done, Some(value.clone()), None, None);
+        // Nobody typed it, so nobody saw it: the end of the run says it.
+        let label = item.label.as_deref().unwrap_or(&item.text);
+        self.notes
+            .push(format!("{label} filled in from the run: {value}"));
+        self.record.values.insert(super::field_name(item), value);
+        self.answer_source = None;
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn field(label: &str, choices: &[&str]) -> Item {
+        Item {
+            id: "x".into(),
+            kind: Kind::Field,
+            text: label.into(),
+            markdown: label.into(),
+            line: 1,
+            optional: false,
+            role: None,
+            label: Some(label.into()),
+            default: None,
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            command: None,
+            timeout_seconds: None,
+            wait_seconds: None,
+            depth: 0,
+            parent: None,
+            annotations: Default::default(),
+        }
+    }
+
+    #[test]
+    fn the_execution_fields_are_the_runs_and_the_rest_are_asked() {
+        let cases: &[(&str, &[&str], Option<Fact>)] = &[
+            ("Deployment Date", &[], Some(Fact::StartDate)),
+            ("Deployment Time", &[], Some(Fact::StartTime)),
+            ("Start Time", &[], Some(Fact::StartTime)),
+            ("End Time", &[], Some(Fact::EndTime)),
+            ("Deployment Duration", &[], Some(Fact::Duration)),
+            ("Duration", &[], Some(Fact::Duration)),
+            ("Outcome", &["Success", "Rollback"], Some(Fact::Outcome)),
+            (
+                "Release Result",
+                &["Completed", "Rolled back"],
+                Some(Fact::Outcome),
+            ),
+            // Asked: a person's name, a review's day, a plan's day, and an
+            // outcome whose choices the run cannot tell apart.
+            ("Deployed By", &[], None),
+            ("Review Date", &[], None),
+            ("Date", &[], None),
+            ("Time", &[], None),
+            ("Outcome", &["Good", "Bad"], None),
+            ("Outcome", &[], None),
+        ];
+        for (label, choices, expected) in cases {
+            assert_eq!(fact(&field(label, choices)), *expected, "{label}");
+        }
+        let mut preset = field("Deployment Date", &[]);
+        preset.default = Some("2026-01-02".into());
+        assert_eq!(fact(&preset), None, "the checklist's own value stands");
+    }
+
+    #[test]
+    fn values_come_from_the_run() {
+        let started = Utc.with_ymd_and_hms(2026, 3, 4, 9, 5, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 4, 10, 17, 30).unwrap();
+        let item = field("Outcome", &["Success", "Rollback"]);
+        let of = |fact, rolled_back| value(fact, &item, started, now, rolled_back).unwrap();
+        assert_eq!(of(Fact::StartDate, false), "2026-03-04");
+        assert_eq!(of(Fact::StartTime, false), "09:05 UTC");
+        assert_eq!(of(Fact::EndTime, false), "10:17 UTC");
+        assert_eq!(of(Fact::Duration, false), "1 h 12 min");
+        assert_eq!(of(Fact::Outcome, false), "Success");
+        assert_eq!(of(Fact::Outcome, true), "Rollback");
+    }
+}
