@@ -407,3 +407,73 @@ ok      Review Date
         .run();
     assert_eq!(out.code, 5, "{}{}", out.stdout, out.stderr);
 }
+
+#[test]
+fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_the_end() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ship.md"), SHEET).unwrap();
+    let mut run = pty(dir.path(), &["run", "ship.md"]);
+    run.expect("CHECK  Deployed").unwrap();
+    run.send("y").unwrap();
+    run.expect("Did this happen?").unwrap();
+    run.send("n").unwrap();
+    // The operator, offered: Enter takes it.
+    run.expect("Deployed By [Ada]:").unwrap();
+    run.send("\r").unwrap();
+    // The date, duration and outcome are not asked: the review is next.
+    run.expect("FIELD  Review Date").unwrap();
+    run.send("2026-12-01\r").unwrap();
+    run.expect("Run finished: SUCCESS").unwrap();
+    run.expect("Deployment Duration filled in from the run: ")
+        .unwrap();
+    run.expect("Outcome filled in from the run: Success")
+        .unwrap();
+    assert_eq!(exit_code(&run), 0);
+    let record = only_record(dir.path());
+    let deployed_by = record
+        .item("sign-off/deployment-execution/deployed-by")
+        .unwrap();
+    assert_eq!(
+        (deployed_by.value.as_deref(), deployed_by.source.as_ref()),
+        (Some("Ada"), None)
+    );
+    let kinds: Vec<_> = record
+        .items
+        .iter()
+        .filter_map(|item| {
+            item.source
+                .as_ref()
+                .map(|s| (item.text.as_str(), s.kind.as_str()))
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Deployment Date", "run"),
+            ("Deployment Duration", "run"),
+            ("Outcome", "run")
+        ]
+    );
+}
+
+#[test]
+fn an_outcome_reached_out_of_turn_is_asked_not_filled_in() {
+    // Gone to with `g` before the deployment is done, "Success" would be a
+    // guess: it is offered, and the operator decides.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("ship.md"), SHEET).unwrap();
+    let mut run = pty(dir.path(), &["run", "ship.md"]);
+    run.expect("CHECK  Deployed").unwrap();
+    run.send("g").unwrap();
+    run.expect("Go to item").unwrap();
+    run.send("sign-off/deployment-execution/outcome\r").unwrap();
+    run.expect("Outcome [Success]:").unwrap();
+    run.send(":q\r").unwrap();
+    run.expect("saved: ").unwrap();
+    assert_eq!(exit_code(&run), 4);
+    let record = only_record(dir.path());
+    let outcome = record
+        .item("sign-off/deployment-execution/outcome")
+        .unwrap();
+    assert_eq!(outcome.status, Status::Pending);
+}

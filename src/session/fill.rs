@@ -108,24 +108,50 @@ pub fn value(
     })
 }
 
+/// Whether a field asks who carried the work out ("Deployed By",
+/// "Released By", "Deployer"): the run's operator is offered, not filled
+/// in, since the person at the keyboard need not be the one who deployed.
+pub fn asks_who_executed(item: &Item) -> bool {
+    if item.kind != Kind::Field || item.default.is_some() || !item.choices.is_empty() {
+        return false;
+    }
+    let label = item
+        .label
+        .as_deref()
+        .unwrap_or(&item.text)
+        .trim()
+        .to_lowercase();
+    match label.split_whitespace().collect::<Vec<_>>()[..] {
+        [done, "by"] => [
+            "deployed",
+            "released",
+            "executed",
+            "performed",
+            "launched",
+            "rolled-out",
+            "upgraded",
+            "migrated",
+        ]
+        .contains(&done),
+        [one] => matches!(one, "deployer" | "releaser"),
+        _ => false,
+    }
+}
+
 impl Session<'_> {
     /// Fills the field at `index` from the run when it asks what the run
     /// knows and is still open; whether it did. Not undoable with `b`: it
     /// would be filled again at once, and `b` could never get past it.
+    ///
+    /// An item the operator went to with `g` or `/` is asked instead, the
+    /// run's value offered: reached out of turn, an outcome or a duration
+    /// would be filled before the work it records was done.
     pub(super) fn fill_from_run(&mut self, index: usize) -> bool {
-        if self.record.items[index].status != Status::Pending {
+        if self.record.items[index].status != Status::Pending || self.focus == Some(index) {
             return false;
         }
         let item = self.item(index);
-        let Some(value) = fact(item).and_then(|fact| {
-            value(
-                fact,
-                item,
-                self.record.run.started,
-                self.clock.now(),
-                self.record.rollback.is_some(),
-            )
-        }) else {
+        let Some(value) = self.run_value(index) else {
             return false;
         };
         self.answer_source = Some(Provenance {
@@ -142,6 +168,28 @@ impl Session<'_> {
         self.record.values.insert(super::field_name(item), value);
         self.answer_source = None;
         true
+    }
+
+    /// What a field the run knows something of offers when it is asked:
+    /// the operator for who deployed, the run's value for one reached with
+    /// `g`.
+    pub(super) fn offered(&self, index: usize) -> Option<String> {
+        if asks_who_executed(self.item(index)) {
+            return Some(self.options.operator.clone());
+        }
+        self.run_value(index)
+    }
+
+    /// What the run would fill the field at `index` in with, now.
+    pub(super) fn run_value(&self, index: usize) -> Option<String> {
+        let item = self.item(index);
+        value(
+            fact(item)?,
+            item,
+            self.record.run.started,
+            self.clock.now(),
+            self.record.rollback.is_some(),
+        )
     }
 }
 
@@ -201,6 +249,17 @@ mod tests {
         let mut preset = field("Deployment Date", &[]);
         preset.default = Some("2026-01-02".into());
         assert_eq!(fact(&preset), None, "the checklist's own value stands");
+    }
+
+    #[test]
+    fn who_deployed_is_offered_the_operator_not_filled_in() {
+        for label in ["Deployed By", "Released By", "Deployer"] {
+            assert!(asks_who_executed(&field(label, &[])), "{label}");
+            assert_eq!(fact(&field(label, &[])), None, "{label}");
+        }
+        for label in ["Reviewed By", "Owner", "Deployed"] {
+            assert!(!asks_who_executed(&field(label, &[])), "{label}");
+        }
     }
 
     #[test]

@@ -555,7 +555,8 @@ impl<'a> Session<'a> {
                             .values
                             .get(&field_name(item))
                             .cloned()
-                            .or_else(|| item.default.clone()),
+                            .or_else(|| item.default.clone())
+                            .or_else(|| self.offered(index)),
                         choices: item.choices.clone(),
                         message: view.message.clone(),
                     };
