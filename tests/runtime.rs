@@ -459,7 +459,7 @@ fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_t
 #[test]
 fn an_outcome_reached_out_of_turn_is_asked_not_filled_in() {
     // Gone to with `g` before the deployment is done, "Success" would be a
-    // guess: it is offered, and the operator decides.
+    // guess: it is neither filled in nor offered; the operator decides.
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("ship.md"), SHEET).unwrap();
     let mut run = pty(dir.path(), &["run", "ship.md"]);
@@ -467,7 +467,8 @@ fn an_outcome_reached_out_of_turn_is_asked_not_filled_in() {
     run.send("g").unwrap();
     run.expect("Go to item").unwrap();
     run.send("sign-off/deployment-execution/outcome\r").unwrap();
-    run.expect("Outcome [Success]:").unwrap();
+    run.expect("1) Success  2) Rollback\r\n  Outcome: ")
+        .unwrap();
     run.send(":q\r").unwrap();
     run.expect("saved: ").unwrap();
     assert_eq!(exit_code(&run), 4);
@@ -476,4 +477,33 @@ fn an_outcome_reached_out_of_turn_is_asked_not_filled_in() {
         .item("sign-off/deployment-execution/outcome")
         .unwrap();
     assert_eq!(outcome.status, Status::Pending);
+}
+
+#[test]
+fn an_outcome_is_not_called_a_success_while_items_before_it_are_open() {
+    // "Deployed" is not answered: the run cannot say the deployment went
+    // well, so the outcome is left to a person, like any open question.
+    let ran = sheet_run(
+        "values:\n  Deployed By: Jo\n  Review Date: 2026-12-01\nitems:\n  Error rate up: not-occurred\n",
+        4,
+        "Ship: 8 items (2 checks, 1 triggers, 5 fields, 0 sign-offs)
+pending Deployed
+ok      Error rate up
+ok      Deployed By
+ok      Deployment Date
+ok      Deployment Duration
+pending Outcome
+ok      Review Date
+5 passed, 0 failed, 1 skipped, 2 pending
+",
+    );
+    let record = ran.record();
+    assert_eq!(record.run.outcome, Outcome::Incomplete);
+    let outcome = record
+        .item("sign-off/deployment-execution/outcome")
+        .unwrap();
+    assert_eq!(
+        (outcome.status, outcome.value.as_deref()),
+        (Status::Pending, None)
+    );
 }

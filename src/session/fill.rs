@@ -8,8 +8,8 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Item, Kind};
-use crate::record::{Provenance, Status};
+use crate::model::{Item, Kind, When};
+use crate::record::{GateDecision, Provenance, Status};
 
 use super::{Session, human_duration};
 
@@ -170,6 +170,41 @@ impl Session<'_> {
         true
     }
 
+    /// Whether every required item before `index` went well: done, not
+    /// occurred, not needed, not applicable, or waived at a gate.
+    fn clean_before(&self, index: usize) -> bool {
+        let waived: std::collections::HashSet<&str> = self
+            .record
+            .gates
+            .iter()
+            .filter(|gate| gate.decision == GateDecision::Waive)
+            .flat_map(|gate| gate.items.iter().map(String::as_str))
+            .collect();
+        let rollback = self.record.rollback.is_some();
+        self.record.items[..index]
+            .iter()
+            .enumerate()
+            .all(|(i, item)| {
+                // Rollback steps of a run that called none are not needed,
+                // though only marked so when the run ends.
+                let not_for_this_run = match self.places[i].1 {
+                    When::Rollback => !rollback,
+                    When::Success => rollback,
+                    When::Always => false,
+                };
+                item.optional
+                    || not_for_this_run
+                    || waived.contains(item.id.as_str())
+                    || matches!(
+                        item.status,
+                        Status::Done
+                            | Status::NotOccurred
+                            | Status::NotNeeded
+                            | Status::NotApplicable
+                    )
+            })
+    }
+
     /// What a field the run knows something of offers when it is asked:
     /// the operator for who deployed, the run's value for one reached with
     /// `g`.
@@ -180,11 +215,18 @@ impl Session<'_> {
         self.run_value(index)
     }
 
-    /// What the run would fill the field at `index` in with, now.
+    /// What the run would fill the field at `index` in with, now. An
+    /// outcome is the run's only once it is plain: a rollback was called,
+    /// or every required item before it is done (or waived). A run with
+    /// items still open or failed is not yet a success, so it is asked.
     pub(super) fn run_value(&self, index: usize) -> Option<String> {
         let item = self.item(index);
+        let fact = fact(item)?;
+        if fact == Fact::Outcome && self.record.rollback.is_none() && !self.clean_before(index) {
+            return None;
+        }
         value(
-            fact(item)?,
+            fact,
             item,
             self.record.run.started,
             self.clock.now(),
