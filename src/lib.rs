@@ -21,6 +21,7 @@ pub mod gitstore;
 pub mod interrupt;
 pub mod limits;
 pub mod lint;
+pub mod measure;
 pub mod model;
 pub mod notify;
 pub mod parse;

@@ -507,3 +507,38 @@ ok      Review Date
         (Status::Pending, None)
     );
 }
+
+#[test]
+fn a_measured_item_takes_its_value_from_its_sections_command() {
+    // Seed 002's "Validation score >= 80/100" under the validator's block:
+    // `r` runs the section's command, and its last line settles the item.
+    let dir = tempfile::tempdir().unwrap();
+    let list = "# Ship\n\n## Validate\n\n### Run the validator\n\n```sh\necho \"checks: 41 passed\"; echo 92\n```\n\n- [ ] Validator ran\n- [ ] Validation score >= 80/100\n";
+    std::fs::write(dir.path().join("ship.md"), list).unwrap();
+    let mut run = pty(dir.path(), &["run", "ship.md"]);
+    run.expect("CHECK  Validator ran").unwrap();
+    run.send("y").unwrap();
+    run.expect("CHECK  Validation score >= 80/100").unwrap();
+    run.expect("the section's command (r runs it from any of its items):")
+        .unwrap();
+    run.send("r").unwrap();
+    run.expect("Run finished: SUCCESS").unwrap();
+    assert_eq!(exit_code(&run), 0);
+    let record = only_record(dir.path());
+    let score = &record.items[1];
+    let measure = score.measure.as_ref().unwrap();
+    assert_eq!(
+        (
+            score.status,
+            measure.value.as_deref(),
+            score.source.as_ref().unwrap().kind.as_str(),
+            score.command.as_ref().unwrap().output.as_str()
+        ),
+        (
+            Status::Done,
+            Some("92/100"),
+            "command",
+            "checks: 41 passed\n92\n"
+        )
+    );
+}

@@ -49,6 +49,10 @@ pub struct ItemAnswer {
     pub reason: Option<String>,
     pub value: Option<String>,
     pub by: Option<String>,
+    /// A measured item given its value and no status: the value's verdict
+    /// settles it, as at the terminal. A status given beside a value (or
+    /// without one) is a person's word against the number.
+    pub by_number: bool,
 }
 
 /// The file, resolved: answers by item id, values by variable name.
@@ -109,6 +113,8 @@ struct RawGateFull {
 #[serde(untagged)]
 enum RawItem {
     Status(String),
+    /// A measured item's value, written bare (`error-rate: 0.4`).
+    Number(serde_yaml::Number),
     Full(RawFull),
 }
 
@@ -217,7 +223,14 @@ impl Answers {
                 ));
                 continue;
             };
-            if checklist.variables.contains(&key) {
+            // A relative bound's baseline ("Response time baseline") is
+            // given as a value of the run, as a variable is.
+            let baseline = items.iter().any(|item| {
+                item.measure
+                    .as_ref()
+                    .is_some_and(|m| m.baseline.as_deref() == Some(key.as_str()))
+            });
+            if checklist.variables.contains(&key) || baseline {
                 answers.variables.insert(key, value);
                 continue;
             }
@@ -236,6 +249,7 @@ impl Answers {
                             reason: None,
                             value: Some(value),
                             by: None,
+                            by_number: false,
                         },
                     );
                 }

@@ -12,6 +12,7 @@ mod bare;
 mod build;
 mod finish;
 mod markdown;
+mod measure;
 mod plain;
 pub mod rules;
 mod signature;

@@ -12,6 +12,7 @@ mod file;
 mod journal;
 mod lean;
 mod lock;
+mod measured;
 pub mod v1;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, s
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
+pub use measured::{Measured, Verdict};
 
 use crate::exit::{Code, error};
 
@@ -247,6 +249,9 @@ pub struct ItemResult {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// A measured item's value against its bound, once answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measured>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -258,6 +258,7 @@ mod tests {
             depth: 0,
             parent: None,
             annotations: Default::default(),
+            measure: None,
         }
     }
 

@@ -25,6 +25,7 @@ mod apply;
 mod clock;
 mod fill;
 mod gate;
+mod measured;
 mod navigate;
 mod observe;
 mod outcome;
@@ -160,6 +161,7 @@ impl<'a> Session<'a> {
                 role: item.role.clone(),
                 status: Status::Pending,
                 value: None,
+                measure: None,
                 by: None,
                 at: None,
                 note: None,

@@ -37,9 +37,17 @@ impl Session<'_> {
         let previous = self
             .last_answered
             .filter(|&last| last != index)
-            .map(|last| Previous {
-                status: self.record.items[last].status,
-                text: fill(&self.item(last).text, &self.record.values),
+            .map(|last| {
+                let result = &self.record.items[last];
+                let mut text = fill(&self.item(last).text, &self.record.values);
+                // A measured answer says the number that settled it.
+                if let Some(measured) = &result.measure {
+                    text = format!("{text} — {}", measured.summary());
+                }
+                Previous {
+                    status: result.status,
+                    text,
+                }
             });
         let own = item.command.as_ref();
         let command = own.or(section.command.as_ref()).map(|command| {
@@ -66,6 +74,7 @@ impl Session<'_> {
             section_command: own.is_none() && section.command.is_some(),
             expected_output: section.expected_output.clone(),
             wait_seconds: item.wait_seconds,
+            measure: self.measure_view(index),
             result: self.record.items[index].clone(),
             rollback_called: self.record.rollback.is_some(),
             default_name: self.options.operator.clone(),
