@@ -230,7 +230,7 @@ fn event_actions_and_gate_decisions_are_the_documented_names() {
     assert_eq!(documented("action"), actions);
     for action in EventAction::ALL {
         assert_eq!(
-            serde_yaml::to_string(&action).unwrap().trim(),
+            relcheck::yaml::to_string(&action).unwrap().trim(),
             action.as_str()
         );
     }
@@ -238,7 +238,7 @@ fn event_actions_and_gate_decisions_are_the_documented_names() {
     assert_eq!(documented("decision"), decisions);
     for decision in GateDecision::ALL {
         assert_eq!(
-            serde_yaml::to_string(&decision).unwrap().trim(),
+            relcheck::yaml::to_string(&decision).unwrap().trim(),
             decision.as_str()
         );
     }

@@ -6,7 +6,7 @@ use crate::model::{Item, Kind};
 use crate::record::Status;
 
 pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, String> {
-    let bare = |status: Option<String>, value: Option<serde_yaml::Value>| RawFull {
+    let bare = |status: Option<String>, value: Option<crate::yaml::Value>| RawFull {
         status,
         note: None,
         reason: None,
@@ -17,10 +17,10 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         // A measured item's bare answer that is no status is its value
         // (`0.4%`, `450ms`).
         RawItem::Status(text) if item.measure.is_some() && Status::from_name(&text).is_none() => {
-            bare(None, Some(serde_yaml::Value::String(text)))
+            bare(None, Some(crate::yaml::Value::String(text)))
         }
         RawItem::Status(status) => bare(Some(status), None),
-        RawItem::Number(number) => bare(None, Some(serde_yaml::Value::Number(number))),
+        RawItem::Number(number) => bare(None, Some(crate::yaml::Value::Number(number))),
         RawItem::Full(full) => full,
     };
     if item.measure.is_some() {
@@ -176,11 +176,11 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
     })
 }
 
-pub(super) fn scalar(value: &serde_yaml::Value) -> Option<String> {
+pub(super) fn scalar(value: &crate::yaml::Value) -> Option<String> {
     match value {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        crate::yaml::Value::String(s) => Some(s.clone()),
+        crate::yaml::Value::Number(n) => Some(n.to_string()),
+        crate::yaml::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }

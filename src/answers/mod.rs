@@ -82,7 +82,7 @@ pub struct GateWaiver {
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    values: BTreeMap<String, serde_yaml::Value>,
+    values: BTreeMap<String, crate::yaml::Value>,
     #[serde(default)]
     items: BTreeMap<String, RawItem>,
     #[serde(default)]
@@ -114,7 +114,7 @@ struct RawGateFull {
 enum RawItem {
     Status(String),
     /// A measured item's value, written bare (`error-rate: 0.4`).
-    Number(serde_yaml::Number),
+    Number(crate::yaml::Number),
     Full(RawFull),
 }
 
@@ -128,7 +128,7 @@ struct RawFull {
     #[serde(default)]
     reason: Option<String>,
     #[serde(default)]
-    value: Option<serde_yaml::Value>,
+    value: Option<crate::yaml::Value>,
     #[serde(default)]
     by: Option<String>,
 }
@@ -181,20 +181,11 @@ impl Answers {
                 rollback_needed: None,
                 gates: BTreeMap::new(),
             }
-        } else if let Err(err) =
-            crate::limits::check_yaml(text, display, crate::limits::Kind::Answers)
-        {
-            return Err(err);
         } else {
-            let at = |err: &serde_yaml::Error| {
-                err.location()
-                    .map(|l| format!(":{}:{}", l.line(), l.column()))
-                    .unwrap_or_default()
-            };
             // Through a plain YAML value first: it refuses a key given
             // twice, which a map would quietly take the last of.
-            let value: serde_yaml::Value = serde_yaml::from_str(text)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?;
+            let value: crate::yaml::Value =
+                crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
             if let Some(key) = unsafe_text(&value) {
                 return Err(error(
                     Code::Input,
@@ -203,8 +194,8 @@ impl Answers {
                     ),
                 ));
             }
-            serde_yaml::from_value(value)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?
+            crate::yaml::from_value(value)
+                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", err.at())))?
         };
         let mut problems = Vec::new();
         let mut answers = Answers {
@@ -442,15 +433,15 @@ impl Answers {
 
 /// The key of the first string in the file, or of the first key, that holds
 /// what a terminal would act on (`crate::printable`), as `items.x.note`.
-fn unsafe_text(value: &serde_yaml::Value) -> Option<String> {
-    use serde_yaml::Value;
+fn unsafe_text(value: &crate::yaml::Value) -> Option<String> {
+    use crate::yaml::Value;
     let bad = |text: &str| text.chars().any(crate::printable::unsafe_char);
     match value {
         Value::String(text) if bad(text) => Some(String::new()),
         Value::Mapping(map) => map.iter().find_map(|(key, value)| {
             let name = match key {
                 Value::String(name) => name.clone(),
-                other => serde_yaml::to_string(other)
+                other => crate::yaml::to_string(other)
                     .unwrap_or_default()
                     .trim()
                     .to_string(),

@@ -558,9 +558,9 @@ impl Record {
 
     pub fn write_yaml(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         if self.is_v1() {
-            serde_yaml::to_writer(out, &v1::RecordV1::of(self))
+            crate::yaml::to_writer(out, &v1::RecordV1::of(self))
         } else {
-            serde_yaml::to_writer(out, &lean::to_value(self)?)
+            crate::yaml::to_writer(out, &lean::to_value(self)?)
         }
         .context("cannot write the record as YAML")
     }
@@ -589,14 +589,14 @@ impl Record {
     }
 
     pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
-        let mut record: Record = serde_yaml::from_str(text).map_err(|err| {
-            let at = err
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
+        let mut record: Record = crate::yaml::from_str(text).map_err(|err| {
             error(
                 Code::Input,
-                format!("{}{at}: not a relcheck record: {err}", path.display()),
+                format!(
+                    "{}{}: not a relcheck record: {err}",
+                    path.display(),
+                    err.at()
+                ),
             )
         })?;
         if record.schema == SCHEMA_V1 {
