@@ -215,7 +215,14 @@ impl Prompter for Unattended<'_> {
                 },
             });
         }
-        if view.command.is_some() && self.run_commands && view.result.command.is_none() {
+        // A section's command is the operator's to run from the item it
+        // informs; run for each of its items it would settle "All warnings
+        // reviewed" by an exit code.
+        if view.command.is_some()
+            && !view.section_command
+            && self.run_commands
+            && view.result.command.is_none()
+        {
             return Reply::Answer(Action::RunCommand);
         }
         Reply::Answer(Action::Pending)

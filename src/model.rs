@@ -93,8 +93,14 @@ pub struct Section {
     /// phase's own and has no heading of its own.
     pub implicit: bool,
     pub lead: Option<String>,
-    /// Code blocks that belong to no item: reference material, never run.
+    /// Code blocks that belong to no item: reference material, never run
+    /// by themselves.
     pub commands: Vec<String>,
+    /// The section's command: its one code block, written above its items
+    /// ("run this, then tick these"). Each item's screen shows it and `r`
+    /// runs it from any of them, recorded on that item; a pipeline does
+    /// not run it for every item (docs/FORMAT.md).
+    pub command: Option<String>,
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Item>,

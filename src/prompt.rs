@@ -227,8 +227,14 @@ pub struct ItemView {
     pub role: Option<String>,
     pub default: Option<String>,
     pub choices: Vec<String>,
-    /// With variables substituted, shell-quoted.
+    /// With variables substituted, shell-quoted: the item's own command,
+    /// or else its section's.
     pub command: Option<String>,
+    /// `command` is the section's, shared by its items: shown as such, and
+    /// not run by a pipeline for each item.
+    pub section_command: bool,
+    /// What the section's step should leave behind ("Expected Output").
+    pub expected_output: Option<String>,
     pub wait_seconds: Option<u64>,
     /// A measured item's bound as written (`< 1%`), with the run's
     /// baseline for a relative one (`> 3x baseline (baseline 200ms)`).

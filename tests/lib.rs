@@ -28,6 +28,7 @@ mod pty;
 mod record;
 mod records;
 mod report;
+mod runtime;
 mod shapes;
 mod show;
 mod sign;

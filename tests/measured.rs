@@ -66,7 +66,7 @@ fn show_marks_seed_002s_thresholds_and_keeps_its_counts() {
     assert_eq!(
         marked,
         [
-            "· markdown · 12 phases, 192 items · 157 check, 10 trigger, 20 field, 5 signoff · 12 optional · 11 measured",
+            "· markdown · 12 phases, 188 items · 157 check, 10 trigger, 16 field, 5 signoff · 12 optional · 11 measured",
             "[ ] Ledger snapshot exists (< 6 hours old)  (measured < 6 h)",
             "[ ] Preflight score >= 90/100  (measured >= 90/100)",
             "[ ] Decline rate normal (< 2%)  (measured < 2%)",

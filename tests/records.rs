@@ -193,7 +193,9 @@ impl Prompter for Auto<'_> {
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
         self.count(view);
         let id = view.id.as_str();
-        if view.command.is_some() && view.result.command.is_none() {
+        // As a pipeline would: an item's own command, not its section's
+        // (a person runs that from the item it informs).
+        if view.command.is_some() && !view.section_command && view.result.command.is_none() {
             return Reply::Answer(Action::RunCommand);
         }
         if view.wait_seconds.is_some() && view.result.wait.is_none() {

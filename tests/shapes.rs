@@ -90,7 +90,9 @@ fn shape_001_triggers_rollback_steps_and_paragraph_signoffs() {
 fn shape_002_fields_choices_conditions_and_section_commands() {
     let c = load("seed-002-full-runbook.md");
     assert_eq!(c.title, "Payments API Deployment Runbook");
-    assert_eq!(numbers(&c), [192, 157, 10, 5, 20, 12, 7, 7]);
+    // 188, not 192: the four emergency contacts are reference, not fields
+    // to fill in (docs/FORMAT.md, "Contacts").
+    assert_eq!(numbers(&c), [188, 157, 10, 5, 16, 12, 7, 7]);
     let environment = c
         .items()
         .map(|(_, _, i)| i)
@@ -113,6 +115,16 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     assert_eq!(section(&c, "13. Rollback Preparation").when, When::Always);
     assert_eq!(section(&c, "22. Rollback Completion").when, When::Rollback);
     assert_eq!(section(&c, "11. Run Preflight Script").commands.len(), 1);
+    // Written above its items, the one block is the section's command;
+    // the appendix's five are reference.
+    assert_eq!(
+        section(&c, "11. Run Preflight Script").command.as_deref(),
+        Some("./ops/payments/preflight.sh production")
+    );
+    assert_eq!(section(&c, "Command Cheat Sheet").command, None);
+    let contacts = section(&c, "Emergency Contacts");
+    assert_eq!(contacts.items, []);
+    assert_eq!(contacts.notes.len(), 4);
     assert!(
         c.description
             .as_deref()
@@ -172,7 +184,7 @@ fn the_real_seeds_give_formats_numbers_when_present() {
         ("Deployment Checklist", [59, 52, 4, 3, 0, 3, 4, 0]),
         (
             "Production Deployment Checklist",
-            [192, 157, 10, 5, 20, 12, 7, 7],
+            [188, 157, 10, 5, 16, 12, 7, 7],
         ),
         (
             "Production Deployment Checklist",

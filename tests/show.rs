@@ -47,6 +47,7 @@ fn show_json_is_the_documented_view_with_every_key() {
     assert_eq!(
         keys(section),
         [
+            "command",
             "commands",
             "expected_output",
             "id",

@@ -52,6 +52,9 @@ pub(super) struct RawSection {
     pub annotation: Option<Annotation>,
     pub lead: Vec<String>,
     pub commands: Vec<String>,
+    /// The first command block came before any item: with no other block,
+    /// it is the section's command, for every item under it.
+    pub command_leads: bool,
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Draft>,
@@ -81,6 +84,7 @@ impl RawSection {
             annotation,
             lead: Vec::new(),
             commands: Vec::new(),
+            command_leads: false,
             expected_output: None,
             notes: Vec::new(),
             items: Vec::new(),
@@ -228,7 +232,11 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                 if let Some(phase) = phases.last_mut() {
                     let text = code.text.trim_end_matches('\n').to_string();
                     if is_shell(&code.info) {
-                        phase.current().commands.push(text);
+                        let section = phase.current();
+                        if section.commands.is_empty() && section.items.is_empty() {
+                            section.command_leads = true;
+                        }
+                        section.commands.push(text);
                     } else if !text.trim().is_empty() {
                         phase.current().notes.push(text);
                     }
@@ -320,6 +328,10 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
+    // Contact lines ("**On-call**: [Phone]") are reference for whoever
+    // needs them mid-run, not blanks to fill in: nobody should be asked
+    // for the CTO's phone number to finish a release.
+    let mut contacts_section = false;
     // Headings above the current point, outermost first: a numbered list
     // under "Appendix" or "Best Practices" is advice, not steps.
     let mut above: Vec<(u8, bool)> = Vec::new();
@@ -334,6 +346,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
+                contacts_section = rules::is_contacts_title(&heading.text);
                 above.retain(|(level, _)| *level < heading.level);
                 above.push((heading.level, rules::is_reference_title(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
@@ -374,13 +387,15 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                 let step = item.ordered
                     && item.parent.is_none()
                     && !above.iter().any(|(_, reference)| *reference);
-                let is_item = item.task.is_some()
-                    || !task_mode
-                    || step
-                    || (criteria && item.parent.is_none())
-                    || field
-                    || (signoff_section && !about_task)
-                    || annotated_kind;
+                let contact = contacts_section && item.task.is_none() && !annotated_kind;
+                let is_item = !contact
+                    && (item.task.is_some()
+                        || !task_mode
+                        || step
+                        || (criteria && item.parent.is_none())
+                        || field
+                        || (signoff_section && !about_task)
+                        || annotated_kind);
                 if !is_item {
                     if !item.text.is_empty() {
                         pieces.push(Piece::Note(item.text));
@@ -429,8 +444,8 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                         block -= 1;
                         continue;
                     }
-                    let mut shape = shapes[index].take();
-                    if shape.is_none() && rules::looks_like_role(&line.text) {
+                    let mut shape = shapes[index].take().filter(|_| !contacts_section);
+                    if shape.is_none() && !contacts_section && rules::looks_like_role(&line.text) {
                         let labels = shapes[index + 1..]
                             .iter()
                             .map(|shape| shape.as_ref().map(|s| s.label.as_str()));

@@ -282,6 +282,7 @@ fn section_from(
         when,
         implicit: raw.implicit,
         lead,
+        command: (raw.command_leads && raw.commands.len() == 1).then(|| raw.commands[0].clone()),
         commands: raw.commands,
         expected_output: raw.expected_output,
         notes: raw.notes,

@@ -69,6 +69,10 @@ impl Origin {
 pub struct PhaseTitles {
     pub id: String,
     pub title: String,
+    /// What the phase's own (implicit) section's step should leave
+    /// behind, as its "Expected Output" says: reports show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_output: Option<String>,
     /// Sections with a heading of their own; a phase's own (implicit)
     /// section has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -79,6 +83,8 @@ pub struct PhaseTitles {
 pub struct SectionTitle {
     pub id: String,
     pub title: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_output: Option<String>,
 }
 
 impl ChecklistRef {
@@ -94,6 +100,11 @@ impl ChecklistRef {
                 .map(|phase| PhaseTitles {
                     id: phase.id.clone(),
                     title: phase.title.clone(),
+                    expected_output: phase
+                        .sections
+                        .iter()
+                        .find(|section| section.implicit)
+                        .and_then(|section| section.expected_output.clone()),
                     sections: phase
                         .sections
                         .iter()
@@ -101,6 +112,7 @@ impl ChecklistRef {
                         .map(|section| SectionTitle {
                             id: section.id.clone(),
                             title: section.title.clone(),
+                            expected_output: section.expected_output.clone(),
                         })
                         .collect(),
                 })

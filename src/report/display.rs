@@ -32,8 +32,10 @@ pub fn displayable(record: &Record) -> Record {
     }
     for phase in &mut shown.checklist.phases {
         clean(&mut phase.title);
+        clean_opt(&mut phase.expected_output);
         for section in &mut phase.sections {
             clean(&mut section.title);
+            clean_opt(&mut section.expected_output);
         }
     }
     clean(&mut shown.run.operator);

@@ -45,6 +45,9 @@ pub fn markdown(record: &Record, options: &Options) -> String {
             if let Some(reason) = section.not_needed {
                 let _ = writeln!(out, "\n*Not needed: {}.*", escape(reason));
             }
+            if let Some(expected) = &section.expected_output {
+                let _ = writeln!(out, "\n*Expected:* {}", escape(expected));
+            }
             out.push('\n');
             for item in &section.items {
                 let ticked = matches!(

@@ -66,6 +66,9 @@ pub fn text(record: &Record, options: &Options) -> String {
                     2
                 }
             };
+            if let Some(expected) = &section.expected_output {
+                out.wrapped(indent, "expected: ", expected, str::to_string);
+            }
             for item in &section.items {
                 let waived = view.waiver(item).is_some();
                 let mark = glyph(item.status);

@@ -7,36 +7,55 @@ use crate::model::Checklist;
 use crate::record::Record;
 
 /// Phase and section titles by id: the record's own (schema v2), else
-/// made from the ids themselves.
+/// made from the ids themselves; and each section's expected output, by
+/// section id (a phase's own section has the phase's).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Titles(BTreeMap<String, String>);
+pub struct Titles(BTreeMap<String, String>, BTreeMap<String, String>);
 
 impl Titles {
     /// The titles the record carries. A record of schema v1 carries none.
     pub fn from_record(record: &Record) -> Titles {
         let mut titles = BTreeMap::new();
+        let mut expected = BTreeMap::new();
         for phase in &record.checklist.phases {
             titles.insert(phase.id.clone(), phase.title.clone());
+            if let Some(output) = &phase.expected_output {
+                expected.insert(phase.id.clone(), output.clone());
+            }
             for section in &phase.sections {
                 titles.insert(section.id.clone(), section.title.clone());
+                if let Some(output) = &section.expected_output {
+                    expected.insert(section.id.clone(), output.clone());
+                }
             }
         }
-        Titles(titles)
+        Titles(titles, expected)
     }
 
     pub fn from_checklist(checklist: &Checklist) -> Titles {
         let mut titles = BTreeMap::new();
+        let mut expected = BTreeMap::new();
         for phase in &checklist.phases {
             titles.insert(phase.id.clone(), phase.title.clone());
-            for section in phase.sections.iter().filter(|s| !s.implicit) {
-                titles.insert(section.id.clone(), section.title.clone());
+            for section in &phase.sections {
+                if !section.implicit {
+                    titles.insert(section.id.clone(), section.title.clone());
+                }
+                if let Some(output) = &section.expected_output {
+                    expected.insert(section.id.clone(), output.clone());
+                }
             }
         }
-        Titles(titles)
+        Titles(titles, expected)
     }
 
     pub fn phase(&self, id: &str) -> String {
         self.0.get(id).cloned().unwrap_or_else(|| humanize(id))
+    }
+
+    /// What a section's step should leave behind, when the checklist says.
+    pub fn expected_output(&self, section: &str) -> Option<String> {
+        self.1.get(section).cloned()
     }
 
     /// `None` for a phase's own (implicit) section, whose id is the

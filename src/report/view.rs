@@ -25,6 +25,8 @@ pub struct SectionView<'a> {
     pub id: &'a str,
     /// `None` for a phase's own section.
     pub title: Option<String>,
+    /// What the section's step should leave behind ("Expected Output").
+    pub expected_output: Option<String>,
     pub items: Vec<&'a ItemResult>,
     /// The reason every item here is not needed, when they all are for
     /// the same one: said once for the section, not per item.
@@ -75,6 +77,7 @@ impl<'a> View<'a> {
                     phase.sections.push(SectionView {
                         id: &item.section,
                         title: options.titles.section(&item.phase, &item.section),
+                        expected_output: options.titles.expected_output(&item.section),
                         items: Vec::new(),
                         not_needed: None,
                     });
@@ -240,9 +243,11 @@ impl View<'_> {
         if let Some(source) = &item.source {
             out.push(Detail {
                 label: "from",
-                text: match &source.path {
-                    Some(path) => format!("{} {path}", source.kind),
-                    None => source.kind.clone(),
+                text: match (&source.path, source.kind.as_str()) {
+                    (Some(path), _) => format!("{} {path}", source.kind),
+                    // Filled in by relcheck, not typed (docs/RECORD.md).
+                    (None, "run") => "the run, not typed".to_string(),
+                    (None, _) => source.kind.clone(),
                 },
                 alert: false,
                 links: false,

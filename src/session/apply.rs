@@ -319,7 +319,13 @@ impl Session<'_> {
         executor: &dyn Executor,
     ) -> Applied {
         let item = self.item(index);
-        let Some(command) = &item.command else {
+        // An item with no command of its own runs its section's, and the
+        // run is recorded on the item `r` was pressed on.
+        let Some(command) = item
+            .command
+            .as_ref()
+            .or(self.entries[index].0.command.as_ref())
+        else {
             return Applied::Again {
                 message: Some("this item has no command".to_string()),
                 suggested: None,

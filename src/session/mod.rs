@@ -23,6 +23,7 @@ use crate::record::{
 
 mod apply;
 mod clock;
+mod fill;
 mod gate;
 mod measured;
 mod navigate;
@@ -515,6 +516,10 @@ impl<'a> Session<'a> {
         executor: &dyn Executor,
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Reply<()>> {
+        if self.fill_from_run(index) {
+            self.settled_here(index);
+            return Ok(Reply::Answer(()));
+        }
         let mut message = None;
         let mut suggested = None;
         self.tell_signoff_waiting(index);
@@ -554,7 +559,8 @@ impl<'a> Session<'a> {
                             .values
                             .get(&field_name(item))
                             .cloned()
-                            .or_else(|| item.default.clone()),
+                            .or_else(|| item.default.clone())
+                            .or_else(|| self.offered(index)),
                         choices: item.choices.clone(),
                         message: view.message.clone(),
                     };

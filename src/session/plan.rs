@@ -19,15 +19,16 @@ pub(super) enum Step {
 }
 
 /// The variables a run asks for: those its items use (in their text,
-/// command, label or default), in the checklist's order. One named only in
+/// command, label or default, or the section command they run), in the
+/// checklist's order. One named only in
 /// prose (a lead, a note, a page's introduction) is shown as written and
 /// never asked: nobody should have to invent a value nothing uses.
 pub(super) fn asked_variables(checklist: &Checklist) -> Vec<String> {
     let mut used: HashSet<String> = HashSet::new();
-    for (_, _, item) in checklist.items() {
+    for (_, section, item) in checklist.items() {
         let texts = [
             Some(item.text.as_str()),
-            item.command.as_deref(),
+            item.command.as_deref().or(section.command.as_deref()),
             item.label.as_deref(),
             item.default.as_deref(),
         ];

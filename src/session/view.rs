@@ -49,7 +49,8 @@ impl Session<'_> {
                     text,
                 }
             });
-        let command = item.command.as_ref().map(|command| {
+        let own = item.command.as_ref();
+        let command = own.or(section.command.as_ref()).map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
         ItemView {
@@ -70,6 +71,8 @@ impl Session<'_> {
             default: item.default.clone(),
             choices: item.choices.clone(),
             command,
+            section_command: own.is_none() && section.command.is_some(),
+            expected_output: section.expected_output.clone(),
             wait_seconds: item.wait_seconds,
             measure: self.measure_view(index),
             result: self.record.items[index].clone(),

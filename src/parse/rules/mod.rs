@@ -50,6 +50,13 @@ pub fn is_signoff_title(title: &str) -> bool {
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
 }
 
+/// "Emergency Contacts", "Contact list", "Escalation contacts": a heading
+/// over people to reach, whose `**Role**: [Phone/Email]` lines are
+/// reference, not fields.
+pub fn is_contacts_title(title: &str) -> bool {
+    normalised(title).contains("contact")
+}
+
 /// Labels of what a line under a task says about it: who owns it, where it
 /// stands, what proves it.
 pub fn is_task_metadata(label: &str) -> bool {

@@ -159,6 +159,13 @@ fn items(out: &mut String, view: &View<'_>) {
                     escape(reason)
                 );
             }
+            if let Some(expected) = &section.expected_output {
+                let _ = writeln!(
+                    out,
+                    "<p class=\"expected\"><span class=\"label\">Expected:</span> {}</p>",
+                    escape(expected)
+                );
+            }
             out.push_str("<ul class=\"items\">\n");
             for item in &section.items {
                 item_html(out, view, section, item);
@@ -403,6 +410,7 @@ details.phase.bad { border-left: 5px solid var(--bad); } details.phase.warn { bo
 details.phase > summary { cursor: pointer; padding: 4px 0; }
 .count { color: var(--muted); font-size: 13px; font-weight: 400; }
 .section-note { color: var(--muted); font-style: italic; margin: 2px 0; }
+.expected { margin: 2px 0; } .expected .label { color: var(--muted); }
 ul.items { list-style: none; margin: 0; padding: 0; }
 li.item { padding: 5px 8px; border-radius: 4px; margin: 2px 0; }
 li.item + li.item { border-top: 1px solid #f0f3f6; }

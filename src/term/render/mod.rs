@@ -218,11 +218,28 @@ pub fn item(
         blocks.push(Block::new(4, about));
     }
     if let Some(command) = &view.command {
-        let lines: Vec<String> = command
-            .lines()
-            .flat_map(|line| chop(&format!("$ {line}"), 2, width))
-            .collect();
+        // A section's command is shared: said so, or `r` on the third
+        // item of a section would seem to run something of its own.
+        let mut lines = if view.section_command {
+            vec![cut(
+                "  the section's command (r runs it from any of its items):",
+                width,
+            )]
+        } else {
+            Vec::new()
+        };
+        lines.extend(
+            command
+                .lines()
+                .flat_map(|line| chop(&format!("$ {line}"), 2, width)),
+        );
         blocks.push(Block::new(5, lines));
+    }
+    if let Some(expected) = &view.expected_output {
+        blocks.push(Block::new(
+            4,
+            wrap(&format!("expected: {expected}"), 2, width),
+        ));
     }
     if let Some(seconds) = view.wait_seconds {
         blocks.push(Block::line(

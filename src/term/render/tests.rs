@@ -48,6 +48,8 @@ fn view() -> ItemView {
         default: None,
         choices: Vec::new(),
         command: None,
+        section_command: false,
+        expected_output: None,
         wait_seconds: None,
         measure: None,
         result: result(Status::Pending),
