@@ -60,6 +60,9 @@ pub(super) struct RawSection {
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Draft>,
+    /// Byte offset and nesting of each note and command, where known.
+    pub note_places: Vec<Option<(usize, usize)>>,
+    pub command_places: Vec<Option<(usize, usize)>>,
 }
 
 pub(super) struct RawPhase {
@@ -88,6 +91,8 @@ impl RawSection {
             commands: Vec::new(),
             expected_output: None,
             notes: Vec::new(),
+            note_places: Vec::new(),
+            command_places: Vec::new(),
             items: Vec::new(),
         }
     }
@@ -122,7 +127,8 @@ enum Piece {
     /// The n-th heading of the document.
     Heading(usize),
     Item(Box<Draft>),
-    Note(String),
+    /// A note's text, and its offset and nesting when it was a bullet.
+    Note(String, Option<(usize, usize)>),
     Prose(String),
     Code(Code),
 }
@@ -227,18 +233,24 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                 let phase = phases.last_mut().expect("a phase exists");
                 phase.current().items.push(*draft);
             }
-            Piece::Note(text) => {
+            Piece::Note(text, place) => {
                 if let Some(phase) = phases.last_mut() {
-                    phase.current().notes.push(text);
+                    let section = phase.current();
+                    section.notes.push(text);
+                    section.note_places.push(place);
                 }
             }
             Piece::Code(code) => {
                 if let Some(phase) = phases.last_mut() {
                     let text = code.text.trim_end_matches('\n').to_string();
+                    let place = code.content.as_ref().map(|content| (content.start, 0));
+                    let section = phase.current();
                     if is_shell(&code.info) {
-                        phase.current().commands.push(text);
+                        section.commands.push(text);
+                        section.command_places.push(place);
                     } else if !text.trim().is_empty() {
-                        phase.current().notes.push(text);
+                        section.notes.push(text);
+                        section.note_places.push(place);
                     }
                 }
             }
@@ -408,7 +420,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     || annotated_kind;
                 if !is_item {
                     if !item.text.is_empty() {
-                        pieces.push(Piece::Note(item.text));
+                        pieces.push(Piece::Note(item.text, Some((item.offset, item.depth))));
                     }
                     continue;
                 }

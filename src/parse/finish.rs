@@ -284,7 +284,17 @@ fn section_from(
         expected_output: raw.expected_output,
         notes: raw.notes,
         items,
+        note_places: lines_of(raw.note_places, source),
+        command_places: lines_of(raw.command_places, source),
     }
+}
+
+/// Byte offsets to lines, keeping the nesting.
+fn lines_of(places: Vec<Option<(usize, usize)>>, source: &Source) -> Vec<Option<(usize, usize)>> {
+    places
+        .into_iter()
+        .map(|place| place.map(|(offset, depth)| (source.lines.line(offset), depth)))
+        .collect()
 }
 
 /// An annotation's pairs as a map, with a diagnostic for each unknown key
