@@ -11,6 +11,7 @@ mod annotation;
 mod bare;
 mod build;
 mod finish;
+mod indent;
 mod markdown;
 mod org;
 mod plain;
@@ -87,11 +88,14 @@ pub fn parse(source: &Source) -> Parsed {
             phases,
         )
     } else {
-        // An org-mode document, or a plain-text list of bare `[ ]` steps,
-        // is read as the Markdown it means, from a copy made line for line
+        // An org-mode document, a plain-text list of bare `[ ]` steps, or
+        // a list with ragged indents is read as the Markdown it means, from a copy made line for line
         // (so lines and offsets past the front matter hold for every
         // diagnostic and item).
-        let converted = org::as_markdown(body).or_else(|| bare::as_tasks(body));
+        let converted = match org::as_markdown(body).or_else(|| bare::as_tasks(body)) {
+            Some(text) => Some(indent::even_out(&text).unwrap_or(text)),
+            None => indent::even_out(body),
+        };
         let tasks = converted.map(|tasks| {
             let mut copy =
                 Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));

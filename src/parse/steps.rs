@@ -116,8 +116,13 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
             .filter(|&&child| matches!(&nodes[child], Node::Item(c) if c.ordered))
             .count();
         // A numbered entry ending in ":" ("3. Set the inputs:") is a step
-        // whose lines say how; a bullet ending in ":" names a group.
-        let lead = !item.ordered && item.text.trim_end().ends_with(':') && !steps.is_empty();
+        // whose lines say how, and so is an instruction ("Try the tool
+        // and check it works:"); any other bullet ending in ":" names a
+        // group.
+        let lead = !item.ordered
+            && item.text.trim_end().ends_with(':')
+            && !rules::is_instruction(&item.text)
+            && !steps.is_empty();
         if lead || numbered >= 2 {
             note[index] = true;
             if lead && rules::is_optional_lead(&item.text) {

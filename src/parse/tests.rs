@@ -455,3 +455,35 @@ fn a_numbered_entry_with_no_box_over_boxes_names_their_group() {
         ["purge = off", "protect = on", "Deploy", "Watch the graphs"]
     );
 }
+
+#[test]
+fn a_bullet_ending_in_a_colon_that_is_an_instruction_is_a_step_over_steps() {
+    let c = model(
+        "- Try the tool and check it works:\n  - build it\n  - run it\n- Website:\n  - post the news\n",
+    );
+    assert_eq!(
+        texts(&c),
+        [
+            "Try the tool and check it works:",
+            "build it",
+            "run it",
+            "post the news"
+        ]
+    );
+}
+
+#[test]
+fn ragged_nested_bullets_are_nested_not_glued_to_the_step_above() {
+    let c = model("  - Unpack it\n   - Try the oldest perl\n    - switch perl\n    - make test\n");
+    assert_eq!(
+        texts(&c),
+        [
+            "Unpack it",
+            "Try the oldest perl",
+            "switch perl",
+            "make test"
+        ]
+    );
+    let depths: Vec<usize> = c.items().map(|(_, _, item)| item.depth).collect();
+    assert_eq!(depths, [0, 0, 1, 1]);
+}

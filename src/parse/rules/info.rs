@@ -32,6 +32,27 @@ pub fn is_information(text: &str, markdown: &str) -> bool {
     warning || INFORMATION_STARTS.contains(&first.as_str())
 }
 
+/// Verbs a step starts with: a bullet ending in ":" that starts with one
+/// ("Try the downstream tool and check it still works:") is an instruction
+/// over its sub-steps, not a group's name ("Website:").
+const STEP_VERBS: &[&str] = &[
+    "add", "announce", "build", "bump", "check", "close", "confirm", "create", "delete", "deploy",
+    "do", "ensure", "install", "make", "merge", "open", "prepare", "publish", "push", "release",
+    "remove", "review", "run", "send", "set", "tag", "test", "try", "update", "upload", "verify",
+    "wait", "write",
+];
+
+/// Whether a line starts with a verb a step starts with.
+pub fn is_instruction(text: &str) -> bool {
+    let first = text
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    STEP_VERBS.contains(&first.as_str())
+}
+
 /// A heading or lead that gathers remarks, not steps: "Notes:", "Tips".
 /// Only the word alone: "Release notes" is a step's subject.
 pub fn is_notes_lead(text: &str) -> bool {

@@ -5,7 +5,8 @@
 mod info;
 
 pub use info::{
-    is_information, is_notes_lead, is_optional_lead, is_phase_word, is_reference_title,
+    is_information, is_instruction, is_notes_lead, is_optional_lead, is_phase_word,
+    is_reference_title,
 };
 
 /// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.

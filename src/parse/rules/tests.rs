@@ -331,3 +331,13 @@ fn notes_leads_and_optional_leads() {
     assert!(is_optional_lead("(Optional) extras:"));
     assert!(!is_optional_lead("Website:"));
 }
+
+#[test]
+fn an_instruction_starts_with_a_step_verb() {
+    assert!(is_instruction(
+        "Try the downstream tool and check it still works:"
+    ));
+    assert!(is_instruction("**Run** the tests"));
+    assert!(!is_instruction("Website (a script would help):"));
+    assert!(!is_instruction("Code and repository:"));
+}
