@@ -73,10 +73,20 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
             && headings
                 .get(&normal(&item.text))
                 .is_some_and(|&at| at > index);
+        // A step's only sub-bullet elaborates it ("Wait for CI before the
+        // next step"): a step broken into one sub-step would just be that
+        // sub-step. Sub-steps come two or more, or numbered, or under a
+        // group's name ("Website:").
+        let only_child = item.parent.is_some_and(|parent| {
+            children.get(parent).is_some_and(|c| c.len() == 1)
+                && !matches!(&nodes[parent], Node::Item(p) if p.text.trim_end().ends_with(':'))
+        });
         let information = !task_mode
             && (reference
                 || notes_lead
-                || (nested && !item.ordered && rules::is_information(&item.text, &item.markdown)));
+                || (nested
+                    && !item.ordered
+                    && (only_child || rules::is_information(&item.text, &item.markdown))));
         note[index] = outline || information;
     }
     if task_mode {

@@ -168,8 +168,8 @@ fn every_task_marker_is_an_item_and_nesting_is_kept() {
 
 #[test]
 fn without_task_markers_plain_list_items_are_the_items() {
-    let c = model("# T\n## P\n- one\n- two\n  - nested\n");
-    assert_eq!(items(&c).len(), 3);
+    let c = model("# T\n## P\n- one\n- two\n  - nested\n  - nested too\n");
+    assert_eq!(items(&c).len(), 4);
 }
 
 #[test]
@@ -420,7 +420,7 @@ fn a_fenced_checklist_is_a_template_when_the_page_has_steps_of_its_own() {
 #[test]
 fn without_task_markers_hints_notes_outlines_and_group_names_are_not_steps() {
     let c = model(
-        "# R\n\n1. Prepare\n2. Publish\n\n## Prepare\n\n* Run the tests\n  * `make test`\n  * This takes a minute.\n  * Do not skip it.\n* Build\n  * Sign the archive\n\n## Publish\n\n* Website:\n  * Write a news entry\n* Optional, when asked:\n  * Mail the list\n\nNotes:\n- Keep the logs.\n",
+        "# R\n\n1. Prepare\n2. Publish\n\n## Prepare\n\n* Run the tests\n  * `make test`\n  * This takes a minute.\n  * Do not skip it.\n* Build\n  * Sign the archive\n  * Checksum it\n\n## Publish\n\n* Website:\n  * Write a news entry\n* Optional, when asked:\n  * Mail the list\n\nNotes:\n- Keep the logs.\n",
     );
     assert_eq!(
         texts(&c),
@@ -428,12 +428,13 @@ fn without_task_markers_hints_notes_outlines_and_group_names_are_not_steps() {
             "Run the tests",
             "Build",
             "Sign the archive",
+            "Checksum it",
             "Write a news entry",
             "Mail the list"
         ]
     );
     let optional: Vec<bool> = c.items().map(|(_, _, item)| item.optional).collect();
-    assert_eq!(optional, [false, false, false, false, true]);
+    assert_eq!(optional, [false, false, false, false, false, true]);
     // Numbered sub-steps make their parent a group's name; a numbered
     // step ending in ":" over bullets is still a step.
     let c = model(
@@ -486,4 +487,12 @@ fn ragged_nested_bullets_are_nested_not_glued_to_the_step_above() {
     );
     let depths: Vec<usize> = c.items().map(|(_, _, item)| item.depth).collect();
     assert_eq!(depths, [0, 0, 1, 1]);
+}
+
+#[test]
+fn a_steps_only_sub_bullet_is_a_remark_on_it() {
+    let c = model(
+        "1. Push the commits\n   - Wait for CI to pass before the next step.\n2. Push the tags\n",
+    );
+    assert_eq!(texts(&c), ["Push the commits", "Push the tags"]);
 }

@@ -119,6 +119,7 @@ pub fn is_reference_title(title: &str) -> bool {
         "changelog",
         "change log",
         "expected artifact",
+        "exception",
         "expected artefact",
     ]
     .iter()
