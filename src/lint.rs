@@ -36,14 +36,19 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         ));
         return out;
     }
-    for phase in &checklist.phases {
+    let text_lines: Vec<&str> = source.text.lines().collect();
+    for (index, phase) in checklist.phases.iter().enumerate() {
         let empty = phase.sections.iter().all(|section| {
             section.items.is_empty()
                 && section.commands.is_empty()
                 && section.notes.is_empty()
                 && section.lead.is_none()
         });
-        if empty {
+        let next = checklist
+            .phases
+            .get(index + 1)
+            .map_or(text_lines.len() + 1, |next| next.line);
+        if empty && !holds_text(&text_lines, phase.line, next) {
             out.push(warn(
                 phase.line,
                 format!("phase \"{}\" has no items", phase.title),
@@ -138,6 +143,32 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Whether anything stands between a phase's heading (line `from`) and the
+/// next phase's (line `to`): prose, a table, a deeper heading. A phase of
+/// prose ("Overview", "Change log") or one over the phases below it is
+/// what its author meant; only a heading with nothing under it is empty.
+fn holds_text(lines: &[&str], from: usize, to: usize) -> bool {
+    let heading = lines.get(from.wrapping_sub(1)).copied().unwrap_or("");
+    let level = |line: &str| line.bytes().take_while(|&b| b == b'#').count();
+    let deeper_next = to
+        .checked_sub(1)
+        .and_then(|at| lines.get(at))
+        .is_some_and(|next| level(heading) > 0 && level(next) > level(heading));
+    deeper_next
+        || lines
+            .iter()
+            .take(to.saturating_sub(1))
+            .skip(from)
+            .map(|line| line.trim())
+            .any(|line| {
+                // Blank lines, rules and setext underlines, and comments
+                // say nothing.
+                let comment = line.starts_with("<!--") && line.ends_with("-->");
+                let rule = line.chars().all(|c| c == '=' || c == '-');
+                !(rule || comment)
+            })
 }
 
 /// For each item in order, the line its block ends before: the next item

@@ -104,6 +104,14 @@ pub struct Section {
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Item>,
+    /// Where each note and each command stood (line, nesting), in the
+    /// order of `notes` and `commands`, so `show` prints them in place
+    /// among the items: a bullet over task items stays above them. Not in
+    /// records or the JSON view; `None` where the place is not known.
+    #[serde(skip)]
+    pub note_places: Vec<Option<(usize, usize)>>,
+    #[serde(skip)]
+    pub command_places: Vec<Option<(usize, usize)>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

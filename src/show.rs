@@ -130,16 +130,65 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                 let lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&lead));
             }
-            for note in &section.notes {
-                let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&format!("• {note}")));
-            }
-            for command in &section.commands {
-                for line in command.lines() {
-                    let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&format!("│ {line}")));
+            // Notes and commands whose place is known go among the items,
+            // by line, at their nesting; the rest lead the section.
+            let place = |places: &[Option<(usize, usize)>], index: usize| {
+                places.get(index).copied().flatten()
+            };
+            let mut rest: Vec<(usize, usize, Entry)> = Vec::new();
+            for (index, note) in section.notes.iter().enumerate() {
+                match place(&section.note_places, index) {
+                    Some((line, depth)) => rest.push((line, depth, Entry::Note(note))),
+                    None => {
+                        let _ =
+                            writeln!(out, "{blank}  {indent}{}", style.dim(&format!("• {note}")));
+                    }
                 }
             }
-            for item in &section.items {
-                let nest = "  ".repeat(item.depth);
+            for (index, command) in section.commands.iter().enumerate() {
+                match place(&section.command_places, index) {
+                    Some((line, depth)) => rest.push((line, depth, Entry::Command(command))),
+                    None => {
+                        for line in command.lines() {
+                            let _ = writeln!(
+                                out,
+                                "{blank}  {indent}{}",
+                                style.dim(&format!("│ {line}"))
+                            );
+                        }
+                    }
+                }
+            }
+            rest.extend(
+                section
+                    .items
+                    .iter()
+                    .map(|item| (item.line, item.depth, Entry::Item(item))),
+            );
+            rest.sort_by_key(|(line, _, _)| *line);
+            for (_, depth, entry) in rest {
+                let nest = "  ".repeat(depth);
+                let item = match entry {
+                    Entry::Note(note) => {
+                        let _ = writeln!(
+                            out,
+                            "{blank}  {indent}{nest}{}",
+                            style.dim(&format!("• {note}"))
+                        );
+                        continue;
+                    }
+                    Entry::Command(command) => {
+                        for line in command.lines() {
+                            let _ = writeln!(
+                                out,
+                                "{blank}  {indent}{nest}{}",
+                                style.dim(&format!("│ {line}"))
+                            );
+                        }
+                        continue;
+                    }
+                    Entry::Item(item) => item,
+                };
                 let _ = writeln!(
                     out,
                     "{}  {indent}{nest}{} {}{}",
@@ -168,6 +217,13 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
         }
     }
     out
+}
+
+/// What `show` prints of a section after its lead, in line order.
+enum Entry<'a> {
+    Note(&'a str),
+    Command(&'a str),
+    Item(&'a crate::model::Item),
 }
 
 fn kind_marker(kind: Kind, style: Style) -> String {

@@ -111,6 +111,21 @@ fn a_step_repeated_under_two_parents_is_no_duplicate_and_a_role_must_read_as_one
         .run();
 }
 
+#[test]
+fn a_prose_phase_or_one_over_phases_is_not_empty_but_a_bare_heading_is() {
+    Test::new()
+        .file(
+            "prose.md",
+            "# Deploy\n\n## Overview\n\nWhy we deploy on Tuesdays.\n\n## Rollout\n\n### Before\n\n#### Backups\n\n- [ ] Backup taken\n\n### During\n\n#### Traffic\n\n- [ ] Traffic moved\n\n## Change log\n\n| Date | Change |\n|---|---|\n| 2026-01-02 | First |\n\n## Verify\n\n## After\n\n- [ ] Graphs calm\n",
+        )
+        .args(&["lint", "--strict", "prose.md"])
+        .code(1)
+        .stdout(
+            "prose.md:27:1: warning: phase \"Verify\" has no items\n27 | ## Verify\n   | ^\nprose.md: 0 errors, 1 warning\n",
+        )
+        .run();
+}
+
 fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(dir.join(name), text).unwrap();
     name.to_string()

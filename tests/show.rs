@@ -1,6 +1,6 @@
 //! `show` and `lint` output, as users read it.
 
-use crate::support::relcheck;
+use crate::support::{Test, relcheck};
 
 #[test]
 fn show_text_is_a_tree_with_line_numbers() {
@@ -124,4 +124,16 @@ fn lint_exit_codes() {
     let missing = relcheck(&["lint", "tests/fixtures/seed-004-plain-steps.txt", "nope.md"]).run();
     assert_eq!(missing.code, 3);
     assert!(missing.stdout.ends_with("error: nope.md: no such file, and no bundled checklist of that name (`relcheck list` shows them)\n"));
+}
+
+#[test]
+fn show_keeps_bullets_and_commands_where_they_were_written() {
+    let text = "# Ship\n\n## Packages\n\n- [ ] Tag the release\n- Pull each artifact and check its version:\n  - [ ] `docker pull tide:latest`\n  - [ ] `docker pull tide:v1`\n\n```sh\n./validate.sh production\n```\n\n- [ ] Validation passed\n  - Press Edit first.\n";
+    Test::new()
+        .file("nest.md", text)
+        .args(&["show", "nest.md"])
+        .stdout(
+            "Ship\nnest.md · markdown · 1 phases, 4 items · 4 check\n\n 3  Packages\n 5    [ ] Tag the release\n      • Pull each artifact and check its version:\n 7      [ ] docker pull tide:latest\n 8      [ ] docker pull tide:v1\n      │ ./validate.sh production\n14    [ ] Validation passed\n        • Press Edit first.\n",
+        )
+        .run();
 }

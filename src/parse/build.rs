@@ -15,6 +15,9 @@ use crate::source::Source;
 /// What the Markdown body gives the checklist.
 pub struct Body {
     pub title: Option<String>,
+    /// The title heading is an empty one or a phase's name ("Overview"):
+    /// front matter's `name:` goes before it.
+    pub weak_title: bool,
     /// Prose before the first phase.
     pub description: Option<String>,
     pub phases: Vec<Phase>,
@@ -40,6 +43,8 @@ pub(super) struct Draft {
     /// It follows a lead that says when to roll back ("Rollback if:"): a
     /// trigger, wherever it stands.
     pub trigger: bool,
+    /// Its group's name says it is optional ("Optional, only if ...:").
+    pub optional: bool,
 }
 
 pub(super) struct RawSection {
@@ -58,6 +63,9 @@ pub(super) struct RawSection {
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Draft>,
+    /// Byte offset and nesting of each note and command, where known.
+    pub note_places: Vec<Option<(usize, usize)>>,
+    pub command_places: Vec<Option<(usize, usize)>>,
 }
 
 pub(super) struct RawPhase {
@@ -87,6 +95,8 @@ impl RawSection {
             command_leads: false,
             expected_output: None,
             notes: Vec::new(),
+            note_places: Vec::new(),
+            command_places: Vec::new(),
             items: Vec::new(),
         }
     }
@@ -121,7 +131,8 @@ enum Piece {
     /// The n-th heading of the document.
     Heading(usize),
     Item(Box<Draft>),
-    Note(String),
+    /// A note's text, and its offset and nesting when it was a bullet.
+    Note(String, Option<(usize, usize)>),
     Prose(String),
     Code(Code),
 }
@@ -159,16 +170,19 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     let level = |index: usize| heads[index].level;
     let heading_text = |index: usize| heads[index].text.as_str();
 
-    // The title: the first heading, when it is alone at its level or holds
-    // no items of its own.
+    // The title: the first heading, when no item comes before the next
+    // heading of its level, or when no other heading of its level holds
+    // items (the rest being prose: cadence, policy, history).
     let title_heading = headings.first().copied().filter(|&first| {
         let alone = headings
             .iter()
-            .filter(|&&h| level(h) == level(first))
-            .count()
-            == 1;
-        (alone || !direct_items.contains_key(&first)) && !items_before_headings
+            .filter(|&&h| h != first && level(h) == level(first))
+            .all(|&h| subtree_items(&pieces, &heads, h) == 0);
+        (alone || subtree_items(&pieces, &heads, first) == 0) && !items_before_headings
     });
+    // A part's name ("Overview", "Status: open") only names the document
+    // when nothing better does.
+    let weak_title = title_heading.is_some_and(|first| rules::is_phase_word(&heads[first].text));
     let content: Vec<usize> = headings
         .iter()
         .copied()
@@ -223,22 +237,27 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                 let phase = phases.last_mut().expect("a phase exists");
                 phase.current().items.push(*draft);
             }
-            Piece::Note(text) => {
+            Piece::Note(text, place) => {
                 if let Some(phase) = phases.last_mut() {
-                    phase.current().notes.push(text);
+                    let section = phase.current();
+                    section.notes.push(text);
+                    section.note_places.push(place);
                 }
             }
             Piece::Code(code) => {
                 if let Some(phase) = phases.last_mut() {
                     let text = code.text.trim_end_matches('\n').to_string();
+                    let place = code.content.as_ref().map(|content| (content.start, 0));
+                    let section = phase.current();
                     if is_shell(&code.info) {
-                        let section = phase.current();
                         if section.commands.is_empty() && section.items.is_empty() {
                             section.command_leads = true;
                         }
                         section.commands.push(text);
+                        section.command_places.push(place);
                     } else if !text.trim().is_empty() {
-                        phase.current().notes.push(text);
+                        section.notes.push(text);
+                        section.note_places.push(place);
                     }
                 }
             }
@@ -250,9 +269,22 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     let phases = finish(phases, source, diagnostics);
     Body {
         title,
+        weak_title,
         description,
         phases,
     }
+}
+
+/// The items from a heading to the next heading of its level or above.
+fn subtree_items(pieces: &[Piece], heads: &[Heading], heading: usize) -> usize {
+    let level = heads[heading].level;
+    pieces
+        .iter()
+        .skip_while(|piece| !matches!(piece, Piece::Heading(h) if *h == heading))
+        .skip(1)
+        .take_while(|piece| !matches!(piece, Piece::Heading(h) if heads[*h].level <= level))
+        .filter(|piece| matches!(piece, Piece::Item(_)))
+        .count()
 }
 
 /// Code blocks with no language or a shell's are commands; a YAML or JSON
@@ -325,6 +357,8 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
             *slot = true;
         }
     }
+    // Which list items are information, outlines or group names.
+    let plain = super::steps::plain_steps(&nodes, task_mode);
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
@@ -384,13 +418,15 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     .is_some_and(|a| a.get("kind").is_some());
                 // A numbered step at the top of a list is a step of a
                 // procedure even in a document of task items.
+                let info = plain.note[index];
                 let step = item.ordered
                     && item.parent.is_none()
+                    && !info
                     && !above.iter().any(|(_, reference)| *reference);
                 let contact = contacts_section && item.task.is_none() && !annotated_kind;
                 let is_item = !contact
                     && (item.task.is_some()
-                        || !task_mode
+                        || (!task_mode && !info)
                         || step
                         || (criteria && item.parent.is_none())
                         || field
@@ -398,7 +434,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                         || annotated_kind);
                 if !is_item {
                     if !item.text.is_empty() {
-                        pieces.push(Piece::Note(item.text));
+                        pieces.push(Piece::Note(item.text, Some((item.offset, item.depth))));
                     }
                     continue;
                 }
@@ -415,6 +451,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     annotation: item.annotation,
                     is_parent: parents[index],
                     trigger: criteria,
+                    optional: plain.optional[index],
                 })));
             }
             Node::Paragraph(lines) => {
@@ -477,6 +514,7 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                             shape,
                             is_parent: false,
                             trigger: false,
+                            optional: false,
                         })));
                     } else {
                         prose.push(line.text);

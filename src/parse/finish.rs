@@ -209,7 +209,7 @@ fn section_from(
         let optional = match item_annotations.get("optional").map(String::as_str) {
             Some("false") => false,
             Some(_) => true,
-            None => optional_section || rules::is_optional_text(&draft.text),
+            None => optional_section || draft.optional || rules::is_optional_text(&draft.text),
         };
         let item_id = match item_annotations.get("id") {
             Some(id) => ids.claim(id.clone(), true),
@@ -287,7 +287,17 @@ fn section_from(
         expected_output: raw.expected_output,
         notes: raw.notes,
         items,
+        note_places: lines_of(raw.note_places, source),
+        command_places: lines_of(raw.command_places, source),
     }
+}
+
+/// Byte offsets to lines, keeping the nesting.
+fn lines_of(places: Vec<Option<(usize, usize)>>, source: &Source) -> Vec<Option<(usize, usize)>> {
+    places
+        .into_iter()
+        .map(|place| place.map(|(offset, depth)| (source.lines.line(offset), depth)))
+        .collect()
 }
 
 /// An annotation's pairs as a map, with a diagnostic for each unknown key

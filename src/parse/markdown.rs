@@ -128,6 +128,12 @@ struct Reader<'a> {
     /// text is kept; footnote bodies are not checklist text, and a table's
     /// cells go to `table`).
     skip: usize,
+    /// Open block quotes, and whether each is inside a list item (and so
+    /// skipped).
+    quotes: Vec<bool>,
+    /// Open paragraphs in list items, and whether each comes after the
+    /// item's text (and so is skipped).
+    later_paragraphs: Vec<bool>,
     /// A table outside any list, read cell by cell: its rows may be steps.
     table: Option<Table>,
     /// Whether each open list is numbered, innermost last.
@@ -149,6 +155,8 @@ pub fn read(source: &str, base: usize) -> Vec<Node> {
         paragraph: None,
         code: None,
         skip: 0,
+        quotes: Vec::new(),
+        later_paragraphs: Vec::new(),
         table: None,
         lists: Vec::new(),
     };
@@ -207,6 +215,16 @@ impl Reader<'_> {
             Tag::Paragraph => {
                 if self.items.is_empty() && self.heading.is_none() && self.skip == 0 {
                     self.paragraph = Some((Vec::new(), Inline::default()));
+                }
+                // A list item's text is its first paragraph; one after it
+                // (after a blank line, a command, a sub-list) is a remark:
+                // "NOTE: ...", "Open a PR with that branch and merge it."
+                if let Some(frame) = self.items.last() {
+                    let later = !frame.inline.text.trim().is_empty();
+                    self.later_paragraphs.push(later);
+                    if later {
+                        self.skip += 1;
+                    }
                 }
             }
             Tag::Item => {
@@ -277,8 +295,16 @@ impl Reader<'_> {
                     inline.extend(&range);
                 }
             }
-            Tag::BlockQuote(_)
-            | Tag::HtmlBlock
+            // A quote inside a list item is a remark on the step ("> So
+            // push only after ..."), not more of its sentence.
+            Tag::BlockQuote(_) => {
+                let inside = !self.items.is_empty();
+                self.quotes.push(inside);
+                if inside {
+                    self.skip += 1;
+                }
+            }
+            Tag::HtmlBlock
             | Tag::DefinitionList
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition => {}
@@ -305,12 +331,8 @@ impl Reader<'_> {
                         self.nodes.push(Node::Paragraph(lines));
                     }
                 }
-                // A loose list item's paragraphs are one text.
-                if let Some(frame) = self.items.last_mut()
-                    && !frame.inline.text.is_empty()
-                    && !frame.inline.text.ends_with(' ')
-                {
-                    frame.inline.text.push(' ');
+                if !self.items.is_empty() && self.later_paragraphs.pop() == Some(true) {
+                    self.skip = self.skip.saturating_sub(1);
                 }
             }
             TagEnd::Item => self.end_item(),
@@ -355,6 +377,10 @@ impl Reader<'_> {
             }
             TagEnd::FootnoteDefinition | TagEnd::MetadataBlock(_) => {
                 self.skip = self.skip.saturating_sub(1);
+            }
+            TagEnd::BlockQuote(_) => {
+                let skipped = self.quotes.pop() == Some(true);
+                self.skip = self.skip.saturating_sub(usize::from(skipped));
             }
             _ => {}
         }

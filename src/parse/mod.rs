@@ -11,11 +11,14 @@ mod annotation;
 mod bare;
 mod build;
 mod finish;
+mod indent;
 mod markdown;
 mod measure;
+mod org;
 mod plain;
 pub mod rules;
 mod signature;
+mod steps;
 mod table;
 
 use std::path::Path;
@@ -75,6 +78,7 @@ pub fn parse(source: &Source) -> Parsed {
         .and_then(|d| d.as_str())
         .map(str::to_string);
 
+    let mut weak_title = false;
     let (format, title, description, phases) = if plain::is_steps(body) {
         let steps = plain::read(body, body_start);
         let phases = finish::finish(steps.phases, source, &mut diagnostics);
@@ -85,10 +89,15 @@ pub fn parse(source: &Source) -> Parsed {
             phases,
         )
     } else {
-        // A plain-text list of bare `[ ]` steps is read as the task list it
-        // means, from a copy made line for line (so lines and offsets past
-        // the front matter hold for every diagnostic and item).
-        let tasks = bare::as_tasks(body).map(|tasks| {
+        // An org-mode document, a plain-text list of bare `[ ]` steps, or
+        // a list with ragged indents is read as the Markdown it means, from a copy made line for line
+        // (so lines and offsets past the front matter hold for every
+        // diagnostic and item).
+        let converted = match org::as_markdown(body).or_else(|| bare::as_tasks(body)) {
+            Some(text) => Some(indent::even_out(&text).unwrap_or(text)),
+            None => indent::even_out(body),
+        };
+        let tasks = converted.map(|tasks| {
             let mut copy =
                 Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
             copy.sha256.clone_from(&source.sha256);
@@ -110,10 +119,16 @@ pub fn parse(source: &Source) -> Parsed {
         embedded_checklist = outside.is_some();
         let built = build::build(nodes, read_from, &mut diagnostics);
         let description = outside.flatten().or(built.description);
+        weak_title = built.weak_title;
         (Format::Markdown, built.title, description, built.phases)
     };
 
     let heading_title = title.filter(|title| !title.is_empty());
+    let (heading_title, weak_heading) = if weak_title {
+        (None, heading_title)
+    } else {
+        (heading_title, None)
+    };
     let title = if embedded_checklist {
         heading_title.or(front_title)
     } else {
@@ -121,6 +136,7 @@ pub fn parse(source: &Source) -> Parsed {
     };
     let title = title
         .or(front_name)
+        .or(weak_heading)
         .or_else(|| first_line_title(body))
         .unwrap_or_else(|| stem(source));
     let checklist = Checklist {
@@ -258,12 +274,13 @@ fn signoff_policy(
 }
 
 /// The one fenced block (no info, `markdown` or `md`) that holds every task
-/// item of the document, when there is exactly one such block.
+/// item of the document, when there is exactly one such block and the page
+/// around it has no list of its own. A page with steps of its own is the
+/// checklist, and a fenced checklist in it a template to paste somewhere
+/// else (an issue, a message).
 fn embedded(nodes: &[markdown::Node], text: &str) -> Option<std::ops::Range<usize>> {
     use markdown::Node;
-    let outside = nodes
-        .iter()
-        .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
+    let outside = nodes.iter().any(|node| matches!(node, Node::Item(_)));
     if outside {
         return None;
     }

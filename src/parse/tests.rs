@@ -168,8 +168,8 @@ fn every_task_marker_is_an_item_and_nesting_is_kept() {
 
 #[test]
 fn without_task_markers_plain_list_items_are_the_items() {
-    let c = model("# T\n## P\n- one\n- two\n  - nested\n");
-    assert_eq!(items(&c).len(), 3);
+    let c = model("# T\n## P\n- one\n- two\n  - nested\n  - nested too\n");
+    assert_eq!(items(&c).len(), 4);
 }
 
 #[test]
@@ -361,4 +361,138 @@ fn plain_text_steps_become_phases() {
 fn a_document_with_no_items_is_an_empty_checklist_not_a_panic() {
     let c = model("# Just prose\n\nNothing to tick.\n");
     assert_eq!(c.items().count(), 0);
+}
+
+fn texts(checklist: &Checklist) -> Vec<String> {
+    checklist
+        .items()
+        .map(|(_, _, item)| item.text.clone())
+        .collect()
+}
+
+#[test]
+fn an_org_outline_reads_as_headings_and_steps() {
+    let c = model(
+        "# -*- mode: org -*-\n* TODO Ship 3.1 [1/2]\n** DONE Run the tests\n** Tag it :git:\n* Notes\n  Prose about it.\n",
+    );
+    assert_eq!(c.title, "Ship 3.1");
+    assert_eq!(texts(&c), ["Run the tests", "Tag it"]);
+    // Task items under a TODO headline, lines kept.
+    let c = model("-*- org -*-\n* TODO Release [0/2]\n  - [ ] build\n  - [X] upload\n");
+    assert_eq!(c.title, "Release");
+    assert_eq!(items(&c)[1].3, 4);
+}
+
+#[test]
+fn the_first_heading_is_no_title_over_items_when_another_of_its_level_has_items() {
+    // Items under its subsections come before the next "##": a phase.
+    let c = model("## Release\n### Steps\n- one\n## Pull a release\n### Steps\n- two\n");
+    assert_eq!(c.title, "t");
+    // The other "#" headings hold only prose: the first is the title.
+    let c = model("# Releasing\n1. Tag\n2. Push\n# Cadence\nMonthly.\n# Voting\nThree +1s.\n");
+    assert_eq!(c.title, "Releasing");
+    assert_eq!(texts(&c), ["Tag", "Push"]);
+}
+
+#[test]
+fn an_issue_templates_name_goes_before_an_empty_or_phase_like_heading() {
+    let c =
+        model("---\nname: Release tracking\n---\n## Current status: open\n## Prepare\n- [ ] a\n");
+    assert_eq!(c.title, "Release tracking");
+    let c = model("---\nname: Release tracking\n---\n# Overview\nWhy.\n## Prepare\n- [ ] a\n");
+    assert_eq!(c.title, "Release tracking");
+    // With nothing better, the heading still names the document.
+    assert_eq!(
+        model("## Status: open\n## Prepare\n- [ ] a\n").title,
+        "Status: open"
+    );
+}
+
+#[test]
+fn a_fenced_checklist_is_a_template_when_the_page_has_steps_of_its_own() {
+    let c = model(
+        "# Runbook\n1. Open an issue\n2. Paste the template\n## Template\n```markdown\n- [ ] filled in\n```\n",
+    );
+    assert_eq!(c.title, "Runbook");
+    assert_eq!(texts(&c), ["Open an issue", "Paste the template"]);
+}
+
+#[test]
+fn without_task_markers_hints_notes_outlines_and_group_names_are_not_steps() {
+    let c = model(
+        "# R\n\n1. Prepare\n2. Publish\n\n## Prepare\n\n* Run the tests\n  * `make test`\n  * This takes a minute.\n  * Do not skip it.\n* Build\n  * Sign the archive\n  * Checksum it\n\n## Publish\n\n* Website:\n  * Write a news entry\n* Optional, when asked:\n  * Mail the list\n\nNotes:\n- Keep the logs.\n",
+    );
+    assert_eq!(
+        texts(&c),
+        [
+            "Run the tests",
+            "Build",
+            "Sign the archive",
+            "Checksum it",
+            "Write a news entry",
+            "Mail the list"
+        ]
+    );
+    let optional: Vec<bool> = c.items().map(|(_, _, item)| item.optional).collect();
+    assert_eq!(optional, [false, false, false, false, false, true]);
+    // Numbered sub-steps make their parent a group's name; a numbered
+    // step ending in ":" over bullets is still a step.
+    let c = model(
+        "1. Make the commit\n   1. Bump\n   2. Commit\n2. Set the inputs:\n   * Choose a track\n",
+    );
+    assert_eq!(
+        texts(&c),
+        ["Bump", "Commit", "Set the inputs:", "Choose a track"]
+    );
+}
+
+#[test]
+fn a_numbered_entry_with_no_box_over_boxes_names_their_group() {
+    let c = model(
+        "1. Check the safety settings\n   * [ ] `purge = off`\n   * [ ] `protect = on`\n2. [ ] Deploy\n3. Watch the graphs\n",
+    );
+    assert_eq!(
+        texts(&c),
+        ["purge = off", "protect = on", "Deploy", "Watch the graphs"]
+    );
+}
+
+#[test]
+fn a_bullet_ending_in_a_colon_that_is_an_instruction_is_a_step_over_steps() {
+    let c = model(
+        "- Try the tool and check it works:\n  - build it\n  - run it\n- Website:\n  - post the news\n",
+    );
+    assert_eq!(
+        texts(&c),
+        [
+            "Try the tool and check it works:",
+            "build it",
+            "run it",
+            "post the news"
+        ]
+    );
+}
+
+#[test]
+fn ragged_nested_bullets_are_nested_not_glued_to_the_step_above() {
+    let c = model("  - Unpack it\n   - Try the oldest perl\n    - switch perl\n    - make test\n");
+    assert_eq!(
+        texts(&c),
+        [
+            "Unpack it",
+            "Try the oldest perl",
+            "switch perl",
+            "make test"
+        ]
+    );
+    let depths: Vec<usize> = c.items().map(|(_, _, item)| item.depth).collect();
+    assert_eq!(depths, [0, 0, 1, 1]);
+}
+
+#[test]
+fn a_steps_only_sub_bullet_is_a_remark_on_it() {
+    let c = model(
+        "1. Push the commits\n   - Wait for CI to pass before the next step.\n2. Push the tags\n",
+    );
+    assert_eq!(texts(&c), ["Push the commits", "Push the tags"]);
 }

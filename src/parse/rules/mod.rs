@@ -2,6 +2,13 @@
 //! kind, optionality and condition. Pure functions of text, one per rule of
 //! docs/FORMAT.md, so each can be tested on its own.
 
+mod info;
+
+pub use info::{
+    is_information, is_instruction, is_notes_lead, is_optional_lead, is_phase_word,
+    is_reference_title,
+};
+
 /// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.
 pub fn strip_numbering(title: &str) -> &str {
     let rest = title.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
@@ -81,33 +88,6 @@ pub fn is_task_metadata(label: &str) -> bool {
         "priority",
     ]
     .contains(&label.as_str())
-}
-
-/// A heading over reference material rather than steps: an appendix,
-/// best practices, principles, tips, background, contacts.
-pub fn is_reference_title(title: &str) -> bool {
-    let title = normalised(title);
-    [
-        "appendix",
-        "best practice",
-        "principle",
-        "ground rule",
-        "rules",
-        "tips",
-        "guideline",
-        "background",
-        "glossary",
-        "reference",
-        "faq",
-        "contacts",
-        "resources",
-        "see also",
-        "history",
-        "changelog",
-        "change log",
-    ]
-    .iter()
-    .any(|word| title.contains(word))
 }
 
 /// Words that start a step, not a role: a sign-off's role is a person, a

@@ -296,3 +296,48 @@ fn a_role_without_its_signing_word() {
     assert_eq!(without_signing_word("Release Manager"), "Release Manager");
     assert_eq!(without_signing_word("Approval"), "Approval");
 }
+
+#[test]
+fn information_under_a_step() {
+    for (text, markdown) in [
+        ("make test, of course.", "`make test`, of course."),
+        ("git log lists the commits", "`git log` lists the commits"),
+        ("This commits the changes.", "This commits the changes."),
+        ("It looks like: https://x", "It looks like: https://x"),
+        ("Note this creates a tag.", "Note this creates a tag."),
+        ("Message: release v1", "Message: `release v1`"),
+        ("Do not commit yet.", "Do not commit yet."),
+    ] {
+        assert!(is_information(text, markdown), "{text}");
+    }
+    for text in [
+        "Run make dist.",
+        "Attach the archive",
+        "Add a \"+\" to VERSION",
+    ] {
+        assert!(!is_information(text, text), "{text}");
+    }
+}
+
+#[test]
+fn notes_leads_and_optional_leads() {
+    for lead in ["Notes:", "**Notes:**", "Tips", "Note"] {
+        assert!(is_notes_lead(lead), "{lead}");
+    }
+    for lead in ["Release notes", "Write the notes:", "Steps:"] {
+        assert!(!is_notes_lead(lead), "{lead}");
+    }
+    assert!(is_optional_lead("Optional, only if it did not happen yet:"));
+    assert!(is_optional_lead("(Optional) extras:"));
+    assert!(!is_optional_lead("Website:"));
+}
+
+#[test]
+fn an_instruction_starts_with_a_step_verb() {
+    assert!(is_instruction(
+        "Try the downstream tool and check it still works:"
+    ));
+    assert!(is_instruction("**Run** the tests"));
+    assert!(!is_instruction("Website (a script would help):"));
+    assert!(!is_instruction("Code and repository:"));
+}

@@ -1,0 +1,118 @@
+//! Ragged list indents, as hand-kept checklists have them: a bullet written
+//! one space deeper than the bullet above but short of its text
+//! (`   - Try it` then `    - plenv shell`) is meant as nested, yet
+//! CommonMark reads it as more words of the step above. Such a bullet is
+//! moved to its parent's text column, with its siblings and the lines under
+//! it, line for line, so every line number holds.
+
+/// A list marker first on the line: its width with the spaces after it.
+fn marker(rest: &str) -> Option<usize> {
+    let bytes = rest.as_bytes();
+    let width = match bytes.first()? {
+        b'-' | b'*' | b'+' => 1,
+        b'0'..=b'9' => {
+            let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+            if digits > 9 || !matches!(bytes.get(digits), Some(b'.' | b')')) {
+                return None;
+            }
+            digits + 1
+        }
+        _ => return None,
+    };
+    let spaces = bytes[width..].iter().take_while(|&&b| b == b' ').count();
+    match spaces {
+        0 => None,
+        1..=4 => Some(width + spaces),
+        // Five spaces or more: the text starts one space after the marker
+        // and the rest is an indented code block.
+        _ => Some(width + 1),
+    }
+}
+
+/// An open list item: its indent as written, how far it was moved, and
+/// where its text starts once moved.
+struct Open {
+    written: usize,
+    shift: usize,
+    content: usize,
+}
+
+/// The text with ragged nested bullets moved under their parent, or `None`
+/// when no line needs moving.
+pub fn even_out(text: &str) -> Option<String> {
+    let mut open: Vec<Open> = Vec::new();
+    let mut out = Vec::new();
+    let mut changed = false;
+    let mut fence = false;
+    for line in text.split('\n') {
+        let written = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[written..];
+        if rest.starts_with('\t') {
+            // Tabs are read as CommonMark says; nothing to even out.
+            open.clear();
+            out.push(line.to_string());
+            continue;
+        }
+        if rest.starts_with("```") || rest.starts_with("~~~") {
+            fence = !fence;
+        }
+        let bullet = if fence { None } else { marker(rest) };
+        let Some(width) = bullet else {
+            // A line under a moved item moves with it.
+            let shift = open
+                .last()
+                .filter(|top| !rest.is_empty() && written > top.written)
+                .map_or(0, |top| top.shift);
+            changed |= shift > 0;
+            out.push(format!("{}{line}", " ".repeat(shift)));
+            continue;
+        };
+        let mut placed = None;
+        while let Some(top) = open.last() {
+            let at = written + top.shift;
+            if at >= top.content {
+                placed = Some(at);
+                break;
+            }
+            let container = open.len().checked_sub(2).map_or(0, |i| open[i].content);
+            // Four columns past its container's text a bullet cannot start
+            // an item of that list: CommonMark glues it to the step above.
+            if at >= container + 4 && written > top.written {
+                placed = Some(top.content);
+                break;
+            }
+            open.pop();
+        }
+        let at = placed.unwrap_or(written);
+        changed |= at != written;
+        open.push(Open {
+            written,
+            shift: at - written,
+            content: at + width,
+        });
+        out.push(format!("{}{rest}", " ".repeat(at)));
+    }
+    changed.then(|| out.join("\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bullet_short_of_its_parents_text_moves_under_it() {
+        let text = "  - Unpack it\n   - Try the oldest perl\n    - plenv shell 5.10\n    - make test\n  - Push\n    - Pick a time\n";
+        assert_eq!(
+            even_out(text).unwrap(),
+            "  - Unpack it\n   - Try the oldest perl\n     - plenv shell 5.10\n     - make test\n  - Push\n    - Pick a time\n"
+        );
+    }
+
+    #[test]
+    fn lists_commonmark_already_reads_as_meant_are_left_alone() {
+        assert_eq!(even_out("- a\n  - b\n    - c\n- d\n"), None);
+        assert_eq!(even_out("1. a\n   - b\n2. c\n"), None);
+        assert_eq!(even_out("  - a\n   - b\n"), None);
+        assert_eq!(even_out("```\n- a\n     - b\n```\n"), None);
+    }
+}

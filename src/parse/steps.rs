@@ -1,0 +1,160 @@
+//! Which list items are information rather than steps. In a plain-item
+//! document (no task markers) every list item would otherwise be a step,
+//! but real documents mix in hints under a step (a command to copy, "This
+//! creates the tag"), a "Notes:" list, and group names that only gather the
+//! steps under them ("Website:", "1. Make the release commit" over its
+//! numbered sub-steps). In any document, a list that names the headings
+//! further down is an outline, not steps, and in one of task items a
+//! numbered entry with no box over boxes of its own names their group.
+
+use std::collections::HashMap;
+
+use super::markdown::Node;
+use super::rules;
+
+/// What the rules say of each node (indexed as the nodes are).
+pub(super) struct Steps {
+    /// The list item is information, an outline entry or a group's name:
+    /// a note, never an item on those grounds alone.
+    pub note: Vec<bool>,
+    /// The item is in a group whose name says it is optional ("Optional,
+    /// only if ...:").
+    pub optional: Vec<bool>,
+}
+
+pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
+    let mut note = vec![false; nodes.len()];
+    let mut optional = vec![false; nodes.len()];
+    // Each heading's text, with the index of its last occurrence.
+    let mut headings: HashMap<String, usize> = HashMap::new();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (index, node) in nodes.iter().enumerate() {
+        match node {
+            Node::Heading(heading) => {
+                headings.insert(normal(&heading.text), index);
+            }
+            Node::Item(item) => {
+                if let Some(slot) = item.parent.and_then(|p| children.get_mut(p)) {
+                    slot.push(index);
+                }
+            }
+            _ => {}
+        }
+    }
+    // Under a heading over reference text ("Notes", "Contacts"), or after
+    // a "Notes:" lead, a list is information.
+    let mut reference = false;
+    let mut notes_lead = false;
+    for (index, node) in nodes.iter().enumerate() {
+        let item = match node {
+            Node::Heading(heading) => {
+                reference =
+                    rules::is_reference_title(&heading.text) || rules::is_notes_lead(&heading.text);
+                notes_lead = false;
+                continue;
+            }
+            Node::Paragraph(lines) => {
+                notes_lead = lines
+                    .last()
+                    .is_some_and(|line| rules::is_notes_lead(&line.text));
+                continue;
+            }
+            Node::Code(_) => {
+                notes_lead = false;
+                continue;
+            }
+            Node::Item(item) => item,
+        };
+        let nested = item.parent.is_some();
+        // A top-level entry that names a heading further down is an
+        // outline of the document, not a step: the section spells it out.
+        let outline = !nested
+            && item.task.is_none()
+            && headings
+                .get(&normal(&item.text))
+                .is_some_and(|&at| at > index);
+        // A step's only sub-bullet elaborates it ("Wait for CI before the
+        // next step"): a step broken into one sub-step would just be that
+        // sub-step. Sub-steps come two or more, or numbered, or under a
+        // group's name ("Website:").
+        let only_child = item.parent.is_some_and(|parent| {
+            children.get(parent).is_some_and(|c| c.len() == 1)
+                && !matches!(&nodes[parent], Node::Item(p) if p.text.trim_end().ends_with(':'))
+        });
+        let information = !task_mode
+            && (reference
+                || notes_lead
+                || (nested
+                    && !item.ordered
+                    && (only_child || rules::is_information(&item.text, &item.markdown))));
+        note[index] = outline || information;
+    }
+    if task_mode {
+        // A numbered entry with no box of its own over task items ("1.
+        // Check the safety settings" over `[ ] purge_on_delete = False`)
+        // names the group its boxes make up: they are the steps.
+        for (index, node) in nodes.iter().enumerate() {
+            if let Node::Item(item) = node
+                && item.ordered
+                && item.task.is_none()
+                && children[index]
+                    .iter()
+                    .any(|&child| matches!(&nodes[child], Node::Item(c) if c.task.is_some()))
+            {
+                note[index] = true;
+            }
+        }
+        return Steps { note, optional };
+    }
+    // Group names: a bullet ending in ":" over steps of its own, or an item over
+    // two numbered sub-steps or more. Deepest first (children come after
+    // their parent), so a group's steps are settled before the group is.
+    for index in (0..nodes.len()).rev() {
+        let Node::Item(item) = &nodes[index] else {
+            continue;
+        };
+        if note[index] || item.annotation.is_some() {
+            continue;
+        }
+        let steps: Vec<usize> = children[index]
+            .iter()
+            .copied()
+            .filter(|&child| !note[child])
+            .collect();
+        let numbered = steps
+            .iter()
+            .filter(|&&child| matches!(&nodes[child], Node::Item(c) if c.ordered))
+            .count();
+        // A numbered entry ending in ":" ("3. Set the inputs:") is a step
+        // whose lines say how, and so is an instruction ("Try the tool
+        // and check it works:"); any other bullet ending in ":" names a
+        // group.
+        let lead = !item.ordered
+            && item.text.trim_end().ends_with(':')
+            && !rules::is_instruction(&item.text)
+            && !steps.is_empty();
+        if lead || numbered >= 2 {
+            note[index] = true;
+            if lead && rules::is_optional_lead(&item.text) {
+                mark_optional(&children, index, &mut optional);
+            }
+        }
+    }
+    Steps { note, optional }
+}
+
+fn mark_optional(children: &[Vec<usize>], parent: usize, optional: &mut [bool]) {
+    for &child in &children[parent] {
+        optional[child] = true;
+        mark_optional(children, child, optional);
+    }
+}
+
+/// Lower case, words only: "[Rollout](#rollout)" and "## Rollout" match.
+fn normal(text: &str) -> String {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
