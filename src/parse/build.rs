@@ -418,6 +418,10 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                                 || (bold_blank
                                     && shape.value.trim().is_empty()
                                     && !shape.label.is_empty())
+                                // `**Status**: ☐ PASS ☐ FAIL`: a choice to make.
+                                || (line.markdown.starts_with("**")
+                                    && !rules::boxed_choices(&shape.value).is_empty()
+                                    && !shape.label.is_empty())
                         })
                     })
                     .collect();

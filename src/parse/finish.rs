@@ -73,6 +73,7 @@ pub(super) fn finish(
                 rules::is_signoff_title(&raw.title),
                 &mut section.items,
             );
+            super::signature::drop_dates_after_signoffs(&mut section.items);
             above.retain(|(outer, _)| *outer < level && level > 0);
             let inherits = section.when == When::Always
                 && !section_annotations.contains_key("when")

@@ -362,3 +362,80 @@ fn a_document_with_no_items_is_an_empty_checklist_not_a_panic() {
     let c = model("# Just prose\n\nNothing to tick.\n");
     assert_eq!(c.items().count(), 0);
 }
+
+/// (kind, text, optional, when) of every item, in order.
+fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
+    checklist
+        .items()
+        .map(|(phase, section, i)| {
+            let when = match section.when {
+                When::Always => phase.when,
+                when => when,
+            };
+            (i.kind, i.text.clone(), i.optional, when)
+        })
+        .collect()
+}
+
+fn always(kind: Kind, text: &str) -> (Kind, String, bool, When) {
+    (kind, text.to_string(), false, When::Always)
+}
+
+#[test]
+fn a_role_heading_over_name_signature_and_date_is_one_signoff() {
+    let c = model(
+        "# Form\n## Sign-off\n### Ops Lead Approval\n**Ops Lead Name**: ____\n\n**Signature**: ____\n\n**Date**: ____\n\
+         ### Auditor (Optional)\n**Auditor Name**: ____\n\n**Signature**: ____\n\n**Date**: ____\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Signoff, "Ops Lead"),
+            (Kind::Signoff, "Auditor".to_string(), true, When::Always),
+        ]
+    );
+}
+
+#[test]
+fn a_date_line_after_a_signoff_is_when_it_was_signed() {
+    let c = model(
+        "# Form\n## Sign-off\n**Installer:** ____  \n**Date/Time:** ____ (UTC)  \n**Change Duration:** ____\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Signoff, "Installer"),
+            always(Kind::Field, "Change Duration"),
+        ]
+    );
+}
+
+#[test]
+fn boxes_before_each_answer_make_one_field_with_choices() {
+    let c =
+        model("# Form\n## Result\n- [ ] Smoke test passed\n\n**Smoke Status**: ☐ PASS ☐ FAIL\n");
+    let status = c.items().nth(1).unwrap().2;
+    assert_eq!(
+        (status.kind, status.text.as_str()),
+        (Kind::Field, "Smoke Status")
+    );
+    assert_eq!(status.choices, ["PASS", "FAIL"]);
+}
+
+#[test]
+fn tables_of_numbered_steps_and_of_fields_with_boxes() {
+    let c = model(
+        "# Change\n## Details\n| Field | Value |\n|---|---|\n| **Risk** | [ ] Low [ ] High |\n| **Ticket** | |\n\
+         ## Steps\n| Step | Action | Owner |\n|---|---|---|\n| 1 | Drain the node | Ops |\n| 2 | Patch the node | Ops |\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Field, "Risk"),
+            always(Kind::Field, "Ticket"),
+            always(Kind::Check, "Drain the node"),
+            always(Kind::Check, "Patch the node"),
+        ]
+    );
+    assert_eq!(c.items().next().unwrap().2.choices, ["Low", "High"]);
+}

@@ -126,11 +126,23 @@ pub fn looks_like_role(role: &str) -> bool {
         })
         .filter(|w| !w.is_empty())
         .collect();
-    match words.first() {
-        None => false,
-        Some(first) => words.len() <= 6 && !NOT_ROLE_STARTS.contains(&first.as_str()),
+    match (words.first(), words.last()) {
+        (Some(first), Some(last)) => {
+            words.len() <= 6
+                && !NOT_ROLE_STARTS.contains(&first.as_str())
+                && !NOT_ROLE_ENDS.contains(&last.as_str())
+        }
+        _ => false,
     }
 }
+
+/// Words that end the label of a value to write down, not of a person:
+/// "Release Duration", "Rollback Required", "Go-Live Date".
+const NOT_ROLE_ENDS: &[&str] = &[
+    "duration", "time", "date", "required", "status", "decision", "version", "number", "id",
+    "notes", "comments", "result", "results", "outcome", "reason", "window", "count", "score",
+    "level", "type", "link", "url", "ticket",
+];
 
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
 /// Criteria". "Go/No-Go Criteria" lists what must hold to go on, so its
@@ -402,6 +414,8 @@ fn placeholder(value: &str) -> (bool, bool) {
         let (close, is_blank) = match c {
             '[' => (Some(']'), true),
             '<' => (Some('>'), true),
+            // "___ (UTC)", "___ (Name/Role)": a hint beside a blank.
+            '(' if blanks > 0 => (Some(')'), false),
             '_' => (None, true),
             _ => (None, false),
         };
@@ -413,7 +427,7 @@ fn placeholder(value: &str) -> (bool, bool) {
             name |= inner.contains("name");
             date |= inner.contains("date");
             signature |= inner.contains("signature");
-            blanks += 1;
+            blanks += usize::from(is_blank);
             rest = &rest[end + 1..];
         } else if is_blank {
             let run = rest.len() - rest.trim_start_matches('_').len();
@@ -444,8 +458,42 @@ fn placeholder(value: &str) -> (bool, bool) {
     (placeholder, placeholder && signed)
 }
 
-/// `A / B / C` or `A | B`: the choices of a pre-filled field.
+/// Boxes written before each choice of a paper form's field: `[ ] Low
+/// [ ] High`, `☐ PASS ☐ FAIL`.
+const CHOICE_BOXES: &[&str] = &["[ ]", "[x]", "[X]", "☐", "☑", "☒", "⬜"];
+
+/// `☐ PASS ☐ FAIL`, `[ ] Standard [ ] Emergency`: each box opens a choice.
+/// Only when the value starts with a box and holds at least two.
+pub fn boxed_choices(value: &str) -> Vec<String> {
+    let value = value.trim();
+    if !CHOICE_BOXES.iter().any(|mark| value.starts_with(mark)) {
+        return Vec::new();
+    }
+    let mut parts = vec![String::new()];
+    let mut rest = value;
+    while let Some(c) = rest.chars().next() {
+        if let Some(mark) = CHOICE_BOXES.iter().find(|mark| rest.starts_with(**mark)) {
+            parts.push(String::new());
+            rest = &rest[mark.len()..];
+        } else {
+            parts.last_mut().expect("never empty").push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|part| part.trim().to_string())
+        .filter(|part| !part.is_empty())
+        .collect();
+    if parts.len() >= 2 { parts } else { Vec::new() }
+}
+
+/// `A / B / C`, `A | B` or `☐ A ☐ B`: the choices of a pre-filled field.
 pub fn choices(value: &str) -> Vec<String> {
+    let boxed = boxed_choices(value);
+    if !boxed.is_empty() {
+        return boxed;
+    }
     let parts: Vec<&str> = if value.contains(" / ") {
         value.split(" / ").collect()
     } else if value.contains('|') {
@@ -495,6 +543,20 @@ pub fn without_signing_word(role: &str) -> &str {
         }
     }
     role
+}
+
+/// The role a heading over a signature block names: "3. SRE Witness
+/// (Optional)" is signed by "SRE Witness", "QA Lead Approval" by "QA
+/// Lead". The parenthesis says whether, not who.
+pub fn role_of_title(title: &str) -> String {
+    let mut role = strip_numbering(title).trim();
+    if role.ends_with(')')
+        && let Some(open) = role.rfind('(')
+        && !role[..open].trim().is_empty()
+    {
+        role = role[..open].trim_end();
+    }
+    without_signing_word(role).to_string()
 }
 
 /// Lower-case ASCII words joined by `-`, at most 48 characters.

@@ -84,6 +84,10 @@ fn roles_read_as_roles() {
         "Check Sentry",
         "Make sure the notes are out",
         "",
+        // What is written down, not who signs.
+        "Change Duration",
+        "Backout Required",
+        "Cutover Date",
     ] {
         assert!(!looks_like_role(role), "{role}");
     }
@@ -228,6 +232,10 @@ fn fields_placeholders_and_signatures() {
     assert!(shape.placeholder && shape.asks_signature);
     let shape = field_shape("SRE Lead: ________  Date: ______").unwrap();
     assert!(shape.placeholder && shape.asks_signature);
+    // A hint in parentheses beside the blank is still a blank.
+    let shape = field_shape("Approved by: _____ (name and team)").unwrap();
+    assert!(shape.placeholder);
+    assert!(!field_shape("Owner: (to be decided)").unwrap().placeholder);
     let shape = field_shape("Window: ________").unwrap();
     assert!(shape.placeholder && !shape.asks_signature);
     let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
@@ -250,6 +258,17 @@ fn choices_and_roles() {
     assert_eq!(choices("Success / Rollback"), ["Success", "Rollback"]);
     assert_eq!(choices("a|b|c"), ["a", "b", "c"]);
     assert!(choices("TCP/IP").is_empty());
+    // A paper form's boxes, one before each choice.
+    assert_eq!(choices("☐ GO ☐ NO-GO"), ["GO", "NO-GO"]);
+    assert_eq!(
+        choices("[ ] Patch [ ] Minor [ ] Major"),
+        ["Patch", "Minor", "Major"]
+    );
+    assert!(
+        choices("☐ Done").is_empty(),
+        "one box is a task, not a choice"
+    );
+    assert!(choices("see [ ] below [ ] too").is_empty());
     assert_eq!(role_words("QA Lead sign-off received"), "QA Lead");
     assert_eq!(
         role_words("Release Manager final approval"),
@@ -295,4 +314,15 @@ fn a_role_without_its_signing_word() {
     assert_eq!(without_signing_word("QA sign-off"), "QA");
     assert_eq!(without_signing_word("Release Manager"), "Release Manager");
     assert_eq!(without_signing_word("Approval"), "Approval");
+}
+
+#[test]
+fn a_heading_over_a_signature_block_names_its_role() {
+    assert_eq!(role_of_title("2. Ops Witness (Optional)"), "Ops Witness");
+    assert_eq!(role_of_title("Security Approval"), "Security");
+    assert_eq!(
+        role_of_title("Product Owner Sign-Off (if needed)"),
+        "Product Owner"
+    );
+    assert_eq!(role_of_title("Release Manager"), "Release Manager");
 }
