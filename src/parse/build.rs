@@ -118,7 +118,8 @@ enum Piece {
     Heading(usize),
     Item(Box<Draft>),
     Note(String),
-    Prose(String),
+    /// A paragraph's prose and where it starts.
+    Prose(String, usize),
     Code(Code),
 }
 
@@ -129,7 +130,16 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     let task_mode = nodes
         .iter()
         .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
-    let (pieces, heads) = pieces(nodes, task_mode);
+    // The first heading names the document: a rollback runbook's "When to
+    // use" list is what calls for the rollback.
+    let rollback_runbook = nodes
+        .iter()
+        .find_map(|node| match node {
+            Node::Heading(heading) => Some(rules::is_about_rollback(&heading.text)),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let (pieces, heads) = pieces(nodes, task_mode, rollback_runbook);
 
     // Headings, and whether items stand directly under each.
     let headings: Vec<usize> = pieces
@@ -197,9 +207,26 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                 section.level = heading.level;
                 phase.sections.push(section);
             }
-            Piece::Prose(text) => match phases.last_mut() {
+            Piece::Prose(text, offset) => match phases.last_mut() {
                 None => description.push(text),
                 Some(phase) => match phase.sections.last_mut() {
+                    // "**If SUCCESS:**" after some steps: what follows, to
+                    // the next heading, is done only then, as if under a
+                    // heading of those words.
+                    Some(section)
+                        if !section.items.is_empty()
+                            && text.trim_end().ends_with(':')
+                            && rules::lead_condition(&text).is_some() =>
+                    {
+                        // Deeper than any heading: never the parent of
+                        // the next heading's section.
+                        let level = 7;
+                        let title = text.trim().trim_end_matches(':').trim().to_string();
+                        let mut branch = RawSection::new(&title, offset, false, None);
+                        branch.level = level;
+                        branch.lead.push(text);
+                        phase.sections.push(branch);
+                    }
                     None => phase.pending_lead.push(text),
                     // Only prose right under the heading leads the section.
                     Some(section)
@@ -239,7 +266,7 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
 
     let title = title_heading.map(|h| heading_text(h).to_string());
     let description = (!description.is_empty()).then(|| description.join("\n\n"));
-    let phases = finish(phases, source, diagnostics);
+    let phases = finish(phases, source, diagnostics, rollback_runbook);
     Body {
         title,
         description,
@@ -297,7 +324,7 @@ fn phase_level(
 
 /// Which nodes are items, notes or prose, and the headings in order. In
 /// task mode a plain bullet is an item only as a field or a sign-off.
-fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
+fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Piece>, Vec<Heading>) {
     let mut parents = vec![false; nodes.len()];
     let tasks: Vec<bool> = nodes
         .iter()
@@ -326,14 +353,29 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
+    // The list under "The platform will:" says what happens by itself:
+    // notes, numbered or not.
+    let mut explained = false;
+    // Under "Rollback Triggers", or a rollback runbook's "When to Use",
+    // each bullet is a trigger, task item or not.
+    let mut trigger_heading = false;
+    let mut usage_heading = false;
+    let mut confirm_heading = false;
     for (index, node) in nodes.into_iter().enumerate() {
         if !matches!(node, Node::Item(_)) {
-            criteria = matches!(&node, Node::Paragraph(lines)
-                if lines.last().is_some_and(|line| rules::is_criteria_lead(&line.text)));
+            let lead = match &node {
+                Node::Paragraph(lines) => lines.last().map(|line| line.text.as_str()),
+                _ => None,
+            };
+            criteria = lead.is_some_and(rules::is_criteria_lead);
+            explained = lead.is_some_and(rules::is_explanation_lead);
         }
         match node {
             Node::Heading(heading) => {
                 signoff_section = rules::is_signoff_title(&heading.text);
+                usage_heading = rollback_runbook && rules::is_usage_title(&heading.text);
+                trigger_heading = usage_heading || rules::is_trigger_title(&heading.text);
+                confirm_heading = rules::is_confirm_title(&heading.text);
                 above.retain(|(level, _)| *level < heading.level);
                 above.push((heading.level, rules::is_reference_title(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
@@ -341,6 +383,10 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
             }
             Node::Item(item) => {
                 if item.text.is_empty() && item.annotation.is_none() {
+                    continue;
+                }
+                if explained && item.task.is_none() && item.annotation.is_none() {
+                    pieces.push(Piece::Note(item.text));
                     continue;
                 }
                 // A plain bullet under a task item that says who owns it,
@@ -358,12 +404,15 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                 let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
                 // `- **Service:**` with nothing after it: a blank to fill.
                 let blank_label = bold && !parents[index];
+                // A value that is a sentence or a pointer is information.
                 let field = shape.as_ref().is_some_and(|shape| {
                     shape.placeholder
                         || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
+                        || (item.task.is_none() && !rules::choices(&shape.value).is_empty())
                         || (item.task.is_none()
-                            && (bold || !rules::choices(&shape.value).is_empty())
-                            && !shape.value.is_empty())
+                            && bold
+                            && !shape.value.is_empty()
+                            && !rules::is_prose_value(&shape.value))
                 });
                 let annotated_kind = item
                     .annotation
@@ -377,7 +426,8 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                 let is_item = item.task.is_some()
                     || !task_mode
                     || step
-                    || (criteria && item.parent.is_none())
+                    || ((criteria || trigger_heading) && item.parent.is_none())
+                    || (confirm_heading && item.parent.is_none() && !parents[index])
                     || field
                     || (signoff_section && !about_task)
                     || annotated_kind;
@@ -399,11 +449,12 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                     command: item.command,
                     annotation: item.annotation,
                     is_parent: parents[index],
-                    trigger: criteria,
+                    trigger: criteria || (usage_heading && item.parent.is_none()),
                 })));
             }
             Node::Paragraph(lines) => {
                 let mut prose = Vec::new();
+                let mut prose_offsets = Vec::new();
                 let last = lines.len().saturating_sub(1);
                 let mut shapes: Vec<Option<rules::FieldShape>> = lines
                     .iter()
@@ -468,11 +519,12 @@ fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
                             trigger: false,
                         })));
                     } else {
+                        prose_offsets.push(line.offset);
                         prose.push(line.text);
                     }
                 }
-                if !prose.is_empty() {
-                    pieces.push(Piece::Prose(prose.join(" ")));
+                if let Some(&offset) = prose_offsets.first() {
+                    pieces.push(Piece::Prose(prose.join(" "), offset));
                 }
             }
             Node::Code(code) => pieces.push(Piece::Code(code)),

@@ -12,11 +12,18 @@ use crate::model::{Item, Kind, Phase, Section, When};
 use crate::source::Source;
 
 /// Kinds, conditions and ids: the raw phases made into the model.
+///
+/// `rollback_runbook`: the document itself is the way back ("Runbook: Roll
+/// Back a Release"). With no trigger in it, nothing in it calls the
+/// rollback: it was called before the runbook was opened, so its steps are
+/// the run itself, not a branch of it.
 pub(super) fn finish(
     phases: Vec<RawPhase>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
+    rollback_runbook: bool,
 ) -> Vec<Phase> {
+    let mut annotated_when: Vec<String> = Vec::new();
     let mut ids = Ids::default();
     let mut node_ids: HashMap<usize, String> = HashMap::new();
     let mut out = Vec::with_capacity(phases.len());
@@ -75,6 +82,9 @@ pub(super) fn finish(
             );
             super::signature::drop_dates_after_signoffs(&mut section.items);
             above.retain(|(outer, _)| *outer < level && level > 0);
+            if section_annotations.contains_key("when") {
+                annotated_when.push(section.id.clone());
+            }
             let inherits = section.when == When::Always
                 && !section_annotations.contains_key("when")
                 && !section.items.iter().any(|item| item.kind == Kind::Trigger);
@@ -103,6 +113,9 @@ pub(super) fn finish(
                 }
             }
         }
+        if phase_when_annotated.is_some() {
+            annotated_when.push(phase_id.clone());
+        }
         out.push(Phase {
             id: phase_id,
             title: raw.title,
@@ -110,6 +123,22 @@ pub(super) fn finish(
             when,
             sections,
         });
+    }
+    let has_trigger = out
+        .iter()
+        .flat_map(|phase| &phase.sections)
+        .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
+    if rollback_runbook && !has_trigger {
+        for phase in &mut out {
+            if phase.when == When::Rollback && !annotated_when.contains(&phase.id) {
+                phase.when = When::Always;
+            }
+            for section in &mut phase.sections {
+                if section.when == When::Rollback && !annotated_when.contains(&section.id) {
+                    section.when = When::Always;
+                }
+            }
+        }
     }
     // Parents are known once every item has its id.
     for phase in &mut out {

@@ -76,7 +76,7 @@ pub fn parse(source: &Source) -> Parsed {
 
     let (format, title, description, phases) = if plain::is_steps(body) {
         let steps = plain::read(body, body_start);
-        let phases = finish::finish(steps.phases, source, &mut diagnostics);
+        let phases = finish::finish(steps.phases, source, &mut diagnostics, false);
         (
             Format::PlainText,
             Some(steps.title),

@@ -207,15 +207,57 @@ impl Table {
             .collect()
     }
 
+    /// A table of conditions (`Trigger | Description`, `Symptom | ...`):
+    /// each row's first cell is one, read as a plain bullet would be, so a
+    /// rollback runbook's "When to use" table gives its triggers.
+    fn conditions(self) -> Vec<ListItem> {
+        self.rows
+            .into_iter()
+            .filter(|row| !cell(row, 0).trim().is_empty())
+            .map(|row| ListItem {
+                task: None,
+                ordered: false,
+                text: cell(&row, 0).trim().to_string(),
+                markdown: row.markdown,
+                offset: row.offset,
+                depth: 0,
+                parent: None,
+                command: None,
+                annotation: None,
+            })
+            .collect()
+    }
+
+    fn is_conditions(&self) -> bool {
+        self.head.first().is_some_and(|name| {
+            [
+                "trigger",
+                "triggers",
+                "symptom",
+                "symptoms",
+                "condition",
+                "conditions",
+            ]
+            .contains(&name.trim().to_lowercase().as_str())
+        })
+    }
+
     /// The table's rows as items, when it is a checklist or a field sheet.
     pub fn items(self) -> Vec<ListItem> {
+        if self.is_conditions() {
+            return self.conditions();
+        }
         // A `Field | Value` sheet may hold boxes too (`[ ] Low [ ] High`):
         // they are a field's choices, not a column of results.
         if self.is_field_sheet() {
             return self.fields();
         }
-        let Some(result) = self.result_column().or_else(|| self.step_column()) else {
-            return Vec::new();
+        let (result, numbered) = match self.result_column() {
+            Some(result) => (result, false),
+            None => match self.step_column() {
+                Some(column) => (column, true),
+                None => return Vec::new(),
+            },
         };
         let mut items = Vec::new();
         for row in self.rows {
@@ -229,9 +271,11 @@ impl Table {
                 .map(|(_, cell)| cell.clone());
             let Some(text) = text else { continue };
             let ticked = row.cells.get(result).and_then(|cell| box_in(cell));
+            // A numbered row is a numbered step, as in a list: it makes no
+            // task item of the document's other bullets.
             items.push(ListItem {
-                task: Some(ticked.unwrap_or(false)),
-                ordered: false,
+                task: (!numbered).then_some(ticked.unwrap_or(false)),
+                ordered: numbered,
                 text,
                 markdown: row.markdown,
                 offset: row.offset,
@@ -343,8 +387,8 @@ mod tests {
         assert_eq!(
             texts(t),
             [
-                ("Drain the node".to_string(), Some(false)),
-                ("Patch it".to_string(), Some(false))
+                ("Drain the node".to_string(), None),
+                ("Patch it".to_string(), None)
             ]
         );
         let t = table(

@@ -439,3 +439,79 @@ fn tables_of_numbered_steps_and_of_fields_with_boxes() {
     );
     assert_eq!(c.items().next().unwrap().2.choices, ["Low", "High"]);
 }
+
+#[test]
+fn a_branch_lead_after_steps_conditions_what_follows_it() {
+    let c = model(
+        "# Go-live\n## Decision\n- [ ] Verdict recorded\n\n**If it went well:**\n\n- [ ] Close the change\n\n\
+         **If the release fails:**\n\n- [ ] Restore the snapshot\n## Later\n- [ ] Archive the logs\n",
+    );
+    let when = |text: &str| {
+        kinds(&c)
+            .into_iter()
+            .find(|(_, t, _, _)| t == text)
+            .unwrap()
+            .3
+    };
+    assert_eq!(when("Verdict recorded"), When::Always);
+    assert_eq!(when("Restore the snapshot"), When::Rollback);
+    assert_eq!(when("Archive the logs"), When::Always, "a heading ends it");
+    // "went well" is no word of success: only the ones FORMAT.md lists.
+    assert_eq!(when("Close the change"), When::Always);
+}
+
+#[test]
+fn a_rollback_runbook_reads_its_when_to_use_list_as_triggers() {
+    let c = model(
+        "# Runbook: Roll Back the Gateway\n## When to Use This Runbook\n- Gateway 5xx above normal\n\n\
+         | Symptom | Detail |\n|---|---|\n| Pods crash-looping | since the deploy |\n\
+         ## Undo\n- [ ] Pin the previous image\n## After the Rollback\n- [ ] Tell the channel\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Trigger, "Gateway 5xx above normal"),
+            always(Kind::Trigger, "Pods crash-looping"),
+            always(Kind::Check, "Pin the previous image"),
+            (
+                Kind::Check,
+                "Tell the channel".to_string(),
+                false,
+                When::Rollback
+            ),
+        ]
+    );
+}
+
+#[test]
+fn a_rollback_runbook_with_no_trigger_is_the_run_itself() {
+    let c = model(
+        "# Runbook: Roll Back the Gateway\n## Prerequisites\n- The decision to roll back is made\n\
+         ## Rollback Steps\n1. Pin the previous image\n2. **Tell the channel:** post in #gateway\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Check, "The decision to roll back is made"),
+            always(Kind::Check, "Pin the previous image"),
+            always(Kind::Check, "Tell the channel: post in #gateway"),
+        ]
+    );
+}
+
+#[test]
+fn what_a_system_does_by_itself_is_a_note_and_prerequisites_are_checks() {
+    let c = model(
+        "# Release\n## Prerequisites\n- Console access\n## Auto\nThe scheduler rolls the deploy back by itself when:\n\
+         - Errors > 5%\n\nNothing to do by hand - the scheduler will:\n1. Drain the canary\n2. Page the team\n\
+         ## Steps\n- [ ] Tag\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Check, "Console access"),
+            always(Kind::Trigger, "Errors > 5%"),
+            always(Kind::Check, "Tag"),
+        ]
+    );
+}

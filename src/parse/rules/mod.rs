@@ -24,6 +24,91 @@ fn normalised(title: &str) -> String {
         .join(" ")
 }
 
+/// A document or heading about rolling back ("Runbook: Roll Back a
+/// Release").
+pub fn is_about_rollback(title: &str) -> bool {
+    mentions_rollback(&normalised(title))
+}
+
+/// "When to Use This Runbook", "Symptoms": in a rollback runbook, the
+/// list of what calls for the rollback, so its triggers.
+pub fn is_usage_title(title: &str) -> bool {
+    let title = normalised(title);
+    title.starts_with("when to use")
+        || title.starts_with("when to invoke")
+        || title.starts_with("when to run")
+        || title == "symptoms"
+}
+
+/// "Prerequisites", "Requirements", "Before You Begin", "Success
+/// Criteria": a heading over conditions the operator confirms, so its
+/// plain bullets are checks even among task items.
+pub fn is_confirm_title(title: &str) -> bool {
+    let title = normalised(title);
+    let title = title
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim();
+    [
+        "prerequisite",
+        "requirements",
+        "before you begin",
+        "before you start",
+        "success criteria",
+        "acceptance criteria",
+    ]
+    .iter()
+    .any(|words| title.starts_with(words))
+}
+
+/// A field's pre-filled value that is a sentence, a pointer or a contact
+/// rather than a value to record: "use the pattern vX.Y.Z.", "Post in
+/// #incidents", "see RUNBOOK.md", "page the on-call engineer".
+pub fn is_prose_value(value: &str) -> bool {
+    let lower = value.trim().to_lowercase();
+    let words: Vec<&str> = lower
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect();
+    let function_word = words.iter().any(|w| {
+        matches!(
+            *w,
+            "the" | "a" | "an" | "to" | "in" | "of" | "for" | "with" | "on" | "into" | "from"
+        )
+    });
+    words.len() >= 4
+        || (words.len() >= 2 && function_word)
+        || (words.len() >= 3 && lower.ends_with('.'))
+        || lower.starts_with("see ")
+        || lower.starts_with("http")
+        || lower.starts_with('@')
+        || lower.ends_with(".md")
+}
+
+/// A lead that says what a system does by itself, so the list under it
+/// explains rather than asks: "The platform will:", "The hooks do the
+/// following:", "This happens automatically:".
+pub fn is_explanation_lead(lead: &str) -> bool {
+    let lower = lead.trim().trim_end_matches(':').trim().to_lowercase();
+    if !lead.trim_end().ends_with(':') || lower.starts_with("do ") {
+        return false;
+    }
+    // "The release captain will:" hands the steps to a person; only a
+    // lead that says the work is done for you explains.
+    let by_itself = [
+        "nothing to do",
+        "automatic",
+        "by itself",
+        "on its own",
+        "for you",
+    ]
+    .iter()
+    .any(|words| lower.contains(words));
+    (lower.ends_with(" will") && by_itself)
+        || lower.ends_with("automatically")
+        || lower.ends_with("does the following")
+        || lower.ends_with("do the following")
+}
+
 fn mentions_rollback(title: &str) -> bool {
     ["rollback", "roll back", "rolling back", "revert"]
         .iter()
@@ -192,6 +277,14 @@ pub fn is_rollback_title(title: &str) -> bool {
         "if needed",
         "if required",
         "runbook",
+        // What is done once the rollback is made: "Post-Rollback Actions",
+        // "After a Rollback", "Confirm Rollback Success".
+        "post rollback",
+        "after rollback",
+        "after a rollback",
+        "after the rollback",
+        "success",
+        "confirm",
     ]
     .iter()
     .any(|word| title.contains(word));
@@ -223,9 +316,12 @@ fn says_failure(words: &[&str]) -> bool {
 }
 
 fn says_success(words: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "successful" | "successfully" | "succeeded" | "succeeds" | "success"
+        )
+    })
 }
 
 /// A lead that says when to roll back, so the list under it is its
@@ -243,13 +339,23 @@ pub fn is_criteria_lead(lead: &str) -> bool {
     let about = words
         .iter()
         .take(4)
-        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"));
+        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"))
+        .or_else(|| {
+            // "The platform rolls the release back on its own when:"
+            let rolls = words.iter().take(4).position(|w| *w == "rolls")?;
+            words
+                .iter()
+                .skip(rolls + 1)
+                .take(3)
+                .position(|w| *w == "back")
+                .map(|back| rolls + 1 + back)
+        });
     let Some(at) = about else {
         return false;
     };
     words[at + 1..]
         .iter()
-        .take(3)
+        .take(4)
         .any(|w| matches!(*w, "if" | "when" | "criteria" | "triggers" | "conditions"))
 }
 
@@ -414,6 +520,8 @@ fn placeholder(value: &str) -> (bool, bool) {
         let (close, is_blank) = match c {
             '[' => (Some(']'), true),
             '<' => (Some('>'), true),
+            // A template's variable, `{{milestone}}`, is filled in too.
+            '{' if rest.starts_with("{{") => (Some('}'), true),
             // "___ (UTC)", "___ (Name/Role)": a hint beside a blank.
             '(' if blanks > 0 => (Some(')'), false),
             '_' => (None, true),
@@ -424,6 +532,12 @@ fn placeholder(value: &str) -> (bool, bool) {
                 return (false, false);
             };
             let inner = rest[1..end].to_lowercase();
+            // `{{x}}` closes with two braces.
+            let end = if rest[end..].starts_with("}}") {
+                end + 1
+            } else {
+                end
+            };
             name |= inner.contains("name");
             date |= inner.contains("date");
             signature |= inner.contains("signature");

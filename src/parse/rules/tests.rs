@@ -55,6 +55,7 @@ fn criteria_leads() {
         "Abort if",
         "Rollback criteria:",
         "Initiate rollback if:",
+        "The scheduler rolls the deploy back by itself when:",
     ] {
         assert!(is_criteria_lead(lead), "{lead}");
     }
@@ -63,6 +64,7 @@ fn criteria_leads() {
         "Rollback steps:",
         "We rarely roll back, but when we do the steps below are what matters most to everyone.",
         "Check the dashboards.",
+        "The scheduler rolls out one zone at a time when:",
     ] {
         assert!(!is_criteria_lead(lead), "{lead}");
     }
@@ -122,6 +124,9 @@ fn rollback_titles_are_execution_not_preparation() {
         "22. Rollback Completion",
         "Rollback Execution",
         "Rollback",
+        "Post-Rollback Checks",
+        "After a Rollback",
+        "Confirm Rollback Success",
     ] {
         assert!(is_rollback_title(title), "{title}");
     }
@@ -236,6 +241,15 @@ fn fields_placeholders_and_signatures() {
     let shape = field_shape("Approved by: _____ (name and team)").unwrap();
     assert!(shape.placeholder);
     assert!(!field_shape("Owner: (to be decided)").unwrap().placeholder);
+    assert!(field_shape("Train: {{train}}").unwrap().placeholder);
+    assert!(is_prose_value("use the pattern vX.Y.Z."));
+    assert!(is_prose_value("see ROLLBACK.md"));
+    assert!(is_prose_value("page the on-call engineer"));
+    assert!(!is_prose_value("Staging"));
+    assert!(!is_prose_value("Billing & Search Sprint"));
+    assert!(is_confirm_title("Prerequisites"));
+    assert!(is_confirm_title("✅ Success Criteria"));
+    assert!(!is_confirm_title("Exit Criteria"));
     let shape = field_shape("Window: ________").unwrap();
     assert!(shape.placeholder && !shape.asks_signature);
     let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
@@ -325,4 +339,31 @@ fn a_heading_over_a_signature_block_names_its_role() {
         "Product Owner"
     );
     assert_eq!(role_of_title("Release Manager"), "Release Manager");
+}
+
+#[test]
+fn usage_titles_and_explanation_leads() {
+    assert!(is_usage_title("When to Use This Runbook"));
+    assert!(is_usage_title("Symptoms"));
+    assert!(!is_usage_title("Usage notes"));
+    assert!(is_about_rollback("Runbook: Roll Back the Gateway"));
+    assert!(!is_about_rollback("Gateway Release"));
+    for lead in [
+        "Nothing to do by hand - the scheduler will:",
+        "The commit hooks do the following:",
+        "These run automatically:",
+    ] {
+        assert!(is_explanation_lead(lead), "{lead}");
+    }
+    for lead in ["Do the following:", "Then:", "The scheduler will retry."] {
+        assert!(!is_explanation_lead(lead), "{lead}");
+    }
+}
+
+#[test]
+fn success_in_everyday_words() {
+    assert_eq!(
+        lead_condition("When we ship successfully"),
+        Some(When::Success)
+    );
 }
