@@ -5,8 +5,9 @@
 use std::collections::HashMap;
 
 use super::annotation::Annotation;
+use super::choice;
 use super::finish::finish;
-use super::markdown::{Code, Heading, Node};
+use super::markdown::{Code, Heading, ListItem, Node};
 use super::rules::{self, FieldShape};
 use crate::diagnostic::Diagnostic;
 use crate::model::Phase;
@@ -55,6 +56,9 @@ pub(super) struct RawSection {
     pub expected_output: Option<String>,
     pub notes: Vec<String>,
     pub items: Vec<Draft>,
+    /// Its phase's title is about signing off: a line asking for a role's
+    /// approval is that role's sign-off.
+    pub in_signoff_phase: bool,
 }
 
 pub(super) struct RawPhase {
@@ -84,6 +88,7 @@ impl RawSection {
             expected_output: None,
             notes: Vec::new(),
             items: Vec::new(),
+            in_signoff_phase: false,
         }
     }
 }
@@ -361,7 +366,17 @@ fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Pie
     let mut trigger_heading = false;
     let mut usage_heading = false;
     let mut confirm_heading = false;
+    // Boxes that are the answers of one question under the current
+    // heading: where its field stands in `pieces`, and the answers.
+    let mut answers: Option<(usize, Vec<String>)> = None;
+    let mut value_heading = false;
+    let mut heading_label = String::new();
+    // The piece of a lone bold role label, waiting for its block.
+    let mut signer: Option<usize> = None;
     for (index, node) in nodes.into_iter().enumerate() {
+        if !matches!(node, Node::Paragraph(_)) {
+            signer = None;
+        }
         if !matches!(node, Node::Item(_)) {
             let lead = match &node {
                 Node::Paragraph(lines) => lines.last().map(|line| line.text.as_str()),
@@ -372,6 +387,9 @@ fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Pie
         }
         match node {
             Node::Heading(heading) => {
+                answers = None;
+                value_heading = choice::is_value_title(&heading.text);
+                heading_label = choice::label(&heading.text);
                 signoff_section = rules::is_signoff_title(&heading.text);
                 usage_heading = rollback_runbook && rules::is_usage_title(&heading.text);
                 trigger_heading = usage_heading || rules::is_trigger_title(&heading.text);
@@ -383,6 +401,21 @@ fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Pie
             }
             Node::Item(item) => {
                 if item.text.is_empty() && item.annotation.is_none() {
+                    continue;
+                }
+                // An answer is a few words; a question or a sentence under
+                // "Risk Level" is a step about it.
+                let answer_like = !item.text.trim_end().ends_with('?')
+                    && item.text.split_whitespace().count() <= 8;
+                if value_heading
+                    && answer_like
+                    && item.task.is_some()
+                    && item.parent.is_none()
+                    && !parents[index]
+                    && item.annotation.is_none()
+                {
+                    let answer = choice::short(&item.text);
+                    answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
                     continue;
                 }
                 if explained && item.task.is_none() && item.annotation.is_none() {
@@ -452,7 +485,58 @@ fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Pie
                     trigger: criteria || (usage_heading && item.parent.is_none()),
                 })));
             }
+            Node::Paragraph(lines)
+                if !heading_label.is_empty()
+                    && lines
+                        .first()
+                        .and_then(|l| choice::boxed_answer(&l.text))
+                        .is_some()
+                    && lines
+                        .iter()
+                        .skip(1)
+                        .all(|l| choice::boxed_answer(&l.text).is_none()) =>
+            {
+                // "[ ] **APPROVED** for deployment", then its blanks: one
+                // answer. Several boxed lines in one paragraph are steps.
+                let first = &lines[0];
+                let answer = choice::boxed_answer(&first.text).unwrap_or_default();
+                let item = ListItem {
+                    task: Some(false),
+                    ordered: false,
+                    text: choice::after_box(&first.text).to_string(),
+                    markdown: first.markdown.clone(),
+                    offset: first.offset,
+                    depth: 0,
+                    parent: None,
+                    command: None,
+                    annotation: None,
+                };
+                answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
+            }
             Node::Paragraph(lines) => {
+                // "**Final Approver:**" alone, then a paragraph of Name /
+                // Date / Signature blanks: that role's one sign-off.
+                let labels: Vec<Option<String>> = lines
+                    .iter()
+                    .map(|line| {
+                        rules::field_shape(&line.text)
+                            .filter(|shape| shape.placeholder)
+                            .map(|shape| shape.label)
+                    })
+                    .collect();
+                let whole_block =
+                    super::signature::block_after(labels.iter().map(Option::as_deref))
+                        == lines.len();
+                if let Some(at) = signer.take().filter(|_| whole_block)
+                    && let Some(Piece::Item(draft)) = pieces.get_mut(at)
+                    && let Some(shape) = &mut draft.shape
+                {
+                    shape.value = "___".to_string();
+                    shape.placeholder = true;
+                    shape.asks_signature = true;
+                    continue;
+                }
+                let before = pieces.len();
                 let mut prose = Vec::new();
                 let mut prose_offsets = Vec::new();
                 let last = lines.len().saturating_sub(1);
@@ -526,9 +610,48 @@ fn pieces(nodes: Vec<Node>, task_mode: bool, rollback_runbook: bool) -> (Vec<Pie
                 if let Some(&offset) = prose_offsets.first() {
                     pieces.push(Piece::Prose(prose.join(" "), offset));
                 }
+                // One bold label with nothing after it, naming a role: it
+                // may head the next paragraph's signature block.
+                let blank_role = |piece: &Piece| {
+                    matches!(piece, Piece::Item(draft) if draft.shape.as_ref().is_some_and(|shape| {
+                        shape.value.trim().is_empty()
+                            && rules::looks_like_role(rules::without_signing_word(&shape.label))
+                    }))
+                };
+                if pieces.len() == before + 1 && blank_role(&pieces[before]) {
+                    signer = Some(before);
+                }
+                continue;
             }
             Node::Code(code) => pieces.push(Piece::Code(code)),
         }
     }
     (pieces, heads)
+}
+
+/// One more boxed answer under the heading: the heading's field gains it,
+/// made where the first answer stood. A lone box asks nothing to choose,
+/// so until a second one comes it is the step `item` says.
+fn answer_with(
+    pieces: &mut Vec<Piece>,
+    answers: &mut Option<(usize, Vec<String>)>,
+    label: &str,
+    answer: String,
+    item: &ListItem,
+) {
+    let (at, list) = answers.get_or_insert_with(|| {
+        pieces.push(Piece::Item(Box::new(choice::single(
+            &item.text,
+            item.offset,
+            &item.markdown,
+        ))));
+        (pieces.len() - 1, Vec::new())
+    });
+    list.push(answer);
+    if let Some(Piece::Item(draft)) = pieces.get_mut(*at)
+        && list.len() > 1
+    {
+        let offset = draft.offset;
+        **draft = choice::field(label, list, offset);
+    }
 }

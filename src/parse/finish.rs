@@ -66,6 +66,8 @@ pub(super) fn finish(
                 );
                 format!("{phase_id}/{}", section_slugs.unique(slug))
             };
+            let mut raw_section = raw_section;
+            raw_section.in_signoff_phase = rules::is_signoff_title(&raw.title);
             let mut section = section_from(
                 raw_section,
                 &section_id,
@@ -187,13 +189,17 @@ fn section_from(
         // In a sign-off section, an item is a sign-off when it names a role
         // ("QA Lead", "**Security**: ___"); a step written there ("Check
         // Sentry", "If all green, tag") stays a step.
+        let signed_role = rules::signing_lead(&draft.text).filter(|_| shape.is_none());
         let signoff_by_section = signoff_section && {
             let role = shape.map_or_else(|| rules::role_words(&draft.text), |s| s.label.clone());
             rules::looks_like_role(&role)
         };
+        // "DBA approval - the engineer confirms": a sign-off-shaped line,
+        // in a sign-off phase even under a section titled otherwise.
+        let signoff_by_line = draft.task && raw.in_signoff_phase && signed_role.is_some();
         let kind = annotated_kind.unwrap_or(if trigger_section || draft.trigger {
             Kind::Trigger
-        } else if signoff_by_section || signoff_shaped {
+        } else if signoff_by_section || signoff_shaped || signoff_by_line {
             Kind::Signoff
         } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
             Kind::Field
@@ -215,6 +221,7 @@ fn section_from(
             Kind::Signoff => Some(item_annotations.get("role").cloned().unwrap_or_else(|| {
                 let named = label
                     .clone()
+                    .or_else(|| signed_role.clone())
                     .unwrap_or_else(|| rules::role_words(&draft.text));
                 rules::without_signing_word(&named).to_string()
             })),

@@ -10,6 +10,7 @@
 mod annotation;
 mod bare;
 mod build;
+mod choice;
 mod finish;
 mod markdown;
 mod plain;

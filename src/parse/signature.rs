@@ -25,7 +25,7 @@ fn asks_by_label(label: &str) -> Option<Asks> {
     }
     match label.as_str() {
         "name" | "printed name" | "print name" | "approver" | "approved by" | "signed by"
-        | "title" | "position" => Some(Asks::Name),
+        | "title" | "position" | "role" => Some(Asks::Name),
         "date" | "date signed" | "signed on" | "date/time" | "date / time" | "date and time" => {
             Some(Asks::Date)
         }

@@ -363,7 +363,7 @@ fn a_document_with_no_items_is_an_empty_checklist_not_a_panic() {
     assert_eq!(c.items().count(), 0);
 }
 
-/// (kind, text, optional, when) of every item, in order.
+/// (kind, text or role, optional, when) of every item, in order.
 fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
     checklist
         .items()
@@ -372,7 +372,12 @@ fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
                 When::Always => phase.when,
                 when => when,
             };
-            (i.kind, i.text.clone(), i.optional, when)
+            // A sign-off is known by its role, as the corpus scores it.
+            let text = match i.kind {
+                Kind::Signoff => i.role.clone().unwrap_or_else(|| i.text.clone()),
+                _ => i.text.clone(),
+            };
+            (i.kind, text, i.optional, when)
         })
         .collect()
 }
@@ -512,6 +517,50 @@ fn what_a_system_does_by_itself_is_a_note_and_prerequisites_are_checks() {
             always(Kind::Check, "Console access"),
             always(Kind::Trigger, "Errors > 5%"),
             always(Kind::Check, "Tag"),
+        ]
+    );
+}
+
+#[test]
+fn boxes_under_one_heading_are_the_answers_of_one_field() {
+    let c = model(
+        "# Change\n## Type of Release\n- [ ] Patch\n- [ ] Minor - new features\n- [ ] Other: ____\n\
+         ## Verdict\n[ ] **SHIP** as planned\n\n_Everything green._\n\n[ ] **HOLD** - Reason:\n    ________\n\
+         ## Checks\n- [ ] Tests pass\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Field, "Type of Release"),
+            always(Kind::Field, "Verdict"),
+            always(Kind::Check, "Tests pass"),
+        ]
+    );
+    let fields: Vec<Vec<String>> = c.items().map(|(_, _, i)| i.choices.clone()).collect();
+    assert_eq!(fields[0], ["Patch", "Minor", "Other"]);
+    assert_eq!(fields[1], ["SHIP as planned", "HOLD"]);
+    // A question under such a heading is a step, and one box alone a tick.
+    let c = model("# C\n## Risk Level\n- [ ] Was the risk reviewed?\n## Consent\n[ ] I agree\n");
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Check, "Was the risk reviewed?"),
+            always(Kind::Check, "I agree"),
+        ]
+    );
+}
+
+#[test]
+fn a_lone_role_label_over_a_paragraph_of_blanks_is_its_signoff() {
+    let c = model(
+        "# Form\n## Notes\n- [ ] Notes written\n\n**Change Manager Approval:**\n\n\
+         **Name:** ______\n**Role:** ______\n**Date:** ______\n**Signature:** ______\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            always(Kind::Check, "Notes written"),
+            always(Kind::Signoff, "Change Manager"),
         ]
     );
 }

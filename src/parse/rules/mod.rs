@@ -430,7 +430,9 @@ fn optional_parenthesis(text: &str) -> bool {
 /// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
 /// needed", "as needed", "if applicable".
 pub fn is_optional_text(text: &str) -> bool {
-    if optional_parenthesis(text) || optional_prefix(text) {
+    // "Split planned (if applicable) - removal deferred": the parenthesis
+    // ends the item's lead.
+    if optional_parenthesis(text) || optional_parenthesis(lead_of(text)) || optional_prefix(text) {
         return true;
     }
     let lower = text.trim_end().trim_end_matches('.').to_lowercase();
@@ -671,6 +673,25 @@ pub fn role_of_title(title: &str) -> String {
         role = role[..open].trim_end();
     }
     without_signing_word(role).to_string()
+}
+
+/// The role a line names by asking for its approval: "DBA approval -
+/// the database engineer confirms" and "Business owner sign-off" give
+/// "DBA" and "Business owner". `None` when its lead does not end so.
+pub fn signing_lead(text: &str) -> Option<String> {
+    let lead = lead_of(text);
+    let role = without_signing_word(lead);
+    (role.len() < lead.len() && looks_like_role(role)).then(|| role.to_string())
+}
+
+/// A line's words before the dash or colon that explains it.
+fn lead_of(text: &str) -> &str {
+    let end = [" - ", " – ", " — ", ":"]
+        .iter()
+        .filter_map(|sep| text.find(sep))
+        .min()
+        .unwrap_or(text.len());
+    text[..end].trim()
 }
 
 /// Lower-case ASCII words joined by `-`, at most 48 characters.

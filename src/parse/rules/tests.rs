@@ -367,3 +367,17 @@ fn success_in_everyday_words() {
         Some(When::Success)
     );
 }
+
+#[test]
+fn a_line_asking_for_a_roles_approval_names_the_role() {
+    assert_eq!(
+        signing_lead("Network team approval - routes checked").as_deref(),
+        Some("Network team")
+    );
+    assert_eq!(signing_lead("Auditor sign-off").as_deref(), Some("Auditor"));
+    assert_eq!(signing_lead("Change approval obtained"), None);
+    assert_eq!(signing_lead("Get the approval"), None);
+    assert!(is_optional_text(
+        "Canary planned (if applicable) - one zone first"
+    ));
+}
