@@ -13,6 +13,7 @@ mod build;
 mod choice;
 mod finish;
 mod markdown;
+mod pieces;
 mod plain;
 pub mod rules;
 mod signature;
