@@ -41,6 +41,9 @@ pub(super) struct Draft {
     /// It follows a lead that says when to roll back ("Rollback if:"): a
     /// trigger, wherever it stands.
     pub trigger: bool,
+    /// It follows "(Tick all that apply)": one box among those that may be
+    /// picked.
+    pub optional: bool,
 }
 
 pub(super) struct RawSection {

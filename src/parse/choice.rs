@@ -95,6 +95,7 @@ pub(super) fn field(label: &str, answers: &[String], offset: usize) -> Draft {
         }),
         is_parent: false,
         trigger: false,
+        optional: false,
     }
 }
 
@@ -113,6 +114,7 @@ pub(super) fn single(text: &str, offset: usize, markdown: &str) -> Draft {
         shape: None,
         is_parent: false,
         trigger: false,
+        optional: false,
     }
 }
 

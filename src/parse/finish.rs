@@ -246,7 +246,7 @@ fn section_from(
         let optional = match item_annotations.get("optional").map(String::as_str) {
             Some("false") => false,
             Some(_) => true,
-            None => optional_section || rules::is_optional_text(&draft.text),
+            None => optional_section || draft.optional || rules::is_optional_text(&draft.text),
         };
         let item_id = match item_annotations.get("id") {
             Some(id) => ids.claim(id.clone(), true),

@@ -54,6 +54,10 @@ pub(super) fn pieces(
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
+    let mut pick = false;
+    // The level of the "Success Criteria" heading the current one is
+    // under, if any.
+    let mut confirm_level: Option<u8> = None;
     // The list under "The platform will:" says what happens by itself:
     // notes, numbered or not.
     let mut explained = false;
@@ -79,6 +83,7 @@ pub(super) fn pieces(
                 _ => None,
             };
             criteria = lead.is_some_and(rules::is_criteria_lead);
+            pick = lead.is_some_and(rules::is_pick_lead);
             explained = lead.is_some_and(rules::is_explanation_lead);
         }
         match node {
@@ -89,7 +94,12 @@ pub(super) fn pieces(
                 signoff_section = rules::is_signoff_title(&heading.text);
                 usage_heading = rollback_runbook && rules::is_usage_title(&heading.text);
                 trigger_heading = usage_heading || rules::is_trigger_title(&heading.text);
-                confirm_heading = rules::is_confirm_title(&heading.text);
+                confirm_level = if rules::is_confirm_title(&heading.text) {
+                    Some(heading.level)
+                } else {
+                    confirm_level.filter(|level| heading.level > *level)
+                };
+                confirm_heading = confirm_level.is_some();
                 above.retain(|(level, _)| *level < heading.level);
                 above.push((heading.level, rules::is_reference_title(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
@@ -134,12 +144,16 @@ pub(super) fn pieces(
                 // `- **Service:**` with nothing after it: a blank to fill.
                 let blank_label = bold && !parents[index];
                 // A value that is a sentence or a pointer is information.
+                // "1. **Notification**: stakeholders told" is step one of a
+                // procedure; its bold words name the step.
+                let numbered_step = item.ordered && item.parent.is_none();
                 let field = shape.as_ref().is_some_and(|shape| {
                     shape.placeholder
                         || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
                         || (item.task.is_none() && !rules::choices(&shape.value).is_empty())
                         || (item.task.is_none()
                             && bold
+                            && !numbered_step
                             && !shape.value.is_empty()
                             && !rules::is_prose_value(&shape.value))
                 });
@@ -152,7 +166,12 @@ pub(super) fn pieces(
                 let step = item.ordered
                     && item.parent.is_none()
                     && !above.iter().any(|(_, reference)| *reference);
-                let is_item = item.task.is_some()
+                let rollback_rule = item.task.is_none()
+                    && shape
+                        .as_ref()
+                        .is_some_and(|s| rules::is_rollback_rule(&s.label, &s.value));
+                let is_item = rollback_rule
+                    || item.task.is_some()
                     || !task_mode
                     || step
                     || ((criteria || trigger_heading) && item.parent.is_none())
@@ -178,7 +197,8 @@ pub(super) fn pieces(
                     command: item.command,
                     annotation: item.annotation,
                     is_parent: parents[index],
-                    trigger: criteria || (usage_heading && item.parent.is_none()),
+                    trigger: criteria || rollback_rule || (usage_heading && item.parent.is_none()),
+                    optional: pick && item.task.is_some(),
                 })));
             }
             Node::Paragraph(lines)
@@ -297,6 +317,7 @@ pub(super) fn pieces(
                             shape,
                             is_parent: false,
                             trigger: false,
+                            optional: false,
                         })));
                     } else {
                         prose_offsets.push(line.offset);

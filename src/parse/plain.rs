@@ -145,6 +145,7 @@ pub fn read(text: &str, base: usize) -> Steps {
                     shape,
                     is_parent: false,
                     trigger: false,
+                    optional: false,
                 });
             }
             next += 1;

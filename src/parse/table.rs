@@ -168,7 +168,7 @@ impl Table {
     fn is_field_sheet(&self) -> bool {
         let names_value = self.head.len() == 2
             && [
-                "value", "details", "detail", "entry", "answer", "response", "",
+                "value", "details", "detail", "entry", "answer", "response", "owner", "",
             ]
             .contains(&self.head[1].trim().to_lowercase().as_str());
         let blanks = self

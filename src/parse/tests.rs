@@ -564,3 +564,24 @@ fn a_lone_role_label_over_a_paragraph_of_blanks_is_its_signoff() {
         ]
     );
 }
+
+#[test]
+fn numbered_bold_steps_picked_boxes_and_owner_sheets() {
+    let c = model(
+        "# Cutover\n## Ways back\n(Tick all that apply)\n\n- [ ] Redeploy\n- [ ] Flag off\n\
+         ## Who\n| Duty | Owner |\n|---|---|\n| Go decision | |\n\
+         ## Execution\n1. **Freeze**: writes stopped\n2. **Ticket**: ____\n\
+         ## Acceptance Criteria\n### Data\n- ✅ Every row copied\n",
+    );
+    assert_eq!(
+        kinds(&c),
+        [
+            (Kind::Check, "Redeploy".to_string(), true, When::Always),
+            (Kind::Check, "Flag off".to_string(), true, When::Always),
+            always(Kind::Field, "Go decision"),
+            always(Kind::Check, "Freeze: writes stopped"),
+            always(Kind::Field, "Ticket"),
+            always(Kind::Check, "✅ Every row copied"),
+        ]
+    );
+}

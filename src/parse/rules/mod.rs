@@ -64,6 +64,22 @@ pub fn is_confirm_title(title: &str) -> bool {
     .any(|words| title.starts_with(words))
 }
 
+/// "**Error rate > 1%**: roll back at once": a measured condition whose
+/// consequence is rolling back, so a trigger wherever it stands.
+pub fn is_rollback_rule(label: &str, value: &str) -> bool {
+    let measured = label.contains(['>', '<', '≥', '≤']);
+    let value = value.to_lowercase();
+    measured && (value.contains("roll back") || value.contains("rollback"))
+}
+
+/// "(Tick all that apply)": the boxes after it are picked, not all done.
+pub fn is_pick_lead(lead: &str) -> bool {
+    let lower = lead.to_lowercase();
+    ["tick", "check", "select", "mark", "choose"]
+        .iter()
+        .any(|verb| lower.contains(&format!("{verb} all that apply")))
+}
+
 /// A lead that says what a system does by itself, so the list under it
 /// explains rather than asks: "The platform will:", "The hooks do the
 /// following:", "This happens automatically:".
@@ -109,7 +125,14 @@ pub fn is_signoff_title(title: &str) -> bool {
     let noun = |word: &&str| {
         matches!(
             *word,
-            "signoff" | "signoffs" | "approval" | "approvals" | "signature" | "signatures"
+            "signoff"
+                | "signoffs"
+                | "approval"
+                | "approvals"
+                | "signature"
+                | "signatures"
+                | "acknowledgement"
+                | "acknowledgment"
         )
     };
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
@@ -290,9 +313,10 @@ fn says_failure(words: &[&str]) -> bool {
             *w,
             "fails" | "failed" | "failure" | "fail" | "unsuccessful" | "aborted"
         )
-    }) || words
-        .windows(2)
-        .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"])
+    }) || words.contains(&"nogo")
+        || words
+            .windows(2)
+            .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"] || w == ["no", "go"])
 }
 
 fn says_success(words: &[&str]) -> bool {
@@ -444,7 +468,12 @@ pub fn is_optional_title(title: &str) -> bool {
                 && !mentions_rollback(&inner)
         });
     }
-    optional_parenthesis(title) || optional_prefix(strip_numbering(title))
+    // "Optional Sign-offs", "5.2 Optional Steps": the title's first word.
+    let first_word = strip_numbering(title)
+        .split_whitespace()
+        .next()
+        .is_some_and(|word| word.eq_ignore_ascii_case("optional"));
+    optional_parenthesis(title) || optional_prefix(strip_numbering(title)) || first_word
 }
 
 /// The role a free-text sign-off names: its leading capitalised words, as

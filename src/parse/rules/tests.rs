@@ -381,3 +381,21 @@ fn a_line_asking_for_a_roles_approval_names_the_role() {
         "Canary planned (if applicable) - one zone first"
     ));
 }
+
+#[test]
+fn pick_leads_and_acknowledgements() {
+    assert!(is_pick_lead("(Tick all that apply)"));
+    assert!(is_pick_lead("Select all that apply:"));
+    assert!(!is_pick_lead("Tick each box when done"));
+    assert!(is_signoff_title("Leadership Acknowledgement"));
+}
+
+#[test]
+fn no_go_optional_words_and_rollback_rules() {
+    assert_eq!(lead_condition("If NO-GO"), Some(When::Rollback));
+    assert!(is_optional_title("4.1 Optional Reviews"));
+    assert!(!is_optional_title("Optionality of flags"));
+    assert!(is_rollback_rule("Queue depth > 10k", "roll back at once"));
+    assert!(!is_rollback_rule("Queue depth", "roll back at once"));
+    assert!(!is_rollback_rule("Disk > 80%", "page the on-call"));
+}
