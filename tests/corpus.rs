@@ -20,7 +20,7 @@ const GOAL_MIN_F1: f64 = 0.90;
 /// Where the parser stands (a ratchet: raise these as it reads more, never
 /// lower them). Below the goal, so the test holds the line without failing
 /// CI while issue 12's shapes are built.
-const FLOOR_MEAN_F1: f64 = 0.914;
+const FLOOR_MEAN_F1: f64 = 0.915;
 const FLOOR_MIN_F1: f64 = 0.0;
 
 /// Two texts name the same item when this similar, after normalising:

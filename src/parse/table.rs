@@ -69,10 +69,19 @@ fn is_number(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit())
 }
 
+/// `YYYY-MM-DD`, `HH:MM`, `YYYY-MM-DD HH:MM`: the shape of a date or a
+/// time to write in, so a blank.
+fn is_format_hint(value: &str) -> bool {
+    let value = value.trim();
+    (value.contains("YYYY") || value.contains("HH:MM"))
+        && value.chars().all(|c| "YMDHS-/: .T".contains(c))
+}
+
 /// A value still to be filled in: empty, blanks (`___`, `[date]`) or a
 /// choice of answers.
 fn is_blank(value: &str) -> bool {
-    value.trim().is_empty()
+    is_format_hint(value)
+        || value.trim().is_empty()
         || !rules::choices(value).is_empty()
         || rules::field_shape(&format!("x: {value}")).is_some_and(|s| s.placeholder)
 }
@@ -187,7 +196,7 @@ impl Table {
             .map(|row| {
                 let label = cell(&row, 0).trim().trim_end_matches(':').to_string();
                 let value = cell(&row, 1).trim();
-                let value = if value.is_empty() || !blank(value) {
+                let value = if value.is_empty() || is_format_hint(value) || !blank(value) {
                     "___"
                 } else {
                     value
@@ -412,6 +421,20 @@ mod tests {
             texts,
             ["Risk: [ ] Low [ ] High", "Window: [ ] Day [ ] Night"]
         );
+    }
+
+    #[test]
+    fn date_and_time_shapes_are_blanks() {
+        let t = table(
+            &["Field", "Value"],
+            &[
+                &["Started", "YYYY-MM-DD HH:MM"],
+                &["Ended", "HH:MM"],
+                &["Site", "eu-west-1"],
+            ],
+        );
+        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        assert_eq!(texts, ["Started: ___", "Ended: ___", "Site: ___"]);
     }
 
     #[test]
