@@ -177,6 +177,17 @@ impl Prompter for Unattended<'_> {
         }
         if let Some(answer) = self.answers.items.get(&view.id) {
             let answer = answer.clone();
+            if view.measure.is_some()
+                && !matches!(answer.status, Status::Skipped | Status::NotApplicable)
+            {
+                self.sourced_from_file();
+                self.by = answer.by.clone();
+                return Reply::Answer(Action::Measured {
+                    value: answer.value,
+                    status: (!answer.by_number).then_some(answer.status),
+                    note: answer.note,
+                });
+            }
             return Reply::Answer(self.action_for(&answer));
         }
         if let Some(suggested) = view.suggested {
@@ -314,8 +325,20 @@ impl Prompter for Unattended<'_> {
             .or(item.note.as_deref())
             .map(|why| format!(": {why}"))
             .unwrap_or_default();
+        // A measured item says its value against the bound, then any note
+        // that is not that same summary.
+        let (took, why, ok) = match &item.measure {
+            Some(measured) => {
+                let summary = measured.summary();
+                let note = item.note.as_deref().filter(|note| *note != summary);
+                let why = note.map(|note| format!("; {note}")).unwrap_or_default();
+                let took = format!("{took}: {summary}");
+                (took.clone(), why.clone(), format!("{took}{why}"))
+            }
+            None => (took.clone(), why, took),
+        };
         match item.status {
-            Status::Done | Status::NotOccurred => self.line("ok", name, &took),
+            Status::Done | Status::NotOccurred => self.line("ok", name, &ok),
             Status::Failed | Status::Occurred => {
                 self.line("FAIL", name, &format!("{took}{why}"));
                 if let Some(run) = &item.command {

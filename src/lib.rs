@@ -21,6 +21,7 @@ pub mod gitstore;
 pub mod interrupt;
 pub mod limits;
 pub mod lint;
+pub mod measure;
 pub mod model;
 pub mod notify;
 pub mod parse;
@@ -42,6 +43,7 @@ pub mod system;
 pub mod template;
 pub mod term;
 pub mod verify;
+pub mod yaml;
 
 use std::io::{IsTerminal, Write};
 

@@ -119,9 +119,112 @@ pub struct Item {
     /// How long the item asks to wait or monitor: `wait=`, or its words
     /// ("watched for 15 minutes"; the lower bound of "30-60 minutes").
     pub wait_seconds: Option<u64>,
+    /// The go/no-go number the item's text states ("Error rate normal
+    /// (< 1%)"): the run asks for the measured value and settles the item
+    /// by it. Left out of the JSON view when the text states none, as most
+    /// items do, so scripts that read the view see no new key there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measure>,
     pub depth: usize,
     pub parent: Option<String>,
     pub annotations: BTreeMap<String, String>,
+}
+
+/// A threshold an item states: the measured value is held against
+/// `bound`, in `unit`, by `comparison` (docs/FORMAT.md, "Measured checks").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Measure {
+    pub comparison: Comparison,
+    /// For [`Unit::Baseline`], how many times the baseline.
+    pub bound: f64,
+    pub unit: Unit,
+    /// For [`Unit::Baseline`]: the name the baseline is asked for and kept
+    /// under in the record's values ("Response time baseline"), once per
+    /// run whatever number of items hold against it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Comparison {
+    #[serde(rename = ">=")]
+    AtLeast,
+    #[serde(rename = "<=")]
+    AtMost,
+    #[serde(rename = ">")]
+    Above,
+    #[serde(rename = "<")]
+    Below,
+    #[serde(rename = "=")]
+    Equal,
+}
+
+/// The unit a bound is written in. Times are one family: a value typed in
+/// seconds is held against a bound in minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Unit {
+    #[serde(rename = "%")]
+    Percent,
+    #[serde(rename = "ms")]
+    Milliseconds,
+    #[serde(rename = "s")]
+    Seconds,
+    #[serde(rename = "min")]
+    Minutes,
+    #[serde(rename = "h")]
+    Hours,
+    /// A score out of 100 ("80/100").
+    #[serde(rename = "/100")]
+    OutOf100,
+    /// Times a baseline the run asks for once ("3x baseline").
+    #[serde(rename = "x baseline")]
+    Baseline,
+}
+
+impl Comparison {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Comparison::AtLeast => ">=",
+            Comparison::AtMost => "<=",
+            Comparison::Above => ">",
+            Comparison::Below => "<",
+            Comparison::Equal => "=",
+        }
+    }
+}
+
+impl Unit {
+    pub fn is_time(self) -> bool {
+        matches!(
+            self,
+            Unit::Milliseconds | Unit::Seconds | Unit::Minutes | Unit::Hours
+        )
+    }
+
+    pub fn suffix(self) -> &'static str {
+        match self {
+            Unit::Percent => "%",
+            Unit::Milliseconds => "ms",
+            Unit::Seconds => " s",
+            Unit::Minutes => " min",
+            Unit::Hours => " h",
+            Unit::OutOf100 => "/100",
+            Unit::Baseline => "x baseline",
+        }
+    }
+}
+
+impl Measure {
+    /// The bound as relcheck writes it: `< 1%`, `>= 80/100`, `> 10 min`,
+    /// `> 3x baseline`. Records and reports carry this text.
+    pub fn bound_text(&self) -> String {
+        format!(
+            "{} {}{}",
+            self.comparison.symbol(),
+            self.bound,
+            self.unit.suffix()
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -56,6 +56,14 @@ pub enum Action {
     NotOccurred,
     /// A field's value.
     Value(String),
+    /// A measured item's answer: its value, settled by the bound; or a
+    /// status a person gives against the number (or without one), which
+    /// needs a note saying why.
+    Measured {
+        value: Option<String>,
+        status: Option<Status>,
+        note: Option<String>,
+    },
     Signoff(SignoffAnswer),
     /// Add a note and stay on the item.
     Note(String),
@@ -222,6 +230,9 @@ pub struct ItemView {
     /// With variables substituted, shell-quoted.
     pub command: Option<String>,
     pub wait_seconds: Option<u64>,
+    /// A measured item's bound as written (`< 1%`), with the run's
+    /// baseline for a relative one (`> 3x baseline (baseline 200ms)`).
+    pub measure: Option<String>,
     /// The item's result so far (a command's outcome, a note).
     pub result: ItemResult,
     pub rollback_called: bool,

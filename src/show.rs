@@ -70,6 +70,13 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
     if counts.optional > 0 {
         summary.push(format!("{} optional", counts.optional));
     }
+    let measured = checklist
+        .items()
+        .filter(|(_, _, item)| item.measure.is_some())
+        .count();
+    if measured > 0 {
+        summary.push(format!("{measured} measured"));
+    }
     let _ = writeln!(out, "{}", style.dim(&summary.join(" · ")));
     if !checklist.variables.is_empty() {
         let names: Vec<String> = checklist
@@ -201,6 +208,9 @@ fn tags(item: &Item, style: Style) -> String {
     // "(optional)" already in the text says it.
     if item.optional && !item.text.to_lowercase().ends_with("(optional)") {
         tags.push("optional".to_string());
+    }
+    if let Some(measure) = &item.measure {
+        tags.push(format!("measured {}", measure.bound_text()));
     }
     if tags.is_empty() {
         String::new()

@@ -192,7 +192,7 @@ fn share(pairs: &[(usize, usize)], right: impl Fn(&(usize, usize)) -> bool) -> f
 }
 
 fn score(fixture: &Path, golden_path: &Path) -> Score {
-    let golden: Golden = serde_yaml::from_str(&std::fs::read_to_string(golden_path).unwrap())
+    let golden: Golden = relcheck::yaml::from_str(&std::fs::read_to_string(golden_path).unwrap())
         .unwrap_or_else(|err| panic!("{}: {err}", golden_path.display()));
     let expected: Vec<Found> = golden.items.iter().map(|e| e.found(golden_path)).collect();
     let text = std::fs::read_to_string(fixture).unwrap();

@@ -20,6 +20,7 @@ mod inputs;
 mod limits;
 mod lint;
 mod locks;
+mod measured;
 mod notify;
 mod policy;
 mod properties;

@@ -183,6 +183,7 @@ impl Prompter for Auto<'_> {
                 "environment" => "production",
                 "application" => "gateway-fw",
                 "configuration" => "fleet-eu",
+                name if name.ends_with(" baseline") => "180",
                 _ => "x",
             }
             .to_string(),
@@ -212,6 +213,30 @@ impl Prompter for Auto<'_> {
             .command
             .as_ref()
             .is_some_and(|c| c.exit_code != Some(0));
+        // A measured item is given a value on the good side of its bound
+        // (`< 1%`: 0; `>= 80/100`: 100), unless the plan says otherwise,
+        // which is then an answer against the number, with its note.
+        let planned = [
+            self.plan.occur,
+            self.plan.occur_again,
+            self.plan.fail,
+            self.plan.skip,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|(item, _)| ends(id, item));
+        if let Some(bound) = &view.measure
+            && !planned
+            && !failed_command
+        {
+            let below = bound.starts_with('<') || bound.starts_with('=');
+            let high = (view.kind == Kind::Trigger) == below;
+            return Reply::Answer(Action::Measured {
+                value: Some(if high { "100" } else { "0" }.to_string()),
+                status: None,
+                note: None,
+            });
+        }
         Reply::Answer(match view.kind {
             Kind::Trigger => match (self.plan.occur, self.plan.occur_again) {
                 (Some((item, what)), _) | (_, Some((item, what))) if ends(id, item) => {

@@ -6,16 +6,26 @@ use crate::model::{Item, Kind};
 use crate::record::Status;
 
 pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, String> {
+    let bare = |status: Option<String>, value: Option<crate::yaml::Value>| RawFull {
+        status,
+        note: None,
+        reason: None,
+        value,
+        by: None,
+    };
     let full = match raw {
-        RawItem::Status(status) => RawFull {
-            status: Some(status),
-            note: None,
-            reason: None,
-            value: None,
-            by: None,
-        },
+        // A measured item's bare answer that is no status is its value
+        // (`0.4%`, `450ms`).
+        RawItem::Status(text) if item.measure.is_some() && Status::from_name(&text).is_none() => {
+            bare(None, Some(crate::yaml::Value::String(text)))
+        }
+        RawItem::Status(status) => bare(Some(status), None),
+        RawItem::Number(number) => bare(None, Some(crate::yaml::Value::Number(number))),
         RawItem::Full(full) => full,
     };
+    if item.measure.is_some() {
+        return measured_answer(item, full);
+    }
     let value = match &full.value {
         Some(value) => Some(scalar(value).ok_or("value: give a single value")?),
         None => None,
@@ -90,14 +100,87 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         reason: full.reason,
         value,
         by: full.by,
+        by_number: false,
     })
 }
 
-pub(super) fn scalar(value: &serde_yaml::Value) -> Option<String> {
+/// A measured item's answer: its value, which settles it by the bound; or
+/// a status with a note, a person's word against the number.
+fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
+    let measure = item.measure.as_ref().ok_or("not a measured item")?;
+    let value = match &full.value {
+        Some(value) => Some(scalar(value).ok_or("value: give a single value")?),
+        None => None,
+    };
+    if let Some(value) = &value {
+        // The number is checked now, so a typo stops the run before
+        // anything executes; a relative bound's baseline comes later.
+        crate::measure::read(measure, value, Some("1")).map_err(|why| format!("value: {why}"))?;
+    }
+    let status = match &full.status {
+        Some(name) => Some(Status::from_name(name).ok_or_else(|| {
+            format!("unknown status `{name}`; a measured item is answered {{value: ...}}")
+        })?),
+        None => None,
+    };
+    let note = full.note.clone().or_else(|| full.reason.clone());
+    match status {
+        // Skipped and n/a are no word on the number: as for any item.
+        Some(Status::Skipped | Status::NotApplicable) => {
+            return item_answer(
+                &Item {
+                    measure: None,
+                    ..item.clone()
+                },
+                RawItem::Full(full),
+            );
+        }
+        Some(status)
+            if !matches!(
+                (item.kind, status),
+                (Kind::Check, Status::Done | Status::Failed)
+                    | (Kind::Trigger, Status::Occurred | Status::NotOccurred)
+            ) =>
+        {
+            let names = match item.kind {
+                Kind::Trigger => "occurred, not-occurred, skipped, n/a",
+                _ => "done, failed, skipped, n/a",
+            };
+            return Err(format!(
+                "a {} takes {names}, not `{}`",
+                item.kind.as_str(),
+                status.as_str()
+            ));
+        }
+        None if value.is_none() => {
+            return Err(format!(
+                "a measured item is answered with its value, as {{value: 0.4}} (the bound is {})",
+                measure.bound_text()
+            ));
+        }
+        Some(_) if value.is_none() && note.is_none() => {
+            return Err(format!(
+                "answering a measured item without its value ({}) needs a note saying why",
+                measure.bound_text()
+            ));
+        }
+        _ => {}
+    }
+    Ok(ItemAnswer {
+        status: status.unwrap_or(Status::Done),
+        note,
+        reason: None,
+        value,
+        by: full.by,
+        by_number: status.is_none(),
+    })
+}
+
+pub(super) fn scalar(value: &crate::yaml::Value) -> Option<String> {
     match value {
-        serde_yaml::Value::String(s) => Some(s.clone()),
-        serde_yaml::Value::Number(n) => Some(n.to_string()),
-        serde_yaml::Value::Bool(b) => Some(b.to_string()),
+        crate::yaml::Value::String(s) => Some(s.clone()),
+        crate::yaml::Value::Number(n) => Some(n.to_string()),
+        crate::yaml::Value::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }

@@ -49,6 +49,10 @@ pub struct ItemAnswer {
     pub reason: Option<String>,
     pub value: Option<String>,
     pub by: Option<String>,
+    /// A measured item given its value and no status: the value's verdict
+    /// settles it, as at the terminal. A status given beside a value (or
+    /// without one) is a person's word against the number.
+    pub by_number: bool,
 }
 
 /// The file, resolved: answers by item id, values by variable name.
@@ -78,7 +82,7 @@ pub struct GateWaiver {
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    values: BTreeMap<String, serde_yaml::Value>,
+    values: BTreeMap<String, crate::yaml::Value>,
     #[serde(default)]
     items: BTreeMap<String, RawItem>,
     #[serde(default)]
@@ -109,6 +113,8 @@ struct RawGateFull {
 #[serde(untagged)]
 enum RawItem {
     Status(String),
+    /// A measured item's value, written bare (`error-rate: 0.4`).
+    Number(crate::yaml::Number),
     Full(RawFull),
 }
 
@@ -122,7 +128,7 @@ struct RawFull {
     #[serde(default)]
     reason: Option<String>,
     #[serde(default)]
-    value: Option<serde_yaml::Value>,
+    value: Option<crate::yaml::Value>,
     #[serde(default)]
     by: Option<String>,
 }
@@ -175,20 +181,11 @@ impl Answers {
                 rollback_needed: None,
                 gates: BTreeMap::new(),
             }
-        } else if let Err(err) =
-            crate::limits::check_yaml(text, display, crate::limits::Kind::Answers)
-        {
-            return Err(err);
         } else {
-            let at = |err: &serde_yaml::Error| {
-                err.location()
-                    .map(|l| format!(":{}:{}", l.line(), l.column()))
-                    .unwrap_or_default()
-            };
             // Through a plain YAML value first: it refuses a key given
             // twice, which a map would quietly take the last of.
-            let value: serde_yaml::Value = serde_yaml::from_str(text)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?;
+            let value: crate::yaml::Value =
+                crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
             if let Some(key) = unsafe_text(&value) {
                 return Err(error(
                     Code::Input,
@@ -197,8 +194,8 @@ impl Answers {
                     ),
                 ));
             }
-            serde_yaml::from_value(value)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", at(&err))))?
+            crate::yaml::from_value(value)
+                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", err.at())))?
         };
         let mut problems = Vec::new();
         let mut answers = Answers {
@@ -217,7 +214,14 @@ impl Answers {
                 ));
                 continue;
             };
-            if checklist.variables.contains(&key) {
+            // A relative bound's baseline ("Response time baseline") is
+            // given as a value of the run, as a variable is.
+            let baseline = items.iter().any(|item| {
+                item.measure
+                    .as_ref()
+                    .is_some_and(|m| m.baseline.as_deref() == Some(key.as_str()))
+            });
+            if checklist.variables.contains(&key) || baseline {
                 answers.variables.insert(key, value);
                 continue;
             }
@@ -236,6 +240,7 @@ impl Answers {
                             reason: None,
                             value: Some(value),
                             by: None,
+                            by_number: false,
                         },
                     );
                 }
@@ -428,15 +433,15 @@ impl Answers {
 
 /// The key of the first string in the file, or of the first key, that holds
 /// what a terminal would act on (`crate::printable`), as `items.x.note`.
-fn unsafe_text(value: &serde_yaml::Value) -> Option<String> {
-    use serde_yaml::Value;
+fn unsafe_text(value: &crate::yaml::Value) -> Option<String> {
+    use crate::yaml::Value;
     let bad = |text: &str| text.chars().any(crate::printable::unsafe_char);
     match value {
         Value::String(text) if bad(text) => Some(String::new()),
         Value::Mapping(map) => map.iter().find_map(|(key, value)| {
             let name = match key {
                 Value::String(name) => name.clone(),
-                other => serde_yaml::to_string(other)
+                other => crate::yaml::to_string(other)
                     .unwrap_or_default()
                     .trim()
                     .to_string(),

@@ -94,7 +94,7 @@ events:
 - at: 2026-11-30T06:00:00Z
   action: start
 ";
-    serde_yaml::from_str(yaml).unwrap()
+    crate::yaml::from_str(yaml).unwrap()
 }
 
 #[test]

@@ -274,6 +274,7 @@ fn section_from(
             Some(wait) => super::seconds(wait),
             None => rules::wait_in_text(&text),
         };
+        let measure = super::measure::for_item(kind, &text, wait_seconds);
         items.push(Item {
             id: item_id,
             kind,
@@ -288,6 +289,7 @@ fn section_from(
             command: draft.command,
             timeout_seconds,
             wait_seconds,
+            measure,
             depth: draft.depth,
             // Resolved to an id in `finish`, once all ids are known.
             parent: draft.parent_node.map(|node| node.to_string()),

@@ -13,6 +13,7 @@ mod build;
 mod choice;
 mod finish;
 mod markdown;
+mod measure;
 mod pieces;
 mod plain;
 pub mod rules;
@@ -200,7 +201,7 @@ fn front_matter(
                 ));
                 return (None, body_start);
             }
-            return match serde_yaml::from_str::<serde_json::Value>(yaml) {
+            return match crate::yaml::from_str::<serde_json::Value>(yaml) {
                 Ok(serde_json::Value::Object(map)) => (Some(map), body_start),
                 Ok(serde_json::Value::Null) => (None, body_start),
                 Ok(_) => {
@@ -212,7 +213,7 @@ fn front_matter(
                     (None, body_start)
                 }
                 Err(err) => {
-                    let at = err.location().map_or(0, |l| 4 + l.index());
+                    let at = err.position().map_or(0, |p| 4 + p.index);
                     diagnostics.push(Diagnostic::warning(
                         source,
                         at.min(offset),

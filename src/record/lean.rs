@@ -5,7 +5,7 @@
 //! (docs/RECORD.md, "Size"). The record in memory, its digest and
 //! `report --format json` always have every field.
 
-use serde_yaml::Value;
+use crate::yaml::Value;
 
 use super::Record;
 use crate::model::Kind;
@@ -26,8 +26,8 @@ fn section_of(id: &str) -> &str {
 }
 
 /// The record as its file holds it.
-pub(super) fn to_value(record: &Record) -> Result<Value, serde_yaml::Error> {
-    let mut value = serde_yaml::to_value(record)?;
+pub(super) fn to_value(record: &Record) -> Result<Value, crate::yaml::Error> {
+    let mut value = crate::yaml::to_value(record)?;
     if let Some(items) = value.get_mut("items").and_then(Value::as_sequence_mut) {
         for (item, result) in items.iter_mut().zip(&record.items) {
             let Some(item) = item.as_mapping_mut() else {

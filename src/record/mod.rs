@@ -12,6 +12,7 @@ mod file;
 mod journal;
 mod lean;
 mod lock;
+mod measured;
 pub mod v1;
 
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, s
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
+pub use measured::{Measured, Verdict};
 
 use crate::exit::{Code, error};
 
@@ -247,6 +249,9 @@ pub struct ItemResult {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// A measured item's value against its bound, once answered.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Measured>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -553,9 +558,9 @@ impl Record {
 
     pub fn write_yaml(&self, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
         if self.is_v1() {
-            serde_yaml::to_writer(out, &v1::RecordV1::of(self))
+            crate::yaml::to_writer(out, &v1::RecordV1::of(self))
         } else {
-            serde_yaml::to_writer(out, &lean::to_value(self)?)
+            crate::yaml::to_writer(out, &lean::to_value(self)?)
         }
         .context("cannot write the record as YAML")
     }
@@ -584,14 +589,14 @@ impl Record {
     }
 
     pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
-        let mut record: Record = serde_yaml::from_str(text).map_err(|err| {
-            let at = err
-                .location()
-                .map(|l| format!(":{}:{}", l.line(), l.column()))
-                .unwrap_or_default();
+        let mut record: Record = crate::yaml::from_str(text).map_err(|err| {
             error(
                 Code::Input,
-                format!("{}{at}: not a relcheck record: {err}", path.display()),
+                format!(
+                    "{}{}: not a relcheck record: {err}",
+                    path.display(),
+                    err.at()
+                ),
             )
         })?;
         if record.schema == SCHEMA_V1 {

@@ -58,6 +58,11 @@ pub fn displayable(record: &Record) -> Record {
         clean_opt(&mut item.note);
         clean_opt(&mut item.reason);
         clean_opt(&mut item.role);
+        if let Some(measured) = &mut item.measure {
+            clean(&mut measured.bound);
+            clean_opt(&mut measured.value);
+            clean_opt(&mut measured.baseline);
+        }
         if let Some(command) = &mut item.command {
             clean(&mut command.command);
             clean(&mut command.output);

@@ -178,7 +178,14 @@ fn rollback_role(record: &Record, item: &ItemResult) -> Option<&'static str> {
 /// A failure's body: the note, the waiver, the command and its output.
 fn body(item: &ItemResult, waiver: Option<&str>) -> String {
     let mut parts = Vec::new();
-    if let Some(note) = &item.note {
+    if let Some(measured) = &item.measure {
+        parts.push(measured.summary());
+    }
+    if let Some(note) = item.note.as_ref().filter(|note| {
+        item.measure
+            .as_ref()
+            .is_none_or(|measured| **note != measured.summary())
+    }) {
         parts.push(note.clone());
     }
     if let Some(reason) = waiver {

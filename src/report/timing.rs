@@ -96,7 +96,7 @@ mod tests {
     use super::*;
 
     fn record(yaml: &str) -> Record {
-        serde_yaml::from_str(yaml).unwrap()
+        crate::yaml::from_str(yaml).unwrap()
     }
 
     const RECORD: &str = r#"

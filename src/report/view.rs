@@ -142,7 +142,8 @@ pub struct Detail {
 }
 
 impl View<'_> {
-    /// What a field or a sign-off was answered with, to follow its text.
+    /// What a field or a sign-off was answered with, or the value a
+    /// measured item was held against its bound, to follow its text.
     pub fn answer(&self, item: &ItemResult) -> Option<String> {
         match item.kind {
             Kind::Field => item.value.clone().filter(|v| !v.is_empty()),
@@ -165,7 +166,9 @@ impl View<'_> {
                     None => item.value.clone(),
                 }
             }
-            Kind::Check | Kind::Trigger => None,
+            // A measured item's value against its bound: `0.4% against
+            // < 1%: met`.
+            Kind::Check | Kind::Trigger => item.measure.as_ref().map(|m| m.summary()),
         }
     }
 

@@ -26,6 +26,31 @@ impl Session<'_> {
             message: Some(message.to_string()),
             suggested: None,
         };
+        // A measured item's yes or no is a person's word against the
+        // number: held to the same rules as any answer to it.
+        let action = match action {
+            Action::Done { note } if item.measure.is_some() => Action::Measured {
+                value: None,
+                status: Some(Status::Done),
+                note,
+            },
+            Action::Failed { note } if item.measure.is_some() => Action::Measured {
+                value: None,
+                status: Some(Status::Failed),
+                note,
+            },
+            Action::Occurred { what } if item.measure.is_some() => Action::Measured {
+                value: None,
+                status: Some(Status::Occurred),
+                note: Some(what),
+            },
+            Action::NotOccurred if item.measure.is_some() => Action::Measured {
+                value: None,
+                status: Some(Status::NotOccurred),
+                note: None,
+            },
+            other => other,
+        };
         // Each kind takes its own answers; the rest is a prompter's mistake
         // or a stray answers-file entry, said back rather than recorded.
         match (&action, kind) {
@@ -104,6 +129,11 @@ impl Session<'_> {
                 }
                 self.record.values.insert(name, value);
             }
+            Action::Measured {
+                value,
+                status,
+                note,
+            } => return self.apply_measured(index, value, status, note, prompter),
             Action::Signoff(answer) => return self.sign(index, answer),
             Action::Note(note) => {
                 self.add_note(index, &note);
@@ -363,6 +393,23 @@ impl Session<'_> {
         if stopped_by_operator {
             return Applied::Again {
                 message: Some("command interrupted: y done, n failed, r runs it again".to_string()),
+                suggested: None,
+            };
+        }
+        if item.measure.is_some() {
+            if outcome.succeeded()
+                && let Some(applied) = self.measured_by_command(index, &outcome.output, prompter)
+            {
+                return applied;
+            }
+            // A measured item is settled by its number, not by how its
+            // command exited: without one, a person gives it.
+            return Applied::Again {
+                message: Some(format!(
+                    "command {}, and its last line is no number to hold against {}: give the measured value",
+                    outcome.summary(),
+                    self.measure_view(index).unwrap_or_default()
+                )),
                 suggested: None,
             };
         }

@@ -24,6 +24,7 @@ use crate::record::{
 mod apply;
 mod clock;
 mod gate;
+mod measured;
 mod navigate;
 mod observe;
 mod outcome;
@@ -159,6 +160,7 @@ impl<'a> Session<'a> {
                 role: item.role.clone(),
                 status: Status::Pending,
                 value: None,
+                measure: None,
                 by: None,
                 at: None,
                 note: None,

@@ -37,9 +37,17 @@ impl Session<'_> {
         let previous = self
             .last_answered
             .filter(|&last| last != index)
-            .map(|last| Previous {
-                status: self.record.items[last].status,
-                text: fill(&self.item(last).text, &self.record.values),
+            .map(|last| {
+                let result = &self.record.items[last];
+                let mut text = fill(&self.item(last).text, &self.record.values);
+                // A measured answer says the number that settled it.
+                if let Some(measured) = &result.measure {
+                    text = format!("{text} — {}", measured.summary());
+                }
+                Previous {
+                    status: result.status,
+                    text,
+                }
             });
         let command = item.command.as_ref().map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
@@ -63,6 +71,7 @@ impl Session<'_> {
             choices: item.choices.clone(),
             command,
             wait_seconds: item.wait_seconds,
+            measure: self.measure_view(index),
             result: self.record.items[index].clone(),
             rollback_called: self.record.rollback.is_some(),
             default_name: self.options.operator.clone(),

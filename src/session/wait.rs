@@ -97,6 +97,14 @@ impl Session<'_> {
                 human_duration(requested as f64)
             );
             return Ok(match end {
+                // What was watched has a number: that, not the time, says
+                // how it went.
+                WaitEnd::Elapsed | WaitEnd::Note(_) if self.item(index).measure.is_some() => {
+                    Applied::Again {
+                        message: Some(format!("waited {waited}: give the measured value")),
+                        suggested: None,
+                    }
+                }
                 WaitEnd::Elapsed | WaitEnd::Note(_) => Applied::Again {
                     message: Some(format!("waited {waited}: Enter marks it done")),
                     suggested: Some(Status::Done),

@@ -32,6 +32,7 @@ fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         role: None,
         status,
         value: None,
+        measure: None,
         by: answered.then(|| "ops".to_string()),
         at: answered.then(|| t(1)),
         note: None,

@@ -7,6 +7,7 @@ use super::keys::{self, Op};
 use super::render;
 use super::{Line, Step, Terminal};
 use crate::model::Kind;
+use crate::printable::printable;
 use crate::prompt::{Action, ItemView, Reply, SignoffAnswer};
 use crate::record::{Decision, Status};
 
@@ -21,8 +22,42 @@ impl Terminal {
         self.ask("What happened?", |what| Action::Occurred { what })
     }
 
+    /// `y` or `n` on a measured item: a person's word against the number,
+    /// with the note the engine asks for when it overrules it.
+    fn against_number(&self, status: Status) -> Step {
+        let prompt = match status {
+            Status::Occurred => "What happened?",
+            _ => "Note (needed when it goes against the number):",
+        };
+        self.ask(prompt, |note| Action::Measured {
+            value: None,
+            status: Some(status),
+            note: Some(note),
+        })
+    }
+
     fn item_op(&mut self, op: Op, view: &ItemView) -> Step {
         let answer = |action| Step::Reply(Reply::Answer(action));
+        if let Some(bound) = &view.measure {
+            let status = match (op, view.kind) {
+                (Op::Yes, Kind::Trigger) => Some(Status::Occurred),
+                (Op::No, Kind::Trigger) => Some(Status::NotOccurred),
+                (Op::Yes, _) => Some(Status::Done),
+                (Op::No, _) => Some(Status::Failed),
+                _ => None,
+            };
+            if let Some(status) = status {
+                return self.against_number(status);
+            }
+            if op == Op::Measure {
+                let prompt = format!("Measured value ({}):", printable(bound));
+                return self.ask(&prompt, |value| Action::Measured {
+                    value: Some(value),
+                    status: None,
+                    note: None,
+                });
+            }
+        }
         match op {
             Op::Yes => match view.kind {
                 Kind::Trigger => self.happened(),
@@ -72,6 +107,7 @@ impl Terminal {
                 Action::Search,
             ),
             Op::Bulk => self.bulk(),
+            Op::Measure => Step::Stay,
             Op::Help => {
                 self.say(keys::HELP);
                 Step::Stay

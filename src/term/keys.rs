@@ -17,6 +17,8 @@ pub struct Offer {
     pub rollback_called: bool,
     /// What Enter accepts.
     pub suggested: Option<Status>,
+    /// The item states a number: `v` types the measured value.
+    pub measured: bool,
 }
 
 /// An operation on an item's screen. Those that need words (a reason, a
@@ -27,6 +29,8 @@ pub enum Op {
     Yes,
     /// `n`: failed, or it did not happen (trigger).
     No,
+    /// `v`: type a measured item's value.
+    Measure,
     Skip,
     NotApplicable,
     Run,
@@ -51,6 +55,7 @@ pub fn item(key: &Key, offer: &Offer) -> Option<Op> {
     let op = match key {
         Key::Char('y') => Op::Yes,
         Key::Char('n') if offer.kind != Kind::Signoff => Op::No,
+        Key::Char('v') if offer.measured => Op::Measure,
         Key::Char('s') => Op::Skip,
         Key::Char('a') => Op::NotApplicable,
         Key::Char('r') if offer.command => Op::Run,
@@ -74,6 +79,9 @@ pub fn item(key: &Key, offer: &Offer) -> Option<Op> {
 pub fn legend(offer: &Offer) -> Vec<(&'static str, String)> {
     let mut keys: Vec<(&'static str, String)> = Vec::new();
     let mut add = |key: &'static str, word: &str| keys.push((key, word.to_string()));
+    if offer.measured {
+        add("v", "measured value");
+    }
     match offer.kind {
         Kind::Trigger => {
             add("y", "happened");
@@ -121,6 +129,9 @@ Keys on a check:
   /  find an item by words   A  skip or n/a the rest of this section
   Enter  accept what a command or wait proposes; Esc cancels a question
 Keys on a trigger: y it happened (asks what), n it did not.
+On a measured item (its text states a bound, as `< 1%`): v types the
+  measured value and relcheck settles it; y or n against the number asks
+  for a note saying why.
 During a wait: c cut short, n it went wrong, R roll back, e note, q quit.
 Fields: type a value, Enter for the default; :b back, :s skip, :l list,
   :g N go to, :/ WORDS find, :q quit.
@@ -328,6 +339,7 @@ mod tests {
         wait: false,
         rollback_called: false,
         suggested: None,
+        measured: false,
     };
 
     #[test]
@@ -344,6 +356,15 @@ mod tests {
             (Key::Char('s'), CHECK, Some(Op::Skip)),
             (Key::Char('a'), CHECK, Some(Op::NotApplicable)),
             (Key::Char('r'), CHECK, None),
+            (Key::Char('v'), CHECK, None),
+            (
+                Key::Char('v'),
+                Offer {
+                    measured: true,
+                    ..CHECK
+                },
+                Some(Op::Measure),
+            ),
             (Key::Char('r'), with_all, Some(Op::Run)),
             (Key::Char('w'), CHECK, None),
             (Key::Char('w'), with_all, Some(Op::Wait)),
@@ -426,6 +447,16 @@ mod tests {
             ..CHECK
         };
         assert_eq!(legend(&signoff)[0], ("y", "sign off".to_string()));
+        let measured = Offer {
+            kind: Kind::Trigger,
+            measured: true,
+            ..CHECK
+        };
+        let keys: Vec<String> = legend(&measured)
+            .iter()
+            .map(|(k, w)| format!("{k} {w}"))
+            .collect();
+        assert_eq!(keys[..3], ["v measured value", "y happened", "n did not"]);
     }
 
     #[test]

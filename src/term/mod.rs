@@ -312,7 +312,13 @@ impl Prompter for Terminal {
         if let Some(message) = &request.message {
             self.say(&format!("  {}", self.style().message(message)));
         }
-        let prompt = format!("Value for {{{{{}}}}}:", request.name);
+        // A variable is named as the checklist writes it; any other value
+        // of the run (a measured item's baseline) by its label.
+        let prompt = if request.label == request.name {
+            format!("Value for {{{{{}}}}}:", request.name)
+        } else {
+            format!("{}:", crate::printable::printable(&request.label))
+        };
         loop {
             let value = match self.line(&prompt) {
                 Line::Text(value) => value,

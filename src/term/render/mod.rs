@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use crate::exec;
 use crate::model::Kind;
+use crate::printable::printable;
 use crate::prompt::{GateView, ItemView, StartView, Summary, Tally, ValueRequest};
 use crate::record::{Outcome, Status};
 use crate::report::{glyph, words};
@@ -56,6 +57,7 @@ pub fn offer(view: &ItemView) -> Offer {
         wait: view.wait_seconds.is_some(),
         rollback_called: view.rollback_called,
         suggested: view.suggested,
+        measured: view.measure.is_some(),
     }
 }
 
@@ -199,6 +201,15 @@ pub fn item(
             "Did this happen? Yes calls a rollback."
         };
         about.extend(wrap(hint, 2, width));
+    }
+    if let Some(bound) = &view.measure {
+        let hint = match &view.result.measure {
+            Some(measured) => format!("Measured: {}; v types a new value.", measured.summary()),
+            None => format!(
+                "Measured: press v and type the measured value ({bound}); relcheck settles it."
+            ),
+        };
+        about.extend(wrap(&printable(&hint), 2, width));
     }
     if let Some(role) = &view.role {
         about.extend(wrap(&format!("role: {role}"), 2, width));

@@ -1,0 +1,309 @@
+//! The go/no-go number an item's text states, read as a [`Measure`]:
+//! "Error rate normal (< 1%)", "Validation score >= 80/100", "Response
+//! time > 3x baseline", "Customer impact over 10 minutes".
+//!
+//! Read only where it cannot be mistaken for something else: a comparison
+//! (`>=`, `<=`, `>`, `<`, `=`, `≥`, `≤`, "at least", "at most", "under",
+//! "over"), then a plain number, then a unit (`%`, `ms`, `s`, `min`, `h`,
+//! `/100`, `x baseline`). A number with no unit ("Node >= 18"), a version
+//! ("v1.2 > v1.1", ">= 1.2.3"), a date or a count ("step 3 of 5") is no
+//! threshold; nor is a text with two of them, as which one settles the
+//! item would be a guess.
+
+use crate::model::{Comparison, Kind, Measure, Unit};
+
+/// An item's threshold: only a check or a trigger is settled by a number,
+/// and a time that is the item's own wait ("monitor for at least 15
+/// minutes") is how long to watch, not a bound.
+pub fn for_item(kind: Kind, text: &str, wait_seconds: Option<u64>) -> Option<Measure> {
+    if !matches!(kind, Kind::Check | Kind::Trigger) {
+        return None;
+    }
+    read(text).filter(|measure| wait_seconds.is_none() || !measure.unit.is_time())
+}
+
+/// The one threshold `text` states, if it states exactly one.
+pub fn read(text: &str) -> Option<Measure> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut found = None;
+    let mut at = 0;
+    while at < chars.len() {
+        let Some((comparison, after_op)) = comparison_at(&chars, at) else {
+            at += 1;
+            continue;
+        };
+        if let Some((bound, unit)) = bound_at(&chars, after_op) {
+            if found.is_some() {
+                return None;
+            }
+            let baseline = (unit == Unit::Baseline).then(|| baseline_name(&chars[..at]));
+            found = Some(Measure {
+                comparison,
+                bound,
+                unit,
+                baseline,
+            });
+        }
+        at = after_op;
+    }
+    found
+}
+
+/// "Response time baseline" for "Response time > 3x baseline": what the
+/// text measures, before its comparison.
+fn baseline_name(before: &[char]) -> String {
+    let quantity: String = before.iter().collect();
+    let quantity = quantity.trim_end_matches(|c: char| c.is_whitespace() || c == '(');
+    if quantity.is_empty() {
+        "baseline".to_string()
+    } else {
+        format!("{quantity} baseline")
+    }
+}
+
+/// A comparison starting at `at`, and where what follows it starts.
+fn comparison_at(chars: &[char], at: usize) -> Option<(Comparison, usize)> {
+    let before = at.checked_sub(1).map(|i| chars[i]);
+    let next = chars.get(at + 1).copied();
+    let symbol = match (chars[at], next) {
+        // `->` and `=>` are arrows, `==` and `<<` code.
+        (_, _) if matches!(before, Some('-' | '=' | '<' | '>' | '!')) => None,
+        ('>', Some('=')) => Some((Comparison::AtLeast, 2)),
+        ('<', Some('=')) => Some((Comparison::AtMost, 2)),
+        ('>' | '<' | '=', Some('>' | '<' | '=')) => None,
+        ('>', _) => Some((Comparison::Above, 1)),
+        ('<', _) => Some((Comparison::Below, 1)),
+        ('=', _) => Some((Comparison::Equal, 1)),
+        ('≥', _) => Some((Comparison::AtLeast, 1)),
+        ('≤', _) => Some((Comparison::AtMost, 1)),
+        _ => None,
+    };
+    if let Some((comparison, width)) = symbol {
+        return Some((comparison, at + width));
+    }
+    if before.is_some_and(char::is_alphanumeric) {
+        return None;
+    }
+    for (words, comparison) in [
+        ("at least", Comparison::AtLeast),
+        ("at most", Comparison::AtMost),
+        ("under", Comparison::Below),
+        ("over", Comparison::Above),
+    ] {
+        let end = at + words.chars().count();
+        let Some(slice) = chars.get(at..end) else {
+            continue;
+        };
+        let matches = slice
+            .iter()
+            .zip(words.chars())
+            .all(|(c, w)| c.to_lowercase().eq(std::iter::once(w)));
+        if matches && chars.get(end).is_some_and(|c| c.is_whitespace()) {
+            return Some((comparison, end));
+        }
+    }
+    None
+}
+
+/// A number and its unit starting at `at` (after spaces).
+fn bound_at(chars: &[char], mut at: usize) -> Option<(f64, Unit)> {
+    while chars.get(at).is_some_and(|c| c.is_whitespace()) {
+        at += 1;
+    }
+    let start = at;
+    while chars.get(at).is_some_and(char::is_ascii_digit) {
+        at += 1;
+    }
+    if at == start {
+        return None;
+    }
+    if chars.get(at) == Some(&'.') && chars.get(at + 1).is_some_and(char::is_ascii_digit) {
+        at += 1;
+        while chars.get(at).is_some_and(char::is_ascii_digit) {
+            at += 1;
+        }
+    }
+    // `1.2.3` is a version, `2024-01` a date, `1,000` a count written
+    // in a way this reader does not guess at.
+    if matches!(chars.get(at), Some('.' | '-' | ',' | ':'))
+        && chars.get(at + 1).is_some_and(char::is_ascii_digit)
+    {
+        return None;
+    }
+    let number: String = chars[start..at].iter().collect();
+    let bound: f64 = number.parse().ok()?;
+    let unit = unit_at(chars, at)?;
+    Some((bound, unit))
+}
+
+/// The unit right after a number, ending at a word's end.
+fn unit_at(chars: &[char], at: usize) -> Option<Unit> {
+    let rest: String = chars[at..].iter().collect::<String>().to_lowercase();
+    let spaced = rest.trim_start();
+    let tight = rest.as_str();
+    let ends = |tail: &str| tail.chars().next().is_none_or(|c| !c.is_alphanumeric());
+    // "80/100" is written right after the number; "1%" or "95 %".
+    if let Some(tail) = tight.strip_prefix("/100")
+        && tail.chars().next().is_none_or(|c| !c.is_ascii_digit())
+    {
+        return Some(Unit::OutOf100);
+    }
+    if spaced.starts_with('%') {
+        return Some(Unit::Percent);
+    }
+    for times in ["x", "×", "times"] {
+        if let Some(tail) = spaced.strip_prefix(times) {
+            let tail = tail.trim_start();
+            let tail = tail.strip_prefix("the ").unwrap_or(tail);
+            if let Some(after) = tail.strip_prefix("baseline")
+                && ends(after)
+            {
+                return Some(Unit::Baseline);
+            }
+        }
+    }
+    // Longest first: "ms" before "min" before "s".
+    let words: [(&str, Unit); 16] = [
+        ("milliseconds", Unit::Milliseconds),
+        ("millisecond", Unit::Milliseconds),
+        ("ms", Unit::Milliseconds),
+        ("seconds", Unit::Seconds),
+        ("second", Unit::Seconds),
+        ("secs", Unit::Seconds),
+        ("sec", Unit::Seconds),
+        ("minutes", Unit::Minutes),
+        ("minute", Unit::Minutes),
+        ("mins", Unit::Minutes),
+        ("min", Unit::Minutes),
+        ("hours", Unit::Hours),
+        ("hour", Unit::Hours),
+        ("hrs", Unit::Hours),
+        ("s", Unit::Seconds),
+        ("h", Unit::Hours),
+    ];
+    words.into_iter().find_map(|(word, unit)| {
+        spaced
+            .strip_prefix(word)
+            .filter(|tail| ends(tail))
+            .map(|_| unit)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Comparison::*;
+
+    #[test]
+    fn thresholds_are_read() {
+        let cases: [(&str, Comparison, f64, Unit); 20] = [
+            ("Error rate normal (< 1%)", Below, 1.0, Unit::Percent),
+            (
+                "Response time normal (< 500ms)",
+                Below,
+                500.0,
+                Unit::Milliseconds,
+            ),
+            ("CPU usage normal (<70%)", Below, 70.0, Unit::Percent),
+            ("Validation score >= 80/100", AtLeast, 80.0, Unit::OutOf100),
+            ("Error rate > 5%", Above, 5.0, Unit::Percent),
+            ("Response time > 3x baseline", Above, 3.0, Unit::Baseline),
+            ("Latency > 2 × the baseline", Above, 2.0, Unit::Baseline),
+            ("Customer impact > 10 minutes", Above, 10.0, Unit::Minutes),
+            ("Deployment stuck > 15 min", Above, 15.0, Unit::Minutes),
+            ("p99 latency <= 1.5 s", AtMost, 1.5, Unit::Seconds),
+            ("Cold start at most 2 seconds", AtMost, 2.0, Unit::Seconds),
+            ("Coverage at least 85%", AtLeast, 85.0, Unit::Percent),
+            ("Queue drained in under 30 sec", Below, 30.0, Unit::Seconds),
+            ("Disk usage over 90%", Above, 90.0, Unit::Percent),
+            ("Packet loss = 0%", Equal, 0.0, Unit::Percent),
+            ("Apdex ≥ 90/100", AtLeast, 90.0, Unit::OutOf100),
+            (
+                "Replication lag ≤ 250 ms",
+                AtMost,
+                250.0,
+                Unit::Milliseconds,
+            ),
+            ("Outage lasts > 1 hour", Above, 1.0, Unit::Hours),
+            (
+                "Cache hit ratio AT LEAST 95 %",
+                AtLeast,
+                95.0,
+                Unit::Percent,
+            ),
+            ("Build time < 4 mins", Below, 4.0, Unit::Minutes),
+        ];
+        for (text, comparison, bound, unit) in cases {
+            let read = read(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(
+                (read.comparison, read.bound, read.unit),
+                (comparison, bound, unit),
+                "{text}"
+            );
+        }
+        let relative = read("Response time (> 3x baseline)").unwrap();
+        assert_eq!(relative.baseline.as_deref(), Some("Response time baseline"));
+        assert_eq!(read("Error rate < 1%").unwrap().baseline, None);
+    }
+
+    #[test]
+    fn numbers_that_are_no_threshold() {
+        for text in [
+            "Bump the version v1.2 > v1.1",
+            "Require Node >= 18",
+            "Python >= 3.11.2 on the runners",
+            "Tag release >= 1.2.3",
+            "Freeze starts 2024-06-01",
+            "Run step 3 of 5",
+            "Unit tests passing (100%)",
+            "Integration tests passing (100%)",
+            "Metrics baseline recorded",
+            "Performance baseline maintained",
+            "Old -> new mapping 5%",
+            "Set x => 5 s",
+            "Compare a == 5%",
+            "Hand over 5 releases to the team",
+            "Takeover 5 min",
+            "Timer < 5 minutes and error rate < 1%",
+            "Under review by 2 people",
+            "Wait > 5 m",
+            "Counts > 1,000 s",
+            "Links <https://example.com/5%>",
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn only_checks_and_triggers_and_never_a_wait() {
+        let m = |kind, text, wait| for_item(kind, text, wait).map(|m| m.bound_text());
+        assert_eq!(
+            m(Kind::Check, "Error rate < 1%", None).as_deref(),
+            Some("< 1%")
+        );
+        assert_eq!(
+            m(Kind::Trigger, "Error rate > 5%", None).as_deref(),
+            Some("> 5%")
+        );
+        assert_eq!(m(Kind::Field, "Error rate < 1%", None), None);
+        assert_eq!(m(Kind::Signoff, "Score >= 80/100", None), None);
+        let watch = "Monitor for at least 15 minutes";
+        assert_eq!(m(Kind::Check, watch, Some(900)), None);
+        let both = "Monitor error rate (< 1%) for 15 minutes";
+        assert_eq!(m(Kind::Check, both, Some(900)).as_deref(), Some("< 1%"));
+    }
+
+    #[test]
+    fn bound_text_is_what_records_carry() {
+        let text = |t: &str| read(t).map(|m| m.bound_text());
+        assert_eq!(text("Error rate normal (< 1%)").as_deref(), Some("< 1%"));
+        assert_eq!(text("p99 under 0.5 s").as_deref(), Some("< 0.5 s"));
+        assert_eq!(text("Score >= 80/100").as_deref(), Some(">= 80/100"));
+        assert_eq!(text("Stuck > 15 minutes").as_deref(), Some("> 15 min"));
+        assert_eq!(
+            text("Latency > 3x baseline").as_deref(),
+            Some("> 3x baseline")
+        );
+        assert_eq!(text("Latency < 500ms").as_deref(), Some("< 500ms"));
+    }
+}
