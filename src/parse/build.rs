@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use super::annotation::Annotation;
 use super::finish::finish;
-use super::markdown::{Code, Heading, Node};
+use super::markdown::{Heading, Node};
+use super::pieces::{Piece, pieces};
 use super::rules::{self, FieldShape};
 use crate::diagnostic::Diagnostic;
 use crate::model::Phase;
@@ -43,7 +44,9 @@ pub(super) struct Draft {
     /// It follows a lead that says when to roll back ("Rollback if:"): a
     /// trigger, wherever it stands.
     pub trigger: bool,
-    /// Its group's name says it is optional ("Optional, only if ...:").
+    /// It follows "(Tick all that apply)": one box among those that may be
+    /// picked; or its group's name says it is optional ("Optional, only
+    /// if ...:").
     pub optional: bool,
 }
 
@@ -66,6 +69,9 @@ pub(super) struct RawSection {
     /// Byte offset and nesting of each note and command, where known.
     pub note_places: Vec<Option<(usize, usize)>>,
     pub command_places: Vec<Option<(usize, usize)>>,
+    /// Its phase's title is about signing off: a line asking for a role's
+    /// approval is that role's sign-off.
+    pub in_signoff_phase: bool,
 }
 
 pub(super) struct RawPhase {
@@ -98,6 +104,7 @@ impl RawSection {
             note_places: Vec::new(),
             command_places: Vec::new(),
             items: Vec::new(),
+            in_signoff_phase: false,
         }
     }
 }
@@ -126,17 +133,6 @@ impl RawPhase {
     }
 }
 
-/// One node's contribution once we know which lines are items.
-enum Piece {
-    /// The n-th heading of the document.
-    Heading(usize),
-    Item(Box<Draft>),
-    /// A note's text, and its offset and nesting when it was a bullet.
-    Note(String, Option<(usize, usize)>),
-    Prose(String),
-    Code(Code),
-}
-
 /// Takes the nodes by value: their text moves into the model rather than
 /// being copied, which on a 100,000-item checklist is a good part of the
 /// time and of the peak memory.
@@ -144,7 +140,16 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     let task_mode = nodes
         .iter()
         .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
-    let (pieces, heads) = pieces(nodes, task_mode);
+    // The first heading names the document: a rollback runbook's "When to
+    // use" list is what calls for the rollback.
+    let rollback_runbook = nodes
+        .iter()
+        .find_map(|node| match node {
+            Node::Heading(heading) => Some(rules::is_about_rollback(&heading.text)),
+            _ => None,
+        })
+        .unwrap_or(false);
+    let (pieces, heads) = pieces(nodes, task_mode, rollback_runbook);
 
     // Headings, and whether items stand directly under each.
     let headings: Vec<usize> = pieces
@@ -215,9 +220,26 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
                 section.level = heading.level;
                 phase.sections.push(section);
             }
-            Piece::Prose(text) => match phases.last_mut() {
+            Piece::Prose(text, offset) => match phases.last_mut() {
                 None => description.push(text),
                 Some(phase) => match phase.sections.last_mut() {
+                    // "**If SUCCESS:**" after some steps: what follows, to
+                    // the next heading, is done only then, as if under a
+                    // heading of those words.
+                    Some(section)
+                        if !section.items.is_empty()
+                            && text.trim_end().ends_with(':')
+                            && rules::lead_condition(&text).is_some() =>
+                    {
+                        // Deeper than any heading: never the parent of
+                        // the next heading's section.
+                        let level = 7;
+                        let title = text.trim().trim_end_matches(':').trim().to_string();
+                        let mut branch = RawSection::new(&title, offset, false, None);
+                        branch.level = level;
+                        branch.lead.push(text);
+                        phase.sections.push(branch);
+                    }
                     None => phase.pending_lead.push(text),
                     // Only prose right under the heading leads the section.
                     Some(section)
@@ -266,7 +288,7 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
 
     let title = title_heading.map(|h| heading_text(h).to_string());
     let description = (!description.is_empty()).then(|| description.join("\n\n"));
-    let phases = finish(phases, source, diagnostics);
+    let phases = finish(phases, source, diagnostics, rollback_runbook);
     Body {
         title,
         weak_title,
@@ -333,199 +355,4 @@ fn phase_level(
         Some(l) if counts[l] > 0 => Some(l as u8),
         _ => content.iter().map(|&h| level(h)).min(),
     }
-}
-
-/// Which nodes are items, notes or prose, and the headings in order. In
-/// task mode a plain bullet is an item only as a field or a sign-off.
-fn pieces(nodes: Vec<Node>, task_mode: bool) -> (Vec<Piece>, Vec<Heading>) {
-    let mut parents = vec![false; nodes.len()];
-    let tasks: Vec<bool> = nodes
-        .iter()
-        .map(|node| matches!(node, Node::Item(item) if item.task.is_some()))
-        .collect();
-    // A paragraph right before a list or a code block leads it
-    // ("**Verification:**", "**Preflight command:**"), so its last line,
-    // even a bold label with nothing after it, is no field.
-    let leads_block: Vec<bool> = (0..nodes.len())
-        .map(|index| matches!(nodes.get(index + 1), Some(Node::Item(_) | Node::Code(_))))
-        .collect();
-    for node in &nodes {
-        if let Node::Item(item) = node
-            && let Some(parent) = item.parent
-            && let Some(slot) = parents.get_mut(parent)
-        {
-            *slot = true;
-        }
-    }
-    // Which list items are information, outlines or group names.
-    let plain = super::steps::plain_steps(&nodes, task_mode);
-    let mut pieces = Vec::with_capacity(nodes.len());
-    let mut heads = Vec::new();
-    let mut signoff_section = false;
-    // Contact lines ("**On-call**: [Phone]") are reference for whoever
-    // needs them mid-run, not blanks to fill in: nobody should be asked
-    // for the CTO's phone number to finish a release.
-    let mut contacts_section = false;
-    // Headings above the current point, outermost first: a numbered list
-    // under "Appendix" or "Best Practices" is advice, not steps.
-    let mut above: Vec<(u8, bool)> = Vec::new();
-    // The list under a "Rollback if:" lead is its triggers, task items or
-    // not; any other block ends it.
-    let mut criteria = false;
-    for (index, node) in nodes.into_iter().enumerate() {
-        if !matches!(node, Node::Item(_)) {
-            criteria = matches!(&node, Node::Paragraph(lines)
-                if lines.last().is_some_and(|line| rules::is_criteria_lead(&line.text)));
-        }
-        match node {
-            Node::Heading(heading) => {
-                signoff_section = rules::is_signoff_title(&heading.text);
-                contacts_section = rules::is_contacts_title(&heading.text);
-                above.retain(|(level, _)| *level < heading.level);
-                above.push((heading.level, rules::is_reference_title(&heading.text)));
-                pieces.push(Piece::Heading(heads.len()));
-                heads.push(heading);
-            }
-            Node::Item(item) => {
-                if item.text.is_empty() && item.annotation.is_none() {
-                    continue;
-                }
-                // A plain bullet under a task item that says who owns it,
-                // where it stands or what proves it ("Owner: [QA Lead]",
-                // "Status: ☐ Done", "Evidence: [link]") is a note of that
-                // task, not a field or a sign-off of its own.
-                let under_task =
-                    task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
-                let shape = rules::field_shape(&item.text);
-                let about_task = under_task
-                    && shape
-                        .as_ref()
-                        .is_some_and(|s| rules::is_task_metadata(&s.label));
-                let shape = shape.filter(|_| !about_task);
-                let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
-                // `- **Service:**` with nothing after it: a blank to fill.
-                let blank_label = bold && !parents[index];
-                let field = shape.as_ref().is_some_and(|shape| {
-                    shape.placeholder
-                        || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
-                        || (item.task.is_none()
-                            && (bold || !rules::choices(&shape.value).is_empty())
-                            && !shape.value.is_empty())
-                });
-                let annotated_kind = item
-                    .annotation
-                    .as_ref()
-                    .is_some_and(|a| a.get("kind").is_some());
-                // A numbered step at the top of a list is a step of a
-                // procedure even in a document of task items.
-                let info = plain.note[index];
-                let step = item.ordered
-                    && item.parent.is_none()
-                    && !info
-                    && !above.iter().any(|(_, reference)| *reference);
-                let contact = contacts_section && item.task.is_none() && !annotated_kind;
-                let is_item = !contact
-                    && (item.task.is_some()
-                        || (!task_mode && !info)
-                        || step
-                        || (criteria && item.parent.is_none())
-                        || field
-                        || (signoff_section && !about_task)
-                        || annotated_kind);
-                if !is_item {
-                    if !item.text.is_empty() {
-                        pieces.push(Piece::Note(item.text, Some((item.offset, item.depth))));
-                    }
-                    continue;
-                }
-                pieces.push(Piece::Item(Box::new(Draft {
-                    shape: shape.filter(|_| field || item.task.is_some()),
-                    text: item.text,
-                    markdown: item.markdown,
-                    offset: item.offset,
-                    task: item.task.is_some(),
-                    depth: item.depth,
-                    node: Some(index),
-                    parent_node: item.parent,
-                    command: item.command,
-                    annotation: item.annotation,
-                    is_parent: parents[index],
-                    trigger: criteria,
-                    optional: plain.optional[index],
-                })));
-            }
-            Node::Paragraph(lines) => {
-                let mut prose = Vec::new();
-                let last = lines.len().saturating_sub(1);
-                let mut shapes: Vec<Option<rules::FieldShape>> = lines
-                    .iter()
-                    .enumerate()
-                    .map(|(n, line)| {
-                        // `**Primary way back:**` alone on its line is a
-                        // blank to fill, unless it leads a list.
-                        let bold_blank =
-                            line.markdown.starts_with("**") && !(n == last && leads_block[index]);
-                        rules::field_shape(&line.text).filter(|shape| {
-                            shape.placeholder
-                                || (bold_blank
-                                    && shape.value.trim().is_empty()
-                                    && !shape.label.is_empty())
-                        })
-                    })
-                    .collect();
-                // "Customer Signatory" over its Name / Signature / Date
-                // lines: one sign-off by that role, the lines its blanks.
-                let mut block = 0;
-                for (index, line) in lines.into_iter().enumerate() {
-                    if block > 0 {
-                        block -= 1;
-                        continue;
-                    }
-                    let mut shape = shapes[index].take().filter(|_| !contacts_section);
-                    if shape.is_none() && !contacts_section && rules::looks_like_role(&line.text) {
-                        let labels = shapes[index + 1..]
-                            .iter()
-                            .map(|shape| shape.as_ref().map(|s| s.label.as_str()));
-                        block = super::signature::block_after(labels);
-                        if block > 0 {
-                            shape = Some(rules::FieldShape {
-                                label: line.text.clone(),
-                                value: "___".to_string(),
-                                placeholder: true,
-                                asks_signature: true,
-                            });
-                        }
-                    }
-                    let annotated_kind = line
-                        .annotation
-                        .as_ref()
-                        .is_some_and(|a| a.get("kind").is_some());
-                    if shape.is_some() || annotated_kind {
-                        pieces.push(Piece::Item(Box::new(Draft {
-                            text: line.text,
-                            markdown: line.markdown,
-                            offset: line.offset,
-                            task: false,
-                            depth: 0,
-                            node: None,
-                            parent_node: None,
-                            command: None,
-                            annotation: line.annotation,
-                            shape,
-                            is_parent: false,
-                            trigger: false,
-                            optional: false,
-                        })));
-                    } else {
-                        prose.push(line.text);
-                    }
-                }
-                if !prose.is_empty() {
-                    pieces.push(Piece::Prose(prose.join(" ")));
-                }
-            }
-            Node::Code(code) => pieces.push(Piece::Code(code)),
-        }
-    }
-    (pieces, heads)
 }

@@ -12,11 +12,18 @@ use crate::model::{Item, Kind, Phase, Section, When};
 use crate::source::Source;
 
 /// Kinds, conditions and ids: the raw phases made into the model.
+///
+/// `rollback_runbook`: the document itself is the way back ("Runbook: Roll
+/// Back a Release"). With no trigger in it, nothing in it calls the
+/// rollback: it was called before the runbook was opened, so its steps are
+/// the run itself, not a branch of it.
 pub(super) fn finish(
     phases: Vec<RawPhase>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
+    rollback_runbook: bool,
 ) -> Vec<Phase> {
+    let mut annotated_when: Vec<String> = Vec::new();
     let mut ids = Ids::default();
     let mut node_ids: HashMap<usize, String> = HashMap::new();
     let mut out = Vec::with_capacity(phases.len());
@@ -59,6 +66,8 @@ pub(super) fn finish(
                 );
                 format!("{phase_id}/{}", section_slugs.unique(slug))
             };
+            let mut raw_section = raw_section;
+            raw_section.in_signoff_phase = rules::is_signoff_title(&raw.title);
             let mut section = section_from(
                 raw_section,
                 &section_id,
@@ -73,7 +82,11 @@ pub(super) fn finish(
                 rules::is_signoff_title(&raw.title),
                 &mut section.items,
             );
+            super::signature::drop_dates_after_signoffs(&mut section.items);
             above.retain(|(outer, _)| *outer < level && level > 0);
+            if section_annotations.contains_key("when") {
+                annotated_when.push(section.id.clone());
+            }
             let inherits = section.when == When::Always
                 && !section_annotations.contains_key("when")
                 && !section.items.iter().any(|item| item.kind == Kind::Trigger);
@@ -102,6 +115,9 @@ pub(super) fn finish(
                 }
             }
         }
+        if phase_when_annotated.is_some() {
+            annotated_when.push(phase_id.clone());
+        }
         out.push(Phase {
             id: phase_id,
             title: raw.title,
@@ -109,6 +125,22 @@ pub(super) fn finish(
             when,
             sections,
         });
+    }
+    let has_trigger = out
+        .iter()
+        .flat_map(|phase| &phase.sections)
+        .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
+    if rollback_runbook && !has_trigger {
+        for phase in &mut out {
+            if phase.when == When::Rollback && !annotated_when.contains(&phase.id) {
+                phase.when = When::Always;
+            }
+            for section in &mut phase.sections {
+                if section.when == When::Rollback && !annotated_when.contains(&section.id) {
+                    section.when = When::Always;
+                }
+            }
+        }
     }
     // Parents are known once every item has its id.
     for phase in &mut out {
@@ -157,13 +189,17 @@ fn section_from(
         // In a sign-off section, an item is a sign-off when it names a role
         // ("QA Lead", "**Security**: ___"); a step written there ("Check
         // Sentry", "If all green, tag") stays a step.
+        let signed_role = rules::signing_lead(&draft.text).filter(|_| shape.is_none());
         let signoff_by_section = signoff_section && {
             let role = shape.map_or_else(|| rules::role_words(&draft.text), |s| s.label.clone());
             rules::looks_like_role(&role)
         };
+        // "DBA approval - the engineer confirms": a sign-off-shaped line,
+        // in a sign-off phase even under a section titled otherwise.
+        let signoff_by_line = draft.task && raw.in_signoff_phase && signed_role.is_some();
         let kind = annotated_kind.unwrap_or(if trigger_section || draft.trigger {
             Kind::Trigger
-        } else if signoff_by_section || signoff_shaped {
+        } else if signoff_by_section || signoff_shaped || signoff_by_line {
             Kind::Signoff
         } else if shape.is_some_and(|s| s.placeholder || !draft.task) {
             Kind::Field
@@ -185,6 +221,7 @@ fn section_from(
             Kind::Signoff => Some(item_annotations.get("role").cloned().unwrap_or_else(|| {
                 let named = label
                     .clone()
+                    .or_else(|| signed_role.clone())
                     .unwrap_or_else(|| rules::role_words(&draft.text));
                 rules::without_signing_word(&named).to_string()
             })),

@@ -10,11 +10,13 @@
 mod annotation;
 mod bare;
 mod build;
+mod choice;
 mod finish;
 mod indent;
 mod markdown;
 mod measure;
 mod org;
+mod pieces;
 mod plain;
 pub mod rules;
 mod signature;
@@ -81,7 +83,7 @@ pub fn parse(source: &Source) -> Parsed {
     let mut weak_title = false;
     let (format, title, description, phases) = if plain::is_steps(body) {
         let steps = plain::read(body, body_start);
-        let phases = finish::finish(steps.phases, source, &mut diagnostics);
+        let phases = finish::finish(steps.phases, source, &mut diagnostics, false);
         (
             Format::PlainText,
             Some(steps.title),

@@ -18,17 +18,26 @@ enum Asks {
 /// What a block line labelled so asks for: `Name:`, `Date:`,
 /// `Signature:`; `Title:` and `Position:` go with a name.
 fn asks_by_label(label: &str) -> Option<Asks> {
-    match label.trim().to_lowercase().as_str() {
+    let label = label.trim().to_lowercase();
+    // "QA Lead Name", "Approver's name": the signer's name, said in full.
+    if label.ends_with(" name") && label.split_whitespace().count() <= 4 {
+        return Some(Asks::Name);
+    }
+    match label.as_str() {
         "name" | "printed name" | "print name" | "approver" | "approved by" | "signed by"
-        | "title" | "position" => Some(Asks::Name),
-        "date" | "date signed" | "signed on" => Some(Asks::Date),
+        | "title" | "position" | "role" => Some(Asks::Name),
+        "date" | "date signed" | "signed on" | "date/time" | "date / time" | "date and time" => {
+            Some(Asks::Date)
+        }
         "signature" | "signed" | "sign" => Some(Asks::Signature),
         _ => None,
     }
 }
 
 fn asks(item: &Item) -> Option<Asks> {
-    if item.kind != Kind::Field {
+    // Under a title such as "QA Lead Approval" each line already reads as
+    // a sign-off; it is still one line of the block.
+    if !matches!(item.kind, Kind::Field | Kind::Signoff) || item.label.is_none() {
         return None;
     }
     asks_by_label(item.label.as_deref().unwrap_or(&item.text))
@@ -54,7 +63,8 @@ pub(super) fn block_after<'a>(labels: impl Iterator<Item = Option<&'a str>>) -> 
 /// A block is a signature line, or a name and a date in a sign-off phase
 /// ("## Approvals" / "### QA Lead" / "Name: ___" / "Date: ___").
 pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) {
-    let role = rules::strip_numbering(title).trim();
+    let role = rules::role_of_title(title);
+    let role = role.as_str();
     if !rules::looks_like_role(role) {
         return;
     }
@@ -64,7 +74,11 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
         .filter_map(|(index, item)| Some((index, asks(item)?)))
         .collect();
     let asked: Vec<Asks> = block.iter().map(|(_, asks)| *asks).collect();
-    let signed = asked.contains(&Asks::Signature) || (in_signoff_phase && signs(&asked));
+    // Under a sign-off phase, a role's own heading over a name and a date
+    // is its block; the sign-off section itself ("Release Sign-off") is no
+    // role, and its name and date lines belong to the roles listed in it.
+    let signed = asked.contains(&Asks::Signature)
+        || (in_signoff_phase && !rules::is_signoff_title(title) && signs(&asked));
     let Some(&(last, _)) = block.last() else {
         return;
     };
@@ -87,5 +101,23 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
     items.retain(|_| {
         index += 1;
         !gone.contains(&(index - 1))
+    });
+}
+
+/// A `Date:` line right after a sign-off (`**Deployer:** ___`, then
+/// `**Date/Time:** ___`) is when that person signed, which the sign-off
+/// records itself: not a role, and not a field of its own.
+pub(super) fn drop_dates_after_signoffs(items: &mut Vec<Item>) {
+    let mut previous_signs = false;
+    items.retain(|item| {
+        // A bare `- Date:` reads as a step with no words; it is still a date.
+        let label = item
+            .label
+            .as_deref()
+            .unwrap_or_else(|| item.text.trim().trim_end_matches(':'));
+        let date = asks_by_label(label) == Some(Asks::Date);
+        let keep = !(date && previous_signs);
+        previous_signs = item.kind == Kind::Signoff && !date;
+        keep
     });
 }

@@ -69,6 +69,23 @@ fn is_number(cell: &str) -> bool {
     !cell.is_empty() && cell.chars().all(|c| c.is_ascii_digit())
 }
 
+/// `YYYY-MM-DD`, `HH:MM`, `YYYY-MM-DD HH:MM`: the shape of a date or a
+/// time to write in, so a blank.
+fn is_format_hint(value: &str) -> bool {
+    let value = value.trim();
+    (value.contains("YYYY") || value.contains("HH:MM"))
+        && value.chars().all(|c| "YMDHS-/: .T".contains(c))
+}
+
+/// A value still to be filled in: empty, blanks (`___`, `[date]`) or a
+/// choice of answers.
+fn is_blank(value: &str) -> bool {
+    is_format_hint(value)
+        || value.trim().is_empty()
+        || !rules::choices(value).is_empty()
+        || rules::field_shape(&format!("x: {value}")).is_some_and(|s| s.placeholder)
+}
+
 impl Table {
     pub fn start_head(&mut self) {
         self.in_head = true;
@@ -137,32 +154,49 @@ impl Table {
         })
     }
 
+    /// A procedure written as a table: a first column named for the step
+    /// (`Step`, `#`, `No.`) numbering every row, beside the step's words.
+    /// The numbers stand where a result column would: each row is a step.
+    fn step_column(&self) -> Option<usize> {
+        let name = self.head.first()?.trim().to_lowercase();
+        let named = ["step", "#", "no", "no.", "nr", "seq", "order"].contains(&name.as_str());
+        let numbered = !self.rows.is_empty() && self.rows.iter().all(|row| is_number(cell(row, 0)));
+        let worded = self.rows.iter().all(|row| {
+            row.cells
+                .iter()
+                .skip(1)
+                .any(|text| !text.trim().is_empty() && !is_number(text))
+        });
+        (named && numbered && worded).then_some(0)
+    }
+
     /// A `Field | Value` sheet: two columns, the second named for a value,
     /// and most values blanks or choices. Each row is then a field line,
     /// `**Label**: value`, read by the field rules; a value that is neither
     /// (`YYYY-MM-DD`, `CR-[ID]`) is a hint, so the field is left blank.
-    fn fields(self) -> Vec<ListItem> {
+    fn is_field_sheet(&self) -> bool {
         let names_value = self.head.len() == 2
             && [
-                "value", "details", "detail", "entry", "answer", "response", "",
+                "value", "details", "detail", "entry", "answer", "response", "owner", "",
             ]
             .contains(&self.head[1].trim().to_lowercase().as_str());
-        let blank = |value: &str| {
-            value.trim().is_empty()
-                || !rules::choices(value).is_empty()
-                || rules::field_shape(&format!("x: {value}")).is_some_and(|s| s.placeholder)
-        };
-        let blanks = self.rows.iter().filter(|row| blank(cell(row, 1))).count();
-        if !names_value || blanks * 2 < self.rows.len() {
-            return Vec::new();
-        }
+        let blanks = self
+            .rows
+            .iter()
+            .filter(|row| is_blank(cell(row, 1)))
+            .count();
+        names_value && blanks * 2 >= self.rows.len()
+    }
+
+    fn fields(self) -> Vec<ListItem> {
+        let blank = is_blank;
         self.rows
             .into_iter()
             .filter(|row| !cell(row, 0).trim().is_empty())
             .map(|row| {
                 let label = cell(&row, 0).trim().trim_end_matches(':').to_string();
                 let value = cell(&row, 1).trim();
-                let value = if value.is_empty() || !blank(value) {
+                let value = if value.is_empty() || is_format_hint(value) || !blank(value) {
                     "___"
                 } else {
                     value
@@ -182,10 +216,57 @@ impl Table {
             .collect()
     }
 
+    /// A table of conditions (`Trigger | Description`, `Symptom | ...`):
+    /// each row's first cell is one, read as a plain bullet would be, so a
+    /// rollback runbook's "When to use" table gives its triggers.
+    fn conditions(self) -> Vec<ListItem> {
+        self.rows
+            .into_iter()
+            .filter(|row| !cell(row, 0).trim().is_empty())
+            .map(|row| ListItem {
+                task: None,
+                ordered: false,
+                text: cell(&row, 0).trim().to_string(),
+                markdown: row.markdown,
+                offset: row.offset,
+                depth: 0,
+                parent: None,
+                command: None,
+                annotation: None,
+            })
+            .collect()
+    }
+
+    fn is_conditions(&self) -> bool {
+        self.head.first().is_some_and(|name| {
+            [
+                "trigger",
+                "triggers",
+                "symptom",
+                "symptoms",
+                "condition",
+                "conditions",
+            ]
+            .contains(&name.trim().to_lowercase().as_str())
+        })
+    }
+
     /// The table's rows as items, when it is a checklist or a field sheet.
     pub fn items(self) -> Vec<ListItem> {
-        let Some(result) = self.result_column() else {
+        if self.is_conditions() {
+            return self.conditions();
+        }
+        // A `Field | Value` sheet may hold boxes too (`[ ] Low [ ] High`):
+        // they are a field's choices, not a column of results.
+        if self.is_field_sheet() {
             return self.fields();
+        }
+        let (result, numbered) = match self.result_column() {
+            Some(result) => (result, false),
+            None => match self.step_column() {
+                Some(column) => (column, true),
+                None => return Vec::new(),
+            },
         };
         let mut items = Vec::new();
         for row in self.rows {
@@ -199,9 +280,11 @@ impl Table {
                 .map(|(_, cell)| cell.clone());
             let Some(text) = text else { continue };
             let ticked = row.cells.get(result).and_then(|cell| box_in(cell));
+            // A numbered row is a numbered step, as in a list: it makes no
+            // task item of the document's other bullets.
             items.push(ListItem {
-                task: Some(ticked.unwrap_or(false)),
-                ordered: false,
+                task: (!numbered).then_some(ticked.unwrap_or(false)),
+                ordered: numbered,
                 text,
                 markdown: row.markdown,
                 offset: row.offset,
@@ -302,6 +385,56 @@ mod tests {
                 "Risk: High / Medium / Low"
             ]
         );
+    }
+
+    #[test]
+    fn a_numbered_step_column_makes_each_row_a_step() {
+        let t = table(
+            &["Step", "Action", "Who"],
+            &[&["1", "Drain the node", "Ops"], &["2", "Patch it", "Ops"]],
+        );
+        assert_eq!(
+            texts(t),
+            [
+                ("Drain the node".to_string(), None),
+                ("Patch it".to_string(), None)
+            ]
+        );
+        let t = table(
+            &["Step", "Action"],
+            &[&["1", "Drain the node"], &["later", "Patch it"]],
+        );
+        assert!(texts(t).is_empty(), "not every row numbered");
+    }
+
+    #[test]
+    fn boxes_in_a_field_value_sheet_are_choices() {
+        let t = table(
+            &["Field", "Value"],
+            &[
+                &["Risk", "[ ] Low [ ] High"],
+                &["Window", "[ ] Day [ ] Night"],
+            ],
+        );
+        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        assert_eq!(
+            texts,
+            ["Risk: [ ] Low [ ] High", "Window: [ ] Day [ ] Night"]
+        );
+    }
+
+    #[test]
+    fn date_and_time_shapes_are_blanks() {
+        let t = table(
+            &["Field", "Value"],
+            &[
+                &["Started", "YYYY-MM-DD HH:MM"],
+                &["Ended", "HH:MM"],
+                &["Site", "eu-west-1"],
+            ],
+        );
+        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        assert_eq!(texts, ["Started: ___", "Ended: ___", "Site: ___"]);
     }
 
     #[test]

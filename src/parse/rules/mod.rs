@@ -8,6 +8,9 @@ pub use info::{
     is_information, is_instruction, is_notes_lead, is_optional_lead, is_phase_word,
     is_reference_title,
 };
+mod field;
+
+pub use field::{FieldShape, boxed_choices, choices, field_shape, is_prose_value};
 
 /// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.
 pub fn strip_numbering(title: &str) -> &str {
@@ -31,6 +34,83 @@ fn normalised(title: &str) -> String {
         .join(" ")
 }
 
+/// A document or heading about rolling back ("Runbook: Roll Back a
+/// Release").
+pub fn is_about_rollback(title: &str) -> bool {
+    mentions_rollback(&normalised(title))
+}
+
+/// "When to Use This Runbook", "Symptoms": in a rollback runbook, the
+/// list of what calls for the rollback, so its triggers.
+pub fn is_usage_title(title: &str) -> bool {
+    let title = normalised(title);
+    title.starts_with("when to use")
+        || title.starts_with("when to invoke")
+        || title.starts_with("when to run")
+        || title == "symptoms"
+}
+
+/// "Prerequisites", "Requirements", "Before You Begin", "Success
+/// Criteria": a heading over conditions the operator confirms, so its
+/// plain bullets are checks even among task items.
+pub fn is_confirm_title(title: &str) -> bool {
+    let title = normalised(title);
+    let title = title
+        .trim_start_matches(|c: char| !c.is_alphanumeric())
+        .trim();
+    [
+        "prerequisite",
+        "requirements",
+        "before you begin",
+        "before you start",
+        "success criteria",
+        "acceptance criteria",
+    ]
+    .iter()
+    .any(|words| title.starts_with(words))
+}
+
+/// "**Error rate > 1%**: roll back at once": a measured condition whose
+/// consequence is rolling back, so a trigger wherever it stands.
+pub fn is_rollback_rule(label: &str, value: &str) -> bool {
+    let measured = label.contains(['>', '<', '≥', '≤']);
+    let value = value.to_lowercase();
+    measured && (value.contains("roll back") || value.contains("rollback"))
+}
+
+/// "(Tick all that apply)": the boxes after it are picked, not all done.
+pub fn is_pick_lead(lead: &str) -> bool {
+    let lower = lead.to_lowercase();
+    ["tick", "check", "select", "mark", "choose"]
+        .iter()
+        .any(|verb| lower.contains(&format!("{verb} all that apply")))
+}
+
+/// A lead that says what a system does by itself, so the list under it
+/// explains rather than asks: "The platform will:", "The hooks do the
+/// following:", "This happens automatically:".
+pub fn is_explanation_lead(lead: &str) -> bool {
+    let lower = lead.trim().trim_end_matches(':').trim().to_lowercase();
+    if !lead.trim_end().ends_with(':') || lower.starts_with("do ") {
+        return false;
+    }
+    // "The release captain will:" hands the steps to a person; only a
+    // lead that says the work is done for you explains.
+    let by_itself = [
+        "nothing to do",
+        "automatic",
+        "by itself",
+        "on its own",
+        "for you",
+    ]
+    .iter()
+    .any(|words| lower.contains(words));
+    (lower.ends_with(" will") && by_itself)
+        || lower.ends_with("automatically")
+        || lower.ends_with("does the following")
+        || lower.ends_with("do the following")
+}
+
 fn mentions_rollback(title: &str) -> bool {
     ["rollback", "roll back", "rolling back", "revert"]
         .iter()
@@ -51,7 +131,14 @@ pub fn is_signoff_title(title: &str) -> bool {
     let noun = |word: &&str| {
         matches!(
             *word,
-            "signoff" | "signoffs" | "approval" | "approvals" | "signature" | "signatures"
+            "signoff"
+                | "signoffs"
+                | "approval"
+                | "approvals"
+                | "signature"
+                | "signatures"
+                | "acknowledgement"
+                | "acknowledgment"
         )
     };
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
@@ -113,11 +200,23 @@ pub fn looks_like_role(role: &str) -> bool {
         })
         .filter(|w| !w.is_empty())
         .collect();
-    match words.first() {
-        None => false,
-        Some(first) => words.len() <= 6 && !NOT_ROLE_STARTS.contains(&first.as_str()),
+    match (words.first(), words.last()) {
+        (Some(first), Some(last)) => {
+            words.len() <= 6
+                && !NOT_ROLE_STARTS.contains(&first.as_str())
+                && !NOT_ROLE_ENDS.contains(&last.as_str())
+        }
+        _ => false,
     }
 }
+
+/// Words that end the label of a value to write down, not of a person:
+/// "Release Duration", "Rollback Required", "Go-Live Date".
+const NOT_ROLE_ENDS: &[&str] = &[
+    "duration", "time", "date", "required", "status", "decision", "version", "number", "id",
+    "notes", "comments", "result", "results", "outcome", "reason", "window", "count", "score",
+    "level", "type", "link", "url", "ticket",
+];
 
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
 /// Criteria". "Go/No-Go Criteria" lists what must hold to go on, so its
@@ -167,6 +266,14 @@ pub fn is_rollback_title(title: &str) -> bool {
         "if needed",
         "if required",
         "runbook",
+        // What is done once the rollback is made: "Post-Rollback Actions",
+        // "After a Rollback", "Confirm Rollback Success".
+        "post rollback",
+        "after rollback",
+        "after a rollback",
+        "after the rollback",
+        "success",
+        "confirm",
     ]
     .iter()
     .any(|word| title.contains(word));
@@ -192,15 +299,19 @@ fn says_failure(words: &[&str]) -> bool {
             *w,
             "fails" | "failed" | "failure" | "fail" | "unsuccessful" | "aborted"
         )
-    }) || words
-        .windows(2)
-        .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"])
+    }) || words.contains(&"nogo")
+        || words
+            .windows(2)
+            .any(|w| w == ["goes", "wrong"] || w == ["went", "wrong"] || w == ["no", "go"])
 }
 
 fn says_success(words: &[&str]) -> bool {
-    words
-        .iter()
-        .any(|w| matches!(*w, "successful" | "succeeded" | "succeeds" | "success"))
+    words.iter().any(|w| {
+        matches!(
+            *w,
+            "successful" | "successfully" | "succeeded" | "succeeds" | "success"
+        )
+    })
 }
 
 /// A lead that says when to roll back, so the list under it is its
@@ -218,13 +329,23 @@ pub fn is_criteria_lead(lead: &str) -> bool {
     let about = words
         .iter()
         .take(4)
-        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"));
+        .position(|w| matches!(*w, "rollback" | "abort" | "revert" | "nogo"))
+        .or_else(|| {
+            // "The platform rolls the release back on its own when:"
+            let rolls = words.iter().take(4).position(|w| *w == "rolls")?;
+            words
+                .iter()
+                .skip(rolls + 1)
+                .take(3)
+                .position(|w| *w == "back")
+                .map(|back| rolls + 1 + back)
+        });
     let Some(at) = about else {
         return false;
     };
     words[at + 1..]
         .iter()
-        .take(3)
+        .take(4)
         .any(|w| matches!(*w, "if" | "when" | "criteria" | "triggers" | "conditions"))
 }
 
@@ -299,7 +420,9 @@ fn optional_parenthesis(text: &str) -> bool {
 /// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
 /// needed", "as needed", "if applicable".
 pub fn is_optional_text(text: &str) -> bool {
-    if optional_parenthesis(text) || optional_prefix(text) {
+    // "Split planned (if applicable) - removal deferred": the parenthesis
+    // ends the item's lead.
+    if optional_parenthesis(text) || optional_parenthesis(lead_of(text)) || optional_prefix(text) {
         return true;
     }
     let lower = text.trim_end().trim_end_matches('.').to_lowercase();
@@ -331,121 +454,12 @@ pub fn is_optional_title(title: &str) -> bool {
                 && !mentions_rollback(&inner)
         });
     }
-    optional_parenthesis(title) || optional_prefix(strip_numbering(title))
-}
-
-/// What the value of a `Label: value` line is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldShape {
-    pub label: String,
-    pub value: String,
-    /// The value is blanks to fill in (`___`, `[Name]`), not a pre-filled
-    /// value.
-    pub placeholder: bool,
-    /// The blanks ask for a name and a date, or a signature.
-    pub asks_signature: bool,
-}
-
-/// Reads `Label: value` where the label is short. `None` when the line is
-/// prose.
-pub fn field_shape(text: &str) -> Option<FieldShape> {
-    let colon = text.find(':')?;
-    let label = text[..colon].trim();
-    let value = text[colon + 1..].trim();
-    if label.chars().count() > 40
-        || label.split_whitespace().count() > 5
-        || value.starts_with("//")
-        || label.ends_with(['.', '!', '?'])
-    {
-        return None;
-    }
-    let (placeholder, asks_signature) = placeholder(value);
-    // `: ___` is a field that forgot its label, which lint reports; an
-    // empty label with a value is just prose.
-    if label.is_empty() && !placeholder {
-        return None;
-    }
-    Some(FieldShape {
-        label: label.to_string(),
-        value: value.to_string(),
-        placeholder,
-        asks_signature,
-    })
-}
-
-/// Whether a value is only blanks: `___`, `[Name]`, `<date>`, joined by
-/// separators and sub-labels such as `Signature:`. Also whether the blanks
-/// ask for a name and a date, or a signature.
-fn placeholder(value: &str) -> (bool, bool) {
-    let mut blanks = 0;
-    let mut name = false;
-    let mut date = false;
-    let mut signature = false;
-    // "___ Date: ___": a blank, then a dated one. The first blank is for
-    // the signer's name, as on a paper sign-off sheet.
-    let mut dated_after_blank = false;
-    let mut rest = value;
-    while let Some(c) = rest.chars().next() {
-        let (close, is_blank) = match c {
-            '[' => (Some(']'), true),
-            '<' => (Some('>'), true),
-            '_' => (None, true),
-            _ => (None, false),
-        };
-        if let Some(close) = close {
-            let Some(end) = rest.find(close) else {
-                return (false, false);
-            };
-            let inner = rest[1..end].to_lowercase();
-            name |= inner.contains("name");
-            date |= inner.contains("date");
-            signature |= inner.contains("signature");
-            blanks += 1;
-            rest = &rest[end + 1..];
-        } else if is_blank {
-            let run = rest.len() - rest.trim_start_matches('_').len();
-            if run < 2 {
-                return (false, false);
-            }
-            blanks += 1;
-            rest = &rest[run..];
-        } else if c.is_whitespace() || "-–—/|,.".contains(c) {
-            rest = &rest[c.len_utf8()..];
-        } else {
-            // A sub-label such as "Signature:" between blanks.
-            let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
-            let word = &rest[..word_end];
-            if !word.ends_with(':') || word.len() < 2 {
-                return (false, false);
-            }
-            let lower = word.to_lowercase();
-            signature |= lower.contains("signature");
-            name |= lower.contains("name");
-            date |= lower.contains("date");
-            dated_after_blank |= blanks > 0 && lower.contains("date");
-            rest = &rest[word_end..];
-        }
-    }
-    let placeholder = blanks > 0;
-    let signed = (name && date) || signature || (dated_after_blank && blanks >= 2);
-    (placeholder, placeholder && signed)
-}
-
-/// `A / B / C` or `A | B`: the choices of a pre-filled field.
-pub fn choices(value: &str) -> Vec<String> {
-    let parts: Vec<&str> = if value.contains(" / ") {
-        value.split(" / ").collect()
-    } else if value.contains('|') {
-        value.split('|').collect()
-    } else {
-        return Vec::new();
-    };
-    let parts: Vec<String> = parts
-        .iter()
-        .map(|part| part.trim().to_string())
-        .filter(|part| !part.is_empty())
-        .collect();
-    if parts.len() >= 2 { parts } else { Vec::new() }
+    // "Optional Sign-offs", "5.2 Optional Steps": the title's first word.
+    let first_word = strip_numbering(title)
+        .split_whitespace()
+        .next()
+        .is_some_and(|word| word.eq_ignore_ascii_case("optional"));
+    optional_parenthesis(title) || optional_prefix(strip_numbering(title)) || first_word
 }
 
 /// The role a free-text sign-off names: its leading capitalised words, as
@@ -482,6 +496,39 @@ pub fn without_signing_word(role: &str) -> &str {
         }
     }
     role
+}
+
+/// The role a heading over a signature block names: "3. SRE Witness
+/// (Optional)" is signed by "SRE Witness", "QA Lead Approval" by "QA
+/// Lead". The parenthesis says whether, not who.
+pub fn role_of_title(title: &str) -> String {
+    let mut role = strip_numbering(title).trim();
+    if role.ends_with(')')
+        && let Some(open) = role.rfind('(')
+        && !role[..open].trim().is_empty()
+    {
+        role = role[..open].trim_end();
+    }
+    without_signing_word(role).to_string()
+}
+
+/// The role a line names by asking for its approval: "DBA approval -
+/// the database engineer confirms" and "Business owner sign-off" give
+/// "DBA" and "Business owner". `None` when its lead does not end so.
+pub fn signing_lead(text: &str) -> Option<String> {
+    let lead = lead_of(text);
+    let role = without_signing_word(lead);
+    (role.len() < lead.len() && looks_like_role(role)).then(|| role.to_string())
+}
+
+/// A line's words before the dash or colon that explains it.
+fn lead_of(text: &str) -> &str {
+    let end = [" - ", " – ", " — ", ":"]
+        .iter()
+        .filter_map(|sep| text.find(sep))
+        .min()
+        .unwrap_or(text.len());
+    text[..end].trim()
 }
 
 /// Lower-case ASCII words joined by `-`, at most 48 characters.

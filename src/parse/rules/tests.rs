@@ -55,6 +55,7 @@ fn criteria_leads() {
         "Abort if",
         "Rollback criteria:",
         "Initiate rollback if:",
+        "The scheduler rolls the deploy back by itself when:",
     ] {
         assert!(is_criteria_lead(lead), "{lead}");
     }
@@ -63,6 +64,7 @@ fn criteria_leads() {
         "Rollback steps:",
         "We rarely roll back, but when we do the steps below are what matters most to everyone.",
         "Check the dashboards.",
+        "The scheduler rolls out one zone at a time when:",
     ] {
         assert!(!is_criteria_lead(lead), "{lead}");
     }
@@ -84,6 +86,10 @@ fn roles_read_as_roles() {
         "Check Sentry",
         "Make sure the notes are out",
         "",
+        // What is written down, not who signs.
+        "Change Duration",
+        "Backout Required",
+        "Cutover Date",
     ] {
         assert!(!looks_like_role(role), "{role}");
     }
@@ -118,6 +124,9 @@ fn rollback_titles_are_execution_not_preparation() {
         "22. Rollback Completion",
         "Rollback Execution",
         "Rollback",
+        "Post-Rollback Checks",
+        "After a Rollback",
+        "Confirm Rollback Success",
     ] {
         assert!(is_rollback_title(title), "{title}");
     }
@@ -228,6 +237,19 @@ fn fields_placeholders_and_signatures() {
     assert!(shape.placeholder && shape.asks_signature);
     let shape = field_shape("SRE Lead: ________  Date: ______").unwrap();
     assert!(shape.placeholder && shape.asks_signature);
+    // A hint in parentheses beside the blank is still a blank.
+    let shape = field_shape("Approved by: _____ (name and team)").unwrap();
+    assert!(shape.placeholder);
+    assert!(!field_shape("Owner: (to be decided)").unwrap().placeholder);
+    assert!(field_shape("Train: {{train}}").unwrap().placeholder);
+    assert!(is_prose_value("use the pattern vX.Y.Z."));
+    assert!(is_prose_value("see ROLLBACK.md"));
+    assert!(is_prose_value("page the on-call engineer"));
+    assert!(!is_prose_value("Staging"));
+    assert!(!is_prose_value("Billing & Search Sprint"));
+    assert!(is_confirm_title("Prerequisites"));
+    assert!(is_confirm_title("✅ Success Criteria"));
+    assert!(!is_confirm_title("Exit Criteria"));
     let shape = field_shape("Window: ________").unwrap();
     assert!(shape.placeholder && !shape.asks_signature);
     let shape = field_shape("On-Call DevOps: [Phone/Email]").unwrap();
@@ -250,6 +272,17 @@ fn choices_and_roles() {
     assert_eq!(choices("Success / Rollback"), ["Success", "Rollback"]);
     assert_eq!(choices("a|b|c"), ["a", "b", "c"]);
     assert!(choices("TCP/IP").is_empty());
+    // A paper form's boxes, one before each choice.
+    assert_eq!(choices("☐ GO ☐ NO-GO"), ["GO", "NO-GO"]);
+    assert_eq!(
+        choices("[ ] Patch [ ] Minor [ ] Major"),
+        ["Patch", "Minor", "Major"]
+    );
+    assert!(
+        choices("☐ Done").is_empty(),
+        "one box is a task, not a choice"
+    );
+    assert!(choices("see [ ] below [ ] too").is_empty());
     assert_eq!(role_words("QA Lead sign-off received"), "QA Lead");
     assert_eq!(
         role_words("Release Manager final approval"),
@@ -340,4 +373,74 @@ fn an_instruction_starts_with_a_step_verb() {
     assert!(is_instruction("**Run** the tests"));
     assert!(!is_instruction("Website (a script would help):"));
     assert!(!is_instruction("Code and repository:"));
+}
+
+#[test]
+fn a_heading_over_a_signature_block_names_its_role() {
+    assert_eq!(role_of_title("2. Ops Witness (Optional)"), "Ops Witness");
+    assert_eq!(role_of_title("Security Approval"), "Security");
+    assert_eq!(
+        role_of_title("Product Owner Sign-Off (if needed)"),
+        "Product Owner"
+    );
+    assert_eq!(role_of_title("Release Manager"), "Release Manager");
+}
+
+#[test]
+fn usage_titles_and_explanation_leads() {
+    assert!(is_usage_title("When to Use This Runbook"));
+    assert!(is_usage_title("Symptoms"));
+    assert!(!is_usage_title("Usage notes"));
+    assert!(is_about_rollback("Runbook: Roll Back the Gateway"));
+    assert!(!is_about_rollback("Gateway Release"));
+    for lead in [
+        "Nothing to do by hand - the scheduler will:",
+        "The commit hooks do the following:",
+        "These run automatically:",
+    ] {
+        assert!(is_explanation_lead(lead), "{lead}");
+    }
+    for lead in ["Do the following:", "Then:", "The scheduler will retry."] {
+        assert!(!is_explanation_lead(lead), "{lead}");
+    }
+}
+
+#[test]
+fn success_in_everyday_words() {
+    assert_eq!(
+        lead_condition("When we ship successfully"),
+        Some(When::Success)
+    );
+}
+
+#[test]
+fn a_line_asking_for_a_roles_approval_names_the_role() {
+    assert_eq!(
+        signing_lead("Network team approval - routes checked").as_deref(),
+        Some("Network team")
+    );
+    assert_eq!(signing_lead("Auditor sign-off").as_deref(), Some("Auditor"));
+    assert_eq!(signing_lead("Change approval obtained"), None);
+    assert_eq!(signing_lead("Get the approval"), None);
+    assert!(is_optional_text(
+        "Canary planned (if applicable) - one zone first"
+    ));
+}
+
+#[test]
+fn pick_leads_and_acknowledgements() {
+    assert!(is_pick_lead("(Tick all that apply)"));
+    assert!(is_pick_lead("Select all that apply:"));
+    assert!(!is_pick_lead("Tick each box when done"));
+    assert!(is_signoff_title("Leadership Acknowledgement"));
+}
+
+#[test]
+fn no_go_optional_words_and_rollback_rules() {
+    assert_eq!(lead_condition("If NO-GO"), Some(When::Rollback));
+    assert!(is_optional_title("4.1 Optional Reviews"));
+    assert!(!is_optional_title("Optionality of flags"));
+    assert!(is_rollback_rule("Queue depth > 10k", "roll back at once"));
+    assert!(!is_rollback_rule("Queue depth", "roll back at once"));
+    assert!(!is_rollback_rule("Disk > 80%", "page the on-call"));
 }

@@ -1,0 +1,387 @@
+//! Which Markdown blocks are items, notes, prose or code, read in one pass
+//! with what the headings and leads above them say: a sign-off section, a
+//! "Rollback if:" lead, a rollback runbook's "When to use", the boxed
+//! answers of one question. [`build`](super::build) then places them.
+
+use super::build::Draft;
+use super::choice;
+use super::markdown::{Code, Heading, ListItem, Node};
+use super::rules;
+
+/// One node's contribution once we know which lines are items.
+pub(super) enum Piece {
+    /// The n-th heading of the document.
+    Heading(usize),
+    Item(Box<Draft>),
+    /// A note's text, and its offset and nesting when it was a bullet.
+    Note(String, Option<(usize, usize)>),
+    /// A paragraph's prose and where it starts.
+    Prose(String, usize),
+    Code(Code),
+}
+
+/// Which nodes are items, notes or prose, and the headings in order. In
+/// task mode a plain bullet is an item only as a field or a sign-off.
+pub(super) fn pieces(
+    nodes: Vec<Node>,
+    task_mode: bool,
+    rollback_runbook: bool,
+) -> (Vec<Piece>, Vec<Heading>) {
+    let mut parents = vec![false; nodes.len()];
+    let tasks: Vec<bool> = nodes
+        .iter()
+        .map(|node| matches!(node, Node::Item(item) if item.task.is_some()))
+        .collect();
+    // A paragraph right before a list or a code block leads it
+    // ("**Verification:**", "**Preflight command:**"), so its last line,
+    // even a bold label with nothing after it, is no field.
+    let leads_block: Vec<bool> = (0..nodes.len())
+        .map(|index| matches!(nodes.get(index + 1), Some(Node::Item(_) | Node::Code(_))))
+        .collect();
+    for node in &nodes {
+        if let Node::Item(item) = node
+            && let Some(parent) = item.parent
+            && let Some(slot) = parents.get_mut(parent)
+        {
+            *slot = true;
+        }
+    }
+    // Which list items are information, outlines or group names.
+    let plain = super::steps::plain_steps(&nodes, task_mode);
+    let mut pieces = Vec::with_capacity(nodes.len());
+    let mut heads = Vec::new();
+    let mut signoff_section = false;
+    // Contact lines ("**On-call**: [Phone]") are reference for whoever
+    // needs them mid-run, not blanks to fill in: nobody should be asked
+    // for the CTO's phone number to finish a release.
+    let mut contacts_section = false;
+    // Headings above the current point, outermost first: a numbered list
+    // under "Appendix" or "Best Practices" is advice, not steps.
+    let mut above: Vec<(u8, bool)> = Vec::new();
+    // The list under a "Rollback if:" lead is its triggers, task items or
+    // not; any other block ends it.
+    let mut criteria = false;
+    let mut pick = false;
+    // The level of the "Success Criteria" heading the current one is
+    // under, if any.
+    let mut confirm_level: Option<u8> = None;
+    // The list under "The platform will:" says what happens by itself:
+    // notes, numbered or not.
+    let mut explained = false;
+    // Under "Rollback Triggers", or a rollback runbook's "When to Use",
+    // each bullet is a trigger, task item or not.
+    let mut trigger_heading = false;
+    let mut usage_heading = false;
+    let mut confirm_heading = false;
+    // Boxes that are the answers of one question under the current
+    // heading: where its field stands in `pieces`, and the answers.
+    let mut answers: Option<(usize, Vec<String>)> = None;
+    let mut value_heading = false;
+    let mut heading_label = String::new();
+    // The piece of a lone bold role label, waiting for its block.
+    let mut signer: Option<usize> = None;
+    for (index, node) in nodes.into_iter().enumerate() {
+        if !matches!(node, Node::Paragraph(_)) {
+            signer = None;
+        }
+        if !matches!(node, Node::Item(_)) {
+            let lead = match &node {
+                Node::Paragraph(lines) => lines.last().map(|line| line.text.as_str()),
+                _ => None,
+            };
+            criteria = lead.is_some_and(rules::is_criteria_lead);
+            pick = lead.is_some_and(rules::is_pick_lead);
+            explained = lead.is_some_and(rules::is_explanation_lead);
+        }
+        match node {
+            Node::Heading(heading) => {
+                answers = None;
+                value_heading = choice::is_value_title(&heading.text);
+                heading_label = choice::label(&heading.text);
+                signoff_section = rules::is_signoff_title(&heading.text);
+                contacts_section = rules::is_contacts_title(&heading.text);
+                usage_heading = rollback_runbook && rules::is_usage_title(&heading.text);
+                trigger_heading = usage_heading || rules::is_trigger_title(&heading.text);
+                confirm_level = if rules::is_confirm_title(&heading.text) {
+                    Some(heading.level)
+                } else {
+                    confirm_level.filter(|level| heading.level > *level)
+                };
+                confirm_heading = confirm_level.is_some();
+                above.retain(|(level, _)| *level < heading.level);
+                above.push((heading.level, rules::is_reference_title(&heading.text)));
+                pieces.push(Piece::Heading(heads.len()));
+                heads.push(heading);
+            }
+            Node::Item(item) => {
+                if item.text.is_empty() && item.annotation.is_none() {
+                    continue;
+                }
+                // An answer is a few words; a question or a sentence under
+                // "Risk Level" is a step about it.
+                let answer_like = !item.text.trim_end().ends_with('?')
+                    && item.text.split_whitespace().count() <= 8;
+                if value_heading
+                    && answer_like
+                    && item.task.is_some()
+                    && item.parent.is_none()
+                    && !parents[index]
+                    && item.annotation.is_none()
+                {
+                    let answer = choice::short(&item.text);
+                    answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
+                    continue;
+                }
+                let place = Some((item.offset, item.depth));
+                if explained && item.task.is_none() && item.annotation.is_none() {
+                    pieces.push(Piece::Note(item.text, place));
+                    continue;
+                }
+                // A plain bullet under a task item that says who owns it,
+                // where it stands or what proves it ("Owner: [QA Lead]",
+                // "Status: ☐ Done", "Evidence: [link]") is a note of that
+                // task, not a field or a sign-off of its own.
+                let under_task =
+                    task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
+                let shape = rules::field_shape(&item.text);
+                let about_task = under_task
+                    && shape
+                        .as_ref()
+                        .is_some_and(|s| rules::is_task_metadata(&s.label));
+                let shape = shape.filter(|_| !about_task);
+                let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
+                // `- **Service:**` with nothing after it: a blank to fill.
+                let blank_label = bold && !parents[index];
+                // A value that is a sentence or a pointer is information.
+                // "1. **Notification**: stakeholders told" is step one of a
+                // procedure; its bold words name the step.
+                let numbered_step = item.ordered && item.parent.is_none();
+                let field = shape.as_ref().is_some_and(|shape| {
+                    shape.placeholder
+                        || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
+                        || (item.task.is_none() && !rules::choices(&shape.value).is_empty())
+                        || (item.task.is_none()
+                            && bold
+                            && !numbered_step
+                            && !shape.value.is_empty()
+                            && !rules::is_prose_value(&shape.value))
+                });
+                let annotated_kind = item
+                    .annotation
+                    .as_ref()
+                    .is_some_and(|a| a.get("kind").is_some());
+                // A numbered step at the top of a list is a step of a
+                // procedure even in a document of task items.
+                let info = plain.note[index];
+                let step = item.ordered
+                    && item.parent.is_none()
+                    && !info
+                    && !above.iter().any(|(_, reference)| *reference);
+                let rollback_rule = item.task.is_none()
+                    && shape
+                        .as_ref()
+                        .is_some_and(|s| rules::is_rollback_rule(&s.label, &s.value));
+                let contact = contacts_section && item.task.is_none() && !annotated_kind;
+                let is_item = !contact
+                    && (rollback_rule
+                        || item.task.is_some()
+                        || (!task_mode && !info)
+                        || step
+                        || ((criteria || trigger_heading) && item.parent.is_none())
+                        || (confirm_heading && item.parent.is_none() && !parents[index])
+                        || field
+                        || (signoff_section && !about_task)
+                        || annotated_kind);
+                if !is_item {
+                    if !item.text.is_empty() {
+                        pieces.push(Piece::Note(item.text, place));
+                    }
+                    continue;
+                }
+                pieces.push(Piece::Item(Box::new(Draft {
+                    shape: shape.filter(|_| field || item.task.is_some()),
+                    text: item.text,
+                    markdown: item.markdown,
+                    offset: item.offset,
+                    task: item.task.is_some(),
+                    depth: item.depth,
+                    node: Some(index),
+                    parent_node: item.parent,
+                    command: item.command,
+                    annotation: item.annotation,
+                    is_parent: parents[index],
+                    trigger: criteria || rollback_rule || (usage_heading && item.parent.is_none()),
+                    optional: (pick && item.task.is_some()) || plain.optional[index],
+                })));
+            }
+            Node::Paragraph(lines)
+                if !heading_label.is_empty()
+                    && lines
+                        .first()
+                        .and_then(|l| choice::boxed_answer(&l.text))
+                        .is_some()
+                    && lines
+                        .iter()
+                        .skip(1)
+                        .all(|l| choice::boxed_answer(&l.text).is_none()) =>
+            {
+                // "[ ] **APPROVED** for deployment", then its blanks: one
+                // answer. Several boxed lines in one paragraph are steps.
+                let first = &lines[0];
+                let answer = choice::boxed_answer(&first.text).unwrap_or_default();
+                let item = ListItem {
+                    task: Some(false),
+                    ordered: false,
+                    text: choice::after_box(&first.text).to_string(),
+                    markdown: first.markdown.clone(),
+                    offset: first.offset,
+                    depth: 0,
+                    parent: None,
+                    command: None,
+                    annotation: None,
+                };
+                answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
+            }
+            Node::Paragraph(lines) => {
+                // "**Final Approver:**" alone, then a paragraph of Name /
+                // Date / Signature blanks: that role's one sign-off.
+                let labels: Vec<Option<String>> = lines
+                    .iter()
+                    .map(|line| {
+                        rules::field_shape(&line.text)
+                            .filter(|shape| shape.placeholder)
+                            .map(|shape| shape.label)
+                    })
+                    .collect();
+                let whole_block =
+                    super::signature::block_after(labels.iter().map(Option::as_deref))
+                        == lines.len();
+                if let Some(at) = signer.take().filter(|_| whole_block)
+                    && let Some(Piece::Item(draft)) = pieces.get_mut(at)
+                    && let Some(shape) = &mut draft.shape
+                {
+                    shape.value = "___".to_string();
+                    shape.placeholder = true;
+                    shape.asks_signature = true;
+                    continue;
+                }
+                let before = pieces.len();
+                let mut prose = Vec::new();
+                let mut prose_offsets = Vec::new();
+                let last = lines.len().saturating_sub(1);
+                let mut shapes: Vec<Option<rules::FieldShape>> = lines
+                    .iter()
+                    .enumerate()
+                    .map(|(n, line)| {
+                        // `**Primary way back:**` alone on its line is a
+                        // blank to fill, unless it leads a list.
+                        let bold_blank =
+                            line.markdown.starts_with("**") && !(n == last && leads_block[index]);
+                        rules::field_shape(&line.text).filter(|shape| {
+                            shape.placeholder
+                                || (bold_blank
+                                    && shape.value.trim().is_empty()
+                                    && !shape.label.is_empty())
+                                // `**Status**: ☐ PASS ☐ FAIL`: a choice to make.
+                                || (line.markdown.starts_with("**")
+                                    && !rules::boxed_choices(&shape.value).is_empty()
+                                    && !shape.label.is_empty())
+                        })
+                    })
+                    .collect();
+                // "Customer Signatory" over its Name / Signature / Date
+                // lines: one sign-off by that role, the lines its blanks.
+                let mut block = 0;
+                for (index, line) in lines.into_iter().enumerate() {
+                    if block > 0 {
+                        block -= 1;
+                        continue;
+                    }
+                    let mut shape = shapes[index].take().filter(|_| !contacts_section);
+                    if shape.is_none() && !contacts_section && rules::looks_like_role(&line.text) {
+                        let labels = shapes[index + 1..]
+                            .iter()
+                            .map(|shape| shape.as_ref().map(|s| s.label.as_str()));
+                        block = super::signature::block_after(labels);
+                        if block > 0 {
+                            shape = Some(rules::FieldShape {
+                                label: line.text.clone(),
+                                value: "___".to_string(),
+                                placeholder: true,
+                                asks_signature: true,
+                            });
+                        }
+                    }
+                    let annotated_kind = line
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| a.get("kind").is_some());
+                    if shape.is_some() || annotated_kind {
+                        pieces.push(Piece::Item(Box::new(Draft {
+                            text: line.text,
+                            markdown: line.markdown,
+                            offset: line.offset,
+                            task: false,
+                            depth: 0,
+                            node: None,
+                            parent_node: None,
+                            command: None,
+                            annotation: line.annotation,
+                            shape,
+                            is_parent: false,
+                            trigger: false,
+                            optional: false,
+                        })));
+                    } else {
+                        prose_offsets.push(line.offset);
+                        prose.push(line.text);
+                    }
+                }
+                if let Some(&offset) = prose_offsets.first() {
+                    pieces.push(Piece::Prose(prose.join(" "), offset));
+                }
+                // One bold label with nothing after it, naming a role: it
+                // may head the next paragraph's signature block.
+                let blank_role = |piece: &Piece| {
+                    matches!(piece, Piece::Item(draft) if draft.shape.as_ref().is_some_and(|shape| {
+                        shape.value.trim().is_empty()
+                            && rules::looks_like_role(rules::without_signing_word(&shape.label))
+                    }))
+                };
+                if pieces.len() == before + 1 && blank_role(&pieces[before]) {
+                    signer = Some(before);
+                }
+                continue;
+            }
+            Node::Code(code) => pieces.push(Piece::Code(code)),
+        }
+    }
+    (pieces, heads)
+}
+
+/// One more boxed answer under the heading: the heading's field gains it,
+/// made where the first answer stood. A lone box asks nothing to choose,
+/// so until a second one comes it is the step `item` says.
+fn answer_with(
+    pieces: &mut Vec<Piece>,
+    answers: &mut Option<(usize, Vec<String>)>,
+    label: &str,
+    answer: String,
+    item: &ListItem,
+) {
+    let (at, list) = answers.get_or_insert_with(|| {
+        pieces.push(Piece::Item(Box::new(choice::single(
+            &item.text,
+            item.offset,
+            &item.markdown,
+        ))));
+        (pieces.len() - 1, Vec::new())
+    });
+    list.push(answer);
+    if let Some(Piece::Item(draft)) = pieces.get_mut(*at)
+        && list.len() > 1
+    {
+        let offset = draft.offset;
+        **draft = choice::field(label, list, offset);
+    }
+}
