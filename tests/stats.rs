@@ -431,6 +431,15 @@ fn bad_arguments_get_one_line() {
             "error: --format markdown is for --stats; the list of records is text or json\n"
         )
     );
+    let out = relcheck(&["history", "--stats", "--check", dir_arg(dir.path())]).run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "error: --check is for the list of records, not --stats\n"
+        )
+    );
 }
 
 /// `--stats --format json` of a folder, with its exit code and stderr.
