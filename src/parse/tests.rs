@@ -497,6 +497,49 @@ fn a_steps_only_sub_bullet_is_a_remark_on_it() {
     assert_eq!(texts(&c), ["Push the commits", "Push the tags"]);
 }
 
+#[test]
+fn a_later_paragraph_and_a_quote_in_an_item_are_its_notes() {
+    let c = model(
+        "# Ship\n- [ ] Push the tags\n\n  Only after CI is green.\n\n  > Pushing starts\n  > the publish job.\n\n- [ ] Announce\n",
+    );
+    assert_eq!(texts(&c), ["Push the tags", "Announce"]);
+    let section = &c.phases[0].sections[0];
+    assert_eq!(
+        section.notes,
+        ["Only after CI is green.", "Pushing starts the publish job."]
+    );
+    assert_eq!(section.note_places, [Some((4, 1)), Some((6, 1))]);
+}
+
+#[test]
+fn bold_answer_paragraphs_without_task_markers_are_one_fields_choices() {
+    let c = model(
+        "# Release\n\n[ ] tag it\n[ ] push it\n\n## Verdict\n\n[ ] **SHIP** - every check green\n\n[ ] **HOLD** - say why:\n",
+    );
+    let items: Vec<(Kind, String, Vec<String>)> = c
+        .items()
+        .map(|(_, _, i)| {
+            (
+                i.kind,
+                i.label.clone().unwrap_or_else(|| i.text.clone()),
+                i.choices.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (Kind::Check, "tag it".to_string(), vec![]),
+            (Kind::Check, "push it".to_string(), vec![]),
+            (
+                Kind::Field,
+                "Verdict".to_string(),
+                vec!["SHIP".to_string(), "HOLD".to_string()]
+            ),
+        ]
+    );
+}
+
 /// (kind, text or role, optional, when) of every item, in order.
 fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
     checklist
