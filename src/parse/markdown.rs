@@ -427,7 +427,16 @@ impl Reader<'_> {
             return;
         };
         frame.end_remark(self.source, self.base);
-        let (text, markdown, _, annotation) = frame.inline.finish(self.source, self.base);
+        let (mut text, mut markdown, _, annotation) = frame.inline.finish(self.source, self.base);
+        // `- [] step`: a box written without its space, as hand-kept
+        // templates often have it, is still an open box.
+        if frame.task.is_none()
+            && let Some(rest) = text.strip_prefix("[] ")
+        {
+            frame.task = Some(false);
+            text = rest.trim_start().to_string();
+            markdown = markdown.trim_start_matches("[]").trim_start().to_string();
+        }
         if let Some(Node::Item(item)) = self.nodes.get_mut(frame.node) {
             item.task = frame.task;
             item.text = text;

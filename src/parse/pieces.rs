@@ -58,6 +58,9 @@ pub(super) fn pieces(
     // Headings above the current point, outermost first: a numbered list
     // under "Appendix" or "Best Practices" is advice, not steps.
     let mut above: Vec<(u8, bool)> = Vec::new();
+    // Headings above about rolling back or withdrawing a release: the
+    // conditions listed under them call for it.
+    let mut rollback_above: Vec<(u8, bool)> = Vec::new();
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
@@ -89,9 +92,14 @@ pub(super) fn pieces(
                 Node::Paragraph(lines) => lines.last().map(|line| line.text.as_str()),
                 _ => None,
             };
-            criteria = lead.is_some_and(rules::is_criteria_lead);
+            // "This workflow applies when:" lists conditions: triggers
+            // under a rollback heading, information elsewhere.
+            let conditions = lead.is_some_and(rules::is_conditions_lead);
+            let rolling_back = rollback_above.iter().any(|(_, about)| *about);
+            criteria = lead.is_some_and(rules::is_criteria_lead) || (conditions && rolling_back);
             pick = lead.is_some_and(rules::is_pick_lead);
-            explained = lead.is_some_and(rules::is_explanation_lead);
+            explained =
+                lead.is_some_and(rules::is_explanation_lead) || (conditions && !rolling_back);
         }
         match node {
             Node::Heading(heading) => {
@@ -110,6 +118,8 @@ pub(super) fn pieces(
                 confirm_heading = confirm_level.is_some();
                 above.retain(|(level, _)| *level < heading.level);
                 above.push((heading.level, rules::is_reference_title(&heading.text)));
+                rollback_above.retain(|(level, _)| *level < heading.level);
+                rollback_above.push((heading.level, rules::is_about_rollback(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
                 heads.push(heading);
             }
@@ -150,10 +160,14 @@ pub(super) fn pieces(
                     let under_task =
                         task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
                     let shape = rules::field_shape(&item.text);
+                    // Any such `Label: value` says something about its task
+                    // ("Change ticket: [CHG-1]", "RTO: [X hours]", "Users: [X]"):
+                    // the box above it is the step.
                     let about_task = under_task
                         && shape
                             .as_ref()
                             .is_some_and(|s| rules::is_task_metadata(&s.label));
+                    let about_task = about_task || plain.how[index];
                     let shape = shape.filter(|_| !about_task);
                     let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
                     // `- **Service:**` with nothing after it: a blank to fill.
@@ -290,8 +304,9 @@ pub(super) fn pieces(
                     .map(|(n, line)| {
                         // `**Primary way back:**` alone on its line is a
                         // blank to fill, unless it leads a list.
-                        let bold_blank =
-                            line.markdown.starts_with("**") && !(n == last && leads_block[index]);
+                        let bold_blank = line.markdown.starts_with("**")
+                            && !(n == last && leads_block[index])
+                            && !rules::is_example_label(&line.text);
                         rules::field_shape(&line.text).filter(|shape| {
                             shape.placeholder
                                 || (bold_blank

@@ -762,3 +762,24 @@ fn numbered_bold_steps_picked_boxes_and_owner_sheets() {
         ]
     );
 }
+
+#[test]
+fn a_box_without_its_space_is_a_task_box() {
+    let c = model("# Ship\n- [] Tag it\n- [] Push it\n- Read this first\n");
+    assert_eq!(texts(&c), ["Tag it", "Push it"]);
+}
+
+#[test]
+fn bullets_under_a_numbered_step_ending_in_a_colon_say_how_to_do_it() {
+    let c = model(
+        "# Roll back\n1. Set the inputs:\n   - **ref**: the last good tag\n   - live: true\n   - Choose a track\n2. Start the pipeline\n",
+    );
+    assert_eq!(
+        texts(&c),
+        ["Set the inputs:", "Choose a track", "Start the pipeline"]
+    );
+    assert_eq!(
+        c.phases[0].sections[0].notes,
+        ["ref: the last good tag", "live: true"]
+    );
+}
