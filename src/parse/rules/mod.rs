@@ -175,6 +175,17 @@ pub fn is_signoff_title(title: &str) -> bool {
                 | "acknowledgment"
         )
     };
+    // "Items Still Open at Sign-off" names a moment, and "Checking the
+    // signatures" an activity: neither is where people sign.
+    let moment =
+        words.len() >= 2 && matches!(words[words.len() - 2], "at" | "before" | "after" | "until");
+    let activity = words.len() > 1
+        && words
+            .first()
+            .is_some_and(|w| matches!(*w, "checking" | "verifying" | "validating" | "testing"));
+    if moment || activity {
+        return false;
+    }
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
 }
 
@@ -320,7 +331,15 @@ pub fn is_rollback_title(title: &str) -> bool {
     ]
     .iter()
     .any(|word| title.contains(word));
-    execution || ["rollback", "roll back", "revert"].contains(&title.as_str())
+    // "Immediate Rollback (< 15 minutes)", "Database Rollback": the title
+    // names the rollback itself.
+    let named = title
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .ends_with("rollback");
+    execution || named || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
 /// "Normal Completion", "On Success", "After a successful release", "If

@@ -480,5 +480,14 @@ fn conditions_leads_and_planned_rollbacks() {
     assert!(is_about_rollback("Pulling a Release Workflow"));
     assert!(!is_about_rollback("Pull requests"));
     assert!(is_rollback_title("Planned Rollback Steps"));
+    assert!(is_rollback_title("Immediate Rollback (< 15 minutes)"));
     assert!(!is_rollback_title("Rollback Plan"));
+}
+
+#[test]
+fn a_moment_or_an_activity_is_no_signoff_section() {
+    assert!(!is_signoff_title("Open items at sign-off"));
+    assert!(!is_signoff_title("Verifying the signatures"));
+    assert!(is_signoff_title("Deployment Approvals"));
+    assert!(is_signoff_title("Sign-off"));
 }
