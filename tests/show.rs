@@ -145,7 +145,7 @@ fn a_later_paragraph_or_a_quote_under_an_item_is_its_note() {
         .file("later.md", text)
         .args(&["show", "later.md"])
         .stdout(
-            "Ship\nlater.md · markdown · 1 phases, 2 items · 2 check\n\n 3  Tags\n 5    [ ] Push the tags\n        • Only after CI is green.\n        • Pushing starts the publish job.\n11    [ ] Announce\n",
+            "Ship\nlater.md · markdown · 1 phase, 2 items · 2 check\n\n 3  Tags\n 5    [ ] Push the tags\n        • Only after CI is green.\n        • Pushing starts the publish job.\n11    [ ] Announce\n",
         )
         .run();
 }
