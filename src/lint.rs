@@ -48,7 +48,18 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             .phases
             .get(index + 1)
             .map_or(text_lines.len() + 1, |next| next.line);
-        if empty && !holds_text(&text_lines, phase.line, next) {
+        // A numbered heading over unnumbered ones at once ("## 1) Day-of
+        // Sequence" over "## T-24h") names a part; a phrase right under
+        // the title heading ("## Planning the Way Back for Risky
+        // Releases") is its subtitle. A bare "## Verify" before "## After"
+        // is a phase left empty, and the same title twice a slip.
+        let numbered = |title: &str| rules::strip_numbering(title) != title;
+        let names_part = checklist.phases.get(index + 1).is_some_and(|next| {
+            next.title != phase.title && numbered(&phase.title) && !numbered(&next.title)
+        });
+        let subtitle =
+            phase.title.split_whitespace().count() >= 5 && under_title(&text_lines, phase.line);
+        if empty && !names_part && !subtitle && !holds_text(&text_lines, phase.line, next) {
             out.push(warn(
                 phase.line,
                 format!("phase \"{}\" has no items", phase.title),
@@ -57,9 +68,29 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         for section in &phase.sections {
             // The same step under two parents ("Tag it" under each of two
             // products) is two steps, not one written twice.
-            let mut seen: HashMap<(Option<String>, String), usize> = HashMap::new();
+            // So is one under each of two group names written as bullets
+            // ("* Upgrade:" and "* Abort / revert:" over their lists).
+            let groups: Vec<(usize, usize)> = section
+                .notes
+                .iter()
+                .zip(&section.note_places)
+                .filter(|(note, _)| note.trim_end().ends_with(':'))
+                .filter_map(|(_, place)| *place)
+                .collect();
+            let group_of = |item: &Item| {
+                groups
+                    .iter()
+                    .filter(|(line, depth)| *line < item.line && *depth <= item.depth)
+                    .map(|(line, _)| *line)
+                    .max()
+            };
+            let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> = HashMap::new();
             for item in &section.items {
-                let key = (item.parent.clone(), item.text.to_lowercase());
+                let key = (
+                    item.parent.clone(),
+                    group_of(item),
+                    item.text.to_lowercase(),
+                );
                 if let Some(first) = seen.get(&key) {
                     out.push(warn(
                         item.line,
@@ -149,6 +180,19 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
 /// next phase's (line `to`): prose, a table, a deeper heading. A phase of
 /// prose ("Overview", "Change log") or one over the phases below it is
 /// what its author meant; only a heading with nothing under it is empty.
+/// Whether the heading on 1-based `line` follows a shallower heading with
+/// nothing but blank lines between: the document's title and its subtitle.
+fn under_title(lines: &[&str], line: usize) -> bool {
+    let level = |text: &str| text.bytes().take_while(|&b| b == b'#').count();
+    let own = lines.get(line.wrapping_sub(1)).map_or(0, |l| level(l));
+    lines
+        .iter()
+        .take(line.saturating_sub(1))
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|above| own > 0 && (1..own).contains(&level(above)))
+}
+
 fn holds_text(lines: &[&str], from: usize, to: usize) -> bool {
     let heading = lines.get(from.wrapping_sub(1)).copied().unwrap_or("");
     let level = |line: &str| line.bytes().take_while(|&b| b == b'#').count();

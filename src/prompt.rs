@@ -235,6 +235,9 @@ pub struct ItemView {
     pub section_command: bool,
     /// What the section's step should leave behind ("Expected Output").
     pub expected_output: Option<String>,
+    /// The notes written under the item (a later paragraph, a quote, a
+    /// plain bullet), in order: what the author wanted read at this step.
+    pub notes: Vec<String>,
     pub wait_seconds: Option<u64>,
     /// A measured item's bound as written (`< 1%`), with the run's
     /// baseline for a relative one (`> 3x baseline (baseline 200ms)`).

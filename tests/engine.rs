@@ -1055,3 +1055,18 @@ fn a_variable_only_prose_names_is_not_asked() {
     assert_eq!(run.record.values.keys().collect::<Vec<_>>(), ["version"]);
     assert_eq!(checklist(text).variables, ["team", "version"]);
 }
+
+#[test]
+fn the_variables_items_use_leave_out_prose_and_count_a_fields_value() {
+    // `{{team}}` is prose; `{{day}}` is a field's written value, which the
+    // field asks (so no run asks it as a variable); `{{version}}` is a step's.
+    let text =
+        "# Ship\n## Go\nAsk {{team}} first.\n\n- **Date**: {{day}}\n- [ ] Deploy {{version}}\n";
+    let parsed = checklist(text);
+    assert_eq!(parsed.variables, ["team", "day", "version"]);
+    assert_eq!(
+        relcheck::session::used_variables(&parsed),
+        ["day", "version"]
+    );
+    assert_eq!(relcheck::session::asked_variables(&parsed), ["version"]);
+}

@@ -238,3 +238,32 @@ fn two_hundred_thousand_distinct_variables_are_linted_in_one_pass() {
         out.stdout
     );
 }
+
+#[test]
+fn a_subtitle_or_a_numbered_part_over_headings_is_no_empty_phase_but_a_repeat_is() {
+    Test::new()
+        .file(
+            "parts.md",
+            "# Go-live\n## What the two pilot clinics do on the day\n\n## 1) Day of\n\n## Freeze\n\n- [ ] Freeze merged\n\n## Context\n\n## Context\n\n- [ ] Ticket linked\n",
+        )
+        .args(&["lint", "--strict", "parts.md"])
+        .code(1)
+        .stdout(
+            "parts.md:10:1: warning: phase \"Context\" has no items\n10 | ## Context\n   | ^\nparts.md: 0 errors, 1 warning\n",
+        )
+        .run();
+}
+
+#[test]
+fn a_step_under_each_of_two_bullet_groups_is_no_duplicate() {
+    Test::new()
+        .file(
+            "groups.md",
+            "# Upgrade\n\n## Steps\n\n* Upgrade:\n\n1. [ ] Run a dry run\n\n* Revert:\n\n1. [ ] Run a dry run\n2. [ ] Run a dry run\n",
+        )
+        .args(&["lint", "groups.md"])
+        .stdout(
+            "groups.md:12:1: warning: \"Run a dry run\" is already an item of this section (line 11)\n12 | 2. [ ] Run a dry run\n   | ^\ngroups.md: 0 errors, 1 warning\n",
+        )
+        .run();
+}

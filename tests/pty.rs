@@ -590,3 +590,22 @@ fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
     let rollback = record.rollback.unwrap();
     assert_eq!(rollback.reason.as_deref(), Some("5xx at 9%"));
 }
+
+#[test]
+fn an_items_screen_shows_the_notes_written_under_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("later.md"),
+        "# Ship\n## Tags\n- [ ] Push the tags\n\n  Only after CI is green.\n\n  > Pushing starts the publish job.\n\n- [ ] Announce\n",
+    )
+    .unwrap();
+    let mut run = pty(tmp.path(), &["run", "later.md"]);
+    run.expect("Push the tags").unwrap();
+    run.expect("• Only after CI is green.").unwrap();
+    run.expect("• Pushing starts the publish job.").unwrap();
+    run.send("y").unwrap();
+    run.expect("Announce").unwrap();
+    run.send("y").unwrap();
+    run.expect("Run finished: SUCCESS").unwrap();
+    assert_eq!(exit_code(&run), 0);
+}

@@ -137,3 +137,15 @@ fn show_keeps_bullets_and_commands_where_they_were_written() {
         )
         .run();
 }
+
+#[test]
+fn a_later_paragraph_or_a_quote_under_an_item_is_its_note() {
+    let text = "# Ship\n\n## Tags\n\n- [ ] Push the tags\n\n  Only after CI is green.\n\n  > Pushing starts the publish job.\n\n- [ ] Announce\n";
+    Test::new()
+        .file("later.md", text)
+        .args(&["show", "later.md"])
+        .stdout(
+            "Ship\nlater.md · markdown · 1 phase, 2 items · 2 check\n\n 3  Tags\n 5    [ ] Push the tags\n        • Only after CI is green.\n        • Pushing starts the publish job.\n11    [ ] Announce\n",
+        )
+        .run();
+}

@@ -115,6 +115,60 @@ fn indent_of(line: &str) -> usize {
         .sum()
 }
 
+/// A heading line: `#`s, or a setext underline.
+fn is_heading_line(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('#')
+        || (line.len() >= 3 && (line.bytes().all(|b| b == b'=') || line.bytes().all(|b| b == b'-')))
+}
+
+/// A marker with a short bold answer after it (`[ ] **SHIP** - ...`),
+/// the paragraph's first line, and the paragraph's only marker.
+fn answer_shaped(lines: &[&str], index: usize) -> bool {
+    let opens = index == 0 || lines[index - 1].trim().is_empty();
+    let alone = lines
+        .get(index + 1)
+        .is_none_or(|next| bare_marker(next.trim_start()).is_none());
+    let Some((_, rest)) = bare_marker(lines[index].trim_start()) else {
+        return false;
+    };
+    let bold = rest
+        .strip_prefix("**")
+        .and_then(|rest| rest.split_once("**"))
+        .is_some_and(|(answer, _)| {
+            let words = answer.split_whitespace().count();
+            (1..=3).contains(&words)
+        });
+    opens && alone && bold
+}
+
+/// Which lines are the answers of one question: two or more
+/// answer-shaped paragraphs under the same heading ("Decision", then
+/// `[ ] **SHIP**` and `[ ] **HOLD**`, each a paragraph of its own). They
+/// stay paragraphs, so the heading becomes one field with those choices
+/// (as `choice` reads them), not a step per answer.
+fn answer_lines(lines: &[&str]) -> Vec<bool> {
+    let mut answers = vec![false; lines.len()];
+    let mut group: Vec<usize> = Vec::new();
+    let close = |group: &mut Vec<usize>, answers: &mut Vec<bool>| {
+        if group.len() >= 2 {
+            for &index in group.iter() {
+                answers[index] = true;
+            }
+        }
+        group.clear();
+    };
+    for (index, line) in lines.iter().enumerate() {
+        if is_heading_line(line) {
+            close(&mut group, &mut answers);
+        } else if answer_shaped(lines, index) {
+            group.push(index);
+        }
+    }
+    close(&mut group, &mut answers);
+    answers
+}
+
 /// The document with its bare-marker lines made Markdown task items, when
 /// it has at least two and no Markdown task items of its own; `None`
 /// otherwise. Lines indented under a step that are not steps themselves
@@ -122,9 +176,11 @@ fn indent_of(line: &str) -> usize {
 /// glued onto the step's text.
 pub fn as_tasks(text: &str) -> Option<String> {
     let lines: Vec<&str> = text.split('\n').collect();
+    let answers = answer_lines(&lines);
     let bare = lines
         .iter()
-        .filter(|line| bare_marker(line.trim_start()).is_some())
+        .zip(&answers)
+        .filter(|(line, answer)| !**answer && bare_marker(line.trim_start()).is_some())
         .count();
     if bare < 2 || lines.iter().any(|line| super::plain::is_task_line(line)) {
         return None;
@@ -136,8 +192,14 @@ pub fn as_tasks(text: &str) -> Option<String> {
     // The step's own lines go on until a blank line, unless one is a
     // command; after a command, the rest belongs with it.
     let mut wrapping = false;
-    for line in lines {
+    for (line, answer) in lines.into_iter().zip(answers) {
         let trimmed = line.trim_start();
+        if answer {
+            open.clear();
+            wrapping = false;
+            out.push(line.to_string());
+            continue;
+        }
         if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
             in_fence = !in_fence;
             out.push(line.to_string());
@@ -207,5 +269,24 @@ mod tests {
         assert_eq!(as_tasks("[x]: https://example.com\n[x]: x\n"), None);
         assert_eq!(as_tasks("[ é\n[✅] a\n(é) b\n"), None);
         assert!(as_tasks("```\n[ ] in a fence\n```\n[ ] a\n[ ] b\n").is_some());
+    }
+
+    #[test]
+    fn bold_answers_each_in_a_paragraph_are_left_as_answers() {
+        let form =
+            "Verdict\n-------\n\n[ ] **SHIP** - every check green\n\n[ ] **HOLD** - say why:\n";
+        assert_eq!(as_tasks(form), None);
+        // Among bare steps, the answers stay paragraphs.
+        let mixed = "[ ] tag it\n[ ] push it\n\n## Verdict\n\n[ ] **SHIP**\n\n[ ] **HOLD**\n";
+        assert_eq!(
+            as_tasks(mixed).unwrap(),
+            "- [ ] tag it\n- [ ] push it\n\n## Verdict\n\n[ ] **SHIP**\n\n[ ] **HOLD**\n"
+        );
+        // One bold box is a step; boxes in one paragraph are steps.
+        assert!(as_tasks("[ ] **SHIP**\n\n[ ] b\n").is_some());
+        assert_eq!(
+            as_tasks("[ ] **SHIP**\n[ ] **HOLD**\n").unwrap(),
+            "- [ ] **SHIP**\n- [ ] **HOLD**\n"
+        );
     }
 }

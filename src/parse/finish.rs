@@ -215,7 +215,9 @@ fn section_from(
             (Some(label), Kind::Field | Kind::Signoff) if shaped.is_some() && !label.is_empty() => {
                 label.clone()
             }
-            _ => draft.text.clone(),
+            // "OPTIONAL: create a release branch": the label says what the
+            // optional flag says; the step is the rest.
+            _ => rules::without_optional_label(&draft.text).to_string(),
         };
         let role = match kind {
             Kind::Signoff => Some(item_annotations.get("role").cloned().unwrap_or_else(|| {

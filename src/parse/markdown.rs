@@ -46,6 +46,11 @@ pub struct ListItem {
     pub parent: Option<usize>,
     pub command: Option<String>,
     pub annotation: Option<Annotation>,
+    /// What is written under the item's first paragraph: a later
+    /// paragraph or a block quote ("NOTE: ...", "> So push only after
+    /// ..."). Not part of the step's sentence, but never dropped: each is
+    /// a note of the item, with its offset.
+    pub remarks: Vec<(String, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -114,6 +119,20 @@ struct Frame {
     inline: Inline,
     task: Option<bool>,
     command: Option<String>,
+    /// A remark being read (a later paragraph or a quote), and those read.
+    remark: Option<Inline>,
+    remarks: Vec<(String, usize)>,
+}
+
+impl Frame {
+    fn end_remark(&mut self, source: &str, base: usize) {
+        if let Some(remark) = self.remark.take() {
+            let (text, _, offset, _) = remark.finish(source, base);
+            if let Some(offset) = offset.filter(|_| !text.is_empty()) {
+                self.remarks.push((text, offset));
+            }
+        }
+    }
 }
 
 struct Reader<'a> {
@@ -128,11 +147,11 @@ struct Reader<'a> {
     /// text is kept; footnote bodies are not checklist text, and a table's
     /// cells go to `table`).
     skip: usize,
-    /// Open block quotes, and whether each is inside a list item (and so
-    /// skipped).
+    /// Open block quotes, and whether each began a remark of the list
+    /// item it is in.
     quotes: Vec<bool>,
     /// Open paragraphs in list items, and whether each comes after the
-    /// item's text (and so is skipped).
+    /// item's text (and so began a remark).
     later_paragraphs: Vec<bool>,
     /// A table outside any list, read cell by cell: its rows may be steps.
     table: Option<Table>,
@@ -219,11 +238,16 @@ impl Reader<'_> {
                 // A list item's text is its first paragraph; one after it
                 // (after a blank line, a command, a sub-list) is a remark:
                 // "NOTE: ...", "Open a PR with that branch and merge it."
-                if let Some(frame) = self.items.last() {
-                    let later = !frame.inline.text.trim().is_empty();
+                if let Some(frame) = self.items.last_mut() {
+                    let later = self.skip == 0
+                        && frame.remark.is_none()
+                        && !frame.inline.text.trim().is_empty();
                     self.later_paragraphs.push(later);
                     if later {
-                        self.skip += 1;
+                        frame.remark = Some(Inline::default());
+                    } else if let Some(remark) = &mut frame.remark {
+                        // The next paragraph of a quoted remark.
+                        remark.text.push(' ');
                     }
                 }
             }
@@ -240,12 +264,15 @@ impl Reader<'_> {
                     parent,
                     command: None,
                     annotation: None,
+                    remarks: Vec::new(),
                 }));
                 self.items.push(Frame {
                     node: self.nodes.len() - 1,
                     inline: Inline::default(),
                     task: None,
                     command: None,
+                    remark: None,
+                    remarks: Vec::new(),
                 });
             }
             Tag::CodeBlock(kind) => {
@@ -298,11 +325,14 @@ impl Reader<'_> {
             // A quote inside a list item is a remark on the step ("> So
             // push only after ..."), not more of its sentence.
             Tag::BlockQuote(_) => {
-                let inside = !self.items.is_empty();
-                self.quotes.push(inside);
-                if inside {
-                    self.skip += 1;
-                }
+                let remark = self.skip == 0
+                    && self
+                        .items
+                        .last_mut()
+                        .filter(|frame| frame.remark.is_none())
+                        .map(|frame| frame.remark = Some(Inline::default()))
+                        .is_some();
+                self.quotes.push(remark);
             }
             Tag::HtmlBlock
             | Tag::DefinitionList
@@ -331,8 +361,11 @@ impl Reader<'_> {
                         self.nodes.push(Node::Paragraph(lines));
                     }
                 }
-                if !self.items.is_empty() && self.later_paragraphs.pop() == Some(true) {
-                    self.skip = self.skip.saturating_sub(1);
+                if !self.items.is_empty()
+                    && self.later_paragraphs.pop() == Some(true)
+                    && let Some(frame) = self.items.last_mut()
+                {
+                    frame.end_remark(self.source, self.base);
                 }
             }
             TagEnd::Item => self.end_item(),
@@ -379,24 +412,38 @@ impl Reader<'_> {
                 self.skip = self.skip.saturating_sub(1);
             }
             TagEnd::BlockQuote(_) => {
-                let skipped = self.quotes.pop() == Some(true);
-                self.skip = self.skip.saturating_sub(usize::from(skipped));
+                if self.quotes.pop() == Some(true)
+                    && let Some(frame) = self.items.last_mut()
+                {
+                    frame.end_remark(self.source, self.base);
+                }
             }
             _ => {}
         }
     }
 
     fn end_item(&mut self) {
-        let Some(frame) = self.items.pop() else {
+        let Some(mut frame) = self.items.pop() else {
             return;
         };
-        let (text, markdown, _, annotation) = frame.inline.finish(self.source, self.base);
+        frame.end_remark(self.source, self.base);
+        let (mut text, mut markdown, _, annotation) = frame.inline.finish(self.source, self.base);
+        // `- [] step`: a box written without its space, as hand-kept
+        // templates often have it, is still an open box.
+        if frame.task.is_none()
+            && let Some(rest) = text.strip_prefix("[] ")
+        {
+            frame.task = Some(false);
+            text = rest.trim_start().to_string();
+            markdown = markdown.trim_start_matches("[]").trim_start().to_string();
+        }
         if let Some(Node::Item(item)) = self.nodes.get_mut(frame.node) {
             item.task = frame.task;
             item.text = text;
             item.markdown = markdown;
             item.command = frame.command;
             item.annotation = annotation;
+            item.remarks = frame.remarks;
         }
     }
 
@@ -410,7 +457,7 @@ impl Reader<'_> {
             return Some(inline);
         }
         if let Some(frame) = self.items.last_mut() {
-            return Some(&mut frame.inline);
+            return Some(frame.remark.as_mut().unwrap_or(&mut frame.inline));
         }
         self.paragraph.as_mut().map(|(_, inline)| inline)
     }

@@ -58,6 +58,9 @@ pub(super) fn pieces(
     // Headings above the current point, outermost first: a numbered list
     // under "Appendix" or "Best Practices" is advice, not steps.
     let mut above: Vec<(u8, bool)> = Vec::new();
+    // Headings above about rolling back or withdrawing a release: the
+    // conditions listed under them call for it.
+    let mut rollback_above: Vec<(u8, bool)> = Vec::new();
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
@@ -89,9 +92,14 @@ pub(super) fn pieces(
                 Node::Paragraph(lines) => lines.last().map(|line| line.text.as_str()),
                 _ => None,
             };
-            criteria = lead.is_some_and(rules::is_criteria_lead);
+            // "This workflow applies when:" lists conditions: triggers
+            // under a rollback heading, information elsewhere.
+            let conditions = lead.is_some_and(rules::is_conditions_lead);
+            let rolling_back = rollback_above.iter().any(|(_, about)| *about);
+            criteria = lead.is_some_and(rules::is_criteria_lead) || (conditions && rolling_back);
             pick = lead.is_some_and(rules::is_pick_lead);
-            explained = lead.is_some_and(rules::is_explanation_lead);
+            explained =
+                lead.is_some_and(rules::is_explanation_lead) || (conditions && !rolling_back);
         }
         match node {
             Node::Heading(heading) => {
@@ -110,109 +118,129 @@ pub(super) fn pieces(
                 confirm_heading = confirm_level.is_some();
                 above.retain(|(level, _)| *level < heading.level);
                 above.push((heading.level, rules::is_reference_title(&heading.text)));
+                rollback_above.retain(|(level, _)| *level < heading.level);
+                rollback_above.push((heading.level, rules::is_about_rollback(&heading.text)));
                 pieces.push(Piece::Heading(heads.len()));
                 heads.push(heading);
             }
-            Node::Item(item) => {
-                if item.text.is_empty() && item.annotation.is_none() {
-                    continue;
-                }
-                // An answer is a few words; a question or a sentence under
-                // "Risk Level" is a step about it.
-                let answer_like = !item.text.trim_end().ends_with('?')
-                    && item.text.split_whitespace().count() <= 8;
-                if value_heading
-                    && answer_like
-                    && item.task.is_some()
-                    && item.parent.is_none()
-                    && !parents[index]
-                    && item.annotation.is_none()
-                {
-                    let answer = choice::short(&item.text);
-                    answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
-                    continue;
-                }
-                let place = Some((item.offset, item.depth));
-                if explained && item.task.is_none() && item.annotation.is_none() {
-                    pieces.push(Piece::Note(item.text, place));
-                    continue;
-                }
-                // A plain bullet under a task item that says who owns it,
-                // where it stands or what proves it ("Owner: [QA Lead]",
-                // "Status: ☐ Done", "Evidence: [link]") is a note of that
-                // task, not a field or a sign-off of its own.
-                let under_task =
-                    task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
-                let shape = rules::field_shape(&item.text);
-                let about_task = under_task
-                    && shape
-                        .as_ref()
-                        .is_some_and(|s| rules::is_task_metadata(&s.label));
-                let shape = shape.filter(|_| !about_task);
-                let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
-                // `- **Service:**` with nothing after it: a blank to fill.
-                let blank_label = bold && !parents[index];
-                // A value that is a sentence or a pointer is information.
-                // "1. **Notification**: stakeholders told" is step one of a
-                // procedure; its bold words name the step.
-                let numbered_step = item.ordered && item.parent.is_none();
-                let field = shape.as_ref().is_some_and(|shape| {
-                    shape.placeholder
-                        || (blank_label && shape.value.trim().is_empty() && !shape.label.is_empty())
-                        || (item.task.is_none() && !rules::choices(&shape.value).is_empty())
-                        || (item.task.is_none()
-                            && bold
-                            && !numbered_step
-                            && !shape.value.is_empty()
-                            && !rules::is_prose_value(&shape.value))
-                });
-                let annotated_kind = item
-                    .annotation
-                    .as_ref()
-                    .is_some_and(|a| a.get("kind").is_some());
-                // A numbered step at the top of a list is a step of a
-                // procedure even in a document of task items.
-                let info = plain.note[index];
-                let step = item.ordered
-                    && item.parent.is_none()
-                    && !info
-                    && !above.iter().any(|(_, reference)| *reference);
-                let rollback_rule = item.task.is_none()
-                    && shape
-                        .as_ref()
-                        .is_some_and(|s| rules::is_rollback_rule(&s.label, &s.value));
-                let contact = contacts_section && item.task.is_none() && !annotated_kind;
-                let is_item = !contact
-                    && (rollback_rule
-                        || item.task.is_some()
-                        || (!task_mode && !info)
-                        || step
-                        || ((criteria || trigger_heading) && item.parent.is_none())
-                        || (confirm_heading && item.parent.is_none() && !parents[index])
-                        || field
-                        || (signoff_section && !about_task)
-                        || annotated_kind);
-                if !is_item {
-                    if !item.text.is_empty() {
-                        pieces.push(Piece::Note(item.text, place));
+            Node::Item(mut item) => {
+                // What is written under the item's first paragraph is a
+                // note of it, shown beneath it, whatever the item turns
+                // out to be: information never vanishes.
+                let remarks = std::mem::take(&mut item.remarks);
+                let below = item.depth + 1;
+                'item: {
+                    if item.text.is_empty() && item.annotation.is_none() {
+                        break 'item;
                     }
-                    continue;
+                    // An answer is a few words; a question or a sentence under
+                    // "Risk Level" is a step about it.
+                    let answer_like = !item.text.trim_end().ends_with('?')
+                        && item.text.split_whitespace().count() <= 8;
+                    if value_heading
+                        && answer_like
+                        && item.task.is_some()
+                        && item.parent.is_none()
+                        && !parents[index]
+                        && item.annotation.is_none()
+                    {
+                        let answer = choice::short(&item.text);
+                        answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
+                        break 'item;
+                    }
+                    let place = Some((item.offset, item.depth));
+                    if explained && item.task.is_none() && item.annotation.is_none() {
+                        pieces.push(Piece::Note(item.text, place));
+                        break 'item;
+                    }
+                    // A plain bullet under a task item that says who owns it,
+                    // where it stands or what proves it ("Owner: [QA Lead]",
+                    // "Status: ☐ Done", "Evidence: [link]") is a note of that
+                    // task, not a field or a sign-off of its own.
+                    let under_task =
+                        task_mode && item.task.is_none() && item.parent.is_some_and(|p| tasks[p]);
+                    let shape = rules::field_shape(&item.text);
+                    // Any such `Label: value` says something about its task
+                    // ("Change ticket: [CHG-1]", "RTO: [X hours]", "Users: [X]"):
+                    // the box above it is the step.
+                    let about_task = under_task
+                        && shape
+                            .as_ref()
+                            .is_some_and(|s| rules::is_task_metadata(&s.label));
+                    let about_task = about_task || plain.how[index];
+                    let shape = shape.filter(|_| !about_task);
+                    let bold = item.markdown.starts_with("**") || item.markdown.starts_with("__");
+                    // `- **Service:**` with nothing after it: a blank to fill.
+                    let blank_label = bold && !parents[index];
+                    // A value that is a sentence or a pointer is information.
+                    // "1. **Notification**: stakeholders told" is step one of a
+                    // procedure; its bold words name the step.
+                    let numbered_step = item.ordered && item.parent.is_none();
+                    let field = shape.as_ref().is_some_and(|shape| {
+                        shape.placeholder
+                            || (blank_label
+                                && shape.value.trim().is_empty()
+                                && !shape.label.is_empty())
+                            || (item.task.is_none() && !rules::choices(&shape.value).is_empty())
+                            || (item.task.is_none()
+                                && bold
+                                && !numbered_step
+                                && !shape.value.is_empty()
+                                && !rules::is_prose_value(&shape.value))
+                    });
+                    let annotated_kind = item
+                        .annotation
+                        .as_ref()
+                        .is_some_and(|a| a.get("kind").is_some());
+                    // A numbered step at the top of a list is a step of a
+                    // procedure even in a document of task items.
+                    let info = plain.note[index];
+                    let step = item.ordered
+                        && item.parent.is_none()
+                        && !info
+                        && !above.iter().any(|(_, reference)| *reference);
+                    let rollback_rule = item.task.is_none()
+                        && shape
+                            .as_ref()
+                            .is_some_and(|s| rules::is_rollback_rule(&s.label, &s.value));
+                    let contact = contacts_section && item.task.is_none() && !annotated_kind;
+                    let is_item = !contact
+                        && (rollback_rule
+                            || item.task.is_some()
+                            || (!task_mode && !info)
+                            || step
+                            || ((criteria || trigger_heading) && item.parent.is_none())
+                            || (confirm_heading && item.parent.is_none() && !parents[index])
+                            || field
+                            || (signoff_section && !about_task)
+                            || annotated_kind);
+                    if !is_item {
+                        if !item.text.is_empty() {
+                            pieces.push(Piece::Note(item.text, place));
+                        }
+                        break 'item;
+                    }
+                    pieces.push(Piece::Item(Box::new(Draft {
+                        shape: shape.filter(|_| field || item.task.is_some()),
+                        text: item.text,
+                        markdown: item.markdown,
+                        offset: item.offset,
+                        task: item.task.is_some(),
+                        depth: item.depth,
+                        node: Some(index),
+                        parent_node: item.parent,
+                        command: item.command,
+                        annotation: item.annotation,
+                        is_parent: parents[index],
+                        trigger: criteria
+                            || rollback_rule
+                            || (usage_heading && item.parent.is_none()),
+                        optional: (pick && item.task.is_some()) || plain.optional[index],
+                    })));
                 }
-                pieces.push(Piece::Item(Box::new(Draft {
-                    shape: shape.filter(|_| field || item.task.is_some()),
-                    text: item.text,
-                    markdown: item.markdown,
-                    offset: item.offset,
-                    task: item.task.is_some(),
-                    depth: item.depth,
-                    node: Some(index),
-                    parent_node: item.parent,
-                    command: item.command,
-                    annotation: item.annotation,
-                    is_parent: parents[index],
-                    trigger: criteria || rollback_rule || (usage_heading && item.parent.is_none()),
-                    optional: (pick && item.task.is_some()) || plain.optional[index],
-                })));
+                for (text, offset) in remarks {
+                    pieces.push(Piece::Note(text, Some((offset, below))));
+                }
             }
             Node::Paragraph(lines)
                 if !heading_label.is_empty()
@@ -239,6 +267,7 @@ pub(super) fn pieces(
                     parent: None,
                     command: None,
                     annotation: None,
+                    remarks: Vec::new(),
                 };
                 answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
             }
@@ -275,8 +304,9 @@ pub(super) fn pieces(
                     .map(|(n, line)| {
                         // `**Primary way back:**` alone on its line is a
                         // blank to fill, unless it leads a list.
-                        let bold_blank =
-                            line.markdown.starts_with("**") && !(n == last && leads_block[index]);
+                        let bold_blank = line.markdown.starts_with("**")
+                            && !(n == last && leads_block[index])
+                            && !rules::is_example_label(&line.text);
                         rules::field_shape(&line.text).filter(|shape| {
                             shape.placeholder
                                 || (bold_blank

@@ -20,11 +20,17 @@ pub(super) struct Steps {
     /// The item is in a group whose name says it is optional ("Optional,
     /// only if ...:").
     pub optional: Vec<bool>,
+    /// A `label: value` bullet under a numbered step ending in ":" ("3.
+    /// Set the inputs:" over "**ref**: the tag"): it says how to do that
+    /// step, so it is the step's note, not a field or a step. A sentence
+    /// there ("Choose a track") is still a sub-step.
+    pub how: Vec<bool>,
 }
 
 pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
     let mut note = vec![false; nodes.len()];
     let mut optional = vec![false; nodes.len()];
+    let mut how = vec![false; nodes.len()];
     // Each heading's text, with the index of its last occurrence.
     let mut headings: HashMap<String, usize> = HashMap::new();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
@@ -81,8 +87,17 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
             children.get(parent).is_some_and(|c| c.len() == 1)
                 && !matches!(&nodes[parent], Node::Item(p) if p.text.trim_end().ends_with(':'))
         });
+        how[index] = !task_mode
+            && !item.ordered
+            && item.task.is_none()
+            && rules::field_shape(&item.text).is_some()
+            && item.parent.is_some_and(|parent| {
+                matches!(&nodes[parent], Node::Item(p)
+                    if p.ordered && p.text.trim_end().ends_with(':'))
+            });
         let information = !task_mode
-            && (reference
+            && (how[index]
+                || reference
                 || notes_lead
                 || (nested
                     && !item.ordered
@@ -104,7 +119,11 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
                 note[index] = true;
             }
         }
-        return Steps { note, optional };
+        return Steps {
+            note,
+            optional,
+            how,
+        };
     }
     // Group names: a bullet ending in ":" over steps of its own, or an item over
     // two numbered sub-steps or more. Deepest first (children come after
@@ -140,7 +159,11 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
             }
         }
     }
-    Steps { note, optional }
+    Steps {
+        note,
+        optional,
+        how,
+    }
 }
 
 fn mark_optional(children: &[Vec<usize>], parent: usize, optional: &mut [bool]) {

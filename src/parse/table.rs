@@ -211,6 +211,7 @@ impl Table {
                     parent: None,
                     command: None,
                     annotation: None,
+                    remarks: Vec::new(),
                 }
             })
             .collect()
@@ -233,6 +234,7 @@ impl Table {
                 parent: None,
                 command: None,
                 annotation: None,
+                remarks: Vec::new(),
             })
             .collect()
     }
@@ -292,6 +294,7 @@ impl Table {
                 parent: None,
                 command: None,
                 annotation: None,
+                remarks: Vec::new(),
             });
         }
         items

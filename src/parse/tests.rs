@@ -497,6 +497,49 @@ fn a_steps_only_sub_bullet_is_a_remark_on_it() {
     assert_eq!(texts(&c), ["Push the commits", "Push the tags"]);
 }
 
+#[test]
+fn a_later_paragraph_and_a_quote_in_an_item_are_its_notes() {
+    let c = model(
+        "# Ship\n- [ ] Push the tags\n\n  Only after CI is green.\n\n  > Pushing starts\n  > the publish job.\n\n- [ ] Announce\n",
+    );
+    assert_eq!(texts(&c), ["Push the tags", "Announce"]);
+    let section = &c.phases[0].sections[0];
+    assert_eq!(
+        section.notes,
+        ["Only after CI is green.", "Pushing starts the publish job."]
+    );
+    assert_eq!(section.note_places, [Some((4, 1)), Some((6, 1))]);
+}
+
+#[test]
+fn bold_answer_paragraphs_without_task_markers_are_one_fields_choices() {
+    let c = model(
+        "# Release\n\n[ ] tag it\n[ ] push it\n\n## Verdict\n\n[ ] **SHIP** - every check green\n\n[ ] **HOLD** - say why:\n",
+    );
+    let items: Vec<(Kind, String, Vec<String>)> = c
+        .items()
+        .map(|(_, _, i)| {
+            (
+                i.kind,
+                i.label.clone().unwrap_or_else(|| i.text.clone()),
+                i.choices.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            (Kind::Check, "tag it".to_string(), vec![]),
+            (Kind::Check, "push it".to_string(), vec![]),
+            (
+                Kind::Field,
+                "Verdict".to_string(),
+                vec!["SHIP".to_string(), "HOLD".to_string()]
+            ),
+        ]
+    );
+}
+
 /// (kind, text or role, optional, when) of every item, in order.
 fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
     checklist
@@ -717,5 +760,26 @@ fn numbered_bold_steps_picked_boxes_and_owner_sheets() {
             always(Kind::Field, "Ticket"),
             always(Kind::Check, "✅ Every row copied"),
         ]
+    );
+}
+
+#[test]
+fn a_box_without_its_space_is_a_task_box() {
+    let c = model("# Ship\n- [] Tag it\n- [] Push it\n- Read this first\n");
+    assert_eq!(texts(&c), ["Tag it", "Push it"]);
+}
+
+#[test]
+fn bullets_under_a_numbered_step_ending_in_a_colon_say_how_to_do_it() {
+    let c = model(
+        "# Roll back\n1. Set the inputs:\n   - **ref**: the last good tag\n   - live: true\n   - Choose a track\n2. Start the pipeline\n",
+    );
+    assert_eq!(
+        texts(&c),
+        ["Set the inputs:", "Choose a track", "Start the pipeline"]
+    );
+    assert_eq!(
+        c.phases[0].sections[0].notes,
+        ["ref: the last good tag", "live: true"]
     );
 }

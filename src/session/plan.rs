@@ -23,7 +23,19 @@ pub(super) enum Step {
 /// checklist's order. One named only in
 /// prose (a lead, a note, a page's introduction) is shown as written and
 /// never asked: nobody should have to invent a value nothing uses.
-pub(super) fn asked_variables(checklist: &Checklist) -> Vec<String> {
+pub fn asked_variables(checklist: &Checklist) -> Vec<String> {
+    named_by_items(checklist, false)
+}
+
+/// The variables the checklist's items use, a field's written value
+/// (`**Date**: {{DATE}}`) included: the template's own variables, as
+/// against those only prose names. A field's value is not asked for as a
+/// variable, since the field itself asks it.
+pub fn used_variables(checklist: &Checklist) -> Vec<String> {
+    named_by_items(checklist, true)
+}
+
+fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
     let mut used: HashSet<String> = HashSet::new();
     for (_, section, item) in checklist.items() {
         let texts = [
@@ -31,6 +43,7 @@ pub(super) fn asked_variables(checklist: &Checklist) -> Vec<String> {
             item.command.as_deref().or(section.command.as_deref()),
             item.label.as_deref(),
             item.default.as_deref(),
+            Some(item.markdown.as_str()).filter(|_| values),
         ];
         for text in texts.into_iter().flatten() {
             if text.contains("{{") {

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use crate::exec;
+use crate::model::{Item, Section};
 use crate::prompt::{ItemView, Previous, StartView, Tally};
 use crate::record::Status;
 use crate::template::fill;
@@ -73,6 +74,7 @@ impl Session<'_> {
             command,
             section_command: own.is_none() && section.command.is_some(),
             expected_output: section.expected_output.clone(),
+            notes: notes_under(section, item),
             wait_seconds: item.wait_seconds,
             measure: self.measure_view(index),
             result: self.record.items[index].clone(),
@@ -126,4 +128,25 @@ pub(super) fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<
         }
     }
     shared
+}
+
+/// The section's notes that stand under `item`: after its line and before
+/// the section's next item, nested deeper than it.
+fn notes_under(section: &Section, item: &Item) -> Vec<String> {
+    let next = section
+        .items
+        .iter()
+        .map(|other| other.line)
+        .filter(|line| *line > item.line)
+        .min()
+        .unwrap_or(usize::MAX);
+    section
+        .notes
+        .iter()
+        .zip(&section.note_places)
+        .filter(|(_, place)| {
+            place.is_some_and(|(line, depth)| line > item.line && line < next && depth > item.depth)
+        })
+        .map(|(note, _)| note.clone())
+        .collect()
 }

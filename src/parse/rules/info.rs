@@ -125,3 +125,13 @@ pub fn is_reference_title(title: &str) -> bool {
     .iter()
     .any(|word| title.contains(word))
 }
+
+/// "**Example:**" over a quote or a paragraph shows what to write; it is
+/// no blank to fill.
+pub fn is_example_label(text: &str) -> bool {
+    let label = normalised(text.split(':').next().unwrap_or(""));
+    matches!(
+        label.as_str(),
+        "example" | "examples" | "for example" | "e g" | "eg" | "sample"
+    )
+}

@@ -5,8 +5,8 @@
 mod info;
 
 pub use info::{
-    is_information, is_instruction, is_notes_lead, is_optional_lead, is_phase_word,
-    is_reference_title,
+    is_example_label, is_information, is_instruction, is_notes_lead, is_optional_lead,
+    is_phase_word, is_reference_title,
 };
 mod field;
 
@@ -112,9 +112,43 @@ pub fn is_explanation_lead(lead: &str) -> bool {
 }
 
 fn mentions_rollback(title: &str) -> bool {
-    ["rollback", "roll back", "rolling back", "revert"]
+    [
+        "rollback",
+        "roll back",
+        "rolling back",
+        "revert",
+        // Taking a release back out is a way back too.
+        "withdraw",
+        "pull a release",
+        "pull the release",
+        "pulling a release",
+        "pulling the release",
+    ]
+    .iter()
+    .any(|word| title.contains(word))
+}
+
+/// A lead that says when a workflow is used ("This workflow applies
+/// when:", "Use this when:", "When to release:"): the list under it states
+/// conditions, not steps. Under a heading about rolling back they are its
+/// triggers; elsewhere, information.
+pub fn is_conditions_lead(lead: &str) -> bool {
+    if !lead.trim_end().ends_with(':') {
+        return false;
+    }
+    let lower = normalised(lead.trim_end().trim_end_matches(':'));
+    lower.split_whitespace().count() <= 8
+        && [
+            "applies when",
+            "apply when",
+            "is used when",
+            "use this when",
+            "used when",
+            "when to release",
+            "when to use",
+        ]
         .iter()
-        .any(|word| title.contains(word))
+        .any(|words| lower.contains(words))
 }
 
 /// "Sign-off", "Sign-offs", "Approvals", "Signatures", "Deployment
@@ -141,6 +175,17 @@ pub fn is_signoff_title(title: &str) -> bool {
                 | "acknowledgment"
         )
     };
+    // "Items Still Open at Sign-off" names a moment, and "Checking the
+    // signatures" an activity: neither is where people sign.
+    let moment =
+        words.len() >= 2 && matches!(words[words.len() - 2], "at" | "before" | "after" | "until");
+    let activity = words.len() > 1
+        && words
+            .first()
+            .is_some_and(|w| matches!(*w, "checking" | "verifying" | "validating" | "testing"));
+    if moment || activity {
+        return false;
+    }
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
 }
 
@@ -173,6 +218,17 @@ pub fn is_task_metadata(label: &str) -> bool {
         "document",
         "eta",
         "priority",
+        // What a task is measured or tracked by: "Change ticket:
+        // [CHG-1]", "RTO: [X hours]", "Tester: [Name]", "Users: [X]".
+        "change ticket",
+        "ticket",
+        "rto",
+        "tester",
+        "result",
+        "time estimate",
+        "estimate",
+        "test date",
+        "users",
     ]
     .contains(&label.as_str())
 }
@@ -215,7 +271,7 @@ pub fn looks_like_role(role: &str) -> bool {
 const NOT_ROLE_ENDS: &[&str] = &[
     "duration", "time", "date", "required", "status", "decision", "version", "number", "id",
     "notes", "comments", "result", "results", "outcome", "reason", "window", "count", "score",
-    "level", "type", "link", "url", "ticket",
+    "level", "type", "link", "url", "ticket", "change",
 ];
 
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
@@ -241,16 +297,14 @@ pub fn is_rollback_title(title: &str) -> bool {
     if !mentions_rollback(&title) || is_trigger_title(&title) {
         return false;
     }
-    let preparation = [
-        "plan",
-        "prepar",
-        "readiness",
-        "strategy",
-        "test",
-        "criteria",
-    ]
-    .iter()
-    .any(|word| title.contains(word));
+    // "Rollback Plan" is made in every run; a "Planned Rollback" is one.
+    let plan = title
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|word| matches!(word, "plan" | "plans" | "planning"));
+    let preparation = plan
+        || ["prepar", "readiness", "strategy", "test", "criteria"]
+            .iter()
+            .any(|word| title.contains(word));
     if preparation {
         return false;
     }
@@ -277,7 +331,15 @@ pub fn is_rollback_title(title: &str) -> bool {
     ]
     .iter()
     .any(|word| title.contains(word));
-    execution || ["rollback", "roll back", "revert"].contains(&title.as_str())
+    // "Immediate Rollback (< 15 minutes)", "Database Rollback": the title
+    // names the rollback itself.
+    let named = title
+        .split('(')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .ends_with("rollback");
+    execution || named || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
 /// "Normal Completion", "On Success", "After a successful release", "If
@@ -408,6 +470,18 @@ fn optional_prefix(text: &str) -> bool {
     ]
     .iter()
     .any(|start| lower.starts_with(start))
+}
+
+/// The text after an "Optional:" label, or the text.
+pub fn without_optional_label(text: &str) -> &str {
+    let trimmed = text.trim_start();
+    match trimmed.get(..9) {
+        Some(head) if head.eq_ignore_ascii_case("optional:") => {
+            let rest = trimmed[9..].trim_start();
+            if rest.is_empty() { text } else { rest }
+        }
+        _ => text,
+    }
 }
 
 fn optional_parenthesis(text: &str) -> bool {

@@ -444,3 +444,50 @@ fn no_go_optional_words_and_rollback_rules() {
     assert!(!is_rollback_rule("Queue depth", "roll back at once"));
     assert!(!is_rollback_rule("Disk > 80%", "page the on-call"));
 }
+
+#[test]
+fn examples_change_and_task_tracking_labels() {
+    assert!(is_example_label("Example:"));
+    assert!(is_example_label("For example:"));
+    assert!(!is_example_label("Exemption:"));
+    assert!(!looks_like_role("Change"));
+    for label in ["Change ticket", "RTO", "Tester", "Users", "Time estimate"] {
+        assert!(is_task_metadata(label), "{label}");
+    }
+    assert!(!is_task_metadata("Release date"));
+}
+
+#[test]
+fn an_optional_label_is_the_flag_not_the_text() {
+    assert_eq!(
+        without_optional_label("OPTIONAL: cut a branch."),
+        "cut a branch."
+    );
+    assert_eq!(without_optional_label("Optional:"), "Optional:");
+    assert_eq!(
+        without_optional_label("Optionally cut it"),
+        "Optionally cut it"
+    );
+    assert!(is_optional_text("OPTIONAL: cut a branch."));
+}
+
+#[test]
+fn conditions_leads_and_planned_rollbacks() {
+    assert!(is_conditions_lead("This workflow applies when:"));
+    assert!(is_conditions_lead("Use this when:"));
+    assert!(!is_conditions_lead("This workflow applies when ready."));
+    assert!(!is_conditions_lead("Run these steps:"));
+    assert!(is_about_rollback("Pulling a Release Workflow"));
+    assert!(!is_about_rollback("Pull requests"));
+    assert!(is_rollback_title("Planned Rollback Steps"));
+    assert!(is_rollback_title("Immediate Rollback (< 15 minutes)"));
+    assert!(!is_rollback_title("Rollback Plan"));
+}
+
+#[test]
+fn a_moment_or_an_activity_is_no_signoff_section() {
+    assert!(!is_signoff_title("Open items at sign-off"));
+    assert!(!is_signoff_title("Verifying the signatures"));
+    assert!(is_signoff_title("Deployment Approvals"));
+    assert!(is_signoff_title("Sign-off"));
+}

@@ -193,6 +193,15 @@ pub fn item(
     }
     blocks.push(Block::line(1, String::new()));
     blocks.push(Block::new(9, text(view, style, width)));
+    if !view.notes.is_empty() {
+        let notes = view
+            .notes
+            .iter()
+            .flat_map(|note| wrap(&printable(&format!("• {note}")), 4, width))
+            .map(|line| style.dim(&line))
+            .collect();
+        blocks.push(Block::new(4, notes));
+    }
     let mut about = Vec::new();
     if view.kind == Kind::Trigger {
         let hint = if view.rollback_called {

@@ -39,6 +39,7 @@ fn view() -> ItemView {
         phase: "Preparation".into(),
         section: Some("Checks".into()),
         section_lead: None,
+        notes: Vec::new(),
         id: "prepare/checks/host-noted".into(),
         kind: Kind::Check,
         optional: false,
