@@ -219,6 +219,19 @@ pub fn for_run(common: &mut RunArgs, config: &mut Config) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// `sign`: whether to commit the record once signed. A project that
+/// commits its records (`commit = true`) commits each sign-off too, as a
+/// sign-off changes the record as much as a run does.
+pub fn for_sign(args: &mut crate::cli::SignArgs) -> anyhow::Result<()> {
+    let file = project::discover()?;
+    let resolver = Resolver {
+        file: file.as_ref(),
+        system: &crate::sign::System,
+    };
+    args.commit = resolver.commit(args.commit).value;
+    Ok(())
+}
+
 /// `report` and `history`: the records folder.
 pub fn records_dir(flag: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let file = project::discover()?;

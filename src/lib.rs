@@ -135,7 +135,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> anyhow::Result<Code> {
         }
         Command::Show(args) => show::run(args, &config, out),
         Command::Lint(args) => lint::run(&args.checklists, args.strict, config.style, out),
-        Command::Sign(args) => sign::run(args, out),
+        Command::Sign(mut args) => {
+            effective::for_sign(&mut args)?;
+            sign::run(args, out)
+        }
         Command::Verify(mut args) => {
             effective::for_trust(&mut args.trust)?;
             verify::run(args, &config, out)

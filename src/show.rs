@@ -54,7 +54,17 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
     let mut summary = vec![
         checklist.source.path.clone(),
         checklist.format.as_str().to_string(),
-        format!("{} phases, {} items", counts.phases, counts.items),
+        format!(
+            "{} {}, {} {}",
+            counts.phases,
+            if counts.phases == 1 {
+                "phase"
+            } else {
+                "phases"
+            },
+            counts.items,
+            if counts.items == 1 { "item" } else { "items" }
+        ),
     ];
     let kinds: Vec<String> = [
         (counts.check, "check"),

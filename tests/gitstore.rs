@@ -304,6 +304,20 @@ fn run_resume_and_sign_each_commit_the_record_and_only_it() {
     let again = sandbox.relcheck(&["sign", &record, "--role", "QA Lead", "--name", "Cy"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert_eq!(sandbox.commits(), 3);
+    // A project that commits its records commits each sign-off too.
+    fs::write(
+        sandbox.path("repo").join("relcheck.toml"),
+        "commit = true\n",
+    )
+    .unwrap();
+    let by_file = sandbox.relcheck(&["sign", &record, "--role", "QA Lead", "--name", "Di"]);
+    assert_eq!(by_file.code, 0, "{}", by_file.stderr);
+    assert_eq!(
+        by_file.stdout.lines().last().unwrap(),
+        format!("committed: {record} ({})", sandbox.short_head())
+    );
+    assert_eq!(sandbox.commits(), 4);
+    assert_eq!(sandbox.changed(), format!("{record}\n"));
 }
 
 #[test]

@@ -133,7 +133,7 @@ fn show_keeps_bullets_and_commands_where_they_were_written() {
         .file("nest.md", text)
         .args(&["show", "nest.md"])
         .stdout(
-            "Ship\nnest.md · markdown · 1 phases, 4 items · 4 check\n\n 3  Packages\n 5    [ ] Tag the release\n      • Pull each artifact and check its version:\n 7      [ ] docker pull tide:latest\n 8      [ ] docker pull tide:v1\n      │ ./validate.sh production\n14    [ ] Validation passed\n        • Press Edit first.\n",
+            "Ship\nnest.md · markdown · 1 phase, 4 items · 4 check\n\n 3  Packages\n 5    [ ] Tag the release\n      • Pull each artifact and check its version:\n 7      [ ] docker pull tide:latest\n 8      [ ] docker pull tide:v1\n      │ ./validate.sh production\n14    [ ] Validation passed\n        • Press Edit first.\n",
         )
         .run();
 }

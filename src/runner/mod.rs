@@ -2,7 +2,6 @@
 //! goes, the lock, the signals, and which prompter answers; then the
 //! session engine does the rest.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,13 +13,18 @@ use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
 use crate::model::Checklist;
 use crate::notify::Delivery;
-use crate::parse;
 use crate::record::{Changes, Lock, Mode, Outcome, Record, RecordFile, Sink};
 use crate::records::{checklist_source, embedded_source, newest_in_progress, records_dir};
 use crate::session::{Ending, Options, Session, SystemClock};
 use crate::source::Source;
 use crate::style::Style;
 use crate::term::Terminal;
+
+mod preflight;
+mod presets;
+
+use preflight::{require_values, runnable};
+pub use presets::presets;
 
 /// Settings shared by `run` and `resume`.
 pub struct Settings {
@@ -86,104 +90,6 @@ pub fn operator(flag: Option<String>) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// `--set name=value` pairs, each naming a variable or a field (by id or
-/// label) of `checklist`, with a value among the field's choices.
-pub fn presets(
-    set: &[String],
-    defaults: &[crate::project::Preset],
-    checklist: &Checklist,
-) -> anyhow::Result<BTreeMap<String, String>> {
-    let mut values = BTreeMap::new();
-    // The config file serves every checklist of a project: a default for
-    // a variable this one lacks is not a mistake. Flags come after, and win.
-    for default in defaults {
-        if let Some(choices) = field_or_variable(checklist, &default.name) {
-            if !choices.is_empty() && !choices.contains(&default.value) {
-                return Err(error(
-                    Code::Input,
-                    format!(
-                        "{}: [set] {} = {}: choose one of {}",
-                        crate::printable::printable(&default.at),
-                        crate::printable::printable(&default.name),
-                        crate::printable::printable(&default.value),
-                        choices.join(", ")
-                    ),
-                ));
-            }
-            values.insert(default.name.clone(), default.value.clone());
-        }
-    }
-    for pair in set {
-        let Some((name, value)) = pair.split_once('=') else {
-            return Err(error(
-                Code::Usage,
-                format!("--set {pair}: write NAME=VALUE, as --set version=1.4.2"),
-            ));
-        };
-        let name = name.trim();
-        let field = checklist.items().map(|(_, _, item)| item).find(|item| {
-            item.kind == crate::model::Kind::Field
-                && (item.id == name || item.label.as_deref() == Some(name))
-        });
-        match field {
-            Some(field)
-                if !field.choices.is_empty() && !field.choices.iter().any(|c| c == value) =>
-            {
-                return Err(error(
-                    Code::Usage,
-                    format!(
-                        "--set {name}={value}: choose one of {}",
-                        field.choices.join(", ")
-                    ),
-                ));
-            }
-            Some(_) => {}
-            None if checklist.variables.iter().any(|v| v == name) => {}
-            None => {
-                let mut known = checklist.variables.clone();
-                known.extend(
-                    checklist
-                        .items()
-                        .filter(|(_, _, item)| item.kind == crate::model::Kind::Field)
-                        .flat_map(|(_, _, item)| item.label.clone()),
-                );
-                return Err(error(
-                    Code::Usage,
-                    format!(
-                        "--set {name}: not a variable or field of {}{}",
-                        checklist.title,
-                        crate::answers::suggest(name, &known)
-                    ),
-                ));
-            }
-        }
-        if value.chars().any(crate::printable::unsafe_char) {
-            return Err(error(
-                Code::Usage,
-                format!(
-                    "--set {}: the value holds a control character or a direction override (an escape sequence?); values are recorded and shown, so give plain text",
-                    crate::printable::printable(name)
-                ),
-            ));
-        }
-        values.insert(name.to_string(), value.to_string());
-    }
-    Ok(values)
-}
-
-/// The choices of the field or variable `name` (none for free text), or
-/// `None` when the checklist has neither.
-fn field_or_variable(checklist: &Checklist, name: &str) -> Option<Vec<String>> {
-    let field = checklist.items().map(|(_, _, item)| item).find(|item| {
-        item.kind == crate::model::Kind::Field
-            && (item.id == name || item.label.as_deref() == Some(name))
-    });
-    match field {
-        Some(field) => Some(field.choices.clone()),
-        None => checklist.variables.iter().any(|v| v == name).then(Vec::new),
-    }
-}
-
 /// `unattended` is the command to use without a terminal.
 fn require_terminal(unattended: &str) -> anyhow::Result<()> {
     if !std::io::stdin().is_terminal() {
@@ -232,161 +138,6 @@ fn exit_code(
             Code::Interrupted
         }
     })
-}
-
-/// The checklist, refused when it has errors: a mistyped `timeout=` or a
-/// duplicate `id=` would otherwise change what runs without a word.
-fn runnable(source: &Source) -> anyhow::Result<Checklist> {
-    let parsed = parse::parse(source).require_items(source)?;
-    let errors: Vec<crate::diagnostic::Diagnostic> = parsed
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
-        .cloned()
-        .collect();
-    if !errors.is_empty() {
-        // Bounded, however many there are.
-        let shown = crate::diagnostic::render_all(&errors, source, |_, word| word.to_string());
-        return Err(error(
-            Code::Input,
-            format!(
-                "{} has errors; fix them and run it again (`relcheck lint {0}` checks):\n{}",
-                source.display,
-                shown.trim_end()
-            ),
-        ));
-    }
-    Ok(parsed.checklist)
-}
-
-/// Every variable in a command still to run has a value among `given`,
-/// or the run stops before anything runs (exit 3): a pipeline has nobody
-/// to ask, and a command would otherwise stay pending or run half-filled.
-/// `answered` says which items will not run their command.
-fn require_values(
-    source: &Source,
-    checklist: &Checklist,
-    given: &[&BTreeMap<String, String>],
-    answered: impl Fn(&str) -> bool,
-) -> anyhow::Result<()> {
-    let mut values = BTreeMap::new();
-    for map in given {
-        values.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
-    }
-    let lines: Vec<&str> = source.text.lines().collect();
-    // Where each item's block ends: at the next item as shallow as it.
-    let items: Vec<(usize, usize)> = checklist
-        .items()
-        .map(|(_, _, item)| (item.line, item.depth))
-        .collect();
-    let mut ends = vec![lines.len(); items.len()];
-    let mut open: Vec<usize> = Vec::new();
-    for (k, &(line, depth)) in items.iter().enumerate() {
-        while let Some(&j) = open.last().filter(|&&j| items[j].1 >= depth) {
-            ends[j] = line.min(lines.len());
-            open.pop();
-        }
-        open.push(k);
-    }
-    // Each missing name with the lines of the commands that use it, in
-    // order of first use; and each name whose value a shell could read.
-    // Every step is linear in the names: a checklist may use 200,000.
-    let mut missing = Uses::default();
-    let mut hostile = Uses::default();
-    for (k, (_, _, item)) in checklist.items().enumerate() {
-        let Some(command) = &item.command else {
-            continue;
-        };
-        if answered(&item.id) {
-            continue;
-        }
-        let (names, uses) = match crate::exec::substitute(command, &values) {
-            Ok(_) => continue,
-            Err(crate::exec::Unfilled::Missing(names)) => (names, &mut missing),
-            Err(crate::exec::Unfilled::Unsafe(names)) => (names, &mut hostile),
-        };
-        // The command's own line for each name: the first in the item's
-        // block after its own line that uses it, found in one pass.
-        let mut wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
-        let mut found: HashMap<&str, usize> = HashMap::new();
-        for (i, line) in lines.iter().enumerate().take(ends[k]).skip(item.line) {
-            if wanted.is_empty() {
-                break;
-            }
-            for placeholder in crate::template::placeholders(line) {
-                if wanted.remove(placeholder.name) {
-                    found.insert(placeholder.name, i + 1);
-                }
-            }
-        }
-        for name in names {
-            let line = found.get(name.as_str()).copied().unwrap_or(item.line);
-            uses.add(name, line);
-        }
-    }
-    let (missing, hostile) = (missing.done(), hostile.done());
-    if missing.is_empty() && hostile.is_empty() {
-        return Ok(());
-    }
-    let at = |lines: &[usize]| match lines {
-        [line] => format!("the command at line {line}"),
-        many => format!(
-            "the commands at lines {}",
-            many.iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut problems: Vec<String> = hostile
-        .iter()
-        .map(|(name, lines)| {
-            format!(
-                "{}: the value of {{{{{name}}}}}, used by {}, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"${}\" in the command instead",
-                source.display,
-                at(lines),
-                crate::exec::env_name(name)
-            )
-        })
-        .collect();
-    problems.extend(missing
-        .into_iter()
-        .map(|(name, lines)| {
-            format!(
-                "{}: no value for {{{{{name}}}}}, used by {}; give it with --set {name}=... or values: in the answers file",
-                source.display,
-                at(&lines)
-            )
-        }));
-    Err(error(Code::Input, problems.join("\n")))
-}
-
-/// Names in order of first use, each with the lines that use it.
-#[derive(Default)]
-struct Uses {
-    names: Vec<(String, Vec<usize>)>,
-    index: HashMap<String, usize>,
-}
-
-impl Uses {
-    fn add(&mut self, name: String, line: usize) {
-        match self.index.get(&name) {
-            Some(&i) => self.names[i].1.push(line),
-            None => {
-                self.index.insert(name.clone(), self.names.len());
-                self.names.push((name, vec![line]));
-            }
-        }
-    }
-
-    /// Each name's lines in order, each once.
-    fn done(mut self) -> Vec<(String, Vec<usize>)> {
-        for (_, lines) in &mut self.names {
-            lines.sort_unstable();
-            lines.dedup();
-        }
-        self.names
-    }
 }
 
 /// A new record's path, locked, and who runs it where.

@@ -1,0 +1,164 @@
+//! What a run checks before anything runs: the checklist has no errors,
+//! and every command still to run has a value for each of its variables.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::exit::{Code, error};
+use crate::model::Checklist;
+use crate::parse;
+use crate::source::Source;
+
+/// The checklist, refused when it has errors: a mistyped `timeout=` or a
+/// duplicate `id=` would otherwise change what runs without a word.
+pub(super) fn runnable(source: &Source) -> anyhow::Result<Checklist> {
+    let parsed = parse::parse(source).require_items(source)?;
+    let errors: Vec<crate::diagnostic::Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+        .cloned()
+        .collect();
+    if !errors.is_empty() {
+        // Bounded, however many there are.
+        let shown = crate::diagnostic::render_all(&errors, source, |_, word| word.to_string());
+        return Err(error(
+            Code::Input,
+            format!(
+                "{} has errors; fix them and run it again (`relcheck lint {0}` checks):\n{}",
+                source.display,
+                shown.trim_end()
+            ),
+        ));
+    }
+    Ok(parsed.checklist)
+}
+
+/// Every variable in a command still to run has a value among `given`,
+/// or the run stops before anything runs (exit 3): a pipeline has nobody
+/// to ask, and a command would otherwise stay pending or run half-filled.
+/// `answered` says which items will not run their command.
+pub(super) fn require_values(
+    source: &Source,
+    checklist: &Checklist,
+    given: &[&BTreeMap<String, String>],
+    answered: impl Fn(&str) -> bool,
+) -> anyhow::Result<()> {
+    let mut values = BTreeMap::new();
+    for map in given {
+        values.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
+    }
+    let lines: Vec<&str> = source.text.lines().collect();
+    // Where each item's block ends: at the next item as shallow as it.
+    let items: Vec<(usize, usize)> = checklist
+        .items()
+        .map(|(_, _, item)| (item.line, item.depth))
+        .collect();
+    let mut ends = vec![lines.len(); items.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, &(line, depth)) in items.iter().enumerate() {
+        while let Some(&j) = open.last().filter(|&&j| items[j].1 >= depth) {
+            ends[j] = line.min(lines.len());
+            open.pop();
+        }
+        open.push(k);
+    }
+    // Each missing name with the lines of the commands that use it, in
+    // order of first use; and each name whose value a shell could read.
+    // Every step is linear in the names: a checklist may use 200,000.
+    let mut missing = Uses::default();
+    let mut hostile = Uses::default();
+    for (k, (_, _, item)) in checklist.items().enumerate() {
+        let Some(command) = &item.command else {
+            continue;
+        };
+        if answered(&item.id) {
+            continue;
+        }
+        let (names, uses) = match crate::exec::substitute(command, &values) {
+            Ok(_) => continue,
+            Err(crate::exec::Unfilled::Missing(names)) => (names, &mut missing),
+            Err(crate::exec::Unfilled::Unsafe(names)) => (names, &mut hostile),
+        };
+        // The command's own line for each name: the first in the item's
+        // block after its own line that uses it, found in one pass.
+        let mut wanted: HashSet<&str> = names.iter().map(String::as_str).collect();
+        let mut found: HashMap<&str, usize> = HashMap::new();
+        for (i, line) in lines.iter().enumerate().take(ends[k]).skip(item.line) {
+            if wanted.is_empty() {
+                break;
+            }
+            for placeholder in crate::template::placeholders(line) {
+                if wanted.remove(placeholder.name) {
+                    found.insert(placeholder.name, i + 1);
+                }
+            }
+        }
+        for name in names {
+            let line = found.get(name.as_str()).copied().unwrap_or(item.line);
+            uses.add(name, line);
+        }
+    }
+    let (missing, hostile) = (missing.done(), hostile.done());
+    if missing.is_empty() && hostile.is_empty() {
+        return Ok(());
+    }
+    let at = |lines: &[usize]| match lines {
+        [line] => format!("the command at line {line}"),
+        many => format!(
+            "the commands at lines {}",
+            many.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut problems: Vec<String> = hostile
+        .iter()
+        .map(|(name, lines)| {
+            format!(
+                "{}: the value of {{{{{name}}}}}, used by {}, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"${}\" in the command instead",
+                source.display,
+                at(lines),
+                crate::exec::env_name(name)
+            )
+        })
+        .collect();
+    problems.extend(missing
+        .into_iter()
+        .map(|(name, lines)| {
+            format!(
+                "{}: no value for {{{{{name}}}}}, used by {}; give it with --set {name}=... or values: in the answers file",
+                source.display,
+                at(&lines)
+            )
+        }));
+    Err(error(Code::Input, problems.join("\n")))
+}
+
+/// Names in order of first use, each with the lines that use it.
+#[derive(Default)]
+struct Uses {
+    names: Vec<(String, Vec<usize>)>,
+    index: HashMap<String, usize>,
+}
+
+impl Uses {
+    fn add(&mut self, name: String, line: usize) {
+        match self.index.get(&name) {
+            Some(&i) => self.names[i].1.push(line),
+            None => {
+                self.index.insert(name.clone(), self.names.len());
+                self.names.push((name, vec![line]));
+            }
+        }
+    }
+
+    /// Each name's lines in order, each once.
+    fn done(mut self) -> Vec<(String, Vec<usize>)> {
+        for (_, lines) in &mut self.names {
+            lines.sort_unstable();
+            lines.dedup();
+        }
+        self.names
+    }
+}
