@@ -486,6 +486,28 @@ mod fast_paths {
         .any(|tail| lower.ends_with(tail))
     }
 
+    fn is_signoff_title_plain(title: &str) -> bool {
+        let title = normalised_plain(title).replace("sign off", "signoff");
+        let words: Vec<&str> = title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let noun = |word: &&str| {
+            matches!(
+                *word,
+                "signoff"
+                    | "signoffs"
+                    | "approval"
+                    | "approvals"
+                    | "signature"
+                    | "signatures"
+                    | "acknowledgement"
+                    | "acknowledgment"
+            )
+        };
+        words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
+    }
+
     // Titles built from the pieces the rules look at, in any case, with
     // the characters that differ between ASCII and Unicode handling.
     fn text() -> impl Strategy<Value = String> {
@@ -494,6 +516,10 @@ mod fast_paths {
                 Just("Roll Back".to_string()),
                 Just("IF NEEDED".to_string()),
                 Just("Sign-Off".to_string()),
+                Just("Approvals".to_string()),
+                Just("SIGNATURE".to_string()),
+                Just("Acknowledgment".to_string()),
+                Just("sign_offs".to_string()),
                 Just(" - ".to_string()),
                 Just(" – ".to_string()),
                 Just(":".to_string()),
@@ -515,6 +541,11 @@ mod fast_paths {
         #[test]
         fn normalised_is_the_plain_definition(title in text()) {
             prop_assert_eq!(normalised(&title), normalised_plain(&title));
+        }
+
+        #[test]
+        fn signoff_title_is_the_plain_definition(title in text()) {
+            prop_assert_eq!(is_signoff_title(&title), is_signoff_title_plain(&title));
         }
 
         #[test]
