@@ -208,6 +208,15 @@ pub fn headers_in(dir: &Path) -> anyhow::Result<Folder<Header>> {
     read_folder(dir, Header::read)
 }
 
+/// [`headers_in`] with what `history --stats` needs: each header's
+/// outline and its summary's metrics, the record read whole where its
+/// top does not hold them.
+pub fn stats_headers_in(dir: &Path) -> anyhow::Result<Folder<Header>> {
+    read_folder(dir, |path| {
+        Header::read_for(path, crate::record::Need::Stats)
+    })
+}
+
 fn read_folder<T: Send>(
     dir: &Path,
     read: impl Fn(&Path) -> anyhow::Result<T> + Sync,

@@ -225,7 +225,7 @@ fn a_forged_summary_is_caught_by_check_and_verify() {
         "Ada",
     );
     relcheck::record::seal(&mut deploy);
-    let honest = deploy.summary.unwrap();
+    let honest = deploy.summary.clone().unwrap();
     assert_eq!((honest.failed, honest.waived), (0, 2));
     let mut forged = deploy.clone();
     forged.summary.as_mut().unwrap().waived = 0;

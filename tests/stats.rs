@@ -431,4 +431,162 @@ fn bad_arguments_get_one_line() {
             "error: --format markdown is for --stats; the list of records is text or json\n"
         )
     );
+    let out = relcheck(&["history", "--stats", "--check", dir_arg(dir.path())]).run();
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (
+            2,
+            "",
+            "error: --check is for the list of records, not --stats\n"
+        )
+    );
+}
+
+/// `--stats --format json` of a folder, with its exit code and stderr.
+fn stats_json(dir: &Path) -> (i32, String, String) {
+    let out = relcheck(&["history", "--stats", dir_arg(dir), "--format", "json"]).run();
+    (out.code, out.stdout, out.stderr)
+}
+
+/// [`folder`]'s records, each changed by `change` and sealed as relcheck
+/// seals a record it writes, into a new folder; the broken file left out.
+fn sealed_folder(change: impl Fn(&mut relcheck::record::Record)) -> tempfile::TempDir {
+    let hand = folder();
+    let sealed = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(hand.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.ends_with("broken.yaml") {
+            continue;
+        }
+        let mut record = relcheck::record::Record::load(&path).unwrap();
+        relcheck::record::seal(&mut record);
+        change(&mut record);
+        let name = path.file_name().unwrap();
+        std::fs::write(sealed.path().join(name), record.to_yaml().unwrap()).unwrap();
+    }
+    sealed
+}
+
+/// Everything after the top-level `items:` line replaced by a line no
+/// YAML reader takes: what is still counted was read from the header.
+fn cut_items(dir: &Path) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let at = text.find("\nitems:\n").expect("items") + "\nitems:\n".len();
+        std::fs::write(&path, format!("{}- [not an item\n", &text[..at])).unwrap();
+    }
+}
+
+/// The figures of [`folder`], read whole (its records carry no summary).
+fn whole_figures() -> String {
+    let hand = folder();
+    std::fs::remove_file(hand.path().join("broken.yaml")).unwrap();
+    let (code, stdout, stderr) = stats_json(hand.path());
+    assert_eq!((code, stderr.as_str()), (0, ""));
+    stdout
+}
+
+/// Sealed, each record carries its metrics in its summary, and the
+/// figures come from there: the same figures with the items cut away.
+/// These records' outlines do not mark rollback sections (written by hand,
+/// as before the mark), so the time to restore is found in their text.
+#[test]
+fn figures_from_headers_are_the_figures_from_whole_records() {
+    let whole = whole_figures();
+    let sealed = sealed_folder(|_| {});
+    assert_eq!(stats_json(sealed.path()), (0, whole.clone(), String::new()));
+    cut_items(sealed.path());
+    assert_eq!(stats_json(sealed.path()), (0, whole, String::new()));
+}
+
+/// A record a run writes marks its rollback sections in its outline, and
+/// its time to restore is found from that, without its text.
+#[test]
+fn the_outline_marks_rollback_steps_and_gives_the_same_time_to_restore() {
+    let whole = whole_figures();
+    let sealed = sealed_folder(|record| {
+        let Some(text) = record.checklist.source.take() else {
+            return;
+        };
+        let source = relcheck::source::Source::from_text("web-deploy.md", &text);
+        let checklist = relcheck::parse::parse(&source).checklist;
+        record.checklist.phases = relcheck::record::ChecklistRef::of(&checklist).phases;
+        // With neither the text nor the mark there is no time to restore:
+        // the mark alone gives it.
+        relcheck::record::seal(record);
+    });
+    let web2 = std::fs::read_to_string(sealed.path().join("web-2.yaml")).unwrap();
+    assert!(
+        web2.contains(
+            "    - id: verify/rollback-steps\n      title: Rollback Steps\n      rollback: true\n"
+        ),
+        "{web2}"
+    );
+    assert!(web2.contains("    restore_seconds: 720.0\n"), "{web2}");
+    assert_eq!(stats_json(sealed.path()), (0, whole.clone(), String::new()));
+    cut_items(sealed.path());
+    assert_eq!(stats_json(sealed.path()), (0, whole, String::new()));
+}
+
+/// A summary written before `metrics` were (an older v2 record) still
+/// verifies, and `--stats` reads that record whole: the same figures, and
+/// with its items cut away it is a file that does not read.
+#[test]
+fn a_summary_without_metrics_is_read_whole() {
+    let whole = whole_figures();
+    let older = sealed_folder(|record| {
+        record.summary.as_mut().unwrap().metrics = None;
+        record.digest = Some(relcheck::record::digest(record));
+    });
+    let web1 = older.path().join("web-1.yaml");
+    let text = std::fs::read_to_string(&web1).unwrap();
+    assert!(text.contains("summary:\n  items: 5\n") && !text.contains("metrics"));
+    assert!(digest_line(&web1).starts_with("ok    record digest "));
+    assert_eq!(stats_json(older.path()), (0, whole, String::new()));
+    cut_items(older.path());
+    let (code, _, stderr) = stats_json(older.path());
+    assert_eq!(code, 3);
+    let hotfix = older.path().join("hotfix-1.yaml");
+    assert_eq!(
+        stderr.lines().next().unwrap(),
+        format!(
+            "error: {}:20:3: not a relcheck record: items[0]: invalid type: sequence, expected struct ItemResult (not counted)",
+            hotfix.display()
+        )
+    );
+    assert_eq!(stderr.matches("(not counted)\n").count(), 6, "{stderr}");
+}
+
+/// Metrics forged in the summary, the digest recomputed over them: the
+/// figures show them (they are read from the header), but `verify`
+/// fails the record and `history --check` says it was edited.
+#[test]
+fn forged_metrics_are_caught_by_verify() {
+    let forged = sealed_folder(|record| {
+        let metrics = record.summary.as_mut().unwrap().metrics.as_mut().unwrap();
+        if metrics.restore_seconds.is_some() {
+            metrics.restore_seconds = Some(60.0);
+        }
+        record.digest = Some(relcheck::record::digest(record));
+    });
+    let (_, stdout, _) = stats_json(forged.path());
+    let stats: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(stats["overall"]["median_time_to_restore_seconds"], 60.0);
+    let web2 = forged.path().join("web-2.yaml");
+    let out = relcheck(&["verify", dir_arg(&web2)]).run();
+    assert_eq!(out.code, 5, "{}", out.stdout);
+    assert_eq!(
+        digest_line(&web2),
+        "FAIL  record digest does not match: the record was edited outside relcheck"
+    );
+    let web1 = forged.path().join("web-1.yaml");
+    assert!(digest_line(&web1).starts_with("ok    record digest "));
+}
+
+/// The first line of `verify`: what it says of the record's digest (the
+/// hand-written sign-offs here are bound to none, and fail apart from it).
+fn digest_line(record: &Path) -> String {
+    let out = relcheck(&["verify", dir_arg(record)]).run();
+    out.stdout.lines().next().unwrap_or_default().to_string()
 }

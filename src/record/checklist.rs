@@ -73,6 +73,10 @@ pub struct PhaseTitles {
     /// behind, as its "Expected Output" says: reports show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<String>,
+    /// The phase's own section is asked only when a rollback is called
+    /// (its `when` is rollback): what the time to restore is measured by.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rollback: bool,
     /// Sections with a heading of their own; a phase's own (implicit)
     /// section has none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -85,6 +89,9 @@ pub struct SectionTitle {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<String>,
+    /// Asked only when a rollback is called ([`PhaseTitles::rollback`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rollback: bool,
 }
 
 impl ChecklistRef {
@@ -105,6 +112,9 @@ impl ChecklistRef {
                         .iter()
                         .find(|section| section.implicit)
                         .and_then(|section| section.expected_output.clone()),
+                    rollback: phase.sections.iter().any(|section| {
+                        section.implicit && section.when == crate::model::When::Rollback
+                    }),
                     sections: phase
                         .sections
                         .iter()
@@ -113,6 +123,7 @@ impl ChecklistRef {
                             id: section.id.clone(),
                             title: section.title.clone(),
                             expected_output: section.expected_output.clone(),
+                            rollback: section.when == crate::model::When::Rollback,
                         })
                         .collect(),
                 })

@@ -106,7 +106,8 @@ pub fn check_digest(record: &Record) -> DigestCheck {
     let actual = digest(record);
     let summary_holds = record
         .summary
-        .is_none_or(|summary| summary == super::Summary::of(record));
+        .as_ref()
+        .is_none_or(|summary| summary.holds_for(record));
     match &record.digest {
         None => DigestCheck::Missing,
         Some(stored) if *stored == actual && summary_holds => DigestCheck::Matches(actual),

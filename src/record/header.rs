@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{Origin, Record, Run, SCHEMA, Summary, journal_path};
+use super::{Origin, PhaseTitles, Record, Run, SCHEMA, Summary, journal_path};
 use crate::limits::{self, Kind};
 
 /// What `history` lists of a record.
@@ -26,7 +26,18 @@ pub struct Header {
     pub origin: Origin,
     pub run: Run,
     pub values: BTreeMap<String, String>,
+    /// The checklist's outline: read for `history --stats`, which titles
+    /// phases by it; empty when only the list was read.
+    pub phases: Vec<PhaseTitles>,
     pub summary: Summary,
+}
+
+/// What a header is read for: the list, or `history --stats`, which also
+/// needs the outline and the summary's metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    List,
+    Stats,
 }
 
 impl Header {
@@ -37,6 +48,7 @@ impl Header {
             origin: record.checklist.origin.clone(),
             run: record.run.clone(),
             values: record.values.clone(),
+            phases: record.checklist.phases.clone(),
             summary: Summary::of(record),
         }
     }
@@ -45,7 +57,14 @@ impl Header {
     /// says all, otherwise from the record read whole (and refused as
     /// [`Record::load`] refuses it).
     pub fn read(path: &Path) -> anyhow::Result<Header> {
-        if let Some(header) = read_top(path)? {
+        Header::read_for(path, Need::List)
+    }
+
+    /// [`Header::read`] with what `need` asks for. A summary written
+    /// before its `metrics` were cannot say the figures, so for
+    /// [`Need::Stats`] that record is read whole.
+    pub fn read_for(path: &Path, need: Need) -> anyhow::Result<Header> {
+        if let Some(header) = read_top(path, need)? {
             return Ok(header);
         }
         Record::load(path).map(|record| Header::of(&record))
@@ -66,13 +85,15 @@ struct HeaderIn {
 struct ChecklistHead {
     title: String,
     origin: Origin,
+    #[serde(default)]
+    phases: Vec<PhaseTitles>,
 }
 
 /// The header from the lines before `items:`, or `None` when the record
 /// must be read whole to say it.
-fn read_top(path: &Path) -> anyhow::Result<Option<Header>> {
+fn read_top(path: &Path, need: Need) -> anyhow::Result<Option<Header>> {
     let file = limits::open(path, Kind::Record)?;
-    let Some(top) = top_lines(BufReader::with_capacity(16 * 1024, file)) else {
+    let Some(top) = top_lines(BufReader::with_capacity(16 * 1024, file), need) else {
         return Ok(None);
     };
     if limits::flow_too_deep(&top).is_some() {
@@ -86,24 +107,35 @@ fn read_top(path: &Path) -> anyhow::Result<Option<Header>> {
     else {
         return Ok(None);
     };
+    if need == Need::Stats && summary.metrics.is_none() {
+        return Ok(None);
+    }
     Ok(Some(Header {
         title: header.checklist.title,
         origin: header.checklist.origin,
         run: header.run,
         values: header.values,
+        phases: header.checklist.phases,
         summary,
     }))
 }
 
 /// The top-level entries a header is read from, and of `checklist`, the
-/// entries it needs: its text and outline are most of a header's bytes.
+/// entries it needs: its text and outline are most of a header's bytes,
+/// and only `history --stats` needs the outline (`phases:`), for titles.
 const TOP: [&str; 5] = ["schema:", "checklist:", "run:", "values:", "summary:"];
 const CHECKLIST: [&str; 2] = ["title:", "origin:"];
+const CHECKLIST_STATS: [&str; 3] = ["title:", "origin:", "phases:"];
 
 /// The lines before the top-level `items:`, keeping only [`TOP`]'s
-/// entries and [`CHECKLIST`]'s within `checklist`. `None` when the file
-/// ends first, or is not UTF-8: then it is read whole, which says why.
-fn top_lines(mut input: impl BufRead) -> Option<String> {
+/// entries and, within `checklist`, those `need` asks for. `None` when
+/// the file ends first, or is not UTF-8: then it is read whole, which
+/// says why.
+fn top_lines(mut input: impl BufRead, need: Need) -> Option<String> {
+    let inner: &[&str] = match need {
+        Need::List => &CHECKLIST,
+        Need::Stats => &CHECKLIST_STATS,
+    };
     let mut top = String::new();
     let mut line = String::new();
     // Whether the lines now read belong to a kept entry, at the top level
@@ -127,9 +159,11 @@ fn top_lines(mut input: impl BufRead) -> Option<String> {
             keep_inner = true;
         } else if in_checklist && !blank {
             let at = *inner_indent.get_or_insert(indent);
-            if indent == at {
-                let key = line.trim_start();
-                keep_inner = CHECKLIST.iter().any(|k| key.starts_with(k));
+            // A list's entries stand at its key's indent (`phases:` then
+            // `- id: ...`): they belong to the key above them.
+            let key = line.trim_start();
+            if indent == at && !key.starts_with("- ") {
+                keep_inner = inner.iter().any(|k| key.starts_with(k));
             }
         }
         if keep_top && keep_inner {
@@ -170,7 +204,7 @@ items:
 
     #[test]
     fn the_top_keeps_what_the_list_shows_and_stops_at_the_items() {
-        let top = top_lines(FILE.as_bytes()).unwrap();
+        let top = top_lines(FILE.as_bytes(), Need::List).unwrap();
         assert_eq!(
             top,
             "schema: relcheck/record/v2\nchecklist:\n  title: Web deploy\n  origin:\n    file: web.md\nrun:\n  id: r1\nsummary:\n  items: 1\n"
@@ -178,8 +212,20 @@ items:
     }
 
     #[test]
+    fn for_stats_the_top_keeps_the_outline_too() {
+        let top = top_lines(FILE.as_bytes(), Need::Stats).unwrap();
+        assert_eq!(
+            top,
+            "schema: relcheck/record/v2\nchecklist:\n  title: Web deploy\n  origin:\n    file: web.md\n  phases:\n  - id: pre\n    title: Before\nrun:\n  id: r1\nsummary:\n  items: 1\n"
+        );
+    }
+
+    #[test]
     fn a_file_with_no_items_line_is_read_whole() {
-        assert_eq!(top_lines("schema: x\nrun:\n  id: r\n".as_bytes()), None);
-        assert_eq!(top_lines(&b"schema: \xff\n"[..]), None);
+        assert_eq!(
+            top_lines("schema: x\nrun:\n  id: r\n".as_bytes(), Need::List),
+            None
+        );
+        assert_eq!(top_lines(&b"schema: \xff\n"[..], Need::Stats), None);
     }
 }

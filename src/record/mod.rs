@@ -27,11 +27,13 @@ use serde::{Deserialize, Serialize};
 pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
 pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
-pub use header::Header;
+pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
-pub use summary::{Summary, signoff_counts, waivers};
+pub use summary::{
+    Metrics, PhaseSpan, Summary, WeakItem, seconds, signoff_counts, time_to_restore, waivers,
+};
 
 use crate::exit::{Code, error};
 

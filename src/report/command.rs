@@ -130,12 +130,14 @@ pub fn history(
     if args.check && args.stats {
         return Err(error(
             Code::Usage,
-            "--check is for the list of records; --stats reads every record whole already",
+            "--check is for the list of records, not --stats",
         ));
     }
     if args.stats {
-        let mut folder = records::records_in(&dir)?;
-        folder.records.retain(|(_, record)| filter.keeps(record));
+        let mut folder = records::stats_headers_in(&dir)?;
+        folder
+            .records
+            .retain(|(_, header)| filter.keeps_header(header));
         let figures = stats::stats(&folder.records, &filter);
         match args.format {
             HistoryFormat::Json => out.write_all(stats::render::json(&figures).as_bytes())?,

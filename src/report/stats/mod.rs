@@ -1,6 +1,11 @@
 //! `relcheck history --stats`: release metrics from a folder of records,
 //! per checklist and over all of them (docs/REPORTS.md, "Release
-//! metrics"). Pure: records in, figures out; `render.rs` writes them.
+//! metrics"). Pure: headers in, figures out; `render.rs` writes them.
+//!
+//! Each record's figures are its header's: its run and its summary's
+//! `metrics`, which `Summary::of` works out when the record is sealed
+//! (or, for a record from before them, when it is read whole), so a year
+//! of records is counted from the top of each file.
 //!
 //! Two of the figures are DORA's: the change failure rate and the time to
 //! restore. The rest are relcheck's own, from what a record keeps: how
@@ -15,12 +20,8 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::model::When;
 use crate::printable::printable;
-use crate::record::{Origin, Outcome, Record, Status};
-
-use super::timing::answered;
-use super::waivers;
+use crate::record::{Header, Metrics, Origin, Outcome, Record, Status, seconds};
 
 /// How many weak spots each group lists.
 pub const WEAK_SPOTS: usize = 5;
@@ -135,15 +136,15 @@ pub struct WeakSpot {
     pub waived: usize,
 }
 
-/// The figures for `records` that `filter` keeps.
-pub fn stats(records: &[(impl AsRef<Path>, Record)], filter: &Filter) -> Stats {
-    let mut kept: Vec<&Record> = records
+/// The figures for the records whose `headers` `filter` keeps.
+pub fn stats(headers: &[(impl AsRef<Path>, Header)], filter: &Filter) -> Stats {
+    let mut kept: Vec<&Header> = headers
         .iter()
-        .map(|(_, record)| record)
-        .filter(|record| filter.keeps(record))
+        .map(|(_, header)| header)
+        .filter(|header| filter.keeps_header(header))
         .collect();
-    kept.sort_by_key(|record| record.run.started);
-    let mut by_title: BTreeMap<String, Vec<&Record>> = BTreeMap::new();
+    kept.sort_by_key(|header| header.run.started);
+    let mut by_title: BTreeMap<String, Vec<&Header>> = BTreeMap::new();
     for record in &kept {
         by_title.entry(title(record)).or_default().push(record);
     }
@@ -158,11 +159,23 @@ pub fn stats(records: &[(impl AsRef<Path>, Record)], filter: &Filter) -> Stats {
 }
 
 /// Records come from anyone: their text is shown as text, never escapes.
-fn title(record: &Record) -> String {
-    printable(&record.checklist.title).into_owned()
+fn title(record: &Header) -> String {
+    printable(&record.title).into_owned()
 }
 
-fn group(checklist: Option<String>, records: &[&Record], since: Option<DateTime<Utc>>) -> Group {
+/// A header's metrics: none only for a header read for the list alone,
+/// which [`crate::records::stats_headers_in`] never gives.
+fn metrics(record: &Header) -> &Metrics {
+    static NONE: Metrics = Metrics {
+        phases: Vec::new(),
+        weak: Vec::new(),
+        restore_seconds: None,
+        last_signoff: None,
+    };
+    record.summary.metrics.as_ref().unwrap_or(&NONE)
+}
+
+fn group(checklist: Option<String>, records: &[&Header], since: Option<DateTime<Utc>>) -> Group {
     let first_run = records.iter().map(|r| r.run.started).min();
     let last_run = records.iter().map(|r| r.run.started).max();
     let weeks = match (since.or(first_run), last_run) {
@@ -173,7 +186,7 @@ fn group(checklist: Option<String>, records: &[&Record], since: Option<DateTime<
     for record in records {
         *outcomes.entry(record.run.outcome.as_str()).or_insert(0) += 1;
     }
-    let finished: Vec<&Record> = records
+    let finished: Vec<&Header> = records
         .iter()
         .copied()
         .filter(|r| r.run.finished.is_some() && r.run.outcome != Outcome::Incomplete)
@@ -182,7 +195,10 @@ fn group(checklist: Option<String>, records: &[&Record], since: Option<DateTime<
         .iter()
         .filter(|r| matches!(r.run.outcome, Outcome::Failed | Outcome::RolledBack))
         .count();
-    let restores: Vec<f64> = records.iter().filter_map(|r| time_to_restore(r)).collect();
+    let restores: Vec<f64> = records
+        .iter()
+        .filter_map(|r| metrics(r).restore_seconds)
+        .collect();
     let durations: Vec<f64> = finished.iter().filter_map(|r| duration(r)).collect();
     let latencies: Vec<f64> = finished.iter().filter_map(|r| signoff_latency(r)).collect();
     Group {
@@ -212,12 +228,8 @@ fn group(checklist: Option<String>, records: &[&Record], since: Option<DateTime<
 
 const WEEK_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
 
-fn seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
-    (to - from).num_milliseconds().max(0) as f64 / 1000.0
-}
-
 /// The run's own duration, or its end less its start.
-fn duration(record: &Record) -> Option<f64> {
+fn duration(record: &Header) -> Option<f64> {
     let finished = record.run.finished?;
     Some(
         record
@@ -227,74 +239,32 @@ fn duration(record: &Record) -> Option<f64> {
     )
 }
 
-/// From the rollback's call to the moment it was settled, for a run whose
-/// outcome is `rolled-back`: the last answer to a required rollback step
-/// (a step under "If rollback required"), which is when the outcome
-/// turned from `rolling-back` to `rolled-back` (docs/RECORD.md). With no
-/// rollback steps in the checklist the run was rolled back at the call:
-/// no time. The steps are read from the checklist the record carries, so
-/// a record of schema v1, which carries none, has no time to restore.
-pub fn time_to_restore(record: &Record) -> Option<f64> {
-    let rollback = record.rollback.as_ref()?;
-    if record.run.outcome != Outcome::RolledBack {
-        return None;
-    }
-    let source = crate::records::embedded_source(record)?;
-    let checklist = crate::parse::parse(&source).checklist;
-    let steps: Vec<&str> = checklist
-        .phases
-        .iter()
-        .flat_map(|phase| &phase.sections)
-        .filter(|section| section.when == When::Rollback)
-        .flat_map(|section| &section.items)
-        .filter(|item| !item.optional)
-        .map(|item| item.id.as_str())
-        .collect();
-    let settled = record
-        .items
-        .iter()
-        .filter(|item| steps.contains(&item.id.as_str()))
-        .filter_map(|item| item.at)
-        .max()
-        .unwrap_or(rollback.at);
-    Some(seconds(rollback.at, settled))
-}
-
 /// From the run's end to its last sign-off; none (0) when every sign-off
 /// was given during the run.
-pub fn signoff_latency(record: &Record) -> Option<f64> {
+pub fn signoff_latency(record: &Header) -> Option<f64> {
     let finished = record.run.finished?;
-    let last = record.signoffs.iter().map(|s| s.at).max()?;
+    let last = metrics(record).last_signoff?;
     Some(seconds(finished, last))
 }
 
 /// Each phase's span in each run (first to last answer in it), as the
 /// median over the runs that answered anything in it. Phases in the order
 /// runs met them, titled as the newest run titles them.
-fn phases(records: &[&Record]) -> Vec<PhaseStat> {
+fn phases(records: &[&Header]) -> Vec<PhaseStat> {
     let mut order: Vec<String> = Vec::new();
     let mut spans: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     let mut titles: BTreeMap<String, String> = BTreeMap::new();
     for record in records {
-        for phase in &record.checklist.phases {
+        for phase in &record.phases {
             titles.insert(phase.id.clone(), printable(&phase.title).into_owned());
         }
-        let mut times: BTreeMap<&str, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
-        for item in &record.items {
-            if !order.contains(&item.phase) {
-                order.push(item.phase.clone());
+        for span in &metrics(record).phases {
+            if !order.contains(&span.id) {
+                order.push(span.id.clone());
             }
-            if let Some(at) = answered(item) {
-                let span = times.entry(item.phase.as_str()).or_insert((at, at));
-                span.0 = span.0.min(at);
-                span.1 = span.1.max(at);
+            if let Some(seconds) = span.seconds {
+                spans.entry(span.id.clone()).or_default().push(seconds);
             }
-        }
-        for (phase, (first, last)) in times {
-            spans
-                .entry(phase.to_string())
-                .or_default()
-                .push(seconds(first, last));
         }
     }
     order
@@ -316,17 +286,13 @@ fn phases(records: &[&Record]) -> Vec<PhaseStat> {
 
 /// Items failed, skipped or waived, most runs first (then most failures,
 /// then by checklist and id), the first [`WEAK_SPOTS`].
-fn weak_spots(records: &[&Record]) -> Vec<WeakSpot> {
+fn weak_spots(records: &[&Header]) -> Vec<WeakSpot> {
     let mut spots: BTreeMap<(String, String), WeakSpot> = BTreeMap::new();
     for record in records {
-        let waived = waivers(record);
-        for item in &record.items {
+        for item in &metrics(record).weak {
             let failed = item.status == Status::Failed;
             let skipped = item.status == Status::Skipped;
-            let was_waived = waived.contains_key(item.id.as_str());
-            if !(failed || skipped || was_waived) {
-                continue;
-            }
+            let was_waived = item.waived;
             let checklist = title(record);
             let id = printable(&item.id).into_owned();
             let spot = spots
