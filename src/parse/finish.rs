@@ -45,6 +45,9 @@ pub(super) fn finish(
         // The conditions of the headings above the next section: "####
         // Web rollback" under "### Rollback Procedure" is a rollback step.
         let mut above: Vec<(u8, When)> = Vec::new();
+        // Once per phase, not per section: the title rules are most of
+        // what finishing a heading costs.
+        let signoff_phase = rules::is_signoff_title(&raw.title);
         for raw_section in raw.sections {
             let level = raw_section.level;
             let section_annotations = if raw_section.implicit {
@@ -67,7 +70,7 @@ pub(super) fn finish(
                 format!("{phase_id}/{}", section_slugs.unique(slug))
             };
             let mut raw_section = raw_section;
-            raw_section.in_signoff_phase = rules::is_signoff_title(&raw.title);
+            raw_section.in_signoff_phase = signoff_phase;
             let mut section = section_from(
                 raw_section,
                 &section_id,
@@ -77,11 +80,7 @@ pub(super) fn finish(
                 &mut ids,
                 &mut node_ids,
             );
-            super::signature::merge(
-                &section.title,
-                rules::is_signoff_title(&raw.title),
-                &mut section.items,
-            );
+            super::signature::merge(&section.title, signoff_phase, &mut section.items);
             super::signature::drop_dates_after_signoffs(&mut section.items);
             above.retain(|(outer, _)| *outer < level && level > 0);
             if section_annotations.contains_key("when") {
@@ -449,6 +448,10 @@ struct Ids {
 
 impl Ids {
     fn claim(&mut self, id: String, annotated: bool) -> String {
+        if !annotated {
+            // No promise to check: no copy to compare against.
+            return self.taken.unique(id);
+        }
         let unique = self.taken.unique(id.clone());
         if annotated && unique != id {
             self.duplicate = Some(id);

@@ -41,16 +41,21 @@ struct Open {
 /// when no line needs moving.
 pub fn even_out(text: &str) -> Option<String> {
     let mut open: Vec<Open> = Vec::new();
-    let mut out = Vec::new();
+    // One string, not one per line: most files need no change, and the
+    // copy is then thrown away, so it should cost one allocation.
+    let mut out = String::with_capacity(text.len());
     let mut changed = false;
     let mut fence = false;
-    for line in text.split('\n') {
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+        }
         let written = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[written..];
         if rest.starts_with('\t') {
             // Tabs are read as CommonMark says; nothing to even out.
             open.clear();
-            out.push(line.to_string());
+            out.push_str(line);
             continue;
         }
         if rest.starts_with("```") || rest.starts_with("~~~") {
@@ -64,7 +69,7 @@ pub fn even_out(text: &str) -> Option<String> {
                 .filter(|top| !rest.is_empty() && written > top.written)
                 .map_or(0, |top| top.shift);
             changed |= shift > 0;
-            out.push(format!("{}{line}", " ".repeat(shift)));
+            push_indented(&mut out, shift, line);
             continue;
         };
         let mut placed = None;
@@ -90,9 +95,14 @@ pub fn even_out(text: &str) -> Option<String> {
             shift: at - written,
             content: at + width,
         });
-        out.push(format!("{}{rest}", " ".repeat(at)));
+        push_indented(&mut out, at, rest);
     }
-    changed.then(|| out.join("\n"))
+    changed.then_some(out)
+}
+
+fn push_indented(out: &mut String, spaces: usize, text: &str) {
+    out.extend(std::iter::repeat_n(' ', spaces));
+    out.push_str(text);
 }
 
 #[cfg(test)]

@@ -24,6 +24,14 @@ pub fn for_item(kind: Kind, text: &str, wait_seconds: Option<u64>) -> Option<Mea
 
 /// The one threshold `text` states, if it states exactly one.
 pub fn read(text: &str) -> Option<Measure> {
+    if !may_compare(text) {
+        return None;
+    }
+    scan(text)
+}
+
+/// [`read`] without its quick test.
+fn scan(text: &str) -> Option<Measure> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = None;
     let mut at = 0;
@@ -47,6 +55,32 @@ pub fn read(text: &str) -> Option<Measure> {
         at = after_op;
     }
     found
+}
+
+/// Whether `text` holds anything [`comparison_at`] could read: a symbol,
+/// or one of its words in any case. Most items hold none, and this asks
+/// without the copy of the text as characters. A superset: it may say yes
+/// where `read` finds nothing, never no where it finds something (the
+/// words are ASCII, and no other character lower-cases to their letters
+/// but the Kelvin sign, which is not among them).
+fn may_compare(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().any(|(at, &byte)| {
+        // Sorted by the first byte, so most bytes cost one comparison.
+        let words: &[&str] = match byte.to_ascii_lowercase() {
+            b'<' | b'>' | b'=' => return true,
+            // The first byte of `≥` and `≤` (and of other characters).
+            0xE2 => &["≥", "≤"],
+            b'a' => &["at least", "at most"],
+            b'u' => &["under"],
+            b'o' => &["over"],
+            _ => return false,
+        };
+        let rest = &bytes[at..];
+        words.iter().any(|word| {
+            rest.len() >= word.len() && rest[..word.len()].eq_ignore_ascii_case(word.as_bytes())
+        })
+    })
 }
 
 /// "Response time baseline" for "Response time > 3x baseline": what the
@@ -191,6 +225,30 @@ fn unit_at(chars: &[char], at: usize) -> Option<Unit> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_quick_test_lets_through_every_text_with_a_threshold() {
+        use proptest::prelude::*;
+        let piece = prop_oneof![
+            Just("AT LEAST".to_string()),
+            Just("At Most".to_string()),
+            Just("UNDER".to_string()),
+            Just("oVeR".to_string()),
+            Just("≥".to_string()),
+            Just("≤".to_string()),
+            Just("\u{212a}".to_string()),
+            "[0-9]{1,3}",
+            "( ms| %| min|x baseline| )",
+            "[ -~]{0,4}",
+        ];
+        let texts = proptest::collection::vec(piece, 0..8).prop_map(|p| p.concat());
+        proptest::test_runner::TestRunner::default()
+            .run(&texts, |text| {
+                prop_assert!(scan(&text).is_none() || may_compare(&text), "{text:?}");
+                Ok(())
+            })
+            .unwrap();
+    }
     use super::*;
     use Comparison::*;
 

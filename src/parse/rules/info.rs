@@ -100,30 +100,31 @@ pub fn is_phase_word(title: &str) -> bool {
 /// run leaves (what it produces, not steps to take).
 pub fn is_reference_title(title: &str) -> bool {
     let title = normalised(title);
-    [
-        "appendix",
-        "best practice",
-        "principle",
-        "ground rule",
-        "rules",
-        "tips",
-        "guideline",
-        "background",
-        "glossary",
-        "reference",
-        "faq",
-        "contacts",
-        "resources",
-        "see also",
-        "history",
-        "changelog",
-        "change log",
-        "expected artifact",
-        "exception",
-        "expected artefact",
-    ]
-    .iter()
-    .any(|word| title.contains(word))
+    super::contains_any(
+        &title,
+        &[
+            "appendix",
+            "best practice",
+            "principle",
+            "ground rule",
+            "rules",
+            "tips",
+            "guideline",
+            "background",
+            "glossary",
+            "reference",
+            "faq",
+            "contacts",
+            "resources",
+            "see also",
+            "history",
+            "changelog",
+            "change log",
+            "expected artifact",
+            "exception",
+            "expected artefact",
+        ],
+    )
 }
 
 /// "**Example:**" over a quote or a paragraph shows what to write; it is

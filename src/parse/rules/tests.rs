@@ -491,3 +491,146 @@ fn a_moment_or_an_activity_is_no_signoff_section() {
     assert!(is_signoff_title("Deployment Approvals"));
     assert!(is_signoff_title("Sign-off"));
 }
+
+/// The fast paths (ASCII, one pass, no copies) against the plain
+/// definitions they replace: the same answer for any text, so the speed
+/// work changes no result.
+mod fast_paths {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn normalised_plain(title: &str) -> String {
+        strip_numbering(title)
+            .to_lowercase()
+            .replace(['-', '_'], " ")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn lead_of_plain(text: &str) -> &str {
+        let end = [" - ", " – ", " — ", ":"]
+            .iter()
+            .filter_map(|sep| text.find(sep))
+            .min()
+            .unwrap_or(text.len());
+        text[..end].trim()
+    }
+
+    fn optional_tail_plain(text: &str) -> bool {
+        let lower = text.trim_end().trim_end_matches('.').to_lowercase();
+        [
+            "if needed",
+            "as needed",
+            "if applicable",
+            "if required",
+            "if necessary",
+            "if possible",
+            "if you can",
+            "where possible",
+        ]
+        .iter()
+        .any(|tail| lower.ends_with(tail))
+    }
+
+    fn is_signoff_title_plain(title: &str) -> bool {
+        let title = normalised_plain(title).replace("sign off", "signoff");
+        let words: Vec<&str> = title
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect();
+        let noun = |word: &&str| {
+            matches!(
+                *word,
+                "signoff"
+                    | "signoffs"
+                    | "approval"
+                    | "approvals"
+                    | "signature"
+                    | "signatures"
+                    | "acknowledgement"
+                    | "acknowledgment"
+            )
+        };
+        words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)
+    }
+
+    // Titles built from the pieces the rules look at, in any case, with
+    // the characters that differ between ASCII and Unicode handling.
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just("Roll Back".to_string()),
+                Just("IF NEEDED".to_string()),
+                Just("Sign-Off".to_string()),
+                Just("Approvals".to_string()),
+                Just("SIGNATURE".to_string()),
+                Just("Acknowledgment".to_string()),
+                Just("sign_offs".to_string()),
+                Just(" - ".to_string()),
+                Just(" – ".to_string()),
+                Just(":".to_string()),
+                Just("\u{b}".to_string()),
+                Just("\u{a0}".to_string()),
+                Just("Σ".to_string()),
+                Just("İ".to_string()),
+                Just("\u{212a}".to_string()),
+                Just("1.2 ".to_string()),
+                Just(".".to_string()),
+                "[ -~\t\n_]{0,6}",
+            ],
+            0..8,
+        )
+        .prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn normalised_is_the_plain_definition(title in text()) {
+            prop_assert_eq!(normalised(&title), normalised_plain(&title));
+        }
+
+        #[test]
+        fn signoff_title_is_the_plain_definition(title in text()) {
+            prop_assert_eq!(is_signoff_title(&title), is_signoff_title_plain(&title));
+        }
+
+        #[test]
+        fn lead_of_is_the_plain_definition(line in text()) {
+            prop_assert_eq!(lead_of(&line), lead_of_plain(&line));
+        }
+
+        #[test]
+        fn contains_any_is_contains(line in text()) {
+            let words = ["roll back", "if", "sign-off", ":", "Σ"];
+            prop_assert_eq!(
+                contains_any(&line, &words),
+                words.iter().any(|w| line.contains(w))
+            );
+        }
+
+        #[test]
+        fn optional_tail_is_the_plain_definition(line in text()) {
+            // Only the tail rule differs in how it is computed: where the
+            // other rules say no, the answer is the tail's.
+            let others = optional_parenthesis(&line)
+                || optional_parenthesis(lead_of(&line))
+                || optional_prefix(&line);
+            prop_assert_eq!(is_optional_text(&line), others || optional_tail_plain(&line));
+        }
+
+        #[test]
+        fn no_wait_without_a_word_of_waiting(line in text(), tail in "( Watch| soak| BAKE|)( 15 minutes)?") {
+            let line = format!("{line}{tail}");
+            let watching = ["monitor", "watch", "wait", "observ", "soak", "bake"]
+                .iter()
+                .any(|w| line.to_lowercase().contains(w));
+            if watching && tail.ends_with("15 minutes") {
+                // Past the gate in any case: the reading itself is unchanged.
+                prop_assert!(wait_in_text(&line).is_some());
+            } else if !watching {
+                prop_assert_eq!(wait_in_text(&line), None);
+            }
+        }
+    }
+}
