@@ -250,7 +250,12 @@ pub fn is_signoff_title(title: &str) -> bool {
         && words
             .first()
             .is_some_and(|w| matches!(*w, "checking" | "verifying" | "validating" | "testing"));
-    if moment || activity {
+    // "Sign-off Issue Template" is text to copy elsewhere, not where
+    // anyone signs in this document.
+    let to_copy = words
+        .last()
+        .is_some_and(|w| matches!(*w, "template" | "templates" | "example" | "examples"));
+    if moment || activity || to_copy {
         return false;
     }
     words.last().is_some_and(noun) || (words.first().is_some_and(noun) && words.len() <= 4)

@@ -488,6 +488,8 @@ fn conditions_leads_and_planned_rollbacks() {
 fn a_moment_or_an_activity_is_no_signoff_section() {
     assert!(!is_signoff_title("Open items at sign-off"));
     assert!(!is_signoff_title("Verifying the signatures"));
+    assert!(!is_signoff_title("Sign-off Issue Template"));
+    assert!(!is_signoff_title("Approval example"));
     assert!(is_signoff_title("Deployment Approvals"));
     assert!(is_signoff_title("Sign-off"));
 }
