@@ -72,6 +72,9 @@ pub struct SourceInfo {
 pub enum Format {
     Markdown,
     PlainText,
+    /// An org-mode file (`* TODO` headlines), read as the Markdown it
+    /// means.
+    Org,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -299,6 +302,7 @@ impl Format {
         match self {
             Format::Markdown => "markdown",
             Format::PlainText => "plain-text",
+            Format::Org => "org",
         }
     }
 }

@@ -95,7 +95,13 @@ pub fn parse(source: &Source) -> Parsed {
         // a list with ragged indents is read as the Markdown it means, from a copy made line for line
         // (so lines and offsets past the front matter hold for every
         // diagnostic and item).
-        let converted = match org::as_markdown(body).or_else(|| bare::as_tasks(body)) {
+        let org = org::as_markdown(body);
+        let format = if org.is_some() {
+            Format::Org
+        } else {
+            Format::Markdown
+        };
+        let converted = match org.or_else(|| bare::as_tasks(body)) {
             Some(text) => Some(indent::even_out(&text).unwrap_or(text)),
             None => indent::even_out(body),
         };
@@ -122,7 +128,7 @@ pub fn parse(source: &Source) -> Parsed {
         let built = build::build(nodes, read_from, &mut diagnostics);
         let description = outside.flatten().or(built.description);
         weak_title = built.weak_title;
-        (Format::Markdown, built.title, description, built.phases)
+        (format, built.title, description, built.phases)
     };
 
     let heading_title = title.filter(|title| !title.is_empty());

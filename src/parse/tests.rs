@@ -377,6 +377,8 @@ fn an_org_outline_reads_as_headings_and_steps() {
     );
     assert_eq!(c.title, "Ship 3.1");
     assert_eq!(texts(&c), ["Run the tests", "Tag it"]);
+    // Said as what it is, not as the Markdown it is read as.
+    assert_eq!(c.format, Format::Org);
     // Task items under a TODO headline, lines kept.
     let c = model("-*- org -*-\n* TODO Release [0/2]\n  - [ ] build\n  - [X] upload\n");
     assert_eq!(c.title, "Release");
