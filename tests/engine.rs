@@ -1070,3 +1070,42 @@ fn the_variables_items_use_leave_out_prose_and_count_a_fields_value() {
     );
     assert_eq!(relcheck::session::asked_variables(&parsed), ["version"]);
 }
+
+/// An outcome the run filled in as a success says the rollback once one is
+/// called after it, as a correction in the log; the record never says
+/// "Success" of a release that was rolled back.
+#[test]
+fn a_rollback_after_the_outcome_was_filled_in_corrects_it() {
+    let text = "# Ship\n\n## Deploy\n\n- [ ] Deployed\n\n## Rollback Steps (if needed)\n\n- [ ] Previous release restored\n\n## Wrap-up\n\n- **Outcome**: Success / Rollback\n- [ ] Dashboards checked\n";
+    let script = vec![
+        done(),
+        RollbackNeeded(false),
+        Do(Action::Rollback {
+            reason: "errors after the filled-in outcome".into(),
+        }),
+        done(),
+        done(),
+    ];
+    let run = run_with(text, options(), &Fake::new([]), script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::RolledBack));
+    let outcome = run.record.item("wrap-up/outcome").unwrap();
+    assert_eq!(
+        (
+            outcome.value.as_deref(),
+            outcome.source.as_ref().map(|s| s.kind.as_str())
+        ),
+        (Some("Rollback"), Some("run"))
+    );
+    assert_eq!(
+        run.record.values.get("wrap-up/outcome").map(String::as_str),
+        Some("Rollback")
+    );
+    let corrected: Vec<&str> = run
+        .record
+        .events
+        .iter()
+        .filter(|e| e.item.as_deref() == Some("wrap-up/outcome"))
+        .filter_map(|e| e.detail.as_deref())
+        .collect();
+    assert_eq!(corrected, ["was done = Success, now done = Rollback"]);
+}

@@ -85,8 +85,19 @@ impl Session<'_> {
                 }
             }
         }
+        let refilled = self.refill_outcomes();
         if let Some(undo) = self.undo.last_mut() {
             undo.items.extend(marked);
+            undo.items.extend(
+                refilled
+                    .iter()
+                    .map(|(index, item, _)| (*index, item.clone())),
+            );
+            undo.values.extend(
+                refilled
+                    .into_iter()
+                    .map(|(_, item, value)| (item.id, value)),
+            );
         }
         self.event(
             EventAction::Rollback,
@@ -97,6 +108,50 @@ impl Session<'_> {
             )),
         );
         self.refresh_rollback_outcome();
+    }
+
+    /// An outcome the run filled in as a success before the rollback was
+    /// called says the rollback now, logged as a correction: the record
+    /// must not say "Success" of a release that was rolled back. Returns
+    /// each such item as it was, and its value before, for undo.
+    fn refill_outcomes(&mut self) -> Vec<(usize, crate::record::ItemResult, Option<String>)> {
+        let mut refilled = Vec::new();
+        for index in 0..self.record.items.len() {
+            let by_run = self.record.items[index]
+                .source
+                .as_ref()
+                .is_some_and(|source| source.kind == "run");
+            let item = self.item(index);
+            if !by_run || super::fill::fact(item) != Some(super::fill::Fact::Outcome) {
+                continue;
+            }
+            let Some(value) = self.run_value(index) else {
+                continue;
+            };
+            if self.record.items[index].value.as_deref() == Some(value.as_str()) {
+                continue;
+            }
+            let name = super::field_name(item);
+            refilled.push((
+                index,
+                self.record.items[index].clone(),
+                self.record.values.get(&name).cloned(),
+            ));
+            self.answer_source = Some(crate::record::Provenance {
+                kind: "run".to_string(),
+                path: None,
+                sha256: None,
+            });
+            self.answer_by = None;
+            self.write_answer(index, Status::Done, Some(value.clone()), None, None);
+            self.answer_source = None;
+            let label = item.label.as_deref().unwrap_or(&item.text);
+            self.notes
+                .push(format!("{label} filled in again from the run: {value}"));
+            self.record.values.insert(name, value);
+            self.values_dirty = true;
+        }
+        refilled
     }
 
     /// Whether a required rollback step has one of `statuses`: what the
