@@ -43,6 +43,7 @@ pub mod system;
 pub mod template;
 pub mod term;
 pub mod verify;
+pub mod words;
 pub mod yaml;
 
 use std::io::{IsTerminal, Write};

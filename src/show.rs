@@ -55,15 +55,9 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
         checklist.source.path.clone(),
         checklist.format.as_str().to_string(),
         format!(
-            "{} {}, {} {}",
-            counts.phases,
-            if counts.phases == 1 {
-                "phase"
-            } else {
-                "phases"
-            },
-            counts.items,
-            if counts.items == 1 { "item" } else { "items" }
+            "{}, {}",
+            crate::words::count(counts.phases, "phase"),
+            crate::words::count(counts.items, "item")
         ),
     ];
     let kinds: Vec<String> = [

@@ -121,7 +121,11 @@ pub fn summary(verification: &Verification) -> String {
     if failed > 0 {
         counts.push(format!("{failed} failed"));
     }
-    let counts = format!("{} ({})", plural(total, "sign-off"), counts.join(", "));
+    let counts = format!(
+        "{} ({})",
+        crate::words::count(total, "sign-off"),
+        counts.join(", ")
+    );
     if !verification.passed() {
         let digest = if digest_ok {
             "record digest matches"
@@ -201,14 +205,6 @@ fn decision_str(decision: Decision) -> &'static str {
     match decision {
         Decision::Approve => "approve",
         Decision::Reject => "reject",
-    }
-}
-
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 

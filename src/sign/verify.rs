@@ -126,14 +126,6 @@ impl Verification {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// Checks the record digest and every sign-off. `allowed` is needed only
 /// when some sign-off carries a signature.
 pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification {
@@ -226,7 +218,7 @@ fn placed(record: &Record, maps: &[BTreeMap<String, String>], index: usize) -> V
     if before != index || !listed {
         out.push(format!(
             "given after {}, it now follows {} (replayed or moved)",
-            plural(before, "sign-off"),
+            crate::words::count(before, "sign-off"),
             index
         ));
     }
@@ -305,13 +297,16 @@ fn since(record: &Record, parts: &BTreeMap<String, String>, index: usize) -> Vec
 
     let mut out = Vec::new();
     if !answered.is_empty() {
-        out.push(format!("{} recorded", plural(answered.len(), "answer")));
+        out.push(format!(
+            "{} recorded",
+            crate::words::count(answered.len(), "answer")
+        ));
     }
     if values > 0 {
-        out.push(format!("{} set", plural(values, "value")));
+        out.push(format!("{} set", crate::words::count(values, "value")));
     }
     if gates > 0 {
-        out.push(plural(gates, "gate decision"));
+        out.push(crate::words::count(gates, "gate decision"));
     }
     if record.rollback.is_some() && !listed("rollback".to_string()) {
         out.push("rollback called".to_string());
@@ -320,10 +315,10 @@ fn since(record: &Record, parts: &BTreeMap<String, String>, index: usize) -> Vec
         out.push(format!("run ended ({})", record.run.outcome.as_str()));
     }
     if events > 0 {
-        out.push(plural(events, "event"));
+        out.push(crate::words::count(events, "event"));
     }
     if later > 0 {
-        out.push(plural(later, "later sign-off"));
+        out.push(crate::words::count(later, "later sign-off"));
     }
     out
 }
