@@ -150,10 +150,19 @@ impl Session<'_> {
         if self.record.items[index].status != Status::Pending || self.focus == Some(index) {
             return false;
         }
-        let item = self.item(index);
         let Some(value) = self.run_value(index) else {
             return false;
         };
+        self.write_run_answer(index, value, "filled in");
+        true
+    }
+
+    /// Writes `value` as the field's answer from the run (`source: {kind:
+    /// run}`), kept in the run's values. Nobody typed it, so nobody saw
+    /// it: the end of the run says it, `how` ("filled in", "filled in
+    /// again") first.
+    pub(super) fn write_run_answer(&mut self, index: usize, value: String, how: &str) {
+        let item = self.item(index);
         self.answer_source = Some(Provenance {
             kind: "run".to_string(),
             path: None,
@@ -161,13 +170,11 @@ impl Session<'_> {
         });
         self.answer_by = None;
         self.write_answer(index, Status::Done, Some(value.clone()), None, None);
-        // Nobody typed it, so nobody saw it: the end of the run says it.
+        self.answer_source = None;
         let label = item.label.as_deref().unwrap_or(&item.text);
         self.notes
-            .push(format!("{label} filled in from the run: {value}"));
+            .push(format!("{label} {how} from the run: {value}"));
         self.record.values.insert(super::field_name(item), value);
-        self.answer_source = None;
-        true
     }
 
     /// Whether every required item before `index` went well: done, not

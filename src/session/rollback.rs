@@ -131,25 +131,12 @@ impl Session<'_> {
             if self.record.items[index].value.as_deref() == Some(value.as_str()) {
                 continue;
             }
-            let name = super::field_name(item);
             refilled.push((
                 index,
                 self.record.items[index].clone(),
-                self.record.values.get(&name).cloned(),
+                self.record.values.get(&super::field_name(item)).cloned(),
             ));
-            self.answer_source = Some(crate::record::Provenance {
-                kind: "run".to_string(),
-                path: None,
-                sha256: None,
-            });
-            self.answer_by = None;
-            self.write_answer(index, Status::Done, Some(value.clone()), None, None);
-            self.answer_source = None;
-            let label = item.label.as_deref().unwrap_or(&item.text);
-            self.notes
-                .push(format!("{label} filled in again from the run: {value}"));
-            self.record.values.insert(name, value);
-            self.values_dirty = true;
+            self.write_run_answer(index, value, "filled in again");
         }
         refilled
     }
