@@ -15,11 +15,13 @@ use relcheck::record::{
 };
 use relcheck::sign;
 
-fn t(minute: u32) -> DateTime<Utc> {
+/// A time on the fixed day of these records (also `attest`'s).
+pub(crate) fn t(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 10, minute, 0).unwrap()
 }
 
-fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
+/// An item result as a run would leave it; answered ones carry a note.
+pub(crate) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
     let answered = status != Status::Pending;
     ItemResult {
         id: id.to_string(),

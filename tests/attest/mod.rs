@@ -11,7 +11,7 @@ use std::fs;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use chrono::{DateTime, SecondsFormat, TimeZone, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use relcheck::model::Kind;
 use relcheck::record::{
     self, ChecklistRef, Event, EventAction, Gate, GateDecision, ItemResult, Mode, Origin, Outcome,
@@ -20,34 +20,7 @@ use relcheck::record::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn t(minute: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 5, 4, 10, minute, 0).unwrap()
-}
-
-fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
-    let answered = status != Status::Pending;
-    ItemResult {
-        id: id.to_string(),
-        kind,
-        text: format!("text of {id}"),
-        shown: None,
-        phase: id.split('/').next().unwrap_or("").to_string(),
-        section: id.rsplit_once('/').map_or(id, |(s, _)| s).to_string(),
-        line: 3,
-        optional: false,
-        role: None,
-        status,
-        value: None,
-        measure: None,
-        by: answered.then(|| "ops".to_string()),
-        at: answered.then(|| t(1)),
-        note: None,
-        reason: None,
-        command: None,
-        wait: None,
-        source: None,
-    }
-}
+use crate::sign::{item, t};
 
 fn signoff_item(id: &str, role: &str) -> ItemResult {
     let mut item = item(id, Kind::Signoff, Status::Pending);
