@@ -414,6 +414,9 @@ fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_t
     std::fs::write(dir.path().join("ship.md"), SHEET).unwrap();
     let mut run = pty(dir.path(), &["run", "ship.md"]);
     run.expect("CHECK  Deployed").unwrap();
+    // The screen is whole once its key line is: a key sent before that may
+    // land before the screen takes fresh keys.
+    run.expect("q quit").unwrap();
     run.send("y").unwrap();
     run.expect("Did this happen?").unwrap();
     run.send("n").unwrap();
@@ -422,6 +425,7 @@ fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_t
     run.send("\r").unwrap();
     // The date, duration and outcome are not asked: the review is next.
     run.expect("FIELD  Review Date").unwrap();
+    run.expect("Review Date:").unwrap();
     run.send("2026-12-01\r").unwrap();
     run.expect("Run finished: SUCCESS").unwrap();
     run.expect("Deployment Duration filled in from the run: ")
@@ -464,6 +468,9 @@ fn an_outcome_reached_out_of_turn_is_asked_not_filled_in() {
     std::fs::write(dir.path().join("ship.md"), SHEET).unwrap();
     let mut run = pty(dir.path(), &["run", "ship.md"]);
     run.expect("CHECK  Deployed").unwrap();
+    // The screen is whole once its key line is: a key sent before that may
+    // land before the screen takes fresh keys.
+    run.expect("q quit").unwrap();
     run.send("g").unwrap();
     run.expect("Go to item").unwrap();
     run.send("sign-off/deployment-execution/outcome\r").unwrap();
