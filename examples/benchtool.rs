@@ -268,7 +268,10 @@ fn floor(path: &Path) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // Interactive save latency
 
-type Stamp = Rc<Cell<Option<Instant>>>;
+/// When the last answer left the prompter, and whether it was a
+/// sign-off's: a sign-off binds the record's parts, so its save is timed
+/// apart from the others.
+type Stamp = Rc<Cell<Option<(Instant, bool)>>>;
 
 /// The scripted prompter, noting when each answer leaves it.
 struct Timed {
@@ -278,7 +281,7 @@ struct Timed {
 
 impl Timed {
     fn stamp<T>(&self, reply: Reply<T>) -> Reply<T> {
-        self.answered.set(Some(Instant::now()));
+        self.answered.set(Some((Instant::now(), false)));
         reply
     }
 }
@@ -301,7 +304,8 @@ impl Prompter for Timed {
     }
     fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
         let reply = self.inner.ask_signoff(view);
-        self.stamp(reply)
+        self.answered.set(Some((Instant::now(), true)));
+        reply
     }
     fn ask_gate(&mut self, view: &GateView) -> Reply<GateAnswer> {
         let reply = self.inner.ask_gate(view);
@@ -330,12 +334,17 @@ struct TimedSink {
     answered: Stamp,
     appends: Vec<Duration>,
     wholes: Vec<Duration>,
+    /// Sign-off answers (in `appends` or `wholes` too).
+    signoffs: Vec<Duration>,
 }
 
 impl TimedSink {
     fn note(&mut self, whole: bool) {
-        if let Some(at) = self.answered.take() {
+        if let Some((at, signoff)) = self.answered.take() {
             let took = at.elapsed();
+            if signoff {
+                self.signoffs.push(took);
+            }
             if whole {
                 self.wholes.push(took);
             } else {
@@ -399,6 +408,14 @@ fn stats(samples: &mut [Duration]) -> String {
     if samples.is_empty() {
         return "none".to_string();
     }
+    // A handful (the sign-offs) is listed whole, in the order given.
+    if samples.len() <= 8 {
+        let each: Vec<String> = samples
+            .iter()
+            .map(|d| format!("{:.2} ms", millis(*d)))
+            .collect();
+        return format!("n={} each {}", samples.len(), each.join(", "));
+    }
     samples.sort_unstable();
     let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
     format!(
@@ -426,6 +443,7 @@ fn save_latency(items: usize, dir: &Path) -> Result<(), String> {
         answered,
         appends: Vec::new(),
         wholes: Vec::new(),
+        signoffs: Vec::new(),
     };
     let clock = SystemClock;
     let interrupted = AtomicBool::new(false);
@@ -445,11 +463,12 @@ fn save_latency(items: usize, dir: &Path) -> Result<(), String> {
     let total = started.elapsed();
     let mut all: Vec<Duration> = sink.appends.iter().chain(&sink.wholes).copied().collect();
     println!(
-        "save {items}: {ending:?} in {:.2} s; every answer: {}; appended: {}; whole rewrites: {}",
+        "save {items}: {ending:?} in {:.2} s; every answer: {}; appended: {}; whole rewrites: {}; sign-offs: {}",
         total.as_secs_f64(),
         stats(&mut all),
         stats(&mut sink.appends),
-        stats(&mut sink.wholes)
+        stats(&mut sink.wholes),
+        stats(&mut sink.signoffs)
     );
     let record = Record::load(&path).map_err(|err| format!("{err:#}"))?;
     if relcheck::record::check_digest(&record)
