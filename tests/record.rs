@@ -415,3 +415,27 @@ fn a_record_written_in_parts_is_the_record() {
         assert_eq!(read, record);
     }
 }
+
+/// A record written by relcheck before its digest was hashed as the form
+/// is written (`tests/fixtures/record-v2.yaml`: a pipeline's run with
+/// commands, a rollback and four sign-offs, made at 492fe1e) verifies as
+/// it did, and its digest is the one the buffered form gives.
+#[test]
+fn a_record_written_before_the_streamed_digest_verifies_the_same() {
+    let path = crate::support::fixture("record-v2.yaml");
+    let record = Record::load(&path).unwrap();
+    let streamed = relcheck::record::digest(&record);
+    assert_eq!(
+        streamed,
+        relcheck::source::sha256_hex(&relcheck::record::canonical(&record))
+    );
+    assert_eq!(record.digest.as_deref(), Some(streamed.as_str()));
+    let out = crate::support::relcheck(&["verify", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert_eq!(lines[0], "ok    record digest 6f7a806e1ec8… matches");
+    assert_eq!(
+        lines[5],
+        "verified: record digest matches; 4 sign-offs (4 unsigned). Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
+    );
+}

@@ -6,14 +6,26 @@
 //!
 //! Objects: members are serialized into one scratch buffer per object,
 //! then written sorted by key, leaving out those whose value is `null`.
-//! Arrays keep their nulls. Strings and numbers are written by
-//! `serde_json`, as it writes them in a value tree.
+//! Arrays keep their nulls, and their elements go straight to the output.
+//! Strings and numbers are written by `serde_json`, as it writes them in a
+//! value tree.
+//!
+//! [`to_writer`] writes the top level of a struct a member at a time
+//! (`members`), so a whole record's form can be hashed as it is produced
+//! instead of being held in memory: at 100,000 items it is 100 MB.
+
+mod key;
+mod members;
 
 use std::borrow::Cow;
 use std::fmt;
+use std::io::Write;
 
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
+
+use key::KeyName;
+pub use members::to_writer;
 
 /// The canonical bytes of `value`; `omit` names a top-level key to leave
 /// out (the record's own `digest`).
@@ -51,19 +63,25 @@ impl ser::Error for Error {
     }
 }
 
-struct Canon<'a> {
-    out: &'a mut Vec<u8>,
+/// Writes the canonical form into `out`: memory for a member's value, or
+/// wherever [`to_writer`] sends an array's elements.
+struct Canon<'a, W: Write + ?Sized> {
+    out: &'a mut W,
     omit: Option<&'static str>,
 }
 
-fn json<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+fn json<T: Serialize + ?Sized, W: Write + ?Sized>(value: &T, out: &mut W) -> Result<(), Error> {
     serde_json::to_writer(out, value).map_err(|err| Error(err.to_string()))
+}
+
+fn put<W: Write + ?Sized>(out: &mut W, bytes: &[u8]) -> Result<(), Error> {
+    out.write_all(bytes).map_err(|err| Error(err.to_string()))
 }
 
 /// An object being written: members' values go to `scratch`, noted by
 /// key and range, and are written sorted at the end.
-struct Object<'a> {
-    out: &'a mut Vec<u8>,
+struct Object<'a, W: Write + ?Sized> {
+    out: &'a mut W,
     omit: Option<&'static str>,
     scratch: Vec<u8>,
     members: Vec<(Cow<'static, str>, std::ops::Range<usize>)>,
@@ -73,8 +91,8 @@ struct Object<'a> {
     variant: Option<&'static str>,
 }
 
-impl<'a> Object<'a> {
-    fn new(out: &'a mut Vec<u8>, omit: Option<&'static str>) -> Object<'a> {
+impl<'a, W: Write + ?Sized> Object<'a, W> {
+    fn new(out: &'a mut W, omit: Option<&'static str>) -> Object<'a, W> {
         Object {
             out,
             omit,
@@ -114,44 +132,42 @@ impl<'a> Object<'a> {
         self.members.dedup_by(|later, first| later.0 == first.0);
         // `{"variant":{...}}`: the fields object is the variant's value.
         if let Some(variant) = self.variant {
-            self.out.push(b'{');
+            put(self.out, b"{")?;
             json(variant, self.out)?;
-            self.out.push(b':');
+            put(self.out, b":")?;
         }
-        self.out
-            .reserve(self.scratch.len() + self.members.len() * 16);
-        self.out.push(b'{');
+        put(self.out, b"{")?;
         for (i, (key, range)) in self.members.iter().enumerate() {
             if i > 0 {
-                self.out.push(b',');
+                put(self.out, b",")?;
             }
             json(&**key, self.out)?;
-            self.out.push(b':');
-            self.out.extend_from_slice(&self.scratch[range.clone()]);
+            put(self.out, b":")?;
+            put(self.out, &self.scratch[range.clone()])?;
         }
-        self.out.push(b'}');
+        put(self.out, b"}")?;
         if self.variant.is_some() {
-            self.out.push(b'}');
+            put(self.out, b"}")?;
         }
         Ok(())
     }
 }
 
 /// An array being written; `variant` wraps it as `{"variant":[...]}`.
-struct Array<'a> {
-    out: &'a mut Vec<u8>,
+struct Array<'a, W: Write + ?Sized> {
+    out: &'a mut W,
     first: bool,
     variant: Option<&'static str>,
 }
 
-impl<'a> Array<'a> {
-    fn new(out: &'a mut Vec<u8>, variant: Option<&'static str>) -> Result<Array<'a>, Error> {
+impl<'a, W: Write + ?Sized> Array<'a, W> {
+    fn new(out: &'a mut W, variant: Option<&'static str>) -> Result<Array<'a, W>, Error> {
         if let Some(variant) = variant {
-            out.push(b'{');
+            put(out, b"{")?;
             json(variant, out)?;
-            out.push(b':');
+            put(out, b":")?;
         }
-        out.push(b'[');
+        put(out, b"[")?;
         Ok(Array {
             out,
             first: true,
@@ -161,34 +177,34 @@ impl<'a> Array<'a> {
 
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
         if !self.first {
-            self.out.push(b',');
+            put(self.out, b",")?;
         }
         self.first = false;
         value.serialize(Canon {
-            out: self.out,
+            out: &mut *self.out,
             omit: None,
         })
     }
 
     fn finish(self) -> Result<(), Error> {
-        self.out.push(b']');
+        put(self.out, b"]")?;
         if self.variant.is_some() {
-            self.out.push(b'}');
+            put(self.out, b"}")?;
         }
         Ok(())
     }
 }
 
-impl<'a> ser::Serializer for Canon<'a> {
+impl<'a, W: Write + ?Sized> ser::Serializer for Canon<'a, W> {
     type Ok = ();
     type Error = Error;
-    type SerializeSeq = Array<'a>;
-    type SerializeTuple = Array<'a>;
-    type SerializeTupleStruct = Array<'a>;
-    type SerializeTupleVariant = Array<'a>;
-    type SerializeMap = Object<'a>;
-    type SerializeStruct = Object<'a>;
-    type SerializeStructVariant = Object<'a>;
+    type SerializeSeq = Array<'a, W>;
+    type SerializeTuple = Array<'a, W>;
+    type SerializeTupleStruct = Array<'a, W>;
+    type SerializeTupleVariant = Array<'a, W>;
+    type SerializeMap = Object<'a, W>;
+    type SerializeStruct = Object<'a, W>;
+    type SerializeStructVariant = Object<'a, W>;
 
     fn serialize_bool(self, v: bool) -> Result<(), Error> {
         json(&v, self.out)
@@ -246,8 +262,7 @@ impl<'a> ser::Serializer for Canon<'a> {
         json(v, self.out)
     }
     fn serialize_none(self) -> Result<(), Error> {
-        self.out.extend_from_slice(b"null");
-        Ok(())
+        put(self.out, b"null")
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<(), Error> {
         value.serialize(self)
@@ -284,13 +299,17 @@ impl<'a> ser::Serializer for Canon<'a> {
         object.member(Cow::Borrowed(variant), value)?;
         object.finish()
     }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Array<'a>, Error> {
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Array<'a, W>, Error> {
         Array::new(self.out, None)
     }
-    fn serialize_tuple(self, _len: usize) -> Result<Array<'a>, Error> {
+    fn serialize_tuple(self, _len: usize) -> Result<Array<'a, W>, Error> {
         Array::new(self.out, None)
     }
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> Result<Array<'a>, Error> {
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> Result<Array<'a, W>, Error> {
         Array::new(self.out, None)
     }
     fn serialize_tuple_variant(
@@ -299,13 +318,13 @@ impl<'a> ser::Serializer for Canon<'a> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Array<'a>, Error> {
+    ) -> Result<Array<'a, W>, Error> {
         Array::new(self.out, Some(variant))
     }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a>, Error> {
+    fn serialize_map(self, _len: Option<usize>) -> Result<Object<'a, W>, Error> {
         Ok(Object::new(self.out, self.omit))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Object<'a>, Error> {
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Object<'a, W>, Error> {
         Ok(Object::new(self.out, self.omit))
     }
     fn serialize_struct_variant(
@@ -314,14 +333,14 @@ impl<'a> ser::Serializer for Canon<'a> {
         _index: u32,
         variant: &'static str,
         _len: usize,
-    ) -> Result<Object<'a>, Error> {
+    ) -> Result<Object<'a, W>, Error> {
         let mut object = Object::new(self.out, None);
         object.variant = Some(variant);
         Ok(object)
     }
 }
 
-impl ser::SerializeSeq for Array<'_> {
+impl<W: Write + ?Sized> ser::SerializeSeq for Array<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -332,7 +351,7 @@ impl ser::SerializeSeq for Array<'_> {
     }
 }
 
-impl ser::SerializeTuple for Array<'_> {
+impl<W: Write + ?Sized> ser::SerializeTuple for Array<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -343,7 +362,7 @@ impl ser::SerializeTuple for Array<'_> {
     }
 }
 
-impl ser::SerializeTupleStruct for Array<'_> {
+impl<W: Write + ?Sized> ser::SerializeTupleStruct for Array<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -354,7 +373,7 @@ impl ser::SerializeTupleStruct for Array<'_> {
     }
 }
 
-impl ser::SerializeTupleVariant for Array<'_> {
+impl<W: Write + ?Sized> ser::SerializeTupleVariant for Array<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
@@ -365,7 +384,7 @@ impl ser::SerializeTupleVariant for Array<'_> {
     }
 }
 
-impl ser::SerializeMap for Object<'_> {
+impl<W: Write + ?Sized> ser::SerializeMap for Object<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), Error> {
@@ -384,7 +403,7 @@ impl ser::SerializeMap for Object<'_> {
     }
 }
 
-impl ser::SerializeStruct for Object<'_> {
+impl<W: Write + ?Sized> ser::SerializeStruct for Object<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -399,7 +418,7 @@ impl ser::SerializeStruct for Object<'_> {
     }
 }
 
-impl ser::SerializeStructVariant for Object<'_> {
+impl<W: Write + ?Sized> ser::SerializeStructVariant for Object<'_, W> {
     type Ok = ();
     type Error = Error;
     fn serialize_field<T: Serialize + ?Sized>(
@@ -411,225 +430,8 @@ impl ser::SerializeStructVariant for Object<'_> {
     }
     fn end(self) -> Result<(), Error> {
         self.finish()
-    }
-}
-
-/// A map key as a value tree keeps it: strings as they are, numbers,
-/// booleans and characters as their text; anything else fails.
-struct KeyName;
-
-impl ser::Serializer for KeyName {
-    type Ok = String;
-    type Error = Error;
-    type SerializeSeq = Impossible<String, Error>;
-    type SerializeTuple = Impossible<String, Error>;
-    type SerializeTupleStruct = Impossible<String, Error>;
-    type SerializeTupleVariant = Impossible<String, Error>;
-    type SerializeMap = Impossible<String, Error>;
-    type SerializeStruct = Impossible<String, Error>;
-    type SerializeStructVariant = Impossible<String, Error>;
-
-    fn serialize_str(self, v: &str) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_char(self, v: char) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_bool(self, v: bool) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i8(self, v: i8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i16(self, v: i16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i32(self, v: i32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_i64(self, v: i64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u8(self, v: u8) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u16(self, v: u16) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u32(self, v: u32) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_u64(self, v: u64) -> Result<String, Error> {
-        Ok(v.to_string())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_none(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_unit(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> Result<String, Error> {
-        Ok(variant.to_string())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        value: &T,
-    ) -> Result<String, Error> {
-        value.serialize(self)
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStruct, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error("a map key must be a string".to_string()))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeMap;
-
-    use serde::Serialize;
-
-    use super::to_vec;
-    use crate::record::canonical_json;
-
-    /// The reference: through a value tree, as docs/RECORD.md defines it.
-    fn reference<T: Serialize>(value: &T) -> Vec<u8> {
-        canonical_json(&serde_json::to_value(value).unwrap_or(serde_json::Value::Null))
-    }
-
-    #[derive(Serialize)]
-    enum Shape {
-        Unit,
-        Newtype(Option<u8>),
-        Tuple(u8, Option<String>),
-        Struct { b: Option<u8>, a: f64 },
-    }
-
-    #[derive(Serialize)]
-    struct Every {
-        zeta: &'static str,
-        alpha: Option<String>,
-        shapes: Vec<Shape>,
-        map: BTreeMap<String, Option<i64>>,
-        numbers: (i8, u64, i64, f64, f64, f32),
-        nested: Vec<Option<Vec<bool>>>,
-        text: String,
-        bytes: &'static [u8],
-        unit: (),
-        ch: char,
-    }
-
-    #[test]
-    fn every_shape_of_value_gives_the_bytes_of_the_value_tree() {
-        let every = Every {
-            zeta: "z",
-            alpha: None,
-            shapes: vec![
-                Shape::Unit,
-                Shape::Newtype(None),
-                Shape::Newtype(Some(3)),
-                Shape::Tuple(1, None),
-                Shape::Struct { b: None, a: 0.5 },
-            ],
-            map: [
-                ("b".to_string(), Some(-1)),
-                ("a".to_string(), None),
-                ("é".to_string(), Some(2)),
-                ("B".to_string(), Some(i64::MIN)),
-            ]
-            .into_iter()
-            .collect(),
-            numbers: (-8, u64::MAX, 7, 1.0, f64::NAN, 0.1),
-            nested: vec![None, Some(vec![true, false]), Some(vec![])],
-            text: "quote \" backslash \\ newline \n tab \t nul \u{0} é ✓".to_string(),
-            bytes: b"ab",
-            unit: (),
-            ch: '\u{7f}',
-        };
-        assert_eq!(
-            String::from_utf8(to_vec(&every, None)).unwrap(),
-            String::from_utf8(reference(&every)).unwrap()
-        );
-    }
-
-    #[test]
-    fn a_record_gives_the_bytes_of_the_value_tree_without_its_digest() {
-        let doc = include_str!("../../docs/RECORD.md");
-        let start = doc.find("```yaml\n").expect("an example") + "```yaml\n".len();
-        // The closing fence is the first at the start of a line: the checklist
-        // text in the example has fences of its own, indented.
-        let end = start + doc[start..].find("\n```\n").expect("its end") + 1;
-        let record =
-            crate::record::Record::from_yaml(&doc[start..end], std::path::Path::new("x")).unwrap();
-        let mut tree = serde_json::to_value(&record).unwrap();
-        tree.as_object_mut().unwrap().remove("digest");
-        assert_eq!(to_vec(&record, Some("digest")), canonical_json(&tree));
-    }
-}
+mod tests;
