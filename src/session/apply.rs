@@ -307,7 +307,10 @@ impl Session<'_> {
         };
         // Bound like `relcheck sign`'s, to the record as it stands, so
         // `verify` can tell later answers from edits.
-        crate::sign::bind(&self.record, &mut signoff);
+        match &mut self.binder {
+            Some(binder) => binder.bind(&self.record, &mut signoff, &self.dirty),
+            None => crate::sign::bind(&self.record, &mut signoff),
+        }
         self.record.signoffs.push(signoff);
         Applied::Settled
     }

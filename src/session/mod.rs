@@ -139,6 +139,10 @@ pub struct Session<'a> {
     /// heard of, so asking that again (after a note) is no new moment.
     observer: Option<Box<dyn Observer>>,
     signoff_told: Option<usize>,
+    /// Binds sign-offs given during the run from part digests kept as the
+    /// items change (told with the journal's changes); none when the
+    /// checklist asks for no sign-off, or nobody is there to wait.
+    binder: Option<crate::sign::Binder>,
 }
 
 impl<'a> Session<'a> {
@@ -265,6 +269,11 @@ impl<'a> Session<'a> {
             .collect();
         // A wait under way when the run stopped is where the operator was:
         // the run goes back there first, with the time left.
+        // Only where a person waits on each answer: a pipeline's sign-offs
+        // are bound afresh, and its run keeps no map of every item's part.
+        let binder = (!options.unattended
+            && record.items.iter().any(|item| item.kind == Kind::Signoff))
+        .then(|| crate::sign::Binder::new(&record));
         let focus = record.items.iter().position(|item| {
             item.status == Status::Pending
                 && item
@@ -302,6 +311,7 @@ impl<'a> Session<'a> {
             shared_texts,
             observer: None,
             signoff_told: None,
+            binder,
         }
     }
 
@@ -436,6 +446,9 @@ impl<'a> Session<'a> {
                     values: self.values_dirty,
                 },
             )?;
+        }
+        if let Some(binder) = &mut self.binder {
+            binder.changed(&self.record, &self.dirty);
         }
         self.dirty.clear();
         self.values_dirty = false;

@@ -11,12 +11,14 @@
 //! when the record digest was redone.
 //!
 //! One file a job: `parts` (what a sign-off binds to and the bytes it
-//! signs), `ssh` (making and checking signatures), `settings` (defaults
+//! signs), `binder` (binding a run's sign-offs from digests kept as it
+//! goes), `ssh` (making and checking signatures), `settings` (defaults
 //! from git and the environment), `allowed` (allowed-signers files),
 //! `policy` (separation of duties), `command` (`relcheck sign`) and
 //! `verify` (`relcheck verify`).
 
 mod allowed;
+mod binder;
 mod command;
 mod parts;
 mod policy;
@@ -25,6 +27,7 @@ mod ssh;
 mod verify;
 
 pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_matches};
+pub use binder::Binder;
 pub use command::{Request, Signed, run, sign, sign_file, sign_file_then};
 pub use parts::{bind, full_parts, parts, parts_digest, payload, previous_digest};
 pub use policy::{RuleCheck, refusal_by_name};

@@ -14,11 +14,11 @@ use crate::record::{
     Origin, Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
 };
 
-fn t(minute: u32) -> DateTime<Utc> {
+pub(super) fn t(minute: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 5, 4, 10, minute, 0).unwrap()
 }
 
-fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
+pub(super) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
     let answered = status != Status::Pending;
     ItemResult {
         id: id.to_string(),
@@ -45,7 +45,7 @@ fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
 
 /// A run part-way through: two answers, a pending check, two sign-off
 /// items, a value and an event.
-fn record() -> Record {
+pub(super) fn record() -> Record {
     let mut backup = item("pre/backup-db", Kind::Check, Status::Done);
     backup.command = Some(CommandRun {
         command: "pg_dump prod > backup.sql".to_string(),
