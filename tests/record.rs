@@ -439,3 +439,125 @@ fn a_record_written_before_the_streamed_digest_verifies_the_same() {
         "verified: record digest matches; 4 sign-offs (4 unsigned). Note: an unsigned sign-off records who approved, but anyone able to edit the file could have written it; sign with an SSH key to prove it"
     );
 }
+
+/// Each sign-off of a run goes to the journal alone: the first holds
+/// every answered item's digest, which each later one would otherwise
+/// write again. A run killed after them keeps every sign-off, and the
+/// record read with its journal verifies.
+#[test]
+fn a_journal_holds_each_sign_off_once_and_a_kill_after_them_loses_none() {
+    use relcheck::exec::Fake;
+    use relcheck::prompt::{Action, Scripted, ScriptedPrompter, SignoffAnswer};
+    use relcheck::record::{Changes, Decision, RecordFile, Sink, journal_path};
+    use relcheck::session::{Options, Session, TestClock};
+    use std::sync::atomic::AtomicBool;
+
+    /// Copies the record and its journal aside after every append: what a
+    /// `kill -9` at that moment would leave.
+    struct Killed {
+        inner: RecordFile,
+        path: std::path::PathBuf,
+        copies: Vec<(String, String)>,
+    }
+    impl Sink for Killed {
+        fn wants_whole(&self) -> bool {
+            self.inner.wants_whole()
+        }
+        fn save(&mut self, record: &Record) -> anyhow::Result<()> {
+            self.inner.save(record)
+        }
+        fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
+            self.inner.append(record, changes)?;
+            self.copies.push((
+                std::fs::read_to_string(&self.path)?,
+                std::fs::read_to_string(journal_path(&self.path))?,
+            ));
+            Ok(())
+        }
+    }
+
+    let text = "# J\n## Deploy\n- [ ] a\n- [ ] b\n## Sign-off\n- [ ] **QA Lead**: ___\n- [ ] **Release Manager**: ___\n- [ ] **Service Owner**: ___\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("j.md", text)).checklist;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.yaml");
+    let clock = TestClock::new(chrono::Utc::now());
+    let flag = AtomicBool::new(false);
+    let options = Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: relcheck::record::Mode::Interactive,
+        preset: Default::default(),
+        command_timeout: std::time::Duration::from_secs(5),
+        unattended: false,
+    };
+    let approve = |name: &str| {
+        Scripted::Do(Action::Signoff(SignoffAnswer {
+            name: name.into(),
+            decision: Decision::Approve,
+            comment: None,
+        }))
+    };
+    let mut prompter = ScriptedPrompter::new([
+        Scripted::Do(Action::Done { note: None }),
+        Scripted::Do(Action::Done { note: None }),
+        approve("Ann"),
+        approve("Bob"),
+        approve("Cy"),
+    ]);
+    let mut session = Session::start(&checklist, &clock, options, &flag, "j".into());
+    let mut sink = Killed {
+        inner: RecordFile::new(&path, true),
+        path: path.clone(),
+        copies: Vec::new(),
+    };
+    session
+        .run(&mut prompter, &Fake::new([]), &mut sink)
+        .unwrap();
+    // Five answers appended; the last three are the sign-offs.
+    assert_eq!(sink.copies.len(), 5);
+    let (record_text, journal) = sink.copies.last().unwrap().clone();
+    let lines: Vec<serde_json::Value> = journal
+        .lines()
+        .skip(1)
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    let signoffs: Vec<(u64, Vec<&str>)> = lines
+        .iter()
+        .filter(|line| !line["signoffs"].is_null())
+        .map(|line| {
+            (
+                line["signoffs_from"].as_u64().unwrap_or(0),
+                line["signoffs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s["name"].as_str().unwrap())
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        signoffs,
+        [(0, vec!["Ann"]), (1, vec!["Bob"]), (2, vec!["Cy"])]
+    );
+    // Killed there: the record as last written whole, and the journal.
+    let killed = dir.path().join("killed.yaml");
+    std::fs::write(&killed, record_text).unwrap();
+    std::fs::write(journal_path(&killed), journal).unwrap();
+    let record = Record::load(&killed).unwrap();
+    let names: Vec<&str> = record.signoffs.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Ann", "Bob", "Cy"]);
+    let verification = relcheck::sign::verify(&record, None);
+    assert!(
+        verification.passed(),
+        "{}",
+        relcheck::report::verification::text(&verification, relcheck::style::Style::PLAIN)
+    );
+    // The first lists every part, the later ones what changed since.
+    assert_eq!(record.signoffs[0].parts.len(), 7);
+    assert_eq!(
+        record.signoffs[2].parts.keys().collect::<Vec<_>>(),
+        ["item:sign-off/service-owner", "signoff:1"]
+    );
+}

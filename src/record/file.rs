@@ -233,7 +233,9 @@ impl Sink for RecordFile {
     fn append(&mut self, record: &Record, changes: &Changes<'_>) -> anyhow::Result<()> {
         self.still_held(record)?;
         let from = self.saved_events.min(record.events.len());
+        // Sign-offs are appended, or undone from the end, never changed.
         let signoffs_changed = record.signoffs.len() != self.saved_signoffs;
+        let signoffs_from = self.saved_signoffs.min(record.signoffs.len());
         let entry = JournalOut {
             run: &record.run,
             rollback: &record.rollback,
@@ -244,7 +246,8 @@ impl Sink for RecordFile {
                 .filter_map(|&i| record.items.get(i).map(|item| (i, item)))
                 .collect(),
             gates: &record.gates,
-            signoffs: signoffs_changed.then_some(record.signoffs.as_slice()),
+            signoffs: signoffs_changed.then_some(&record.signoffs[signoffs_from..]),
+            signoffs_from,
             events_from: from,
             events: &record.events[from..],
         };

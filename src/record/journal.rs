@@ -88,6 +88,10 @@ pub(super) fn remove_journal(record: &Path) {
     let _ = fs::remove_file(journal_path(record));
 }
 
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// A journal's first line: the digest of the record it extends.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,7 +108,12 @@ pub(super) struct JournalOut<'a> {
     pub(super) values: Option<&'a BTreeMap<String, String>>,
     pub(super) items: Vec<(usize, &'a ItemResult)>,
     pub(super) gates: &'a [Gate],
+    /// The sign-offs from `signoffs_from` on, when they changed: a run's
+    /// first sign-off holds every answered item's digest, which each
+    /// later one would otherwise write again.
     pub(super) signoffs: Option<&'a [Signoff]>,
+    #[serde(skip_serializing_if = "is_zero")]
+    pub(super) signoffs_from: usize,
     pub(super) events_from: usize,
     pub(super) events: &'a [Event],
 }
@@ -119,6 +128,9 @@ struct JournalIn {
     gates: Vec<Gate>,
     #[serde(default)]
     signoffs: Option<Vec<Signoff>>,
+    /// Absent in journals written before it: their `signoffs` are all.
+    #[serde(default)]
+    signoffs_from: usize,
     events_from: usize,
     events: Vec<Event>,
 }
@@ -137,7 +149,8 @@ impl JournalIn {
         }
         record.gates = self.gates;
         if let Some(signoffs) = self.signoffs {
-            record.signoffs = signoffs;
+            record.signoffs.truncate(self.signoffs_from);
+            record.signoffs.extend(signoffs);
         }
         record.events.truncate(self.events_from);
         record.events.extend(self.events);
