@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Bound;
 
-use super::parts::{Part, delta, finished, full_parts, parts, parts_digest, short};
+use super::parts::{Part, delta, finished, last_parts, parts, parts_digest, short};
 use crate::record::{Record, Signoff};
 
 pub struct Binder {
@@ -124,7 +124,7 @@ impl Binder {
         } else {
             // The record's last sign-off is not one bound here (this run
             // resumed a record that had them, or one was undone).
-            let previous = full_parts(record).pop().unwrap_or_default();
+            let previous = last_parts(record);
             delta(&previous, &self.map)
         };
         signoff.digest = Some(digest.clone());

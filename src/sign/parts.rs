@@ -343,6 +343,32 @@ pub fn full_parts(record: &Record) -> Vec<BTreeMap<String, String>> {
     maps
 }
 
+/// The whole parts map of the record's last sign-off, as [`full_parts`]
+/// gives it last, put together in one map: not one per sign-off, which
+/// for a long run's fourth sign-off held four maps of every item.
+pub(super) fn last_parts(record: &Record) -> BTreeMap<String, String> {
+    if record.is_v1() {
+        return record
+            .signoffs
+            .last()
+            .map(|signoff| signoff.parts.clone())
+            .unwrap_or_default();
+    }
+    let mut map = BTreeMap::new();
+    for signoff in &record.signoffs {
+        for name in &signoff.dropped {
+            map.remove(name);
+        }
+        map.extend(
+            signoff
+                .parts
+                .iter()
+                .map(|(name, short)| (name.clone(), short.clone())),
+        );
+    }
+    map
+}
+
 /// Fills in `parts` and `digest` of a sign-off about to be appended to
 /// `record`. Whatever appends a sign-off calls this first, the runner's
 /// in-run sign-offs included: `verify` fails a sign-off bound to nothing.
@@ -359,7 +385,7 @@ pub fn bind(record: &Record, signoff: &mut Signoff) {
         signoff.dropped = Vec::new();
         return;
     }
-    let previous = full_parts(record).pop().unwrap_or_default();
+    let previous = last_parts(record);
     (signoff.parts, signoff.dropped) = delta(&previous, &whole);
 }
 
