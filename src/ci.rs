@@ -321,6 +321,9 @@ impl Prompter for Unattended<'_> {
     }
 
     fn settled(&mut self, item: &ItemResult, name: &str) {
+        // Its count is for an answer refused again and again; once it is
+        // settled the count is done with (a run kept one per item).
+        self.asked.remove(&item.id);
         let took = item
             .command
             .as_ref()

@@ -21,6 +21,7 @@ mod limits;
 mod lint;
 mod locks;
 mod measured;
+mod memory;
 mod notify;
 mod policy;
 mod properties;

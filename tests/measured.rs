@@ -38,7 +38,7 @@ fn answers(record: &Record) -> Vec<(&str, Status, Option<&Measured>, Option<&str
             (
                 i.id.as_str(),
                 i.status,
-                i.measure.as_ref(),
+                i.measure.as_deref(),
                 i.note.as_deref(),
             )
         })
@@ -393,7 +393,10 @@ pending Queue depth under 10%
     let record = ran.record();
     let first = &record.items[0];
     assert_eq!(first.status, Status::Done);
-    assert_eq!(first.measure, measured("< 1%", "0.4%", Verdict::Met));
+    assert_eq!(
+        first.measure.as_deref(),
+        measured("< 1%", "0.4%", Verdict::Met).as_ref()
+    );
     assert_eq!(first.source.as_ref().unwrap().kind, "command");
     // "fine" is no number: the exit code does not settle a threshold.
     assert_eq!(record.items[1].status, Status::Pending);
@@ -532,8 +535,8 @@ ok      Response time > 3x baseline: 0.5 s against > 3x baseline (baseline 200ms
     assert_eq!(record.run.outcome, Outcome::Success);
     assert_eq!(record.rollback, None);
     assert_eq!(
-        record.items[0].measure,
-        Some(Measured {
+        record.items[0].measure.as_deref(),
+        Some(&Measured {
             bound: "< 1%".into(),
             baseline: None,
             value: None,
@@ -542,8 +545,8 @@ ok      Response time > 3x baseline: 0.5 s against > 3x baseline (baseline 200ms
         })
     );
     assert_eq!(
-        record.items[4].measure,
-        Some(Measured {
+        record.items[4].measure.as_deref(),
+        Some(&Measured {
             overruled: true,
             ..measured("> 5%", "6%", Verdict::Met).unwrap()
         })

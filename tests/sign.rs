@@ -51,7 +51,7 @@ pub(crate) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
 /// the two sign-offs the checklist asks for.
 fn record() -> Record {
     let mut backup = item("pre/backup-db", Kind::Check, Status::Done);
-    backup.command = Some(CommandRun {
+    backup.command = Some(Box::new(CommandRun {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
@@ -60,7 +60,7 @@ fn record() -> Record {
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,
         interrupted: false,
-    });
+    }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.value = Some("1.4.0".to_string());
     let mut smoke = item("pre/smoke", Kind::Check, Status::Skipped);

@@ -259,9 +259,11 @@ pub struct ItemResult {
     pub status: Status,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// A measured item's value against its bound, once answered.
+    /// A measured item's value against its bound, once answered. Boxed,
+    /// as `command` and `wait` are: few items have one, and inline they
+    /// would be 220 of every result's 560 bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: Option<Measured>,
+    pub measure: Option<Box<Measured>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -271,12 +273,14 @@ pub struct ItemResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<CommandRun>,
+    pub command: Option<Box<CommandRun>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait: Option<Wait>,
+    pub wait: Option<Box<Wait>>,
     /// Where a non-human answer came from: absent for the operator's own.
+    /// Shared: a pipeline's answers all name the same answers file, and
+    /// a copy in each of 100,000 results was 20 MB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<Provenance>,
+    pub source: Option<std::sync::Arc<Provenance>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

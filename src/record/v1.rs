@@ -101,7 +101,7 @@ pub struct ItemV1<'a> {
     reason: &'a Option<String>,
     command: Option<CommandV1<'a>>,
     wait: Option<WaitV1<'a>>,
-    source: &'a Option<Provenance>,
+    source: Option<&'a Provenance>,
 }
 
 impl<'a> ItemV1<'a> {
@@ -121,9 +121,9 @@ impl<'a> ItemV1<'a> {
             at: &item.at,
             note: &item.note,
             reason: &item.reason,
-            command: item.command.as_ref().map(CommandV1::of),
-            wait: item.wait.as_ref().map(WaitV1::of),
-            source: &item.source,
+            command: item.command.as_deref().map(CommandV1::of),
+            wait: item.wait.as_deref().map(WaitV1::of),
+            source: item.source.as_deref(),
         }
     }
 }

@@ -221,7 +221,14 @@ impl Session<'_> {
             .answer_by
             .clone()
             .unwrap_or_else(|| self.options.operator.clone());
-        let source = self.answer_source.clone();
+        // The answer before's, when it came from the same place: a
+        // pipeline's answers all name one answers file.
+        let source = self.answer_source.clone().map(|given| {
+            self.last_answered
+                .and_then(|last| self.record.items[last].source.clone())
+                .filter(|shared| **shared == given)
+                .unwrap_or_else(|| std::sync::Arc::new(given))
+        });
         self.dirty.push(index);
         self.values_dirty |= value.is_some();
         let result = &mut self.record.items[index];
@@ -377,7 +384,7 @@ impl Session<'_> {
         prompter.command_finished(&outcome);
         self.dirty.push(index);
         let stopped_by_operator = outcome.cancelled && !self.interrupted.load(Ordering::SeqCst);
-        self.record.items[index].command = Some(CommandRun {
+        self.record.items[index].command = Some(Box::new(CommandRun {
             command: script,
             exit_code: outcome.exit_code,
             timed_out: outcome.timed_out,
@@ -388,7 +395,7 @@ impl Session<'_> {
             // By the operator or by the run's end: either way it did not
             // end by itself, and its output is what it printed until then.
             interrupted: outcome.cancelled,
-        });
+        }));
         self.event(
             EventAction::Command,
             Some(item.id.clone()),

@@ -161,7 +161,7 @@ impl Session<'_> {
         let what = note.clone().unwrap_or_else(|| measured.summary());
         let id = item.id.clone();
         self.settle(index, status, None, note, None);
-        self.record.items[index].measure = Some(measured);
+        self.record.items[index].measure = Some(Box::new(measured));
         if status == Status::Occurred {
             self.call_rollback(id, Some(what));
         }

@@ -20,13 +20,13 @@ impl Session<'_> {
         };
         let started = self.clock.now();
         self.dirty.push(index);
-        self.record.items[index].wait = Some(Wait {
+        self.record.items[index].wait = Some(Box::new(Wait {
             requested_seconds: seconds,
             waited_seconds: 0.0,
             cut_short: false,
             started: Some(started),
             ended: None,
-        });
+        }));
         let id = self.record.items[index].id.clone();
         self.event(
             EventAction::Wait,
@@ -54,7 +54,7 @@ impl Session<'_> {
         prompter: &mut dyn Prompter,
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Applied> {
-        let (requested, started) = match &self.record.items[index].wait {
+        let (requested, started) = match self.record.items[index].wait.as_deref() {
             Some(Wait {
                 requested_seconds,
                 started: Some(started),

@@ -47,7 +47,7 @@ pub(super) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
 /// items, a value and an event.
 pub(super) fn record() -> Record {
     let mut backup = item("pre/backup-db", Kind::Check, Status::Done);
-    backup.command = Some(CommandRun {
+    backup.command = Some(Box::new(CommandRun {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
@@ -56,7 +56,7 @@ pub(super) fn record() -> Record {
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,
         interrupted: false,
-    });
+    }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.value = Some("1.4.0".to_string());
     let mut qa = item("signoff/qa", Kind::Signoff, Status::Pending);

@@ -155,7 +155,7 @@ fn after_command(output: &str) -> ItemView {
     view.command = Some("uname -sr".into());
     view.message = Some("command exit 0: Enter marks it done".into());
     view.suggested = Some(Status::Done);
-    view.result.command = Some(CommandRun {
+    view.result.command = Some(Box::new(CommandRun {
         command: "uname -sr".into(),
         exit_code: Some(0),
         timed_out: false,
@@ -164,7 +164,7 @@ fn after_command(output: &str) -> ItemView {
         output: output.into(),
         truncated_bytes: 0,
         interrupted: false,
-    });
+    }));
     view
 }
 

@@ -1,0 +1,106 @@
+//! What a run holds in memory for each item (BENCHMARKS.md, part 6): a
+//! result kept small, and where its answer came from shared, not copied.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use relcheck::exec::Fake;
+use relcheck::prompt::{
+    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
+    StartView, Summary, ValueRequest, WaitEnd, WaitView,
+};
+use relcheck::record::{ItemResult, Provenance, Record};
+use relcheck::session::{MemorySink, Options, Session, TestClock};
+
+/// A result is 360 bytes before its strings: what a command, a wait or a
+/// measure holds is boxed, since few items have one (they were 560).
+#[test]
+fn an_item_result_stays_small() {
+    assert!(
+        std::mem::size_of::<ItemResult>() <= 360,
+        "{} bytes",
+        std::mem::size_of::<ItemResult>()
+    );
+}
+
+/// Answers that each say they came from the same answers file, as a
+/// pipeline's do.
+struct FromFile(ScriptedPrompter);
+
+impl Prompter for FromFile {
+    fn start(&mut self, view: &StartView) {
+        self.0.start(view);
+    }
+    fn ask_value(&mut self, request: &ValueRequest) -> Reply<Option<String>> {
+        self.0.ask_value(request)
+    }
+    fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
+        self.0.ask_item(view)
+    }
+    fn ask_field(&mut self, view: &ItemView, request: &ValueRequest) -> Reply<Action> {
+        self.0.ask_field(view, request)
+    }
+    fn ask_signoff(&mut self, view: &ItemView) -> Reply<Action> {
+        self.0.ask_signoff(view)
+    }
+    fn ask_gate(&mut self, view: &GateView) -> Reply<GateAnswer> {
+        self.0.ask_gate(view)
+    }
+    fn ask_rollback_needed(&mut self, phase: &str) -> Reply<bool> {
+        self.0.ask_rollback_needed(phase)
+    }
+    fn wait(&mut self, view: &WaitView, interrupted: &AtomicBool) -> Reply<WaitEnd> {
+        self.0.wait(view, interrupted)
+    }
+    fn overview(&mut self, view: &Overview) -> Reply<()> {
+        self.0.overview(view)
+    }
+    fn finish(&mut self, summary: &Summary) {
+        self.0.finish(summary);
+    }
+    fn answer_source(&mut self) -> Option<Provenance> {
+        Some(Provenance {
+            kind: "answers-file".to_string(),
+            path: Some("answers.yaml".to_string()),
+            sha256: Some("ab".repeat(32)),
+        })
+    }
+}
+
+/// Every answer of a pipeline names the same answers file: the results
+/// share one copy of it (a copy each was 20 MB at 100,000 items), and the
+/// record written and read back says it for each, as before.
+#[test]
+fn answers_from_one_file_share_where_they_came_from() {
+    let text = "# M\n## P\n- [ ] a\n- [ ] b\n- [ ] c\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("m.md", text)).checklist;
+    let clock = TestClock::new(chrono::Utc::now());
+    let flag = AtomicBool::new(false);
+    let options = Options {
+        operator: "ci-bot".into(),
+        host: "h".into(),
+        mode: relcheck::record::Mode::NonInteractive,
+        preset: Default::default(),
+        command_timeout: std::time::Duration::from_secs(5),
+        unattended: true,
+    };
+    let done = || Scripted::Do(Action::Done { note: None });
+    let mut prompter = FromFile(ScriptedPrompter::new([done(), done(), done()]));
+    let mut session = Session::start(&checklist, &clock, options, &flag, "m".into());
+    session
+        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .unwrap();
+    let sources: Vec<&Arc<Provenance>> = session
+        .record
+        .items
+        .iter()
+        .map(|item| item.source.as_ref().expect("a source"))
+        .collect();
+    assert!(Arc::ptr_eq(sources[0], sources[1]));
+    assert!(Arc::ptr_eq(sources[1], sources[2]));
+    let yaml = session.record.to_yaml().unwrap();
+    assert_eq!(yaml.matches("kind: answers-file").count(), 3);
+    let again = Record::from_yaml(&yaml, std::path::Path::new("m.yaml")).unwrap();
+    assert_eq!(again, session.record);
+}
