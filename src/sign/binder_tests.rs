@@ -26,7 +26,7 @@ fn signoff(name: &str, minute: u32, item: &str) -> Signoff {
 /// Binds `signoff` both ways, checks they agree, and appends it.
 fn sign(binder: &mut Binder, record: &mut Record, mut signoff: Signoff, changed: &[usize]) {
     let mut afresh = signoff.clone();
-    super::super::bind(record, &mut afresh);
+    crate::sign::bind(record, &mut afresh);
     binder.bind(record, &mut signoff, changed);
     assert_eq!(signoff, afresh);
     record.signoffs.push(signoff);
@@ -134,7 +134,7 @@ fn a_runs_sign_offs_are_bound_as_afresh_and_list_only_what_changed() {
     );
     assert!(record.signoffs[2].dropped.is_empty());
     crate::record::seal(&mut record);
-    assert!(super::super::verify(&record, None).passed());
+    assert!(crate::sign::verify(&record, None).passed());
 }
 
 #[test]
@@ -142,7 +142,7 @@ fn a_resumed_run_with_sign_offs_and_records_it_cannot_follow_are_bound_afresh() 
     let mut record = record();
     answer(&mut record, 3, Status::Done, 2);
     let mut first = signoff("Ann", 2, "signoff/qa");
-    super::super::bind(&record, &mut first);
+    crate::sign::bind(&record, &mut first);
     record.signoffs.push(first);
     // Resumed: the record already has a sign-off.
     let mut binder = Binder::new(&record);
