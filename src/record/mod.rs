@@ -14,6 +14,7 @@ mod journal;
 mod lean;
 mod lock;
 mod measured;
+mod omit;
 mod summary;
 pub mod v1;
 
