@@ -114,7 +114,7 @@ fn key_before(text: &str, index: usize) -> Option<&str> {
     let plain = !key.is_empty()
         && key
             .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/'));
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '));
     plain.then_some(key)
 }
 

@@ -97,7 +97,10 @@ struct Raw {
 
 /// `PHASE: "reason"`, or `PHASE: {reason: ..., by: ...}`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a gate's waiver is a reason, or {reason: ..., by: ...}"
+)]
 enum RawGate {
     Reason(String),
     Full(RawGateFull),
@@ -112,7 +115,10 @@ struct RawGateFull {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
+)]
 enum RawItem {
     Status(String),
     /// A measured item's value, written bare (`error-rate: 0.4`).

@@ -89,3 +89,12 @@ fn an_item_answered_twice_is_an_error() {
         "a.yaml:2: items.do/backup-taken: item do/backup-taken is answered twice"
     );
 }
+
+#[test]
+fn an_answer_of_no_known_form_says_what_the_forms_are() {
+    let err = answers("items:\n  Backup taken: {status: done, colour: red}\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2:17: Backup taken: an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
+    );
+}
