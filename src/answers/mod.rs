@@ -83,15 +83,15 @@ pub struct GateWaiver {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     values: BTreeMap<String, Scalar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     items: BTreeMap<String, RawItem>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     signoffs: BTreeMap<String, RawSignoff>,
     #[serde(default)]
     rollback_needed: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     gates: BTreeMap<String, RawGate>,
 }
 
@@ -110,7 +110,7 @@ enum RawGate {
 #[serde(deny_unknown_fields)]
 struct RawGateFull {
     reason: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     by: Option<String>,
 }
 
@@ -129,15 +129,15 @@ enum RawItem {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFull {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     note: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     reason: Option<String>,
     #[serde(default)]
     value: Option<Scalar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     by: Option<String>,
 }
 
