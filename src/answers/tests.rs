@@ -133,3 +133,12 @@ fn an_empty_section_is_no_section() {
     let a = answers("values:\nitems:\n#  Backup taken: done\nsignoffs: ~\ngates:\n").unwrap();
     assert!(a.items.is_empty() && a.variables.is_empty() && a.gates.is_empty());
 }
+
+/// A file of many wrong keys gets twenty described and a count.
+#[test]
+fn many_wrong_keys_are_counted_past_twenty() {
+    let keys: String = (0..25).map(|n| format!("  nothing-{n}: done\n")).collect();
+    let err = answers(&format!("items:\n{keys}")).unwrap_err().to_string();
+    assert_eq!(err.lines().count(), 21, "{err}");
+    assert_eq!(err.lines().last(), Some("a.yaml: and 5 more wrong keys"));
+}
