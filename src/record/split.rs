@@ -33,29 +33,42 @@ pub(super) fn read(text: &str) -> Option<Record> {
         return None;
     }
     let (start, end) = items_block(text)?;
-    let pieces = cut(&text[start..end], threads);
     let rest = format!(
         "{}items: []\n{}",
         &text[..start - "items:\n".len()],
         &text[end..]
     );
-    let (record, items) = std::thread::scope(|scope| {
+    // Each core gets as much text: this thread the rest of the record
+    // (the checklist's text and outline, the sign-offs' parts: a third of
+    // a long record) and as many items as make up its share, the others
+    // the items left, in equal pieces.
+    let share = text.len() / threads;
+    let block = &text[start..end];
+    let (mine, others) = split_at_entry(block, share.saturating_sub(rest.len()));
+    let pieces = cut(others, threads - 1);
+    let (record, mine, items) = std::thread::scope(|scope| {
         let readers: Vec<_> = pieces
             .iter()
             .map(|piece| scope.spawn(move || crate::yaml::from_str::<Vec<ItemResult>>(piece).ok()))
             .collect();
         let record = crate::yaml::from_str::<Record>(&rest).ok();
+        let mine = match mine {
+            "" => Some(Vec::new()),
+            mine => crate::yaml::from_str::<Vec<ItemResult>>(mine).ok(),
+        };
         let items: Option<Vec<Vec<ItemResult>>> = readers
             .into_iter()
             .map(|reader| reader.join().ok().flatten())
             .collect();
-        (record, items)
+        (record, mine, items)
     });
+    let mut items = items?;
+    items.insert(0, mine?);
     let mut record = record?;
     if !record.items.is_empty() {
         return None;
     }
-    record.items = items?.into_iter().flatten().collect();
+    record.items = items.into_iter().flatten().collect();
     Some(record)
 }
 
@@ -79,28 +92,33 @@ fn items_block(text: &str) -> Option<(usize, usize)> {
     Some((start, at))
 }
 
-/// `block` cut into about `count` pieces of whole entries, each cut
-/// before a line that begins an entry.
+/// `block` cut into about `count` pieces of whole entries.
 fn cut(block: &str, count: usize) -> Vec<&str> {
-    let size = block.len().div_ceil(count);
+    let size = block.len().div_ceil(count.max(1));
     let mut pieces = Vec::with_capacity(count);
-    let mut from = 0;
-    while from < block.len() {
-        let mut want = (from + size).min(block.len());
-        while !block.is_char_boundary(want) {
-            want += 1;
-        }
-        let to = if want == block.len() {
-            want
-        } else {
-            block[want..]
-                .find("\n- ")
-                .map_or(block.len(), |i| want + i + 1)
-        };
-        pieces.push(&block[from..to]);
-        from = to;
+    let mut left = block;
+    while !left.is_empty() {
+        let (piece, after) = split_at_entry(left, size);
+        pieces.push(piece);
+        left = after;
     }
     pieces
+}
+
+/// `block` in two at the first entry that begins `size` bytes or more
+/// into it: before a line that begins an entry, or at its end.
+fn split_at_entry(block: &str, size: usize) -> (&str, &str) {
+    if size == 0 {
+        return ("", block);
+    }
+    let mut want = size.min(block.len());
+    while !block.is_char_boundary(want) {
+        want += 1;
+    }
+    let at = block[want..]
+        .find("\n- ")
+        .map_or(block.len(), |i| want + i + 1);
+    block.split_at(at)
 }
 
 #[cfg(test)]
