@@ -592,3 +592,51 @@ fn a_journal_holds_each_sign_off_once_and_a_kill_after_them_loses_none() {
         ["item:sign-off/service-owner", "signoff:1"]
     );
 }
+
+/// An answer's source is written in full once, then by its kind alone,
+/// and read back whole: two answers files, a command and the run, in an
+/// order that makes each rule of the file form matter.
+#[test]
+fn each_source_is_written_once_and_read_back_whole() {
+    use relcheck::record::Provenance;
+    use std::sync::Arc;
+    let file = |name: &str, sha: &str| Provenance {
+        kind: "answers-file".into(),
+        path: Some(name.into()),
+        sha256: Some(sha.repeat(64)),
+    };
+    let bare = |kind: &str| Provenance {
+        kind: kind.into(),
+        path: None,
+        sha256: None,
+    };
+    let plan = [
+        Some(file("a.yaml", "a")),
+        Some(file("a.yaml", "a")),
+        Some(bare("command")),
+        None,
+        Some(file("b.yaml", "b")),
+        Some(file("b.yaml", "b")),
+        Some(file("a.yaml", "a")),
+        Some(bare("answers-file")),
+        Some(bare("run")),
+    ];
+    let mut record = crate::records::rolled_back();
+    assert!(record.items.len() >= plan.len());
+    for (item, source) in record.items.iter_mut().zip(&plan) {
+        item.source = source.clone().map(Arc::new);
+    }
+    relcheck::record::seal(&mut record);
+    let yaml = record.to_yaml().unwrap();
+    let lines = |line: &str| yaml.lines().filter(|l| *l == line).count();
+    // a, b and a again in full; the repeats of each by kind.
+    assert_eq!(lines("    path: a.yaml"), 2, "{yaml}");
+    assert_eq!(lines("    path: b.yaml"), 1, "{yaml}");
+    assert_eq!(lines("  source: answers-file"), 2, "{yaml}");
+    // A bare source of a kind written in full before stays a mapping.
+    assert_eq!(lines("    kind: answers-file"), 4, "{yaml}");
+    assert_eq!(lines("  source: command"), 1, "{yaml}");
+    assert_eq!(lines("  source: run"), 1, "{yaml}");
+    let back = Record::from_yaml(&yaml, std::path::Path::new("r.yaml")).unwrap();
+    assert_eq!(back, record);
+}

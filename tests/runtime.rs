@@ -399,7 +399,7 @@ ok      Review Date
         .path();
     let yaml = std::fs::read_to_string(&path).unwrap();
     // Passing a typed answer off as the run's, or the other way round.
-    let forged = yaml.replacen("  source:\n    kind: run\n", "", 1);
+    let forged = yaml.replacen("  source: run\n", "", 1);
     assert_ne!(forged, yaml);
     std::fs::write(&path, forged).unwrap();
     let out = relcheck(&["verify", path.to_str().unwrap()])

@@ -1,9 +1,10 @@
 //! The file form of a schema v2 record leaves out what the rest of the
 //! file already says, and reading puts it back: an item's `phase` and
 //! `section` when its id begins with them, its `kind` when it is a check,
-//! and an event's `by` when it is the run's operator. A long run repeats both on every line otherwise
-//! (docs/RECORD.md, "Size"). The record in memory, its digest and
-//! `report --format json` always have every field.
+//! an event's `by` when it is the run's operator, and an answer's source
+//! after the first from the same file (`sources.rs`). A long run repeats
+//! each on every line otherwise (docs/RECORD.md, "Size"). The record in
+//! memory, its digest and `report --format json` always have every field.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,6 +13,7 @@ use crate::yaml::Error;
 use serde::Serialize;
 
 use super::omit::Omit;
+use super::sources::Written;
 use super::{ChecklistRef, Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
 use crate::model::Kind;
 
@@ -53,13 +55,20 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
         write_raw(out, "items: []\n")?;
     } else {
         write_raw(out, "items:\n")?;
+        let mut sources = Written::default();
         for result in &record.items {
             let fields = lean_fields(result);
+            let short = result.source.as_deref().and_then(|s| sources.short(s));
+            let texts: &[(&str, &str)] = match &short {
+                Some(kind) => &[("source", kind)],
+                None => &[],
+            };
             crate::yaml::to_writer(
                 &mut *out,
                 &[Omit {
                     value: result,
                     fields: &fields,
+                    texts,
                 }],
             )?;
         }
@@ -86,6 +95,7 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
                 &[Omit {
                     value: logged,
                     fields,
+                    texts: &[],
                 }],
             )?;
         }
@@ -154,6 +164,7 @@ fn none<T>(value: &&Option<T>) -> bool {
 
 /// Puts back what [`write`] left out.
 pub(super) fn fill(record: &mut Record) {
+    super::sources::fill(&mut record.items);
     for item in &mut record.items {
         if item.phase.is_empty() {
             item.phase = phase_of(&item.id).to_string();

@@ -15,6 +15,7 @@ mod lean;
 mod lock;
 mod measured;
 mod omit;
+mod sources;
 mod split;
 mod summary;
 pub mod v1;
@@ -281,7 +282,11 @@ pub struct ItemResult {
     /// Where a non-human answer came from: absent for the operator's own.
     /// Shared: a pipeline's answers all name the same answers file, and
     /// a copy in each of 100,000 results was 20 MB.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "sources::deserialize"
+    )]
     pub source: Option<std::sync::Arc<Provenance>>,
 }
 

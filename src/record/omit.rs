@@ -1,18 +1,22 @@
-//! A struct serialized without some of its fields, by name: how the lean
-//! file form (`lean.rs`) leaves out what the rest of the file says,
-//! without first building the item as a YAML tree to remove keys from.
-//! Every other field keeps its type's own rules and order.
+//! A struct serialized without some of its fields, or with a field
+//! written as a short text, by name: how the lean file form (`lean.rs`)
+//! leaves out what the rest of the file says, without first building the
+//! item as a YAML tree to edit. Every other field keeps its type's own
+//! rules and order.
 
 use serde::Serialize;
 use serde::ser::{SerializeStruct, Serializer};
 
-/// `value` with the top-level struct fields named in `fields` left out.
-/// Each named field must be one the struct always writes (no
+/// `value` with the top-level struct fields named in `fields` left out,
+/// and those named in `texts` written as the text given instead. Each
+/// field left out must be one the struct always writes (no
 /// `skip_serializing_if`): the length a serializer is told is the
 /// struct's less those.
+#[derive(Clone, Copy)]
 pub(super) struct Omit<'a, T: ?Sized> {
     pub value: &'a T,
     pub fields: &'a [&'static str],
+    pub texts: &'a [(&'static str, &'a str)],
 }
 
 impl<T: Serialize + ?Sized> Serialize for Omit<'_, T> {
@@ -20,6 +24,7 @@ impl<T: Serialize + ?Sized> Serialize for Omit<'_, T> {
         self.value.serialize(Omitting {
             inner: serializer,
             fields: self.fields,
+            texts: self.texts,
         })
     }
 }
@@ -27,6 +32,7 @@ impl<T: Serialize + ?Sized> Serialize for Omit<'_, T> {
 struct Omitting<'a, S> {
     inner: S,
     fields: &'a [&'static str],
+    texts: &'a [(&'static str, &'a str)],
 }
 
 /// Methods that only pass their arguments on to the serializer inside.
@@ -112,6 +118,7 @@ impl<'a, S: Serializer> Serializer for Omitting<'a, S> {
         Ok(OmittingStruct {
             inner,
             fields: self.fields,
+            texts: self.texts,
         })
     }
 }
@@ -119,6 +126,7 @@ impl<'a, S: Serializer> Serializer for Omitting<'a, S> {
 struct OmittingStruct<'a, T> {
     inner: T,
     fields: &'a [&'static str],
+    texts: &'a [(&'static str, &'a str)],
 }
 
 impl<T: SerializeStruct> SerializeStruct for OmittingStruct<'_, T> {
@@ -132,6 +140,8 @@ impl<T: SerializeStruct> SerializeStruct for OmittingStruct<'_, T> {
     ) -> Result<(), T::Error> {
         if self.fields.contains(&key) {
             self.inner.skip_field(key)
+        } else if let Some((_, text)) = self.texts.iter().find(|(name, _)| *name == key) {
+            self.inner.serialize_field(key, text)
         } else {
             self.inner.serialize_field(key, value)
         }
@@ -160,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn only_the_named_top_level_fields_are_left_out() {
+    fn only_the_named_top_level_fields_are_left_out_or_replaced() {
         let item = Item {
             id: "pre/x",
             phase: "pre",
@@ -170,8 +180,9 @@ mod tests {
         let yaml = crate::yaml::to_string(&Omit {
             value: &item,
             fields: &["phase"],
+            texts: &[("note", "short")],
         })
         .unwrap();
-        assert_eq!(yaml, "id: pre/x\ninner:\n  phase: kept\nnote: \"n\"\n");
+        assert_eq!(yaml, "id: pre/x\ninner:\n  phase: kept\nnote: short\n");
     }
 }
