@@ -108,7 +108,7 @@ pub fn parse(source: &Source) -> Parsed {
         let tasks = converted.map(|tasks| {
             let mut copy =
                 Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
-            copy.sha256.clone_from(&source.sha256);
+            copy.set_sha256(source.sha256().to_string());
             copy
         });
         let read_from = tasks.as_ref().unwrap_or(source);
@@ -153,7 +153,7 @@ pub fn parse(source: &Source) -> Parsed {
         format,
         source: SourceInfo {
             path: source.display.clone(),
-            sha256: source.sha256.clone(),
+            digest: source.digest(),
             text: source.text.clone(),
         },
         signoff: front_matter
