@@ -106,7 +106,7 @@ impl Inline {
             .trim()
             .to_string();
         (
-            collapse(&self.text),
+            collapse_owned(self.text),
             markdown,
             self.span.map(|span| span.start + base),
             self.annotation,
@@ -508,6 +508,46 @@ impl Reader<'_> {
     }
 }
 
+/// [`collapse`], keeping `text` itself when it has nothing to collapse,
+/// as most items' text has not: no copy.
+fn collapse_owned(text: String) -> String {
+    if is_collapsed(&text) {
+        text
+    } else {
+        collapse(&text)
+    }
+}
+
+/// No white space at either end, and none inside but single spaces.
+fn is_collapsed(text: &str) -> bool {
+    let mut space = true;
+    if text.is_ascii() {
+        // A byte at a time: ASCII's white space is the space and \t to \r.
+        for &byte in text.as_bytes() {
+            match byte {
+                b' ' if space => return false,
+                b' ' => space = true,
+                b'\t'..=b'\r' => return false,
+                _ => space = false,
+            }
+        }
+        return !space || text.is_empty();
+    }
+    for c in text.chars() {
+        if c == ' ' {
+            if space {
+                return false;
+            }
+            space = true;
+        } else if c.is_whitespace() {
+            return false;
+        } else {
+            space = false;
+        }
+    }
+    !space || text.is_empty()
+}
+
 /// Runs of white space become one space; ends are trimmed.
 pub fn collapse(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -532,6 +572,30 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    #[test]
+    fn text_with_nothing_to_collapse_is_kept_and_the_rest_collapsed() {
+        for text in [
+            "",
+            " ",
+            "a",
+            "a b",
+            " a",
+            "a ",
+            "a  b",
+            "a\tb",
+            "a\nb",
+            "a\u{a0}b",
+            "é b",
+            "a \u{3000}b",
+            "  ",
+            "a\r",
+            "\u{2028}",
+        ] {
+            assert_eq!(is_collapsed(text), collapse(text) == text, "{text:?}");
+            assert_eq!(collapse_owned(text.to_string()), collapse(text), "{text:?}");
+        }
     }
 
     #[test]

@@ -30,14 +30,22 @@ fn is_org(lines: &[&str]) -> bool {
         .is_some_and(|line| is_mode_line(line));
     mode_line
         || lines.iter().any(|line| {
-            let upper = line.to_ascii_uppercase();
-            upper.starts_with("#+TITLE:") || upper.starts_with("#+STARTUP:")
+            starts_with_ignoring_case(line, "#+TITLE:")
+                || starts_with_ignoring_case(line, "#+STARTUP:")
         })
         || lines.iter().any(|line| {
             headline(line).is_some_and(|(depth, text)| {
                 depth > 1 || KEYWORDS.iter().any(|k| first_word(text) == *k)
             })
         })
+}
+
+/// `line.to_ascii_uppercase().starts_with(prefix)` for an upper-case ASCII
+/// `prefix`, without the copy of every line of the document.
+fn starts_with_ignoring_case(line: &str, prefix: &str) -> bool {
+    line.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn is_mode_line(line: &str) -> bool {
