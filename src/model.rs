@@ -70,7 +70,7 @@ pub struct SourceInfo {
     /// The text as read (BOM dropped, line ends made LF), for the record
     /// to carry: a record is read later without its checklist.
     #[serde(skip)]
-    pub text: String,
+    pub text: std::sync::Arc<str>,
 }
 
 impl SourceInfo {

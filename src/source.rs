@@ -6,6 +6,7 @@
 //! file the user opened.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::exit::{Code, error};
 use crate::file_digest::FileDigest;
@@ -30,7 +31,9 @@ pub struct Source {
     pub display: String,
     /// The file on disk, when there is one.
     pub path: Option<PathBuf>,
-    pub text: String,
+    /// Shared with the model made of it ([`crate::model::SourceInfo`]),
+    /// which keeps it for the record: one copy of a large file, not two.
+    pub text: Arc<str>,
     /// Of the bytes as read, before normalisation: the record pins this.
     /// Read it with [`Source::sha256`].
     sha256: FileDigest,
@@ -106,7 +109,7 @@ impl Source {
         Ok(Source {
             display,
             path,
-            text,
+            text: text.into(),
             sha256,
             lines,
         })
@@ -125,7 +128,7 @@ impl Source {
             path: None,
             sha256,
             lines: LineIndex::new(&normalised),
-            text: normalised,
+            text: normalised.into(),
         }
     }
 

@@ -128,7 +128,7 @@ impl ChecklistRef {
                         .collect(),
                 })
                 .collect(),
-            source: Some(checklist.source.text.clone()),
+            source: Some(checklist.source.text.to_string()),
             signoff: checklist.signoff,
         }
     }
