@@ -739,9 +739,9 @@ pub fn slug(text: &str) -> String {
     while at < bytes.len() {
         // A byte at a time through ASCII; a character is decoded only
         // where one starts that is longer.
-        let c = if bytes[at].is_ascii() {
+        let byte = if bytes[at].is_ascii() {
             at += 1;
-            char::from(bytes[at - 1])
+            bytes[at - 1]
         } else {
             let Some(c) = text[at..].chars().next() else {
                 break;
@@ -755,10 +755,14 @@ pub fn slug(text: &str) -> String {
                 'ù'..='ü' | 'Ù'..='Ü' => 'u',
                 'ç' | 'Ç' => 'c',
                 'ñ' | 'Ñ' => 'n',
-                c => c,
+                // No other character is a letter or digit of a slug.
+                _ => '-',
             }
+            .try_into()
+            .unwrap_or(b'-')
         };
-        if !c.is_ascii_alphanumeric() {
+        // Bytes, not characters: the tests below cost a third as much.
+        if !byte.is_ascii_alphanumeric() {
             dash = true;
             continue;
         }
@@ -770,7 +774,7 @@ pub fn slug(text: &str) -> String {
             out.push('-');
         }
         dash = false;
-        out.push(c.to_ascii_lowercase());
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
     if out.is_empty() {
         "item".to_string()
