@@ -230,9 +230,13 @@ pub fn io_reason(err: &std::io::Error) -> String {
 }
 
 /// How deep flow collections (`[...]`, `{...}`) may nest in YAML that
-/// relcheck reads. The YAML reader's time grows with the square of that
-/// nesting (each token looks at every open level), so a file of 100,000
-/// `[` would take minutes; relcheck's own records nest one level at most.
+/// relcheck reads; relcheck's own records nest one level at most. The
+/// YAML reader relcheck used before (serde_yaml) took minutes over a file
+/// of 100,000 `[`; the one it uses now refuses past this depth itself, and
+/// the scan here still names the place in relcheck's own words. It is
+/// also the YAML reader's limit for any nesting, block collections
+/// included (a record nests six levels): the reader recurses once a
+/// level, and 64 levels fit a thread's stack even in a debug build.
 pub const YAML_MAX_DEPTH: usize = 64;
 
 /// Why YAML text is refused before the YAML reader sees it: larger than

@@ -8,13 +8,10 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_saphyr::{DuplicateKeyPolicy, MergeKeyPolicy, MessageFormatter};
 
 use crate::exit::{Code, error};
 use crate::limits::Kind;
-
-/// A YAML tree, for the few callers that edit a document before writing
-/// it (the lean record form) or walk one whatever its shape (answers).
-pub use serde_yaml::{Mapping, Number, Value};
 
 /// Why YAML did not read or write: the reader's message without its own
 /// position suffix, and where it happened, when known.
@@ -57,21 +54,98 @@ impl Error {
         &self.message
     }
 
-    fn of(err: serde_yaml::Error) -> Error {
-        let at = err.location().map(|l| Position {
-            line: l.line(),
-            column: l.column(),
-            index: l.index(),
-        });
-        let mut message = err.to_string();
-        // serde_yaml puts " at line L column C" into most messages; the
-        // caller puts the position before the message, once. (Another
-        // position, where a scalar began, stays.)
-        if let Some(p) = at {
-            message = message.replacen(&format!(" at line {} column {}", p.line, p.column), "", 1);
+    fn of(err: serde_saphyr::Error, text: &str) -> Error {
+        // The cause, not the wrappers that say where an alias led to it.
+        let mut err = err.without_snippet();
+        while let serde_saphyr::Error::AliasError { error, .. }
+        | serde_saphyr::Error::WithSnippet { error, .. } = err
+        {
+            err = error;
         }
+        let at = err.location().filter(|l| l.line() > 0).map(|l| {
+            let (line, column) = (l.line() as usize, l.column() as usize);
+            Position {
+                line,
+                column,
+                index: l
+                    .span()
+                    .byte_offset()
+                    .map_or_else(|| index_of(text, line, column), |i| i as usize),
+            }
+        });
+        let message = match err {
+            // The reader's own words name its option, which is not the
+            // operator's to set.
+            serde_saphyr::Error::DuplicateMappingKey { key: Some(key), .. } => {
+                format!("`{key}` is given twice")
+            }
+            serde_saphyr::Error::DuplicateMappingKey { .. } => "a key is given twice".to_string(),
+            serde_saphyr::Error::MultipleDocuments { .. } => {
+                "a second YAML document begins here; relcheck reads one a file".to_string()
+            }
+            serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+            _ => serde_saphyr::DefaultMessageFormatter
+                .format_message(err)
+                .into_owned(),
+        };
+        // The reader says what it expected, not of which key; the text
+        // before the position does (`schema: [a]` at 1:9 is `schema`).
+        let message = match at.and_then(|p| key_before(text, p.index)) {
+            Some(key) => format!("{key}: {message}"),
+            None => message,
+        };
         Error { message, at }
     }
+
+    fn written(err: serde_saphyr::ser::Error) -> Error {
+        Error {
+            message: err.to_string(),
+            at: None,
+        }
+    }
+}
+
+/// The key a value at byte `index` belongs to, when it is on the key's
+/// line (`  key: ` or `- key: ` before it, nothing else).
+fn key_before(text: &str, index: usize) -> Option<&str> {
+    let before = text.get(..index)?;
+    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let key = line.trim().trim_start_matches("- ").strip_suffix(':')?;
+    let plain = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '));
+    plain.then_some(key)
+}
+
+/// A budget of [`options`] a file went past, in words: which one, never
+/// the reader's type names.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    match breach {
+        B::Depth { .. } => format!("nests deeper than {} levels", crate::limits::YAML_MAX_DEPTH),
+        B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => {
+            "repeats text through more aliases (`*name`) than a file relcheck reads may use"
+                .to_string()
+        }
+        _ => "holds more YAML than a file of its size could (repeated aliases?)".to_string(),
+    }
+}
+
+/// The byte offset of 1-based `line` and `column` (in characters) in
+/// `text`, for a reader that gave only those.
+fn index_of(text: &str, line: usize, column: usize) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
+    let rest = &text[start.min(text.len())..];
+    start
+        + rest
+            .char_indices()
+            .nth(column.saturating_sub(1))
+            .map_or(rest.len(), |(i, _)| i)
 }
 
 impl fmt::Display for Error {
@@ -82,29 +156,49 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// `text` as a `T`. No limits: for text relcheck wrote itself or that
-/// [`read`] has already checked.
+/// How relcheck reads YAML. The budgets grow with the text, which
+/// [`crate::limits`] has already bounded by size (a record of 100,000
+/// items has millions of nodes; a reader's fixed default would refuse
+/// it), while nesting stays at relcheck's own limits: what makes a small
+/// hostile file expensive is depth, not length.
+fn options(text: &str) -> serde_saphyr::Options {
+    let size = text.len();
+    let budget = serde_saphyr::budget! {
+        max_reader_input_bytes: None,
+        max_events: size.max(1 << 16),
+        max_nodes: size.max(1 << 16),
+        max_total_scalar_bytes: size.max(1 << 16),
+        flow_nesting_limit: crate::limits::YAML_MAX_DEPTH,
+        max_depth: crate::limits::YAML_MAX_DEPTH,
+    };
+    serde_saphyr::options! {
+        budget: budget,
+        duplicate_keys: DuplicateKeyPolicy::Error,
+        // relcheck never writes `<<`; read one as the key it is, which
+        // the types refuse, rather than merge text a reader of the file
+        // would not see where it is used.
+        merge_keys: MergeKeyPolicy::AsOrdinary,
+        with_snippet: false,
+    }
+}
+
+/// `text` as a `T`. Only the limits of size that the text's own length
+/// sets: for text relcheck wrote itself or that [`read`] has checked.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    serde_yaml::from_str(text).map_err(Error::of)
-}
-
-/// A tree from [`from_str`] as a `T`.
-pub fn from_value<T: DeserializeOwned>(value: Value) -> Result<T, Error> {
-    serde_yaml::from_value(value).map_err(Error::of)
-}
-
-pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value, Error> {
-    serde_yaml::to_value(value).map_err(Error::of)
+    serde_saphyr::from_str_with_options(text, options(text)).map_err(|err| Error::of(err, text))
 }
 
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    serde_yaml::to_string(value).map_err(Error::of)
+    serde_saphyr::to_string(&value).map_err(Error::written)
 }
 
 /// Streams `value` as YAML to `out`: a record of 100,000 items is written
 /// without first being built as one string.
-pub fn to_writer<W: std::io::Write, T: Serialize + ?Sized>(out: W, value: &T) -> Result<(), Error> {
-    serde_yaml::to_writer(out, value).map_err(Error::of)
+pub fn to_writer<W: std::io::Write, T: Serialize + ?Sized>(
+    mut out: W,
+    value: &T,
+) -> Result<(), Error> {
+    serde_saphyr::to_io_writer(&mut out, &value).map_err(Error::written)
 }
 
 /// The YAML text of a file of `kind`, named `display` in messages, as a
@@ -134,18 +228,14 @@ mod tests {
     fn errors_keep_their_position_once() {
         let err = from_str::<Head>("schema: [a]\n").unwrap_err();
         assert_eq!(err.at(), ":1:9");
-        assert_eq!(
-            err.to_string(),
-            "schema: invalid type: sequence, expected a string"
-        );
+        assert_eq!(err.to_string(), "schema: expected string scalar");
         assert_eq!(err.position().unwrap().index, 8);
         let err = from_str::<Head>("schema: x\nrun:\n\tid: 1\n").unwrap_err();
         assert_eq!(
             (err.at(), err.to_string()),
             (
-                ":3:1".to_string(),
-                "found character that cannot start any token, while scanning for the next token"
-                    .to_string()
+                ":3:2".to_string(),
+                "tabs disallowed within this context (block indentation)".to_string()
             )
         );
         let err = from_str::<Head>("other: 1\n").unwrap_err();
@@ -155,13 +245,51 @@ mod tests {
         );
     }
 
+    /// What a hostile or careless file gets: the reader's refusal in
+    /// relcheck's words, never its option or type names.
+    #[test]
+    fn refusals_are_in_relcheck_words() {
+        let message = |text: &str| {
+            let err = from_str::<Head>(text).unwrap_err();
+            format!("{}: {err}", err.at().trim_start_matches(':'))
+        };
+        assert_eq!(
+            message("schema: a\nother: 1\nschema: b\n"),
+            "3:1: `schema` is given twice"
+        );
+        assert_eq!(
+            message("schema: a\n---\nschema: b\n"),
+            "3:1: a second YAML document begins here; relcheck reads one a file"
+        );
+        let mut bomb = String::from("l0: &l0 [a, a, a, a, a, a, a, a, a]\n");
+        for i in 1..10 {
+            let refs = vec![format!("*l{}", i - 1); 9].join(", ");
+            bomb.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+        }
+        bomb.push_str("schema: x\n");
+        assert!(
+            message(&bomb)
+                .ends_with(": holds more YAML than a file of its size could (repeated aliases?)"),
+            "{}",
+            message(&bomb)
+        );
+        let deep: String = (0..140)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        assert!(
+            message(&format!("schema: x\nrun:\n{deep}")).ends_with(": nests deeper than 64 levels"),
+            "{}",
+            message(&format!("schema: x\nrun:\n{deep}"))
+        );
+    }
+
     #[test]
     fn read_names_the_file_line_and_column() {
         let err =
             read::<Head>("schema: [a]\n", "r.yaml", Kind::Record, "not a record: ").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "r.yaml:1:9: not a record: schema: invalid type: sequence, expected a string"
+            "r.yaml:1:9: not a record: schema: expected string scalar"
         );
         let deep = format!("schema: {}", "[".repeat(65));
         let err = read::<Head>(&deep, "r.yaml", Kind::Record, "").unwrap_err();

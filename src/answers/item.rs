@@ -1,12 +1,13 @@
 //! One item's answer, checked against what its kind allows: a status it
 //! can take, the reason a skip needs, a value among its choices.
 
+use super::scalar::Scalar;
 use super::{ItemAnswer, RawFull, RawItem};
 use crate::model::{Item, Kind};
 use crate::record::Status;
 
 pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, String> {
-    let bare = |status: Option<String>, value: Option<crate::yaml::Value>| RawFull {
+    let bare = |status: Option<String>, value: Option<Scalar>| RawFull {
         status,
         note: None,
         reason: None,
@@ -17,10 +18,10 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         // A measured item's bare answer that is no status is its value
         // (`0.4%`, `450ms`).
         RawItem::Status(text) if item.measure.is_some() && Status::from_name(&text).is_none() => {
-            bare(None, Some(crate::yaml::Value::String(text)))
+            bare(None, Some(Scalar(Some(text))))
         }
         RawItem::Status(status) => bare(Some(status), None),
-        RawItem::Number(number) => bare(None, Some(crate::yaml::Value::Number(number))),
+        RawItem::Number(number) => bare(None, Some(Scalar(Some(number.0)))),
         RawItem::Full(full) => full,
     };
     if item.measure.is_some() {
@@ -176,11 +177,6 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
     })
 }
 
-pub(super) fn scalar(value: &crate::yaml::Value) -> Option<String> {
-    match value {
-        crate::yaml::Value::String(s) => Some(s.clone()),
-        crate::yaml::Value::Number(n) => Some(n.to_string()),
-        crate::yaml::Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+pub(super) fn scalar(value: &Scalar) -> Option<String> {
+    value.0.clone()
 }

@@ -22,6 +22,7 @@
 mod hint;
 mod index;
 mod item;
+mod scalar;
 #[cfg(test)]
 mod tests;
 
@@ -40,6 +41,7 @@ pub use hint::suggest;
 use hint::{at, at_under};
 use index::{Found, Index};
 use item::{item_answer, scalar};
+use scalar::Scalar;
 
 /// An item's answer as the file gives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,7 +84,7 @@ pub struct GateWaiver {
 #[serde(deny_unknown_fields)]
 struct Raw {
     #[serde(default)]
-    values: BTreeMap<String, crate::yaml::Value>,
+    values: BTreeMap<String, Scalar>,
     #[serde(default)]
     items: BTreeMap<String, RawItem>,
     #[serde(default)]
@@ -95,7 +97,10 @@ struct Raw {
 
 /// `PHASE: "reason"`, or `PHASE: {reason: ..., by: ...}`.
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a gate's waiver is a reason, or {reason: ..., by: ...}"
+)]
 enum RawGate {
     Reason(String),
     Full(RawGateFull),
@@ -110,11 +115,14 @@ struct RawGateFull {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
+)]
 enum RawItem {
     Status(String),
     /// A measured item's value, written bare (`error-rate: 0.4`).
-    Number(crate::yaml::Number),
+    Number(scalar::Number),
     Full(RawFull),
 }
 
@@ -128,7 +136,7 @@ struct RawFull {
     #[serde(default)]
     reason: Option<String>,
     #[serde(default)]
-    value: Option<crate::yaml::Value>,
+    value: Option<Scalar>,
     #[serde(default)]
     by: Option<String>,
 }
@@ -182,11 +190,10 @@ impl Answers {
                 gates: BTreeMap::new(),
             }
         } else {
-            // Through a plain YAML value first: it refuses a key given
-            // twice, which a map would quietly take the last of.
-            let value: crate::yaml::Value =
-                crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
-            if let Some(key) = unsafe_text(&value) {
+            // The reader refuses a key given twice, which a map would
+            // quietly take the last of.
+            let raw: Raw = crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
+            if let Some(key) = unsafe_text(&raw) {
                 return Err(error(
                     Code::Input,
                     format!(
@@ -194,8 +201,7 @@ impl Answers {
                     ),
                 ));
             }
-            crate::yaml::from_value(value)
-                .map_err(|err| error(Code::Input, format!("{display}{}: {err}", err.at())))?
+            raw
         };
         let mut problems = Vec::new();
         let mut answers = Answers {
@@ -431,34 +437,89 @@ impl Answers {
     }
 }
 
-/// The key of the first string in the file, or of the first key, that holds
+/// An entry's texts by field name (`""`: the entry's value itself).
+type Fields<'a> = Vec<(&'static str, Option<&'a str>)>;
+
+/// The key of the first text in the file, or the first key, that holds
 /// what a terminal would act on (`crate::printable`), as `items.x.note`.
-fn unsafe_text(value: &crate::yaml::Value) -> Option<String> {
-    use crate::yaml::Value;
+fn unsafe_text(raw: &Raw) -> Option<String> {
     let bad = |text: &str| text.chars().any(crate::printable::unsafe_char);
-    match value {
-        Value::String(text) if bad(text) => Some(String::new()),
-        Value::Mapping(map) => map.iter().find_map(|(key, value)| {
-            let name = match key {
-                Value::String(name) => name.clone(),
-                other => crate::yaml::to_string(other)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-            };
-            if bad(&name) {
-                return Some(crate::printable::printable(&name).into_owned());
+    let first = |section: &str, entries: Vec<(&String, Fields)>| {
+        entries.into_iter().find_map(|(key, fields)| {
+            if bad(key) {
+                return Some(crate::printable::printable(key).into_owned());
             }
-            unsafe_text(value).map(|below| {
-                if below.is_empty() {
-                    name
-                } else {
-                    format!("{name}.{below}")
-                }
-            })
-        }),
-        Value::Sequence(items) => items.iter().find_map(unsafe_text),
-        Value::Tagged(tagged) => unsafe_text(&tagged.value),
-        _ => None,
+            fields
+                .into_iter()
+                .find(|(_, text)| text.is_some_and(bad))
+                .map(|(field, _)| {
+                    let key = format!("{section}.{key}");
+                    if field.is_empty() {
+                        key
+                    } else {
+                        format!("{key}.{field}")
+                    }
+                })
+        })
+    };
+    fn full(f: &RawFull) -> Fields<'_> {
+        vec![
+            ("status", f.status.as_deref()),
+            ("note", f.note.as_deref()),
+            ("reason", f.reason.as_deref()),
+            ("value", f.value.as_ref().and_then(|v| v.0.as_deref())),
+            ("by", f.by.as_deref()),
+        ]
     }
+    first(
+        "values",
+        raw.values
+            .iter()
+            .map(|(k, v)| (k, vec![("", v.0.as_deref())]))
+            .collect(),
+    )
+    .or_else(|| {
+        first(
+            "items",
+            raw.items
+                .iter()
+                .map(|(k, item)| match item {
+                    RawItem::Status(status) => (k, vec![("", Some(status.as_str()))]),
+                    RawItem::Number(_) => (k, vec![]),
+                    RawItem::Full(f) => (k, full(f)),
+                })
+                .collect(),
+        )
+    })
+    .or_else(|| {
+        first(
+            "signoffs",
+            raw.signoffs
+                .iter()
+                .map(|(k, s)| {
+                    let fields = vec![
+                        ("name", Some(s.name.as_str())),
+                        ("decision", s.decision.as_deref()),
+                        ("comment", s.comment.as_deref()),
+                    ];
+                    (k, fields)
+                })
+                .collect(),
+        )
+    })
+    .or_else(|| {
+        first(
+            "gates",
+            raw.gates
+                .iter()
+                .map(|(k, gate)| match gate {
+                    RawGate::Reason(reason) => (k, vec![("", Some(reason.as_str()))]),
+                    RawGate::Full(g) => (
+                        k,
+                        vec![("reason", Some(g.reason.as_str())), ("by", g.by.as_deref())],
+                    ),
+                })
+                .collect(),
+        )
+    })
 }

@@ -79,14 +79,22 @@ fn gates_are_waived_by_phase_id_or_title_with_a_reason() {
 #[test]
 fn an_item_answered_twice_is_an_error() {
     let err = answers("items:\n  do/backup-taken: done\n  do/backup-taken: failed\n").unwrap_err();
-    assert!(
-        err.to_string()
-            .starts_with("a.yaml:2:3: items: duplicate entry with key"),
-        "{err}"
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:3:3: `do/backup-taken` is given twice"
     );
     let err = answers("items:\n  do/backup-taken: done\n  Backup taken: failed\n").unwrap_err();
     assert_eq!(
         err.to_string(),
         "a.yaml:2: items.do/backup-taken: item do/backup-taken is answered twice"
+    );
+}
+
+#[test]
+fn an_answer_of_no_known_form_says_what_the_forms_are() {
+    let err = answers("items:\n  Backup taken: {status: done, colour: red}\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2:17: Backup taken: an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
     );
 }

@@ -8,9 +8,10 @@
 use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::yaml::{Error, Value};
+use crate::yaml::Error;
 use serde::Serialize;
 
+use super::omit::Omit;
 use super::{ChecklistRef, Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
 use crate::model::Kind;
 
@@ -32,7 +33,7 @@ fn section_of(id: &str) -> &str {
 /// Writes the record as its file holds it, a part at a time: its header,
 /// then each item and each event on its own, so what is held besides the
 /// record is one item's tree, never the whole file's (a 100,000-item
-/// record is 100 MB of YAML). The parts are top-level entries of one YAML
+/// record is 100 MB of YAML), and no part is built as a tree first. The parts are top-level entries of one YAML
 /// mapping, written in the order and with the rules of [`Record`]'s own
 /// fields; `record::a_record_written_in_parts_is_the_record` (tests/)
 /// holds them together.
@@ -53,7 +54,14 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     } else {
         write_raw(out, "items:\n")?;
         for result in &record.items {
-            crate::yaml::to_writer(&mut *out, &[lean_item(result)?])?;
+            let fields = lean_fields(result);
+            crate::yaml::to_writer(
+                &mut *out,
+                &[Omit {
+                    value: result,
+                    fields: &fields,
+                }],
+            )?;
         }
     }
     if !record.gates.is_empty() || !record.signoffs.is_empty() {
@@ -68,13 +76,18 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     if !record.events.is_empty() {
         write_raw(out, "events:\n")?;
         for logged in &record.events {
-            let mut event = crate::yaml::to_value(logged)?;
-            if logged.by == record.run.operator
-                && let Some(event) = event.as_mapping_mut()
-            {
-                event.shift_remove("by");
-            }
-            crate::yaml::to_writer(&mut *out, &[event])?;
+            let fields: &[&str] = if logged.by == record.run.operator {
+                &["by"]
+            } else {
+                &[]
+            };
+            crate::yaml::to_writer(
+                &mut *out,
+                &[Omit {
+                    value: logged,
+                    fields,
+                }],
+            )?;
         }
     }
     if let Some(digest) = &record.digest {
@@ -83,22 +96,20 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
-/// An item as its file holds it: `kind` left out for a check, `phase` and
+/// What an item's file form leaves out: `kind` for a check, `phase` and
 /// `section` when its id says them.
-fn lean_item(result: &ItemResult) -> Result<Value, Error> {
-    let mut value = crate::yaml::to_value(result)?;
-    if let Some(item) = value.as_mapping_mut() {
-        if result.kind == Kind::Check {
-            item.shift_remove("kind");
-        }
-        if result.phase == phase_of(&result.id) {
-            item.shift_remove("phase");
-        }
-        if result.section == section_of(&result.id) {
-            item.shift_remove("section");
-        }
+fn lean_fields(result: &ItemResult) -> Vec<&'static str> {
+    let mut fields = Vec::with_capacity(3);
+    if result.kind == Kind::Check {
+        fields.push("kind");
     }
-    Ok(value)
+    if result.phase == phase_of(&result.id) {
+        fields.push("phase");
+    }
+    if result.section == section_of(&result.id) {
+        fields.push("section");
+    }
+    fields
 }
 
 fn write_raw(out: &mut dyn Write, text: &str) -> Result<(), Error> {

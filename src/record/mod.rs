@@ -14,6 +14,8 @@ mod journal;
 mod lean;
 mod lock;
 mod measured;
+mod omit;
+mod split;
 mod summary;
 pub mod v1;
 
@@ -599,7 +601,8 @@ impl Record {
     }
 
     pub fn from_yaml(text: &str, path: &Path) -> anyhow::Result<Record> {
-        let mut record: Record = crate::yaml::from_str(text).map_err(|err| {
+        let read = split::read(text).map_or_else(|| crate::yaml::from_str(text), Ok);
+        let mut record: Record = read.map_err(|err| {
             error(
                 Code::Input,
                 format!(

@@ -1,0 +1,164 @@
+//! A value as an answers file writes it (`version: 1.2`, `Ticket: T-1`,
+//! `approved: true`), kept as the text relcheck records. YAML reads an
+//! unquoted `1.2` as a number and `true` as a yes/no; both are a value
+//! all the same. A list, a mapping or nothing is not one value.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// Any YAML value: `Some` text when it is a single value, `None` when it
+/// is a list, a mapping or null.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Scalar(pub(super) Option<String>);
+
+/// A number written bare as an item's answer (`error-rate: 0.4`), as text.
+/// Only a number: a bare `true` or list is no item's answer.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Number(pub(super) String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
+        deserializer.deserialize_any(AnyValue).map(Scalar)
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Number, D::Error> {
+        deserializer.deserialize_any(NumberOnly).map(Number)
+    }
+}
+
+/// Floats as relcheck wrote them before: the shortest text that reads
+/// back as the same number, `1000.0` rather than `1000`. (The reader
+/// refuses `.inf` and `.nan`, which are no reading of anything.)
+fn float(value: f64) -> String {
+    serde_json::Number::from_f64(value).map_or_else(|| value.to_string(), |n| n.to_string())
+}
+
+struct AnyValue;
+
+impl<'de> Visitor<'de> for AnyValue {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Some(float(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Some(v.to_string()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Some(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(AnyValue)
+    }
+
+    // A list or a mapping is read to its end, so the file's syntax is
+    // still checked, and then refused by the caller as no single value.
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+struct NumberOnly;
+
+impl<'de> Visitor<'de> for NumberOnly {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_u128<E>(self, v: u128) -> Result<String, E> {
+        Ok(v.to_string())
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+        Ok(float(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_read_as_the_text_relcheck_records() {
+        let read = |yaml: &str| crate::yaml::from_str::<Scalar>(yaml).unwrap().0;
+        let cases = [
+            ("1.2", Some("1.2")),
+            ("1000.0", Some("1000.0")),
+            ("1e3", Some("1000.0")),
+            ("42", Some("42")),
+            ("-7", Some("-7")),
+            ("true", Some("true")),
+            ("\"1.20\"", Some("1.20")),
+            ("T-1", Some("T-1")),
+            ("~", None),
+            ("[a, b]", None),
+            ("{a: 1}", None),
+        ];
+        for (yaml, text) in cases {
+            assert_eq!(read(yaml).as_deref(), text, "{yaml}");
+        }
+        assert_eq!(crate::yaml::from_str::<Number>("0.4").unwrap().0, "0.4");
+        assert!(crate::yaml::from_str::<Number>("true").is_err());
+        assert!(crate::yaml::from_str::<Number>("done").is_err());
+        assert!(crate::yaml::from_str::<Scalar>(".inf").is_err());
+    }
+}

@@ -1,0 +1,189 @@
+//! A long record read on every core: its items are most of it (a
+//! 10,000-item record is 6 MB of YAML, 5 of them items), and each item is
+//! a YAML document of its own but for where it sits. The text is cut
+//! before item entries, each piece read on a thread, and the rest of the
+//! record read with an empty item list; the items are then put back in
+//! order.
+//!
+//! The cuts must never change what the file says. An item entry begins
+//! at a line that starts with `- ` in the first column of the `items:`
+//! block, and nothing inside an item can begin there: its keys and block
+//! text are indented, and a quoted text or a flow list that runs across
+//! such a line leaves the piece before it unclosed, which does not read.
+//! So a piece that does not read, an alias to an anchor in another
+//! piece, a `%` directive, or anything else out of the shape relcheck
+//! writes sends the whole text to the one reader instead, which then
+//! gives the same record or the same error as it always did.
+
+use super::{ItemResult, Record};
+
+/// Below this a record is read in one piece: threads cost more than
+/// they save (a 1,000-item record is about 600 KB).
+const MIN_BYTES: usize = 1 << 20;
+
+/// The record in `text`, read in pieces on every core, or `None` when it
+/// is short, not of the shape relcheck writes, or any piece does not
+/// read: the caller then reads it whole.
+pub(super) fn read(text: &str) -> Option<Record> {
+    if text.len() < MIN_BYTES || text.starts_with('%') || text.contains("\n%") {
+        return None;
+    }
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 {
+        return None;
+    }
+    let (start, end) = items_block(text)?;
+    let pieces = cut(&text[start..end], threads);
+    let rest = format!(
+        "{}items: []\n{}",
+        &text[..start - "items:\n".len()],
+        &text[end..]
+    );
+    let (record, items) = std::thread::scope(|scope| {
+        let readers: Vec<_> = pieces
+            .iter()
+            .map(|piece| scope.spawn(move || crate::yaml::from_str::<Vec<ItemResult>>(piece).ok()))
+            .collect();
+        let record = crate::yaml::from_str::<Record>(&rest).ok();
+        let items: Option<Vec<Vec<ItemResult>>> = readers
+            .into_iter()
+            .map(|reader| reader.join().ok().flatten())
+            .collect();
+        (record, items)
+    });
+    let mut record = record?;
+    if !record.items.is_empty() {
+        return None;
+    }
+    record.items = items?.into_iter().flatten().collect();
+    Some(record)
+}
+
+/// Where the `items:` block's entries are: from the line after
+/// `items:` (a top-level key) to the first line in the first column that
+/// is not an entry, a comment or blank.
+fn items_block(text: &str) -> Option<(usize, usize)> {
+    let start = text.find("\nitems:\n")? + "\nitems:\n".len();
+    if !text[start..].starts_with("- ") {
+        return None;
+    }
+    let mut at = start;
+    for line in text[start..].split_inclusive('\n') {
+        let first = line.as_bytes()[0];
+        let inside = matches!(first, b' ' | b'#' | b'\n') || line.starts_with("- ");
+        if !inside {
+            break;
+        }
+        at += line.len();
+    }
+    Some((start, at))
+}
+
+/// `block` cut into about `count` pieces of whole entries, each cut
+/// before a line that begins an entry.
+fn cut(block: &str, count: usize) -> Vec<&str> {
+    let size = block.len().div_ceil(count);
+    let mut pieces = Vec::with_capacity(count);
+    let mut from = 0;
+    while from < block.len() {
+        let mut want = (from + size).min(block.len());
+        while !block.is_char_boundary(want) {
+            want += 1;
+        }
+        let to = if want == block.len() {
+            want
+        } else {
+            block[want..]
+                .find("\n- ")
+                .map_or(block.len(), |i| want + i + 1)
+        };
+        pieces.push(&block[from..to]);
+        from = to;
+    }
+    pieces
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_items_block_ends_at_the_next_top_level_key() {
+        let text = "schema: x\nitems:\n- id: a\n  note: |\n    b\n# c\n\n- id: d\nevents: []\n";
+        let (start, end) = items_block(text).unwrap();
+        assert_eq!(
+            &text[start..end],
+            "- id: a\n  note: |\n    b\n# c\n\n- id: d\n"
+        );
+        assert_eq!(items_block("items: []\n"), None);
+    }
+
+    /// The example record of docs/RECORD.md, its items repeated past
+    /// [`MIN_BYTES`] under ids of their own.
+    fn long_text() -> String {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/record-v2-serde-yaml.yaml"
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let mut record = Record::from_yaml(&text, std::path::Path::new("r.yaml")).unwrap();
+        let items = record.items.clone();
+        record.items = (0..900)
+            .flat_map(|n| {
+                items.iter().map(move |item| {
+                    let mut item = item.clone();
+                    item.id = format!("{}-{n}", item.id);
+                    item
+                })
+            })
+            .collect();
+        let text = record.to_yaml().unwrap();
+        assert!(text.len() > MIN_BYTES);
+        text
+    }
+
+    #[test]
+    fn a_long_record_reads_the_same_in_pieces() {
+        let text = long_text();
+        let whole: Record = crate::yaml::from_str(&text).unwrap();
+        assert_eq!(read(&text), Some(whole));
+    }
+
+    /// A quoted text that runs across an entry's first column reads as
+    /// one text to the YAML reader: the piece before it does not read, so
+    /// the record is read whole, to what the one reader gives.
+    #[test]
+    fn text_across_a_cut_sends_the_record_to_the_one_reader() {
+        let text = long_text();
+        let at = text.len() / 2;
+        let line = at + text[at..].find("\n- id: ").unwrap();
+        let end = line + 1 + text[line + 1..].find('\n').unwrap();
+        let forged = format!(
+            "{}\n  note: \"across{}\"{}",
+            &text[..line],
+            &text[line..end],
+            &text[end..]
+        );
+        assert_eq!(read(&forged), None);
+        let whole = crate::yaml::from_str::<Record>(&forged).map(|r| r.items.len());
+        let via = Record::from_yaml(&forged, std::path::Path::new("r.yaml"));
+        match (whole, via) {
+            (Ok(whole), Ok(via)) => assert_eq!(via.items.len(), whole),
+            (Err(whole), Err(via)) => {
+                let at = format!("r.yaml{}: not a relcheck record: {whole}", whole.at());
+                assert_eq!(via.to_string(), at);
+            }
+            (whole, via) => panic!("{whole:?} against {:?}", via.map(|r| r.items.len())),
+        }
+    }
+
+    #[test]
+    fn pieces_are_whole_entries() {
+        let block = "- id: a\n  x: 1\n- id: b\n- id: c\n  y: |\n    - no\n- id: d\n";
+        for count in 1..6 {
+            let pieces = cut(block, count);
+            assert_eq!(pieces.concat(), block, "{count}");
+            assert!(pieces.iter().all(|p| p.starts_with("- id: ")), "{pieces:?}");
+        }
+    }
+}
