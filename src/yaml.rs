@@ -84,10 +84,30 @@ impl Error {
                 "a second YAML document begins here; relcheck reads one a file".to_string()
             }
             serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+            serde_saphyr::Error::NullIntoString { .. } => {
+                "a text is expected here, and nothing is given".to_string()
+            }
+            serde_saphyr::Error::InvalidScalar { ty, .. } => format!("expected {}", kind_of(ty)),
+            serde_saphyr::Error::NonFiniteFloat { value, .. } => {
+                format!("`{value}` is no number relcheck takes")
+            }
+            serde_saphyr::Error::UnsupportedTag { tag, .. } => {
+                format!("relcheck reads no YAML tags (`{tag}`)")
+            }
+            serde_saphyr::Error::BinaryNotUtf8 { .. }
+            | serde_saphyr::Error::TaggedScalarCannotDeserializeIntoString { .. } => {
+                "relcheck reads no YAML tags (`!!binary`)".to_string()
+            }
+            serde_saphyr::Error::Unexpected { expected, .. } => {
+                format!("expected {}", kind_of(expected))
+            }
             _ => serde_saphyr::DefaultMessageFormatter
                 .format_message(err)
                 .into_owned(),
         };
+        // The message may quote the file (a key given twice): it reaches a
+        // terminal, so it is made printable like any text from a file.
+        let message = crate::printable::printable(&message).into_owned();
         // The reader says what it expected, not of which key; the text
         // before the position does (`schema: [a]` at 1:9 is `schema`).
         let message = match at.and_then(|p| key_before(text, p.index)) {
@@ -106,16 +126,52 @@ impl Error {
 }
 
 /// The key a value at byte `index` belongs to, when it is on the key's
-/// line (`  key: ` or `- key: ` before it, nothing else).
+/// line (`  key: ` or `- key: ` before it, nothing else); or, at the
+/// start of a mapping's first key (where a missing field is reported),
+/// the key the mapping is the value of.
 fn key_before(text: &str, index: usize) -> Option<&str> {
     let before = text.get(..index)?;
-    let line = &before[before.rfind('\n').map_or(0, |i| i + 1)..];
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = &before[start..];
+    if line.trim_start_matches([' ', '-']).is_empty() {
+        return parent_key(&before[..start], line.len());
+    }
+    plain_key(line)
+}
+
+/// `key` of a `key:` line (or `- key:`), when it is a plain word or id.
+fn plain_key(line: &str) -> Option<&str> {
     let key = line.trim().trim_start_matches("- ").strip_suffix(':')?;
     let plain = !key.is_empty()
         && key
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '));
     plain.then_some(key)
+}
+
+/// The nearest `key:` line above, in `above`, indented less than
+/// `indent`.
+fn parent_key(above: &str, indent: usize) -> Option<&str> {
+    let line = above.lines().rev().find(|line| {
+        let text = line.trim_start();
+        !text.is_empty() && !text.starts_with('#') && line.len() - text.len() < indent
+    })?;
+    plain_key(line)
+}
+
+/// The reader's name for what it expected, as an operator would say it.
+fn kind_of(expected: &str) -> &str {
+    match expected {
+        "string scalar" | "string" | "scalar" => "a text",
+        "mapping start" | "map" => "a mapping of `key: value` lines",
+        "sequence start" | "seq" => "a list",
+        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" | "isize" => {
+            "a whole number"
+        }
+        "f32" | "f64" => "a number",
+        "bool" => "true or false",
+        other => other,
+    }
 }
 
 /// A budget of [`options`] a file went past, in words: which one, never
@@ -167,7 +223,9 @@ fn options(text: &str) -> serde_saphyr::Options {
         max_reader_input_bytes: None,
         max_events: size.max(1 << 16),
         max_nodes: size.max(1 << 16),
-        max_total_scalar_bytes: size.max(1 << 16),
+        // An escape can stand for more bytes than it takes (`\\L`, two,
+        // is three): relcheck writes line separators that way.
+        max_total_scalar_bytes: size.saturating_mul(2).max(1 << 16),
         flow_nesting_limit: crate::limits::YAML_MAX_DEPTH,
         max_depth: crate::limits::YAML_MAX_DEPTH,
     };
@@ -178,6 +236,16 @@ fn options(text: &str) -> serde_saphyr::Options {
         // the types refuse, rather than merge text a reader of the file
         // would not see where it is used.
         merge_keys: MergeKeyPolicy::AsOrdinary,
+        // relcheck writes no tags, and a tag a reader of the file would see
+        // but relcheck ignored would make the text say one thing and the
+        // record another.
+        reject_unsupported_tags: true,
+        // As YAML 1.2 and serde_yaml read an untyped value: `yes`, `017`
+        // and `1_000` are the text written, not true, 17 and 1000. An
+        // answers file's values are kept as written.
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
         with_snippet: false,
     }
 }
@@ -228,7 +296,7 @@ mod tests {
     fn errors_keep_their_position_once() {
         let err = from_str::<Head>("schema: [a]\n").unwrap_err();
         assert_eq!(err.at(), ":1:9");
-        assert_eq!(err.to_string(), "schema: expected string scalar");
+        assert_eq!(err.to_string(), "schema: expected a text");
         assert_eq!(err.position().unwrap().index, 8);
         let err = from_str::<Head>("schema: x\nrun:\n\tid: 1\n").unwrap_err();
         assert_eq!(
@@ -283,13 +351,64 @@ mod tests {
         );
     }
 
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Run {
+        host: String,
+        line: u64,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct WithRun {
+        run: Run,
+    }
+
+    #[test]
+    fn type_errors_name_the_key_and_what_it_takes() {
+        let message = |text: &str| {
+            let err = from_str::<WithRun>(text).unwrap_err();
+            format!("{}: {err}", err.at().trim_start_matches(':'))
+        };
+        assert_eq!(
+            message("run:\n  host: ~\n  line: 1\n"),
+            "2:9: host: a text is expected here, and nothing is given"
+        );
+        assert_eq!(
+            message("run:\n  host: h\n  line: -1\n"),
+            "3:9: line: expected a whole number"
+        );
+        assert_eq!(
+            message("run:\n  host: !x h\n  line: 1\n"),
+            "2:12: relcheck reads no YAML tags (`!x`)"
+        );
+        assert_eq!(
+            message("run:\n  line: 1\n"),
+            "2:3: run: missing field `host`"
+        );
+        assert_eq!(
+            message("run:\n  \"\\e[2Jk\": 1\n  \"\\e[2Jk\": 2\n"),
+            "3:3: run: `k` is given twice"
+        );
+    }
+
+    /// An escape that stands for more bytes than it takes (`\\L` is
+    /// three) does not push what relcheck wrote past its own budget.
+    #[test]
+    fn line_separators_written_as_escapes_read_back() {
+        let text = "\u{2028}".repeat(40_000);
+        let yaml = to_string(&[&text]).unwrap();
+        assert!(yaml.len() < 3 * 40_000, "{}", yaml.len());
+        assert_eq!(from_str::<Vec<String>>(&yaml).unwrap(), [text]);
+    }
+
     #[test]
     fn read_names_the_file_line_and_column() {
         let err =
             read::<Head>("schema: [a]\n", "r.yaml", Kind::Record, "not a record: ").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "r.yaml:1:9: not a record: schema: expected string scalar"
+            "r.yaml:1:9: not a record: schema: expected a text"
         );
         let deep = format!("schema: {}", "[".repeat(65));
         let err = read::<Head>(&deep, "r.yaml", Kind::Record, "").unwrap_err();

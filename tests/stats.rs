@@ -190,7 +190,7 @@ fn dir_arg(dir: &Path) -> &str {
 /// The line a file that is no record gets, as `history` gives it.
 fn broken_line(dir: &Path) -> String {
     format!(
-        "error: {}/broken.yaml:1:9: not a relcheck record: schema: expected string scalar (not counted)\n",
+        "error: {}/broken.yaml:1:9: not a relcheck record: schema: expected a text (not counted)\n",
         dir_arg(dir)
     )
 }
@@ -551,7 +551,7 @@ fn a_summary_without_metrics_is_read_whole() {
     assert_eq!(
         stderr.lines().next().unwrap(),
         format!(
-            "error: {}:20:3: not a relcheck record: unclosed bracket '[' (not counted)",
+            "error: {}:20:3: not a relcheck record: items: unclosed bracket '[' (not counted)",
             hotfix.display()
         )
     );

@@ -83,15 +83,15 @@ pub struct GateWaiver {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     values: BTreeMap<String, Scalar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     items: BTreeMap<String, RawItem>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     signoffs: BTreeMap<String, RawSignoff>,
     #[serde(default)]
     rollback_needed: Option<bool>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::or_empty")]
     gates: BTreeMap<String, RawGate>,
 }
 
@@ -110,7 +110,7 @@ enum RawGate {
 #[serde(deny_unknown_fields)]
 struct RawGateFull {
     reason: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     by: Option<String>,
 }
 
@@ -129,15 +129,15 @@ enum RawItem {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFull {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     note: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     reason: Option<String>,
     #[serde(default)]
     value: Option<Scalar>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "scalar::text")]
     by: Option<String>,
 }
 
@@ -204,6 +204,9 @@ impl Answers {
             raw
         };
         let mut problems = Vec::new();
+        // Past this many, the rest are counted, not described: a file of
+        // thousands of wrong keys gets a screenful, at once.
+        let mut more = 0;
         let mut answers = Answers {
             provenance: Some(provenance),
             rollback_needed: raw.rollback_needed,
@@ -213,6 +216,10 @@ impl Answers {
         let index = Index::new(&items);
 
         for (key, value) in raw.values {
+            if problems.len() >= MAX_PROBLEMS {
+                more += 1;
+                continue;
+            }
             let Some(value) = scalar(&value) else {
                 problems.push(format!(
                     "{}: values.{key}: give a single value",
@@ -274,6 +281,10 @@ impl Answers {
         }
 
         for (key, raw_item) in raw.items {
+            if problems.len() >= MAX_PROBLEMS {
+                more += 1;
+                continue;
+            }
             let item = match index.find(&key, |_| true) {
                 Found::One(item) => item,
                 Found::Many(ids) => {
@@ -316,6 +327,10 @@ impl Answers {
 
         let signoff_items: Vec<&&Item> = items.iter().filter(|i| i.kind == Kind::Signoff).collect();
         for (role, raw_signoff) in raw.signoffs {
+            if problems.len() >= MAX_PROBLEMS {
+                more += 1;
+                continue;
+            }
             let matching: Vec<&&&Item> = signoff_items
                 .iter()
                 .filter(|item| {
@@ -379,6 +394,10 @@ impl Answers {
         }
 
         for (key, raw_gate) in raw.gates {
+            if problems.len() >= MAX_PROBLEMS {
+                more += 1;
+                continue;
+            }
             let (reason, by) = match raw_gate {
                 RawGate::Reason(reason) => (reason, None),
                 RawGate::Full(full) => (full.reason, full.by),
@@ -429,6 +448,12 @@ impl Answers {
                 .insert(phase.id.clone(), GateWaiver { reason, by });
         }
 
+        if more > 0 {
+            problems.push(format!(
+                "{display}: and {}",
+                crate::words::count(more, "more wrong key")
+            ));
+        }
         if problems.is_empty() {
             Ok(answers)
         } else {
@@ -436,6 +461,9 @@ impl Answers {
         }
     }
 }
+
+/// How many problems an answers file's message describes.
+const MAX_PROBLEMS: usize = 20;
 
 /// An entry's texts by field name (`""`: the entry's value itself).
 type Fields<'a> = Vec<(&'static str, Option<&'a str>)>;

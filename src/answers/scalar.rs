@@ -5,8 +5,8 @@
 
 use std::fmt;
 
-use serde::Deserialize;
-use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor};
+use serde::{Deserialize, Deserializer};
 
 /// Any YAML value: `Some` text when it is a single value, `None` when it
 /// is a list, a mapping or null.
@@ -20,8 +20,27 @@ pub(super) struct Number(pub(super) String);
 
 impl<'de> Deserialize<'de> for Scalar {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Scalar, D::Error> {
-        deserializer.deserialize_any(AnyValue).map(Scalar)
+        deserializer
+            .deserialize_any(AnyValue { collections: true })
+            .map(Scalar)
     }
+}
+
+/// A note, a reason or a name that YAML may have read as a number
+/// (`note: 42`): its text; nothing for null. A list or a mapping is
+/// refused.
+pub(super) fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    deserializer.deserialize_any(AnyValue { collections: false })
+}
+
+/// A section of the file written with nothing under it (`items:`, its
+/// entries commented out): empty, as if it were left out.
+pub(super) fn or_empty<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
 impl<'de> Deserialize<'de> for Number {
@@ -37,13 +56,21 @@ fn float(value: f64) -> String {
     serde_json::Number::from_f64(value).map_or_else(|| value.to_string(), |n| n.to_string())
 }
 
-struct AnyValue;
+/// Any single value as its text; a list or a mapping as `None` when
+/// `collections`, and otherwise refused.
+struct AnyValue {
+    collections: bool,
+}
 
 impl<'de> Visitor<'de> for AnyValue {
     type Value = Option<String>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a value")
+        f.write_str(if self.collections {
+            "a value"
+        } else {
+            "a text"
+        })
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
@@ -87,17 +114,23 @@ impl<'de> Visitor<'de> for AnyValue {
     }
 
     fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(AnyValue)
+        d.deserialize_any(self)
     }
 
     // A list or a mapping is read to its end, so the file's syntax is
     // still checked, and then refused by the caller as no single value.
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        if !self.collections {
+            return Err(de::Error::invalid_type(Unexpected::Seq, &self));
+        }
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(None)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if !self.collections {
+            return Err(de::Error::invalid_type(Unexpected::Map, &self));
+        }
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(None)
     }
@@ -141,6 +174,10 @@ mod tests {
     fn values_read_as_the_text_relcheck_records() {
         let read = |yaml: &str| crate::yaml::from_str::<Scalar>(yaml).unwrap().0;
         let cases = [
+            ("017", Some("017")),
+            ("1_000", Some("1_000")),
+            ("yes", Some("yes")),
+            ("n", Some("n")),
             ("1.2", Some("1.2")),
             ("1000.0", Some("1000.0")),
             ("1e3", Some("1000.0")),

@@ -81,7 +81,7 @@ fn an_item_answered_twice_is_an_error() {
     let err = answers("items:\n  do/backup-taken: done\n  do/backup-taken: failed\n").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "a.yaml:3:3: `do/backup-taken` is given twice"
+        "a.yaml:3:3: items: `do/backup-taken` is given twice"
     );
     let err = answers("items:\n  do/backup-taken: done\n  Backup taken: failed\n").unwrap_err();
     assert_eq!(
@@ -97,4 +97,48 @@ fn an_answer_of_no_known_form_says_what_the_forms_are() {
         err.to_string(),
         "a.yaml:2:17: Backup taken: an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
     );
+}
+
+/// YAML would read these as numbers or yes/no; an answers file means the
+/// text written, as serde_yaml read it before.
+#[test]
+fn values_and_notes_are_kept_as_written() {
+    let a = answers(
+        "values:\n  version: 017\n  Ticket: 1_000\nitems:\n  Backup taken: {status: done, note: no, by: 42}\n  Errors: {status: not-occurred, note: yes}\n",
+    )
+    .unwrap();
+    assert_eq!(a.variables["version"], "017");
+    assert_eq!(a.items["do/ticket"].value.as_deref(), Some("1_000"));
+    assert_eq!(a.items["do/backup-taken"].note.as_deref(), Some("no"));
+    assert_eq!(a.items["do/backup-taken"].by.as_deref(), Some("42"));
+    assert_eq!(
+        a.items["do/rollback-triggers/errors"].note.as_deref(),
+        Some("yes")
+    );
+    let err = answers("items:\n  Backup taken: yes\n").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a.yaml:2: items.Backup taken: unknown status `yes`; use done, failed, skipped, n/a, occurred or not-occurred"
+    );
+    let err = answers("items:\n  Backup taken: {status: done, note: [a]}\n").unwrap_err();
+    assert!(
+        err.to_string().starts_with("a.yaml:2:17: Backup taken: "),
+        "{err}"
+    );
+}
+
+/// A section with every entry commented out is an empty section.
+#[test]
+fn an_empty_section_is_no_section() {
+    let a = answers("values:\nitems:\n#  Backup taken: done\nsignoffs: ~\ngates:\n").unwrap();
+    assert!(a.items.is_empty() && a.variables.is_empty() && a.gates.is_empty());
+}
+
+/// A file of many wrong keys gets twenty described and a count.
+#[test]
+fn many_wrong_keys_are_counted_past_twenty() {
+    let keys: String = (0..25).map(|n| format!("  nothing-{n}: done\n")).collect();
+    let err = answers(&format!("items:\n{keys}")).unwrap_err().to_string();
+    assert_eq!(err.lines().count(), 21, "{err}");
+    assert_eq!(err.lines().last(), Some("a.yaml: and 5 more wrong keys"));
 }

@@ -40,9 +40,15 @@ pub fn displayable(record: &Record) -> Record {
     }
     clean(&mut shown.run.operator);
     clean(&mut shown.run.host);
-    for value in shown.values.values_mut() {
-        clean(value);
-    }
+    // A value's name is the file's text too (`--set` or an answers file).
+    shown.values = std::mem::take(&mut shown.values)
+        .into_iter()
+        .map(|(mut name, mut value)| {
+            clean(&mut name);
+            clean(&mut value);
+            (name, value)
+        })
+        .collect();
     if let Some(rollback) = &mut shown.rollback {
         clean(&mut rollback.by);
         clean(&mut rollback.cause);
@@ -120,9 +126,16 @@ mod tests {
     fn escapes_in_a_note_are_dropped_and_the_verdict_kept() {
         let mut record = record();
         record.items[0].note = Some("5xx \x1b[2J\x1b]0;PWN\x07spike".into());
+        record
+            .values
+            .insert("\x1b[31mticket".into(), "T-1\x1b[0m".into());
         crate::record::seal(&mut record);
         let shown = displayable(&record);
         assert_eq!(shown.items[0].note.as_deref(), Some("5xx spike"));
+        assert_eq!(
+            shown.values.iter().collect::<Vec<_>>(),
+            [(&"ticket".to_string(), &"T-1".to_string())]
+        );
         assert!(matches!(check_digest(&shown), DigestCheck::Matches(_)));
         record.items[0].note = Some("edited \x1b[2J".into());
         assert_eq!(check_digest(&displayable(&record)), DigestCheck::Differs);
