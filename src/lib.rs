@@ -17,6 +17,7 @@ pub mod diagnostic;
 pub mod effective;
 pub mod exec;
 pub mod exit;
+pub mod file_digest;
 pub mod gitstore;
 pub mod interrupt;
 pub mod limits;

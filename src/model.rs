@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::file_digest::FileDigest;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checklist {
     pub title: String,
@@ -57,15 +59,44 @@ impl SignoffPolicy {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialised as `path` and `sha256` (below, by hand: the digest is
+/// worked out from `text` when first asked for).
+#[derive(Debug, Clone, Deserialize)]
 pub struct SourceInfo {
     pub path: String,
-    pub sha256: String,
+    /// Of the file's bytes as read; read it with [`SourceInfo::sha256`].
+    #[serde(rename = "sha256")]
+    pub digest: FileDigest,
     /// The text as read (BOM dropped, line ends made LF), for the record
     /// to carry: a record is read later without its checklist.
     #[serde(skip)]
-    pub text: String,
+    pub text: std::sync::Arc<str>,
 }
+
+impl SourceInfo {
+    /// The lowercase hex SHA-256 of the file's bytes, as a record pins it.
+    pub fn sha256(&self) -> &str {
+        self.digest.hex(&self.text)
+    }
+}
+
+impl Serialize for SourceInfo {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("SourceInfo", 2)?;
+        out.serialize_field("path", &self.path)?;
+        out.serialize_field("sha256", self.sha256())?;
+        out.end()
+    }
+}
+
+impl PartialEq for SourceInfo {
+    fn eq(&self, other: &SourceInfo) -> bool {
+        self.path == other.path && self.sha256() == other.sha256() && self.text == other.text
+    }
+}
+
+impl Eq for SourceInfo {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -22,7 +22,7 @@ pub fn reconcile(
     clock: &dyn Clock,
     operator: &str,
 ) -> anyhow::Result<Record> {
-    if record.checklist.sha256 == checklist.source.sha256 {
+    if record.checklist.sha256 == checklist.source.sha256() {
         let same = record.items.len() == checklist.items().count()
             && record
                 .items
@@ -115,7 +115,7 @@ pub fn reconcile(
     record.items = items;
     if record.is_v1() {
         // A v1 record stays v1 (docs/RECORD.md): it has no titles or text.
-        record.checklist.sha256 = checklist.source.sha256.clone();
+        record.checklist.sha256 = checklist.source.sha256().to_string();
         record.checklist.title = checklist.title.clone();
     } else {
         record.checklist = crate::record::ChecklistRef {

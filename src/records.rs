@@ -142,7 +142,7 @@ pub fn embedded_source(record: &Record) -> Option<Source> {
     let mut source = Source::from_text(&record.checklist.origin.display(), text);
     // The file's bytes were hashed, not the text as read: keep its hash,
     // so the run goes on as the same checklist.
-    source.sha256 = record.checklist.sha256.clone();
+    source.set_sha256(record.checklist.sha256.clone());
     Some(source)
 }
 

@@ -6,10 +6,11 @@
 //! file the user opened.
 
 use std::path::{Path, PathBuf};
-
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use crate::exit::{Code, error};
+use crate::file_digest::FileDigest;
+pub use crate::file_digest::sha256_hex;
 use crate::limits::Kind;
 
 /// Larger files are refused before they are read: no real checklist comes
@@ -30,9 +31,12 @@ pub struct Source {
     pub display: String,
     /// The file on disk, when there is one.
     pub path: Option<PathBuf>,
-    pub text: String,
+    /// Shared with the model made of it ([`crate::model::SourceInfo`]),
+    /// which keeps it for the record: one copy of a large file, not two.
+    pub text: Arc<str>,
     /// Of the bytes as read, before normalisation: the record pins this.
-    pub sha256: String,
+    /// Read it with [`Source::sha256`].
+    sha256: FileDigest,
     pub lines: LineIndex,
 }
 
@@ -68,7 +72,6 @@ impl Source {
                 ),
             ));
         }
-        let sha256 = sha256_hex(bytes);
         if let Some(offset) = bytes.iter().position(|&b| b == 0) {
             return Err(error(
                 Code::Input,
@@ -91,6 +94,13 @@ impl Source {
             }
         };
         let text = normalise(text);
+        // Hashed when first asked for, unless normalising changed the
+        // bytes: then they are gone by then.
+        let sha256 = if text.as_bytes() == bytes {
+            FileDigest::of_text()
+        } else {
+            FileDigest::known(sha256_hex(bytes))
+        };
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
         }
@@ -99,7 +109,7 @@ impl Source {
         Ok(Source {
             display,
             path,
-            text,
+            text: text.into(),
             sha256,
             lines,
         })
@@ -108,13 +118,36 @@ impl Source {
     /// A source made from text in memory (tests, fuzzing, benchmarks).
     pub fn from_text(display: &str, text: &str) -> Source {
         let normalised = normalise(text);
+        let sha256 = if normalised == text {
+            FileDigest::of_text()
+        } else {
+            FileDigest::known(sha256_hex(text.as_bytes()))
+        };
         Source {
             display: display.to_string(),
             path: None,
-            sha256: sha256_hex(text.as_bytes()),
+            sha256,
             lines: LineIndex::new(&normalised),
-            text: normalised,
+            text: normalised.into(),
         }
+    }
+
+    /// The lowercase hex SHA-256 of the bytes as read, before
+    /// normalisation: what a record pins.
+    pub fn sha256(&self) -> &str {
+        self.sha256.hex(&self.text)
+    }
+
+    /// The digest, for a model of this source to carry: still deferred
+    /// if it is here, as the model keeps the same text.
+    pub fn digest(&self) -> FileDigest {
+        self.sha256.clone()
+    }
+
+    /// Says this text is of bytes that hashed to `hex` (a record's copy
+    /// of its checklist, a document rewritten before it is read).
+    pub fn set_sha256(&mut self, hex: String) {
+        self.sha256 = FileDigest::known(hex);
     }
 
     /// The source line (1-based) without its newline, for diagnostics.
@@ -182,25 +215,13 @@ pub(crate) fn thousands(n: usize) -> String {
     out
 }
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(64);
-    for byte in digest {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
-}
-
 /// Drops a leading BOM and makes every line end in LF. Control
 /// characters (the start of an escape sequence, a bell) and bidirectional
 /// overrides have no place in a checklist, and through its titles and
 /// items they would reach a terminal: each becomes `�`, on its own line.
 pub fn normalise(text: &str) -> String {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text
-        .chars()
-        .any(|c| c != '\r' && crate::printable::unsafe_char(c))
-    {
+    if has_unsafe_char(text) {
         let kept: String = text
             .chars()
             .map(|c| {
@@ -229,6 +250,35 @@ pub fn normalise(text: &str) -> String {
         }
     }
     out
+}
+
+/// Whether [`normalise`] must replace a character: a byte at a time
+/// through ASCII, which is most of any checklist, and a character at a
+/// time only past a byte that starts a longer one.
+fn has_unsafe_char(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        if byte.is_ascii() {
+            // The ASCII controls `unsafe_char` names: all but `\n` and
+            // `\t` (and `\r`, which is made a line end).
+            if (byte < 0x20 && !matches!(byte, b'\n' | b'\t' | b'\r')) || byte == 0x7f {
+                return true;
+            }
+            at += 1;
+            continue;
+        }
+        // `at` is a character boundary: only whole characters were passed.
+        let Some(c) = text[at..].chars().next() else {
+            break;
+        };
+        if crate::printable::unsafe_char(c) {
+            return true;
+        }
+        at += c.len_utf8().max(1);
+    }
+    false
 }
 
 /// Byte offsets of line starts, so an offset becomes a line in O(log n).
@@ -288,6 +338,20 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_for_unsafe_characters_agrees_with_the_character_rule() {
+        for c in (0..0x3000)
+            .filter_map(char::from_u32)
+            .chain(['\u{10ffff}', '\u{e0001}'])
+        {
+            let text = format!("ab{c}é\r\n");
+            let by_char = text
+                .chars()
+                .any(|c| c != '\r' && crate::printable::unsafe_char(c));
+            assert_eq!(has_unsafe_char(&text), by_char, "{:?}", c);
+        }
+    }
 
     #[test]
     fn crlf_cr_and_bom_are_normalised_without_changing_line_count() {

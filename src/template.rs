@@ -24,38 +24,60 @@ pub struct Placeholder<'a> {
 
 /// Every placeholder in `text`, in order.
 pub fn placeholders(text: &str) -> Vec<Placeholder<'_>> {
-    let mut found = Vec::new();
+    each(text).collect()
+}
+
+/// The placeholders of `text`, one at a time: `names` reads a whole
+/// checklist's body and keeps only the names, not a list of every use.
+fn each(text: &str) -> impl Iterator<Item = Placeholder<'_>> {
     let mut from = 0;
-    while let Some(open) = text[from..].find("{{").map(|at| from + at) {
-        let after = open + 2;
-        let window = &text[after..floor_char_boundary(text, after + NAME_WINDOW)];
-        let variable = window
-            .find("}}")
-            .map(|close| (close, text[after..after + close].trim()))
-            .filter(|(_, name)| is_name(name));
-        match variable {
-            Some((close, name)) => {
-                let end = after + close + 2;
-                found.push(Placeholder {
-                    start: open,
-                    end,
-                    name,
-                });
-                from = end;
+    std::iter::from_fn(move || {
+        while let Some(open) = pair(text, from, '{') {
+            let after = open + 2;
+            let window = &text[after..floor_char_boundary(text, after + NAME_WINDOW)];
+            let variable = pair(window, 0, '}')
+                .map(|close| (close, text[after..after + close].trim()))
+                .filter(|(_, name)| is_name(name));
+            match variable {
+                Some((close, name)) => {
+                    let end = after + close + 2;
+                    from = end;
+                    return Some(Placeholder {
+                        start: open,
+                        end,
+                        name,
+                    });
+                }
+                // Not a variable: look again from the second brace, since a
+                // `{{` in what was skipped (or `{{{name}}}`) may open a real one.
+                None => from = open + 1,
             }
-            // Not a variable: look again from the second brace, since a
-            // `{{` in what was skipped (or `{{{name}}}`) may open a real one.
-            None => from = open + 1,
         }
+        None
+    })
+}
+
+/// Where the first `{{` (or `}}`) at or after `from` starts, as
+/// `text[from..].find("{{")` would say but counted from the start of
+/// `text`. A search for one byte (memchr) and a look at the next, where
+/// `find("{{")` sets up a substring searcher at each call: on a whole
+/// checklist that was most of finding its names.
+fn pair(text: &str, from: usize, brace: char) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    loop {
+        let found = at + text[at..].find(brace)?;
+        if bytes.get(found + 1) == Some(&(brace as u8)) {
+            return Some(found);
+        }
+        at = found + 1;
     }
-    found
 }
 
 /// The names `text` uses, each once, in order of first use.
 pub fn names(text: &str) -> Vec<String> {
     let mut once = Once::default();
-    placeholders(text)
-        .into_iter()
+    each(text)
         .filter(|placeholder| once.first(placeholder.name))
         .map(|placeholder| placeholder.name.to_string())
         .collect()
@@ -161,6 +183,29 @@ mod tests {
         ];
         for (text, filled) in cases {
             assert_eq!(fill(text, &values()), filled, "{text}");
+        }
+    }
+
+    #[test]
+    fn pair_finds_what_find_finds() {
+        // Every text of up to six of these characters, from every start.
+        let alphabet = ['{', '}', 'a', 'é'];
+        let mut texts = vec![String::new()];
+        for _ in 0..6 {
+            let longer: Vec<String> = texts
+                .iter()
+                .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
+                .collect();
+            texts.extend(longer);
+            texts.dedup();
+        }
+        for text in &texts {
+            for from in (0..=text.len()).filter(|&at| text.is_char_boundary(at)) {
+                for (brace, two) in [('{', "{{"), ('}', "}}")] {
+                    let found = text[from..].find(two).map(|at| from + at);
+                    assert_eq!(pair(text, from, brace), found, "{text:?} from {from}");
+                }
+            }
         }
     }
 

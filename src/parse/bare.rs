@@ -175,6 +175,11 @@ fn answer_lines(lines: &[&str]) -> Vec<bool> {
 /// (a command, a remark) become plain bullets under it: notes, never
 /// glued onto the step's text.
 pub fn as_tasks(text: &str) -> Option<String> {
+    // A document of Markdown task items (most) is told at its first one,
+    // before any line is classified.
+    if text.split('\n').any(super::plain::is_task_line) {
+        return None;
+    }
     let lines: Vec<&str> = text.split('\n').collect();
     let answers = answer_lines(&lines);
     let bare = lines
@@ -182,7 +187,7 @@ pub fn as_tasks(text: &str) -> Option<String> {
         .zip(&answers)
         .filter(|(line, answer)| !**answer && bare_marker(line.trim_start()).is_some())
         .count();
-    if bare < 2 || lines.iter().any(|line| super::plain::is_task_line(line)) {
+    if bare < 2 {
         return None;
     }
     let mut out = Vec::with_capacity(lines.len());

@@ -2,6 +2,7 @@
 //! model. A kind comes from an annotation, else from the section and the
 //! item's shape; an id from an annotation, else from the text, made unique.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use super::annotation::{self, Annotation};
@@ -253,7 +254,12 @@ fn section_from(
             Some(id) => ids.claim(id.clone(), true),
             None => {
                 let slug = item_slugs.unique(rules::slug(&text));
-                ids.claim(format!("{id}/{slug}"), false)
+                // Joined by hand: `format!` costs several times the copy.
+                let mut item_id = String::with_capacity(id.len() + 1 + slug.len());
+                item_id.push_str(id);
+                item_id.push('/');
+                item_id.push_str(&slug);
+                ids.claim(item_id, false)
             }
         };
         if let Some(previous) = ids.duplicate.take() {
@@ -415,15 +421,19 @@ struct Slugs {
 
 impl Slugs {
     fn unique(&mut self, slug: String) -> String {
-        // Looked up before it is copied: most slugs are new.
-        let Some(count) = self.seen.get_mut(&slug) else {
-            self.seen.insert(slug.clone(), 1);
-            return slug;
+        // One look-up (one hash of the slug) whether it is new or not:
+        // most are new.
+        let count = match self.seen.entry(slug.clone()) {
+            Entry::Vacant(vacant) => {
+                vacant.insert(1);
+                return slug;
+            }
+            Entry::Occupied(occupied) => *occupied.get(),
         };
         // `count` is the last suffix handed out (or 1): every one up to it
         // is taken, so the search goes on from there and a run of
         // repeated slugs stays linear.
-        let mut n = *count + 1;
+        let mut n = count + 1;
         loop {
             let candidate = format!("{slug}-{n}");
             if !self.seen.contains_key(&candidate) {

@@ -41,21 +41,37 @@ struct Open {
 /// when no line needs moving.
 pub fn even_out(text: &str) -> Option<String> {
     let mut open: Vec<Open> = Vec::new();
-    // One string, not one per line: most files need no change, and the
-    // copy is then thrown away, so it should cost one allocation.
-    let mut out = String::with_capacity(text.len());
+    // Every line up to the first that moves is written as it was: the
+    // copy starts there, with those lines taken whole. Most files need
+    // no change and so no copy.
+    let mut out = String::new();
     let mut changed = false;
     let mut fence = false;
+    let mut next_start = 0;
     for (n, line) in text.split('\n').enumerate() {
-        if n > 0 {
+        let start = next_start;
+        next_start += line.len() + 1;
+        if changed && n > 0 {
             out.push('\n');
         }
+        // Writes the line as `spaces` then `piece`; it moved when that
+        // differs from the line.
+        let mut write = |moved: bool, spaces: usize, piece: &str| {
+            if moved && !changed {
+                changed = true;
+                out.reserve(text.len() + spaces);
+                out.push_str(&text[..start]);
+            }
+            if changed {
+                push_indented(&mut out, spaces, piece);
+            }
+        };
         let written = line.len() - line.trim_start_matches(' ').len();
         let rest = &line[written..];
         if rest.starts_with('\t') {
             // Tabs are read as CommonMark says; nothing to even out.
             open.clear();
-            out.push_str(line);
+            write(false, 0, line);
             continue;
         }
         if rest.starts_with("```") || rest.starts_with("~~~") {
@@ -68,8 +84,7 @@ pub fn even_out(text: &str) -> Option<String> {
                 .last()
                 .filter(|top| !rest.is_empty() && written > top.written)
                 .map_or(0, |top| top.shift);
-            changed |= shift > 0;
-            push_indented(&mut out, shift, line);
+            write(shift > 0, shift, line);
             continue;
         };
         let mut placed = None;
@@ -89,13 +104,12 @@ pub fn even_out(text: &str) -> Option<String> {
             open.pop();
         }
         let at = placed.unwrap_or(written);
-        changed |= at != written;
         open.push(Open {
             written,
             shift: at - written,
             content: at + width,
         });
-        push_indented(&mut out, at, rest);
+        write(at != written, at, rest);
     }
     changed.then_some(out)
 }
@@ -115,6 +129,17 @@ mod tests {
         assert_eq!(
             even_out(text).unwrap(),
             "  - Unpack it\n   - Try the oldest perl\n     - plenv shell 5.10\n     - make test\n  - Push\n    - Pick a time\n"
+        );
+    }
+
+    #[test]
+    fn lines_before_the_first_that_moves_are_kept_as_they_were() {
+        // Tabs, fences and a trailing line without its newline around the
+        // one bullet that moves.
+        let text = "\t- tab\n```\n  - in code\n```\n  - Unpack it\n   - Try it\n    - plenv shell\n\tend\nlast";
+        assert_eq!(
+            even_out(text).unwrap(),
+            "\t- tab\n```\n  - in code\n```\n  - Unpack it\n   - Try it\n     - plenv shell\n\tend\nlast"
         );
     }
 

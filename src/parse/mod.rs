@@ -57,7 +57,7 @@ impl Parsed {
 
 pub fn parse(source: &Source) -> Parsed {
     let mut diagnostics = Vec::new();
-    let text = source.text.as_str();
+    let text = &*source.text;
     let (front_matter, body_start) = front_matter(source, &mut diagnostics);
     let body = &text[body_start..];
     let front = |key: &str| {
@@ -108,11 +108,11 @@ pub fn parse(source: &Source) -> Parsed {
         let tasks = converted.map(|tasks| {
             let mut copy =
                 Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
-            copy.sha256.clone_from(&source.sha256);
+            copy.set_sha256(source.sha256().to_string());
             copy
         });
         let read_from = tasks.as_ref().unwrap_or(source);
-        let text = read_from.text.as_str();
+        let text = &*read_from.text;
         let nodes = markdown::read(&text[body_start..], body_start);
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
@@ -153,8 +153,8 @@ pub fn parse(source: &Source) -> Parsed {
         format,
         source: SourceInfo {
             path: source.display.clone(),
-            sha256: source.sha256.clone(),
-            text: source.text.clone(),
+            digest: source.digest(),
+            text: std::sync::Arc::clone(&source.text),
         },
         signoff: front_matter
             .as_ref()
@@ -205,7 +205,7 @@ fn front_matter(
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Option<serde_json::Map<String, serde_json::Value>>, usize) {
-    let text = source.text.as_str();
+    let text = &*source.text;
     let Some(rest) = text.strip_prefix("---\n") else {
         return (None, 0);
     };

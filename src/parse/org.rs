@@ -23,21 +23,31 @@ fn headline(line: &str) -> Option<(usize, &str)> {
 /// Whether the text is an org document: an Emacs mode line naming org
 /// mode, an `#+TITLE:`-style keyword line, or a headline no Markdown
 /// writer would write (`** deeper`, `* TODO ...`).
-fn is_org(lines: &[&str]) -> bool {
-    let mode_line = lines
-        .iter()
+///
+/// Read from the text, not from a list of its lines: most documents are
+/// not org, and need no such list.
+fn is_org(text: &str) -> bool {
+    let lines = || text.split('\n');
+    let mode_line = lines()
         .find(|line| !line.trim().is_empty())
-        .is_some_and(|line| is_mode_line(line));
+        .is_some_and(is_mode_line);
+    // One pass for both kinds of line.
     mode_line
-        || lines.iter().any(|line| {
-            let upper = line.to_ascii_uppercase();
-            upper.starts_with("#+TITLE:") || upper.starts_with("#+STARTUP:")
+        || lines().any(|line| {
+            starts_with_ignoring_case(line, "#+TITLE:")
+                || starts_with_ignoring_case(line, "#+STARTUP:")
+                || headline(line).is_some_and(|(depth, text)| {
+                    depth > 1 || KEYWORDS.iter().any(|k| first_word(text) == *k)
+                })
         })
-        || lines.iter().any(|line| {
-            headline(line).is_some_and(|(depth, text)| {
-                depth > 1 || KEYWORDS.iter().any(|k| first_word(text) == *k)
-            })
-        })
+}
+
+/// `line.to_ascii_uppercase().starts_with(prefix)` for an upper-case ASCII
+/// `prefix`, without the copy of every line of the document.
+fn starts_with_ignoring_case(line: &str, prefix: &str) -> bool {
+    line.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
 }
 
 fn is_mode_line(line: &str) -> bool {
@@ -93,10 +103,10 @@ fn is_cookie(word: &str) -> bool {
 /// The document as Markdown, line for line, when it is an org document;
 /// `None` otherwise.
 pub fn as_markdown(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text.split('\n').collect();
-    if !is_org(&lines) {
+    if !is_org(text) {
         return None;
     }
+    let lines: Vec<&str> = text.split('\n').collect();
     // Under a `#+TITLE:` line (the title, level 1), `*` headlines are one
     // level down.
     let shift = usize::from(

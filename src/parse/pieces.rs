@@ -230,7 +230,7 @@ pub(super) fn pieces(
                         node: Some(index),
                         parent_node: item.parent,
                         command: item.command,
-                        annotation: item.annotation,
+                        annotation: item.annotation.map(|a| *a),
                         is_parent: parents[index],
                         trigger: criteria
                             || rollback_rule

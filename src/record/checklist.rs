@@ -100,7 +100,7 @@ impl ChecklistRef {
         ChecklistRef {
             title: checklist.title.clone(),
             origin: Origin::from_display(&checklist.source.path, env!("CARGO_PKG_VERSION")),
-            sha256: checklist.source.sha256.clone(),
+            sha256: checklist.source.sha256().to_string(),
             phases: checklist
                 .phases
                 .iter()
@@ -128,7 +128,7 @@ impl ChecklistRef {
                         .collect(),
                 })
                 .collect(),
-            source: Some(checklist.source.text.clone()),
+            source: Some(checklist.source.text.to_string()),
             signoff: checklist.signoff,
         }
     }

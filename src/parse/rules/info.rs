@@ -81,7 +81,7 @@ pub fn is_optional_lead(text: &str) -> bool {
 pub fn is_phase_word(title: &str) -> bool {
     let label = title.split(':').next().unwrap_or(title);
     matches!(
-        normalised(label).as_str(),
+        &*normalised(label),
         "overview"
             | "summary"
             | "introduction"
@@ -132,7 +132,7 @@ pub fn is_reference_title(title: &str) -> bool {
 pub fn is_example_label(text: &str) -> bool {
     let label = normalised(text.split(':').next().unwrap_or(""));
     matches!(
-        label.as_str(),
+        &*label,
         "example" | "examples" | "for example" | "e g" | "eg" | "sample"
     )
 }

@@ -2,6 +2,9 @@
 //! kind, optionality and condition. Pure functions of text, one per rule of
 //! docs/FORMAT.md, so each can be tested on its own.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 mod info;
 
 pub use info::{
@@ -25,9 +28,31 @@ pub fn strip_numbering(title: &str) -> &str {
     }
 }
 
+thread_local! {
+    /// The title last normalised, and its form. A heading is asked a
+    /// dozen questions in a row (a sign-off? triggers? rollback steps? a
+    /// reference?), each of which starts by normalising it: this makes
+    /// that once per heading. Per thread, so parsers on two threads do
+    /// not share it.
+    static LAST_NORMALISED: RefCell<(String, Rc<str>)> = RefCell::new((String::new(), Rc::from("")));
+}
+
 /// Lower case, `-` and `_` as spaces, runs of white space as one space,
 /// numbering removed: the form every title rule matches words against.
-fn normalised(title: &str) -> String {
+fn normalised(title: &str) -> Rc<str> {
+    LAST_NORMALISED.with(|last| {
+        let mut last = last.borrow_mut();
+        if last.0 != title {
+            let form = Rc::from(normalise_title(title));
+            last.0.clear();
+            last.0.push_str(title);
+            last.1 = form;
+        }
+        Rc::clone(&last.1)
+    })
+}
+
+fn normalise_title(title: &str) -> String {
     let title = strip_numbering(title);
     if !title.is_ascii() {
         return title
@@ -41,11 +66,12 @@ fn normalised(title: &str) -> String {
     // title) takes one pass and one allocation instead of four; the
     // result is the same (Unicode lower-casing and white space agree with
     // ASCII's on ASCII, `\x0B` included).
+    // A byte at a time: ASCII's white space is the space and `\t` to
+    // `\r`, as `char::is_whitespace` has it.
     let mut out = String::with_capacity(title.len());
     let mut space = false;
-    for c in title.chars() {
-        let c = if c == '-' || c == '_' { ' ' } else { c };
-        if c.is_whitespace() {
+    for &byte in title.as_bytes() {
+        if matches!(byte, b'-' | b'_' | b' ' | b'\t'..=b'\r') {
             space = true;
             continue;
         }
@@ -53,7 +79,7 @@ fn normalised(title: &str) -> String {
             out.push(' ');
         }
         space = false;
-        out.push(c.to_ascii_lowercase());
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
     out
 }
@@ -107,7 +133,7 @@ pub fn is_usage_title(title: &str) -> bool {
     title.starts_with("when to use")
         || title.starts_with("when to invoke")
         || title.starts_with("when to run")
-        || title == "symptoms"
+        || &*title == "symptoms"
 }
 
 /// "Prerequisites", "Requirements", "Before You Begin", "Success
@@ -409,7 +435,7 @@ pub fn is_rollback_title(title: &str) -> bool {
         .unwrap_or("")
         .trim_end()
         .ends_with("rollback");
-    execution || named || ["rollback", "roll back", "revert"].contains(&title.as_str())
+    execution || named || ["rollback", "roll back", "revert"].contains(&&*title)
 }
 
 /// "Normal Completion", "On Success", "After a successful release", "If
@@ -529,7 +555,7 @@ fn trailing_parenthesis(text: &str) -> Option<&str> {
 /// "(Optional) Publish the docs", "If necessary, rebuild the index": a
 /// text or title that starts so.
 fn optional_prefix(text: &str) -> bool {
-    let lower = text.trim_start().to_lowercase();
+    let text = text.trim_start();
     [
         "(optional)",
         "optional:",
@@ -539,7 +565,15 @@ fn optional_prefix(text: &str) -> bool {
         "if possible,",
     ]
     .iter()
-    .any(|start| lower.starts_with(start))
+    .any(|start| {
+        // Lower-casing ASCII keeps every byte where it was, so an ASCII
+        // head is compared in place, not the whole item lower-cased.
+        match text.as_bytes().get(..start.len()) {
+            Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(start.as_bytes()),
+            Some(_) => text.to_lowercase().starts_with(start),
+            None => false,
+        }
+    })
 }
 
 /// The text after an "Optional:" label, or the text.
@@ -566,7 +600,12 @@ fn optional_parenthesis(text: &str) -> bool {
 pub fn is_optional_text(text: &str) -> bool {
     // "Split planned (if applicable) - removal deferred": the parenthesis
     // ends the item's lead.
-    if optional_parenthesis(text) || optional_parenthesis(lead_of(text)) || optional_prefix(text) {
+    // Both parentheses end in `)`: an item with none (most) needs no
+    // search for its lead.
+    let closes = text.contains(')');
+    if (closes && (optional_parenthesis(text) || optional_parenthesis(lead_of(text))))
+        || optional_prefix(text)
+    {
         return true;
     }
     let tails = [
@@ -695,18 +734,35 @@ pub fn slug(text: &str) -> String {
     // Sized once: growing it a character at a time is most of its cost.
     let mut out = String::with_capacity(48);
     let mut dash = false;
-    for c in text.chars() {
-        let c = match c {
-            'à'..='å' | 'À'..='Å' => 'a',
-            'è'..='ë' | 'È'..='Ë' => 'e',
-            'ì'..='ï' | 'Ì'..='Ï' => 'i',
-            'ò'..='ö' | 'Ò'..='Ö' => 'o',
-            'ù'..='ü' | 'Ù'..='Ü' => 'u',
-            'ç' | 'Ç' => 'c',
-            'ñ' | 'Ñ' => 'n',
-            c => c,
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        // A byte at a time through ASCII; a character is decoded only
+        // where one starts that is longer.
+        let byte = if bytes[at].is_ascii() {
+            at += 1;
+            bytes[at - 1]
+        } else {
+            let Some(c) = text[at..].chars().next() else {
+                break;
+            };
+            at += c.len_utf8();
+            match c {
+                'à'..='å' | 'À'..='Å' => 'a',
+                'è'..='ë' | 'È'..='Ë' => 'e',
+                'ì'..='ï' | 'Ì'..='Ï' => 'i',
+                'ò'..='ö' | 'Ò'..='Ö' => 'o',
+                'ù'..='ü' | 'Ù'..='Ü' => 'u',
+                'ç' | 'Ç' => 'c',
+                'ñ' | 'Ñ' => 'n',
+                // No other character is a letter or digit of a slug.
+                _ => '-',
+            }
+            .try_into()
+            .unwrap_or(b'-')
         };
-        if !c.is_ascii_alphanumeric() {
+        // Bytes, not characters: the tests below cost a third as much.
+        if !byte.is_ascii_alphanumeric() {
             dash = true;
             continue;
         }
@@ -718,7 +774,7 @@ pub fn slug(text: &str) -> String {
             out.push('-');
         }
         dash = false;
-        out.push(c.to_ascii_lowercase());
+        out.push(char::from(byte.to_ascii_lowercase()));
     }
     if out.is_empty() {
         "item".to_string()

@@ -510,6 +510,65 @@ mod fast_paths {
             .join(" ")
     }
 
+    fn slug_plain(text: &str) -> String {
+        let mut out = String::new();
+        let mut dash = false;
+        for c in text.chars() {
+            let c = match c {
+                'à'..='å' | 'À'..='Å' => 'a',
+                'è'..='ë' | 'È'..='Ë' => 'e',
+                'ì'..='ï' | 'Ì'..='Ï' => 'i',
+                'ò'..='ö' | 'Ò'..='Ö' => 'o',
+                'ù'..='ü' | 'Ù'..='Ü' => 'u',
+                'ç' | 'Ç' => 'c',
+                'ñ' | 'Ñ' => 'n',
+                c => c,
+            };
+            if !c.is_ascii_alphanumeric() {
+                dash = true;
+                continue;
+            }
+            let needed = usize::from(dash && !out.is_empty()) + 1;
+            if out.len() + needed > 48 {
+                break;
+            }
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c.to_ascii_lowercase());
+        }
+        if out.is_empty() {
+            "item".to_string()
+        } else {
+            out
+        }
+    }
+
+    fn optional_prefix_plain(text: &str) -> bool {
+        let lower = text.trim_start().to_lowercase();
+        [
+            "(optional)",
+            "optional:",
+            "if necessary,",
+            "if needed,",
+            "if applicable,",
+            "if possible,",
+        ]
+        .iter()
+        .any(|start| lower.starts_with(start))
+    }
+
+    #[test]
+    fn a_title_normalised_again_after_another_is_its_own_form() {
+        // The last form is kept for the next question about the same
+        // heading; a different title must never get it.
+        assert_eq!(&*normalised("1. Sign-Off"), "sign off");
+        assert_eq!(&*normalised("Roll_back"), "roll back");
+        assert_eq!(&*normalised("1. Sign-Off"), "sign off");
+        assert_eq!(&*normalised(""), "");
+    }
+
     fn lead_of_plain(text: &str) -> &str {
         let end = [" - ", " – ", " — ", ":"]
             .iter()
@@ -589,12 +648,25 @@ mod fast_paths {
     proptest! {
         #[test]
         fn normalised_is_the_plain_definition(title in text()) {
-            prop_assert_eq!(normalised(&title), normalised_plain(&title));
+            let (fast, plain) = (normalised(&title), normalised_plain(&title));
+            prop_assert_eq!(&*fast, plain.as_str());
         }
 
         #[test]
         fn signoff_title_is_the_plain_definition(title in text()) {
             prop_assert_eq!(is_signoff_title(&title), is_signoff_title_plain(&title));
+        }
+
+        #[test]
+        fn slug_is_the_plain_definition(line in text(), accents in "[a-zàåÈçÑñü€ -]{0,60}") {
+            prop_assert_eq!(slug(&line), slug_plain(&line));
+            prop_assert_eq!(slug(&accents), slug_plain(&accents));
+        }
+
+        #[test]
+        fn optional_prefix_is_the_plain_definition(line in text(), head in "(\\(OPTIONAL\\)|If Needed,|İf needed,|\u{212a}|Optional:)?") {
+            let line = format!("{head}{line}");
+            prop_assert_eq!(optional_prefix(&line), optional_prefix_plain(&line));
         }
 
         #[test]

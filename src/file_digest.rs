@@ -1,0 +1,90 @@
+//! The SHA-256 a record pins of a checklist file's bytes, worked out the
+//! first time it is asked for.
+//!
+//! `lint` and `show` of a large file never need it (a record, `attest` and
+//! `reconcile` do), and for 100,000 items it costs more than the whole
+//! Markdown pass. It is deferred only when the bytes as read are the text
+//! as kept (no BOM, CR or control character was changed), so the text
+//! stands for them; otherwise it is taken at once, since the bytes are
+//! not kept.
+//!
+//! Clones share one digest: a model made from a source gets the digest
+//! the source works out (on another thread, say), and the other way round.
+
+use std::sync::{Arc, OnceLock};
+
+use serde::{Deserialize, Deserializer};
+use sha2::{Digest, Sha256};
+
+#[derive(Debug, Clone, Default)]
+pub struct FileDigest {
+    hex: Arc<OnceLock<String>>,
+}
+
+impl FileDigest {
+    /// The digest of the text it will be asked with: that text is the
+    /// file's bytes.
+    pub fn of_text() -> FileDigest {
+        FileDigest::default()
+    }
+
+    /// A digest already known (taken of bytes that are not kept, or
+    /// carried by a record).
+    pub fn known(hex: String) -> FileDigest {
+        FileDigest {
+            hex: Arc::new(OnceLock::from(hex)),
+        }
+    }
+
+    /// The lowercase hex digest. `text` must be the text this digest was
+    /// made for (the owner's own text): it is hashed only if the digest
+    /// was deferred.
+    pub fn hex(&self, text: &str) -> &str {
+        self.hex.get_or_init(|| sha256_hex(text.as_bytes()))
+    }
+}
+
+/// Lowercase hex SHA-256 of `bytes` (also `crate::source::sha256_hex`).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut out = String::with_capacity(64);
+    for byte in digest {
+        out.push_str(&format!("{byte:02x}"));
+    }
+    out
+}
+
+impl<'de> Deserialize<'de> for FileDigest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<FileDigest, D::Error> {
+        String::deserialize(deserializer).map(FileDigest::known)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clones_share_the_digest_once_worked_out() {
+        let text = "# T\n";
+        let digest = FileDigest::of_text();
+        let copy = digest.clone();
+        std::thread::scope(|scope| {
+            scope.spawn(|| digest.hex(text).to_string());
+        });
+        assert_eq!(
+            copy.hex.get().map(String::as_str),
+            Some(sha256_hex(text.as_bytes()).as_str())
+        );
+    }
+
+    #[test]
+    fn a_deferred_digest_is_the_texts_and_a_known_one_is_kept() {
+        let text = "# T\n- [ ] a\n";
+        assert_eq!(FileDigest::of_text().hex(text), sha256_hex(text.as_bytes()));
+        assert_eq!(
+            FileDigest::known("ab".repeat(32)).hex(text),
+            "ab".repeat(32)
+        );
+    }
+}
