@@ -37,7 +37,7 @@ fn the_journal_holds_answers_between_whole_writes() {
     use relcheck::exec::Fake;
     use relcheck::prompt::{Action, Scripted, ScriptedPrompter};
     use relcheck::record::{RecordFile, Sink, Status, journal_path};
-    use relcheck::session::{Options, Session, TestClock};
+    use relcheck::session::{Session, TestClock};
     use std::sync::atomic::AtomicBool;
 
     let text = "# J\n## P\n- [ ] a\n- [ ] b\n- [ ] c\n";
@@ -47,14 +47,7 @@ fn the_journal_holds_answers_between_whole_writes() {
     let path = dir.path().join("j.yaml");
     let clock = TestClock::new(chrono::Utc::now());
     let flag = AtomicBool::new(false);
-    let options = Options {
-        operator: "Ada".into(),
-        host: "h".into(),
-        mode: relcheck::record::Mode::Interactive,
-        preset: Default::default(),
-        command_timeout: std::time::Duration::from_secs(5),
-        unattended: false,
-    };
+    let options = at_a_terminal();
     let mut session = Session::start(&checklist, &clock, options, &flag, "j".into());
     let mut sink = RecordFile::new(&path, true);
     let mut prompter = ScriptedPrompter::new([
@@ -203,6 +196,18 @@ fn a_journal_left_behind_by_a_whole_write_is_not_applied() {
 
 /// The names in a table of docs/RECORD.md whose first column is headed
 /// `heading`: each row's first cell, without its backticks.
+/// A session's options for operator Ada at a terminal.
+fn at_a_terminal() -> relcheck::session::Options {
+    relcheck::session::Options {
+        operator: "Ada".into(),
+        host: "h".into(),
+        mode: relcheck::record::Mode::Interactive,
+        preset: Default::default(),
+        command_timeout: std::time::Duration::from_secs(5),
+        unattended: false,
+    }
+}
+
 fn documented(heading: &str) -> Vec<String> {
     let doc = std::fs::read_to_string(crate::support::repo("docs/RECORD.md")).unwrap();
     let mut lines = doc
@@ -480,7 +485,7 @@ fn a_journal_holds_each_sign_off_once_and_a_kill_after_them_loses_none() {
     use relcheck::exec::Fake;
     use relcheck::prompt::{Action, Scripted, ScriptedPrompter, SignoffAnswer};
     use relcheck::record::{Changes, Decision, RecordFile, Sink, journal_path};
-    use relcheck::session::{Options, Session, TestClock};
+    use relcheck::session::{Session, TestClock};
     use std::sync::atomic::AtomicBool;
 
     /// Copies the record and its journal aside after every append: what a
@@ -514,14 +519,7 @@ fn a_journal_holds_each_sign_off_once_and_a_kill_after_them_loses_none() {
     let path = dir.path().join("j.yaml");
     let clock = TestClock::new(chrono::Utc::now());
     let flag = AtomicBool::new(false);
-    let options = Options {
-        operator: "Ada".into(),
-        host: "h".into(),
-        mode: relcheck::record::Mode::Interactive,
-        preset: Default::default(),
-        command_timeout: std::time::Duration::from_secs(5),
-        unattended: false,
-    };
+    let options = at_a_terminal();
     let approve = |name: &str| {
         Scripted::Do(Action::Signoff(SignoffAnswer {
             name: name.into(),
