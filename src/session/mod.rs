@@ -16,10 +16,7 @@ use std::time::Duration;
 use crate::exec::Executor;
 use crate::model::{Checklist, Item, Kind, When};
 use crate::prompt::{Prompter, Reply, ValueRequest};
-use crate::record::{
-    Changes, ChecklistRef, Event, EventAction, ItemResult, Mode, Outcome, Provenance, Record, Run,
-    SCHEMA, Sink, Status,
-};
+use crate::record::{Changes, Event, EventAction, Mode, Outcome, Provenance, Record, Sink, Status};
 
 mod apply;
 mod clock;
@@ -28,6 +25,7 @@ mod gate;
 mod measured;
 mod navigate;
 mod observe;
+mod open;
 mod outcome;
 mod plan;
 mod rollback;
@@ -44,7 +42,6 @@ pub use gate::gate_reason;
 pub use observe::{Moment, Observer};
 use plan::Step;
 use undo::Undo;
-use view::shared_texts;
 
 /// Keeps every saved record, for tests.
 #[derive(Default)]
@@ -146,203 +143,10 @@ pub struct Session<'a> {
 }
 
 impl<'a> Session<'a> {
-    /// A new run of `checklist`.
-    pub fn start(
-        checklist: &'a Checklist,
-        clock: &'a dyn Clock,
-        options: Options,
-        interrupted: &'a AtomicBool,
-        run_id: String,
-    ) -> Session<'a> {
-        let started = clock.now();
-        // Sized once: grown by doubling, a 100,000-item run's list held
-        // room for 180,000 results (100 MB) to the end.
-        let mut items = Vec::with_capacity(checklist.items().count());
-        items.extend(checklist.items().map(|(phase, section, item)| ItemResult {
-            id: item.id.clone(),
-            kind: item.kind,
-            text: item.text.clone(),
-            shown: None,
-            phase: phase.id.clone(),
-            section: section.id.clone(),
-            line: item.line,
-            optional: item.optional,
-            role: item.role.clone(),
-            status: Status::Pending,
-            value: None,
-            measure: None,
-            by: None,
-            at: None,
-            note: None,
-            reason: None,
-            command: None,
-            wait: None,
-            source: None,
-        }));
-        let record = Record {
-            schema: SCHEMA.to_string(),
-            checklist: ChecklistRef::of(checklist),
-            run: Run {
-                id: run_id,
-                operator: options.operator.clone(),
-                host: options.host.clone(),
-                started,
-                finished: None,
-                duration_seconds: None,
-                mode: options.mode,
-                outcome: Outcome::InProgress,
-                relcheck_version: env!("CARGO_PKG_VERSION").to_string(),
-            },
-            values: BTreeMap::new(),
-            rollback: None,
-            summary: None,
-            items,
-            gates: Vec::new(),
-            signoffs: Vec::new(),
-            events: vec![Event {
-                at: started,
-                by: options.operator.clone(),
-                action: EventAction::Start,
-                item: None,
-                detail: None,
-            }],
-            digest: None,
-        };
-        Session::resume(checklist, record, clock, options, interrupted)
-    }
-
-    /// Goes on with a record whose items match `checklist` one to one (see
-    /// [`reconcile`](crate::reconcile::reconcile) for a checklist that changed).
-    pub fn resume(
-        checklist: &'a Checklist,
-        record: Record,
-        clock: &'a dyn Clock,
-        options: Options,
-        interrupted: &'a AtomicBool,
-    ) -> Session<'a> {
-        let places = checklist
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(p, phase)| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
-            })
-            .collect();
-        let entries: Vec<(&crate::model::Section, &Item)> = checklist
-            .phases
-            .iter()
-            .flat_map(|phase| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(|section| section.items.iter().map(move |item| (section, item)))
-            })
-            .collect();
-        let mut phase_items = Vec::with_capacity(checklist.phases.len());
-        let mut start = 0;
-        for phase in &checklist.phases {
-            let count: usize = phase.sections.iter().map(|s| s.items.len()).sum();
-            phase_items.push(start..start + count);
-            start += count;
-        }
-        let places: Vec<(usize, When)> = places;
-        let rollback_items = (0..places.len())
-            .filter(|&i| places[i].1 == When::Rollback)
-            .collect();
-        let first_trigger = entries
-            .iter()
-            .position(|(_, item)| item.kind == Kind::Trigger);
-        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
-        let asked_rollback = record
-            .events
-            .iter()
-            .filter(|e| e.action == EventAction::RollbackNeeded)
-            .filter_map(|e| {
-                checklist
-                    .phases
-                    .iter()
-                    .position(|p| Some(&p.id) == e.item.as_ref())
-            })
-            .collect();
-        // A wait under way when the run stopped is where the operator was:
-        // the run goes back there first, with the time left.
-        // Only where a person waits on each answer: a pipeline's sign-offs
-        // are bound afresh, and its run keeps no map of every item's part.
-        let binder = (!options.unattended
-            && record.items.iter().any(|item| item.kind == Kind::Signoff))
-        .then(|| crate::sign::Binder::new(&record));
-        let focus = record.items.iter().position(|item| {
-            item.status == Status::Pending
-                && item
-                    .wait
-                    .as_ref()
-                    .is_some_and(|w| w.started.is_some() && w.ended.is_none())
-        });
-        Session {
-            checklist,
-            record,
-            clock,
-            options,
-            places,
-            entries,
-            phase_items,
-            rollback_items,
-            first_trigger,
-            cursor: std::cell::Cell::new(0),
-            dirty: Vec::new(),
-            values_dirty: true,
-            undo: Vec::new(),
-            asked_rollback,
-            interrupted,
-            deferred: HashSet::new(),
-            unset: HashSet::new(),
-            variables: plan::asked_variables(checklist),
-            answer_source: None,
-            answer_by: None,
-            just_settled: None,
-            focus,
-            last_answered: None,
-            last_search: None,
-            notes: Vec::new(),
-            keep_going: false,
-            shared_texts,
-            observer: None,
-            signoff_told: None,
-            binder,
-        }
-    }
-
     /// `--keep-going`: a pipeline runs every phase whatever failed, with
     /// no gates; the failures still fail the run.
     pub fn keep_going(&mut self) {
         self.keep_going = true;
-    }
-
-    /// Notes in the log that the run goes on after a stop. A run a
-    /// pipeline left `incomplete` is opened again, so a person can answer
-    /// what it could not and finish the same record.
-    pub fn note_resume(&mut self) {
-        let reopened = self.record.run.outcome == Outcome::Incomplete;
-        if reopened {
-            self.record.run.finished = None;
-            self.record.run.duration_seconds = None;
-            self.record.run.outcome = Outcome::InProgress;
-            self.refresh_rollback_outcome();
-        }
-        let mode = if self.options.unattended {
-            "non-interactive"
-        } else {
-            "interactive"
-        };
-        let detail = if reopened {
-            format!("{mode}, reopening an incomplete run")
-        } else {
-            mode.to_string()
-        };
-        self.event(EventAction::Resume, None, Some(detail));
     }
 
     fn items(&self) -> impl Iterator<Item = &Item> {
