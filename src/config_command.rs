@@ -97,7 +97,8 @@ pub fn run(args: ConfigArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
     match args.format {
         ShowFormat::Text => out.write_all(text(file.as_deref(), &rows).as_bytes())?,
         ShowFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, &self::json(file.as_deref(), &rows))?;
+            serde_json::to_writer_pretty(&mut *out, &self::json(file.as_deref(), &rows))
+                .map_err(std::io::Error::from)?;
             writeln!(out)?;
         }
     }

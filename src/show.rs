@@ -46,7 +46,10 @@ pub fn run(args: ShowArgs, config: &Config, out: &mut dyn std::io::Write) -> any
                 buf: Vec::with_capacity(Chunks::SIZE),
                 out: &mut *out,
             };
-            serde_json::to_writer_pretty(&mut chunks, &parsed.checklist)?;
+            // As an I/O error, so a reader that went away (`| head`) is
+            // still a broken pipe, which is no error.
+            serde_json::to_writer_pretty(&mut chunks, &parsed.checklist)
+                .map_err(std::io::Error::from)?;
             chunks.finish()?;
             writeln!(out)?;
         }

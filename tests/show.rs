@@ -149,3 +149,34 @@ fn a_later_paragraph_or_a_quote_under_an_item_is_its_note() {
         )
         .run();
 }
+
+/// `relcheck show --format json BIG | head`: once the reader has gone the
+/// rest is not wanted, and that is no error (exit 0, nothing on stderr),
+/// as for the text view.
+#[test]
+fn a_reader_that_goes_away_is_no_error() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let items: String = (0..3000).map(|n| format!("- [ ] Step {n}\n")).collect();
+    std::fs::write(dir.path().join("big.md"), format!("# Big\n## Go\n{items}")).unwrap();
+    for format in ["json", "text"] {
+        let mut child = std::process::Command::new(crate::support::BIN)
+            .args(["show", "big.md", "--format", format])
+            .current_dir(dir.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 100];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stderr).as_ref()
+            ),
+            (Some(0), ""),
+            "{format}"
+        );
+    }
+}
