@@ -12,8 +12,13 @@ pub use info::{
     is_phase_word, is_reference_title,
 };
 mod field;
+mod optional;
+mod role;
 
 pub use field::{FieldShape, boxed_choices, choices, field_shape, is_prose_value};
+pub use optional::{is_optional_text, is_optional_title, without_optional_label};
+use role::lead_of;
+pub use role::{looks_like_role, role_of_title, role_words, signing_lead, without_signing_word};
 
 /// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.
 pub fn strip_numbering(title: &str) -> &str {
@@ -331,47 +336,6 @@ pub fn is_task_metadata(label: &str) -> bool {
     .contains(&label.as_str())
 }
 
-/// Words that start a step, not a role: a sign-off's role is a person, a
-/// team or a title ("QA Lead", "Release Manager", "Security"), never "If",
-/// "All" or "Check Sentry".
-const NOT_ROLE_STARTS: &[&str] = &[
-    "if", "all", "any", "each", "every", "the", "this", "that", "these", "it", "we", "you", "they",
-    "i", "our", "your", "when", "once", "after", "before", "make", "check", "verify", "ensure",
-    "confirm", "run", "update", "create", "send", "notify", "review", "test", "deploy", "tag",
-    "merge", "publish", "announce", "close", "open", "get", "add", "remove", "set", "wait",
-    "monitor", "post", "write", "build", "push", "upload", "move", "mark", "file", "do", "no",
-    "not", "see", "note",
-];
-
-/// Whether a sign-off's role reads as one: a few words, not starting as a
-/// step or a sentence does.
-pub fn looks_like_role(role: &str) -> bool {
-    let words: Vec<String> = role
-        .split_whitespace()
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .filter(|w| !w.is_empty())
-        .collect();
-    match (words.first(), words.last()) {
-        (Some(first), Some(last)) => {
-            words.len() <= 6
-                && !NOT_ROLE_STARTS.contains(&first.as_str())
-                && !NOT_ROLE_ENDS.contains(&last.as_str())
-        }
-        _ => false,
-    }
-}
-
-/// Words that end the label of a value to write down, not of a person:
-/// "Release Duration", "Rollback Required", "Go-Live Date".
-const NOT_ROLE_ENDS: &[&str] = &[
-    "duration", "time", "date", "required", "status", "decision", "version", "number", "id",
-    "notes", "comments", "result", "results", "outcome", "reason", "window", "count", "score",
-    "level", "type", "link", "url", "ticket", "change",
-];
-
 /// "Rollback Triggers", "Rollback Criteria", "Abort Criteria", "No-Go
 /// Criteria". "Go/No-Go Criteria" lists what must hold to go on, so its
 /// items are checks.
@@ -541,192 +505,6 @@ pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
         return Some(When::Success);
     }
     None
-}
-
-/// The parenthesis a text ends with, if any: "Feature flags (if applicable)"
-/// gives "if applicable".
-fn trailing_parenthesis(text: &str) -> Option<&str> {
-    let text = text.trim_end().trim_end_matches('.').trim_end();
-    let inner = text.strip_suffix(')')?;
-    let open = inner.rfind('(')?;
-    Some(inner[open + 1..].trim())
-}
-
-/// "(Optional) Publish the docs", "If necessary, rebuild the index": a
-/// text or title that starts so.
-fn optional_prefix(text: &str) -> bool {
-    let text = text.trim_start();
-    [
-        "(optional)",
-        "optional:",
-        "if necessary,",
-        "if needed,",
-        "if applicable,",
-        "if possible,",
-    ]
-    .iter()
-    .any(|start| {
-        // Lower-casing ASCII keeps every byte where it was, so an ASCII
-        // head is compared in place, not the whole item lower-cased.
-        match text.as_bytes().get(..start.len()) {
-            Some(head) if head.is_ascii() => head.eq_ignore_ascii_case(start.as_bytes()),
-            Some(_) => text.to_lowercase().starts_with(start),
-            None => false,
-        }
-    })
-}
-
-/// The text after an "Optional:" label, or the text.
-pub fn without_optional_label(text: &str) -> &str {
-    let trimmed = text.trim_start();
-    match trimmed.get(..9) {
-        Some(head) if head.eq_ignore_ascii_case("optional:") => {
-            let rest = trimmed[9..].trim_start();
-            if rest.is_empty() { text } else { rest }
-        }
-        _ => text,
-    }
-}
-
-fn optional_parenthesis(text: &str) -> bool {
-    trailing_parenthesis(text).is_some_and(|inner| {
-        let inner = inner.to_lowercase();
-        inner.starts_with("if ") || inner == "if" || inner.contains("optional")
-    })
-}
-
-/// "(if applicable)", "(if needed)", "(optional)", or a trailing "if
-/// needed", "as needed", "if applicable".
-pub fn is_optional_text(text: &str) -> bool {
-    // "Split planned (if applicable) - removal deferred": the parenthesis
-    // ends the item's lead.
-    // Both parentheses end in `)`: an item with none (most) needs no
-    // search for its lead.
-    let closes = text.contains(')');
-    if (closes && (optional_parenthesis(text) || optional_parenthesis(lead_of(text))))
-        || optional_prefix(text)
-    {
-        return true;
-    }
-    let tails = [
-        "if needed",
-        "as needed",
-        "if applicable",
-        "if required",
-        "if necessary",
-        "if possible",
-        "if you can",
-        "where possible",
-    ];
-    let end = text.trim_end().trim_end_matches('.');
-    if end.is_ascii() {
-        // Lower-casing ASCII keeps every byte where it was: compare the
-        // tails in place instead of copying the whole item.
-        let end = end.as_bytes();
-        return tails.iter().any(|tail| {
-            end.len() >= tail.len()
-                && end[end.len() - tail.len()..].eq_ignore_ascii_case(tail.as_bytes())
-        });
-    }
-    let lower = end.to_lowercase();
-    tails.iter().any(|tail| lower.ends_with(tail))
-}
-
-/// A section title with such a parenthesis makes all its items optional,
-/// unless the title is about rollback, where it means "only when rolling
-/// back".
-pub fn is_optional_title(title: &str) -> bool {
-    if mentions_rollback(&normalised(title)) {
-        // "Rollback (if needed)" says when to roll back; "Web Rollback (if
-        // UI issues only)" is one way back among others.
-        return trailing_parenthesis(title).is_some_and(|inner| {
-            let inner = inner.to_lowercase();
-            inner.starts_with("if ")
-                && !["if needed", "if required", "if necessary"].contains(&inner.as_str())
-                && !mentions_rollback(&inner)
-        });
-    }
-    // "Optional Sign-offs", "5.2 Optional Steps": the title's first word.
-    let first_word = strip_numbering(title)
-        .split_whitespace()
-        .next()
-        .is_some_and(|word| word.eq_ignore_ascii_case("optional"));
-    optional_parenthesis(title) || optional_prefix(strip_numbering(title)) || first_word
-}
-
-/// The role a free-text sign-off names: its leading capitalised words, as
-/// "QA Lead" in "QA Lead sign-off received".
-pub fn role_words(text: &str) -> String {
-    let words: Vec<&str> = text
-        .split_whitespace()
-        .take_while(|word| word.chars().next().is_some_and(char::is_uppercase))
-        .collect();
-    if words.is_empty() {
-        text.to_string()
-    } else {
-        words.join(" ")
-    }
-}
-
-/// A sign-off's role without the word for signing it: "Technical
-/// Approval" is signed by "Technical", "QA sign-off" by "QA". A role that
-/// is nothing but such a word keeps it.
-pub fn without_signing_word(role: &str) -> &str {
-    let lower = role.to_lowercase();
-    for tail in [
-        " approval",
-        " sign-off",
-        " signoff",
-        " sign off",
-        " signature",
-    ] {
-        if lower.ends_with(tail) {
-            let kept = role[..role.len() - tail.len()].trim_end();
-            if !kept.is_empty() {
-                return kept;
-            }
-        }
-    }
-    role
-}
-
-/// The role a heading over a signature block names: "3. SRE Witness
-/// (Optional)" is signed by "SRE Witness", "QA Lead Approval" by "QA
-/// Lead". The parenthesis says whether, not who.
-pub fn role_of_title(title: &str) -> String {
-    let mut role = strip_numbering(title).trim();
-    if role.ends_with(')')
-        && let Some(open) = role.rfind('(')
-        && !role[..open].trim().is_empty()
-    {
-        role = role[..open].trim_end();
-    }
-    without_signing_word(role).to_string()
-}
-
-/// The role a line names by asking for its approval: "DBA approval -
-/// the database engineer confirms" and "Business owner sign-off" give
-/// "DBA" and "Business owner". `None` when its lead does not end so.
-pub fn signing_lead(text: &str) -> Option<String> {
-    let lead = lead_of(text);
-    let role = without_signing_word(lead);
-    (role.len() < lead.len() && looks_like_role(role)).then(|| role.to_string())
-}
-
-/// A line's words before the dash or colon that explains it.
-fn lead_of(text: &str) -> &str {
-    // The first of the separators, found in one pass (four `find`s were
-    // a tenth of parsing a long checklist).
-    let bytes = text.as_bytes();
-    let end = (0..bytes.len())
-        .find(|&at| {
-            let rest = &bytes[at..];
-            [" - ", " – ", " — ", ":"]
-                .iter()
-                .any(|sep| rest.starts_with(sep.as_bytes()))
-        })
-        .unwrap_or(text.len());
-    text[..end].trim()
 }
 
 /// Lower-case ASCII words joined by `-`, at most 48 characters.

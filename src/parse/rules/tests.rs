@@ -1,6 +1,7 @@
 //! The wording rules, one test per rule, with the phrasings real
 //! checklists use.
 
+use super::optional::{optional_parenthesis, optional_prefix};
 use super::*;
 use crate::model::When;
 
