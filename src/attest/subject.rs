@@ -137,11 +137,7 @@ pub fn sha256_of(reader: &mut dyn Read) -> std::io::Result<String> {
             Err(err) => return Err(err),
         }
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(crate::file_digest::hex(&hasher.finalize()))
 }
 
 /// Adds `subject` unless it is there already. in-toto asks that names be
