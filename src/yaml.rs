@@ -256,8 +256,17 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     serde_saphyr::from_str_with_options(text, options(text)).map_err(|err| Error::of(err, text))
 }
 
+/// How relcheck writes YAML: a long one-line text stays on its line
+/// (an id or a note is found with `grep`), never folded over several as
+/// `>-`; text with line breaks is still a `|` block.
+fn written() -> serde_saphyr::SerializerOptions {
+    serde_saphyr::ser_options! {
+        folded_wrap_chars: usize::MAX,
+    }
+}
+
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    serde_saphyr::to_string(&value).map_err(Error::written)
+    serde_saphyr::to_string_with_options(&value, written()).map_err(Error::written)
 }
 
 /// Streams `value` as YAML to `out`: a record of 100,000 items is written
@@ -266,7 +275,7 @@ pub fn to_writer<W: std::io::Write, T: Serialize + ?Sized>(
     mut out: W,
     value: &T,
 ) -> Result<(), Error> {
-    serde_saphyr::to_io_writer(&mut out, &value).map_err(Error::written)
+    serde_saphyr::to_io_writer_with_options(&mut out, &value, written()).map_err(Error::written)
 }
 
 /// The YAML text of a file of `kind`, named `display` in messages, as a
@@ -390,6 +399,15 @@ mod tests {
             message("run:\n  \"\\e[2Jk\": 1\n  \"\\e[2Jk\": 2\n"),
             "3:3: run: `k` is given twice"
         );
+    }
+
+    /// A long id or note stays on its line, where `grep` finds it.
+    #[test]
+    fn a_long_line_is_written_on_one_line() {
+        let id = format!("deploy/{}", "step-".repeat(30));
+        let note = "word ".repeat(40).trim_end().to_string();
+        let yaml = to_string(&[&id, &note]).unwrap();
+        assert_eq!(yaml, format!("- {id}\n- {note}\n"));
     }
 
     /// An escape that stands for more bytes than it takes (`\\L` is
