@@ -277,92 +277,35 @@ impl ser::Serializer for IsNull {
     }
 }
 
-impl<O> ser::SerializeSeq for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, _value: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
+/// `Skip`'s side of each compound: every element, key, value and field is
+/// taken and dropped, and the compound ends as `O`.
+macro_rules! skip_parts {
+    ($($part:ident { $($method:ident($($name:ident: $ty:ty),*);)* })*) => {$(
+        impl<O> ser::$part for Skip<O> {
+            type Ok = O;
+            type Error = Error;
+            $(fn $method<T: Serialize + ?Sized>(
+                &mut self,
+                $($name: $ty,)*
+                _value: &T,
+            ) -> Result<(), Error> {
+                Ok(())
+            })*
+            fn end(self) -> Result<O, Error> {
+                Ok(self.0)
+            }
+        }
+    )*};
 }
 
-impl<O> ser::SerializeTuple for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, _value: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
-}
-
-impl<O> ser::SerializeTupleStruct for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _value: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
-}
-
-impl<O> ser::SerializeTupleVariant for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, _value: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
-}
-
-impl<O> ser::SerializeMap for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, _key: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, _value: &T) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
-}
-
-impl<O> ser::SerializeStruct for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _key: &'static str,
-        _value: &T,
-    ) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
-}
-
-impl<O> ser::SerializeStructVariant for Skip<O> {
-    type Ok = O;
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _key: &'static str,
-        _value: &T,
-    ) -> Result<(), Error> {
-        Ok(())
-    }
-    fn end(self) -> Result<O, Error> {
-        Ok(self.0)
-    }
+skip_parts! {
+    SerializeSeq { serialize_element(); }
+    SerializeTuple { serialize_element(); }
+    SerializeTupleStruct { serialize_field(); }
+    SerializeTupleVariant { serialize_field(); }
+    SerializeMap { serialize_key(); serialize_value(); }
+    SerializeStruct { serialize_field(_key: &'static str); }
+    SerializeStructVariant { serialize_field(_key: &'static str); }
 }
 
 /// Writes one member's value, `key`'s, of the struct [`Fields`] found.
