@@ -590,3 +590,23 @@ fn principals_are_the_name_and_any_address_in_it() {
     );
     assert_eq!(principals("jane@example.com"), ["jane@example.com"]);
 }
+
+/// A long record's parts are digested in pieces on every core: each comes
+/// out as it does one by one (`parts`, what a sign-off binds).
+#[test]
+fn parts_digested_in_pieces_are_the_parts_digested_one_by_one() {
+    let mut record = record();
+    for n in 0..2500 {
+        record
+            .items
+            .push(item(&format!("run/step-{n}"), Kind::Check, Status::Done));
+    }
+    let bound = parts::parts(&record);
+    assert!(bound.len() > 2500);
+    let items = parts::items_by_id(&record);
+    let now = verify::now_in_parallel(&record, &items, std::slice::from_ref(&bound));
+    assert_eq!(now.len(), bound.len());
+    for (name, short) in &bound {
+        assert_eq!(now[name].as_ref(), Some(short), "{name}");
+    }
+}
