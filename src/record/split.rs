@@ -47,9 +47,17 @@ pub(super) fn read(text: &str) -> Option<Record> {
     let (mine, others) = split_at_entry(block, share.saturating_sub(rest.len()));
     let pieces = cut(others, threads - 1);
     let (record, mine, items) = std::thread::scope(|scope| {
+        // A thread that cannot be had (a process limit) leaves its piece
+        // unread, and the record is then read whole.
         let readers: Vec<_> = pieces
             .iter()
-            .map(|piece| scope.spawn(move || crate::yaml::from_str::<Vec<ItemResult>>(piece).ok()))
+            .map(|piece| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || {
+                        crate::yaml::from_str::<Vec<ItemResult>>(piece).ok()
+                    })
+                    .ok()
+            })
             .collect();
         let record = crate::yaml::from_str::<Record>(&rest).ok();
         let mine = match mine {
@@ -58,7 +66,7 @@ pub(super) fn read(text: &str) -> Option<Record> {
         };
         let items: Option<Vec<Vec<ItemResult>>> = readers
             .into_iter()
-            .map(|reader| reader.join().ok().flatten())
+            .map(|reader| reader?.join().ok().flatten())
             .collect();
         (record, mine, items)
     });

@@ -262,19 +262,27 @@ pub(super) fn now_in_parallel(
     };
     let chunk = names.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
+        // A piece no thread can be had for is digested here, after.
         let workers: Vec<_> = names
             .chunks(chunk)
             .skip(1)
-            .map(|piece| scope.spawn(move || digest(piece)))
+            .map(|piece| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || digest(piece))
+                    .map_err(|_| piece)
+            })
             .collect();
         let mut memo: HashMap<String, Option<String>> =
             digest(names.chunks(chunk).next().unwrap_or_default())
                 .into_iter()
                 .collect();
         for worker in workers {
-            // A worker that panicked leaves its parts to `changed`, which
-            // digests what it does not find here.
-            memo.extend(worker.join().unwrap_or_default());
+            match worker {
+                // A worker that panicked leaves its parts to `changed`,
+                // which digests what it does not find here.
+                Ok(worker) => memo.extend(worker.join().unwrap_or_default()),
+                Err(piece) => memo.extend(digest(piece)),
+            }
         }
         memo
     })
