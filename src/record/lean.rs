@@ -33,12 +33,12 @@ fn section_of(id: &str) -> &str {
 }
 
 /// Writes the record as its file holds it, a part at a time: its header,
-/// then each item and each event on its own, so what is held besides the
-/// record is one item's tree, never the whole file's (a 100,000-item
-/// record is 100 MB of YAML), and no part is built as a tree first. The parts are top-level entries of one YAML
-/// mapping, written in the order and with the rules of [`Record`]'s own
-/// fields; `record::a_record_written_in_parts_is_the_record` (tests/)
-/// holds them together.
+/// then each item and each event on its own, straight to `out`. No part
+/// is built as a YAML tree, and the file (100 MB for a 100,000-item
+/// record) is never held as one string. The parts are top-level entries
+/// of one YAML mapping, written in the order and with the rules of
+/// [`Record`]'s own fields; `record::a_record_written_in_parts_is_the_record`
+/// (tests/) holds them together.
 pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     crate::yaml::to_writer(
         &mut *out,
