@@ -13,6 +13,7 @@ pub mod cli;
 pub mod completions;
 pub mod config;
 pub mod config_command;
+pub mod cores;
 pub mod diagnostic;
 pub mod effective;
 pub mod exec;

@@ -255,44 +255,13 @@ fn read_folder<T: Send>(
     Ok(folder)
 }
 
-/// `read` of every path, in order, on as many threads as the machine has
-/// cores: a folder of records is read for one table, and each file is
-/// parsed on its own.
+/// `read` of every path, in order, on every core: a folder of records is
+/// read for one table, and each file is parsed on its own.
 fn in_parallel<T: Send>(
     paths: &[PathBuf],
     read: impl Fn(&Path) -> anyhow::Result<T> + Sync,
 ) -> Vec<anyhow::Result<T>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(paths.len().div_ceil(16))
-        .max(1);
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        loop {
-            let at = next.fetch_add(1, Ordering::Relaxed);
-            let Some(path) = paths.get(at) else {
-                return done;
-            };
-            done.push((at, read(path)));
-        }
-    };
-    let done: Vec<(usize, anyhow::Result<T>)> = if threads == 1 {
-        work()
-    } else {
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads).map(|_| scope.spawn(work)).collect();
-            workers
-                .into_iter()
-                .flat_map(|worker| worker.join().unwrap_or_default())
-                .collect()
-        })
-    };
-    let mut results: Vec<Option<anyhow::Result<T>>> = paths.iter().map(|_| None).collect();
-    for (at, result) in done {
-        results[at] = Some(result);
-    }
+    let results = crate::cores::map(paths, 16, |path| read(path));
     // A reader that panicked took its files' results with it: each is
     // said, never silently dropped or paired with another file.
     paths

@@ -239,9 +239,10 @@ fn placed(record: &Record, maps: &[BTreeMap<String, String>], index: usize) -> V
 }
 
 /// The short digest, as the record holds it now, of every part a
-/// sign-off lists, by name, worked out in as many pieces as there are
-/// cores: a 10,000-item record's first sign-off lists 10,000 parts. A
-/// name that is no part is left for [`changed`] to report.
+/// sign-off lists, by name, on every core: a 10,000-item record's first
+/// sign-off lists 10,000 parts. A name that is no part, or whose thread
+/// panicked, is left for [`changed`], which digests what it does not find
+/// here.
 pub(super) fn now_in_parallel(
     record: &Record,
     items: &ItemsById<'_>,
@@ -250,42 +251,13 @@ pub(super) fn now_in_parallel(
     let mut names: Vec<&String> = maps.iter().flat_map(|map| map.keys()).collect();
     names.sort_unstable();
     names.dedup();
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(names.len().div_ceil(1000))
-        .max(1);
-    let digest = |names: &[&String]| -> Vec<(String, Option<String>)> {
-        names
-            .iter()
-            .filter_map(|name| Some(((*name).clone(), Part::parse(name)?.short(record, items))))
-            .collect()
-    };
-    let chunk = names.len().div_ceil(threads).max(1);
-    std::thread::scope(|scope| {
-        // A piece no thread can be had for is digested here, after.
-        let workers: Vec<_> = names
-            .chunks(chunk)
-            .skip(1)
-            .map(|piece| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || digest(piece))
-                    .map_err(|_| piece)
-            })
-            .collect();
-        let mut memo: HashMap<String, Option<String>> =
-            digest(names.chunks(chunk).next().unwrap_or_default())
-                .into_iter()
-                .collect();
-        for worker in workers {
-            match worker {
-                // A worker that panicked leaves its parts to `changed`,
-                // which digests what it does not find here.
-                Ok(worker) => memo.extend(worker.join().unwrap_or_default()),
-                Err(piece) => memo.extend(digest(piece)),
-            }
-        }
-        memo
+    crate::cores::map(&names, 1000, |name| {
+        Some(((*name).clone(), Part::parse(name)?.short(record, items)))
     })
+    .into_iter()
+    .flatten()
+    .flatten()
+    .collect()
 }
 
 /// Every part the sign-off lists (`parts`, its whole map) that differs
