@@ -28,7 +28,7 @@ impl<'a> Written<'a> {
     /// full (`None`), which the sources after it may then refer to.
     pub(super) fn short(&mut self, source: &'a Provenance) -> Option<&'a str> {
         let kind = source.kind.as_str();
-        let bare = source.path.is_none() && source.sha256.is_none();
+        let bare = !full(source);
         match self.last.get(kind) {
             Some(last) if *last == source => Some(kind),
             None if bare => Some(kind),
@@ -40,6 +40,12 @@ impl<'a> Written<'a> {
             }
         }
     }
+}
+
+/// Whether `source` says more than its kind: what later sources of the
+/// kind may then refer to. The writer and the reader both ask this one.
+fn full(source: &Provenance) -> bool {
+    source.path.is_some() || source.sha256.is_some()
 }
 
 /// What a source written as its kind alone reads as until [`fill`] puts
@@ -106,7 +112,7 @@ pub(super) fn fill(items: &mut [ItemResult]) {
                     sha256: None,
                 })
             }));
-        } else if source.path.is_some() || source.sha256.is_some() {
+        } else if full(source) {
             last.insert(source.kind.clone(), source.clone());
         }
     }
