@@ -28,7 +28,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
-pub use digest::{DigestCheck, canonical, canonical_json, check_digest, digest, seal, sha256_of};
+pub use digest::{
+    DigestCheck, canonical, canonical_json, check_digest, digest, digest_with_items, judge_digest,
+    seal, sha256_of,
+};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
 pub use header::{Header, Need};
 pub use journal::journal_path;

@@ -11,7 +11,8 @@ use crate::exit::{Code, code_of};
 use crate::model::Kind;
 use crate::record::{
     ChecklistRef, CommandRun, Decision, DigestCheck, Event, Gate, GateDecision, ItemResult, Mode,
-    Origin, Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
+    Origin, Outcome, Record, Run, SCHEMA, Status, canonical, canonical_json, check_digest, digest,
+    digest_with_items, seal,
 };
 
 pub(super) fn t(minute: u32) -> DateTime<Utc> {
@@ -603,10 +604,42 @@ fn parts_digested_in_pieces_are_the_parts_digested_one_by_one() {
     }
     let bound = parts::parts(&record);
     assert!(bound.len() > 2500);
+    let borrowed: BTreeMap<&str, &str> = bound
+        .iter()
+        .map(|(name, short)| (name.as_str(), short.as_str()))
+        .collect();
     let items = parts::items_by_id(&record);
-    let now = verify::now_in_parallel(&record, &items, std::slice::from_ref(&bound));
-    assert_eq!(now.len(), bound.len());
-    for (name, short) in &bound {
-        assert_eq!(now[name].as_ref(), Some(short), "{name}");
+    let (forms, shorts) = verify::item_forms(&record).unwrap();
+    for given in [None, Some(shorts.as_slice())] {
+        let now = verify::now_in_parallel(&record, &items, std::slice::from_ref(&borrowed), given);
+        assert_eq!(now.len(), bound.len());
+        for (name, short) in &bound {
+            assert_eq!(now[name.as_str()].as_ref(), Some(short), "{name}");
+        }
     }
+    // The forms made once give the record digest made afresh.
+    assert_eq!(digest_with_items(&record, &forms), digest(&record));
+}
+
+/// A sign-off's digest is the SHA-256 of its parts map in the canonical
+/// form docs/RECORD.md gives, names that JSON escapes included, whether
+/// the map owns its names or borrows them.
+#[test]
+fn a_parts_digest_is_of_the_maps_canonical_form() {
+    let map: BTreeMap<String, String> = [
+        ("item:deploy/say \"hi\"", "0123456789abcdef"),
+        ("item:tab\there\\é", "fedcba9876543210"),
+        ("run", "00000000ffffffff"),
+    ]
+    .into_iter()
+    .map(|(name, short)| (name.to_string(), short.to_string()))
+    .collect();
+    let value = serde_json::to_value(&map).unwrap();
+    let expected = crate::source::sha256_hex(&canonical_json(&value));
+    assert_eq!(parts_digest(&map), expected);
+    let borrowed: BTreeMap<&str, &str> = map
+        .iter()
+        .map(|(name, short)| (name.as_str(), short.as_str()))
+        .collect();
+    assert_eq!(parts_digest(&borrowed), expected);
 }
