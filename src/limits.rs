@@ -360,12 +360,8 @@ impl<'a> Scan<'a> {
     }
 
     fn skip_to_line_end(&mut self) {
-        while let Some(b) = self.peek(0) {
-            if b == b'\n' {
-                return;
-            }
-            self.at += 1;
-        }
+        self.at =
+            memchr::memchr(b'\n', &self.bytes[self.at..]).map_or(self.bytes.len(), |i| self.at + i);
     }
 
     /// A quoted string from its opening quote, which may span lines.
@@ -435,8 +431,8 @@ impl<'a> Scan<'a> {
         let rest = &self.bytes[self.at + indent..];
         let blank = rest
             .iter()
-            .take_while(|&&b| b != b'\n')
-            .all(|&b| matches!(b, b' ' | b'\t' | b'\r'));
+            .find(|&&b| !matches!(b, b' ' | b'\t' | b'\r'))
+            .is_none_or(|&b| b == b'\n');
         if let Some(parent) = self.block_scalar {
             if blank || indent > parent {
                 self.skip_to_line_end();
@@ -462,12 +458,18 @@ impl<'a> Scan<'a> {
     fn block_byte(&mut self, b: u8) -> Option<(usize, usize)> {
         if !self.node_start {
             // In a plain string, or after a whole node: only `: ` opens a
-            // value.
+            // value, and only a line break or a comment ends it, so the
+            // bytes between are passed over at once (a record is mostly
+            // such text).
             if b == b':' && self.blank_after() {
                 self.node_start = true;
                 self.in_plain = false;
+                self.at += 1;
+                return None;
             }
             self.at += 1;
+            self.at = memchr::memchr3(b':', b'\n', b'#', &self.bytes[self.at..])
+                .map_or(self.bytes.len(), |i| self.at + i);
             return None;
         }
         match b {

@@ -3,7 +3,7 @@
 //! was added since, and whose its signature is. `report::verification`
 //! turns it into text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Bound;
 use std::path::PathBuf;
 
@@ -11,25 +11,16 @@ use chrono::{DateTime, Utc};
 
 use super::NAMESPACE;
 use super::allowed::{AllowedSigners, Verdict};
+use super::now::{Now, Parts, item_forms};
 use super::parts::{
     ItemsById, Part, delta_of, finished, full_parts, items_by_id, parts_digest, payload,
-    short_of_form,
 };
 use super::policy::{Approval, RuleCheck, Signer, judge};
 use super::ssh::{check_signature, fingerprint, principals};
 use crate::model::SignoffPolicy;
 use crate::record::{
-    Decision, DigestCheck, Record, Signoff, canonical, check_digest, digest_with_items,
-    judge_digest,
+    Decision, DigestCheck, Record, Signoff, check_digest, digest_with_items, judge_digest,
 };
-
-/// A sign-off's whole parts map, name to short digest, borrowed from the
-/// record ([`full_parts`]).
-type Parts<'r> = BTreeMap<&'r str, &'r str>;
-
-/// Each part's short digest as the record holds it now, by name; `None`
-/// for a part no longer there.
-type Memo<'r> = HashMap<&'r str, Option<String>>;
 
 /// Everything `verify` found, in record order.
 #[derive(Debug, Clone)]
@@ -161,43 +152,25 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
     // record: on a long one, check them side by side.
     std::thread::scope(|scope| {
         let digest = scope.spawn(|| match &forms {
-            Some((forms, _)) => judge_digest(record, digest_with_items(record, forms)),
+            Some(made) => judge_digest(record, digest_with_items(record, &made.forms)),
             None => check_digest(record),
         });
         let items = items_by_id(record);
         let maps = full_parts(record);
-        // Sign-offs list mostly the same parts: each is digested once, and
-        // a long record's on every core.
-        let shorts = forms.as_ref().map(|(_, shorts)| shorts.as_slice());
-        let mut memo = now_in_parallel(record, &items, &maps, shorts);
-        let signoffs: Vec<SignoffCheck> = record
-            .signoffs
-            .iter()
-            .zip(&maps)
-            .enumerate()
-            .map(|(index, (signoff, parts))| {
-                let mut changed = changed(record, &items, &mut memo, signoff, parts);
-                changed.extend(placed(record, &maps, index));
-                let mut since = since(record, parts, index);
-                // Nothing is appended to a run that has ended but sign-offs:
-                // whatever else came after a sign-off given then is an edit.
-                if parts.contains_key("outcome") {
-                    let later = since.pop_if(|last| last.contains("later sign-off"));
-                    if !since.is_empty() {
-                        changed.push(format!("added after the run ended: {}", since.join(", ")));
-                    }
-                    since = later.into_iter().collect();
-                }
-                SignoffCheck {
-                    role: signoff.role.clone(),
-                    name: signoff.name.clone(),
-                    decision: signoff.decision,
-                    at: signoff.at,
-                    changed,
-                    since,
-                    signature: signature_check(record, index, signoff, options),
-                    forced: signoff.forced.clone(),
-                }
+        let shorts = forms.as_ref().map(|made| made.shorts.as_slice());
+        let now = Now::new(record, &items, &maps, shorts);
+        // A long run's sign-offs each list every item: checked on every
+        // core. One whose thread panicked is checked again here, to panic
+        // as it would have.
+        let indices: Vec<usize> = (0..record.signoffs.len()).collect();
+        let checked = crate::cores::map(&indices, 2, |&index| {
+            signoff_check(record, options, &items, &now, &maps, index)
+        });
+        let signoffs: Vec<SignoffCheck> = checked
+            .into_iter()
+            .zip(indices)
+            .map(|(check, index)| {
+                check.unwrap_or_else(|| signoff_check(record, options, &items, &now, &maps, index))
             })
             .collect();
         let approvals: Vec<Approval<'_>> = signoffs
@@ -221,6 +194,41 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
             policy,
         }
     })
+}
+
+/// Sign-off `index` checked: what it vouched for that changed, what came
+/// since, and its signature.
+fn signoff_check(
+    record: &Record,
+    options: &Options<'_>,
+    items: &ItemsById<'_>,
+    now: &Now<'_>,
+    maps: &[Parts<'_>],
+    index: usize,
+) -> SignoffCheck {
+    let (signoff, parts) = (&record.signoffs[index], &maps[index]);
+    let mut changed = changed(record, items, now, signoff, parts);
+    changed.extend(placed(record, maps, index));
+    let mut since = since(record, parts, index);
+    // Nothing is appended to a run that has ended but sign-offs: whatever
+    // else came after a sign-off given then is an edit.
+    if parts.contains_key("outcome") {
+        let later = since.pop_if(|last| last.contains("later sign-off"));
+        if !since.is_empty() {
+            changed.push(format!("added after the run ended: {}", since.join(", ")));
+        }
+        since = later.into_iter().collect();
+    }
+    SignoffCheck {
+        role: signoff.role.clone(),
+        name: signoff.name.clone(),
+        decision: signoff.decision,
+        at: signoff.at,
+        changed,
+        since,
+        signature: signature_check(record, index, signoff, options),
+        forced: signoff.forced.clone(),
+    }
 }
 
 /// Whether sign-off `index` stands where it was given: after the sign-offs
@@ -260,73 +268,14 @@ fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
     out
 }
 
-/// The short digest, as the record holds it now, of every part a
-/// sign-off lists, by name, on every core: a 10,000-item record's first
-/// sign-off lists 10,000 parts. An item's is taken from `shorts` (each
-/// item's, in order) when given. A name that is no part, or whose thread
-/// panicked, is left for [`changed`], which digests what it does not find
-/// here.
-pub(super) fn now_in_parallel<'r>(
-    record: &Record,
-    items: &ItemsById<'_>,
-    maps: &[Parts<'r>],
-    shorts: Option<&[String]>,
-) -> Memo<'r> {
-    let mut names: Vec<&str> = maps.iter().flat_map(|map| map.keys().copied()).collect();
-    names.sort_unstable();
-    names.dedup();
-    let mut memo = Memo::with_capacity(names.len());
-    if let Some(shorts) = shorts {
-        // An id's part is its first item's, as [`items_by_id`] finds it.
-        let mut first = HashMap::with_capacity(record.items.len());
-        for (index, item) in record.items.iter().enumerate() {
-            first.entry(item.id.as_str()).or_insert(index);
-        }
-        names.retain(|name| {
-            let index = name.strip_prefix("item:").and_then(|id| first.get(id));
-            match index.and_then(|&index| shorts.get(index)) {
-                Some(short) => {
-                    memo.insert(*name, Some(short.clone()));
-                    false
-                }
-                None => true,
-            }
-        });
-    }
-    let rest = crate::cores::map(&names, 1000, |name| {
-        Some((*name, Part::parse(name)?.short(record, items)))
-    });
-    memo.extend(rest.into_iter().flatten().flatten());
-    memo
-}
-
-/// Each item's canonical form and its short digest, made once, on every
-/// core, for a schema v2 record: the record digest takes the forms as its
-/// items, and an `item:` part's digest is its item's short, so neither is
-/// made twice (at 10,000 items, a third of `verify`'s work). `None` for
-/// v1, whose parts have a shape of their own, or when a thread failed.
-pub(super) fn item_forms(record: &Record) -> Option<(Vec<Vec<u8>>, Vec<String>)> {
-    if record.is_v1() {
-        return None;
-    }
-    let made: Option<Vec<(Vec<u8>, String)>> = crate::cores::map(&record.items, 500, |item| {
-        let form = canonical::to_vec(item, None);
-        let short = short_of_form(&form);
-        (form, short)
-    })
-    .into_iter()
-    .collect();
-    Some(made?.into_iter().unzip())
-}
-
 /// Every part the sign-off lists (`parts`, its whole map) that differs
 /// now or is gone.
-fn changed<'r>(
+fn changed(
     record: &Record,
     items: &ItemsById<'_>,
-    memo: &mut Memo<'r>,
+    now: &Now<'_>,
     signoff: &Signoff,
-    parts: &Parts<'r>,
+    parts: &Parts<'_>,
 ) -> Vec<String> {
     let Some(digest) = &signoff.digest else {
         return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
@@ -338,27 +287,24 @@ fn changed<'r>(
         out.push("its list of parts was edited".to_string());
     }
     for (&name, &then) in parts {
-        // A name is parsed again only to say what it is: a long run's
-        // sign-offs list every item, and most parts hold.
-        let now = match memo.get(name) {
+        let made;
+        let now = match now.get(name) {
             Some(now) => now,
             None => {
                 let Some(part) = Part::parse(name) else {
                     out.push(format!("unknown part {name} (made by a newer relcheck?)"));
                     continue;
                 };
-                memo.entry(name)
-                    .or_insert_with(|| part.short(record, items))
+                made = part.short(record, items);
+                made.as_deref()
             }
         };
-        match now {
-            Some(now) if now == then => {}
-            now => {
-                let gone = now.is_none();
-                if let Some(part) = Part::parse(name) {
-                    out.push(part.describe(gone));
-                }
-            }
+        // A name is parsed again only to say what it is: a long run's
+        // sign-offs list every item, and most parts hold.
+        if now != Some(then)
+            && let Some(part) = Part::parse(name)
+        {
+            out.push(part.describe(now.is_none()));
         }
     }
     out
