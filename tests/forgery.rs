@@ -435,3 +435,78 @@ fn every_single_field_edit_of_a_signed_ended_record_is_caught() {
     }
     assert!(caught > 500, "{caught}");
 }
+
+/// A long record (over 1 MiB, so read in pieces) whose items the file
+/// holds only inside a quoted text under a key relcheck does not know,
+/// after a line `items:` in the first column; its real key is
+/// `items: []`. A text search for `items:` finds the line in the quote:
+/// the pieces read the quoted lines as the record's items, and with the
+/// record's own digest kept, `verify` passed a file that holds no items
+/// and `report` listed items no YAML reader sees. The file is read as
+/// YAML reads it: no items, so the digest no longer holds.
+#[test]
+fn an_items_line_inside_a_quoted_text_is_not_the_records_items() {
+    let path = crate::support::fixture("record-v2-serde-yaml.yaml");
+    let text = fs::read_to_string(&path).unwrap();
+    let mut record = Record::from_yaml(&text, &path).unwrap();
+    let items = record.items.clone();
+    record.items = (0..1500)
+        .flat_map(|n| {
+            items.iter().map(move |item| {
+                let mut item = item.clone();
+                item.id = format!("{}-{n}", item.id);
+                item
+            })
+        })
+        .collect();
+    seal(&mut record);
+    let text = record.to_yaml().unwrap();
+    assert!(text.len() > 1 << 20, "{}", text.len());
+    // The items block: from after `items:` to the next top-level key.
+    let start = text.find("\nitems:\n").unwrap() + "\nitems:\n".len();
+    let end = start
+        + text[start..]
+            .match_indices('\n')
+            .map(|(at, _)| at + 1)
+            .find(|&at| {
+                let rest = &text[start + at..];
+                !rest.is_empty() && !rest.starts_with(' ') && !rest.starts_with("- ")
+            })
+            .unwrap();
+    let block = text[start..end].replace(['"', '\\'], "'");
+    let forged = format!(
+        "{}items: []\n{}",
+        &text[..start - "items:\n".len()],
+        &text[end..]
+    )
+    .replacen(
+        "\nrun:\n",
+        &format!("\nnote: \"x\nitems:\n{block}\"\nrun:\n"),
+        1,
+    );
+    // What the file holds, as another YAML reader reads it.
+    let tree: Value = serde_yaml::from_str(&forged).unwrap();
+    assert_eq!(tree["items"], Value::Sequence(Vec::new()));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("forged.yaml");
+    fs::write(&file, &forged).unwrap();
+    let file = file.to_str().unwrap();
+
+    let report = crate::support::relcheck(&["report", "--format", "json", file]).run();
+    assert_eq!((report.code, report.stderr.as_str()), (0, ""));
+    let json: serde_json::Value = serde_json::from_str(&report.stdout).unwrap();
+    assert_eq!(json["items"], serde_json::json!([]));
+
+    let verify = crate::support::relcheck(&["verify", file]).run();
+    let lines: Vec<&str> = verify.stdout.lines().collect();
+    assert_eq!(
+        (verify.code, lines.first(), lines.last()),
+        (
+            5,
+            Some(&"FAIL  record digest does not match: the record was edited outside relcheck"),
+            Some(&"verification failed: record digest does not match; 1 sign-off (1 failed)"),
+        ),
+        "{}",
+        verify.stdout
+    );
+}

@@ -49,6 +49,9 @@ pub(super) fn read(text: &str) -> Option<Record> {
     if threads < 2 {
         return None;
     }
+    if !keys_in_plain_sight(text) {
+        return None;
+    }
     let (start, end) = items_block(text)?;
     let rest = format!(
         "{}items: []\n{}",
@@ -90,6 +93,44 @@ pub(super) fn read(text: &str) -> Option<Record> {
     }
     record.items = items.into_iter().flatten().collect();
     Some(*record)
+}
+
+/// Whether the record's top-level keys are all where a line-by-line look
+/// sees them, as relcheck writes them: the text begins with `schema:`
+/// (so the top-level map is in the first column), every line in the first
+/// column is a plain lowercase key (`run:`), a `- ` entry, a comment or
+/// blank, and exactly one of them is the `items:` key. Otherwise an
+/// `items:` line found by a text search may be inside a quoted text (a
+/// note, an unknown key) whose record has `items: []` elsewhere, and the
+/// pieces would read items the file does not hold; or the real key may be
+/// spelled another way (`"items":`, `? items`). Such a text is read whole.
+fn keys_in_plain_sight(text: &str) -> bool {
+    if !text.starts_with("schema:") {
+        return false;
+    }
+    let mut items_keys = 0;
+    for line in text.split('\n') {
+        let bytes = line.as_bytes();
+        match bytes.first() {
+            None | Some(b' ' | b'#') => continue,
+            Some(b'-') if bytes.get(1) == Some(&b' ') => continue,
+            _ => {}
+        }
+        let key = bytes
+            .iter()
+            .take_while(|b| b.is_ascii_lowercase() || **b == b'_')
+            .count();
+        let plain_key = key > 0
+            && bytes.get(key) == Some(&b':')
+            && matches!(bytes.get(key + 1), None | Some(b' '));
+        if !plain_key {
+            return false;
+        }
+        if &line[..key] == "items" {
+            items_keys += 1;
+        }
+    }
+    items_keys == 1
 }
 
 /// Where the `items:` block's entries are: from the line after
@@ -212,6 +253,35 @@ mod tests {
                 assert_eq!(via.to_string(), at);
             }
             (whole, via) => panic!("{whole:?} against {:?}", via.map(|r| r.items.len())),
+        }
+    }
+
+    /// Only a text whose one `items:` key a line-by-line look can tell
+    /// from the rest is cut: a quoted `items:` line, a key spelled another
+    /// way, or a map not in the first column sends it to the one reader.
+    #[test]
+    fn the_items_key_must_be_in_plain_sight() {
+        let cases: &[(&str, bool)] = &[
+            (
+                "schema: x\nitems:\n- id: a\n  b: c\n# d\n\nevents: []\n",
+                true,
+            ),
+            (
+                "schema: x\nnote: \"a\nitems:\n- id: a\n\"\nitems: []\n",
+                false,
+            ),
+            ("schema: x\nitems:\n- id: a\n\"items\": []\n", false),
+            ("schema: x\nitems:\n- id: a\n? items\n: []\n", false),
+            ("schema: x\nitems:\n- id: a\nitems : []\n", false),
+            (" schema: x\nitems:\n- id: a\n", false),
+            ("\u{feff}schema: x\nitems:\n- id: a\n", false),
+            ("schema: x\r\nitems:\r\n- id: a\r\n", false),
+            ("schema: x\nitems:\n- id: a\n---\nitems: []\n", false),
+            ("schema: x\nitems:\n\t- id: a\n", false),
+            ("schema: x\nevents: []\n", false),
+        ];
+        for (text, want) in cases {
+            assert_eq!(keys_in_plain_sight(text), *want, "{text:?}");
         }
     }
 
