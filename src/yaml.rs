@@ -256,6 +256,21 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
     serde_saphyr::from_str_with_options(text, options(text)).map_err(|err| Error::of(err, text))
 }
 
+/// [`from_str`] for a piece of a long record (`record::split`), which
+/// must hold no anchor (`&name`) and no alias (`*name`). The reader's
+/// alias limits (how many, and how many per anchor past the first 100)
+/// count a whole file, so pieces read apart could each keep under what
+/// the whole file passes; relcheck writes neither, so a piece with one
+/// sends the file to the one reader, which counts them all.
+pub fn from_str_without_aliases<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+    let mut options = options(text);
+    if let Some(budget) = options.budget.as_mut() {
+        budget.max_aliases = 0;
+        budget.max_anchors = 0;
+    }
+    serde_saphyr::from_str_with_options(text, options).map_err(|err| Error::of(err, text))
+}
+
 /// How relcheck writes YAML: a long one-line text stays on its line
 /// (an id or a note is found with `grep`), never folded over several as
 /// `>-`; text with line breaks is still a `|` block.

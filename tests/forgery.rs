@@ -444,8 +444,9 @@ fn every_single_field_edit_of_a_signed_ended_record_is_caught() {
 /// record's own digest kept, `verify` passed a file that holds no items
 /// and `report` listed items no YAML reader sees. The file is read as
 /// YAML reads it: no items, so the digest no longer holds.
-#[test]
-fn an_items_line_inside_a_quoted_text_is_not_the_records_items() {
+/// The v2 fixture's record with its items repeated 1,500 times under ids
+/// of their own, sealed: over 1 MiB, so read in pieces.
+fn long_record_text() -> String {
     let path = crate::support::fixture("record-v2-serde-yaml.yaml");
     let text = fs::read_to_string(&path).unwrap();
     let mut record = Record::from_yaml(&text, &path).unwrap();
@@ -462,6 +463,12 @@ fn an_items_line_inside_a_quoted_text_is_not_the_records_items() {
     seal(&mut record);
     let text = record.to_yaml().unwrap();
     assert!(text.len() > 1 << 20, "{}", text.len());
+    text
+}
+
+#[test]
+fn an_items_line_inside_a_quoted_text_is_not_the_records_items() {
+    let text = long_record_text();
     // The items block: from after `items:` to the next top-level key.
     let start = text.find("\nitems:\n").unwrap() + "\nitems:\n".len();
     let end = start
@@ -508,5 +515,50 @@ fn an_items_line_inside_a_quoted_text_is_not_the_records_items() {
         ),
         "{}",
         verify.stdout
+    );
+}
+
+/// Aliases count toward the reader's limits across a whole file: here
+/// every 400th item has an anchor and 11 aliases to it (under keys an
+/// item does not have), more than ten per anchor and over a hundred in
+/// all, which the reader refuses; yet each piece of the long record held
+/// fewer than the hundred the reader lets pass whatever their ratio, so
+/// read in pieces it verified (exit 0) where read whole it is refused.
+#[test]
+fn aliases_are_counted_over_the_whole_long_record() {
+    let text = long_record_text();
+    let (mut entry, mut group) = (0, 0);
+    let forged: String = text
+        .split_inclusive('\n')
+        .map(|line| {
+            if !line.starts_with("- id: ") {
+                return line.to_string();
+            }
+            entry += 1;
+            if entry % 400 != 0 {
+                return line.to_string();
+            }
+            group += 1;
+            let aliases = vec![format!("*a{group}"); 11].join(", ");
+            format!("{line}  x: &a{group} v\n  y: [{aliases}]\n")
+        })
+        .collect();
+    assert_eq!(group, 26);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("aliases.yaml");
+    fs::write(&file, &forged).unwrap();
+    let file = file.to_str().unwrap();
+    let lines = forged.lines().count() + 1;
+    let verify = crate::support::relcheck(&["verify", file]).run();
+    assert_eq!(
+        (verify.code, verify.stdout.as_str(), verify.stderr),
+        (
+            3,
+            "",
+            format!(
+                "error: {file}:{lines}:1: not a relcheck record: repeats text through more \
+                 aliases (`*name`) than a file relcheck reads may use\n"
+            )
+        )
     );
 }

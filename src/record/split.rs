@@ -10,10 +10,11 @@
 //! block, and nothing inside an item can begin there: its keys and block
 //! text are indented, and a quoted text or a flow list that runs across
 //! such a line leaves the piece before it unclosed, which does not read.
-//! So a piece that does not read, an alias to an anchor in another
-//! piece, a `%` directive, or anything else out of the shape relcheck
-//! writes sends the whole text to the one reader instead, which then
-//! gives the same record or the same error as it always did.
+//! So a piece that does not read, any anchor or alias (the reader's
+//! alias limits count a whole file, which pieces read apart would not),
+//! a `%` directive, or anything else out of the shape relcheck writes
+//! sends the whole text to the one reader instead, which then gives the
+//! same record or the same error as it always did.
 
 use super::{ItemResult, Record};
 
@@ -68,10 +69,10 @@ pub(super) fn read(text: &str) -> Option<Record> {
     let mut pieces = vec![Piece::Rest(&rest)];
     pieces.extend(cut(block, count).into_iter().map(Piece::Items));
     let mut read = crate::cores::map(&pieces, 1, |piece| match piece {
-        Piece::Rest(text) => crate::yaml::from_str::<Box<Record>>(text)
+        Piece::Rest(text) => crate::yaml::from_str_without_aliases::<Box<Record>>(text)
             .ok()
             .map(Read::Record),
-        Piece::Items(text) => crate::yaml::from_str::<Vec<ItemResult>>(text)
+        Piece::Items(text) => crate::yaml::from_str_without_aliases::<Vec<ItemResult>>(text)
             .ok()
             .map(Read::Items),
     })
@@ -283,6 +284,42 @@ mod tests {
         for (text, want) in cases {
             assert_eq!(keys_in_plain_sight(text), *want, "{text:?}");
         }
+    }
+
+    /// A few aliases in every piece, each under the reader's floor of 100
+    /// before it weighs aliases against anchors, but more than ten per
+    /// anchor in the whole file: the whole file is refused, and so the
+    /// pieces must not read it.
+    #[test]
+    fn aliases_send_the_record_to_the_one_reader() {
+        let text = long_text();
+        // Every 400th item gets an anchor and 11 aliases to it, under
+        // keys an item does not have (which reading ignores).
+        let (mut entry, mut group) = (0, 0);
+        let forged: String = text
+            .split_inclusive('\n')
+            .map(|line| {
+                if !line.starts_with("- id: ") {
+                    return line.to_string();
+                }
+                entry += 1;
+                if entry % 400 != 0 {
+                    return line.to_string();
+                }
+                group += 1;
+                let aliases = vec![format!("*a{group}"); 11].join(", ");
+                format!("{line}  x: &a{group} v\n  y: [{aliases}]\n")
+            })
+            .collect();
+        assert!(group > 10, "{group}");
+        assert!(read(&forged).is_none(), "the pieces read it");
+        let whole = crate::yaml::from_str::<Record>(&forged).unwrap_err();
+        assert!(
+            whole.to_string().ends_with(
+                "repeats text through more aliases (`*name`) than a file relcheck reads may use"
+            ),
+            "{whole}"
+        );
     }
 
     #[test]
