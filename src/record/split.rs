@@ -16,6 +16,8 @@
 //! sends the whole text to the one reader instead, which then gives the
 //! same record or the same error as it always did.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use super::{ItemResult, Record};
 
 /// Below this a record is read in one piece: threads cost more than
@@ -68,13 +70,26 @@ pub(super) fn read(text: &str) -> Option<Record> {
     let count = (block.len() / PIECE_BYTES).max(threads);
     let mut pieces = vec![Piece::Rest(&rest)];
     pieces.extend(cut(block, count).into_iter().map(Piece::Items));
-    let mut read = crate::cores::map(&pieces, 1, |piece| match piece {
-        Piece::Rest(text) => crate::yaml::from_str_without_aliases::<Box<Record>>(text)
-            .ok()
-            .map(Read::Record),
-        Piece::Items(text) => crate::yaml::from_str_without_aliases::<Vec<ItemResult>>(text)
-            .ok()
-            .map(Read::Items),
+    // Once a piece has not read, the file goes to the one reader: the
+    // pieces not yet taken are left unread (a text broken early, read in
+    // every piece first, took twice as long to refuse as before).
+    let failed = AtomicBool::new(false);
+    let mut read = crate::cores::map(&pieces, 1, |piece| {
+        if failed.load(Ordering::Relaxed) {
+            return None;
+        }
+        let read = match piece {
+            Piece::Rest(text) => crate::yaml::from_str_without_aliases::<Box<Record>>(text)
+                .ok()
+                .map(Read::Record),
+            Piece::Items(text) => crate::yaml::from_str_without_aliases::<Vec<ItemResult>>(text)
+                .ok()
+                .map(Read::Items),
+        };
+        if read.is_none() {
+            failed.store(true, Ordering::Relaxed);
+        }
+        read
     })
     .into_iter();
     // A piece that did not read, or whose thread panicked, sends the
