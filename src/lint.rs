@@ -84,23 +84,43 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                     .map(|(line, _)| *line)
                     .max()
             };
-            let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> = HashMap::new();
-            for item in &section.items {
-                let key = (
-                    item.parent.clone(),
-                    group_of(item),
-                    item.text.to_lowercase(),
-                );
-                if let Some(first) = seen.get(&key) {
-                    out.push(warn(
-                        item.line,
-                        format!(
-                            "\"{}\" is already an item of this section (line {first})",
-                            item.text
-                        ),
-                    ));
-                } else {
-                    seen.insert(key, item.line);
+            let repeated = |item: &Item, first: usize| {
+                warn(
+                    item.line,
+                    format!(
+                        "\"{}\" is already an item of this section (line {first})",
+                        item.text
+                    ),
+                )
+            };
+            if section.items.len() <= PAIRWISE {
+                // Nearly every section: each item against those before
+                // it, with no copy of any text; the first alike is the
+                // one a map would have kept.
+                for (at, item) in section.items.iter().enumerate() {
+                    let group = group_of(item);
+                    if let Some(first) = section.items[..at].iter().find(|earlier| {
+                        earlier.parent == item.parent
+                            && same_lower_case(&earlier.text, &item.text)
+                            && group_of(earlier) == group
+                    }) {
+                        out.push(repeated(item, first.line));
+                    }
+                }
+            } else {
+                let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> =
+                    HashMap::new();
+                for item in &section.items {
+                    let key = (
+                        item.parent.clone(),
+                        group_of(item),
+                        item.text.to_lowercase(),
+                    );
+                    if let Some(&first) = seen.get(&key) {
+                        out.push(repeated(item, first));
+                    } else {
+                        seen.insert(key, item.line);
+                    }
                 }
             }
             if rules::is_signoff_title(&section.title)
@@ -214,6 +234,20 @@ fn under_title(lines: TextLines, line: usize) -> bool {
         .filter_map(|at| lines.get(at))
         .find(|l| !l.trim().is_empty())
         .is_some_and(|above| own > 0 && (1..own).contains(&level(above)))
+}
+
+/// Up to this many items a section's repeats are found pairwise; past it
+/// through a map (a section of 100,000 items would be 5 billion pairs).
+const PAIRWISE: usize = 32;
+
+/// Whether two texts are the same once lower-cased, as `to_lowercase`
+/// has it: without the copies for ASCII texts (nearly all).
+fn same_lower_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
 }
 
 /// Whether anything stands between a phase's heading (line `from`) and the
