@@ -3,7 +3,6 @@
 //! item's shape; an id from an annotation, else from the text, made unique.
 
 use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
@@ -426,21 +425,49 @@ fn when_of(map: &Annotations) -> Option<When> {
 }
 
 /// Makes slugs unique within one scope with `-2`, `-3`, ...
+///
+/// A scope is nearly always a section of a few items: its slugs are kept
+/// in a list searched in turn, with no map (nor SipHash of each slug) made
+/// for every section. Past [`Slugs::FEW`] they move to a map, SipHash kept:
+/// its keys are the file's own text, which a hostile file chooses.
 #[derive(Default)]
 struct Slugs {
-    seen: HashMap<String, usize>,
+    few: Vec<(String, usize)>,
+    many: Option<HashMap<String, usize>>,
 }
 
 impl Slugs {
+    const FEW: usize = 16;
+
+    fn count(&mut self, slug: &str) -> Option<&mut usize> {
+        match &mut self.many {
+            Some(map) => map.get_mut(slug),
+            None => self
+                .few
+                .iter_mut()
+                .find(|(seen, _)| seen == slug)
+                .map(|(_, count)| count),
+        }
+    }
+
+    /// `slug` is not taken.
+    fn take(&mut self, slug: String) {
+        if let Some(map) = &mut self.many {
+            map.insert(slug, 1);
+        } else if self.few.len() < Self::FEW {
+            self.few.push((slug, 1));
+        } else {
+            let mut map: HashMap<String, usize> =
+                std::mem::take(&mut self.few).into_iter().collect();
+            map.insert(slug, 1);
+            self.many = Some(map);
+        }
+    }
+
     fn unique(&mut self, slug: String) -> String {
-        // One look-up (one hash of the slug) whether it is new or not:
-        // most are new.
-        let count = match self.seen.entry(slug.clone()) {
-            Entry::Vacant(vacant) => {
-                vacant.insert(1);
-                return slug;
-            }
-            Entry::Occupied(occupied) => *occupied.get(),
+        let Some(&mut count) = self.count(&slug) else {
+            self.take(slug.clone());
+            return slug;
         };
         // `count` is the last suffix handed out (or 1): every one up to it
         // is taken, so the search goes on from there and a run of
@@ -448,11 +475,11 @@ impl Slugs {
         let mut n = count + 1;
         loop {
             let candidate = format!("{slug}-{n}");
-            if !self.seen.contains_key(&candidate) {
-                if let Some(count) = self.seen.get_mut(&slug) {
+            if self.count(&candidate).is_none() {
+                if let Some(count) = self.count(&slug) {
                     *count = n;
                 }
-                self.seen.insert(candidate.clone(), 1);
+                self.take(candidate.clone());
                 return candidate;
             }
             n += 1;

@@ -367,6 +367,22 @@ fn an_id_with_a_slash_written_in_an_annotation_meets_the_ids_relcheck_makes() {
 }
 
 #[test]
+fn slugs_stay_unique_past_the_few_a_section_keeps_in_a_list() {
+    // Twenty items alike: the first sixteen slugs are kept in a list,
+    // the rest in a map, and a slug already handed out as a suffix is
+    // not handed out again.
+    let text = format!(
+        "# T\n## P\n{}- [ ] a 2\n- [ ] a 21\n- [ ] b\n",
+        "- [ ] a\n".repeat(20)
+    );
+    let (ids, _) = ids_of(&text);
+    let mut expected = vec!["p/a".to_string()];
+    expected.extend((2..=20).map(|n| format!("p/a-{n}")));
+    expected.extend(["p/a-2-2", "p/a-21", "p/b"].map(String::from));
+    assert_eq!(ids, expected);
+}
+
+#[test]
 fn an_items_annotations_read_and_serialise_as_a_map_in_key_order() {
     let c = model("# T\n## P\n- [ ] a <!-- relcheck: timeout=300 id=x kind=check timeout=60 -->\n");
     let annotations = &c.phases[0].sections[0].items[0].annotations;
