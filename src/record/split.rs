@@ -21,6 +21,23 @@ use super::{ItemResult, Record};
 /// they save (a 1,000-item record is about 600 KB).
 const MIN_BYTES: usize = 1 << 20;
 
+/// About how much of the items block a piece holds: small enough that
+/// the cores finish close together, large enough that a piece's reader
+/// costs little beside its reading.
+const PIECE_BYTES: usize = 256 << 10;
+
+/// What a core reads: the record without its items, or a run of items.
+enum Piece<'t> {
+    Rest(&'t str),
+    Items(&'t str),
+}
+
+/// A piece, read.
+enum Read {
+    Record(Box<Record>),
+    Items(Vec<ItemResult>),
+}
+
 /// The record in `text`, read in pieces on every core, or `None` when it
 /// is short, not of the shape relcheck writes, or any piece does not
 /// read: the caller then reads it whole.
@@ -38,46 +55,41 @@ pub(super) fn read(text: &str) -> Option<Record> {
         &text[..start - "items:\n".len()],
         &text[end..]
     );
-    // Each core gets as much text: this thread the rest of the record
-    // (the checklist's text and outline, the sign-offs' parts: a third of
-    // a long record) and as many items as make up its share, the others
-    // the items left, in equal pieces.
-    let share = text.len() / threads;
+    // The rest of the record (the checklist's text and outline, the
+    // sign-offs' parts: a third of a long record) and the items in pieces,
+    // each core taking the next piece not yet read: items read slower
+    // than the rest, byte for byte, so shares fixed by size would leave
+    // one core waiting on the other. The rest goes first, being largest.
     let block = &text[start..end];
-    let (mine, others) = split_at_entry(block, share.saturating_sub(rest.len()));
-    let pieces = cut(others, threads - 1);
-    let (record, mine, items) = std::thread::scope(|scope| {
-        // A thread that cannot be had (a process limit) leaves its piece
-        // unread, and the record is then read whole.
-        let readers: Vec<_> = pieces
-            .iter()
-            .map(|piece| {
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || {
-                        crate::yaml::from_str::<Vec<ItemResult>>(piece).ok()
-                    })
-                    .ok()
-            })
-            .collect();
-        let record = crate::yaml::from_str::<Record>(&rest).ok();
-        let mine = match mine {
-            "" => Some(Vec::new()),
-            mine => crate::yaml::from_str::<Vec<ItemResult>>(mine).ok(),
+    let count = (block.len() / PIECE_BYTES).max(threads);
+    let mut pieces = vec![Piece::Rest(&rest)];
+    pieces.extend(cut(block, count).into_iter().map(Piece::Items));
+    let mut read = crate::cores::map(&pieces, 1, |piece| match piece {
+        Piece::Rest(text) => crate::yaml::from_str::<Box<Record>>(text)
+            .ok()
+            .map(Read::Record),
+        Piece::Items(text) => crate::yaml::from_str::<Vec<ItemResult>>(text)
+            .ok()
+            .map(Read::Items),
+    })
+    .into_iter();
+    // A piece that did not read, or whose thread panicked, sends the
+    // record to the one reader.
+    let Some(Some(Some(Read::Record(mut record)))) = read.next() else {
+        return None;
+    };
+    let mut items = Vec::new();
+    for piece in read {
+        let Some(Some(Read::Items(piece))) = piece else {
+            return None;
         };
-        let items: Option<Vec<Vec<ItemResult>>> = readers
-            .into_iter()
-            .map(|reader| reader?.join().ok().flatten())
-            .collect();
-        (record, mine, items)
-    });
-    let mut items = items?;
-    items.insert(0, mine?);
-    let mut record = record?;
+        items.push(piece);
+    }
     if !record.items.is_empty() {
         return None;
     }
     record.items = items.into_iter().flatten().collect();
-    Some(record)
+    Some(*record)
 }
 
 /// Where the `items:` block's entries are: from the line after

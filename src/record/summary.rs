@@ -12,7 +12,7 @@
 //! restore, the last sign-off), worked out here and only here, so a
 //! folder's metrics come from the top of each file too.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -193,9 +193,11 @@ pub fn seconds(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
 
 fn phase_spans(items: &[ItemResult]) -> Vec<PhaseSpan> {
     let mut order: Vec<&str> = Vec::new();
+    // Looked up, not searched for: a long checklist has hundreds of phases.
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut spans: BTreeMap<&str, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
     for item in items {
-        if !order.contains(&item.phase.as_str()) {
+        if seen.insert(&item.phase) {
             order.push(&item.phase);
         }
         if let Some(at) = answered(item) {
@@ -308,7 +310,7 @@ pub fn waivers(record: &Record) -> BTreeMap<&str, &str> {
 /// a sign-off for a role the checklist does not list (`--extra-role`)
 /// counts for none, so n never passes m.
 pub fn signoff_counts(record: &Record) -> (usize, usize) {
-    let signed: std::collections::HashSet<&str> = record
+    let signed: HashSet<&str> = record
         .signoffs
         .iter()
         .filter_map(|s| s.item.as_deref())

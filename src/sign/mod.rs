@@ -20,6 +20,7 @@
 mod allowed;
 mod binder;
 mod command;
+mod now;
 mod parts;
 mod policy;
 mod settings;

@@ -3,8 +3,8 @@
 //! something a run does not change once written, so `verify` can tell an
 //! edit (a part differs) from an append (a part that was not there yet).
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
-use std::io::Write;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -176,7 +176,12 @@ struct EventsPart<'a> {
 }
 
 pub(super) fn short<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut hex = sha256_hex(&canonical::to_vec(value, None));
+    short_of_form(&canonical::to_vec(value, None))
+}
+
+/// A part's short digest from its canonical form.
+pub(super) fn short_of_form(form: &[u8]) -> String {
+    let mut hex = sha256_hex(form);
     hex.truncate(SHORT);
     hex
 }
@@ -301,42 +306,35 @@ pub(super) fn parts_from<'r>(
 
 /// sha256 hex of the canonical form of a parts map: a sign-off's `digest`.
 /// The map's keys are in byte order and its values strings (never null),
-/// so the form is `{"name":"short",...}`, written straight into the hash
-/// (a value tree of a 10,000-entry map cost a sign-off 10 ms).
-pub fn parts_digest(parts: &BTreeMap<String, String>) -> String {
-    crate::record::sha256_of(|out| {
-        out.write_all(b"{")?;
-        for (i, (name, short)) in parts.iter().enumerate() {
-            if i > 0 {
-                out.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut *out, name)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut *out, short)?;
-        }
-        out.write_all(b"}")
-    })
+/// so the form is `{"name":"short",...}`: what `serde_json` writes for the
+/// map, written by one serializer straight into the hash (a value tree of
+/// a 10,000-entry map cost a sign-off 10 ms, and a serializer per name
+/// half that again).
+pub fn parts_digest<K: Serialize + Ord, V: Serialize>(parts: &BTreeMap<K, V>) -> String {
+    crate::record::sha256_of(|out| serde_json::to_writer(out, parts).map_err(Into::into))
 }
 
 /// Each sign-off's whole parts map, in order. A v1 sign-off holds its
 /// whole map. A v2 sign-off holds what changed since the sign-off before
 /// it: that one's map, less its `dropped`, with its `parts` over it.
-pub fn full_parts(record: &Record) -> Vec<BTreeMap<String, String>> {
-    let mut maps: Vec<BTreeMap<String, String>> = Vec::with_capacity(record.signoffs.len());
+///
+/// The maps borrow the record's names and digests: a long run's sign-offs
+/// each list every item, and `verify` needs them all at once.
+pub fn full_parts(record: &Record) -> Vec<BTreeMap<&str, &str>> {
+    let mut maps: Vec<BTreeMap<&str, &str>> = Vec::with_capacity(record.signoffs.len());
     for signoff in &record.signoffs {
-        if record.is_v1() {
-            maps.push(signoff.parts.clone());
-            continue;
-        }
-        let mut map = maps.last().cloned().unwrap_or_default();
+        let mut map = match maps.last() {
+            Some(last) if !record.is_v1() => last.clone(),
+            _ => BTreeMap::new(),
+        };
         for name in &signoff.dropped {
-            map.remove(name);
+            map.remove(name.as_str());
         }
         map.extend(
             signoff
                 .parts
                 .iter()
-                .map(|(name, short)| (name.clone(), short.clone())),
+                .map(|(name, short)| (name.as_str(), short.as_str())),
         );
         maps.push(map);
     }
@@ -399,16 +397,40 @@ pub(super) fn delta(
     previous: &BTreeMap<String, String>,
     whole: &BTreeMap<String, String>,
 ) -> (BTreeMap<String, String>, Vec<String>) {
-    let dropped = previous
-        .keys()
-        .filter(|name| !whole.contains_key(*name))
-        .cloned()
-        .collect();
-    let parts = whole
-        .iter()
-        .filter(|(name, short)| previous.get(*name) != Some(*short))
-        .map(|(name, short)| (name.clone(), short.clone()))
-        .collect();
+    let (parts, dropped) = delta_of(previous, whole);
+    (
+        parts
+            .into_iter()
+            .map(|(name, short)| (name.to_string(), short.to_string()))
+            .collect(),
+        dropped.into_iter().map(str::to_string).collect(),
+    )
+}
+
+/// [`delta`] borrowed from the maps, in the order it stores them: what
+/// `verify` compares a stored delta with, without a copy of every name.
+/// Both maps are in name order, so one walk of the two side by side
+/// finds it (a long run's maps have an entry per item).
+pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
+    previous: &'m BTreeMap<K, V>,
+    whole: &'m BTreeMap<K, V>,
+) -> (Vec<(&'m str, &'m str)>, Vec<&'m str>) {
+    let pairs = |map: &'m BTreeMap<K, V>| {
+        map.iter()
+            .map(|(name, short)| (name.borrow(), short.borrow()))
+    };
+    let (mut parts, mut dropped) = (Vec::new(), Vec::new());
+    let mut before = pairs(previous).peekable();
+    for (name, short) in pairs(whole) {
+        while let Some((gone, _)) = before.next_if(|(old, _)| *old < name) {
+            dropped.push(gone);
+        }
+        match before.next_if(|(old, _)| *old == name) {
+            Some((_, then)) if then == short => {}
+            _ => parts.push((name, short)),
+        }
+    }
+    dropped.extend(before.map(|(name, _)| name));
     (parts, dropped)
 }
 

@@ -591,22 +591,33 @@ fn principals_are_the_name_and_any_address_in_it() {
     assert_eq!(principals("jane@example.com"), ["jane@example.com"]);
 }
 
-/// A long record's parts are digested in pieces on every core: each comes
-/// out as it does one by one (`parts`, what a sign-off binds).
+/// What a sign-off stores of its map is every entry new or changed since
+/// the map before, and every name that map had and this one has not,
+/// each in name order: names before, between and after the other map's.
 #[test]
-fn parts_digested_in_pieces_are_the_parts_digested_one_by_one() {
-    let mut record = record();
-    for n in 0..2500 {
-        record
-            .items
-            .push(item(&format!("run/step-{n}"), Kind::Check, Status::Done));
-    }
-    let bound = parts::parts(&record);
-    assert!(bound.len() > 2500);
-    let items = parts::items_by_id(&record);
-    let now = verify::now_in_parallel(&record, &items, std::slice::from_ref(&bound));
-    assert_eq!(now.len(), bound.len());
-    for (name, short) in &bound {
-        assert_eq!(now[name].as_ref(), Some(short), "{name}");
-    }
+fn a_delta_is_what_was_added_changed_and_dropped() {
+    let map = |entries: &[(&str, &str)]| -> BTreeMap<String, String> {
+        entries
+            .iter()
+            .map(|(name, short)| (name.to_string(), short.to_string()))
+            .collect()
+    };
+    let previous = map(&[("a", "1"), ("c", "1"), ("d", "1"), ("f", "1"), ("z", "1")]);
+    let whole = map(&[("b", "1"), ("c", "1"), ("d", "2"), ("e", "1"), ("y", "1")]);
+    let (parts, dropped) = parts::delta(&previous, &whole);
+    assert_eq!(
+        parts,
+        map(&[("b", "1"), ("d", "2"), ("e", "1"), ("y", "1")])
+    );
+    assert_eq!(dropped, ["a", "f", "z"]);
+    assert_eq!(parts::delta(&whole, &whole), (BTreeMap::new(), Vec::new()));
+    assert_eq!(
+        parts::delta(&BTreeMap::new(), &whole),
+        (whole.clone(), Vec::new())
+    );
+    let none: Vec<String> = whole.keys().cloned().collect();
+    assert_eq!(
+        parts::delta(&whole, &BTreeMap::new()),
+        (BTreeMap::new(), none)
+    );
 }

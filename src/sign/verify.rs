@@ -3,7 +3,7 @@
 //! was added since, and whose its signature is. `report::verification`
 //! turns it into text.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Bound;
 use std::path::PathBuf;
 
@@ -11,13 +11,16 @@ use chrono::{DateTime, Utc};
 
 use super::NAMESPACE;
 use super::allowed::{AllowedSigners, Verdict};
+use super::now::{Now, Parts, item_forms};
 use super::parts::{
-    ItemsById, Part, delta, finished, full_parts, items_by_id, parts_digest, payload,
+    ItemsById, Part, delta_of, finished, full_parts, items_by_id, parts_digest, payload,
 };
 use super::policy::{Approval, RuleCheck, Signer, judge};
 use super::ssh::{check_signature, fingerprint, principals};
 use crate::model::SignoffPolicy;
-use crate::record::{Decision, DigestCheck, Record, Signoff, check_digest};
+use crate::record::{
+    Decision, DigestCheck, Record, Signoff, check_digest, digest_with_items, judge_digest,
+};
 
 /// Everything `verify` found, in record order.
 #[derive(Debug, Clone)]
@@ -141,43 +144,33 @@ pub fn verify(record: &Record, allowed: Option<&AllowedSigners>) -> Verification
 
 /// [`verify`], held to `options` too: `relcheck verify`'s whole judgement.
 pub fn check(record: &Record, options: &Options<'_>) -> Verification {
+    // Without a sign-off no item's part is asked for.
+    let forms = (!record.signoffs.is_empty())
+        .then(|| item_forms(record))
+        .flatten();
     // The record's digest and the sign-offs' parts each read the whole
     // record: on a long one, check them side by side.
     std::thread::scope(|scope| {
-        let digest = scope.spawn(|| check_digest(record));
+        let digest = scope.spawn(|| match &forms {
+            Some(made) => judge_digest(record, digest_with_items(record, &made.forms)),
+            None => check_digest(record),
+        });
         let items = items_by_id(record);
         let maps = full_parts(record);
-        // Sign-offs list mostly the same parts: each is digested once, and
-        // a long record's on every core.
-        let mut memo = now_in_parallel(record, &items, &maps);
-        let signoffs: Vec<SignoffCheck> = record
-            .signoffs
-            .iter()
-            .zip(&maps)
-            .enumerate()
-            .map(|(index, (signoff, parts))| {
-                let mut changed = changed(record, &items, &mut memo, signoff, parts);
-                changed.extend(placed(record, &maps, index));
-                let mut since = since(record, parts, index);
-                // Nothing is appended to a run that has ended but sign-offs:
-                // whatever else came after a sign-off given then is an edit.
-                if parts.contains_key("outcome") {
-                    let later = since.pop_if(|last| last.contains("later sign-off"));
-                    if !since.is_empty() {
-                        changed.push(format!("added after the run ended: {}", since.join(", ")));
-                    }
-                    since = later.into_iter().collect();
-                }
-                SignoffCheck {
-                    role: signoff.role.clone(),
-                    name: signoff.name.clone(),
-                    decision: signoff.decision,
-                    at: signoff.at,
-                    changed,
-                    since,
-                    signature: signature_check(record, index, signoff, options),
-                    forced: signoff.forced.clone(),
-                }
+        let shorts = forms.as_ref().map(|made| made.shorts.as_slice());
+        let now = Now::new(record, &items, &maps, shorts);
+        // A long run's sign-offs each list every item: checked on every
+        // core. One whose thread panicked is checked again here, to panic
+        // as it would have.
+        let indices: Vec<usize> = (0..record.signoffs.len()).collect();
+        let checked = crate::cores::map(&indices, 2, |&index| {
+            signoff_check(record, options, &items, &now, &maps, index)
+        });
+        let signoffs: Vec<SignoffCheck> = checked
+            .into_iter()
+            .zip(indices)
+            .map(|(check, index)| {
+                check.unwrap_or_else(|| signoff_check(record, options, &items, &now, &maps, index))
             })
             .collect();
         let approvals: Vec<Approval<'_>> = signoffs
@@ -203,20 +196,55 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
     })
 }
 
+/// Sign-off `index` checked: what it vouched for that changed, what came
+/// since, and its signature.
+fn signoff_check(
+    record: &Record,
+    options: &Options<'_>,
+    items: &ItemsById<'_>,
+    now: &Now<'_>,
+    maps: &[Parts<'_>],
+    index: usize,
+) -> SignoffCheck {
+    let (signoff, parts) = (&record.signoffs[index], &maps[index]);
+    let mut changed = changed(record, items, now, signoff, parts);
+    changed.extend(placed(record, maps, index));
+    let mut since = since(record, parts, index);
+    // Nothing is appended to a run that has ended but sign-offs: whatever
+    // else came after a sign-off given then is an edit.
+    if parts.contains_key("outcome") {
+        let later = since.pop_if(|last| last.contains("later sign-off"));
+        if !since.is_empty() {
+            changed.push(format!("added after the run ended: {}", since.join(", ")));
+        }
+        since = later.into_iter().collect();
+    }
+    SignoffCheck {
+        role: signoff.role.clone(),
+        name: signoff.name.clone(),
+        decision: signoff.decision,
+        at: signoff.at,
+        changed,
+        since,
+        signature: signature_check(record, index, signoff, options),
+        forced: signoff.forced.clone(),
+    }
+}
+
 /// Whether sign-off `index` stands where it was given: after the sign-offs
 /// it was bound after (its map lists `signoff:0` to `signoff:index-1`,
 /// neither fewer nor more), and, in schema v2, stored as the one delta its
 /// map has from the map before it. A sign-off copied from earlier in the
 /// record, or from another, fails here (and its signature, which covers
 /// the sign-off before it and the run id, no longer holds).
-fn placed(record: &Record, maps: &[BTreeMap<String, String>], index: usize) -> Vec<String> {
+fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
     let map = &maps[index];
     let mut out = Vec::new();
     let before = map
         .keys()
         .filter(|name| name.starts_with("signoff:"))
         .count();
-    let listed = (0..index).all(|n| map.contains_key(&format!("signoff:{n}")));
+    let listed = (0..index).all(|n| map.contains_key(format!("signoff:{n}").as_str()));
     if before != index || !listed {
         out.push(format!(
             "given after {}, it now follows {} (replayed or moved)",
@@ -225,39 +253,23 @@ fn placed(record: &Record, maps: &[BTreeMap<String, String>], index: usize) -> V
         ));
     }
     if !record.is_v1() {
-        let previous = index
-            .checked_sub(1)
-            .map(|i| maps[i].clone())
-            .unwrap_or_default();
+        let none = Parts::new();
+        let previous = index.checked_sub(1).map_or(&none, |i| &maps[i]);
         let signoff = &record.signoffs[index];
-        let (parts, dropped) = delta(&previous, map);
-        if parts != signoff.parts || dropped != signoff.dropped {
+        let (parts, dropped) = delta_of(previous, map);
+        let stored = signoff
+            .parts
+            .iter()
+            .map(|(name, short)| (name.as_str(), short.as_str()));
+        if !parts.into_iter().eq(stored)
+            || !dropped
+                .into_iter()
+                .eq(signoff.dropped.iter().map(String::as_str))
+        {
             out.push("its list of parts is not stored as relcheck stores it".to_string());
         }
     }
     out
-}
-
-/// The short digest, as the record holds it now, of every part a
-/// sign-off lists, by name, on every core: a 10,000-item record's first
-/// sign-off lists 10,000 parts. A name that is no part, or whose thread
-/// panicked, is left for [`changed`], which digests what it does not find
-/// here.
-pub(super) fn now_in_parallel(
-    record: &Record,
-    items: &ItemsById<'_>,
-    maps: &[BTreeMap<String, String>],
-) -> HashMap<String, Option<String>> {
-    let mut names: Vec<&String> = maps.iter().flat_map(|map| map.keys()).collect();
-    names.sort_unstable();
-    names.dedup();
-    crate::cores::map(&names, 1000, |name| {
-        Some(((*name).clone(), Part::parse(name)?.short(record, items)))
-    })
-    .into_iter()
-    .flatten()
-    .flatten()
-    .collect()
 }
 
 /// Every part the sign-off lists (`parts`, its whole map) that differs
@@ -265,9 +277,9 @@ pub(super) fn now_in_parallel(
 fn changed(
     record: &Record,
     items: &ItemsById<'_>,
-    memo: &mut HashMap<String, Option<String>>,
+    now: &Now<'_>,
     signoff: &Signoff,
-    parts: &BTreeMap<String, String>,
+    parts: &Parts<'_>,
 ) -> Vec<String> {
     let Some(digest) = &signoff.digest else {
         return vec!["nothing: it is bound to no digest (not made by relcheck sign)".to_string()];
@@ -278,26 +290,33 @@ fn changed(
     if parts_digest(parts) != *digest {
         out.push("its list of parts was edited".to_string());
     }
-    for (name, then) in parts {
-        let Some(part) = Part::parse(name) else {
-            out.push(format!("unknown part {name} (made by a newer relcheck?)"));
-            continue;
+    for (&name, &then) in parts {
+        let made;
+        let now = match now.get(name) {
+            Some(now) => now,
+            None => {
+                let Some(part) = Part::parse(name) else {
+                    out.push(format!("unknown part {name} (made by a newer relcheck?)"));
+                    continue;
+                };
+                made = part.short(record, items);
+                made.as_deref()
+            }
         };
-        if !memo.contains_key(name) {
-            memo.insert(name.clone(), part.short(record, items));
-        }
-        match &memo[name] {
-            None => out.push(part.describe(true)),
-            Some(now) if now != then => out.push(part.describe(false)),
-            Some(_) => {}
+        // A name is parsed again only to say what it is: a long run's
+        // sign-offs list every item, and most parts hold.
+        if now != Some(then)
+            && let Some(part) = Part::parse(name)
+        {
+            out.push(part.describe(now.is_none()));
         }
     }
     out
 }
 
 /// What was added after the sign-off, by kind, for its line.
-fn since(record: &Record, parts: &BTreeMap<String, String>, index: usize) -> Vec<String> {
-    let listed = |name: String| parts.contains_key(&name);
+fn since(record: &Record, parts: &Parts<'_>, index: usize) -> Vec<String> {
+    let listed = |name: String| parts.contains_key(name.as_str());
     // The items listed, by id: `item:` names sort together, so this is
     // one walk of them, not a name made and looked up for every item.
     let items_listed: HashSet<&str> = parts
