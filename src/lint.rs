@@ -36,7 +36,7 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         ));
         return out;
     }
-    let text_lines: Vec<&str> = source.text.lines().collect();
+    let text_lines = TextLines::new(source);
     for (index, phase) in checklist.phases.iter().enumerate() {
         let empty = phase.sections.iter().all(|section| {
             section.items.is_empty()
@@ -47,7 +47,7 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         let next = checklist
             .phases
             .get(index + 1)
-            .map_or(text_lines.len() + 1, |next| next.line);
+            .map_or(text_lines.len + 1, |next| next.line);
         // A numbered heading over unnumbered ones at once ("## 1) Day-of
         // Sequence" over "## T-24h") names a part; a phrase right under
         // the title heading ("## Planning the Way Back for Risky
@@ -58,8 +58,8 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             next.title != phase.title && numbered(&phase.title) && !numbered(&next.title)
         });
         let subtitle =
-            phase.title.split_whitespace().count() >= 5 && under_title(&text_lines, phase.line);
-        if empty && !names_part && !subtitle && !holds_text(&text_lines, phase.line, next) {
+            phase.title.split_whitespace().count() >= 5 && under_title(text_lines, phase.line);
+        if empty && !names_part && !subtitle && !holds_text(text_lines, phase.line, next) {
             out.push(warn(
                 phase.line,
                 format!("phase \"{}\" has no items", phase.title),
@@ -84,23 +84,43 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                     .map(|(line, _)| *line)
                     .max()
             };
-            let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> = HashMap::new();
-            for item in &section.items {
-                let key = (
-                    item.parent.clone(),
-                    group_of(item),
-                    item.text.to_lowercase(),
-                );
-                if let Some(first) = seen.get(&key) {
-                    out.push(warn(
-                        item.line,
-                        format!(
-                            "\"{}\" is already an item of this section (line {first})",
-                            item.text
-                        ),
-                    ));
-                } else {
-                    seen.insert(key, item.line);
+            let repeated = |item: &Item, first: usize| {
+                warn(
+                    item.line,
+                    format!(
+                        "\"{}\" is already an item of this section (line {first})",
+                        item.text
+                    ),
+                )
+            };
+            if section.items.len() <= PAIRWISE {
+                // Nearly every section: each item against those before
+                // it, with no copy of any text; the first alike is the
+                // one a map would have kept.
+                for (at, item) in section.items.iter().enumerate() {
+                    let group = group_of(item);
+                    if let Some(first) = section.items[..at].iter().find(|earlier| {
+                        earlier.parent == item.parent
+                            && same_lower_case(&earlier.text, &item.text)
+                            && group_of(earlier) == group
+                    }) {
+                        out.push(repeated(item, first.line));
+                    }
+                }
+            } else {
+                let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> =
+                    HashMap::new();
+                for item in &section.items {
+                    let key = (
+                        item.parent.clone(),
+                        group_of(item),
+                        item.text.to_lowercase(),
+                    );
+                    if let Some(&first) = seen.get(&key) {
+                        out.push(repeated(item, first));
+                    } else {
+                        seen.insert(key, item.line);
+                    }
                 }
             }
             if rules::is_signoff_title(&section.title)
@@ -176,35 +196,74 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
     out
 }
 
-/// Whether anything stands between a phase's heading (line `from`) and the
-/// next phase's (line `to`): prose, a table, a deeper heading. A phase of
-/// prose ("Overview", "Change log") or one over the phases below it is
-/// what its author meant; only a heading with nothing under it is empty.
+/// The file's lines as `str::lines` gives them, read through the
+/// source's line index when asked for: a list of every line was 8 MB at
+/// 100,000 items, held at lint's peak memory.
+#[derive(Clone, Copy)]
+struct TextLines<'a> {
+    text: &'a str,
+    index: &'a crate::source::LineIndex,
+    /// As `str::lines` counts: a last line end starts no line. The text is
+    /// normalised (LF only), so no line of it ends in `\r`.
+    len: usize,
+}
+
+impl<'a> TextLines<'a> {
+    fn new(source: &'a Source) -> TextLines<'a> {
+        let count = source.lines.count();
+        TextLines {
+            text: &source.text,
+            index: &source.lines,
+            len: count - usize::from(source.text.ends_with('\n')),
+        }
+    }
+
+    /// The 0-based `at`th line.
+    fn get(&self, at: usize) -> Option<&'a str> {
+        (at < self.len).then(|| self.index.line_text(self.text, at + 1))
+    }
+}
+
 /// Whether the heading on 1-based `line` follows a shallower heading with
 /// nothing but blank lines between: the document's title and its subtitle.
-fn under_title(lines: &[&str], line: usize) -> bool {
+fn under_title(lines: TextLines, line: usize) -> bool {
     let level = |text: &str| text.bytes().take_while(|&b| b == b'#').count();
-    let own = lines.get(line.wrapping_sub(1)).map_or(0, |l| level(l));
-    lines
-        .iter()
-        .take(line.saturating_sub(1))
+    let own = lines.get(line.wrapping_sub(1)).map_or(0, level);
+    (0..line.saturating_sub(1).min(lines.len))
         .rev()
+        .filter_map(|at| lines.get(at))
         .find(|l| !l.trim().is_empty())
         .is_some_and(|above| own > 0 && (1..own).contains(&level(above)))
 }
 
-fn holds_text(lines: &[&str], from: usize, to: usize) -> bool {
-    let heading = lines.get(from.wrapping_sub(1)).copied().unwrap_or("");
+/// Up to this many items a section's repeats are found pairwise; past it
+/// through a map (a section of 100,000 items would be 5 billion pairs).
+const PAIRWISE: usize = 32;
+
+/// Whether two texts are the same once lower-cased, as `to_lowercase`
+/// has it: without the copies for ASCII texts (nearly all).
+fn same_lower_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        a.to_lowercase() == b.to_lowercase()
+    }
+}
+
+/// Whether anything stands between a phase's heading (line `from`) and the
+/// next phase's (line `to`): prose, a table, a deeper heading. A phase of
+/// prose ("Overview", "Change log") or one over the phases below it is
+/// what its author meant; only a heading with nothing under it is empty.
+fn holds_text(lines: TextLines, from: usize, to: usize) -> bool {
+    let heading = lines.get(from.wrapping_sub(1)).unwrap_or("");
     let level = |line: &str| line.bytes().take_while(|&b| b == b'#').count();
     let deeper_next = to
         .checked_sub(1)
         .and_then(|at| lines.get(at))
         .is_some_and(|next| level(heading) > 0 && level(next) > level(heading));
     deeper_next
-        || lines
-            .iter()
-            .take(to.saturating_sub(1))
-            .skip(from)
+        || (from..to.saturating_sub(1).min(lines.len))
+            .filter_map(|at| lines.get(at))
             .map(|line| line.trim())
             .any(|line| {
                 // Blank lines, rules and setext underlines, and comments
@@ -218,18 +277,17 @@ fn holds_text(lines: &[&str], from: usize, to: usize) -> bool {
 /// For each item in order, the line its block ends before: the next item
 /// as shallow as it (a nested item's command may follow its children).
 fn block_ends(checklist: &Checklist, lines: usize) -> Vec<usize> {
-    let items: Vec<(usize, usize)> = checklist
-        .items()
-        .map(|(_, _, item)| (item.line, item.depth))
-        .collect();
-    let mut ends = vec![lines + 1; items.len()];
-    let mut open: Vec<usize> = Vec::new();
-    for (k, &(line, depth)) in items.iter().enumerate() {
-        while let Some(&j) = open.last().filter(|&&j| items[j].1 >= depth) {
-            ends[j] = line;
+    let mut ends = Vec::new();
+    // The items not yet ended, with their depth: no list of every item's
+    // line and depth (1.6 MB at 100,000 items, at lint's peak memory).
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    for (k, (_, _, item)) in checklist.items().enumerate() {
+        while let Some(&(j, _)) = open.last().filter(|&&(_, depth)| depth >= item.depth) {
+            ends[j] = item.line;
             open.pop();
         }
-        open.push(k);
+        ends.push(lines + 1);
+        open.push((k, item.depth));
     }
     ends
 }

@@ -267,3 +267,22 @@ fn a_step_under_each_of_two_bullet_groups_is_no_duplicate() {
         )
         .run();
 }
+
+#[test]
+fn a_repeat_is_found_in_any_case_under_the_same_parent_in_short_and_long_sections() {
+    // A short section is searched pairwise, a long one (over 32 items)
+    // through a map: the two must agree, on accents too.
+    let long: String = (1..=40).map(|n| format!("- [ ] Step {n}\n")).collect();
+    Test::new()
+        .file(
+            "repeats.md",
+            &format!(
+                "# Repeats\n\n## Small\n\n- [ ] Café prêt\n- [ ] CAFÉ PRÊT\n- [ ] Tag it\n  - [ ] Push\n- [ ] Tag again\n  - [ ] Push\n\n## Long\n\n{long}- [ ] STEP 2\n"
+            ),
+        )
+        .args(&["lint", "repeats.md"])
+        .stdout(
+            "repeats.md:6:1: warning: \"CAFÉ PRÊT\" is already an item of this section (line 5)\n6 | - [ ] CAFÉ PRÊT\n  | ^\nrepeats.md:54:1: warning: \"STEP 2\" is already an item of this section (line 15)\n54 | - [ ] STEP 2\n   | ^\nrepeats.md: 0 errors, 2 warnings\n",
+        )
+        .run();
+}

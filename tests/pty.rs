@@ -591,6 +591,35 @@ fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
     assert_eq!(rollback.reason.as_deref(), Some("5xx at 9%"));
 }
 
+/// Esc withdraws a question the item opened: the question and what was
+/// typed into it leave the screen (left there, they read as still asked
+/// while the keys that follow answer the item), and nothing is recorded.
+#[test]
+fn esc_takes_a_question_and_what_was_typed_off_the_screen() {
+    let dir = setup();
+    let mut run = pty(&dir.path, &["run", "mini.md"]);
+    run.expect("Ticket:").unwrap();
+    run.send("T-1\r").unwrap();
+    run.expect("CHECK  First").unwrap();
+    run.send("y").unwrap();
+    run.expect("CHECK  Second").unwrap();
+    run.send("y").unwrap();
+    run.expect("TRIGGER  Errors").unwrap();
+    run.send("y").unwrap();
+    run.expect("What happened?").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.send("wrong key").unwrap();
+    run.expect("wrong key").unwrap();
+    run.send("\x1b").unwrap();
+    // The line is erased where it stands.
+    run.expect("\r\x1b[2K").unwrap();
+    run.send("n").unwrap();
+    run.expect("Run finished: SUCCESS").unwrap();
+    assert_eq!(exit_code(&run), 0);
+    let record = Record::load(&only_record(&dir.path)).unwrap();
+    assert_eq!(record.rollback, None);
+}
+
 #[test]
 fn an_items_screen_shows_the_notes_written_under_it() {
     let tmp = tempfile::tempdir().unwrap();

@@ -83,6 +83,9 @@ pub fn parse(body: &str, offset: usize) -> Annotation {
         }
         rest = rest.trim_start();
     }
+    // Held from the Markdown to the model: no room kept for pairs that
+    // never come (a list grown a pair at a time has room for four).
+    pairs.shrink_to_fit();
     Annotation {
         pairs,
         offset,

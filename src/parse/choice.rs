@@ -87,12 +87,12 @@ pub(super) fn field(label: &str, answers: &[String], offset: usize) -> Draft {
         parent_node: None,
         command: None,
         annotation: None,
-        shape: Some(FieldShape {
+        shape: Some(Box::new(FieldShape {
             label: label.to_string(),
             value,
             placeholder: false,
             asks_signature: false,
-        }),
+        })),
         is_parent: false,
         trigger: false,
         optional: false,

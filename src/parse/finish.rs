@@ -2,14 +2,13 @@
 //! model. A kind comes from an annotation, else from the section and the
 //! item's shape; an id from an annotation, else from the text, made unique.
 
-use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
 use super::rules;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Item, Kind, Phase, Section, When};
+use crate::model::{Annotations, Item, Kind, Phase, Section, When};
 use crate::source::Source;
 
 /// Kinds, conditions and ids: the raw phases made into the model.
@@ -25,7 +24,10 @@ pub(super) fn finish(
     rollback_runbook: bool,
 ) -> Vec<Phase> {
     let mut annotated_when: Vec<String> = Vec::new();
-    let mut ids = Ids::default();
+    let mut ids = Ids {
+        remember_made: phases.iter().any(writes_id_with_slash),
+        ..Ids::default()
+    };
     let mut node_ids: HashMap<usize, String> = HashMap::new();
     let mut out = Vec::with_capacity(phases.len());
     let mut phase_slugs = Slugs::default();
@@ -52,7 +54,7 @@ pub(super) fn finish(
         for raw_section in raw.sections {
             let level = raw_section.level;
             let section_annotations = if raw_section.implicit {
-                BTreeMap::new()
+                Annotations::default()
             } else {
                 annotations_of(
                     raw_section.annotation.as_ref(),
@@ -161,7 +163,7 @@ pub(super) fn finish(
 fn section_from(
     raw: RawSection,
     id: &str,
-    annotations: &BTreeMap<String, String>,
+    annotations: &Annotations,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
     ids: &mut Ids,
@@ -173,9 +175,9 @@ fn section_from(
     let optional_section = rules::is_optional_title(&raw.title);
     let mut item_slugs = Slugs::default();
     let mut items = Vec::with_capacity(raw.items.len());
-    for draft in raw.items {
+    for mut draft in raw.items {
         let item_annotations = annotations_of(
-            draft.annotation.as_ref(),
+            draft.annotation.as_deref(),
             annotation::ITEM_KEYS,
             source,
             diagnostics,
@@ -211,13 +213,11 @@ fn section_from(
             .get("label")
             .cloned()
             .or_else(|| shaped.map(|s| s.label.clone()));
-        let text = match (&label, kind) {
+        let labelled = match (&label, kind) {
             (Some(label), Kind::Field | Kind::Signoff) if shaped.is_some() && !label.is_empty() => {
-                label.clone()
+                Some(label.clone())
             }
-            // "OPTIONAL: create a release branch": the label says what the
-            // optional flag says; the step is the rest.
-            _ => rules::without_optional_label(&draft.text).to_string(),
+            _ => None,
         };
         let role = match kind {
             Kind::Signoff => Some(item_annotations.get("role").cloned().unwrap_or_else(|| {
@@ -250,6 +250,17 @@ fn section_from(
             Some(_) => true,
             None => optional_section || draft.optional || rules::is_optional_text(&draft.text),
         };
+        // "OPTIONAL: create a release branch": the label says what the
+        // optional flag says; the step is the rest. Most texts have no
+        // label and move into the model, not copied.
+        let text = labelled.unwrap_or_else(|| {
+            let bare = rules::without_optional_label(&draft.text);
+            if bare.len() == draft.text.len() {
+                std::mem::take(&mut draft.text)
+            } else {
+                bare.to_string()
+            }
+        });
         let item_id = match item_annotations.get("id") {
             Some(id) => ids.claim(id.clone(), true),
             None => {
@@ -296,7 +307,7 @@ fn section_from(
             command: draft.command,
             timeout_seconds,
             wait_seconds,
-            measure,
+            measure: measure.map(Box::new),
             depth: draft.depth,
             // Resolved to an id in `finish`, once all ids are known.
             parent: draft.parent_node.map(|node| node.to_string()),
@@ -351,8 +362,8 @@ fn annotations_of(
     known: &[&str],
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, String> {
-    let mut map = BTreeMap::new();
+) -> Annotations {
+    let mut map = Annotations::default();
     let Some(annotation) = annotation else {
         return map;
     };
@@ -409,26 +420,54 @@ fn annotations_of(
     map
 }
 
-fn when_of(map: &BTreeMap<String, String>) -> Option<When> {
+fn when_of(map: &Annotations) -> Option<When> {
     map.get("when").and_then(|name| When::from_name(name))
 }
 
 /// Makes slugs unique within one scope with `-2`, `-3`, ...
+///
+/// A scope is nearly always a section of a few items: its slugs are kept
+/// in a list searched in turn, with no map (nor SipHash of each slug) made
+/// for every section. Past [`Slugs::FEW`] they move to a map, SipHash kept:
+/// its keys are the file's own text, which a hostile file chooses.
 #[derive(Default)]
 struct Slugs {
-    seen: HashMap<String, usize>,
+    few: Vec<(String, usize)>,
+    many: Option<HashMap<String, usize>>,
 }
 
 impl Slugs {
+    const FEW: usize = 16;
+
+    fn count(&mut self, slug: &str) -> Option<&mut usize> {
+        match &mut self.many {
+            Some(map) => map.get_mut(slug),
+            None => self
+                .few
+                .iter_mut()
+                .find(|(seen, _)| seen == slug)
+                .map(|(_, count)| count),
+        }
+    }
+
+    /// `slug` is not taken.
+    fn take(&mut self, slug: String) {
+        if let Some(map) = &mut self.many {
+            map.insert(slug, 1);
+        } else if self.few.len() < Self::FEW {
+            self.few.push((slug, 1));
+        } else {
+            let mut map: HashMap<String, usize> =
+                std::mem::take(&mut self.few).into_iter().collect();
+            map.insert(slug, 1);
+            self.many = Some(map);
+        }
+    }
+
     fn unique(&mut self, slug: String) -> String {
-        // One look-up (one hash of the slug) whether it is new or not:
-        // most are new.
-        let count = match self.seen.entry(slug.clone()) {
-            Entry::Vacant(vacant) => {
-                vacant.insert(1);
-                return slug;
-            }
-            Entry::Occupied(occupied) => *occupied.get(),
+        let Some(&mut count) = self.count(&slug) else {
+            self.take(slug.clone());
+            return slug;
         };
         // `count` is the last suffix handed out (or 1): every one up to it
         // is taken, so the search goes on from there and a run of
@@ -436,11 +475,11 @@ impl Slugs {
         let mut n = count + 1;
         loop {
             let candidate = format!("{slug}-{n}");
-            if !self.seen.contains_key(&candidate) {
-                if let Some(count) = self.seen.get_mut(&slug) {
+            if self.count(&candidate).is_none() {
+                if let Some(count) = self.count(&slug) {
                     *count = n;
                 }
-                self.seen.insert(candidate.clone(), 1);
+                self.take(candidate.clone());
                 return candidate;
             }
             n += 1;
@@ -450,16 +489,51 @@ impl Slugs {
 
 /// Item ids across the whole checklist. An annotated id is the user's
 /// promise of a stable name; a second claim of it is an error.
+///
+/// An id relcheck makes is its section's id, `/`, and a slug unique in
+/// the section; a section's is its phase's, or that, `/` and a slug unique
+/// in the phase; a phase's is unique, and no slug holds a `/`. So while no
+/// annotation writes an id with a `/` in it, a made id has a `/` and is
+/// unlike every other id, made or written, and only written ids need
+/// remembering. A copy of every id was 13 MB at 100,000 items, at the top
+/// of parsing's peak memory.
 #[derive(Default)]
 struct Ids {
     taken: Slugs,
     duplicate: Option<String>,
+    /// Some annotation writes an id with a `/` (a phase's, a section's or
+    /// an item's): a made id may then meet another, so every id is kept.
+    remember_made: bool,
+}
+
+/// Whether an annotation in the phase (on its heading, a section's or an
+/// item) writes an id with a `/`, valid or not.
+fn writes_id_with_slash(phase: &RawPhase) -> bool {
+    let slash = |annotation: Option<&Annotation>| {
+        annotation.is_some_and(|a| {
+            a.pairs
+                .iter()
+                .any(|(key, value)| key == "id" && value.contains('/'))
+        })
+    };
+    slash(phase.annotation.as_ref())
+        || phase.sections.iter().any(|section| {
+            slash(section.annotation.as_ref())
+                || section
+                    .items
+                    .iter()
+                    .any(|draft| slash(draft.annotation.as_deref()))
+        })
 }
 
 impl Ids {
     fn claim(&mut self, id: String, annotated: bool) -> String {
         if !annotated {
-            // No promise to check: no copy to compare against.
+            // No promise to check: no copy to compare against, and none
+            // kept while no other id can be the same (above).
+            if !self.remember_made {
+                return id;
+            }
             return self.taken.unique(id);
         }
         let unique = self.taken.unique(id.clone());

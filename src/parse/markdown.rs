@@ -28,7 +28,7 @@ pub struct Heading {
     pub level: u8,
     pub text: String,
     pub offset: usize,
-    pub annotation: Option<Annotation>,
+    pub annotation: Option<Box<Annotation>>,
 }
 
 #[derive(Debug, Clone)]
@@ -37,23 +37,25 @@ pub struct ListItem {
     pub task: Option<bool>,
     /// In a numbered list: a step of a procedure, even among task items.
     pub ordered: bool,
-    pub text: String,
-    pub markdown: String,
+    /// Boxed strings (no spare room, 8 bytes fewer each): a node of each
+    /// item is held while pulldown-cmark's tree is alive, at parsing's
+    /// peak memory, and every node is as large as this, its largest kind.
+    pub text: Box<str>,
+    pub markdown: Box<str>,
     pub offset: usize,
     /// How many list items enclose this one.
     pub depth: usize,
     /// Index in the node list of the enclosing list item.
     pub parent: Option<usize>,
-    pub command: Option<String>,
-    /// Boxed: few items have one, and every node of a 100,000-item
-    /// list is as large as its largest kind (the node list is a third of
-    /// parsing's peak memory).
+    pub command: Option<Box<str>>,
+    /// Boxed: few items have one.
     pub annotation: Option<Box<Annotation>>,
     /// What is written under the item's first paragraph: a later
     /// paragraph or a block quote ("NOTE: ...", "> So push only after
     /// ..."). Not part of the step's sentence, but never dropped: each is
-    /// a note of the item, with its offset.
-    pub remarks: Vec<(String, usize)>,
+    /// a note of the item, with its offset. A boxed slice: most items
+    /// have none.
+    pub remarks: Box<[(String, usize)]>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +63,9 @@ pub struct Line {
     pub text: String,
     pub markdown: String,
     pub offset: usize,
-    pub annotation: Option<Annotation>,
+    /// Boxed: a paragraph's lines are held to the end of the Markdown,
+    /// with pulldown-cmark's tree (112 bytes a line unboxed).
+    pub annotation: Option<Box<Annotation>>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,7 +84,7 @@ pub struct Code {
 struct Inline {
     text: String,
     span: Option<Range<usize>>,
-    annotation: Option<Annotation>,
+    annotation: Option<Box<Annotation>>,
 }
 
 impl Inline {
@@ -100,7 +104,7 @@ impl Inline {
         self,
         source: &str,
         base: usize,
-    ) -> (String, String, Option<usize>, Option<Annotation>) {
+    ) -> (String, String, Option<usize>, Option<Box<Annotation>>) {
         let markdown = self
             .span
             .as_ref()
@@ -108,8 +112,12 @@ impl Inline {
             .unwrap_or("")
             .trim()
             .to_string();
+        // Grown a piece at a time: the room it kept is given back (in
+        // place) before the node is held to the end of the Markdown.
+        let mut text = collapse_owned(self.text);
+        text.shrink_to_fit();
         (
-            collapse_owned(self.text),
+            text,
             markdown,
             self.span.map(|span| span.start + base),
             self.annotation,
@@ -260,14 +268,14 @@ impl Reader<'_> {
                 self.nodes.push(Node::Item(ListItem {
                     task: None,
                     ordered: self.lists.last().copied().unwrap_or(false),
-                    text: String::new(),
-                    markdown: String::new(),
+                    text: Box::default(),
+                    markdown: Box::default(),
                     offset: range.start + self.base,
                     depth,
                     parent,
                     command: None,
                     annotation: None,
-                    remarks: Vec::new(),
+                    remarks: Box::default(),
                 }));
                 self.items.push(Frame {
                     node: self.nodes.len() - 1,
@@ -361,6 +369,9 @@ impl Reader<'_> {
                 if let Some((mut lines, inline)) = self.paragraph.take() {
                     self.push_line(&mut lines, inline);
                     if !lines.is_empty() {
+                        // Most paragraphs are a line; a list grown a
+                        // line at a time has room for four.
+                        lines.shrink_to_fit();
                         self.nodes.push(Node::Paragraph(lines));
                     }
                 }
@@ -442,11 +453,11 @@ impl Reader<'_> {
         }
         if let Some(Node::Item(item)) = self.nodes.get_mut(frame.node) {
             item.task = frame.task;
-            item.text = text;
-            item.markdown = markdown;
-            item.command = frame.command;
-            item.annotation = annotation.map(Box::new);
-            item.remarks = frame.remarks;
+            item.text = text.into();
+            item.markdown = markdown.into();
+            item.command = frame.command.map(String::into_boxed_str);
+            item.annotation = annotation;
+            item.remarks = frame.remarks.into_boxed_slice();
         }
     }
 
@@ -469,14 +480,14 @@ impl Reader<'_> {
         let Some(body) = annotation::body(html) else {
             return;
         };
-        let parsed = annotation::parse(body, range.start + self.base);
+        let parsed = Box::new(annotation::parse(body, range.start + self.base));
         if let Some(inline) = self.inline() {
             inline.annotation = Some(parsed);
         } else if let Some(Node::Item(item)) = self.nodes.last_mut() {
             // A comment on the line after a list, as its own HTML block,
             // still belongs to the item just closed.
             if item.annotation.is_none() {
-                item.annotation = Some(Box::new(parsed));
+                item.annotation = Some(parsed);
             }
         }
     }
@@ -607,7 +618,7 @@ mod tests {
         // pulldown-cmark's tree is still alive: each byte here is 100 KB
         // of the peak. An annotation is boxed for this (192 bytes before).
         assert!(
-            std::mem::size_of::<Node>() <= 144,
+            std::mem::size_of::<Node>() <= 112,
             "{}",
             std::mem::size_of::<Node>()
         );
@@ -620,7 +631,7 @@ mod tests {
         let items = items(&nodes);
         let got: Vec<_> = items
             .iter()
-            .map(|item| (item.task, item.text.as_str(), item.offset))
+            .map(|item| (item.task, &*item.text, item.offset))
             .collect();
         assert_eq!(
             got,
@@ -640,9 +651,9 @@ mod tests {
             0,
         );
         let item = items(&nodes)[0];
-        assert_eq!(item.text, "Run all tests per the guide and wrap");
+        assert_eq!(&*item.text, "Run all tests per the guide and wrap");
         assert_eq!(
-            item.markdown,
+            &*item.markdown,
             "Run **all** `tests` per [the guide](x.md)\n  and wrap"
         );
     }
@@ -656,7 +667,7 @@ mod tests {
         let items = items(&nodes);
         let got: Vec<_> = items
             .iter()
-            .map(|item| (item.text.as_str(), item.depth, item.parent))
+            .map(|item| (&*item.text, item.depth, item.parent))
             .collect();
         assert_eq!(
             got,
@@ -708,7 +719,7 @@ mod tests {
             0,
         );
         let item = items(&nodes)[0];
-        assert_eq!(item.text, "Back up");
+        assert_eq!(&*item.text, "Back up");
         let annotation = item.annotation.as_ref().expect("annotation");
         assert_eq!(annotation.get("id"), Some("db-backup"));
         assert_eq!(annotation.get("optional"), Some("true"));

@@ -66,14 +66,17 @@ fn scan(text: &str) -> Option<Measure> {
 fn may_compare(text: &str) -> bool {
     let bytes = text.as_bytes();
     bytes.iter().enumerate().any(|(at, &byte)| {
-        // Sorted by the first byte, so most bytes cost one comparison.
+        // Sorted by the first byte, so most bytes cost one comparison; a
+        // word's second letter is looked at before the word, as its first
+        // ("a", "o", "u") starts a fifth of the letters of any sentence.
+        let second = |letter: u8| bytes.get(at + 1).map(u8::to_ascii_lowercase) == Some(letter);
         let words: &[&str] = match byte.to_ascii_lowercase() {
             b'<' | b'>' | b'=' => return true,
             // The first byte of `≥` and `≤` (and of other characters).
             0xE2 => &["≥", "≤"],
-            b'a' => &["at least", "at most"],
-            b'u' => &["under"],
-            b'o' => &["over"],
+            b'a' if second(b't') => &["at least", "at most"],
+            b'u' if second(b'n') => &["under"],
+            b'o' if second(b'v') => &["over"],
             _ => return false,
         };
         let rest = &bytes[at..];

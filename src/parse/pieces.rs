@@ -17,7 +17,9 @@ pub(super) enum Piece {
     Note(String, Option<(usize, usize)>),
     /// A paragraph's prose and where it starts.
     Prose(String, usize),
-    Code(Code),
+    /// Boxed: few pieces are code, and a code block is the largest kind
+    /// (a piece of every node is held at once).
+    Code(Box<Code>),
 }
 
 /// Which nodes are items, notes or prose, and the headings in order. In
@@ -150,7 +152,7 @@ pub(super) fn pieces(
                     }
                     let place = Some((item.offset, item.depth));
                     if explained && item.task.is_none() && item.annotation.is_none() {
-                        pieces.push(Piece::Note(item.text, place));
+                        pieces.push(Piece::Note(item.text.into_string(), place));
                         break 'item;
                     }
                     // A plain bullet under a task item that says who owns it,
@@ -216,21 +218,21 @@ pub(super) fn pieces(
                             || annotated_kind);
                     if !is_item {
                         if !item.text.is_empty() {
-                            pieces.push(Piece::Note(item.text, place));
+                            pieces.push(Piece::Note(item.text.into_string(), place));
                         }
                         break 'item;
                     }
                     pieces.push(Piece::Item(Box::new(Draft {
-                        shape: shape.filter(|_| field || item.task.is_some()),
-                        text: item.text,
-                        markdown: item.markdown,
+                        shape: shape.filter(|_| field || item.task.is_some()).map(Box::new),
+                        text: item.text.into_string(),
+                        markdown: item.markdown.into_string(),
                         offset: item.offset,
                         task: item.task.is_some(),
                         depth: item.depth,
                         node: Some(index),
                         parent_node: item.parent,
-                        command: item.command,
-                        annotation: item.annotation.map(|a| *a),
+                        command: item.command.map(String::from),
+                        annotation: item.annotation,
                         is_parent: parents[index],
                         trigger: criteria
                             || rollback_rule
@@ -260,14 +262,14 @@ pub(super) fn pieces(
                 let item = ListItem {
                     task: Some(false),
                     ordered: false,
-                    text: choice::after_box(&first.text).to_string(),
-                    markdown: first.markdown.clone(),
+                    text: choice::after_box(&first.text).into(),
+                    markdown: first.markdown.as_str().into(),
                     offset: first.offset,
                     depth: 0,
                     parent: None,
                     command: None,
                     annotation: None,
-                    remarks: Vec::new(),
+                    remarks: Box::default(),
                 };
                 answer_with(&mut pieces, &mut answers, &heading_label, answer, &item);
             }
@@ -357,7 +359,7 @@ pub(super) fn pieces(
                             parent_node: None,
                             command: None,
                             annotation: line.annotation,
-                            shape,
+                            shape: shape.map(Box::new),
                             is_parent: false,
                             trigger: false,
                             optional: false,
@@ -383,7 +385,7 @@ pub(super) fn pieces(
                 }
                 continue;
             }
-            Node::Code(code) => pieces.push(Piece::Code(code)),
+            Node::Code(code) => pieces.push(Piece::Code(Box::new(code))),
         }
     }
     (pieces, heads)

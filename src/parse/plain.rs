@@ -132,7 +132,7 @@ pub fn read(text: &str, base: usize) -> Steps {
             let text = collapse(item);
             if !text.is_empty() {
                 let shape = rules::field_shape(&text).filter(|shape| shape.placeholder);
-                section.items.push(Draft {
+                section.items.push(Box::new(Draft {
                     text,
                     markdown: item.trim().to_string(),
                     offset: line.offset,
@@ -142,11 +142,11 @@ pub fn read(text: &str, base: usize) -> Steps {
                     parent_node: None,
                     command: None,
                     annotation: None,
-                    shape,
+                    shape: shape.map(Box::new),
                     is_parent: false,
                     trigger: false,
                     optional: false,
-                });
+                }));
             }
             next += 1;
         }

@@ -204,14 +204,14 @@ impl Table {
                 ListItem {
                     task: None,
                     ordered: false,
-                    text: format!("{label}: {value}"),
-                    markdown: format!("**{label}**: {value}"),
+                    text: format!("{label}: {value}").into(),
+                    markdown: format!("**{label}**: {value}").into(),
                     offset: row.offset,
                     depth: 0,
                     parent: None,
                     command: None,
                     annotation: None,
-                    remarks: Vec::new(),
+                    remarks: Box::default(),
                 }
             })
             .collect()
@@ -227,14 +227,14 @@ impl Table {
             .map(|row| ListItem {
                 task: None,
                 ordered: false,
-                text: cell(&row, 0).trim().to_string(),
-                markdown: row.markdown,
+                text: cell(&row, 0).trim().into(),
+                markdown: row.markdown.into(),
                 offset: row.offset,
                 depth: 0,
                 parent: None,
                 command: None,
                 annotation: None,
-                remarks: Vec::new(),
+                remarks: Box::default(),
             })
             .collect()
     }
@@ -287,14 +287,14 @@ impl Table {
             items.push(ListItem {
                 task: (!numbered).then_some(ticked.unwrap_or(false)),
                 ordered: numbered,
-                text,
-                markdown: row.markdown,
+                text: text.into(),
+                markdown: row.markdown.into(),
                 offset: row.offset,
                 depth: 0,
                 parent: None,
                 command: None,
                 annotation: None,
-                remarks: Vec::new(),
+                remarks: Box::default(),
             });
         }
         items
@@ -330,7 +330,7 @@ mod tests {
         table
             .items()
             .into_iter()
-            .map(|item| (item.text, item.task))
+            .map(|item| (item.text.into_string(), item.task))
             .collect()
     }
 
@@ -379,7 +379,11 @@ mod tests {
                 &["Risk", "High / Medium / Low"],
             ],
         );
-        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        let texts: Vec<String> = t
+            .items()
+            .into_iter()
+            .map(|item| item.text.into_string())
+            .collect();
         assert_eq!(
             texts,
             [
@@ -419,7 +423,11 @@ mod tests {
                 &["Window", "[ ] Day [ ] Night"],
             ],
         );
-        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        let texts: Vec<String> = t
+            .items()
+            .into_iter()
+            .map(|item| item.text.into_string())
+            .collect();
         assert_eq!(
             texts,
             ["Risk: [ ] Low [ ] High", "Window: [ ] Day [ ] Night"]
@@ -436,7 +444,11 @@ mod tests {
                 &["Site", "eu-west-1"],
             ],
         );
-        let texts: Vec<String> = t.items().into_iter().map(|item| item.text).collect();
+        let texts: Vec<String> = t
+            .items()
+            .into_iter()
+            .map(|item| item.text.into_string())
+            .collect();
         assert_eq!(texts, ["Started: ___", "Ended: ___", "Site: ___"]);
     }
 

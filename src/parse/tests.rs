@@ -324,6 +324,80 @@ fn annotations_override_the_rules() {
     assert_eq!(twice.diagnostics[0].line, 4);
 }
 
+fn ids_of(text: &str) -> (Vec<String>, Vec<usize>) {
+    let parsed = parse(&Source::from_text("t.md", text));
+    let ids = parsed
+        .checklist
+        .items()
+        .map(|(_, _, i)| i.id.clone())
+        .collect();
+    (ids, parsed.diagnostics.iter().map(|d| d.line).collect())
+}
+
+#[test]
+fn an_id_with_a_slash_written_in_an_annotation_meets_the_ids_relcheck_makes() {
+    // Written after the item whose id relcheck made: an error, renamed.
+    assert_eq!(
+        ids_of("# T\n## P\n- [ ] a\n- [ ] b <!-- relcheck: id=p/a -->\n"),
+        (vec!["p/a".to_string(), "p/a-2".to_string()], vec![4])
+    );
+    // Written first: the made id gives way, silently.
+    assert_eq!(
+        ids_of("# T\n## P\n- [ ] b <!-- relcheck: id=p/a -->\n- [ ] a\n"),
+        (vec!["p/a".to_string(), "p/a-2".to_string()], vec![])
+    );
+    // A phase's written id the same as another phase's section's.
+    assert_eq!(
+        ids_of("# T\n## P <!-- relcheck: id=q/s -->\n- [ ] a\n## Q\n### S\n- [ ] a\n"),
+        (vec!["q/s/a".to_string(), "q/s/a-2".to_string()], vec![])
+    );
+    // Without a slash written, made ids are unique by their places, and
+    // a written id twice is still caught.
+    assert_eq!(
+        ids_of(
+            "# T\n## P\n### S\n- [ ] a\n- [ ] a\n## P\n### S\n- [ ] a <!-- relcheck: id=x -->\n- [ ] b <!-- relcheck: id=x -->\n- [ ] a\n"
+        ),
+        (
+            ["p/s/a", "p/s/a-2", "x", "x-2", "p-2/s/a"]
+                .map(String::from)
+                .to_vec(),
+            vec![9]
+        )
+    );
+}
+
+#[test]
+fn slugs_stay_unique_past_the_few_a_section_keeps_in_a_list() {
+    // Twenty items alike: the first sixteen slugs are kept in a list,
+    // the rest in a map, and a slug already handed out as a suffix is
+    // not handed out again.
+    let text = format!(
+        "# T\n## P\n{}- [ ] a 2\n- [ ] a 21\n- [ ] b\n",
+        "- [ ] a\n".repeat(20)
+    );
+    let (ids, _) = ids_of(&text);
+    let mut expected = vec!["p/a".to_string()];
+    expected.extend((2..=20).map(|n| format!("p/a-{n}")));
+    expected.extend(["p/a-2-2", "p/a-21", "p/b"].map(String::from));
+    assert_eq!(ids, expected);
+}
+
+#[test]
+fn an_items_annotations_read_and_serialise_as_a_map_in_key_order() {
+    let c = model("# T\n## P\n- [ ] a <!-- relcheck: timeout=300 id=x kind=check timeout=60 -->\n");
+    let annotations = &c.phases[0].sections[0].items[0].annotations;
+    // A key written twice keeps its later value, as a map's insert does.
+    assert_eq!(annotations.get("timeout").map(String::as_str), Some("60"));
+    assert!(annotations.contains_key("kind") && !annotations.contains_key("wait"));
+    assert_eq!(
+        serde_json::to_string(annotations).unwrap(),
+        r#"{"id":"x","kind":"check","timeout":"60"}"#
+    );
+    let back: crate::model::Annotations =
+        serde_json::from_str(r#"{"timeout":"60","id":"x","kind":"check"}"#).unwrap();
+    assert_eq!(&back, annotations);
+}
+
 #[test]
 fn heading_annotations_set_when_and_id() {
     let c = model("# T\n## Cleanup <!-- relcheck: when=success id=tidy -->\n- [ ] a\n");

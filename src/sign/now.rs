@@ -96,3 +96,7 @@ impl<'r> Now<'r> {
         self.parts.get(name).map(Option::as_deref)
     }
 }
+
+#[cfg(test)]
+#[path = "now_tests.rs"]
+mod tests;

@@ -400,29 +400,37 @@ pub(super) fn delta(
     let (parts, dropped) = delta_of(previous, whole);
     (
         parts
+            .into_iter()
             .map(|(name, short)| (name.to_string(), short.to_string()))
             .collect(),
-        dropped.map(str::to_string).collect(),
+        dropped.into_iter().map(str::to_string).collect(),
     )
 }
 
 /// [`delta`] borrowed from the maps, in the order it stores them: what
 /// `verify` compares a stored delta with, without a copy of every name.
+/// Both maps are in name order, so one walk of the two side by side
+/// finds it (a long run's maps have an entry per item).
 pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
     previous: &'m BTreeMap<K, V>,
     whole: &'m BTreeMap<K, V>,
-) -> (
-    impl Iterator<Item = (&'m str, &'m str)>,
-    impl Iterator<Item = &'m str>,
-) {
-    let parts = whole
-        .iter()
-        .map(|(name, short)| (name.borrow(), short.borrow()))
-        .filter(|(name, short)| previous.get(*name).map(Borrow::borrow) != Some(*short));
-    let dropped = previous
-        .keys()
-        .map(Borrow::borrow)
-        .filter(|name| !whole.contains_key(*name));
+) -> (Vec<(&'m str, &'m str)>, Vec<&'m str>) {
+    let pairs = |map: &'m BTreeMap<K, V>| {
+        map.iter()
+            .map(|(name, short)| (name.borrow(), short.borrow()))
+    };
+    let (mut parts, mut dropped) = (Vec::new(), Vec::new());
+    let mut before = pairs(previous).peekable();
+    for (name, short) in pairs(whole) {
+        while let Some((gone, _)) = before.next_if(|(old, _)| *old < name) {
+            dropped.push(gone);
+        }
+        match before.next_if(|(old, _)| *old == name) {
+            Some((_, then)) if then == short => {}
+            _ => parts.push((name, short)),
+        }
+    }
+    dropped.extend(before.map(|(name, _)| name));
     (parts, dropped)
 }
 

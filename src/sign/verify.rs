@@ -261,7 +261,11 @@ fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
             .parts
             .iter()
             .map(|(name, short)| (name.as_str(), short.as_str()));
-        if !parts.eq(stored) || !dropped.eq(signoff.dropped.iter().map(String::as_str)) {
+        if !parts.into_iter().eq(stored)
+            || !dropped
+                .into_iter()
+                .eq(signoff.dropped.iter().map(String::as_str))
+        {
             out.push("its list of parts is not stored as relcheck stores it".to_string());
         }
     }

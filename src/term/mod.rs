@@ -225,7 +225,16 @@ impl Terminal {
                     return Line::Text(buffer);
                 }
                 Key::Escape => {
-                    self.say("");
+                    // The question goes from the screen with what was typed
+                    // into it: left there, it reads as still asked, and the
+                    // keys the item takes next would seem to go nowhere.
+                    let typed = console::measure_text_width(&format!("{margin}{prompt} {buffer}"));
+                    let columns = usize::from(self.term.size().1).max(1);
+                    let _ = self.term.clear_line();
+                    let _ = self
+                        .term
+                        .clear_last_lines(typed.saturating_sub(1) / columns);
+                    let _ = self.term.flush();
                     return Line::Cancel;
                 }
                 Key::Backspace if buffer.pop().is_some() => {

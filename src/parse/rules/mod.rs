@@ -507,10 +507,29 @@ pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
     None
 }
 
+/// Each ASCII byte as a slug takes it: a letter lower-cased, a digit as
+/// it is, anything else 0 (a separator).
+const SLUG_BYTES: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut byte = 0;
+    while byte < 128 {
+        let b = byte as u8;
+        if b.is_ascii_alphanumeric() {
+            table[byte] = b.to_ascii_lowercase();
+        }
+        byte += 1;
+    }
+    table
+};
+
 /// Lower-case ASCII words joined by `-`, at most 48 characters.
 pub fn slug(text: &str) -> String {
-    // Sized once: growing it a character at a time is most of its cost.
-    let mut out = String::with_capacity(48);
+    const MAX: usize = 48;
+    // Gathered on the stack and copied once at its length: a slug is
+    // made for every heading and item, and pushing a character at a time
+    // into a string was most of its cost.
+    let mut out = [0u8; MAX];
+    let mut len = 0;
     let mut dash = false;
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -519,45 +538,44 @@ pub fn slug(text: &str) -> String {
         // where one starts that is longer.
         let byte = if bytes[at].is_ascii() {
             at += 1;
-            bytes[at - 1]
+            SLUG_BYTES[usize::from(bytes[at - 1])]
         } else {
             let Some(c) = text[at..].chars().next() else {
                 break;
             };
             at += c.len_utf8();
             match c {
-                'à'..='å' | 'À'..='Å' => 'a',
-                'è'..='ë' | 'È'..='Ë' => 'e',
-                'ì'..='ï' | 'Ì'..='Ï' => 'i',
-                'ò'..='ö' | 'Ò'..='Ö' => 'o',
-                'ù'..='ü' | 'Ù'..='Ü' => 'u',
-                'ç' | 'Ç' => 'c',
-                'ñ' | 'Ñ' => 'n',
+                'à'..='å' | 'À'..='Å' => b'a',
+                'è'..='ë' | 'È'..='Ë' => b'e',
+                'ì'..='ï' | 'Ì'..='Ï' => b'i',
+                'ò'..='ö' | 'Ò'..='Ö' => b'o',
+                'ù'..='ü' | 'Ù'..='Ü' => b'u',
+                'ç' | 'Ç' => b'c',
+                'ñ' | 'Ñ' => b'n',
                 // No other character is a letter or digit of a slug.
-                _ => '-',
+                _ => 0,
             }
-            .try_into()
-            .unwrap_or(b'-')
         };
-        // Bytes, not characters: the tests below cost a third as much.
-        if !byte.is_ascii_alphanumeric() {
+        if byte == 0 {
             dash = true;
             continue;
         }
-        let needed = usize::from(dash && !out.is_empty()) + 1;
-        if out.len() + needed > 48 {
+        let joined = dash && len > 0;
+        if len + usize::from(joined) + 1 > MAX {
             break;
         }
-        if dash && !out.is_empty() {
-            out.push('-');
+        if joined {
+            out[len] = b'-';
+            len += 1;
         }
         dash = false;
-        out.push(char::from(byte.to_ascii_lowercase()));
+        out[len] = byte;
+        len += 1;
     }
-    if out.is_empty() {
-        "item".to_string()
-    } else {
-        out
+    // Only ASCII letters, digits and `-` were written.
+    match std::str::from_utf8(&out[..len]) {
+        Ok(slug) if !slug.is_empty() => slug.to_string(),
+        _ => "item".to_string(),
     }
 }
 
