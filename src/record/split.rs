@@ -301,42 +301,6 @@ mod tests {
         }
     }
 
-    /// A few aliases in every piece, each under the reader's floor of 100
-    /// before it weighs aliases against anchors, but more than ten per
-    /// anchor in the whole file: the whole file is refused, and so the
-    /// pieces must not read it.
-    #[test]
-    fn aliases_send_the_record_to_the_one_reader() {
-        let text = long_text();
-        // Every 400th item gets an anchor and 11 aliases to it, under
-        // keys an item does not have (which reading ignores).
-        let (mut entry, mut group) = (0, 0);
-        let forged: String = text
-            .split_inclusive('\n')
-            .map(|line| {
-                if !line.starts_with("- id: ") {
-                    return line.to_string();
-                }
-                entry += 1;
-                if entry % 400 != 0 {
-                    return line.to_string();
-                }
-                group += 1;
-                let aliases = vec![format!("*a{group}"); 11].join(", ");
-                format!("{line}  x: &a{group} v\n  y: [{aliases}]\n")
-            })
-            .collect();
-        assert!(group > 10, "{group}");
-        assert!(read(&forged).is_none(), "the pieces read it");
-        let whole = crate::yaml::from_str::<Record>(&forged).unwrap_err();
-        assert!(
-            whole.to_string().ends_with(
-                "repeats text through more aliases (`*name`) than a file relcheck reads may use"
-            ),
-            "{whole}"
-        );
-    }
-
     #[test]
     fn pieces_are_whole_entries() {
         let block = "- id: a\n  x: 1\n- id: b\n- id: c\n  y: |\n    - no\n- id: d\n";
