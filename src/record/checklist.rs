@@ -20,7 +20,7 @@ pub struct ChecklistRef {
     /// The checklist's text as read (BOM dropped, line ends made LF).
     /// `None` in a record of schema v1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
+    pub source: Option<std::sync::Arc<str>>,
     /// The checklist's sign-off policy (front matter `signoff:`), carried so
     /// `verify` holds the record to it without the checklist; absent when
     /// it declares none. Part of the `checklist` part every sign-off binds.
@@ -128,7 +128,7 @@ impl ChecklistRef {
                         .collect(),
                 })
                 .collect(),
-            source: Some(checklist.source.text.to_string()),
+            source: Some(std::sync::Arc::clone(&checklist.source.text)),
             signoff: checklist.signoff,
         }
     }
@@ -162,7 +162,7 @@ impl From<ChecklistIn> for ChecklistRef {
             }),
             sha256: input.sha256,
             phases: input.phases,
-            source: input.source,
+            source: input.source.map(std::sync::Arc::from),
             signoff: input.signoff,
         }
     }
