@@ -567,9 +567,8 @@ fn a_dumb_terminal_gets_no_escapes_at_all() {
     );
 }
 
-#[test]
-fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
-    let dir = setup();
+/// mini.md run up to its trigger, "Errors", every step before it done.
+fn at_the_trigger(dir: &Dir) -> Session {
     let mut run = pty(&dir.path, &["run", "mini.md"]);
     run.expect("Ticket:").unwrap();
     run.send("T-1\r").unwrap();
@@ -578,6 +577,13 @@ fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
     run.expect("CHECK  Second").unwrap();
     run.send("y").unwrap();
     run.expect("TRIGGER  Errors").unwrap();
+    run
+}
+
+#[test]
+fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
+    let dir = setup();
+    let mut run = at_the_trigger(&dir);
     // A tired double tap: the first y says it happened; the others were
     // typed before the question was asked.
     run.send("yyy").unwrap();
@@ -597,14 +603,7 @@ fn the_rest_of_a_burst_is_not_typed_into_the_question_it_opens() {
 #[test]
 fn esc_takes_a_question_and_what_was_typed_off_the_screen() {
     let dir = setup();
-    let mut run = pty(&dir.path, &["run", "mini.md"]);
-    run.expect("Ticket:").unwrap();
-    run.send("T-1\r").unwrap();
-    run.expect("CHECK  First").unwrap();
-    run.send("y").unwrap();
-    run.expect("CHECK  Second").unwrap();
-    run.send("y").unwrap();
-    run.expect("TRIGGER  Errors").unwrap();
+    let mut run = at_the_trigger(&dir);
     run.send("y").unwrap();
     run.expect("What happened?").unwrap();
     std::thread::sleep(std::time::Duration::from_millis(300));
