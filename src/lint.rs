@@ -95,16 +95,26 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             };
             if section.items.len() <= PAIRWISE {
                 // Nearly every section: each item against those before
-                // it, with no copy of any text; the first alike is the
-                // one a map would have kept.
+                // it, with no copy of an ASCII text and one of any other;
+                // the first alike is the one a map would have kept.
+                let lowered = lowered_texts(&section.items);
+                let text_of = |at: usize| Text {
+                    text: &section.items[at].text,
+                    lowered: lowered.get(at).and_then(Option::as_deref),
+                };
                 for (at, item) in section.items.iter().enumerate() {
                     let group = group_of(item);
-                    if let Some(first) = section.items[..at].iter().find(|earlier| {
-                        earlier.parent == item.parent
-                            && same_lower_case(&earlier.text, &item.text)
-                            && group_of(earlier) == group
-                    }) {
-                        out.push(repeated(item, first.line));
+                    if let Some(first) =
+                        section.items[..at]
+                            .iter()
+                            .enumerate()
+                            .find(|&(before, earlier)| {
+                                earlier.parent == item.parent
+                                    && same_lower_case(text_of(before), text_of(at))
+                                    && group_of(earlier) == group
+                            })
+                    {
+                        out.push(repeated(item, first.1.line));
                     }
                 }
             } else {
@@ -240,13 +250,46 @@ fn under_title(lines: TextLines, line: usize) -> bool {
 /// through a map (a section of 100,000 items would be 5 billion pairs).
 const PAIRWISE: usize = 32;
 
+/// Each item's text lower-cased, once, where it is not ASCII; nothing
+/// at all for a section of ASCII texts (nearly all). Lower-casing in
+/// each comparison instead made a section of 32 long accented texts cost
+/// 31 times the copies: lint of such a 30 MB file took 5.1 s, not 1.6 s.
+fn lowered_texts(items: &[Item]) -> Vec<Option<String>> {
+    if items.iter().all(|item| item.text.is_ascii()) {
+        return Vec::new();
+    }
+    items
+        .iter()
+        .map(|item| (!item.text.is_ascii()).then(|| item.text.to_lowercase()))
+        .collect()
+}
+
+/// An item's text, and its lower-cased copy when it is not ASCII.
+#[derive(Clone, Copy)]
+struct Text<'a> {
+    text: &'a str,
+    lowered: Option<&'a str>,
+}
+
 /// Whether two texts are the same once lower-cased, as `to_lowercase`
-/// has it: without the copies for ASCII texts (nearly all).
-fn same_lower_case(a: &str, b: &str) -> bool {
-    if a.is_ascii() && b.is_ascii() {
-        a.eq_ignore_ascii_case(b)
-    } else {
-        a.to_lowercase() == b.to_lowercase()
+/// has it (context and all: a final `Σ` is `ς`). An ASCII text is
+/// compared without a copy: a lower-cased text holds no upper-case ASCII
+/// letter, so `eq_ignore_ascii_case` against it is equality with the
+/// ASCII text lower-cased.
+fn same_lower_case(a: Text, b: Text) -> bool {
+    match (a.lowered, b.lowered) {
+        (Some(a), Some(b)) => a == b,
+        (Some(lowered), None) => lowered.eq_ignore_ascii_case(b.text),
+        (None, Some(lowered)) => a.text.eq_ignore_ascii_case(lowered),
+        // Both ASCII, as lint calls it; a text given without its copy is
+        // lower-cased here.
+        (None, None) => {
+            if a.text.is_ascii() && b.text.is_ascii() {
+                a.text.eq_ignore_ascii_case(b.text)
+            } else {
+                a.text.to_lowercase() == b.text.to_lowercase()
+            }
+        }
     }
 }
 
@@ -481,4 +524,62 @@ pub fn run(
     } else {
         Code::Success
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Text, same_lower_case};
+
+    #[test]
+    fn same_lower_case_is_to_lowercase_equality_for_every_pair() {
+        let texts = [
+            "",
+            "a",
+            "A",
+            "key",
+            "KEY",
+            "\u{212a}ey",
+            "ΑΣ",
+            "ας",
+            "ασ",
+            "Σ",
+            "σ",
+            "ΟΔΟΣ Α",
+            "οδος α",
+            "İx",
+            "i\u{307}x",
+            "ix",
+            "Café",
+            "CAFÉ",
+            "cafe",
+            "ß",
+            "SS",
+            "ss",
+            "ǅ",
+            "ǆ",
+            "🚀",
+            "é",
+        ];
+        let of = |text: &'static str| Text {
+            text,
+            lowered: None,
+        };
+        let lowered: Vec<String> = texts.iter().map(|t| t.to_lowercase()).collect();
+        for (i, a) in texts.iter().enumerate() {
+            for (j, b) in texts.iter().enumerate() {
+                let expected = a.to_lowercase() == b.to_lowercase();
+                // As lint builds them: a copy only for a text not ASCII.
+                let with = |at: usize, text: &'static str| Text {
+                    text,
+                    lowered: (!text.is_ascii()).then_some(lowered[at].as_str()),
+                };
+                assert_eq!(
+                    same_lower_case(with(i, a), with(j, b)),
+                    expected,
+                    "{a:?} {b:?}"
+                );
+                assert_eq!(same_lower_case(of(a), of(b)), expected, "{a:?} {b:?}");
+            }
+        }
+    }
 }

@@ -286,3 +286,62 @@ fn a_repeat_is_found_in_any_case_under_the_same_parent_in_short_and_long_section
         )
         .run();
 }
+
+#[test]
+fn a_repeat_is_the_same_text_lower_cased_in_context_in_short_and_long_sections() {
+    // Lower-cased as `to_lowercase` has it, in either path: a final `Σ`
+    // is `ς` (so "ΑΣ" repeats "ας", not "ασ"), the Kelvin sign is `k`
+    // against an ASCII text before or after it, and "Café" is not "cafe".
+    let short = [
+        "ΑΣ",
+        "ασ",
+        "ας",
+        "\u{212a}ey",
+        "KEY",
+        "key",
+        "Kit",
+        "\u{212a}IT",
+        "Café",
+        "cafe",
+        "CAFÉ",
+    ];
+    let items =
+        |texts: &[&str]| -> String { texts.iter().map(|t| format!("- [ ] {t}\n")).collect() };
+    let filler: Vec<String> = (1..=25).map(|n| format!("Filler {n}")).collect();
+    let long: Vec<&str> = short
+        .iter()
+        .copied()
+        .chain(filler.iter().map(String::as_str))
+        .collect();
+    let warning = |line: usize, text: &str, first: usize| {
+        let pad = " ".repeat(line.to_string().len());
+        format!(
+            "cases.md:{line}:1: warning: \"{text}\" is already an item of this section (line {first})\n{line} | - [ ] {text}\n{pad} | ^\n"
+        )
+    };
+    let mut expected = String::new();
+    for base in [5, 19] {
+        for (at, text, first) in [
+            (2, "ας", 0),
+            (4, "KEY", 3),
+            (5, "key", 3),
+            (7, "\u{212a}IT", 6),
+            (10, "CAFÉ", 8),
+        ] {
+            expected.push_str(&warning(base + at, text, base + first));
+        }
+    }
+    expected.push_str("cases.md: 0 errors, 10 warnings\n");
+    Test::new()
+        .file(
+            "cases.md",
+            &format!(
+                "# Repeats\n\n## Short\n\n{}\n## Long\n\n{}",
+                items(&short),
+                items(&long)
+            ),
+        )
+        .args(&["lint", "cases.md"])
+        .stdout(&expected)
+        .run();
+}
