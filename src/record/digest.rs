@@ -126,6 +126,23 @@ fn streamed<F: AsRef<[u8]>>(record: &Record, items: Option<&[F]>) -> String {
     }
 }
 
+/// Lowercase hex SHA-256 of `value`'s canonical form, hashed as the form
+/// is written: a long run's sign-off lists every item, and its form, made
+/// whole to be digested (the next sign-off binds it), was a fifth of a
+/// pipeline's peak memory.
+pub fn canonical_sha256<T: Serialize + ?Sized>(value: &T) -> String {
+    let mut written = Ok(());
+    let hex = sha256_of(|out| {
+        written = super::canonical::to_writer(value, None, out);
+        Ok(())
+    });
+    match written {
+        Ok(()) => hex,
+        // As for the record digest: what fails to stream is null made whole.
+        Err(_) => sha256_hex(&super::canonical::to_vec(value, None)),
+    }
+}
+
 /// An array of forms already made, in canonical form.
 fn write_forms<F: AsRef<[u8]>>(forms: &[F], out: &mut impl Write) -> std::io::Result<()> {
     out.write_all(b"[")?;

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::{PAYLOAD_HEADER, PAYLOAD_HEADER_V1};
 use crate::record::v1::{ChecklistV1, GateV1, ItemV1, SignoffV1};
 use crate::record::{
-    Decision, Event, ItemResult, Mode, Outcome, Record, Signoff, canonical, canonical_json,
+    Decision, Event, ItemResult, Mode, Outcome, Record, Signoff, canonical_json, canonical_sha256,
 };
 use crate::source::sha256_hex;
 
@@ -176,7 +176,9 @@ struct EventsPart<'a> {
 }
 
 pub(super) fn short<T: Serialize + ?Sized>(value: &T) -> String {
-    short_of_form(&canonical::to_vec(value, None))
+    let mut hex = canonical_sha256(value);
+    hex.truncate(SHORT);
+    hex
 }
 
 /// A part's short digest from its canonical form.
@@ -438,7 +440,7 @@ pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
 /// `index`, whole, signature included; `None` for the first.
 pub fn previous_digest(record: &Record, index: usize) -> Option<String> {
     let previous = record.signoffs.get(index.checked_sub(1)?)?;
-    Some(sha256_hex(&canonical::to_vec(previous, None)))
+    Some(canonical_sha256(previous))
 }
 
 /// The bytes an SSH signature over `signoff`, sign-off `index` of `record`

@@ -590,34 +590,3 @@ fn principals_are_the_name_and_any_address_in_it() {
     );
     assert_eq!(principals("jane@example.com"), ["jane@example.com"]);
 }
-
-/// What a sign-off stores of its map is every entry new or changed since
-/// the map before, and every name that map had and this one has not,
-/// each in name order: names before, between and after the other map's.
-#[test]
-fn a_delta_is_what_was_added_changed_and_dropped() {
-    let map = |entries: &[(&str, &str)]| -> BTreeMap<String, String> {
-        entries
-            .iter()
-            .map(|(name, short)| (name.to_string(), short.to_string()))
-            .collect()
-    };
-    let previous = map(&[("a", "1"), ("c", "1"), ("d", "1"), ("f", "1"), ("z", "1")]);
-    let whole = map(&[("b", "1"), ("c", "1"), ("d", "2"), ("e", "1"), ("y", "1")]);
-    let (parts, dropped) = parts::delta(&previous, &whole);
-    assert_eq!(
-        parts,
-        map(&[("b", "1"), ("d", "2"), ("e", "1"), ("y", "1")])
-    );
-    assert_eq!(dropped, ["a", "f", "z"]);
-    assert_eq!(parts::delta(&whole, &whole), (BTreeMap::new(), Vec::new()));
-    assert_eq!(
-        parts::delta(&BTreeMap::new(), &whole),
-        (whole.clone(), Vec::new())
-    );
-    let none: Vec<String> = whole.keys().cloned().collect();
-    assert_eq!(
-        parts::delta(&whole, &BTreeMap::new()),
-        (BTreeMap::new(), none)
-    );
-}
