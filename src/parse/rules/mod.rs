@@ -14,11 +14,13 @@ pub use info::{
 mod field;
 mod optional;
 mod role;
+mod slug;
 
 pub use field::{FieldShape, boxed_choices, choices, field_shape, is_prose_value};
 pub use optional::{is_optional_text, is_optional_title, without_optional_label};
 use role::lead_of;
 pub use role::{looks_like_role, role_of_title, role_words, signing_lead, without_signing_word};
+pub use slug::{is_valid_id, slug};
 
 /// A title with its leading numbering ("21. ", "3) ", "1.2 ") removed.
 pub fn strip_numbering(title: &str) -> &str {
@@ -507,78 +509,6 @@ pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
     None
 }
 
-/// Each ASCII byte as a slug takes it: a letter lower-cased, a digit as
-/// it is, anything else 0 (a separator).
-const SLUG_BYTES: [u8; 128] = {
-    let mut table = [0u8; 128];
-    let mut byte = 0;
-    while byte < 128 {
-        let b = byte as u8;
-        if b.is_ascii_alphanumeric() {
-            table[byte] = b.to_ascii_lowercase();
-        }
-        byte += 1;
-    }
-    table
-};
-
-/// Lower-case ASCII words joined by `-`, at most 48 characters.
-pub fn slug(text: &str) -> String {
-    const MAX: usize = 48;
-    // Gathered on the stack and copied once at its length: a slug is
-    // made for every heading and item, and pushing a character at a time
-    // into a string was most of its cost.
-    let mut out = [0u8; MAX];
-    let mut len = 0;
-    let mut dash = false;
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    while at < bytes.len() {
-        // A byte at a time through ASCII; a character is decoded only
-        // where one starts that is longer.
-        let byte = if bytes[at].is_ascii() {
-            at += 1;
-            SLUG_BYTES[usize::from(bytes[at - 1])]
-        } else {
-            let Some(c) = text[at..].chars().next() else {
-                break;
-            };
-            at += c.len_utf8();
-            match c {
-                'à'..='å' | 'À'..='Å' => b'a',
-                'è'..='ë' | 'È'..='Ë' => b'e',
-                'ì'..='ï' | 'Ì'..='Ï' => b'i',
-                'ò'..='ö' | 'Ò'..='Ö' => b'o',
-                'ù'..='ü' | 'Ù'..='Ü' => b'u',
-                'ç' | 'Ç' => b'c',
-                'ñ' | 'Ñ' => b'n',
-                // No other character is a letter or digit of a slug.
-                _ => 0,
-            }
-        };
-        if byte == 0 {
-            dash = true;
-            continue;
-        }
-        let joined = dash && len > 0;
-        if len + usize::from(joined) + 1 > MAX {
-            break;
-        }
-        if joined {
-            out[len] = b'-';
-            len += 1;
-        }
-        dash = false;
-        out[len] = byte;
-        len += 1;
-    }
-    // Only ASCII letters, digits and `-` were written.
-    match std::str::from_utf8(&out[..len]) {
-        Ok(slug) if !slug.is_empty() => slug.to_string(),
-        _ => "item".to_string(),
-    }
-}
-
 /// Seconds an item's words ask to wait or monitor: "watched for 15
 /// minutes", "monitored for 2 hours", "30-60 minute monitoring period". A
 /// range gives its lower bound. Only with a word of watching or waiting, so
@@ -628,17 +558,6 @@ pub fn wait_in_text(text: &str) -> Option<u64> {
         return n.checked_mul(scale);
     }
     None
-}
-
-/// Whether an annotated id is well formed: slug segments joined by `/`.
-pub fn is_valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.split('/').all(|segment| {
-            !segment.is_empty()
-                && segment.chars().all(|c| {
-                    c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
-                })
-        })
 }
 
 #[cfg(test)]
