@@ -329,3 +329,6 @@ fn prose(nodes: &[markdown::Node]) -> Option<String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod shape_tests;
