@@ -562,3 +562,6 @@ pub fn wait_in_text(text: &str) -> Option<u64> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_path_tests;
