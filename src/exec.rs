@@ -554,3 +554,6 @@ use tail::Tail;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod quoting_tests;
