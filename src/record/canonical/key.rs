@@ -5,6 +5,10 @@ use serde::ser::{self, Impossible};
 
 use super::Error;
 
+fn not_a_key<T>() -> Result<T, Error> {
+    Err(Error("a map key must be a string".to_string()))
+}
+
 /// A map key as a value tree keeps it: strings as they are, numbers,
 /// booleans and characters as their text; anything else fails.
 pub(super) struct KeyName;
@@ -54,25 +58,25 @@ impl ser::Serializer for KeyName {
         Ok(v.to_string())
     }
     fn serialize_f32(self, _v: f32) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_f64(self, _v: f64) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_none(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_some<T: Serialize + ?Sized>(self, _value: &T) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_unit(self) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_unit_struct(self, _name: &'static str) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
     fn serialize_unit_variant(
         self,
@@ -89,54 +93,13 @@ impl ser::Serializer for KeyName {
     ) -> Result<String, Error> {
         value.serialize(self)
     }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _value: &T,
-    ) -> Result<String, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleStruct, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeTupleVariant, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
-    fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
     fn serialize_struct(
         self,
         _name: &'static str,
         _len: usize,
     ) -> Result<Self::SerializeStruct, Error> {
-        Err(Error("a map key must be a string".to_string()))
+        not_a_key()
     }
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> Result<Self::SerializeStructVariant, Error> {
-        Err(Error("a map key must be a string".to_string()))
-    }
+
+    refuse_compounds!(not_a_key());
 }

@@ -14,6 +14,58 @@
 //! (`members`), so a whole record's form can be hashed as it is produced
 //! instead of being held in memory: at 100,000 items it is 100 MB.
 
+/// The methods of a serializer for the compound values it refuses (all
+/// but a struct), each answering `$refuse`, a call that gives the error: a
+/// map key ([`KeyName`]) and a member picked from a struct (`members`)
+/// refuse them alike.
+macro_rules! refuse_compounds {
+    ($refuse:expr) => {
+        fn serialize_newtype_variant<T: Serialize + ?Sized>(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _value: &T,
+        ) -> Result<Self::Ok, Error> {
+            $refuse
+        }
+        fn serialize_seq(self, _len: Option<usize>) -> Result<Self::SerializeSeq, Error> {
+            $refuse
+        }
+        fn serialize_tuple(self, _len: usize) -> Result<Self::SerializeTuple, Error> {
+            $refuse
+        }
+        fn serialize_tuple_struct(
+            self,
+            _name: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleStruct, Error> {
+            $refuse
+        }
+        fn serialize_tuple_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeTupleVariant, Error> {
+            $refuse
+        }
+        fn serialize_map(self, _len: Option<usize>) -> Result<Self::SerializeMap, Error> {
+            $refuse
+        }
+        fn serialize_struct_variant(
+            self,
+            _name: &'static str,
+            _index: u32,
+            _variant: &'static str,
+            _len: usize,
+        ) -> Result<Self::SerializeStructVariant, Error> {
+            $refuse
+        }
+    };
+}
+
 mod key;
 mod members;
 
@@ -383,35 +435,27 @@ impl<W: Write + ?Sized> ser::SerializeMap for Object<'_, W> {
     }
 }
 
-impl<W: Write + ?Sized> ser::SerializeStruct for Object<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.member(Cow::Borrowed(key), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// A struct and a struct variant are each an object of their fields.
+macro_rules! object_parts {
+    ($($part:ident),*) => {$(
+        impl<W: Write + ?Sized> ser::$part for Object<'_, W> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.member(Cow::Borrowed(key), value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl<W: Write + ?Sized> ser::SerializeStructVariant for Object<'_, W> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.member(Cow::Borrowed(key), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+object_parts!(SerializeStruct, SerializeStructVariant);
 
 #[cfg(test)]
 mod tests;
