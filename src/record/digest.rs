@@ -87,7 +87,7 @@ pub fn digest(record: &Record) -> String {
     if record.is_v1() {
         return sha256_hex(&canonical(record));
     }
-    streamed::<&[u8]>(record, None)
+    streamed::<Record, &[u8]>(record, Some("digest"), None)
 }
 
 /// [`digest`] of a schema v2 record whose items' canonical forms are at
@@ -97,19 +97,32 @@ pub fn digest_with_items<F: AsRef<[u8]>>(record: &Record, items: &[F]) -> String
     if record.is_v1() || items.len() != record.items.len() {
         return digest(record);
     }
-    streamed(record, Some(items))
+    streamed(record, Some("digest"), Some(items))
 }
 
-/// The v2 digest, hashed as the form is written; `items`, when given,
-/// are the items' forms, written in place of making them.
-fn streamed<F: AsRef<[u8]>>(record: &Record, items: Option<&[F]>) -> String {
+/// Lowercase hex SHA-256 of `value`'s canonical form, hashed as the form
+/// is written: a long run's sign-off lists every item, and its form, made
+/// whole to be digested (the next sign-off binds it), was a fifth of a
+/// pipeline's peak memory.
+pub fn canonical_sha256<T: Serialize + ?Sized>(value: &T) -> String {
+    streamed::<T, &[u8]>(value, None, None)
+}
+
+/// The SHA-256 of `value`'s canonical form less its top-level `omit`,
+/// hashed as the form is written; `items`, when given, are the forms of
+/// its `items`, written in place of making them.
+fn streamed<T: Serialize + ?Sized, F: AsRef<[u8]>>(
+    value: &T,
+    omit: Option<&'static str>,
+    items: Option<&[F]>,
+) -> String {
     let mut written = Ok(());
     let hex = sha256_of(|out| {
         written = match items {
-            None => super::canonical::to_writer(record, Some("digest"), out),
+            None => super::canonical::to_writer(value, omit, out),
             Some(items) => super::canonical::to_writer_with(
-                record,
-                Some("digest"),
+                value,
+                omit,
                 out,
                 Some(("items", |out: &mut Sha256Writer| {
                     write_forms(items, out).map_err(serde::ser::Error::custom)
@@ -122,24 +135,7 @@ fn streamed<F: AsRef<[u8]>>(record: &Record, items: Option<&[F]>) -> String {
         Ok(()) => hex,
         // Only a value the canonical form cannot hold fails (none in a
         // record); its form, null, is what the buffered one gives.
-        Err(_) => sha256_hex(&canonical(record)),
-    }
-}
-
-/// Lowercase hex SHA-256 of `value`'s canonical form, hashed as the form
-/// is written: a long run's sign-off lists every item, and its form, made
-/// whole to be digested (the next sign-off binds it), was a fifth of a
-/// pipeline's peak memory.
-pub fn canonical_sha256<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut written = Ok(());
-    let hex = sha256_of(|out| {
-        written = super::canonical::to_writer(value, None, out);
-        Ok(())
-    });
-    match written {
-        Ok(()) => hex,
-        // As for the record digest: what fails to stream is null made whole.
-        Err(_) => sha256_hex(&super::canonical::to_vec(value, None)),
+        Err(_) => sha256_hex(&super::canonical::to_vec(value, omit)),
     }
 }
 
