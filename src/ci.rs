@@ -5,6 +5,11 @@
 //! also an annotation on the checklist line. At a phase's gate it has no
 //! one to ask: the answers file's waiver lets the run go on, and without
 //! one the engine stops the pipeline there.
+//!
+//! The prompter owns the answers file's answers and takes each item's out
+//! as the item is asked: a long run's answers are used by the time its
+//! record is largest (its sign-offs, at the end), so their memory is
+//! free for the record by then.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -29,7 +34,14 @@ const FAILURE_LINES: usize = 20;
 const SUMMARY_LIMIT: usize = 512 * 1024;
 
 pub struct Unattended<'a> {
-    answers: &'a Answers,
+    /// What is left of the file's answers: an item's is taken out when
+    /// the item is asked.
+    answers: Answers,
+    /// The answer of the item being asked, with its id: asked again (its
+    /// answer was refused) the item answers the same, as when the answer
+    /// stayed in the map; dropped once the item is settled, or put back if
+    /// the run moves to another item first.
+    held: Option<(String, ItemAnswer)>,
     run_commands: bool,
     err: Box<dyn Write + 'a>,
     style: Style,
@@ -51,7 +63,7 @@ pub struct Annotations<'a> {
 
 impl<'a> Unattended<'a> {
     pub fn new(
-        answers: &'a Answers,
+        answers: Answers,
         run_commands: bool,
         err: Box<dyn Write + 'a>,
         style: Style,
@@ -59,6 +71,7 @@ impl<'a> Unattended<'a> {
     ) -> Unattended<'a> {
         Unattended {
             answers,
+            held: None,
             run_commands,
             err,
             style,
@@ -100,6 +113,29 @@ impl<'a> Unattended<'a> {
             );
         }
         refused
+    }
+
+    /// The file's answer for item `id`, taken out of the map and held
+    /// until the item is settled.
+    fn take_answer(&mut self, id: &str) -> Option<ItemAnswer> {
+        if self.held.as_ref().is_some_and(|(held, _)| held != id)
+            && let Some((other, answer)) = self.held.take()
+        {
+            // Another item is asked before the held one was settled (the
+            // run moved on): its answer goes back for when it is asked.
+            self.answers.items.insert(other, answer);
+        }
+        if self.held.is_none() {
+            let answer = self.answers.items.remove(id)?;
+            self.held = Some((id.to_string(), answer));
+        }
+        self.held.as_ref().map(|(_, answer)| answer.clone())
+    }
+
+    /// How many item answers of the file are not used yet (the one held
+    /// for the item being asked counts as used).
+    pub fn unused_answers(&self) -> usize {
+        self.answers.items.len()
     }
 
     fn action_for(&mut self, answer: &ItemAnswer) -> Action {
@@ -175,8 +211,7 @@ impl Prompter for Unattended<'_> {
         if self.refused(view, "answer refused") {
             return Reply::Answer(Action::Pending);
         }
-        if let Some(answer) = self.answers.items.get(&view.id) {
-            let answer = answer.clone();
+        if let Some(answer) = self.take_answer(&view.id) {
             if view.measure.is_some()
                 && !matches!(answer.status, Status::Skipped | Status::NotApplicable)
             {
@@ -237,10 +272,10 @@ impl Prompter for Unattended<'_> {
         if self.refused(view, "sign-off refused") {
             return Reply::Answer(Action::Pending);
         }
-        match self.answers.signoffs.get(&view.id) {
+        match self.answers.signoffs.get(&view.id).cloned() {
             Some(answer) => {
                 self.sourced_from_file();
-                Reply::Answer(Action::Signoff(answer.clone()))
+                Reply::Answer(Action::Signoff(answer))
             }
             None => Reply::Answer(Action::Pending),
         }
@@ -322,8 +357,18 @@ impl Prompter for Unattended<'_> {
 
     fn settled(&mut self, item: &ItemResult, name: &str) {
         // Its count is for an answer refused again and again; once it is
-        // settled the count is done with (a run kept one per item).
+        // settled the count is done with (a run kept one per item), and so
+        // is its answer: a settled item is not asked again. One the run
+        // filled in itself was never asked, and its answer goes too.
         self.asked.remove(&item.id);
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|(held, _)| **held == *item.id)
+        {
+            self.held = None;
+        }
+        self.answers.items.remove(&*item.id);
         let took = item
             .command
             .as_ref()

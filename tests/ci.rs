@@ -560,7 +560,7 @@ fn interactive_and_unattended_runs_agree() {
 
     let mut unattended = Session::start(&checklist, &clock, options(true), &flag, "b".into());
     let mut prompter = Unattended::new(
-        &answers,
+        answers,
         true,
         Box::new(std::io::sink()),
         relcheck::style::Style::PLAIN,

@@ -997,7 +997,7 @@ fn the_ci_prompter_waives_from_the_answers_file_and_names_items_by_text() {
     let mut session = Session::start(&checklist, &clock, unattended(), &flag, "r".into());
     let mut log = Vec::new();
     let mut prompter = Unattended::new(
-        &answers,
+        answers,
         true,
         Box::new(&mut log),
         relcheck::style::Style::PLAIN,

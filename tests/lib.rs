@@ -3,6 +3,7 @@
 
 mod support;
 
+mod answers;
 mod attest;
 mod bad_night;
 mod bundled;
