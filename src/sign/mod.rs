@@ -26,6 +26,7 @@ mod policy;
 mod settings;
 mod ssh;
 mod verify;
+mod whole;
 
 pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_matches};
 pub use binder::Binder;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use super::whole::Whole;
 use super::{PAYLOAD_HEADER, PAYLOAD_HEADER_V1};
 use crate::record::v1::{ChecklistV1, GateV1, ItemV1, SignoffV1};
 use crate::record::{
@@ -118,15 +119,14 @@ impl Part {
             })),
             Part::Rollback => record.rollback.as_ref().map(short),
             Part::Value(name) => record.values.get(name).map(short),
-            Part::Item(id) if v1 => items.get(id.as_str()).map(|item| short(&ItemV1::of(item))),
-            Part::Item(id) => items.get(id.as_str()).map(|item| short(*item)),
+            Part::Item(id) => items.get(id.as_str()).map(|item| item_short(record, item)),
             Part::Gate(n) if v1 => record.gates.get(*n).map(|gate| short(&GateV1::of(gate))),
             Part::Gate(n) => record.gates.get(*n).map(short),
             Part::Signoff(n) if v1 => record
                 .signoffs
                 .get(*n)
                 .map(|signoff| short(&SignoffV1::of(signoff))),
-            Part::Signoff(n) => record.signoffs.get(*n).map(short),
+            Part::Signoff(n) => record.signoffs.get(*n).map(signoff_short),
             Part::Events(k) => record
                 .events
                 .get(..*k)
@@ -181,6 +181,63 @@ pub(super) fn short<T: Serialize + ?Sized>(value: &T) -> String {
     hex
 }
 
+/// An item's part's short digest: of its v1 shape in a v1 record, as it
+/// was bound.
+pub(super) fn item_short(record: &Record, item: &ItemResult) -> String {
+    if record.is_v1() {
+        short(&ItemV1::of(item))
+    } else {
+        short(item)
+    }
+}
+
+/// A schema v2 sign-off's part, [`short`] of it, with its `parts` written
+/// straight into the hash: they are in name order already, so their
+/// canonical form needs no sorting, and a long run's first sign-off lists
+/// every item (the canonical writer held each name, a copy of the whole
+/// form and a sort buffer, some 15 MB at 100,000 items).
+pub(super) fn signoff_short(signoff: &Signoff) -> String {
+    let mut written = Ok(());
+    let mut hex = crate::record::sha256_of(|out| {
+        written = crate::record::canonical::to_writer_with(
+            signoff,
+            None,
+            out,
+            Some(("parts", sorted_map(&signoff.parts))),
+        );
+        Ok(())
+    });
+    if written.is_err() {
+        // Not for any sign-off (its every map has string keys): the
+        // canonical writer's own answer, whatever it is.
+        return short(signoff);
+    }
+    hex.truncate(SHORT);
+    hex
+}
+
+/// Writes a map of strings in canonical form: `{"name":"value",...}`, in
+/// the map's order, which is byte order, as the canonical form sorts.
+fn sorted_map<W: std::io::Write + ?Sized>(
+    map: &BTreeMap<String, String>,
+) -> impl FnOnce(&mut W) -> Result<(), crate::record::canonical::Error> + '_ {
+    move |out| {
+        let written: std::io::Result<()> = (|| {
+            out.write_all(b"{")?;
+            for (i, (name, value)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *out, name)?;
+                out.write_all(b":")?;
+                serde_json::to_writer(&mut *out, value)?;
+            }
+            out.write_all(b"}")
+        })();
+        written.map_err(serde::ser::Error::custom)
+    }
+}
+
 /// A part's short digest from its canonical form.
 pub(super) fn short_of_form(form: &[u8]) -> String {
     let mut hex = sha256_hex(form);
@@ -218,92 +275,7 @@ pub(super) fn items_by_id(record: &Record) -> ItemsById<'_> {
 /// run but sign-offs, so `verify` then takes anything a sign-off after the
 /// end does not list for an edit.
 pub fn parts(record: &Record) -> BTreeMap<String, String> {
-    parts_from(record, &mut Afresh(None))
-}
-
-/// The digests [`parts_from`] needs that cost the most at a long record's
-/// size: the checklist's (its whole text), the list of items', and each
-/// item's. [`Afresh`] makes them from the record; a run's binder keeps
-/// them (`super::binder`).
-pub(super) trait Costly<'r> {
-    fn checklist(&mut self, record: &'r Record) -> String;
-    fn ids(&mut self, record: &'r Record) -> String;
-    /// Item `index`'s part, which is its id's.
-    fn item(&mut self, record: &'r Record, index: usize) -> String;
-}
-
-/// Every digest made from the record as it stands.
-pub(super) struct Afresh<'r>(pub(super) Option<ItemsById<'r>>);
-
-impl<'r> Costly<'r> for Afresh<'r> {
-    fn checklist(&mut self, record: &'r Record) -> String {
-        Part::Checklist
-            .short(record, &HashMap::new())
-            .unwrap_or_default()
-    }
-    fn ids(&mut self, record: &'r Record) -> String {
-        Part::Items
-            .short(record, &HashMap::new())
-            .unwrap_or_default()
-    }
-    fn item(&mut self, record: &'r Record, index: usize) -> String {
-        // By id: an id's part is its first item's.
-        let items = self.0.get_or_insert_with(|| items_by_id(record));
-        Part::Item(record.items[index].id.clone())
-            .short(record, items)
-            .unwrap_or_default()
-    }
-}
-
-/// [`parts`], with the costly digests from `costly`.
-pub(super) fn parts_from<'r>(
-    record: &'r Record,
-    costly: &mut dyn Costly<'r>,
-) -> BTreeMap<String, String> {
-    let v2 = !record.is_v1();
-    let ended = finished(record);
-    // No part below looks an item up.
-    let none = ItemsById::new();
-    let mut map = BTreeMap::new();
-    let mut put = |part: Part, short: Option<String>| {
-        if let Some(short) = short {
-            map.insert(part.name(), short);
-        }
-    };
-    put(Part::Checklist, Some(costly.checklist(record)));
-    put(Part::Run, Part::Run.short(record, &none));
-    if v2 {
-        put(Part::Items, Some(costly.ids(record)));
-    }
-    if ended {
-        put(Part::Outcome, Part::Outcome.short(record, &none));
-    }
-    if record.rollback.is_some() {
-        put(Part::Rollback, Part::Rollback.short(record, &none));
-    }
-    for name in record.values.keys() {
-        let part = Part::Value(name.clone());
-        let short = part.short(record, &none);
-        put(part, short);
-    }
-    for (index, item) in record.items.iter().enumerate() {
-        if item.status.is_answered() || (v2 && ended) {
-            put(
-                Part::Item(item.id.clone()),
-                Some(costly.item(record, index)),
-            );
-        }
-    }
-    for n in 0..record.gates.len() {
-        put(Part::Gate(n), Part::Gate(n).short(record, &none));
-    }
-    for n in 0..record.signoffs.len() {
-        put(Part::Signoff(n), Part::Signoff(n).short(record, &none));
-    }
-    let events = Part::Events(record.events.len());
-    let short = events.short(record, &none);
-    put(events, short);
-    map
+    Whole::of(record).to_map()
 }
 
 /// sha256 hex of the canonical form of a parts map: a sign-off's `digest`.
@@ -377,16 +349,20 @@ pub(super) fn last_parts(record: &Record) -> BTreeMap<String, String> {
 /// previous sign-off's map lacks or has otherwise, and names what it has
 /// that this one does not: five sign-offs of a long run would otherwise
 /// repeat every answered item's digest five times.
+///
+/// Made from a [`Whole`], which holds the map as digests beside borrowed
+/// names, and compared in one walk with the previous sign-off's map read
+/// in place ([`Whole::delta`]): a map of owned names, with the previous
+/// one's copied beside it, was most of what a long run held at its end.
 pub fn bind(record: &Record, signoff: &mut Signoff) {
-    let whole = parts(record);
-    signoff.digest = Some(parts_digest(&whole));
+    let whole = Whole::of(record);
+    signoff.digest = Some(whole.digest());
     if record.is_v1() {
-        signoff.parts = whole;
+        signoff.parts = whole.to_map();
         signoff.dropped = Vec::new();
         return;
     }
-    let previous = last_parts(record);
-    (signoff.parts, signoff.dropped) = delta(&previous, &whole);
+    (signoff.parts, signoff.dropped) = whole.delta(record);
 }
 
 /// What a v2 sign-off stores of its map `whole`: the parts that are new or

@@ -1,0 +1,302 @@
+//! The whole parts map a sign-off binds ([`super::parts`]), held at a long
+//! record's cost: an item's part as its id (borrowed from the record) and
+//! its short digest's 16 characters, not a name and a digest string each;
+//! the few other parts (the checklist, the run, values, gates, earlier
+//! sign-offs, the log) by name. At 100,000 items a map of owned names and
+//! hex strings, with a by-id table to find each item, held some 20 MB
+//! while a sign-off was bound; this holds 3.
+//!
+//! The map's order is byte order of the names. Every item's name starts
+//! `item:` and no other part's does, so the items sort together: the other
+//! parts below `item:`, then the items by id, then the other parts above.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::ops::Bound;
+
+use super::parts::{ItemsById, Part, finished, item_short};
+use crate::record::Record;
+
+/// What an item's part is named after its id.
+const ITEM: &str = "item:";
+
+/// A short digest: the 16 hex characters the record writes.
+pub(super) type Short = [u8; 16];
+
+fn short_of(hex: &str) -> Short {
+    let mut short = [b'0'; 16];
+    let hex = hex.as_bytes();
+    short[..hex.len().min(16)].copy_from_slice(&hex[..hex.len().min(16)]);
+    short
+}
+
+fn text(short: &Short) -> &str {
+    // Made from hex digits, so always text.
+    std::str::from_utf8(short).unwrap_or_default()
+}
+
+/// A part's name: an item's by its id, `item:` left unwritten.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Name<'a> {
+    Item(&'a str),
+    Other(&'a str),
+}
+
+impl Name<'_> {
+    /// How this name sorts against `other`, as their texts do.
+    fn cmp_text(self, other: &str) -> Ordering {
+        match self {
+            Name::Other(name) => name.cmp(other),
+            Name::Item(id) => match other.strip_prefix(ITEM) {
+                Some(other_id) => id.cmp(other_id),
+                // A name without the prefix differs from it within its
+                // first five bytes, or is shorter: either way it sorts
+                // against every item's name as against the prefix.
+                None => ITEM.cmp(other),
+            },
+        }
+    }
+
+    fn write_into(self, text: &mut String) {
+        text.clear();
+        match self {
+            Name::Item(id) => {
+                text.push_str(ITEM);
+                text.push_str(id);
+            }
+            Name::Other(name) => text.push_str(name),
+        }
+    }
+}
+
+/// A record's whole parts map, as [`Whole::of`] makes it.
+pub(super) struct Whole<'r> {
+    /// Every part but the items', by name.
+    others: BTreeMap<String, Short>,
+    /// The items' parts by id, in byte order of id, each id once.
+    items: Vec<(&'r str, Short)>,
+}
+
+impl<'r> Whole<'r> {
+    /// The parts of `record` a sign-off appended now binds to: each part
+    /// [`Part::short`] makes, as [`super::parts`] lists them.
+    pub(super) fn of(record: &'r Record) -> Whole<'r> {
+        let v2 = !record.is_v1();
+        let ended = finished(record);
+        // No part here looks an item up: the items are digested below.
+        let none = ItemsById::new();
+        let mut others = BTreeMap::new();
+        let mut put = |part: Part| {
+            if let Some(short) = part.short(record, &none) {
+                others.insert(part.name(), short_of(&short));
+            }
+        };
+        put(Part::Checklist);
+        put(Part::Run);
+        if v2 {
+            put(Part::Items);
+        }
+        if ended {
+            put(Part::Outcome);
+        }
+        if record.rollback.is_some() {
+            put(Part::Rollback);
+        }
+        for name in record.values.keys() {
+            put(Part::Value(name.clone()));
+        }
+        for n in 0..record.gates.len() {
+            put(Part::Gate(n));
+        }
+        for n in 0..record.signoffs.len() {
+            put(Part::Signoff(n));
+        }
+        put(Part::Events(record.events.len()));
+        Whole {
+            others,
+            items: items(record, |item| item.status.is_answered() || (v2 && ended)),
+        }
+    }
+
+    /// The parts in byte order of their names.
+    fn iter(&self) -> impl Iterator<Item = (Name<'_>, &Short)> {
+        fn other<'a>((name, short): (&'a String, &'a Short)) -> (Name<'a>, &'a Short) {
+            (Name::Other(name), short)
+        }
+        let below = self
+            .others
+            .range::<str, _>((Bound::Unbounded, Bound::Excluded(ITEM)))
+            .map(other);
+        let above = self
+            .others
+            .range::<str, _>((Bound::Included(ITEM), Bound::Unbounded))
+            .map(other);
+        let items = self.items.iter().map(|(id, short)| (Name::Item(id), short));
+        below.chain(items).chain(above)
+    }
+
+    /// The map, with its names and digests written out.
+    pub(super) fn to_map(&self) -> BTreeMap<String, String> {
+        let mut name = String::new();
+        self.iter()
+            .map(|(part, short)| {
+                part.write_into(&mut name);
+                (name.clone(), text(short).to_string())
+            })
+            .collect()
+    }
+
+    /// A sign-off's `digest`: sha256 hex of the map's canonical form,
+    /// `{"name":"short",...}`, as [`super::parts_digest`] gives it for
+    /// [`Whole::to_map`], written straight into the hash.
+    pub(super) fn digest(&self) -> String {
+        crate::record::sha256_of(|out| {
+            let mut name = String::new();
+            out.write_all(b"{")?;
+            for (i, (part, short)) in self.iter().enumerate() {
+                if i > 0 {
+                    out.write_all(b",")?;
+                }
+                part.write_into(&mut name);
+                serde_json::to_writer(&mut *out, name.as_str())?;
+                out.write_all(b":")?;
+                serde_json::to_writer(&mut *out, text(short))?;
+            }
+            out.write_all(b"}")
+        })
+    }
+
+    /// What a v2 sign-off appended to `record` stores of this map, as
+    /// [`super::parts::delta`] finds it against the record's last
+    /// sign-off's whole map: the parts new or changed since, and the names
+    /// gone. One walk of this map beside that one, read in place.
+    pub(super) fn delta(&self, record: &Record) -> (BTreeMap<String, String>, Vec<String>) {
+        let previous = Previous::of(record);
+        let mut before = previous.iter().peekable();
+        let mut parts = Vec::new();
+        let mut dropped = Vec::new();
+        let mut name = String::new();
+        for (part, short) in self.iter() {
+            while let Some((gone, _)) =
+                before.next_if(|(old, _)| part.cmp_text(old) == Ordering::Greater)
+            {
+                dropped.push(gone.to_string());
+            }
+            match before.next_if(|(old, _)| part.cmp_text(old) == Ordering::Equal) {
+                Some((_, then)) if then == text(short) => {}
+                _ => {
+                    part.write_into(&mut name);
+                    parts.push((name.clone(), text(short).to_string()));
+                }
+            }
+        }
+        dropped.extend(before.map(|(name, _)| name.to_string()));
+        // Built from a sorted list, the map's nodes are full: a run's
+        // first sign-off stores every item.
+        (parts.into_iter().collect(), dropped)
+    }
+}
+
+/// The items' parts: for each id some item of which `bound` takes, the
+/// short digest of the id's first item (an id's part is its first item's,
+/// as [`super::parts::items_by_id`] finds it), in byte order of id.
+fn items(
+    record: &Record,
+    bound: impl Fn(&crate::record::ItemResult) -> bool,
+) -> Vec<(&str, Short)> {
+    // Sorted by id, then place: an id's first item leads its run. A sort
+    // rather than a table by id, which cost as much again as the list.
+    let mut places: Vec<(&str, usize)> = record
+        .items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| (&*item.id, index))
+        .collect();
+    places.sort_unstable();
+    let mut items = Vec::new();
+    for run in places.chunk_by(|a, b| a.0 == b.0) {
+        if run.iter().any(|&(_, index)| bound(&record.items[index])) {
+            let (id, first) = run[0];
+            items.push((id, short_of(&item_short(record, &record.items[first]))));
+        }
+    }
+    items
+}
+
+/// The whole map of the record's last sign-off, as
+/// [`super::parts::last_parts`] puts it together, read in place: the
+/// first sign-off's parts with what each later one dropped or stored laid
+/// over them. A run's first sign-off lists every item, and the later ones
+/// what changed since, so the overlay is small.
+struct Previous<'r> {
+    base: &'r BTreeMap<String, String>,
+    /// Names a later sign-off dropped (`None`) or stored, the last word on
+    /// each.
+    over: BTreeMap<&'r str, Option<&'r str>>,
+}
+
+/// The map before a record's first sign-off.
+const NONE: &BTreeMap<String, String> = &BTreeMap::new();
+
+impl<'r> Previous<'r> {
+    fn of(record: &'r Record) -> Previous<'r> {
+        let Some((first, later)) = record.signoffs.split_first() else {
+            return Previous {
+                base: NONE,
+                over: BTreeMap::new(),
+            };
+        };
+        // The first drops nothing: there is no map before it.
+        let mut over = BTreeMap::new();
+        for signoff in later {
+            for name in &signoff.dropped {
+                over.insert(name.as_str(), None);
+            }
+            for (name, short) in &signoff.parts {
+                over.insert(name.as_str(), Some(short.as_str()));
+            }
+        }
+        Previous {
+            base: &first.parts,
+            over,
+        }
+    }
+
+    /// The map's entries in byte order of their names.
+    fn iter(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
+        let mut base = self
+            .base
+            .iter()
+            .map(|(name, short)| (name.as_str(), short.as_str()))
+            .peekable();
+        let mut over = self
+            .over
+            .iter()
+            .map(|(&name, &short)| (name, short))
+            .peekable();
+        std::iter::from_fn(move || {
+            loop {
+                let laid = match (base.peek(), over.peek()) {
+                    (None, None) => return None,
+                    (Some(_), None) => false,
+                    (None, Some(_)) => true,
+                    (Some((name, _)), Some((over_name, _))) => over_name <= name,
+                };
+                if !laid {
+                    return base.next();
+                }
+                let (name, short) = over.next()?;
+                // The overlay has the last word on a name the base has.
+                base.next_if(|(base_name, _)| *base_name == name);
+                if let Some(short) = short {
+                    return Some((name, short));
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "whole_tests.rs"]
+mod tests;
