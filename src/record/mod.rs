@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 pub use checklist::{ChecklistRef, Origin, PhaseTitles, SectionTitle};
 pub use digest::{
     DigestCheck, canonical, canonical_json, canonical_sha256, check_digest, digest,
-    digest_with_items, judge_digest, seal, sha256_of,
+    digest_with_items, judge_digest, seal, sha256_of, signoff_sha256,
 };
 pub use event::{Event, EventAction};
 pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};

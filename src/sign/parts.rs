@@ -191,51 +191,13 @@ pub(super) fn item_short(record: &Record, item: &ItemResult) -> String {
     }
 }
 
-/// A schema v2 sign-off's part, [`short`] of it, with its `parts` written
-/// straight into the hash: they are in name order already, so their
-/// canonical form needs no sorting, and a long run's first sign-off lists
-/// every item (the canonical writer held each name, a copy of the whole
-/// form and a sort buffer, some 15 MB at 100,000 items).
+/// A schema v2 sign-off's part: [`short`] of it, its `parts` written
+/// straight into the hash (`crate::record::signoff_sha256`), as a long
+/// run's first sign-off lists every item.
 pub(super) fn signoff_short(signoff: &Signoff) -> String {
-    let mut written = Ok(());
-    let mut hex = crate::record::sha256_of(|out| {
-        written = crate::record::canonical::to_writer_with(
-            signoff,
-            None,
-            out,
-            Some(("parts", sorted_map(&signoff.parts))),
-        );
-        Ok(())
-    });
-    if written.is_err() {
-        // Not for any sign-off (its every map has string keys): the
-        // canonical writer's own answer, whatever it is.
-        return short(signoff);
-    }
+    let mut hex = crate::record::signoff_sha256(signoff);
     hex.truncate(SHORT);
     hex
-}
-
-/// Writes a map of strings in canonical form: `{"name":"value",...}`, in
-/// the map's order, which is byte order, as the canonical form sorts.
-fn sorted_map<W: std::io::Write + ?Sized>(
-    map: &BTreeMap<String, String>,
-) -> impl FnOnce(&mut W) -> Result<(), crate::record::canonical::Error> + '_ {
-    move |out| {
-        let written: std::io::Result<()> = (|| {
-            out.write_all(b"{")?;
-            for (i, (name, value)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                serde_json::to_writer(&mut *out, name)?;
-                out.write_all(b":")?;
-                serde_json::to_writer(&mut *out, value)?;
-            }
-            out.write_all(b"}")
-        })();
-        written.map_err(serde::ser::Error::custom)
-    }
 }
 
 /// A part's short digest from its canonical form.
@@ -416,7 +378,7 @@ pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
 /// `index`, whole, signature included; `None` for the first.
 pub fn previous_digest(record: &Record, index: usize) -> Option<String> {
     let previous = record.signoffs.get(index.checked_sub(1)?)?;
-    Some(canonical_sha256(previous))
+    Some(crate::record::signoff_sha256(previous))
 }
 
 /// The bytes an SSH signature over `signoff`, sign-off `index` of `record`

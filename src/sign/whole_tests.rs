@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use super::*;
 use crate::model::Kind;
+use crate::record::canonical;
 use crate::record::{
     Decision, Gate, GateDecision, Outcome, Record, Rollback, Signoff, Status, canonical_sha256,
 };
@@ -17,6 +18,7 @@ use crate::sign::parts::{
     Part, bind, delta, finished, items_by_id, last_parts, parts, parts_digest, short, signoff_short,
 };
 use crate::sign::tests::{item, record, t};
+use crate::source::sha256_hex;
 
 /// The map as binding made it before [`Whole`]: each part by its owned
 /// name, an item's looked up by id, each earlier sign-off's digested by
@@ -222,8 +224,11 @@ fn the_previous_map_read_in_place_is_the_map_put_together() {
     assert_eq!(seen, [4, 5, 3]);
 }
 
+/// A sign-off's part, and the record digest over its sign-offs, hashed
+/// with each sign-off's `parts` written straight through, are of the
+/// canonical form as the general writer makes it whole.
 #[test]
-fn a_sign_offs_part_hashed_straight_through_is_its_canonical_forms() {
+fn sign_offs_hashed_straight_through_are_their_canonical_forms() {
     let mut record = awkward();
     sign_and_check(&mut record, "QA");
     let mut with_parts = record.signoffs[0].clone();
@@ -234,10 +239,22 @@ fn a_sign_offs_part_hashed_straight_through_is_its_canonical_forms() {
     let mut empty = signoff("none");
     empty.dropped = vec!["x".to_string()];
     for signoff in [&record.signoffs[0], &with_parts, &empty] {
-        let mut hex = canonical_sha256(signoff);
-        hex.truncate(16);
-        assert_eq!(signoff_short(signoff), hex);
+        let whole = sha256_hex(&canonical::to_vec(signoff, None));
+        assert_eq!(crate::record::signoff_sha256(signoff), whole);
+        assert_eq!(canonical_sha256(signoff), whole);
+        assert_eq!(signoff_short(signoff), whole[..16]);
     }
+    record.signoffs.push(with_parts);
+    record.signoffs.push(empty);
+    assert_eq!(
+        crate::record::digest(&record),
+        sha256_hex(&crate::record::canonical(&record))
+    );
+    record.signoffs.clear();
+    assert_eq!(
+        crate::record::digest(&record),
+        sha256_hex(&crate::record::canonical(&record))
+    );
 }
 
 #[test]
