@@ -138,31 +138,24 @@ impl<'a> Unattended<'a> {
         self.answers.items.len()
     }
 
-    fn action_for(&mut self, answer: &ItemAnswer) -> Action {
+    fn action_for(&mut self, answer: ItemAnswer) -> Action {
         self.sourced_from_file();
-        self.by = answer.by.clone();
+        let said = answer.said.map(|said| *said).unwrap_or_default();
+        self.by = said.by;
         match answer.status {
-            Status::Done => match &answer.value {
-                Some(value) => Action::Value(value.clone()),
-                None => Action::Done {
-                    note: answer.note.clone(),
-                },
+            Status::Done => match said.value {
+                Some(value) => Action::Value(value),
+                None => Action::Done { note: said.note },
             },
-            Status::Failed => Action::Failed {
-                note: answer.note.clone(),
-            },
+            Status::Failed => Action::Failed { note: said.note },
             Status::Skipped => Action::Skip {
-                reason: answer.reason.clone().unwrap_or_default(),
+                reason: said.reason.unwrap_or_default(),
             },
             Status::NotApplicable => Action::NotApplicable {
-                reason: answer.reason.clone(),
+                reason: said.reason,
             },
             Status::Occurred => Action::Occurred {
-                what: answer
-                    .note
-                    .clone()
-                    .or_else(|| answer.reason.clone())
-                    .unwrap_or_default(),
+                what: said.note.or(said.reason).unwrap_or_default(),
             },
             Status::NotOccurred => Action::NotOccurred,
             Status::Pending | Status::NotNeeded | Status::NotRun => Action::Pending,
@@ -216,14 +209,15 @@ impl Prompter for Unattended<'_> {
                 && !matches!(answer.status, Status::Skipped | Status::NotApplicable)
             {
                 self.sourced_from_file();
-                self.by = answer.by.clone();
+                let said = answer.said.map(|said| *said).unwrap_or_default();
+                self.by = said.by;
                 return Reply::Answer(Action::Measured {
-                    value: answer.value,
+                    value: said.value,
                     status: (!answer.by_number).then_some(answer.status),
-                    note: answer.note,
+                    note: said.note,
                 });
             }
-            return Reply::Answer(self.action_for(&answer));
+            return Reply::Answer(self.action_for(answer));
         }
         if let Some(suggested) = view.suggested {
             self.sourced_from_command();

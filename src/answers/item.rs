@@ -2,7 +2,7 @@
 //! can take, the reason a skip needs, a value among its choices.
 
 use super::scalar::Scalar;
-use super::{ItemAnswer, RawFull, RawItem};
+use super::{ItemAnswer, RawFull, RawItem, Said};
 use crate::model::{Item, Kind};
 use crate::record::Status;
 
@@ -95,14 +95,16 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
             item.choices.join(", ")
         ));
     }
-    Ok(ItemAnswer {
+    Ok(ItemAnswer::new(
         status,
-        note: full.note,
-        reason: full.reason,
-        value,
-        by: full.by,
-        by_number: false,
-    })
+        Said {
+            note: full.note,
+            reason: full.reason,
+            value,
+            by: full.by,
+        },
+        false,
+    ))
 }
 
 /// A measured item's answer: its value, which settles it by the bound; or
@@ -167,14 +169,16 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
         }
         _ => {}
     }
-    Ok(ItemAnswer {
-        status: status.unwrap_or(Status::Done),
-        note,
-        reason: None,
-        value,
-        by: full.by,
-        by_number: status.is_none(),
-    })
+    Ok(ItemAnswer::new(
+        status.unwrap_or(Status::Done),
+        Said {
+            note,
+            reason: None,
+            value,
+            by: full.by,
+        },
+        status.is_none(),
+    ))
 }
 
 pub(super) fn scalar(value: &Scalar) -> Option<String> {

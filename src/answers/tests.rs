@@ -24,7 +24,7 @@ fn resolves_ids_texts_labels_variables_and_roles() {
     )
     .unwrap();
     assert_eq!(a.variables["version"], "1.2");
-    assert_eq!(a.items["do/ticket"].value.as_deref(), Some("T-1"));
+    assert_eq!(a.items["do/ticket"].value(), Some("T-1"));
     assert_eq!(a.items["do/backup-taken"].status, Status::Done);
     assert_eq!(
         a.items["do/rollback-triggers/errors"].status,
@@ -108,13 +108,10 @@ fn values_and_notes_are_kept_as_written() {
     )
     .unwrap();
     assert_eq!(a.variables["version"], "017");
-    assert_eq!(a.items["do/ticket"].value.as_deref(), Some("1_000"));
-    assert_eq!(a.items["do/backup-taken"].note.as_deref(), Some("no"));
-    assert_eq!(a.items["do/backup-taken"].by.as_deref(), Some("42"));
-    assert_eq!(
-        a.items["do/rollback-triggers/errors"].note.as_deref(),
-        Some("yes")
-    );
+    assert_eq!(a.items["do/ticket"].value(), Some("1_000"));
+    assert_eq!(a.items["do/backup-taken"].note(), Some("no"));
+    assert_eq!(a.items["do/backup-taken"].by(), Some("42"));
+    assert_eq!(a.items["do/rollback-triggers/errors"].note(), Some("yes"));
     let err = answers("items:\n  Backup taken: yes\n").unwrap_err();
     assert_eq!(
         err.to_string(),
@@ -141,4 +138,30 @@ fn many_wrong_keys_are_counted_past_twenty() {
     let err = answers(&format!("items:\n{keys}")).unwrap_err().to_string();
     assert_eq!(err.lines().count(), 21, "{err}");
     assert_eq!(err.lines().last(), Some("a.yaml: and 5 more wrong keys"));
+}
+
+/// A bare status is held in 16 bytes, what else an answer says boxed
+/// apart: a pipeline's file answers every item, most with `done`.
+#[test]
+fn a_bare_answer_is_small_and_boxes_nothing() {
+    assert!(
+        std::mem::size_of::<ItemAnswer>() <= 16,
+        "{} bytes",
+        std::mem::size_of::<ItemAnswer>()
+    );
+    let a = answers(
+        "values:\n  Ticket: T-1\nitems:\n  Backup taken: done\n  Errors: {status: occurred, note: spike, by: Jo}\n",
+    )
+    .unwrap();
+    assert_eq!(a.items["do/backup-taken"].said, None);
+    assert_eq!(
+        a.items["do/rollback-triggers/errors"].said.as_deref(),
+        Some(&Said {
+            note: Some("spike".into()),
+            reason: None,
+            value: None,
+            by: Some("Jo".into()),
+        })
+    );
+    assert_eq!(a.items["do/ticket"].value(), Some("T-1"));
 }
