@@ -175,7 +175,7 @@ impl Prompter for Unattended<'_> {
         if self.refused(view, "answer refused") {
             return Reply::Answer(Action::Pending);
         }
-        if let Some(answer) = self.answers.items.get(&view.id) {
+        if let Some(answer) = self.answers.items.get(view.id.as_str()) {
             let answer = answer.clone();
             if view.measure.is_some()
                 && !matches!(answer.status, Status::Skipped | Status::NotApplicable)
@@ -237,7 +237,7 @@ impl Prompter for Unattended<'_> {
         if self.refused(view, "sign-off refused") {
             return Reply::Answer(Action::Pending);
         }
-        match self.answers.signoffs.get(&view.id) {
+        match self.answers.signoffs.get(view.id.as_str()) {
             Some(answer) => {
                 self.sourced_from_file();
                 Reply::Answer(Action::Signoff(answer.clone()))
@@ -253,7 +253,7 @@ impl Prompter for Unattended<'_> {
         let waiver = view
             .items
             .first()
-            .and_then(|item| self.answers.gates.get(&item.phase));
+            .and_then(|item| self.answers.gates.get(&*item.phase));
         // Named by their text, as every log line names items; the record's
         // gate keeps their ids.
         const SHOWN: usize = 3;
@@ -323,7 +323,7 @@ impl Prompter for Unattended<'_> {
     fn settled(&mut self, item: &ItemResult, name: &str) {
         // Its count is for an answer refused again and again; once it is
         // settled the count is done with (a run kept one per item).
-        self.asked.remove(&item.id);
+        self.asked.remove(&*item.id);
         let took = item
             .command
             .as_ref()

@@ -148,9 +148,9 @@ pub struct Section {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     pub kind: Kind,
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     pub markdown: String,
     pub line: usize,
     pub optional: bool,
@@ -422,7 +422,7 @@ impl Checklist {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items()
             .map(|(_, _, item)| item)
-            .find(|item| item.id == id)
+            .find(|item| *item.id == *id)
     }
 
     pub fn counts(&self) -> Counts {

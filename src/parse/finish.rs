@@ -294,9 +294,9 @@ fn section_from(
         };
         let measure = super::measure::for_item(kind, &text, wait_seconds);
         items.push(Item {
-            id: item_id,
+            id: item_id.into(),
             kind,
-            text,
+            text: text.into(),
             markdown: draft.markdown,
             line: source.lines.line(draft.offset),
             optional,

@@ -29,7 +29,7 @@ fn bold_answer_paragraphs_without_task_markers_are_one_fields_choices() {
         .map(|(_, _, i)| {
             (
                 i.kind,
-                i.label.clone().unwrap_or_else(|| i.text.clone()),
+                i.label.clone().unwrap_or_else(|| i.text.to_string()),
                 i.choices.clone(),
             )
         })
@@ -59,8 +59,8 @@ fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
             };
             // A sign-off is known by its role, as the corpus scores it.
             let text = match i.kind {
-                Kind::Signoff => i.role.clone().unwrap_or_else(|| i.text.clone()),
-                _ => i.text.clone(),
+                Kind::Signoff => i.role.clone().unwrap_or_else(|| i.text.to_string()),
+                _ => i.text.to_string(),
             };
             (i.kind, text, i.optional, when)
         })
@@ -106,7 +106,7 @@ fn boxes_before_each_answer_make_one_field_with_choices() {
         model("# Form\n## Result\n- [ ] Smoke test passed\n\n**Smoke Status**: ☐ PASS ☐ FAIL\n");
     let status = c.items().nth(1).unwrap().2;
     assert_eq!(
-        (status.kind, status.text.as_str()),
+        (status.kind, status.text.as_ref()),
         (Kind::Field, "Smoke Status")
     );
     assert_eq!(status.choices, ["PASS", "FAIL"]);

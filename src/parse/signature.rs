@@ -87,7 +87,7 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
     }
     let signoff = &mut items[last];
     signoff.kind = Kind::Signoff;
-    signoff.text = role.to_string();
+    signoff.text = role.into();
     signoff.role = Some(role.to_string());
     signoff.label = None;
     signoff.default = None;

@@ -436,5 +436,5 @@ enum Applied {
 
 /// The name a field's value is kept under: its id.
 pub fn field_name(item: &Item) -> String {
-    item.id.clone()
+    item.id.to_string()
 }

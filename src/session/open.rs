@@ -3,6 +3,7 @@
 //! against the one it was made from), and the log line that says so.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::view::shared_texts;
@@ -25,27 +26,35 @@ impl<'a> Session<'a> {
         // Sized once: grown by doubling, a 100,000-item run's list held
         // room for 180,000 results (100 MB) to the end.
         let mut items = Vec::with_capacity(checklist.items().count());
-        items.extend(checklist.items().map(|(phase, section, item)| ItemResult {
-            id: item.id.clone(),
-            kind: item.kind,
-            text: item.text.clone(),
-            shown: None,
-            phase: phase.id.clone(),
-            section: section.id.clone(),
-            line: item.line,
-            optional: item.optional,
-            role: item.role.clone(),
-            status: Status::Pending,
-            value: None,
-            measure: None,
-            by: None,
-            at: None,
-            note: None,
-            reason: None,
-            command: None,
-            wait: None,
-            source: None,
-        }));
+        // The strings are the checklist's own, shared: each result names
+        // its phase and section by one string per heading.
+        for phase in &checklist.phases {
+            let phase_id: Arc<str> = phase.id.as_str().into();
+            for section in &phase.sections {
+                let section_id: Arc<str> = section.id.as_str().into();
+                items.extend(section.items.iter().map(|item| ItemResult {
+                    id: item.id.clone(),
+                    kind: item.kind,
+                    text: item.text.clone(),
+                    shown: None,
+                    phase: phase_id.clone(),
+                    section: section_id.clone(),
+                    line: item.line,
+                    optional: item.optional,
+                    role: item.role.clone(),
+                    status: Status::Pending,
+                    value: None,
+                    measure: None,
+                    by: None,
+                    at: None,
+                    note: None,
+                    reason: None,
+                    command: None,
+                    wait: None,
+                    source: None,
+                }));
+            }
+        }
         let record = Record {
             schema: SCHEMA.to_string(),
             checklist: ChecklistRef::of(checklist),
@@ -122,7 +131,7 @@ impl<'a> Session<'a> {
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
-        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
+        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_ref()));
         let asked_rollback = record
             .events
             .iter()

@@ -108,7 +108,7 @@ impl Part {
                 &record
                     .items
                     .iter()
-                    .map(|item| item.id.as_str())
+                    .map(|item| item.id.as_ref())
                     .collect::<Vec<_>>(),
             )),
             Part::Outcome => Some(short(&OutcomePart {
@@ -204,7 +204,7 @@ pub(super) type ItemsById<'a> = HashMap<&'a str, &'a ItemResult>;
 pub(super) fn items_by_id(record: &Record) -> ItemsById<'_> {
     let mut items = HashMap::with_capacity(record.items.len());
     for item in &record.items {
-        items.entry(item.id.as_str()).or_insert(item);
+        items.entry(item.id.as_ref()).or_insert(item);
     }
     items
 }
@@ -249,7 +249,7 @@ impl<'r> Costly<'r> for Afresh<'r> {
     fn item(&mut self, record: &'r Record, index: usize) -> String {
         // By id: an id's part is its first item's.
         let items = self.0.get_or_insert_with(|| items_by_id(record));
-        Part::Item(record.items[index].id.clone())
+        Part::Item(record.items[index].id.to_string())
             .short(record, items)
             .unwrap_or_default()
     }
@@ -289,7 +289,7 @@ pub(super) fn parts_from<'r>(
     for (index, item) in record.items.iter().enumerate() {
         if item.status.is_answered() || (v2 && ended) {
             put(
-                Part::Item(item.id.clone()),
+                Part::Item(item.id.to_string()),
                 Some(costly.item(record, index)),
             );
         }
