@@ -96,35 +96,20 @@ impl<'a> Session<'a> {
         options: Options,
         interrupted: &'a AtomicBool,
     ) -> Session<'a> {
-        let places = checklist
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(p, phase)| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
-            })
-            .collect();
-        let entries: Vec<(&crate::model::Section, &Item)> = checklist
-            .phases
-            .iter()
-            .flat_map(|phase| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(|section| section.items.iter().map(move |item| (section, item)))
-            })
-            .collect();
+        // Sized once, as the results are: collected from nested lists they
+        // grew by doubling, to 180,000 places each at 100,000 items.
+        let mut places: Vec<(usize, When)> = Vec::with_capacity(record.items.len());
+        let mut entries: Vec<(&crate::model::Section, &Item)> =
+            Vec::with_capacity(record.items.len());
         let mut phase_items = Vec::with_capacity(checklist.phases.len());
-        let mut start = 0;
-        for phase in &checklist.phases {
-            let count: usize = phase.sections.iter().map(|s| s.items.len()).sum();
-            phase_items.push(start..start + count);
-            start += count;
+        for (p, phase) in checklist.phases.iter().enumerate() {
+            let start = entries.len();
+            for section in &phase.sections {
+                places.extend(section.items.iter().map(|_| (p, section.when)));
+                entries.extend(section.items.iter().map(|item| (section, item)));
+            }
+            phase_items.push(start..entries.len());
         }
-        let places: Vec<(usize, When)> = places;
         let rollback_items = (0..places.len())
             .filter(|&i| places[i].1 == When::Rollback)
             .collect();
