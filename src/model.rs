@@ -151,13 +151,13 @@ pub struct Item {
     pub id: std::sync::Arc<str>,
     pub kind: Kind,
     pub text: std::sync::Arc<str>,
-    pub markdown: String,
+    pub markdown: Box<str>,
     pub line: usize,
     pub optional: bool,
     pub role: Option<String>,
     pub label: Option<String>,
     pub default: Option<String>,
-    pub choices: Vec<String>,
+    pub choices: Box<[String]>,
     pub command: Option<String>,
     /// `timeout=`: how long the command may run; the run's default when
     /// `None`. Read once here, so nothing later parses annotation text.
@@ -172,7 +172,7 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<Box<Measure>>,
     pub depth: usize,
-    pub parent: Option<String>,
+    pub parent: Option<std::sync::Arc<str>>,
     pub annotations: Annotations,
 }
 

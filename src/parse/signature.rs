@@ -91,7 +91,7 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
     signoff.role = Some(role.to_string());
     signoff.label = None;
     signoff.default = None;
-    signoff.choices.clear();
+    signoff.choices = Box::default();
     let gone: Vec<usize> = block
         .iter()
         .map(|(index, _)| *index)

@@ -22,7 +22,7 @@ fn items(checklist: &Checklist) -> Vec<Row> {
                 i.line,
                 i.optional,
                 i.depth,
-                i.parent.clone(),
+                i.parent.as_deref().map(str::to_string),
             )
         })
         .collect()
@@ -185,7 +185,7 @@ fn text_drops_markup_and_wrapped_lines_join() {
     let i = &c.phases[0].sections[0].items[0];
     assert_eq!(&*i.text, "Run all tests, see docs and the rest");
     assert_eq!(
-        i.markdown,
+        &*i.markdown,
         "Run **all** `tests`, see [docs](x)\n  and the _rest_"
     );
 }
@@ -207,7 +207,14 @@ fn fields_labels_defaults_and_choices() {
     );
     let got: Vec<_> = c
         .items()
-        .map(|(_, _, i)| (i.kind, i.text.clone(), i.default.clone(), i.choices.clone()))
+        .map(|(_, _, i)| {
+            (
+                i.kind,
+                i.text.to_string(),
+                i.default.clone(),
+                i.choices.to_vec(),
+            )
+        })
         .collect();
     assert_eq!(
         got,

@@ -99,7 +99,7 @@ fn field_or_variable(checklist: &Checklist, name: &str) -> Option<Vec<String>> {
             && (*item.id == *name || item.label.as_deref() == Some(name))
     });
     match field {
-        Some(field) => Some(field.choices.clone()),
+        Some(field) => Some(field.choices.to_vec()),
         None => checklist.variables.iter().any(|v| v == name).then(Vec::new),
     }
 }

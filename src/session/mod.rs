@@ -382,7 +382,7 @@ impl<'a> Session<'a> {
                             .cloned()
                             .or_else(|| item.default.clone())
                             .or_else(|| self.offered(index)),
-                        choices: item.choices.clone(),
+                        choices: item.choices.to_vec(),
                         message: view.message.clone(),
                     };
                     match prompter.ask_field(&view, &request) {

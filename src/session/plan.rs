@@ -43,7 +43,7 @@ fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
             item.command.as_deref().or(section.command.as_deref()),
             item.label.as_deref(),
             item.default.as_deref(),
-            Some(item.markdown.as_str()).filter(|_| values),
+            Some(item.markdown.as_ref()).filter(|_| values),
         ];
         for text in texts.into_iter().flatten() {
             if text.contains("{{") {

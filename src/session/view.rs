@@ -70,7 +70,7 @@ impl Session<'_> {
             label: item.label.clone(),
             role: item.role.clone(),
             default: item.default.clone(),
-            choices: item.choices.clone(),
+            choices: item.choices.to_vec(),
             command,
             section_command: own.is_none() && section.command.is_some(),
             expected_output: section.expected_output.clone(),
