@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -41,7 +42,7 @@ pub struct Unattended<'a> {
     /// answer was refused) the item answers the same, as when the answer
     /// stayed in the map; dropped once the item is settled, or put back if
     /// the run moves to another item first.
-    held: Option<(String, ItemAnswer)>,
+    held: Option<(Arc<str>, ItemAnswer)>,
     run_commands: bool,
     err: Box<dyn Write + 'a>,
     style: Style,
@@ -118,7 +119,7 @@ impl<'a> Unattended<'a> {
     /// The file's answer for item `id`, taken out of the map and held
     /// until the item is settled.
     fn take_answer(&mut self, id: &str) -> Option<ItemAnswer> {
-        if self.held.as_ref().is_some_and(|(held, _)| held != id)
+        if self.held.as_ref().is_some_and(|(held, _)| **held != *id)
             && let Some((other, answer)) = self.held.take()
         {
             // Another item is asked before the held one was settled (the
@@ -126,8 +127,7 @@ impl<'a> Unattended<'a> {
             self.answers.items.insert(other, answer);
         }
         if self.held.is_none() {
-            let answer = self.answers.items.remove(id)?;
-            self.held = Some((id.to_string(), answer));
+            self.held = Some(self.answers.items.remove_entry(id)?);
         }
         self.held.as_ref().map(|(_, answer)| answer.clone())
     }
@@ -266,7 +266,7 @@ impl Prompter for Unattended<'_> {
         if self.refused(view, "sign-off refused") {
             return Reply::Answer(Action::Pending);
         }
-        match self.answers.signoffs.get(&view.id).cloned() {
+        match self.answers.signoffs.get(view.id.as_str()).cloned() {
             Some(answer) => {
                 self.sourced_from_file();
                 Reply::Answer(Action::Signoff(answer))
@@ -282,7 +282,7 @@ impl Prompter for Unattended<'_> {
         let waiver = view
             .items
             .first()
-            .and_then(|item| self.answers.gates.get(&item.phase));
+            .and_then(|item| self.answers.gates.get(&*item.phase));
         // Named by their text, as every log line names items; the record's
         // gate keeps their ids.
         const SHOWN: usize = 3;
@@ -354,7 +354,7 @@ impl Prompter for Unattended<'_> {
         // settled the count is done with (a run kept one per item), and so
         // is its answer: a settled item is not asked again. One the run
         // filled in itself was never asked, and its answer goes too.
-        self.asked.remove(&item.id);
+        self.asked.remove(&*item.id);
         if self
             .held
             .as_ref()

@@ -118,11 +118,11 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                     }
                 }
             } else {
-                let mut seen: HashMap<(Option<String>, Option<usize>, String), usize> =
+                let mut seen: HashMap<(Option<&str>, Option<usize>, String), usize> =
                     HashMap::new();
                 for item in &section.items {
                     let key = (
-                        item.parent.clone(),
+                        item.parent.as_deref(),
                         group_of(item),
                         item.text.to_lowercase(),
                     );

@@ -148,16 +148,16 @@ pub struct Section {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Item {
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     pub kind: Kind,
-    pub text: String,
-    pub markdown: String,
+    pub text: std::sync::Arc<str>,
+    pub markdown: Box<str>,
     pub line: usize,
     pub optional: bool,
     pub role: Option<String>,
     pub label: Option<String>,
     pub default: Option<String>,
-    pub choices: Vec<String>,
+    pub choices: Box<[String]>,
     pub command: Option<String>,
     /// `timeout=`: how long the command may run; the run's default when
     /// `None`. Read once here, so nothing later parses annotation text.
@@ -172,7 +172,7 @@ pub struct Item {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<Box<Measure>>,
     pub depth: usize,
-    pub parent: Option<String>,
+    pub parent: Option<std::sync::Arc<str>>,
     pub annotations: Annotations,
 }
 
@@ -422,7 +422,7 @@ impl Checklist {
     pub fn item(&self, id: &str) -> Option<&Item> {
         self.items()
             .map(|(_, _, item)| item)
-            .find(|item| item.id == id)
+            .find(|item| *item.id == *id)
     }
 
     pub fn counts(&self) -> Counts {

@@ -428,7 +428,7 @@ impl Prompter for ScriptedPrompter {
     }
 
     fn ask_gate(&mut self, view: &GateView) -> Reply<GateAnswer> {
-        let ids: Vec<&str> = view.items.iter().map(|i| i.id.as_str()).collect();
+        let ids: Vec<&str> = view.items.iter().map(|i| i.id.as_ref()).collect();
         self.reply(
             format!("gate {} [{}]", view.phase, ids.join(", ")),
             |s| match s {

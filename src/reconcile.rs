@@ -56,11 +56,11 @@ pub fn reconcile(
     )
     .record;
     let old: BTreeMap<&str, &crate::record::ItemResult> =
-        record.items.iter().map(|i| (i.id.as_str(), i)).collect();
-    let new_ids: Vec<&str> = fresh.items.iter().map(|i| i.id.as_str()).collect();
+        record.items.iter().map(|i| (i.id.as_ref(), i)).collect();
+    let new_ids: Vec<&str> = fresh.items.iter().map(|i| i.id.as_ref()).collect();
     let mut changes = Vec::new();
     for item in &fresh.items {
-        match old.get(item.id.as_str()) {
+        match old.get(item.id.as_ref()) {
             None => changes.push(format!(
                 "  + added    {} (line {}): {}",
                 item.id, item.line, item.text
@@ -73,7 +73,7 @@ pub fn reconcile(
         }
     }
     for item in &record.items {
-        if !new_ids.contains(&item.id.as_str()) {
+        if !new_ids.contains(&item.id.as_ref()) {
             changes.push(format!(
                 "  - removed  {} ({}): {}",
                 item.id,
@@ -99,7 +99,7 @@ pub fn reconcile(
     let items = fresh
         .items
         .into_iter()
-        .map(|item| match old.get(item.id.as_str()) {
+        .map(|item| match old.get(item.id.as_ref()) {
             Some(was) => crate::record::ItemResult {
                 text: item.text.clone(),
                 line: item.line,

@@ -308,7 +308,7 @@ fn kind_marker(kind: Kind, style: Style) -> String {
 fn item_text(item: &Item) -> String {
     match item.kind {
         Kind::Field => {
-            let mut text = item.text.clone();
+            let mut text = item.text.to_string();
             if let Some(default) = &item.default {
                 text.push_str(&format!(" = {default}"));
             }
@@ -318,10 +318,10 @@ fn item_text(item: &Item) -> String {
             text
         }
         Kind::Signoff => match &item.role {
-            Some(role) if role != &item.text => format!("{} — role: {role}", item.text),
-            _ => item.text.clone(),
+            Some(role) if **role != *item.text => format!("{} — role: {role}", item.text),
+            _ => item.text.to_string(),
         },
-        Kind::Check | Kind::Trigger => item.text.clone(),
+        Kind::Check | Kind::Trigger => item.text.to_string(),
     }
 }
 

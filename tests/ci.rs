@@ -663,7 +663,7 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
     let got: Vec<(&str, Status)> = record
         .items
         .iter()
-        .map(|i| (i.id.as_str(), i.status))
+        .map(|i| (i.id.as_ref(), i.status))
         .collect();
     assert_eq!(
         got,

@@ -110,7 +110,7 @@ fn found(checklist: &Checklist) -> Vec<Found> {
                     Kind::Signoff => item.role.clone(),
                     _ => None,
                 }
-                .unwrap_or_else(|| item.text.clone());
+                .unwrap_or_else(|| item.text.to_string());
                 out.push(Found {
                     kind: item.kind,
                     text,

@@ -64,9 +64,9 @@ fn prompts() -> Vec<Prompt> {
         .items()
         .filter(|(_, section, _)| section.when != When::Rollback)
         .map(|(_, _, item)| Prompt {
-            id: item.id.clone(),
+            id: item.id.to_string(),
             kind: item.kind,
-            text: item.text.clone(),
+            text: item.text.to_string(),
         })
         .collect()
 }

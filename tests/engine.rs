@@ -757,7 +757,7 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
     let got: Vec<(&str, Status)> = merged
         .items
         .iter()
-        .map(|i| (i.id.as_str(), i.status))
+        .map(|i| (i.id.as_ref(), i.status))
         .collect();
     assert_eq!(
         got,
@@ -767,7 +767,7 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
             ("p/brand-new", Status::Pending)
         ]
     );
-    assert_eq!(merged.items[1].text, "Reword me, please");
+    assert_eq!(&*merged.items[1].text, "Reword me, please");
     assert_eq!(
         merged.events.last().unwrap().action.as_str(),
         "checklist-changed"

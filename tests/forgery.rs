@@ -455,7 +455,7 @@ fn long_record_text() -> String {
         .flat_map(|n| {
             items.iter().map(move |item| {
                 let mut item = item.clone();
-                item.id = format!("{}-{n}", item.id);
+                item.id = format!("{}-{n}", item.id).into();
                 item
             })
         })

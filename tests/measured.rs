@@ -36,7 +36,7 @@ fn answers(record: &Record) -> Vec<(&str, Status, Option<&Measured>, Option<&str
         .iter()
         .map(|i| {
             (
-                i.id.as_str(),
+                i.id.as_ref(),
                 i.status,
                 i.measure.as_deref(),
                 i.note.as_deref(),

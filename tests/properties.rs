@@ -219,7 +219,7 @@ proptest! {
         item.note = Some(texts[0].clone());
         item.value = Some(texts[1].clone());
         item.reason = Some(texts[2].clone());
-        item.text = texts[3].clone();
+        item.text = texts[3].as_str().into();
         record.values.insert(texts[4].clone(), texts[5].clone());
         record.run.operator = texts[6].clone();
         if let Some(event) = record.events.last_mut() {

@@ -84,7 +84,7 @@ fn statuses(record: &Record) -> Vec<(String, Status, Option<String>)> {
     record
         .items
         .iter()
-        .map(|i| (i.id.clone(), i.status, i.value.clone()))
+        .map(|i| (i.id.to_string(), i.status, i.value.clone()))
         .collect()
 }
 

@@ -209,7 +209,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
         .filter(|n| n.has_tag_name("testsuite"))
         .collect();
     let phases: Vec<&str> = record.items.iter().fold(Vec::new(), |mut v, item| {
-        if !v.contains(&item.phase.as_str()) {
+        if !v.contains(&item.phase.as_ref()) {
             v.push(&item.phase);
         }
         v
@@ -252,7 +252,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
     assert_eq!(cases.iter().filter(|c| has(c, "failure")).count(), failures);
     assert_eq!(cases.iter().filter(|c| has(c, "skipped")).count(), skipped);
     for (case, item) in cases.iter().zip(&record.items) {
-        assert_eq!(case.attribute("classname"), Some(item.phase.as_str()));
+        assert_eq!(case.attribute("classname"), Some(item.phase.as_ref()));
         let properties: Vec<(&str, &str)> = case
             .children()
             .filter(|n| n.has_tag_name("properties"))
@@ -260,7 +260,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             .map(|p| (p.attribute("name").unwrap(), p.attribute("value").unwrap()))
             .collect();
         assert!(
-            properties.contains(&("id", item.id.as_str())),
+            properties.contains(&("id", item.id.as_ref())),
             "{name}: {properties:?}"
         );
         assert!(properties.contains(&("line", item.line.to_string().as_str())));
@@ -277,7 +277,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
         let expected = if shared {
             format!("{text} ({})", item.id)
         } else {
-            text
+            text.to_string()
         };
         assert_eq!(case.attribute("name"), Some(expected.as_str()), "{name}");
         let path = record.checklist.origin.display();
@@ -327,7 +327,7 @@ fn long_winded() -> Record {
         .values
         .insert("a-variable-with-a-name-that-is-long".into(), long.clone());
     for item in &mut record.items {
-        item.text = format!("{} {long}", item.text);
+        item.text = format!("{} {long}", item.text).into();
         if item.status == Status::Failed {
             item.note = Some(format!("{long}\n{word}\n\nlast line"));
             if let Some(command) = &mut item.command {

@@ -320,10 +320,10 @@ ok      Review Date
     let fields: Vec<_> = record
         .items
         .iter()
-        .filter(|item| item.phase == "sign-off")
+        .filter(|item| &*item.phase == "sign-off")
         .map(|item| {
             (
-                item.text.as_str(),
+                item.text.as_ref(),
                 item.value.as_deref().unwrap(),
                 item.source.as_ref().unwrap().kind.as_str(),
             )
@@ -447,7 +447,7 @@ fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_t
         .filter_map(|item| {
             item.source
                 .as_ref()
-                .map(|s| (item.text.as_str(), s.kind.as_str()))
+                .map(|s| (item.text.as_ref(), s.kind.as_str()))
         })
         .collect();
     assert_eq!(

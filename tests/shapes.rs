@@ -105,7 +105,7 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
         .map(|(_, _, i)| i)
         .find(|i| i.label.as_deref() == Some("Outcome"))
         .unwrap();
-    assert_eq!(outcome.choices, ["Success", "Rollback"]);
+    assert_eq!(*outcome.choices, ["Success", "Rollback"]);
     assert_eq!(outcome.default, None);
     assert_eq!(section(&c, "21. Normal Completion").when, When::Success);
     assert_eq!(

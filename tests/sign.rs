@@ -24,19 +24,19 @@ pub(crate) fn t(minute: u32) -> DateTime<Utc> {
 pub(crate) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
     let answered = status != Status::Pending;
     ItemResult {
-        id: id.to_string(),
+        id: id.into(),
         kind,
-        text: format!("text of {id}"),
+        text: format!("text of {id}").into(),
         shown: None,
-        phase: id.split('/').next().unwrap_or("").to_string(),
-        section: id.rsplit_once('/').map_or(id, |(s, _)| s).to_string(),
+        phase: id.split('/').next().unwrap_or("").into(),
+        section: id.rsplit_once('/').map_or(id, |(s, _)| s).into(),
         line: 3,
         optional: false,
         role: None,
         status,
         value: None,
         measure: None,
-        by: answered.then(|| "ops".to_string()),
+        by: answered.then(|| "ops".into()),
         at: answered.then(|| t(1)),
         note: answered.then(|| "fine".to_string()),
         reason: None,
@@ -66,10 +66,10 @@ fn record() -> Record {
     let mut smoke = item("pre/smoke", Kind::Check, Status::Skipped);
     smoke.reason = Some("staging down".to_string());
     let mut qa = item("signoff/qa", Kind::Signoff, Status::Pending);
-    qa.text = "QA Lead sign-off received".to_string();
+    qa.text = "QA Lead sign-off received".into();
     qa.role = Some("QA Lead".to_string());
     let mut rm = item("signoff/rm", Kind::Signoff, Status::Pending);
-    rm.text = "Release Manager final approval".to_string();
+    rm.text = "Release Manager final approval".into();
     rm.role = Some("Release Manager".to_string());
     let mut record = Record {
         schema: SCHEMA.to_string(),
@@ -419,7 +419,7 @@ fn answers_after_a_sign_off_are_appends() {
     sandbox.update(|record| {
         let push = record.item_mut("deploy/push").unwrap();
         push.status = Status::Done;
-        push.by = Some("ops".to_string());
+        push.by = Some("ops".into());
         push.at = Some(t(20));
         record.events.push(Event {
             at: t(20),
@@ -633,10 +633,13 @@ fn tampering_is_caught() {
             ),
             (format!("{id} at"), at(|i| i.at = Some(t(59)))),
             (format!("{id} by"), at(|i| i.by = Some("mallory".into()))),
-            (format!("{id} text"), at(|i| i.text.push('!'))),
+            (
+                format!("{id} text"),
+                at(|i| i.text = format!("{}!", i.text).into()),
+            ),
             (
                 format!("{id} removed"),
-                Box::new(move |r: &mut Record| r.items.retain(|i| i.id != id)),
+                Box::new(move |r: &mut Record| r.items.retain(|i| *i.id != *id)),
             ),
         ]);
     }

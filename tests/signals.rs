@@ -64,7 +64,7 @@ fn statuses(record: &Record) -> Vec<(&str, Status)> {
     record
         .items
         .iter()
-        .map(|i| (i.id.as_str(), i.status))
+        .map(|i| (i.id.as_ref(), i.status))
         .collect()
 }
 

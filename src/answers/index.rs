@@ -28,9 +28,9 @@ impl<'a> Index<'a> {
         let mut by_id = HashMap::with_capacity(items.len());
         let mut by_text: HashMap<&str, Vec<usize>> = HashMap::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
-            by_id.entry(item.id.as_str()).or_insert(i);
-            by_text.entry(item.text.as_str()).or_default().push(i);
-            if let Some(label) = item.label.as_deref().filter(|l| *l != item.text) {
+            by_id.entry(item.id.as_ref()).or_insert(i);
+            by_text.entry(item.text.as_ref()).or_default().push(i);
+            if let Some(label) = item.label.as_deref().filter(|l| **l != *item.text) {
                 by_text.entry(label).or_default().push(i);
             }
         }
@@ -64,7 +64,7 @@ impl<'a> Index<'a> {
         match by_text.as_slice() {
             [] => Found::None,
             [one] => Found::One(self.items[*one]),
-            many => Found::Many(many.iter().map(|&i| self.items[i].id.clone()).collect()),
+            many => Found::Many(many.iter().map(|&i| self.items[i].id.to_string()).collect()),
         }
     }
 }

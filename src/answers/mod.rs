@@ -102,9 +102,10 @@ pub struct Answers {
     /// Variables by name.
     pub variables: BTreeMap<String, String>,
     /// By item id: checks, triggers, and fields (status done with a value).
-    pub items: BTreeMap<String, ItemAnswer>,
+    /// Keyed by the checklist's own ids, shared, not copied.
+    pub items: BTreeMap<std::sync::Arc<str>, ItemAnswer>,
     /// By sign-off item id.
-    pub signoffs: BTreeMap<String, SignoffAnswer>,
+    pub signoffs: BTreeMap<std::sync::Arc<str>, SignoffAnswer>,
     pub rollback_needed: Option<bool>,
     /// Gates waived ahead, by phase id: the run goes on past a failure in
     /// that phase, as after a waiver at the terminal.
@@ -306,7 +307,7 @@ impl Answers {
                         items
                             .iter()
                             .filter(|i| i.kind == Kind::Field)
-                            .map(|i| i.id.clone()),
+                            .map(|i| i.id.to_string()),
                     );
                     problems.push(format!(
                         "{}: values.{key} is not a variable or field of {}{}",
@@ -334,7 +335,7 @@ impl Answers {
                     continue;
                 }
                 Found::None => {
-                    let ids: Vec<String> = items.iter().map(|i| i.id.clone()).collect();
+                    let ids: Vec<String> = items.iter().map(|i| i.id.to_string()).collect();
                     problems.push(format!(
                         "{}: items.{key} is not an item id or text of {}{}",
                         at(text, display, &key),
@@ -375,7 +376,7 @@ impl Answers {
                     item.role
                         .as_deref()
                         .is_some_and(|r| r.eq_ignore_ascii_case(role.trim()))
-                        || item.id == role
+                        || *item.id == *role
                 })
                 .collect();
             let Some(item) = matching.first() else {

@@ -3,6 +3,7 @@
 //! item's shape; an id from an annotation, else from the text, made unique.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
@@ -28,7 +29,8 @@ pub(super) fn finish(
         remember_made: phases.iter().any(writes_id_with_slash),
         ..Ids::default()
     };
-    let mut node_ids: HashMap<usize, String> = HashMap::new();
+    // A parent's id, shared by its children's `parent`.
+    let mut node_ids: HashMap<usize, Arc<str>> = HashMap::new();
     let mut out = Vec::with_capacity(phases.len());
     let mut phase_slugs = Slugs::default();
     for raw in phases {
@@ -167,7 +169,7 @@ fn section_from(
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
     ids: &mut Ids,
-    node_ids: &mut HashMap<usize, String>,
+    node_ids: &mut HashMap<usize, Arc<str>>,
 ) -> Section {
     let lead = (!raw.lead.is_empty()).then(|| raw.lead.join("\n\n"));
     let trigger_section = rules::is_trigger_title(&raw.title);
@@ -280,6 +282,7 @@ fn section_from(
                 format!("id `{previous}` is used by another item; this one became `{item_id}`"),
             ));
         }
+        let item_id: Arc<str> = item_id.into();
         if let Some(node) = draft.node
             && draft.is_parent
         {
@@ -296,21 +299,21 @@ fn section_from(
         items.push(Item {
             id: item_id,
             kind,
-            text,
-            markdown: draft.markdown,
+            text: text.into(),
+            markdown: draft.markdown.into(),
             line: source.lines.line(draft.offset),
             optional,
             role,
             label: label.filter(|_| matches!(kind, Kind::Field | Kind::Signoff)),
             default,
-            choices,
+            choices: choices.into(),
             command: draft.command,
             timeout_seconds,
             wait_seconds,
             measure: measure.map(Box::new),
             depth: draft.depth,
             // Resolved to an id in `finish`, once all ids are known.
-            parent: draft.parent_node.map(|node| node.to_string()),
+            parent: draft.parent_node.map(|node| node.to_string().into()),
             annotations: item_annotations,
         });
     }

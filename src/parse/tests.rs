@@ -16,13 +16,13 @@ fn items(checklist: &Checklist) -> Vec<Row> {
         .items()
         .map(|(_, _, i)| {
             (
-                i.id.clone(),
+                i.id.to_string(),
                 i.kind,
-                i.text.clone(),
+                i.text.to_string(),
                 i.line,
                 i.optional,
                 i.depth,
-                i.parent.clone(),
+                i.parent.as_deref().map(str::to_string),
             )
         })
         .collect()
@@ -89,7 +89,7 @@ fn numbered_steps_are_items_among_task_items_but_not_in_an_appendix() {
     let c = model(
         "# R\n## Deploy\n1. **Freeze the branch**\n   - only fixes merged\n2. Deploy\n## Checks\n- [ ] Smoke passes\n## Appendix\n1. Never skip the checks\n",
     );
-    let texts: Vec<&str> = c.items().map(|(_, _, item)| item.text.as_str()).collect();
+    let texts: Vec<&str> = c.items().map(|(_, _, item)| item.text.as_ref()).collect();
     assert_eq!(texts, ["Freeze the branch", "Deploy", "Smoke passes"]);
 }
 
@@ -183,9 +183,9 @@ fn with_task_markers_plain_bullets_are_notes_and_empty_bullets_nothing() {
 fn text_drops_markup_and_wrapped_lines_join() {
     let c = model("# T\n## P\n- [ ] Run **all** `tests`, see [docs](x)\n  and the _rest_\n");
     let i = &c.phases[0].sections[0].items[0];
-    assert_eq!(i.text, "Run all tests, see docs and the rest");
+    assert_eq!(&*i.text, "Run all tests, see docs and the rest");
     assert_eq!(
-        i.markdown,
+        &*i.markdown,
         "Run **all** `tests`, see [docs](x)\n  and the _rest_"
     );
 }
@@ -207,7 +207,14 @@ fn fields_labels_defaults_and_choices() {
     );
     let got: Vec<_> = c
         .items()
-        .map(|(_, _, i)| (i.kind, i.text.clone(), i.default.clone(), i.choices.clone()))
+        .map(|(_, _, i)| {
+            (
+                i.kind,
+                i.text.to_string(),
+                i.default.clone(),
+                i.choices.to_vec(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -285,7 +292,7 @@ fn optional_items_and_sections() {
 #[test]
 fn ids_are_slugs_with_numbering_dropped_and_collisions_numbered() {
     let c = model("# T\n## 1. Deploy Now\n### 2) Checks\n- [ ] Same\n- [ ] Same\n- [ ] Same\n");
-    let ids: Vec<_> = c.items().map(|(_, _, i)| i.id.clone()).collect();
+    let ids: Vec<_> = c.items().map(|(_, _, i)| i.id.to_string()).collect();
     assert_eq!(
         ids,
         [
@@ -303,7 +310,7 @@ fn annotations_override_the_rules() {
     );
     let i = &c.phases[0].sections[0].items;
     assert_eq!(
-        (i[0].id.as_str(), i[0].kind, i[0].optional),
+        (i[0].id.as_ref(), i[0].kind, i[0].optional),
         ("db-backup", Kind::Trigger, true)
     );
     assert_eq!(
@@ -318,7 +325,7 @@ fn annotations_override_the_rules() {
     let ids: Vec<_> = twice
         .checklist
         .items()
-        .map(|(_, _, i)| i.id.clone())
+        .map(|(_, _, i)| i.id.to_string())
         .collect();
     assert_eq!(ids, ["x", "x-2"]);
     assert_eq!(twice.diagnostics[0].line, 4);
@@ -329,7 +336,7 @@ fn ids_of(text: &str) -> (Vec<String>, Vec<usize>) {
     let ids = parsed
         .checklist
         .items()
-        .map(|(_, _, i)| i.id.clone())
+        .map(|(_, _, i)| i.id.to_string())
         .collect();
     (ids, parsed.diagnostics.iter().map(|d| d.line).collect())
 }
@@ -440,7 +447,7 @@ fn a_document_with_no_items_is_an_empty_checklist_not_a_panic() {
 pub(super) fn texts(checklist: &Checklist) -> Vec<String> {
     checklist
         .items()
-        .map(|(_, _, item)| item.text.clone())
+        .map(|(_, _, item)| item.text.to_string())
         .collect()
 }
 

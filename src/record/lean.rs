@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use crate::yaml::Error;
 use serde::Serialize;
@@ -113,10 +114,10 @@ fn lean_fields(result: &ItemResult) -> Vec<&'static str> {
     if result.kind == Kind::Check {
         fields.push("kind");
     }
-    if result.phase == phase_of(&result.id) {
+    if *result.phase == *phase_of(&result.id) {
         fields.push("phase");
     }
-    if result.section == section_of(&result.id) {
+    if *result.section == *section_of(&result.id) {
         fields.push("section");
     }
     fields
@@ -158,6 +159,15 @@ fn empty_map(map: &&BTreeMap<String, String>) -> bool {
     map.is_empty()
 }
 
+/// `last` again when it says `text`, else a new string.
+fn reuse(last: &Arc<str>, text: &str) -> Arc<str> {
+    if **last == *text {
+        last.clone()
+    } else {
+        text.into()
+    }
+}
+
 fn none<T>(value: &&Option<T>) -> bool {
     value.is_none()
 }
@@ -165,13 +175,18 @@ fn none<T>(value: &&Option<T>) -> bool {
 /// Puts back what [`write`] left out.
 pub(super) fn fill(record: &mut Record) {
     super::sources::fill(&mut record.items);
+    // Items of one section stand together: each run of them shares one
+    // phase and one section string, as a new run's results do.
+    let (mut phase, mut section) = <(Arc<str>, Arc<str>)>::default();
     for item in &mut record.items {
         if item.phase.is_empty() {
-            item.phase = phase_of(&item.id).to_string();
+            item.phase = reuse(&phase, phase_of(&item.id));
         }
         if item.section.is_empty() {
-            item.section = section_of(&item.id).to_string();
+            item.section = reuse(&section, section_of(&item.id));
         }
+        phase = item.phase.clone();
+        section = item.section.clone();
     }
     for event in &mut record.events {
         if event.by.is_empty() {

@@ -23,6 +23,7 @@ pub mod v1;
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -241,21 +242,21 @@ impl Status {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ItemResult {
-    pub id: String,
+    pub id: Arc<str>,
     /// Left out of the file when `check` (`lean`).
     #[serde(default = "lean::check")]
     pub kind: crate::model::Kind,
     /// As written, `{{variables}}` unfilled.
-    pub text: String,
+    pub text: Arc<str>,
     /// As shown: `text` with the record's values filled in, when that
     /// differs from `text` (see [`Record::refresh_shown`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shown: Option<String>,
     /// Left out of the file when the id begins with it (`lean`).
     #[serde(default)]
-    pub phase: String,
+    pub phase: Arc<str>,
     #[serde(default)]
-    pub section: String,
+    pub section: Arc<str>,
     pub line: usize,
     #[serde(default, skip_serializing_if = "is_false")]
     pub optional: bool,
@@ -273,7 +274,7 @@ pub struct ItemResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub measure: Option<Box<Measured>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<String>,
+    pub by: Option<Arc<str>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub at: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -455,11 +456,11 @@ impl Decision {
 
 impl Record {
     pub fn item(&self, id: &str) -> Option<&ItemResult> {
-        self.items.iter().find(|item| item.id == id)
+        self.items.iter().find(|item| *item.id == *id)
     }
 
     pub fn item_mut(&mut self, id: &str) -> Option<&mut ItemResult> {
-        self.items.iter_mut().find(|item| item.id == id)
+        self.items.iter_mut().find(|item| *item.id == *id)
     }
 
     /// Written in the record's own schema: a v1 record stays v1.
@@ -492,7 +493,7 @@ impl Record {
                 .text
                 .contains("{{")
                 .then(|| crate::template::fill(&item.text, &self.values))
-                .filter(|filled| *filled != item.text);
+                .filter(|filled| **filled != *item.text);
             if shown != item.shown {
                 item.shown = shown;
                 changed.push(index);

@@ -227,7 +227,7 @@ mod tests {
             .flat_map(|n| {
                 items.iter().map(move |item| {
                     let mut item = item.clone();
-                    item.id = format!("{}-{n}", item.id);
+                    item.id = format!("{}-{n}", item.id).into();
                     item
                 })
             })

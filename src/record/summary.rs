@@ -135,7 +135,7 @@ impl Summary {
                 .items
                 .iter()
                 .filter(|item| matches!(item.status, Status::Failed | Status::Occurred))
-                .filter(|item| !waived.contains_key(item.id.as_str()))
+                .filter(|item| !waived.contains_key(item.id.as_ref()))
                 .count(),
             waived: waived.len(),
             signoffs,
@@ -163,13 +163,13 @@ impl Metrics {
                 .items
                 .iter()
                 .filter_map(|item| {
-                    let waived = waived.contains_key(item.id.as_str());
+                    let waived = waived.contains_key(item.id.as_ref());
                     let weak = matches!(item.status, Status::Failed | Status::Skipped);
                     (weak || waived).then(|| WeakItem {
-                        id: item.id.clone(),
+                        id: item.id.to_string(),
                         status: item.status,
                         waived,
-                        text: item.text.clone(),
+                        text: item.text.to_string(),
                     })
                 })
                 .collect(),
@@ -236,7 +236,7 @@ pub fn time_to_restore(record: &Record) -> Option<f64> {
     let settled = record
         .items
         .iter()
-        .filter(|item| steps.contains(&item.id.as_str()))
+        .filter(|item| steps.contains(&item.id.as_ref()))
         .filter_map(|item| item.at)
         .max()
         .unwrap_or(rollback.at);
@@ -265,29 +265,29 @@ fn rollback_steps(record: &Record) -> Option<Vec<&str>> {
             record
                 .items
                 .iter()
-                .filter(|item| !item.optional && marked.contains(&item.section.as_str()))
-                .map(|item| item.id.as_str())
+                .filter(|item| !item.optional && marked.contains(&item.section.as_ref()))
+                .map(|item| item.id.as_ref())
                 .collect(),
         );
     }
     let text = record.checklist.source.as_deref()?;
     let source = crate::source::Source::from_text(&record.checklist.origin.display(), text);
     let checklist = crate::parse::parse(&source).checklist;
-    let steps: std::collections::HashSet<String> = checklist
+    let steps: std::collections::HashSet<&str> = checklist
         .phases
         .iter()
         .flat_map(|phase| &phase.sections)
         .filter(|section| section.when == crate::model::When::Rollback)
         .flat_map(|section| &section.items)
         .filter(|item| !item.optional)
-        .map(|item| item.id.clone())
+        .map(|item| &*item.id)
         .collect();
     Some(
         record
             .items
             .iter()
-            .filter(|item| steps.contains(&item.id))
-            .map(|item| item.id.as_str())
+            .filter(|item| steps.contains(&*item.id))
+            .map(|item| item.id.as_ref())
             .collect(),
     )
 }
@@ -322,7 +322,7 @@ pub fn signoff_counts(record: &Record) -> (usize, usize) {
     let (mut answered, mut expected) = (0, 0);
     for item in items {
         expected += 1;
-        if signed.contains(item.id.as_str()) {
+        if signed.contains(item.id.as_ref()) {
             answered += 1;
         }
     }

@@ -95,7 +95,7 @@ pub struct ItemV1<'a> {
     role: &'a Option<String>,
     status: Status,
     value: &'a Option<String>,
-    by: &'a Option<String>,
+    by: &'a Option<std::sync::Arc<str>>,
     at: &'a Option<DateTime<Utc>>,
     note: &'a Option<String>,
     reason: &'a Option<String>,

@@ -21,6 +21,12 @@ pub fn displayable(record: &Record) -> Record {
             clean(text);
         }
     };
+    // An item's shared strings are copied only where they need cleaning.
+    let clean_shared = |text: &mut std::sync::Arc<str>| {
+        if let std::borrow::Cow::Owned(clean) = printable(text) {
+            *text = clean.into();
+        }
+    };
     clean(&mut shown.checklist.title);
     clean(&mut shown.run.id);
     match &mut shown.checklist.origin {
@@ -59,10 +65,12 @@ pub fn displayable(record: &Record) -> Record {
         }
     }
     for item in &mut shown.items {
-        clean(&mut item.text);
+        clean_shared(&mut item.text);
         clean_opt(&mut item.shown);
         clean_opt(&mut item.value);
-        clean_opt(&mut item.by);
+        if let Some(by) = &mut item.by {
+            clean_shared(by);
+        }
         clean_opt(&mut item.note);
         clean_opt(&mut item.reason);
         clean_opt(&mut item.role);

@@ -83,16 +83,16 @@ impl<'a> Names<'a> {
     fn new(record: &'a Record) -> Names<'a> {
         let mut counts = HashMap::with_capacity(record.items.len());
         for item in &record.items {
-            *counts.entry(item.text.as_str()).or_insert(0) += 1;
+            *counts.entry(item.text.as_ref()).or_insert(0) += 1;
         }
         Names { counts }
     }
 
     fn of(&self, item: &ItemResult) -> String {
-        if self.counts.get(item.text.as_str()).copied().unwrap_or(0) > 1 {
+        if self.counts.get(item.text.as_ref()).copied().unwrap_or(0) > 1 {
             format!("{} ({})", item.text, item.id)
         } else {
-            item.text.clone()
+            item.text.to_string()
         }
     }
 }
@@ -145,12 +145,12 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
         case.set_timestamp(at);
     }
     case.add_properties([
-        Property::new("id", item.id.as_str()),
+        Property::new("id", item.id.as_ref()),
         Property::new("line", item.line.to_string()),
         Property::new("status", item.status.as_str()),
     ]);
     let shown = view.text(item);
-    if shown != item.text {
+    if *shown != *item.text {
         case.add_property(Property::new("text", shown));
     }
     if let Some(answer) = view.answer(item) {
@@ -166,9 +166,9 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
 /// once the rollback was already under way.
 fn rollback_role(record: &Record, item: &ItemResult) -> Option<&'static str> {
     let rollback = record.rollback.as_ref()?;
-    if rollback.cause == item.id {
+    if *rollback.cause == *item.id {
         Some("called")
-    } else if rollback.later.iter().any(|call| call.item == item.id) {
+    } else if rollback.later.iter().any(|call| *call.item == *item.id) {
         Some("also happened after the call")
     } else {
         None

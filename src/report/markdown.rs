@@ -159,8 +159,8 @@ fn slowest(out: &mut String, view: &View<'_>) {
         let phase = view
             .phases
             .iter()
-            .find(|p| p.id == time.item.phase)
-            .map_or(time.item.phase.as_str(), |p| p.title.as_str());
+            .find(|p| *p.id == *time.item.phase)
+            .map_or(time.item.phase.as_ref(), |p| p.title.as_str());
         let _ = writeln!(
             out,
             "| {} | {} | {} |",

@@ -88,7 +88,7 @@ pub fn notable(item: &ItemResult, waivers: &BTreeMap<&str, &str>) -> bool {
     matches!(
         item.status,
         Status::Failed | Status::Skipped | Status::Occurred | Status::Pending
-    ) || waivers.contains_key(item.id.as_str())
+    ) || waivers.contains_key(item.id.as_ref())
 }
 
 /// One character per status, the same in every format (docs/REPORTS.md).
@@ -161,7 +161,7 @@ pub fn counts(record: &Record) -> String {
         }
         let waived = of
             .iter()
-            .filter(|item| waivers.contains_key(item.id.as_str()))
+            .filter(|item| waivers.contains_key(item.id.as_ref()))
             .count();
         if waived > 0 {
             parts.push(format!("{} {} ({waived} waived)", of.len(), words(status)));

@@ -124,7 +124,7 @@ events:
         let record = record(RECORD);
         let times: Vec<(&str, f64)> = item_times(&record)
             .iter()
-            .map(|t| (t.item.id.as_str(), t.seconds))
+            .map(|t| (t.item.id.as_ref(), t.seconds))
             .collect();
         // c waits from the resume, not from b; d, answered in the same
         // instant as c, took none; e was settled by the run, f is open;
@@ -142,7 +142,7 @@ events:
         );
         let slow: Vec<&str> = slowest(&item_times(&record), 2)
             .iter()
-            .map(|t| t.item.id.as_str())
+            .map(|t| t.item.id.as_ref())
             .collect();
         assert_eq!(slow, ["p/b", "p/a"]);
     }

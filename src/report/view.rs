@@ -55,7 +55,7 @@ impl<'a> View<'a> {
         let waivers = waivers(record);
         let mut phases: Vec<PhaseView<'a>> = Vec::new();
         for item in &record.items {
-            let phase = match phases.iter().position(|p| p.id == item.phase) {
+            let phase = match phases.iter().position(|p| *p.id == *item.phase) {
                 Some(index) => &mut phases[index],
                 None => {
                     phases.push(PhaseView {
@@ -71,7 +71,7 @@ impl<'a> View<'a> {
             if options.failed_only && !notable(item, &waivers) {
                 continue;
             }
-            let section = match phase.sections.iter().position(|s| s.id == item.section) {
+            let section = match phase.sections.iter().position(|s| *s.id == *item.section) {
                 Some(index) => &mut phase.sections[index],
                 None => {
                     phase.sections.push(SectionView {
@@ -99,7 +99,7 @@ impl<'a> View<'a> {
     }
 
     pub fn waiver(&self, item: &ItemResult) -> Option<&'a str> {
-        self.waivers.get(item.id.as_str()).copied()
+        self.waivers.get(item.id.as_ref()).copied()
     }
 
     /// The item's text with variables filled in, as the run showed it:
@@ -156,7 +156,7 @@ impl View<'_> {
                     .signoffs
                     .iter()
                     .rev()
-                    .find(|s| s.item.as_deref() == Some(item.id.as_str()));
+                    .find(|s| s.item.as_deref() == Some(item.id.as_ref()));
                 match signoff {
                     Some(signoff) => Some(format!(
                         "{} by {}",

@@ -491,7 +491,7 @@ pub fn resume(
             .items
             .iter()
             .filter(|item| item.status.is_answered())
-            .map(|item| item.id.as_str())
+            .map(|item| item.id.as_ref())
             .collect();
         require_values(
             &source,

@@ -43,7 +43,7 @@ pub fn presets(
         let name = name.trim();
         let field = checklist.items().map(|(_, _, item)| item).find(|item| {
             item.kind == crate::model::Kind::Field
-                && (item.id == name || item.label.as_deref() == Some(name))
+                && (*item.id == *name || item.label.as_deref() == Some(name))
         });
         match field {
             Some(field)
@@ -96,10 +96,10 @@ pub fn presets(
 fn field_or_variable(checklist: &Checklist, name: &str) -> Option<Vec<String>> {
     let field = checklist.items().map(|(_, _, item)| item).find(|item| {
         item.kind == crate::model::Kind::Field
-            && (item.id == name || item.label.as_deref() == Some(name))
+            && (*item.id == *name || item.label.as_deref() == Some(name))
     });
     match field {
-        Some(field) => Some(field.choices.clone()),
+        Some(field) => Some(field.choices.to_vec()),
         None => checklist.variables.iter().any(|v| v == name).then(Vec::new),
     }
 }

@@ -100,7 +100,7 @@ impl Session<'_> {
                     return again("say what happened");
                 }
                 self.settle(index, Status::Occurred, None, Some(what.clone()), None);
-                self.call_rollback(item.id.clone(), Some(what));
+                self.call_rollback(item.id.to_string(), Some(what));
             }
             Action::NotOccurred => {
                 if kind != Kind::Trigger {
@@ -217,10 +217,14 @@ impl Session<'_> {
         let was = self.record.items[index].status;
         let was_value = self.record.items[index].value.clone();
         let at = self.clock.now();
+        let by = self.answer_by.as_deref().unwrap_or(&self.options.operator);
+        // Shared with the answer before's when the same: one name in a
+        // 100,000-item run, not 100,000 copies of it.
         let by = self
-            .answer_by
-            .clone()
-            .unwrap_or_else(|| self.options.operator.clone());
+            .last_answered
+            .and_then(|last| self.record.items[last].by.clone())
+            .filter(|shared| **shared == *by)
+            .unwrap_or_else(|| by.into());
         // The answer before's, when it came from the same place: a
         // pipeline's answers all name one answers file.
         let source = self.answer_source.clone().map(|given| {
@@ -244,7 +248,7 @@ impl Session<'_> {
             });
         }
         result.reason = reason.clone();
-        let id = result.id.clone();
+        let id = result.id.to_string();
         let detail = match (&value, &reason) {
             (None, Some(reason)) => format!("{}: {reason}", status.as_str()),
             _ => said(status, value.as_deref()),
@@ -299,12 +303,12 @@ impl Session<'_> {
             None,
         );
         let mut signoff = Signoff {
-            role: item.role.clone().unwrap_or_else(|| item.text.clone()),
+            role: item.role.clone().unwrap_or_else(|| item.text.to_string()),
             name,
             decision: answer.decision,
             comment: answer.comment.filter(|c| !c.trim().is_empty()),
             at: self.clock.now(),
-            item: Some(item.id.clone()),
+            item: Some(item.id.to_string()),
             forced: None,
             digest: None,
             parts: BTreeMap::new(),
@@ -398,7 +402,7 @@ impl Session<'_> {
         }));
         self.event(
             EventAction::Command,
-            Some(item.id.clone()),
+            Some(item.id.to_string()),
             Some(format!("{} ({})", outcome.detail(), started.to_rfc3339())),
         );
         if outcome.cancelled && !stopped_by_operator {

@@ -201,7 +201,7 @@ impl Session<'_> {
                 };
                 item.optional
                     || not_for_this_run
-                    || waived.contains(item.id.as_str())
+                    || waived.contains(item.id.as_ref())
                     || matches!(
                         item.status,
                         Status::Done

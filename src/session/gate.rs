@@ -14,7 +14,7 @@ impl Session<'_> {
             .into_iter()
             .map(|i| {
                 let mut item = self.record.items[i].clone();
-                item.text = fill(&item.text, &self.record.values);
+                item.text = fill(&item.text, &self.record.values).into();
                 item
             })
             .collect()
@@ -67,7 +67,7 @@ impl Session<'_> {
                 reason: reason.clone(),
                 by: self.options.operator.clone(),
                 at: self.clock.now(),
-                items: items.iter().map(|i| i.id.clone()).collect(),
+                items: items.iter().map(|i| i.id.to_string()).collect(),
                 source: None,
             });
             self.event(
@@ -128,7 +128,7 @@ impl Session<'_> {
             reason: Some(reason.clone()),
             by,
             at,
-            items: view.items.into_iter().map(|i| i.id).collect(),
+            items: view.items.into_iter().map(|i| i.id.to_string()).collect(),
             source,
         });
         let word = if decision == GateDecision::Stop {

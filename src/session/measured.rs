@@ -159,7 +159,7 @@ impl Session<'_> {
         // What a trigger crossed is what happened, unless a person said;
         // the item keeps only a person's note, as the measure says the rest.
         let what = note.clone().unwrap_or_else(|| measured.summary());
-        let id = item.id.clone();
+        let id = item.id.to_string();
         self.settle(index, status, None, note, None);
         self.record.items[index].measure = Some(Box::new(measured));
         if status == Status::Occurred {

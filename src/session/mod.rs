@@ -382,7 +382,7 @@ impl<'a> Session<'a> {
                             .cloned()
                             .or_else(|| item.default.clone())
                             .or_else(|| self.offered(index)),
-                        choices: item.choices.clone(),
+                        choices: item.choices.to_vec(),
                         message: view.message.clone(),
                     };
                     match prompter.ask_field(&view, &request) {
@@ -436,5 +436,5 @@ enum Applied {
 
 /// The name a field's value is kept under: its id.
 pub fn field_name(item: &Item) -> String {
-    item.id.clone()
+    item.id.to_string()
 }

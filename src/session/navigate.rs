@@ -35,7 +35,7 @@ impl Session<'_> {
                 Status::Pending => tally.pending += 1,
             }
             if matches!(item.status, Status::Failed | Status::Skipped)
-                && waived.contains(item.id.as_str())
+                && waived.contains(item.id.as_ref())
             {
                 tally.waived += 1;
             }
@@ -63,7 +63,7 @@ impl Session<'_> {
         let found = match target.parse::<usize>() {
             Ok(n) if (1..=total).contains(&n) => Some(n - 1),
             Ok(_) => None,
-            Err(_) => self.record.items.iter().position(|i| i.id == target),
+            Err(_) => self.record.items.iter().position(|i| *i.id == *target),
         };
         match found {
             Some(index) => self.focus_on(current, index),
@@ -205,11 +205,11 @@ impl Session<'_> {
                     let result = &self.record.items[index];
                     rows.push(Row::Item {
                         number: index + 1,
-                        id: result.id.clone(),
+                        id: result.id.to_string(),
                         status: result.status,
                         text: fill(&item.text, &self.record.values),
                         optional: item.optional,
-                        waived: waived.contains(result.id.as_str()),
+                        waived: waived.contains(result.id.as_ref()),
                         current: index == current,
                     });
                     index += 1;

@@ -136,7 +136,7 @@ impl Session<'_> {
         self.signoff_told = Some(index);
         let item = &self.record.items[index];
         let moment = Moment::SignoffWaiting {
-            item: item.id.clone(),
+            item: item.id.to_string(),
             text: crate::template::fill(&item.text, &self.record.values),
             role: item.role.clone(),
         };

@@ -3,6 +3,7 @@
 //! against the one it was made from), and the log line that says so.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::view::shared_texts;
@@ -25,27 +26,35 @@ impl<'a> Session<'a> {
         // Sized once: grown by doubling, a 100,000-item run's list held
         // room for 180,000 results (100 MB) to the end.
         let mut items = Vec::with_capacity(checklist.items().count());
-        items.extend(checklist.items().map(|(phase, section, item)| ItemResult {
-            id: item.id.clone(),
-            kind: item.kind,
-            text: item.text.clone(),
-            shown: None,
-            phase: phase.id.clone(),
-            section: section.id.clone(),
-            line: item.line,
-            optional: item.optional,
-            role: item.role.clone(),
-            status: Status::Pending,
-            value: None,
-            measure: None,
-            by: None,
-            at: None,
-            note: None,
-            reason: None,
-            command: None,
-            wait: None,
-            source: None,
-        }));
+        // The strings are the checklist's own, shared: each result names
+        // its phase and section by one string per heading.
+        for phase in &checklist.phases {
+            let phase_id: Arc<str> = phase.id.as_str().into();
+            for section in &phase.sections {
+                let section_id: Arc<str> = section.id.as_str().into();
+                items.extend(section.items.iter().map(|item| ItemResult {
+                    id: item.id.clone(),
+                    kind: item.kind,
+                    text: item.text.clone(),
+                    shown: None,
+                    phase: phase_id.clone(),
+                    section: section_id.clone(),
+                    line: item.line,
+                    optional: item.optional,
+                    role: item.role.clone(),
+                    status: Status::Pending,
+                    value: None,
+                    measure: None,
+                    by: None,
+                    at: None,
+                    note: None,
+                    reason: None,
+                    command: None,
+                    wait: None,
+                    source: None,
+                }));
+            }
+        }
         let record = Record {
             schema: SCHEMA.to_string(),
             checklist: ChecklistRef::of(checklist),
@@ -87,42 +96,27 @@ impl<'a> Session<'a> {
         options: Options,
         interrupted: &'a AtomicBool,
     ) -> Session<'a> {
-        let places = checklist
-            .phases
-            .iter()
-            .enumerate()
-            .flat_map(|(p, phase)| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(move |section| section.items.iter().map(move |_| (p, section.when)))
-            })
-            .collect();
-        let entries: Vec<(&crate::model::Section, &Item)> = checklist
-            .phases
-            .iter()
-            .flat_map(|phase| {
-                phase
-                    .sections
-                    .iter()
-                    .flat_map(|section| section.items.iter().map(move |item| (section, item)))
-            })
-            .collect();
+        // Sized once, as the results are: collected from nested lists they
+        // grew by doubling, to 180,000 places each at 100,000 items.
+        let mut places: Vec<(usize, When)> = Vec::with_capacity(record.items.len());
+        let mut entries: Vec<(&crate::model::Section, &Item)> =
+            Vec::with_capacity(record.items.len());
         let mut phase_items = Vec::with_capacity(checklist.phases.len());
-        let mut start = 0;
-        for phase in &checklist.phases {
-            let count: usize = phase.sections.iter().map(|s| s.items.len()).sum();
-            phase_items.push(start..start + count);
-            start += count;
+        for (p, phase) in checklist.phases.iter().enumerate() {
+            let start = entries.len();
+            for section in &phase.sections {
+                places.extend(section.items.iter().map(|_| (p, section.when)));
+                entries.extend(section.items.iter().map(|item| (section, item)));
+            }
+            phase_items.push(start..entries.len());
         }
-        let places: Vec<(usize, When)> = places;
         let rollback_items = (0..places.len())
             .filter(|&i| places[i].1 == When::Rollback)
             .collect();
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
-        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_str()));
+        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_ref()));
         let asked_rollback = record
             .events
             .iter()

@@ -36,7 +36,9 @@ impl Session<'_> {
             .flat_map(|g| &g.items)
             .collect();
         let failed = self.record.items.iter().any(|item| {
-            !item.optional && item.status == Status::Failed && !waived.contains(&&item.id)
+            !item.optional
+                && item.status == Status::Failed
+                && !waived.iter().any(|id| **id == *item.id)
         });
         let pending = self
             .record

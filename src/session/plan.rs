@@ -39,11 +39,11 @@ fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
     let mut used: HashSet<String> = HashSet::new();
     for (_, section, item) in checklist.items() {
         let texts = [
-            Some(item.text.as_str()),
+            Some(item.text.as_ref()),
             item.command.as_deref().or(section.command.as_deref()),
             item.label.as_deref(),
             item.default.as_deref(),
-            Some(item.markdown.as_str()).filter(|_| values),
+            Some(item.markdown.as_ref()).filter(|_| values),
         ];
         for text in texts.into_iter().flatten() {
             if text.contains("{{") {
@@ -153,14 +153,13 @@ impl Session<'_> {
         if items.is_empty() {
             return None;
         }
-        let ids: Vec<&String> = items.iter().map(|&i| &self.record.items[i].id).collect();
+        let ids: Vec<&str> = items.iter().map(|&i| &*self.record.items[i].id).collect();
         // A decision stands for the items it was made about; a new failure
         // in the same phase (after an undo) asks again.
-        let decided = self
-            .record
-            .gates
-            .iter()
-            .any(|gate| &gate.phase == id && ids.iter().all(|i| gate.items.contains(i)));
+        let decided =
+            self.record.gates.iter().any(|gate| {
+                &gate.phase == id && ids.iter().all(|i| gate.items.iter().any(|g| g == i))
+            });
         (!decided).then_some(phase)
     }
 }

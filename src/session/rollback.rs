@@ -96,7 +96,7 @@ impl Session<'_> {
             undo.values.extend(
                 refilled
                     .into_iter()
-                    .map(|(_, item, value)| (item.id, value)),
+                    .map(|(_, item, value)| (item.id.to_string(), value)),
             );
         }
         self.event(

@@ -85,7 +85,7 @@ impl Session<'_> {
         let first = undo
             .items
             .first()
-            .map(|(index, _)| self.record.items[*index].id.clone());
+            .map(|(index, _)| self.record.items[*index].id.to_string());
         self.cursor.set(0);
         self.values_dirty = true;
         for (index, previous) in undo.items.into_iter().rev() {

@@ -63,14 +63,14 @@ impl Session<'_> {
             phase: phase.title.clone(),
             section: (!section.implicit).then(|| section.title.clone()),
             section_lead: section.lead.clone(),
-            id: item.id.clone(),
+            id: item.id.to_string(),
             kind: item.kind,
             optional: item.optional,
             text: fill(&item.text, &self.record.values),
             label: item.label.clone(),
             role: item.role.clone(),
             default: item.default.clone(),
-            choices: item.choices.clone(),
+            choices: item.choices.to_vec(),
             command,
             section_command: own.is_none() && section.command.is_some(),
             expected_output: section.expected_output.clone(),
@@ -94,7 +94,7 @@ impl Session<'_> {
     pub(super) fn name(&self, index: usize) -> String {
         let item = self.item(index);
         let text = fill(&item.text, &self.record.values);
-        if self.shared_texts.contains(item.text.as_str()) {
+        if self.shared_texts.contains(item.text.as_ref()) {
             format!("{text} ({})", item.id)
         } else {
             text

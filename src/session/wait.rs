@@ -27,7 +27,7 @@ impl Session<'_> {
             started: Some(started),
             ended: None,
         }));
-        let id = self.record.items[index].id.clone();
+        let id = self.record.items[index].id.to_string();
         self.event(
             EventAction::Wait,
             Some(id),
@@ -137,7 +137,7 @@ impl Session<'_> {
     pub(super) fn end_wait(&mut self, index: usize, cut_short: bool) -> f64 {
         let now = self.clock.now();
         self.dirty.push(index);
-        let id = self.record.items[index].id.clone();
+        let id = self.record.items[index].id.to_string();
         let Some(wait) = self.record.items[index].wait.as_mut() else {
             return 0.0;
         };
@@ -169,7 +169,7 @@ impl Session<'_> {
             Some(previous) => format!("{previous}\n{note}"),
             None => note.clone(),
         });
-        let id = result.id.clone();
+        let id = result.id.to_string();
         self.event(EventAction::Note, Some(id), Some(note));
     }
 }

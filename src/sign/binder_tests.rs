@@ -35,7 +35,7 @@ fn sign(binder: &mut Binder, record: &mut Record, mut signoff: Signoff, changed:
 fn answer(record: &mut Record, index: usize, status: Status, minute: u32) {
     let item = &mut record.items[index];
     item.status = status;
-    item.by = Some("ops".to_string());
+    item.by = Some("ops".into());
     item.at = Some(t(minute));
 }
 

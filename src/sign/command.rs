@@ -299,7 +299,7 @@ fn signoff_item(record: &Record, role: &str) -> anyhow::Result<(String, String)>
             .any(|s| s.item.as_deref() == Some(&item.id))
     };
     let item = matching.iter().find(|item| !taken(item)).unwrap_or(first);
-    Ok((item_role(item), item.id.clone()))
+    Ok((item_role(item), item.id.to_string()))
 }
 
 fn decision_str(decision: Decision) -> &'static str {

@@ -61,7 +61,7 @@ impl<'r> Now<'r> {
         let items_at = shorts.map(|shorts| {
             let mut first = HashMap::with_capacity(record.items.len());
             for (index, item) in record.items.iter().enumerate() {
-                first.entry(item.id.as_str()).or_insert(index);
+                first.entry(item.id.as_ref()).or_insert(index);
             }
             (first, shorts)
         });

@@ -109,7 +109,7 @@ impl Part {
                 &record
                     .items
                     .iter()
-                    .map(|item| item.id.as_str())
+                    .map(|item| item.id.as_ref())
                     .collect::<Vec<_>>(),
             )),
             Part::Outcome => Some(short(&OutcomePart {
@@ -223,7 +223,7 @@ pub(super) type ItemsById<'a> = HashMap<&'a str, &'a ItemResult>;
 pub(super) fn items_by_id(record: &Record) -> ItemsById<'_> {
     let mut items = HashMap::with_capacity(record.items.len());
     for item in &record.items {
-        items.entry(item.id.as_str()).or_insert(item);
+        items.entry(item.id.as_ref()).or_insert(item);
     }
     items
 }

@@ -21,19 +21,19 @@ pub(super) fn t(minute: u32) -> DateTime<Utc> {
 pub(super) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
     let answered = status != Status::Pending;
     ItemResult {
-        id: id.to_string(),
+        id: id.into(),
         kind,
-        text: format!("text of {id}"),
+        text: format!("text of {id}").into(),
         shown: None,
-        phase: id.split('/').next().unwrap_or("").to_string(),
-        section: id.rsplit_once('/').map_or(id, |(s, _)| s).to_string(),
+        phase: id.split('/').next().unwrap_or("").into(),
+        section: id.rsplit_once('/').map_or(id, |(s, _)| s).into(),
         line: 1,
         optional: false,
         role: None,
         status,
         value: None,
         measure: None,
-        by: answered.then(|| "ops".to_string()),
+        by: answered.then(|| "ops".into()),
         at: answered.then(|| t(1)),
         note: None,
         reason: None,
@@ -60,9 +60,9 @@ pub(super) fn record() -> Record {
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.value = Some("1.4.0".to_string());
     let mut qa = item("signoff/qa", Kind::Signoff, Status::Pending);
-    qa.text = "QA Lead sign-off received".to_string();
+    qa.text = "QA Lead sign-off received".into();
     let mut rm = item("signoff/rm", Kind::Signoff, Status::Pending);
-    rm.text = "Release Manager approval".to_string();
+    rm.text = "Release Manager approval".into();
     rm.role = Some("Release Manager".to_string());
     let mut record = Record {
         schema: SCHEMA.to_string(),

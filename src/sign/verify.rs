@@ -326,8 +326,8 @@ fn since(record: &Record, parts: &Parts<'_>, index: usize) -> Vec<String> {
     let answered: Vec<&str> = record
         .items
         .iter()
-        .filter(|item| item.status.is_answered() && !items_listed.contains(item.id.as_str()))
-        .map(|item| item.id.as_str())
+        .filter(|item| item.status.is_answered() && !items_listed.contains(item.id.as_ref()))
+        .map(|item| item.id.as_ref())
         .collect();
     let values = record
         .values

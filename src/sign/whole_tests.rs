@@ -53,7 +53,7 @@ fn made_part_by_part(record: &Record) -> BTreeMap<String, String> {
     }
     for item in &record.items {
         if item.status.is_answered() || (v2 && ended) {
-            put(Part::Item(item.id.clone()));
+            put(Part::Item(item.id.to_string()));
         }
     }
     for n in 0..record.gates.len() {

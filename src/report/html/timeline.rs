@@ -61,10 +61,10 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
         // `--failed` keeps the bars of the items it keeps.
         let items = times
             .iter()
-            .filter(|time| time.item.phase == phase.id)
+            .filter(|time| *time.item.phase == *phase.id)
             .filter(|time| !options.failed_only || notable(time.item, &view.waivers))
             .map(|time| ItemBar {
-                id: time.item.id.clone(),
+                id: time.item.id.to_string(),
                 class: phase_class(&view, std::iter::once(time.item)),
                 span: (time.shown, time.answered),
                 tip: format!(
@@ -135,7 +135,7 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
                 .rev()
                 .find(|e| {
                     e.action == crate::record::EventAction::Wait
-                        && e.item.as_deref() == Some(item.id.as_str())
+                        && e.item.as_deref() == Some(item.id.as_ref())
                 })
                 .map(|e| e.at)
                 .or(item.at);
