@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use relcheck::exec::Fake;
+use relcheck::model::Checklist;
 use relcheck::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
     StartView, Summary, ValueRequest, WaitEnd, WaitView,
@@ -74,39 +75,22 @@ impl Prompter for FromFile {
 /// record written and read back says it for each, as before.
 #[test]
 fn answers_from_one_file_share_where_they_came_from() {
-    let text = "# M\n## P\n- [ ] a\n- [ ] b\n- [ ] c\n";
-    let checklist =
-        relcheck::parse::parse(&relcheck::source::Source::from_text("m.md", text)).checklist;
-    let clock = TestClock::new(chrono::Utc::now());
-    let flag = AtomicBool::new(false);
-    let options = Options {
-        operator: "ci-bot".into(),
-        host: "h".into(),
-        mode: relcheck::record::Mode::NonInteractive,
-        preset: Default::default(),
-        command_timeout: std::time::Duration::from_secs(5),
-        unattended: true,
-    };
     let done = || Scripted::Do(Action::Done { note: None });
     let mut prompter = FromFile(ScriptedPrompter::new([done(), done(), done()]));
-    let mut session = Session::start(&checklist, &clock, options, &flag, "m".into());
-    session
-        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
-        .unwrap();
-    let sources: Vec<&Arc<Provenance>> = session
-        .record
+    let (_, record) = pipeline("# M\n## P\n- [ ] a\n- [ ] b\n- [ ] c\n", &mut prompter);
+    let sources: Vec<&Arc<Provenance>> = record
         .items
         .iter()
         .map(|item| item.source.as_ref().expect("a source"))
         .collect();
     assert!(Arc::ptr_eq(sources[0], sources[1]));
     assert!(Arc::ptr_eq(sources[1], sources[2]));
-    let yaml = session.record.to_yaml().unwrap();
+    let yaml = record.to_yaml().unwrap();
     // Written in full once, then by its kind alone; read back shared.
     assert_eq!(yaml.matches("kind: answers-file").count(), 1);
     assert_eq!(yaml.matches("  source: answers-file\n").count(), 2);
     let again = Record::from_yaml(&yaml, std::path::Path::new("m.yaml")).unwrap();
-    assert_eq!(again, session.record);
+    assert_eq!(again, record);
     let read: Vec<&Arc<Provenance>> = again.items.iter().flat_map(|i| &i.source).collect();
     assert!(Arc::ptr_eq(read[0], read[2]));
 }
@@ -117,7 +101,40 @@ fn answers_from_one_file_share_where_they_came_from() {
 /// shares a section's names across its items.
 #[test]
 fn results_share_the_checklists_strings() {
-    let text = "# M\n## P\n### S\n- [ ] a\n- [ ] b\n### T\n- [ ] c\n";
+    let done = || Scripted::Do(Action::Done { note: None });
+    let mut prompter = ScriptedPrompter::new([done(), done(), done()]);
+    let (checklist, record) = pipeline(
+        "# M\n## P\n### S\n- [ ] a\n- [ ] b\n### T\n- [ ] c\n",
+        &mut prompter,
+    );
+    let items = &record.items;
+    for (result, (_, _, item)) in items.iter().zip(checklist.items()) {
+        assert!(Arc::ptr_eq(&result.id, &item.id), "{}", result.id);
+        assert!(Arc::ptr_eq(&result.text, &item.text), "{}", result.id);
+    }
+    assert!(Arc::ptr_eq(&items[0].phase, &items[2].phase));
+    assert!(Arc::ptr_eq(&items[0].section, &items[1].section));
+    assert_eq!([&*items[0].section, &*items[2].section], ["p/s", "p/t"]);
+    let signer = |i: usize| items[i].by.as_ref().expect("answered");
+    assert_eq!(&**signer(0), "ci-bot");
+    assert!(Arc::ptr_eq(signer(0), signer(2)));
+    let again =
+        Record::from_yaml(&record.to_yaml().unwrap(), std::path::Path::new("m.yaml")).unwrap();
+    assert_eq!(again, record);
+    assert!(Arc::ptr_eq(&again.items[0].phase, &again.items[2].phase));
+    assert!(Arc::ptr_eq(
+        &again.items[0].section,
+        &again.items[1].section
+    ));
+    assert!(!Arc::ptr_eq(
+        &again.items[1].section,
+        &again.items[2].section
+    ));
+}
+
+/// The checklist `text`, and the record of a pipeline's run of it
+/// (operator `ci-bot`) answered by `prompter`.
+fn pipeline(text: &str, prompter: &mut dyn Prompter) -> (Checklist, Record) {
     let checklist =
         relcheck::parse::parse(&relcheck::source::Source::from_text("m.md", text)).checklist;
     let clock = TestClock::new(chrono::Utc::now());
@@ -130,36 +147,10 @@ fn results_share_the_checklists_strings() {
         command_timeout: std::time::Duration::from_secs(5),
         unattended: true,
     };
-    let done = || Scripted::Do(Action::Done { note: None });
-    let mut prompter = ScriptedPrompter::new([done(), done(), done()]);
     let mut session = Session::start(&checklist, &clock, options, &flag, "m".into());
     session
-        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .run(prompter, &Fake::new([]), &mut MemorySink::default())
         .unwrap();
-    let items = &session.record.items;
-    for (result, (_, _, item)) in items.iter().zip(checklist.items()) {
-        assert!(Arc::ptr_eq(&result.id, &item.id), "{}", result.id);
-        assert!(Arc::ptr_eq(&result.text, &item.text), "{}", result.id);
-    }
-    assert!(Arc::ptr_eq(&items[0].phase, &items[2].phase));
-    assert!(Arc::ptr_eq(&items[0].section, &items[1].section));
-    assert_eq!([&*items[0].section, &*items[2].section], ["p/s", "p/t"]);
-    let signer = |i: usize| items[i].by.as_ref().expect("answered");
-    assert_eq!(&**signer(0), "ci-bot");
-    assert!(Arc::ptr_eq(signer(0), signer(2)));
-    let again = Record::from_yaml(
-        &session.record.to_yaml().unwrap(),
-        std::path::Path::new("m.yaml"),
-    )
-    .unwrap();
-    assert_eq!(again, session.record);
-    assert!(Arc::ptr_eq(&again.items[0].phase, &again.items[2].phase));
-    assert!(Arc::ptr_eq(
-        &again.items[0].section,
-        &again.items[1].section
-    ));
-    assert!(!Arc::ptr_eq(
-        &again.items[1].section,
-        &again.items[2].section
-    ));
+    let record = session.record;
+    (checklist, record)
 }
