@@ -251,29 +251,43 @@ impl Sink for RecordFile {
             events_from: from,
             events: &record.events[from..],
         };
-        let mut line = Vec::new();
-        if self.journal.is_none()
-            && let Some(base) = &self.base
-        {
-            serde_json::to_writer(&mut line, &JournalHeader { base: base.clone() })
-                .context("cannot write the journal")?;
-            line.push(b'\n');
-        }
-        serde_json::to_writer(&mut line, &entry).context("cannot write the journal")?;
-        line.push(b'\n');
+        let header = self
+            .journal
+            .is_none()
+            .then(|| self.base.clone().map(|base| JournalHeader { base }))
+            .flatten();
         let journal_path = journal_path(&self.path);
-        self.write_journal(&journal_path, &line)
-            .map_err(|err| self.not_saved(&journal_path, &err))?;
+        self.write_journal(&journal_path, |out| {
+            if let Some(header) = &header {
+                serde_json::to_writer(&mut *out, header)?;
+                out.write_all(b"\n")?;
+            }
+            serde_json::to_writer(&mut *out, &entry)?;
+            out.write_all(b"\n")?;
+            Ok(())
+        })
+        .map_err(|err| self.not_saved(&journal_path, &err))?;
         self.saved_events = record.events.len();
         self.saved_signoffs = record.signoffs.len();
         Ok(())
     }
 }
 
+/// Bytes a journal line is written in: one write for an answer's line.
+const JOURNAL_BUFFER: usize = 16 * 1024;
+
 impl RecordFile {
-    /// Appends `line` to the journal, which this run creates fresh after
-    /// each whole write (never opening one it did not make, nor a link).
-    fn write_journal(&mut self, journal_path: &Path, line: &[u8]) -> anyhow::Result<()> {
+    /// Appends what `write` writes (whole lines) to the journal, which this
+    /// run creates fresh after each whole write (never opening one it did
+    /// not make, nor a link). Written through a small buffer, not made
+    /// whole first: the line that fills in every item's text once values
+    /// are set was 30 MB at 100,000 items. A line cut short (a kill, a
+    /// full disk) has no newline, and a journal's reader leaves it out.
+    fn write_journal(
+        &mut self,
+        journal_path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+    ) -> anyhow::Result<()> {
         if self.journal.is_none() {
             // After a whole write the record holds everything: a journal
             // left over (one that could not be removed) goes, so the
@@ -284,7 +298,10 @@ impl RecordFile {
             self.journal = Some(file);
         }
         let file = self.journal.as_mut().expect("opened above");
-        file.write_all(line)?;
+        let mut out = std::io::BufWriter::with_capacity(JOURNAL_BUFFER, &*file);
+        write(&mut out).context("cannot write the journal")?;
+        out.flush().context("cannot write the journal")?;
+        drop(out);
         if self.durable {
             file.sync_data()?;
         }
