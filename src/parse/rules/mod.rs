@@ -12,9 +12,11 @@ pub use info::{
     is_phase_word, is_reference_title,
 };
 mod field;
+mod lower;
 mod optional;
 mod role;
 mod slug;
+pub(crate) use lower::{ends_with_lower, lowers_to, starts_with_lower};
 
 pub use field::{FieldShape, boxed_choices, choices, field_shape, is_prose_value};
 pub use optional::{is_optional_text, is_optional_title, without_optional_label};
@@ -41,41 +43,59 @@ thread_local! {
     /// reference?), each of which starts by normalising it: this makes
     /// that once per heading. Per thread, so parsers on two threads do
     /// not share it.
-    static LAST_NORMALISED: RefCell<(String, Rc<str>)> = RefCell::new((String::new(), Rc::from("")));
+    static LAST_NORMALISED: RefCell<(String, Rc<String>)> =
+        RefCell::new((String::new(), Rc::new(String::new())));
 }
 
 /// Lower case, `-` and `_` as spaces, runs of white space as one space,
 /// numbering removed: the form every title rule matches words against.
-fn normalised(title: &str) -> Rc<str> {
+fn normalised(title: &str) -> Rc<String> {
     LAST_NORMALISED.with(|last| {
         let mut last = last.borrow_mut();
         if last.0 != title {
-            let form = Rc::from(normalise_title(title));
+            // Questions about a heading and about the lines under it
+            // alternate, so the form is made again and again: written over
+            // the last one where no caller still holds it, it costs no
+            // allocation (two a heading, 60,000 at 100,000 items, before).
+            match Rc::get_mut(&mut last.1) {
+                Some(form) => normalise_title(title, form),
+                None => {
+                    let mut form = String::new();
+                    normalise_title(title, &mut form);
+                    last.1 = Rc::new(form);
+                }
+            }
             last.0.clear();
             last.0.push_str(title);
-            last.1 = form;
         }
         Rc::clone(&last.1)
     })
 }
 
-fn normalise_title(title: &str) -> String {
+/// Writes `title`'s normal form over `out`.
+fn normalise_title(title: &str, out: &mut String) {
+    out.clear();
     let title = strip_numbering(title);
     if !title.is_ascii() {
-        return title
+        for word in title
             .to_lowercase()
             .replace(['-', '_'], " ")
             .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
+        {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(word);
+        }
+        return;
     }
     // Every heading passes here several times, so ASCII (nearly every
-    // title) takes one pass and one allocation instead of four; the
+    // title) takes one pass and no allocation instead of four; the
     // result is the same (Unicode lower-casing and white space agree with
     // ASCII's on ASCII, `\x0B` included).
     // A byte at a time: ASCII's white space is the space and `\t` to
     // `\r`, as `char::is_whitespace` has it.
-    let mut out = String::with_capacity(title.len());
+    out.reserve(title.len());
     let mut space = false;
     for &byte in title.as_bytes() {
         if matches!(byte, b'-' | b'_' | b' ' | b'\t'..=b'\r') {
@@ -88,7 +108,6 @@ fn normalise_title(title: &str) -> String {
         space = false;
         out.push(char::from(byte.to_ascii_lowercase()));
     }
-    out
 }
 
 /// Whether `text` contains any of `words`: one pass over `text` for all
@@ -401,7 +420,7 @@ pub fn is_rollback_title(title: &str) -> bool {
         .unwrap_or("")
         .trim_end()
         .ends_with("rollback");
-    execution || named || ["rollback", "roll back", "revert"].contains(&&*title)
+    execution || named || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
 /// "Normal Completion", "On Success", "After a successful release", "If
