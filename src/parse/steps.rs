@@ -180,11 +180,17 @@ fn normal(text: &str) -> String {
     }
     // Every heading is made so: ASCII (nearly every one) is written in one
     // pass into one string, not lower-cased, split and joined.
-    let mut out = String::with_capacity(text.len());
-    for word in text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|word| !word.is_empty())
-    {
+    let words = || {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+    };
+    // Made at its length, as the joined words were: a heading's form is
+    // held while the steps are read.
+    let (count, letters) = words().fold((0, 0), |(count, letters), word| {
+        (count + 1, letters + word.len())
+    });
+    let mut out = String::with_capacity(letters + count.max(1) - 1);
+    for word in words() {
         if !out.is_empty() {
             out.push(' ');
         }
