@@ -265,17 +265,9 @@ fn section_from(
                 bare.to_string()
             }
         });
-        let item_id = match item_annotations.get("id") {
-            Some(id) => ids.claim(id.clone(), true),
-            None => {
-                let slug = item_slugs.unique(rules::slug(&text));
-                // Joined by hand: `format!` costs several times the copy.
-                let mut item_id = String::with_capacity(id.len() + 1 + slug.len());
-                item_id.push_str(id);
-                item_id.push('/');
-                item_id.push_str(slug);
-                ids.claim(item_id, false)
-            }
+        let item_id: Arc<str> = match item_annotations.get("id") {
+            Some(id) => ids.claim(id.clone(), true).into(),
+            None => ids.made(id, item_slugs.unique(rules::slug(&text))),
         };
         if let Some(previous) = ids.duplicate.take() {
             diagnostics.push(Diagnostic::error(
@@ -284,7 +276,6 @@ fn section_from(
                 format!("id `{previous}` is used by another item; this one became `{item_id}`"),
             ));
         }
-        let item_id: Arc<str> = item_id.into();
         if let Some(node) = draft.node
             && draft.is_parent
         {
@@ -515,6 +506,8 @@ struct Ids {
     /// Some annotation writes an id with a `/` (a phase's, a section's or
     /// an item's): a made id may then meet another, so every id is kept.
     remember_made: bool,
+    /// Where a made id is joined, reused.
+    joined: String,
 }
 
 /// Whether an annotation in the phase (on its heading, a section's or an
@@ -538,6 +531,20 @@ fn writes_id_with_slash(phase: &RawPhase) -> bool {
 }
 
 impl Ids {
+    /// The id relcheck makes of an item, `section/slug`: joined in a
+    /// buffer kept from item to item and copied once, into the shared id
+    /// (a string of its own per item was copied again into the `Arc`).
+    fn made(&mut self, section: &str, slug: &str) -> Arc<str> {
+        if self.remember_made {
+            return self.claim(format!("{section}/{slug}"), false).into();
+        }
+        self.joined.clear();
+        self.joined.push_str(section);
+        self.joined.push('/');
+        self.joined.push_str(slug);
+        Arc::from(self.joined.as_str())
+    }
+
     fn claim(&mut self, id: String, annotated: bool) -> String {
         if !annotated {
             // No promise to check: no copy to compare against, and none
