@@ -75,8 +75,10 @@ impl Words {
         if !self.in_word {
             return;
         }
-        let word = std::mem::take(&mut self.word);
-        let name = word.rsplit('/').next().unwrap_or(&word);
+        // Read in place and emptied for the next word: taking it left an
+        // empty buffer to grow again at every word of every command.
+        let word = self.word.as_str();
+        let name = word.rsplit('/').next().unwrap_or(word);
         if SHELLS.contains(&name) {
             self.shell = true;
         } else if name == "eval" {
@@ -89,13 +91,18 @@ impl Words {
         {
             self.script_next = true;
         }
+        self.word.clear();
         self.in_word = false;
         self.script = false;
     }
 
     fn end_command(&mut self) {
         self.end_word();
-        *self = Words::default();
+        // A new command's words, in the same (empty) buffer.
+        *self = Words {
+            word: std::mem::take(&mut self.word),
+            ..Words::default()
+        };
     }
 }
 

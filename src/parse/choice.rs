@@ -43,7 +43,48 @@ pub(super) fn short(text: &str) -> String {
 /// "Type of Change", "Risk Level", "Priority": a heading that names a
 /// value to pick, so the boxes under it are its answers.
 pub(super) fn is_value_title(title: &str) -> bool {
-    let title = rules::strip_numbering(title).to_lowercase();
+    let title = rules::strip_numbering(title);
+    if !title.is_ascii() {
+        return is_value_title_lowered(title);
+    }
+    // Every heading is asked: an ASCII one (nearly all) is read in place,
+    // with no lower-cased copy and no list of its words.
+    let mut words = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty());
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let second = words.next();
+    let (count, last) = words.fold(
+        (1 + usize::from(second.is_some()), second.unwrap_or(first)),
+        |(count, _), word| (count + 1, word),
+    );
+    count <= 4
+        && (first.eq_ignore_ascii_case("type")
+            && second.is_some_and(|w| w.eq_ignore_ascii_case("of"))
+            || VALUE_WORDS
+                .iter()
+                .any(|word| last.eq_ignore_ascii_case(word)))
+}
+
+/// The last words of a heading that names a value to pick.
+const VALUE_WORDS: &[&str] = &[
+    "type",
+    "level",
+    "priority",
+    "category",
+    "severity",
+    "classification",
+    "urgency",
+    "tier",
+];
+
+/// `is_value_title` on a lower-cased copy: where the title is not ASCII,
+/// a letter may lower-case into several (dotted I into `i` and a
+/// combining dot), and so into other words.
+fn is_value_title_lowered(title: &str) -> bool {
+    let title = title.to_lowercase();
     let words: Vec<&str> = title
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -53,17 +94,7 @@ pub(super) fn is_value_title(title: &str) -> bool {
     };
     words.len() <= 4
         && (words.first() == Some(&"type") && words.get(1) == Some(&"of")
-            || matches!(
-                *last,
-                "type"
-                    | "level"
-                    | "priority"
-                    | "category"
-                    | "severity"
-                    | "classification"
-                    | "urgency"
-                    | "tier"
-            ))
+            || VALUE_WORDS.contains(last))
 }
 
 /// The heading's words, without the emoji or numbering before them.
@@ -131,5 +162,51 @@ mod tests {
         assert!(is_value_title("3. Change Priority"));
         assert!(!is_value_title("Deployment Steps"));
         assert_eq!(label("🧭 Verdict"), "Verdict");
+    }
+
+    /// As every title was read before: lower-cased, then split.
+    fn is_value_title_before(title: &str) -> bool {
+        is_value_title_lowered(rules::strip_numbering(title))
+    }
+
+    #[test]
+    fn ascii_titles_read_in_place_as_lower_cased() {
+        let titles = [
+            "Type of Release",
+            "TYPE OF change",
+            "type",
+            "Type",
+            "Type of",
+            "of type",
+            "Risk Level",
+            "risk LEVEL:",
+            "3. Change Priority",
+            "1.2 Severity",
+            "Tier",
+            "A b c Tier",
+            "A b c d Tier",
+            "Type of a b",
+            "Type-of-Change",
+            "Deployment Steps",
+            "",
+            " ",
+            "--",
+            "Levels",
+            "Priority!",
+            "12. ",
+            "Type\tof x",
+            "Τype of x",
+            "Risk Levél",
+            "İ Level",
+            "Lev\u{212A} type",
+            "ℌ type",
+        ];
+        for title in titles {
+            assert_eq!(
+                is_value_title(title),
+                is_value_title_before(title),
+                "{title:?}"
+            );
+        }
     }
 }

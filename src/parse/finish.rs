@@ -40,10 +40,12 @@ pub(super) fn finish(
             source,
             diagnostics,
         );
-        let phase_id = phase_slugs.unique(heading.get("id").map_or_else(
-            || rules::slug(rules::strip_numbering(&raw.title)),
-            |id| id.to_string(),
-        ));
+        let phase_id = phase_slugs
+            .unique(heading.get("id").map_or_else(
+                || rules::slug(rules::strip_numbering(&raw.title)),
+                |id| id.to_string(),
+            ))
+            .to_string();
         let phase_when_annotated = when_of(&heading);
         let mut sections = Vec::with_capacity(raw.sections.len());
         let mut section_slugs = Slugs::default();
@@ -263,17 +265,9 @@ fn section_from(
                 bare.to_string()
             }
         });
-        let item_id = match item_annotations.get("id") {
-            Some(id) => ids.claim(id.clone(), true),
-            None => {
-                let slug = item_slugs.unique(rules::slug(&text));
-                // Joined by hand: `format!` costs several times the copy.
-                let mut item_id = String::with_capacity(id.len() + 1 + slug.len());
-                item_id.push_str(id);
-                item_id.push('/');
-                item_id.push_str(&slug);
-                ids.claim(item_id, false)
-            }
+        let item_id: Arc<str> = match item_annotations.get("id") {
+            Some(id) => ids.claim(id.clone(), true).into(),
+            None => ids.made(id, item_slugs.unique(rules::slug(&text))),
         };
         if let Some(previous) = ids.duplicate.take() {
             diagnostics.push(Diagnostic::error(
@@ -282,7 +276,6 @@ fn section_from(
                 format!("id `{previous}` is used by another item; this one became `{item_id}`"),
             ));
         }
-        let item_id: Arc<str> = item_id.into();
         if let Some(node) = draft.node
             && draft.is_parent
         {
@@ -437,6 +430,8 @@ fn when_of(map: &Annotations) -> Option<When> {
 struct Slugs {
     few: Vec<(String, usize)>,
     many: Option<HashMap<String, usize>>,
+    /// The slug last taken into `many`, to lend out.
+    last: String,
 }
 
 impl Slugs {
@@ -453,24 +448,29 @@ impl Slugs {
         }
     }
 
-    /// `slug` is not taken.
-    fn take(&mut self, slug: String) {
-        if let Some(map) = &mut self.many {
-            map.insert(slug, 1);
-        } else if self.few.len() < Self::FEW {
+    /// Keeps `slug` (not taken), and gives it back to read.
+    fn take(&mut self, slug: String) -> &str {
+        if self.many.is_none() && self.few.len() < Self::FEW {
             self.few.push((slug, 1));
-        } else {
-            let mut map: HashMap<String, usize> =
-                std::mem::take(&mut self.few).into_iter().collect();
-            map.insert(slug, 1);
-            self.many = Some(map);
+            return self.few.last().map_or("", |(slug, _)| slug.as_str());
         }
+        let map = self
+            .many
+            .get_or_insert_with(|| std::mem::take(&mut self.few).into_iter().collect());
+        // A map gives no key back once it holds it: a long section (past
+        // `FEW` items) keeps a copy to hand back, in one reused buffer.
+        self.last.clear();
+        self.last.push_str(&slug);
+        map.insert(slug, 1);
+        &self.last
     }
 
-    fn unique(&mut self, slug: String) -> String {
+    /// `slug`, or `slug-2`, `slug-3`, ...: the first not taken, now taken.
+    /// Given back as the kept copy, so the slug is not copied to be both
+    /// kept and used (one copy per item of a checklist).
+    fn unique(&mut self, slug: String) -> &str {
         let Some(&mut count) = self.count(&slug) else {
-            self.take(slug.clone());
-            return slug;
+            return self.take(slug);
         };
         // `count` is the last suffix handed out (or 1): every one up to it
         // is taken, so the search goes on from there and a run of
@@ -482,8 +482,7 @@ impl Slugs {
                 if let Some(count) = self.count(&slug) {
                     *count = n;
                 }
-                self.take(candidate.clone());
-                return candidate;
+                return self.take(candidate);
             }
             n += 1;
         }
@@ -507,6 +506,8 @@ struct Ids {
     /// Some annotation writes an id with a `/` (a phase's, a section's or
     /// an item's): a made id may then meet another, so every id is kept.
     remember_made: bool,
+    /// Where a made id is joined, reused.
+    joined: String,
 }
 
 /// Whether an annotation in the phase (on its heading, a section's or an
@@ -530,6 +531,20 @@ fn writes_id_with_slash(phase: &RawPhase) -> bool {
 }
 
 impl Ids {
+    /// The id relcheck makes of an item, `section/slug`: joined in a
+    /// buffer kept from item to item and copied once, into the shared id
+    /// (a string of its own per item was copied again into the `Arc`).
+    fn made(&mut self, section: &str, slug: &str) -> Arc<str> {
+        if self.remember_made {
+            return self.claim(format!("{section}/{slug}"), false).into();
+        }
+        self.joined.clear();
+        self.joined.push_str(section);
+        self.joined.push('/');
+        self.joined.push_str(slug);
+        Arc::from(self.joined.as_str())
+    }
+
     fn claim(&mut self, id: String, annotated: bool) -> String {
         if !annotated {
             // No promise to check: no copy to compare against, and none
@@ -537,12 +552,14 @@ impl Ids {
             if !self.remember_made {
                 return id;
             }
-            return self.taken.unique(id);
+            return self.taken.unique(id).to_string();
         }
         let unique = self.taken.unique(id.clone());
-        if annotated && unique != id {
-            self.duplicate = Some(id);
+        if unique == id {
+            return id;
         }
+        let unique = unique.to_string();
+        self.duplicate = Some(id);
         unique
     }
 }

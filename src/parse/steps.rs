@@ -175,9 +175,60 @@ fn mark_optional(children: &[Vec<usize>], parent: usize, optional: &mut [bool]) 
 
 /// Lower case, words only: "[Rollout](#rollout)" and "## Rollout" match.
 fn normal(text: &str) -> String {
+    if !text.is_ascii() {
+        return normal_lowered(text);
+    }
+    // Every heading is made so: ASCII (nearly every one) is written in one
+    // pass into one string, not lower-cased, split and joined.
+    let words = || {
+        text.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|word| !word.is_empty())
+    };
+    // Made at its length, as the joined words were: a heading's form is
+    // held while the steps are read.
+    let (count, letters) = words().fold((0, 0), |(count, letters), word| {
+        (count + 1, letters + word.len())
+    });
+    let mut out = String::with_capacity(letters + count.max(1) - 1);
+    for word in words() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+    }
+    out
+}
+
+/// `normal` where the text is not ASCII: lower-cased first, since a
+/// letter may lower-case into several, and not all of them alphanumeric.
+fn normal_lowered(text: &str) -> String {
     text.to_lowercase()
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_heading_forms_are_the_lower_cased_ones() {
+        for text in [
+            "[Rollout](#rollout)",
+            "## Rollout",
+            "",
+            " ",
+            "Roll-Out  NOW!",
+            "a\tb\x0bc",
+            "UPPER lower 123",
+            "--x--",
+            "Déploiement",
+            "İ x",
+            "\u{212A}elvin",
+        ] {
+            assert_eq!(normal(text), normal_lowered(text), "{text:?}");
+        }
+    }
 }

@@ -16,6 +16,28 @@ fn normalised_plain(title: &str) -> String {
         .join(" ")
 }
 
+fn pick_lead_plain(lead: &str) -> bool {
+    let lower = lead.to_lowercase();
+    ["tick", "check", "select", "mark", "choose"]
+        .iter()
+        .any(|verb| lower.contains(&format!("{verb} all that apply")))
+}
+
+/// `lead_condition` as it was, with no gate before the lower-cased copy.
+fn lead_condition_plain(lead: &str) -> Option<crate::model::When> {
+    let lower = lead.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let opens = words
+        .iter()
+        .take(3)
+        .any(|w| matches!(*w, "if" | "on" | "after" | "once" | "when" | "upon"));
+    // Past the gate the reading is unchanged.
+    if opens { lead_condition(lead) } else { None }
+}
+
 fn slug_plain(text: &str) -> String {
     let mut out = String::new();
     let mut dash = false;
@@ -144,6 +166,11 @@ fn text() -> impl Strategy<Value = String> {
             Just("\u{212a}".to_string()),
             Just("1.2 ".to_string()),
             Just(".".to_string()),
+            Just("If ".to_string()),
+            Just("ONCE".to_string()),
+            Just("when".to_string()),
+            Just("Tick All That Apply".to_string()),
+            Just("choose all that apply".to_string()),
             "[ -~\t\n_]{0,6}",
         ],
         0..8,
@@ -173,6 +200,16 @@ proptest! {
     fn optional_prefix_is_the_plain_definition(line in text(), head in "(\\(OPTIONAL\\)|If Needed,|İf needed,|\u{212a}|Optional:)?") {
         let line = format!("{head}{line}");
         prop_assert_eq!(optional_prefix(&line), optional_prefix_plain(&line));
+    }
+
+    #[test]
+    fn pick_lead_is_the_plain_definition(line in text()) {
+        prop_assert_eq!(is_pick_lead(&line), pick_lead_plain(&line));
+    }
+
+    #[test]
+    fn lead_condition_is_the_plain_definition(line in text()) {
+        prop_assert_eq!(lead_condition(&line), lead_condition_plain(&line));
     }
 
     #[test]

@@ -20,7 +20,37 @@ pub fn is_information(text: &str, markdown: &str) -> bool {
     if markdown.trim_start().starts_with('`') {
         return true;
     }
-    let lower = text.trim().to_lowercase();
+    let text = text.trim();
+    if !text.is_ascii() {
+        return informs_lowered(text);
+    }
+    // Every nested line is asked: an ASCII one (nearly all) is read in
+    // place. Its first word's letters and digits are its lower-cased
+    // one's, in either case.
+    let first = text
+        .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
+        .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
+        .find(|word| !word.is_empty())
+        .unwrap_or("");
+    let first = || {
+        first
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_lowercase())
+    };
+    let warning = ["do not ", "don't ", "never "]
+        .iter()
+        .any(|start| super::starts_with_lower(text, start));
+    warning
+        || INFORMATION_STARTS
+            .iter()
+            .any(|word| first().eq(word.bytes()))
+}
+
+/// `is_information` on a lower-cased copy of the trimmed text, for text
+/// outside ASCII (a letter may lower-case into several).
+fn informs_lowered(text: &str) -> bool {
+    let lower = text.to_lowercase();
     let mut words = lower
         .split(|c: char| c.is_whitespace() || c == ':' || c == ',')
         .map(|word| word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\''))
@@ -48,32 +78,37 @@ pub fn is_instruction(text: &str) -> bool {
         .split_whitespace()
         .next()
         .unwrap_or("")
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
-    STEP_VERBS.contains(&first.as_str())
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    STEP_VERBS.iter().any(|verb| super::lowers_to(first, verb))
 }
 
 /// A heading or lead that gathers remarks, not steps: "Notes:", "Tips".
 /// Only the word alone: "Release notes" is a step's subject.
 pub fn is_notes_lead(text: &str) -> bool {
-    let lower = text
+    let lead = text
         .trim()
         .trim_end_matches(':')
         .trim_matches(|c: char| c == '*' || c == '_')
         .trim_end_matches(':')
-        .trim()
-        .to_lowercase();
-    matches!(
-        lower.as_str(),
-        "note" | "notes" | "remarks" | "tips" | "hints" | "caveats" | "comments" | "good to know"
-    )
+        .trim();
+    [
+        "note",
+        "notes",
+        "remarks",
+        "tips",
+        "hints",
+        "caveats",
+        "comments",
+        "good to know",
+    ]
+    .iter()
+    .any(|word| super::lowers_to(lead, word))
 }
 
 /// A group's name that makes its steps optional: "Optional, only if it
 /// did not already happen:", "(Optional) extras:".
 pub fn is_optional_lead(text: &str) -> bool {
-    let lower = text.trim().trim_start_matches('(').to_lowercase();
-    lower.starts_with("optional")
+    super::starts_with_lower(text.trim().trim_start_matches('('), "optional")
 }
 
 /// A heading that names a part of a document, not the document: a
@@ -81,7 +116,7 @@ pub fn is_optional_lead(text: &str) -> bool {
 pub fn is_phase_word(title: &str) -> bool {
     let label = title.split(':').next().unwrap_or(title);
     matches!(
-        &*normalised(label),
+        normalised(label).as_str(),
         "overview"
             | "summary"
             | "introduction"
@@ -132,7 +167,114 @@ pub fn is_reference_title(title: &str) -> bool {
 pub fn is_example_label(text: &str) -> bool {
     let label = normalised(text.split(':').next().unwrap_or(""));
     matches!(
-        &*label,
+        label.as_str(),
         "example" | "examples" | "for example" | "e g" | "eg" | "sample"
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rules as they read before: on a lower-cased copy.
+    fn instruction_lowered(text: &str) -> bool {
+        let first = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        STEP_VERBS.contains(&first.as_str())
+    }
+
+    fn notes_lead_lowered(text: &str) -> bool {
+        let lower = text
+            .trim()
+            .trim_end_matches(':')
+            .trim_matches(|c: char| c == '*' || c == '_')
+            .trim_end_matches(':')
+            .trim()
+            .to_lowercase();
+        matches!(
+            lower.as_str(),
+            "note"
+                | "notes"
+                | "remarks"
+                | "tips"
+                | "hints"
+                | "caveats"
+                | "comments"
+                | "good to know"
+        )
+    }
+
+    fn optional_lead_lowered(text: &str) -> bool {
+        let lower = text.trim().trim_start_matches('(').to_lowercase();
+        lower.starts_with("optional")
+    }
+
+    #[test]
+    fn lines_read_in_place_as_lower_cased() {
+        let texts = [
+            "This creates the tag",
+            "THIS creates",
+            "`make test`",
+            "Note: x",
+            "N.B. x",
+            "e.g. this",
+            "Do not commit yet",
+            "DON'T push",
+            "Never  x",
+            "never",
+            "Do nothing",
+            "It's done",
+            "Its done",
+            "'This' x",
+            "Message: hi",
+            ", the x",
+            ":: the",
+            "",
+            "   ",
+            "Run the tests",
+            "RUN",
+            "run:",
+            "**Run** it",
+            "Ma\u{212A}e it",
+            "Chec\u{212A} it",
+            "İnstall it",
+            "Τhe x",
+            "Ëxample",
+            "Σ x",
+            "Notes:",
+            "**Notes**:",
+            "_Tips_",
+            "Good To Know:",
+            "GOOD TO \u{212A}NOW",
+            "notes ::",
+            "Release notes",
+            "Optional, only if:",
+            "(Optional) extras:",
+            "OPTIONAL",
+            "optİonal x",
+            "(( optional",
+            "İİ",
+            "i̇f",
+            "\u{212A}",
+        ];
+        for text in texts {
+            let markdown = text;
+            assert_eq!(
+                is_information(text, markdown),
+                markdown.trim_start().starts_with('`') || informs_lowered(text.trim()),
+                "{text:?}"
+            );
+            assert_eq!(is_instruction(text), instruction_lowered(text), "{text:?}");
+            assert_eq!(is_notes_lead(text), notes_lead_lowered(text), "{text:?}");
+            assert_eq!(
+                is_optional_lead(text),
+                optional_lead_lowered(text),
+                "{text:?}"
+            );
+        }
+    }
 }

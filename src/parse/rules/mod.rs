@@ -2,9 +2,6 @@
 //! kind, optionality and condition. Pure functions of text, one per rule of
 //! docs/FORMAT.md, so each can be tested on its own.
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
 mod info;
 
 pub use info::{
@@ -12,9 +9,13 @@ pub use info::{
     is_phase_word, is_reference_title,
 };
 mod field;
+mod lower;
 mod optional;
 mod role;
 mod slug;
+mod title_form;
+pub(crate) use lower::{ends_with_lower, lowers_to, starts_with_lower};
+use title_form::normalised;
 
 pub use field::{FieldShape, boxed_choices, choices, field_shape, is_prose_value};
 pub use optional::{is_optional_text, is_optional_title, without_optional_label};
@@ -33,62 +34,6 @@ pub fn strip_numbering(title: &str) -> &str {
         Some(rest) if !rest.trim().is_empty() => rest.trim_start(),
         _ => title,
     }
-}
-
-thread_local! {
-    /// The title last normalised, and its form. A heading is asked a
-    /// dozen questions in a row (a sign-off? triggers? rollback steps? a
-    /// reference?), each of which starts by normalising it: this makes
-    /// that once per heading. Per thread, so parsers on two threads do
-    /// not share it.
-    static LAST_NORMALISED: RefCell<(String, Rc<str>)> = RefCell::new((String::new(), Rc::from("")));
-}
-
-/// Lower case, `-` and `_` as spaces, runs of white space as one space,
-/// numbering removed: the form every title rule matches words against.
-fn normalised(title: &str) -> Rc<str> {
-    LAST_NORMALISED.with(|last| {
-        let mut last = last.borrow_mut();
-        if last.0 != title {
-            let form = Rc::from(normalise_title(title));
-            last.0.clear();
-            last.0.push_str(title);
-            last.1 = form;
-        }
-        Rc::clone(&last.1)
-    })
-}
-
-fn normalise_title(title: &str) -> String {
-    let title = strip_numbering(title);
-    if !title.is_ascii() {
-        return title
-            .to_lowercase()
-            .replace(['-', '_'], " ")
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-    }
-    // Every heading passes here several times, so ASCII (nearly every
-    // title) takes one pass and one allocation instead of four; the
-    // result is the same (Unicode lower-casing and white space agree with
-    // ASCII's on ASCII, `\x0B` included).
-    // A byte at a time: ASCII's white space is the space and `\t` to
-    // `\r`, as `char::is_whitespace` has it.
-    let mut out = String::with_capacity(title.len());
-    let mut space = false;
-    for &byte in title.as_bytes() {
-        if matches!(byte, b'-' | b'_' | b' ' | b'\t'..=b'\r') {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        out.push(char::from(byte.to_ascii_lowercase()));
-    }
-    out
 }
 
 /// Whether `text` contains any of `words`: one pass over `text` for all
@@ -173,10 +118,20 @@ pub fn is_rollback_rule(label: &str, value: &str) -> bool {
 
 /// "(Tick all that apply)": the boxes after it are picked, not all done.
 pub fn is_pick_lead(lead: &str) -> bool {
-    let lower = lead.to_lowercase();
-    ["tick", "check", "select", "mark", "choose"]
-        .iter()
-        .any(|verb| lower.contains(&format!("{verb} all that apply")))
+    // Every lead is asked: the phrases are written out, not formatted
+    // per verb, and an ASCII lead is searched with no lower-cased copy.
+    const PHRASES: [&str; 5] = [
+        "tick all that apply",
+        "check all that apply",
+        "select all that apply",
+        "mark all that apply",
+        "choose all that apply",
+    ];
+    if lead.is_ascii() {
+        contains_any_ascii_lower(lead, &PHRASES)
+    } else {
+        contains_any(&lead.to_lowercase(), &PHRASES)
+    }
 }
 
 /// A lead that says what a system does by itself, so the list under it
@@ -401,7 +356,7 @@ pub fn is_rollback_title(title: &str) -> bool {
         .unwrap_or("")
         .trim_end()
         .ends_with("rollback");
-    execution || named || ["rollback", "roll back", "revert"].contains(&&*title)
+    execution || named || ["rollback", "roll back", "revert"].contains(&title.as_str())
 }
 
 /// "Normal Completion", "On Success", "After a successful release", "If
@@ -480,6 +435,22 @@ pub fn is_criteria_lead(lead: &str) -> bool {
 /// success.
 pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
     use crate::model::When;
+    const OPENINGS: [&str; 6] = ["if", "on", "after", "once", "when", "upon"];
+    // Most titles and leads open with none of these words: an ASCII one
+    // is told so in place, before the lower-cased copy and list of words.
+    if lead.is_ascii()
+        && !lead
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(3)
+            .any(|w| {
+                OPENINGS
+                    .iter()
+                    .any(|opening| w.eq_ignore_ascii_case(opening))
+            })
+    {
+        return None;
+    }
     let lead = lead.to_lowercase();
     let words: Vec<&str> = lead
         .split(|c: char| !c.is_alphanumeric())
@@ -488,10 +459,7 @@ pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
     // The condition is what follows its first word: "if", "only if",
     // "on", "after", "once", "when" (within the first three words, so a
     // sentence that merely contains "if" later is not a condition).
-    let at = words
-        .iter()
-        .take(3)
-        .position(|w| matches!(*w, "if" | "on" | "after" | "once" | "when" | "upon"))?;
+    let at = words.iter().take(3).position(|w| OPENINGS.contains(w))?;
     let after = &words[at + 1..];
     let near: Vec<&str> = after.iter().take(5).copied().collect();
     if near
