@@ -88,15 +88,6 @@ struct Inline {
 }
 
 impl Inline {
-    /// An empty inline, gathering into a spare buffer if there is one.
-    fn new(spare: &mut Vec<String>) -> Inline {
-        Inline {
-            text: spare.pop().unwrap_or_default(),
-            span: None,
-            annotation: None,
-        }
-    }
-
     fn push_text(&mut self, text: &str, range: &Range<usize>) {
         self.text.push_str(text);
         self.extend(range);
@@ -109,13 +100,10 @@ impl Inline {
         });
     }
 
-    /// The text, its Markdown, its offset and its annotation; the buffer
-    /// the text was gathered in goes back to `spare`.
     fn finish(
         self,
         source: &str,
         base: usize,
-        spare: &mut Vec<String>,
     ) -> (String, String, Option<usize>, Option<Box<Annotation>>) {
         let markdown = self
             .span
@@ -124,19 +112,10 @@ impl Inline {
             .unwrap_or("")
             .trim()
             .to_string();
-        // Gathered a piece at a time in a buffer reused from one inline to
-        // the next, and copied out once at its length: a buffer of its own
-        // grew a few times per item and was then shrunk (a third of
-        // parsing's allocations at 100,000 items).
-        let mut text = if is_collapsed(&self.text) {
-            self.text.as_str().to_string()
-        } else {
-            collapse(&self.text)
-        };
+        // Grown a piece at a time: the room it kept is given back (in
+        // place) before the node is held to the end of the Markdown.
+        let mut text = collapse_owned(self.text);
         text.shrink_to_fit();
-        let mut buffer = self.text;
-        buffer.clear();
-        spare.push(buffer);
         (
             text,
             markdown,
@@ -157,9 +136,9 @@ struct Frame {
 }
 
 impl Frame {
-    fn end_remark(&mut self, source: &str, base: usize, spare: &mut Vec<String>) {
+    fn end_remark(&mut self, source: &str, base: usize) {
         if let Some(remark) = self.remark.take() {
-            let (text, _, offset, _) = remark.finish(source, base, spare);
+            let (text, _, offset, _) = remark.finish(source, base);
             if let Some(offset) = offset.filter(|_| !text.is_empty()) {
                 self.remarks.push((text, offset));
             }
@@ -189,8 +168,6 @@ struct Reader<'a> {
     table: Option<Table>,
     /// Whether each open list is numbered, innermost last.
     lists: Vec<bool>,
-    /// Buffers that inline text was gathered in, emptied for the next.
-    spare: Vec<String>,
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
@@ -212,7 +189,6 @@ pub fn read(source: &str, base: usize) -> Vec<Node> {
         later_paragraphs: Vec::new(),
         table: None,
         lists: Vec::new(),
-        spare: Vec::new(),
     };
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
         reader.event(event, range);
@@ -264,11 +240,11 @@ impl Reader<'_> {
     fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
         match tag {
             Tag::Heading { level, .. } => {
-                self.heading = Some((level as u8, range.start, Inline::new(&mut self.spare)));
+                self.heading = Some((level as u8, range.start, Inline::default()));
             }
             Tag::Paragraph => {
                 if self.items.is_empty() && self.heading.is_none() && self.skip == 0 {
-                    self.paragraph = Some((Vec::new(), Inline::new(&mut self.spare)));
+                    self.paragraph = Some((Vec::new(), Inline::default()));
                 }
                 // A list item's text is its first paragraph; one after it
                 // (after a blank line, a command, a sub-list) is a remark:
@@ -279,7 +255,7 @@ impl Reader<'_> {
                         && !frame.inline.text.trim().is_empty();
                     self.later_paragraphs.push(later);
                     if later {
-                        frame.remark = Some(Inline::new(&mut self.spare));
+                        frame.remark = Some(Inline::default());
                     } else if let Some(remark) = &mut frame.remark {
                         // The next paragraph of a quoted remark.
                         remark.text.push(' ');
@@ -303,7 +279,7 @@ impl Reader<'_> {
                 }));
                 self.items.push(Frame {
                     node: self.nodes.len() - 1,
-                    inline: Inline::new(&mut self.spare),
+                    inline: Inline::default(),
                     task: None,
                     command: None,
                     remark: None,
@@ -365,7 +341,7 @@ impl Reader<'_> {
                         .items
                         .last_mut()
                         .filter(|frame| frame.remark.is_none())
-                        .map(|frame| frame.remark = Some(Inline::new(&mut self.spare)))
+                        .map(|frame| frame.remark = Some(Inline::default()))
                         .is_some();
                 self.quotes.push(remark);
             }
@@ -380,8 +356,7 @@ impl Reader<'_> {
         match tag {
             TagEnd::Heading(_) => {
                 if let Some((level, offset, inline)) = self.heading.take() {
-                    let (text, _, _, annotation) =
-                        inline.finish(self.source, self.base, &mut self.spare);
+                    let (text, _, _, annotation) = inline.finish(self.source, self.base);
                     self.nodes.push(Node::Heading(Heading {
                         level,
                         text,
@@ -404,7 +379,7 @@ impl Reader<'_> {
                     && self.later_paragraphs.pop() == Some(true)
                     && let Some(frame) = self.items.last_mut()
                 {
-                    frame.end_remark(self.source, self.base, &mut self.spare);
+                    frame.end_remark(self.source, self.base);
                 }
             }
             TagEnd::Item => self.end_item(),
@@ -454,7 +429,7 @@ impl Reader<'_> {
                 if self.quotes.pop() == Some(true)
                     && let Some(frame) = self.items.last_mut()
                 {
-                    frame.end_remark(self.source, self.base, &mut self.spare);
+                    frame.end_remark(self.source, self.base);
                 }
             }
             _ => {}
@@ -465,9 +440,8 @@ impl Reader<'_> {
         let Some(mut frame) = self.items.pop() else {
             return;
         };
-        frame.end_remark(self.source, self.base, &mut self.spare);
-        let (mut text, mut markdown, _, annotation) =
-            frame.inline.finish(self.source, self.base, &mut self.spare);
+        frame.end_remark(self.source, self.base);
+        let (mut text, mut markdown, _, annotation) = frame.inline.finish(self.source, self.base);
         // `- [] step`: a box written without its space, as hand-kept
         // templates often have it, is still an open box.
         if frame.task.is_none()
@@ -524,7 +498,7 @@ impl Reader<'_> {
             && let Some((mut lines, inline)) = self.paragraph.take()
         {
             self.push_line(&mut lines, inline);
-            self.paragraph = Some((lines, Inline::new(&mut self.spare)));
+            self.paragraph = Some((lines, Inline::default()));
             return;
         }
         if let Some(inline) = self.inline() {
@@ -533,9 +507,8 @@ impl Reader<'_> {
         }
     }
 
-    fn push_line(&mut self, lines: &mut Vec<Line>, inline: Inline) {
-        let (text, markdown, offset, annotation) =
-            inline.finish(self.source, self.base, &mut self.spare);
+    fn push_line(&self, lines: &mut Vec<Line>, inline: Inline) {
+        let (text, markdown, offset, annotation) = inline.finish(self.source, self.base);
         if let Some(offset) = offset
             && !text.is_empty()
         {
@@ -546,6 +519,16 @@ impl Reader<'_> {
                 annotation,
             });
         }
+    }
+}
+
+/// [`collapse`], keeping `text` itself when it has nothing to collapse,
+/// as most items' text has not: no copy.
+fn collapse_owned(text: String) -> String {
+    if is_collapsed(&text) {
+        text
+    } else {
+        collapse(&text)
     }
 }
 

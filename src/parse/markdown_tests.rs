@@ -33,6 +33,7 @@ fn text_with_nothing_to_collapse_is_kept_and_the_rest_collapsed() {
         "\u{2028}",
     ] {
         assert_eq!(is_collapsed(text), collapse(text) == text, "{text:?}");
+        assert_eq!(collapse_owned(text.to_string()), collapse(text), "{text:?}");
     }
 }
 
