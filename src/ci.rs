@@ -175,7 +175,11 @@ impl<'a> Unattended<'a> {
         // line, so a note cannot start a line of its own (`::error::...`
         // would be a workflow command to a CI runner).
         let one_line = |text: &str| printable(text).replace('\n', " / ");
-        let _ = writeln!(self.err, "{label} {}{}", one_line(name), one_line(extra));
+        // In one write: `writeln!` to the unbuffered stderr wrote the
+        // word, the name and the line end apart, so a job killed between
+        // them left `ok` with no name on the log's last line.
+        let line = format!("{label} {}{}\n", one_line(name), one_line(extra));
+        let _ = self.err.write_all(line.as_bytes());
     }
 }
 

@@ -1,7 +1,8 @@
 //! A pipeline's answers file used up as the run goes: the unattended
 //! prompter takes each item's answer out when the item is asked, so a long
 //! run's answers are not held beside its record at the end, and the run
-//! answers exactly as when every answer stayed to the end.
+//! answers exactly as when every answer stayed to the end. And the log
+//! line that says an answer is saved goes out whole.
 
 use std::sync::atomic::AtomicBool;
 
@@ -195,4 +196,65 @@ fn an_item_asked_again_before_it_is_settled_answers_the_same() {
     assert_eq!(again.values, plain.values);
     assert_eq!(again.signoffs, plain.signoffs);
     assert_eq!(unused, 1);
+}
+
+/// Keeps each write it is given apart, as an unbuffered stderr passes
+/// each on to the log.
+#[derive(Clone, Default)]
+struct Writes(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl std::io::Write for Writes {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let mut writes = self.0.lock().unwrap();
+        writes.push(String::from_utf8_lossy(bytes).into_owned());
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// An item's log line goes out in one write, its line end included: a job
+/// killed between the word and the name had left `ok` alone on the log's
+/// last line, though `ok NAME` says the answer is saved.
+#[test]
+fn each_items_log_line_is_written_whole() {
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("used.md", LIST)).checklist;
+    let provenance = Provenance {
+        kind: "answers-file".into(),
+        path: Some("a.yaml".into()),
+        sha256: None,
+    };
+    let answers = Answers::parse(ANSWERS, "a.yaml", provenance, &checklist).unwrap();
+    let writes = Writes::default();
+    let mut prompter = Unattended::new(
+        answers,
+        true,
+        Box::new(writes.clone()),
+        relcheck::style::Style::PLAIN,
+        None,
+    );
+    let clock = TestClock::new("2026-05-04T10:00:00Z".parse().unwrap());
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&checklist, &clock, options(), &flag, "u".into());
+    session
+        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .unwrap();
+    let writes = writes.0.lock().unwrap();
+    let oks: Vec<&str> = writes
+        .iter()
+        .filter(|write| write.starts_with("ok "))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        oks,
+        [
+            "ok      Ticket\n",
+            "ok      Deployment Date\n",
+            "ok      Backup taken\n",
+            "ok      QA\n",
+        ],
+        "{writes:#?}"
+    );
 }

@@ -321,8 +321,10 @@ fn the_non_interactive_runner_killed_at_random_moments_loses_nothing() {
         // `ok NAME` is printed once the answer is saved; a name here is
         // the item's text (none has variables or is shared), then a
         // command's time.
+        // Only whole lines: a kill may cut the last one short.
         let reported: Vec<String> = stderr
-            .lines()
+            .split_inclusive('\n')
+            .filter_map(|line| line.strip_suffix('\n'))
             .filter_map(|line| line.strip_prefix("ok "))
             .map(|rest| {
                 let rest = rest.trim();
