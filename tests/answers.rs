@@ -59,9 +59,10 @@ fn options() -> Options {
     }
 }
 
-/// The run's record and log with `prompter` (made from the answers), and
-/// the answers it had not used at the end.
+/// The run's record with `prompter` (made from the answers, its log
+/// going to `log`), and the answers it had not used at the end.
 fn run_with<P: Prompter>(
+    log: Box<dyn std::io::Write>,
     prompter: impl FnOnce(Unattended<'static>) -> P,
     unused: impl Fn(&P) -> usize,
 ) -> (Record, usize) {
@@ -77,7 +78,7 @@ fn run_with<P: Prompter>(
     let mut prompter = prompter(Unattended::new(
         answers,
         true,
-        Box::new(std::io::sink()),
+        log,
         relcheck::style::Style::PLAIN,
         None,
     ));
@@ -152,7 +153,11 @@ impl Prompter for AskedAgain {
 
 #[test]
 fn each_answer_is_used_up_once_its_item_is_settled() {
-    let (record, unused) = run_with(|prompter| prompter, Unattended::unused_answers);
+    let (record, unused) = run_with(
+        Box::new(std::io::sink()),
+        |prompter| prompter,
+        Unattended::unused_answers,
+    );
     let status = |id: &str| record.item(id).unwrap().status;
     assert_eq!(status("work/backup-taken"), Status::Done);
     assert_eq!(status("work/ticket"), Status::Done);
@@ -184,8 +189,13 @@ fn each_answer_is_used_up_once_its_item_is_settled() {
 
 #[test]
 fn an_item_asked_again_before_it_is_settled_answers_the_same() {
-    let (plain, _) = run_with(|prompter| prompter, Unattended::unused_answers);
+    let (plain, _) = run_with(
+        Box::new(std::io::sink()),
+        |prompter| prompter,
+        Unattended::unused_answers,
+    );
     let (again, unused) = run_with(
+        Box::new(std::io::sink()),
         |inner| AskedAgain {
             inner,
             between: "work/docs-updated-optional",
@@ -219,28 +229,12 @@ impl std::io::Write for Writes {
 /// last line, though `ok NAME` says the answer is saved.
 #[test]
 fn each_items_log_line_is_written_whole() {
-    let checklist =
-        relcheck::parse::parse(&relcheck::source::Source::from_text("used.md", LIST)).checklist;
-    let provenance = Provenance {
-        kind: "answers-file".into(),
-        path: Some("a.yaml".into()),
-        sha256: None,
-    };
-    let answers = Answers::parse(ANSWERS, "a.yaml", provenance, &checklist).unwrap();
     let writes = Writes::default();
-    let mut prompter = Unattended::new(
-        answers,
-        true,
+    run_with(
         Box::new(writes.clone()),
-        relcheck::style::Style::PLAIN,
-        None,
+        |prompter| prompter,
+        Unattended::unused_answers,
     );
-    let clock = TestClock::new("2026-05-04T10:00:00Z".parse().unwrap());
-    let flag = AtomicBool::new(false);
-    let mut session = Session::start(&checklist, &clock, options(), &flag, "u".into());
-    session
-        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
-        .unwrap();
     let writes = writes.0.lock().unwrap();
     let oks: Vec<&str> = writes
         .iter()
