@@ -107,7 +107,9 @@ impl Words {
 }
 
 struct Heredoc {
-    delimiter: String,
+    /// As bytes: taken a byte at a time, a delimiter outside ASCII made
+    /// into `char`s matched no line, and its heredoc ran to the end.
+    delimiter: Vec<u8>,
     quoted: bool,
     strip_tabs: bool,
 }
@@ -268,13 +270,13 @@ fn delimiter(bytes: &[u8], mut at: usize) -> (Option<Heredoc>, usize) {
     while matches!(bytes.get(at), Some(b' ' | b'\t')) {
         at += 1;
     }
-    let mut delimiter = String::new();
+    let mut delimiter = Vec::new();
     let mut quoted = false;
     let mut quote: Option<u8> = None;
     while let Some(&b) = bytes.get(at) {
         match quote {
             Some(q) if b == q => quote = None,
-            Some(_) => delimiter.push(b as char),
+            Some(_) => delimiter.push(b),
             None => match b {
                 b'\'' | b'"' => {
                     quoted = true;
@@ -282,7 +284,7 @@ fn delimiter(bytes: &[u8], mut at: usize) -> (Option<Heredoc>, usize) {
                 }
                 b'\\' => quoted = true,
                 b' ' | b'\t' | b'\n' | b';' | b'&' | b'|' | b'<' | b'>' | b'(' | b')' => break,
-                _ => delimiter.push(b as char),
+                _ => delimiter.push(b),
             },
         }
         at += 1;
@@ -315,7 +317,7 @@ fn bodies<'a>(
             } else {
                 line
             };
-            if line == heredoc.delimiter {
+            if line.as_bytes() == heredoc.delimiter {
                 at = (end + 1).min(command.len());
                 break;
             }
@@ -384,6 +386,15 @@ mod tests {
             (
                 "cat <<-EOF\n\t{{v}}\n\tEOF\n{{w}}",
                 &[("v", Heredoc { quoted: false }), ("w", Plain)],
+            ),
+            // A delimiter outside ASCII ends its heredoc too.
+            (
+                "cat <<FIN_É\n{{v}}\nFIN_É\ndeploy {{w}}",
+                &[("v", Heredoc { quoted: false }), ("w", Plain)],
+            ),
+            (
+                "cat <<'ÉOF'\n{{v}}\nÉOF\ndeploy {{w}}",
+                &[("v", Heredoc { quoted: true }), ("w", Plain)],
             ),
             ("bash -c \"deploy {{v}}\"", &[("v", Script)]),
             ("sh -c 'deploy {{v}}'", &[("v", Script)]),
