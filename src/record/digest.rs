@@ -87,16 +87,25 @@ pub fn digest(record: &Record) -> String {
     if record.is_v1() {
         return sha256_hex(&canonical(record));
     }
+    hashed(record, None::<&[&[u8]]>)
+}
+
+/// [`digest`] of a schema v2 record, hashed as its form is written: its
+/// sign-offs by [`write_signoffs`], and its items' forms, when at hand,
+/// as they are.
+fn hashed<F: AsRef<[u8]>>(record: &Record, items: Option<&[F]>) -> String {
     let mut written = Ok(());
     let hex = sha256_of(|out| {
-        written = super::canonical::to_writer_with(
-            record,
-            Some("digest"),
-            out,
-            Some(("signoffs", |out: &mut Sha256Writer| {
-                write_signoffs(&record.signoffs, out)
-            })),
-        );
+        let mut signoffs = |out: &mut Sha256Writer| write_signoffs(&record.signoffs, out);
+        let mut forms = |out: &mut Sha256Writer| {
+            write_forms(items.unwrap_or(&[]), out).map_err(serde::ser::Error::custom)
+        };
+        let mut given: Vec<super::canonical::Given<'_, Sha256Writer>> =
+            vec![("signoffs", &mut signoffs)];
+        if items.is_some() {
+            given.push(("items", &mut forms));
+        }
+        written = super::canonical::to_writer_with(record, Some("digest"), out, &mut given);
         Ok(())
     });
     match written {
@@ -135,9 +144,9 @@ fn write_signoff<W: Write + ?Sized>(
         signoff,
         None,
         out,
-        Some(("parts", |out: &mut W| {
+        &mut [("parts", &mut |out: &mut W| {
             write_sorted(&signoff.parts, out).map_err(serde::ser::Error::custom)
-        })),
+        })],
     )
 }
 
@@ -181,7 +190,7 @@ pub fn digest_with_items<F: AsRef<[u8]>>(record: &Record, items: &[F]) -> String
     if record.is_v1() || items.len() != record.items.len() {
         return digest(record);
     }
-    streamed(record, Some("digest"), Some(items))
+    hashed(record, Some(items))
 }
 
 /// Lowercase hex SHA-256 of `value`'s canonical form, hashed as the form
@@ -189,37 +198,16 @@ pub fn digest_with_items<F: AsRef<[u8]>>(record: &Record, items: &[F]) -> String
 /// whole to be digested (the next sign-off binds it), was a fifth of a
 /// pipeline's peak memory.
 pub fn canonical_sha256<T: Serialize + ?Sized>(value: &T) -> String {
-    streamed::<T, &[u8]>(value, None, None)
-}
-
-/// The SHA-256 of `value`'s canonical form less its top-level `omit`,
-/// hashed as the form is written; `items`, when given, are the forms of
-/// its `items`, written in place of making them.
-fn streamed<T: Serialize + ?Sized, F: AsRef<[u8]>>(
-    value: &T,
-    omit: Option<&'static str>,
-    items: Option<&[F]>,
-) -> String {
     let mut written = Ok(());
     let hex = sha256_of(|out| {
-        written = match items {
-            None => super::canonical::to_writer(value, omit, out),
-            Some(items) => super::canonical::to_writer_with(
-                value,
-                omit,
-                out,
-                Some(("items", |out: &mut Sha256Writer| {
-                    write_forms(items, out).map_err(serde::ser::Error::custom)
-                })),
-            ),
-        };
+        written = super::canonical::to_writer(value, None, out);
         Ok(())
     });
     match written {
         Ok(()) => hex,
         // Only a value the canonical form cannot hold fails (none in a
         // record); its form, null, is what the buffered one gives.
-        Err(_) => sha256_hex(&super::canonical::to_vec(value, omit)),
+        Err(_) => sha256_hex(&super::canonical::to_vec(value, None)),
     }
 }
 

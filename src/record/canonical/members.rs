@@ -30,23 +30,23 @@ pub fn to_writer<T: Serialize + ?Sized, W: Write + ?Sized>(
     omit: Option<&'static str>,
     out: &mut W,
 ) -> Result<(), Error> {
-    to_writer_with(
-        value,
-        omit,
-        out,
-        None::<(&str, fn(&mut W) -> Result<(), Error>)>,
-    )
+    to_writer_with(value, omit, out, &mut [])
 }
 
-/// [`to_writer`], with one top-level member's value written by the
-/// caller: `given` names the member and writes its canonical form. So
-/// `verify`, which makes each item's form for the item's own digest, hands
-/// those to the record digest instead of having them made twice.
+/// A top-level member whose canonical form the caller writes: its name,
+/// and what writes it.
+pub type Given<'g, W> = (&'g str, &'g mut dyn FnMut(&mut W) -> Result<(), Error>);
+
+/// [`to_writer`], with some top-level members' values written by the
+/// caller: each of `given` names a member and writes its canonical form.
+/// So `verify`, which makes each item's form for the item's own digest,
+/// hands those to the record digest instead of having them made twice,
+/// and sign-offs whose parts are in order already are not sorted again.
 pub fn to_writer_with<T: Serialize + ?Sized, W: Write + ?Sized>(
     value: &T,
     omit: Option<&'static str>,
     out: &mut W,
-    given: Option<(&str, impl FnOnce(&mut W) -> Result<(), Error>)>,
+    given: &mut [Given<'_, W>],
 ) -> Result<(), Error> {
     let fields = match value.serialize(Fields)? {
         Some(fields) => fields,
@@ -63,7 +63,6 @@ pub fn to_writer_with<T: Serialize + ?Sized, W: Write + ?Sized>(
     if keys.windows(2).any(|pair| pair[0] == pair[1]) {
         return put(out, &to_vec(value, omit));
     }
-    let mut given = given;
     put(out, b"{")?;
     for (i, key) in keys.into_iter().enumerate() {
         if i > 0 {
@@ -71,7 +70,7 @@ pub fn to_writer_with<T: Serialize + ?Sized, W: Write + ?Sized>(
         }
         json(key, out)?;
         put(out, b":")?;
-        match given.take_if(|(name, _)| *name == key) {
+        match given.iter_mut().find(|(name, _)| *name == key) {
             Some((_, write)) => write(out)?,
             None => value.serialize(Pick { key, out })?,
         }

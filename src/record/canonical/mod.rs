@@ -77,7 +77,7 @@ use serde::Serialize;
 use serde::ser;
 
 use key::KeyName;
-pub use members::{to_writer, to_writer_with};
+pub use members::{Given, to_writer, to_writer_with};
 
 /// The canonical bytes of `value`; `omit` names a top-level key to leave
 /// out (the record's own `digest`).
