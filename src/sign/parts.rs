@@ -4,6 +4,7 @@
 //! edit (a part differs) from an append (a part that was not there yet).
 
 use std::borrow::Borrow;
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
@@ -360,18 +361,40 @@ pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
             .map(|(name, short)| (name.borrow(), short.borrow()))
     };
     let (mut parts, mut dropped) = (Vec::new(), Vec::new());
-    let mut before = pairs(previous).peekable();
-    for (name, short) in pairs(whole) {
-        while let Some((gone, _)) = before.next_if(|(old, _)| *old < name) {
-            dropped.push(gone);
+    walk(
+        pairs(whole),
+        pairs(previous),
+        |name: &str, old| name.cmp(old),
+        |name, short| parts.push((name, short)),
+        |gone| dropped.push(gone),
+    );
+    (parts, dropped)
+}
+
+/// One walk of a whole parts map beside the previous sign-off's, both in
+/// byte order of name: `changed` is given each part new or changed since,
+/// and `gone` each name the previous map has and the whole one has not.
+/// `cmp` says how a name of the whole map sorts against one of the
+/// previous map, so a map that writes its names otherwise
+/// ([`super::whole::Whole`]) walks the same way.
+pub(super) fn walk<'w, 'p, N: Copy>(
+    whole: impl Iterator<Item = (N, &'w str)>,
+    previous: impl Iterator<Item = (&'p str, &'p str)>,
+    cmp: impl Fn(N, &str) -> Ordering,
+    mut changed: impl FnMut(N, &'w str),
+    mut gone: impl FnMut(&'p str),
+) {
+    let mut before = previous.peekable();
+    for (name, short) in whole {
+        while let Some((old, _)) = before.next_if(|(old, _)| cmp(name, old) == Ordering::Greater) {
+            gone(old);
         }
-        match before.next_if(|(old, _)| *old == name) {
+        match before.next_if(|(old, _)| cmp(name, old) == Ordering::Equal) {
             Some((_, then)) if then == short => {}
-            _ => parts.push((name, short)),
+            _ => changed(name, short),
         }
     }
-    dropped.extend(before.map(|(name, _)| name));
-    (parts, dropped)
+    before.for_each(|(old, _)| gone(old));
 }
 
 /// The SHA-256 (hex) of the canonical JSON of the sign-off before sign-off

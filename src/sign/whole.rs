@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Bound;
 
-use super::parts::{ItemsById, Part, finished, item_short};
+use super::parts::{ItemsById, Part, finished, item_short, walk};
 use crate::record::Record;
 
 /// What an item's part is named after its id.
@@ -173,25 +173,19 @@ impl<'r> Whole<'r> {
     /// gone. One walk of this map beside that one, read in place.
     pub(super) fn delta(&self, record: &Record) -> (BTreeMap<String, String>, Vec<String>) {
         let previous = Previous::of(record);
-        let mut before = previous.iter().peekable();
         let mut parts = Vec::new();
         let mut dropped = Vec::new();
         let mut name = String::new();
-        for (part, short) in self.iter() {
-            while let Some((gone, _)) =
-                before.next_if(|(old, _)| part.cmp_text(old) == Ordering::Greater)
-            {
-                dropped.push(gone.to_string());
-            }
-            match before.next_if(|(old, _)| part.cmp_text(old) == Ordering::Equal) {
-                Some((_, then)) if then == text(short) => {}
-                _ => {
-                    part.write_into(&mut name);
-                    parts.push((name.clone(), text(short).to_string()));
-                }
-            }
-        }
-        dropped.extend(before.map(|(name, _)| name.to_string()));
+        walk(
+            self.iter().map(|(part, short)| (part, text(short))),
+            previous.iter(),
+            Name::cmp_text,
+            |part, short| {
+                part.write_into(&mut name);
+                parts.push((name.clone(), short.to_string()));
+            },
+            |gone| dropped.push(gone.to_string()),
+        );
         // Built from a sorted list, the map's nodes are full: a run's
         // first sign-off stores every item.
         (parts.into_iter().collect(), dropped)
