@@ -19,16 +19,11 @@ enum Asks {
 /// `Signature:`; `Title:` and `Position:` go with a name.
 fn asks_by_label(label: &str) -> Option<Asks> {
     // Compared in place, with no lower-cased copy: every item's text is
-    // asked, several times (780,000 copies at 100,000 items). No letter
-    // outside ASCII lower-cases into these words, so ASCII case is all.
+    // asked, several times (780,000 copies at 100,000 items).
     let label = label.trim();
-    let is = |words: &[&str]| words.iter().any(|word| label.eq_ignore_ascii_case(word));
+    let is = |words: &[&str]| words.iter().any(|word| rules::lowers_to(label, word));
     // "QA Lead Name", "Approver's name": the signer's name, said in full.
-    let named = label
-        .len()
-        .checked_sub(" name".len())
-        .and_then(|at| label.get(at..))
-        .is_some_and(|end| end.eq_ignore_ascii_case(" name"));
+    let named = rules::ends_with_lower(label, " name");
     if (named && label.split_whitespace().count() <= 4)
         || is(&[
             "name",
