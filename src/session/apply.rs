@@ -2,13 +2,14 @@
 //! with who and when (or as a correction), a sign-off bound, a command run.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::exec::{self, Executor};
 use crate::model::Kind;
 use crate::prompt::{Action, Prompter, Reply, SignoffAnswer};
-use crate::record::{CommandRun, Decision, EventAction, Signoff, Status};
+use crate::record::{CommandRun, Decision, EventAction, ItemResult, Signoff, Status};
 
 use super::{Applied, Session, Undo, field_name};
 
@@ -204,6 +205,23 @@ impl Session<'_> {
         self.write_answer(index, status, value, note, reason);
     }
 
+    /// `value` as the answer before's own (`field` of its result) when it
+    /// is the same, else `make`'s: a run's answers share one signer's name
+    /// and one answers file's provenance, not a copy each (100,000 copies
+    /// in a long pipeline).
+    fn shared_with_last<T: PartialEq + ?Sized>(
+        &self,
+        field: impl Fn(&ItemResult) -> Option<&Arc<T>>,
+        value: &T,
+        make: impl FnOnce() -> Arc<T>,
+    ) -> Arc<T> {
+        self.last_answered
+            .and_then(|last| field(&self.record.items[last]))
+            .filter(|shared| ***shared == *value)
+            .map(Arc::clone)
+            .unwrap_or_else(make)
+    }
+
     /// The answer itself, and its event: `answer`, or `correct` when the
     /// item had an answer already (the log keeps the old one too).
     pub(super) fn write_answer(
@@ -218,20 +236,13 @@ impl Session<'_> {
         let was_value = self.record.items[index].value.clone();
         let at = self.clock.now();
         let by = self.answer_by.as_deref().unwrap_or(&self.options.operator);
-        // Shared with the answer before's when the same: one name in a
-        // 100,000-item run, not 100,000 copies of it.
-        let by = self
-            .last_answered
-            .and_then(|last| self.record.items[last].by.clone())
-            .filter(|shared| **shared == *by)
-            .unwrap_or_else(|| by.into());
-        // The answer before's, when it came from the same place: a
-        // pipeline's answers all name one answers file.
-        let source = self.answer_source.clone().map(|given| {
-            self.last_answered
-                .and_then(|last| self.record.items[last].source.clone())
-                .filter(|shared| **shared == given)
-                .unwrap_or_else(|| std::sync::Arc::new(given))
+        let by = self.shared_with_last(|item| item.by.as_ref(), by, || by.into());
+        let source = self.answer_source.as_ref().map(|given| {
+            self.shared_with_last(
+                |item| item.source.as_ref(),
+                given,
+                || Arc::new(given.clone()),
+            )
         });
         self.dirty.push(index);
         self.values_dirty |= value.is_some();
