@@ -5,6 +5,7 @@
 //! Normalising keeps the number of lines, so a line here is a line of the
 //! file the user opened.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -72,7 +73,13 @@ impl Source {
                 ),
             ));
         }
-        if let Some(offset) = bytes.iter().position(|&b| b == 0) {
+        // `contains` is a memchr; the position is only looked for when
+        // there is one.
+        if let Some(offset) = bytes
+            .contains(&0)
+            .then(|| bytes.iter().position(|&b| b == 0))
+            .flatten()
+        {
             return Err(error(
                 Code::Input,
                 format!(
@@ -96,10 +103,9 @@ impl Source {
         let text = normalise(text);
         // Hashed when first asked for, unless normalising changed the
         // bytes: then they are gone by then.
-        let sha256 = if text.as_bytes() == bytes {
-            FileDigest::of_text()
-        } else {
-            FileDigest::known(sha256_hex(bytes))
+        let sha256 = match text {
+            Cow::Borrowed(_) => FileDigest::of_text(),
+            Cow::Owned(_) => FileDigest::known(sha256_hex(bytes)),
         };
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
@@ -109,7 +115,8 @@ impl Source {
         Ok(Source {
             display,
             path,
-            text: text.into(),
+            // Copied once, from the bytes read into the shared text.
+            text: Arc::from(&*text),
             sha256,
             lines,
         })
@@ -118,17 +125,16 @@ impl Source {
     /// A source made from text in memory (tests, fuzzing, benchmarks).
     pub fn from_text(display: &str, text: &str) -> Source {
         let normalised = normalise(text);
-        let sha256 = if normalised == text {
-            FileDigest::of_text()
-        } else {
-            FileDigest::known(sha256_hex(text.as_bytes()))
+        let sha256 = match normalised {
+            Cow::Borrowed(_) => FileDigest::of_text(),
+            Cow::Owned(_) => FileDigest::known(sha256_hex(text.as_bytes())),
         };
         Source {
             display: display.to_string(),
             path: None,
             sha256,
             lines: LineIndex::new(&normalised),
-            text: normalised.into(),
+            text: Arc::from(&*normalised),
         }
     }
 
@@ -219,8 +225,12 @@ pub(crate) fn thousands(n: usize) -> String {
 /// characters (the start of an escape sequence, a bell) and bidirectional
 /// overrides have no place in a checklist, and through its titles and
 /// items they would reach a terminal: each becomes `�`, on its own line.
-pub fn normalise(text: &str) -> String {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+///
+/// Borrowed when the text is kept as it is, as nearly every file is: a
+/// copy of a long checklist is a copy of all its pages.
+pub fn normalise(text: &str) -> Cow<'_, str> {
+    let without_bom = text.strip_prefix('\u{feff}');
+    let text = without_bom.unwrap_or(text);
     if has_unsafe_char(text) {
         let kept: String = text
             .chars()
@@ -232,10 +242,15 @@ pub fn normalise(text: &str) -> String {
                 }
             })
             .collect();
-        return normalise(&kept);
+        return Cow::Owned(normalise(&kept).into_owned());
     }
     if !text.contains('\r') {
-        return text.to_string();
+        // A text that lost its BOM is not the bytes read, which the
+        // caller tells by the copy.
+        return match without_bom {
+            Some(_) => Cow::Owned(text.to_string()),
+            None => Cow::Borrowed(text),
+        };
     }
     let mut out = String::with_capacity(text.len());
     let mut chars = text.chars().peekable();
@@ -249,7 +264,7 @@ pub fn normalise(text: &str) -> String {
             out.push(c);
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Whether [`normalise`] must replace a character: a byte at a time
@@ -259,6 +274,16 @@ fn has_unsafe_char(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut at = 0;
     while at < bytes.len() {
+        // Sixteen bytes of printable ASCII or line ends at a time, in a
+        // way the compiler does as one vector test.
+        if let Some(chunk) = bytes.get(at..at + 16)
+            && chunk.iter().fold(true, |plain, &b| {
+                plain & ((0x20..0x7f).contains(&b) | (b == b'\n'))
+            })
+        {
+            at += 16;
+            continue;
+        }
         let byte = bytes[at];
         if byte.is_ascii() {
             // The ASCII controls `unsafe_char` names: all but `\n` and
