@@ -21,6 +21,7 @@ pub mod exit;
 pub mod file_digest;
 pub mod gitstore;
 pub mod interrupt;
+pub mod json_view;
 pub mod limits;
 pub mod lint;
 pub mod measure;
