@@ -11,6 +11,7 @@ mod annotation;
 mod bare;
 mod build;
 mod choice;
+mod cuts;
 mod finish;
 mod indent;
 mod markdown;
@@ -113,10 +114,10 @@ pub fn parse(source: &Source) -> Parsed {
         });
         let read_from = tasks.as_ref().unwrap_or(source);
         let text = &*read_from.text;
-        let nodes = markdown::read(&text[body_start..], body_start);
+        let nodes = cuts::read(&text[body_start..], body_start);
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
-                let inner = markdown::read(&text[range.clone()], range.start);
+                let inner = cuts::read(&text[range.clone()], range.start);
                 (inner, Some(prose(&nodes)))
             }
             None => (nodes, None),
