@@ -6,7 +6,7 @@
 //!
 //! Phases rendered by a second thread while this one wrote saved 25 ms
 //! of 390 on an idle machine, lost time on a busy one, and held 12 MB
-//! more at the peak (BENCHMARKS.md, part 7): not done.
+//! more at the peak (BENCHMARKS.md, part 1, fifth pass): not done.
 
 use std::io::{self, Write};
 
