@@ -213,4 +213,22 @@ mod tests {
             assert_eq!(written, expected);
         }
     }
+
+    #[test]
+    fn escaped_strings_and_every_kind_of_front_matter_are_written_as_serde_json_writes_them() {
+        let odd = "\"q\" back\\slash </script> \u{2028} \u{2029} \u{7f} \t \u{202e} é中😀";
+        let text = format!(
+            "---\nn: 1\nf: -1.5e10\nb: true\nnothing: null\nnan: .nan\nempty: []\nnone: {{}}\n\
+             nested: [[], {{}}, [[]], {{a: {{}}}}]\nodd: '{odd}'\n---\n\
+             # Title {odd}\n\n## Phase {odd}\n\n- [ ] Item {odd}\n  ```sh\n  echo '{odd}'\n  ```\n\
+             - [ ] Error rate < 1%\n\n## Sign-off\n\n### Release Manager\n\nName: ___\nDate: ___\n"
+        );
+        for text in [
+            text,
+            format!("---\nx: {}1{}\n---\n", "[".repeat(60), "]".repeat(60)),
+        ] {
+            let (expected, written) = both_ways(&checklist(&text));
+            assert_eq!(written, expected);
+        }
+    }
 }

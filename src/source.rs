@@ -387,6 +387,53 @@ mod tests {
         }
     }
 
+    /// The scan passes sixteen plain bytes at a time: an unsafe character
+    /// at, straddling or just past a sixteen-byte boundary, or in the
+    /// short tail after the last whole chunk, is still found.
+    #[test]
+    fn unsafe_characters_are_found_at_every_offset_of_a_sixteen_byte_chunk() {
+        let unsafe_ones = [
+            "\x1b", "\x07", "\x7f", "\x0b", "\u{85}", "\u{9b}", "\u{202e}",
+        ];
+        let safe_ones = [
+            "\t", "\r", "\n", "é", "中", "😀", "\u{200b}", "\u{feff}", "\u{2028}",
+        ];
+        for len in 0..50 {
+            for at in 0..=len {
+                let plain = "x".repeat(len);
+                for c in unsafe_ones.iter().chain(&safe_ones) {
+                    let text = format!("{}{c}{}", &plain[..at], &plain[at..]);
+                    let by_char = text
+                        .chars()
+                        .any(|c| c != '\r' && crate::printable::unsafe_char(c));
+                    assert_eq!(has_unsafe_char(&text), by_char, "{text:?}");
+                    assert_eq!(by_char, unsafe_ones.contains(c), "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// A text is kept borrowed exactly when normalising leaves it as read,
+    /// which is when its digest may be taken of the text later.
+    #[test]
+    fn normalised_text_is_borrowed_exactly_when_it_is_the_text_as_read() {
+        let long = "- [ ] a plain line of more than sixteen bytes\n".repeat(3);
+        for (text, kept) in [
+            (long.clone(), true),
+            (format!("\u{feff}{long}"), false),
+            (long.replace('\n', "\r\n"), false),
+            (long.replace('\n', "\r"), false),
+            (format!("{long}\x1b[2J"), false),
+            (format!("\u{feff}\u{feff}{long}"), false),
+            (format!("{long}\u{feff}é\t"), true),
+            (String::new(), true),
+        ] {
+            let normalised = normalise(&text);
+            assert_eq!(matches!(normalised, Cow::Borrowed(_)), kept, "{text:?}");
+            assert_eq!(normalised == text, kept, "{text:?}");
+        }
+    }
+
     #[test]
     fn crlf_cr_and_bom_are_normalised_without_changing_line_count() {
         assert_eq!(normalise("\u{feff}a\r\nb\rc\n"), "a\nb\nc\n");
