@@ -257,6 +257,26 @@ mod tests {
     use super::*;
     use Comparison::*;
 
+    /// `read` answers None for a text with no ASCII digit before scanning:
+    /// scanned, such a text (a bound in words, in another script's digits,
+    /// a float's words) states none either.
+    #[test]
+    fn a_text_with_no_ascii_digit_states_no_threshold_even_when_scanned() {
+        for text in [
+            "Error rate < \u{663}%",
+            "Error rate < \u{ff15}%",
+            "Error rate < \u{1d7d3}%",
+            "p95 under five minutes",
+            "Availability \u{2265} \u{bd}%",
+            "Score at least ninety/100",
+            "Error rate < inf%",
+            "Error rate < NaN%",
+            "Latency over \u{b9} ms",
+        ] {
+            assert_eq!((scan(text), read(text)), (None, None), "{text}");
+        }
+    }
+
     #[test]
     fn thresholds_are_read() {
         let cases: [(&str, Comparison, f64, Unit); 20] = [

@@ -310,6 +310,24 @@ fn waits_in_words() {
     assert_eq!(wait_in_text("Monitoring dashboards checked"), None);
 }
 
+/// A wait is a number of ASCII digits: in words, or in another script's
+/// digits, it is no wait (as before the quick test for a digit).
+#[test]
+fn a_wait_without_ascii_digits_is_none() {
+    for text in [
+        "Latency under five minutes",
+        "monitor for fifteen minutes",
+        "Watch for \u{663}\u{660} minutes",
+        "Watch for \u{ff11}\u{ff15} minutes",
+        "monitor for \u{1d7d3} minutes",
+        "Soak for \u{b9} hour",
+    ] {
+        assert_eq!(wait_in_text(text), None, "{text}");
+    }
+    assert_eq!(wait_in_text("\u{1c5}wait 15 minutes"), Some(900));
+    assert_eq!(wait_in_text("WAIT 5 MIN"), Some(300));
+}
+
 #[test]
 fn slugs() {
     assert_eq!(slug("Pre-Deployment Phase"), "pre-deployment-phase");
