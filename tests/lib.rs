@@ -4,6 +4,7 @@
 mod support;
 
 mod answers;
+mod as_read;
 mod attest;
 mod bad_night;
 mod bundled;
