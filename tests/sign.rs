@@ -714,9 +714,7 @@ fn tampering_is_caught() {
             Box::new(|r| {
                 // Schema v2 keeps only what changed since the sign-off
                 // before: a part put in, or one changed, is the edit.
-                r.signoffs[1]
-                    .parts
-                    .insert("value:env".into(), "0123456789abcdef".into());
+                r.signoffs[1].parts.insert("value:env", "0123456789abcdef");
             }),
         ),
         (
@@ -835,7 +833,7 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
         item: Some("signoff/rm".to_string()),
         forced: None,
         digest: None,
-        parts: BTreeMap::new(),
+        parts: record::PartMap::new(),
         dropped: Vec::new(),
         signature: None,
         source: None,

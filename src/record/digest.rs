@@ -157,10 +157,7 @@ fn write_signoff<W: Write + ?Sized>(
 
 /// A map of strings in canonical form, `{"name":"value",...}`, in the
 /// map's order: byte order, as the canonical form sorts.
-fn write_sorted<W: Write + ?Sized>(
-    map: &std::collections::BTreeMap<String, String>,
-    out: &mut W,
-) -> std::io::Result<()> {
+fn write_sorted<W: Write + ?Sized>(map: &super::PartMap, out: &mut W) -> std::io::Result<()> {
     out.write_all(b"{")?;
     for (i, (name, value)) in map.iter().enumerate() {
         if i > 0 {

@@ -16,6 +16,7 @@ mod lean;
 mod lock;
 mod measured;
 mod omit;
+mod part_map;
 mod sources;
 mod split;
 mod summary;
@@ -40,6 +41,7 @@ pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
+pub use part_map::PartMap;
 pub use summary::{
     Metrics, PhaseSpan, Summary, WeakItem, seconds, signoff_counts, time_to_restore, waivers,
 };
@@ -423,8 +425,10 @@ pub struct Signoff {
     /// what changed. In schema v2 only those that differ from the previous
     /// sign-off's (`crate::sign::full_parts` puts the whole map back
     /// together); in schema v1, all of them.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub parts: BTreeMap<String, String>,
+    /// Held as one text ([`PartMap`]): a long run's first sign-off lists
+    /// every item.
+    #[serde(default, skip_serializing_if = "PartMap::is_empty")]
+    pub parts: PartMap,
     /// Schema v2: parts the previous sign-off listed that this one does
     /// not (the earlier count of events, an answer since undone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

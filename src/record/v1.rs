@@ -212,7 +212,7 @@ pub struct SignoffV1<'a> {
     at: DateTime<Utc>,
     item: &'a Option<String>,
     digest: &'a Option<String>,
-    parts: &'a BTreeMap<String, String>,
+    parts: &'a super::PartMap,
     signature: &'a Option<String>,
     source: &'a Option<Provenance>,
 }

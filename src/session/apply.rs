@@ -1,7 +1,7 @@
 //! An answer applied to an item: checked against the item's kind, written
 //! with who and when (or as a correction), a sign-off bound, a command run.
 
-use std::collections::BTreeMap;
+use crate::record::PartMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -322,7 +322,7 @@ impl Session<'_> {
             item: Some(item.id.to_string()),
             forced: None,
             digest: None,
-            parts: BTreeMap::new(),
+            parts: PartMap::new(),
             dropped: Vec::new(),
             signature: None,
             source: self.answer_source.clone(),

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::When;
 use crate::prompt::Summary;
-use crate::record::{EventAction, GateDecision, Outcome, Signoff, Status};
+use crate::record::{EventAction, GateDecision, Outcome, PartMap, Signoff, Status};
 
 use super::Session;
 
@@ -119,7 +119,7 @@ fn heading(signoff: &Signoff) -> Signoff {
         item: signoff.item.clone(),
         forced: signoff.forced.clone(),
         digest: signoff.digest.clone(),
-        parts: BTreeMap::new(),
+        parts: PartMap::new(),
         dropped: Vec::new(),
         signature: signoff.signature.clone(),
         source: signoff.source.clone(),

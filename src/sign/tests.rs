@@ -440,7 +440,7 @@ fn edits_are_named() {
     let mut record = signed.clone();
     record.signoffs[0]
         .parts
-        .insert("item:pre/backup-db".into(), "0".repeat(16));
+        .insert("item:pre/backup-db", "0".repeat(16));
     seal(&mut record);
     assert_eq!(
         verify(&record, None).signoffs[0].changed,
