@@ -164,7 +164,7 @@ fn each_answer_is_used_up_once_its_item_is_settled() {
     let date = record.item("work/deployment-date").unwrap();
     assert_eq!(
         (
-            date.value.as_deref(),
+            date.rare.value.as_deref(),
             date.source.as_ref().map(|s| s.kind.as_str())
         ),
         (Some("2026-05-04"), Some("run"))

@@ -24,7 +24,7 @@ impl Session<'_> {
             let item = &mut self.record.items[index];
             if item.status == Status::Pending && when == When::Rollback && !rolled_back {
                 item.status = Status::NotNeeded;
-                item.reason = Some(NO_ROLLBACK.to_string());
+                item.rare.reason = Some(NO_ROLLBACK.to_string());
                 item.at = Some(now);
             }
         }

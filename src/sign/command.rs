@@ -256,7 +256,8 @@ fn check_policy(
 /// The role a sign-off item asks for: its `role`, else read from its text
 /// as the parser does.
 fn item_role(item: &ItemResult) -> String {
-    item.role
+    item.rare
+        .role
         .clone()
         .unwrap_or_else(|| rules::role_words(&item.text))
 }

@@ -156,7 +156,7 @@ fn the_lean_map_binds_as_the_map_of_owned_names_did() {
     // Later: an answer undone (its part dropped), one changed, one new, a
     // value gone, a rollback called, more events.
     record.items[0].status = Status::Pending;
-    record.items[1].note = Some("changed".to_string());
+    record.items[1].rare.note = Some("changed".to_string());
     record.items[2].status = Status::Done;
     record.values.remove("a");
     record.rollback = Some(Rollback {
@@ -184,7 +184,7 @@ fn a_v1_record_is_bound_whole_in_v1_shapes() {
     let mut record = Record::load(std::path::Path::new(fixture)).expect("the v1 fixture");
     assert!(record.is_v1());
     sign_and_check(&mut record, "QA");
-    record.items[0].note = Some("changed".to_string());
+    record.items[0].rare.note = Some("changed".to_string());
     sign_and_check(&mut record, "RM");
 }
 
