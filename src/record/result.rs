@@ -85,6 +85,11 @@ impl Rare {
         Rare((fields != NONE).then(|| Box::new(fields)))
     }
 
+    /// Whether it holds a box: what a test of a run's memory asks.
+    pub fn is_boxed(&self) -> bool {
+        self.0.is_some()
+    }
+
     /// Drops the box when nothing in it is set: after fields are set to
     /// what may be `None` (an answer with no value or reason), so a run's
     /// plain answers hold no box each.
