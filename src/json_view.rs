@@ -1,186 +1,47 @@
 //! The model as `show --format json` prints it: byte for byte what
-//! `serde_json::to_writer_pretty` writes, made fast for a long checklist.
-//! Pretty-printing a 100,000-item model was a fifth of the command's time,
-//! most of it in one-byte writes; here each line's indent is one write,
-//! and a second thread renders phases while this one writes them, in
-//! order, so no more than a few phases' text is held at once.
+//! `serde_json::to_writer_pretty` writes, made faster for a long
+//! checklist. Pretty-printing a 100,000-item model was a fifth of the
+//! command's time, much of it in indents written two spaces at a time;
+//! here a line's end and indent are one write.
+//!
+//! Phases rendered by a second thread while this one wrote saved 25 ms
+//! of 390 on an idle machine, lost time on a busy one, and held 12 MB
+//! more at the peak (BENCHMARKS.md, part 1, fifth pass): not done.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
 
 use serde::Serialize;
 use serde_json::ser::Formatter;
 
-use crate::model::{Checklist, Phase};
-
-/// Below this many items one thread renders it all: a second one costs
-/// more to start than it saves.
-const SHARED_FROM: usize = 2_000;
-
-/// How many rendered phases the second thread may have waiting.
-const AHEAD: usize = 4;
+use crate::model::Checklist;
 
 /// Writes `checklist` as pretty JSON (two-space indents, as serde_json's
 /// own), without the final line end.
 pub fn write(checklist: &Checklist, out: &mut dyn Write) -> io::Result<()> {
-    let threads = if checklist.items().nth(SHARED_FROM).is_some() {
-        2
-    } else {
-        1
-    };
-    write_with(checklist, out, threads)
-}
-
-fn write_with(checklist: &Checklist, out: &mut dyn Write, threads: usize) -> io::Result<()> {
     let mut chunks = Chunks {
         buf: Vec::with_capacity(Chunks::SIZE),
         out,
     };
-    let phases = &checklist.phases;
-    // `phases` is the model's last member: the rest is written as serde
-    // would with no phases, and the phases are put in place of its `[]`.
-    let head = serialize(&head(checklist), 0)?;
-    let Some(open) = head.strip_suffix(b"[]\n}").filter(|_| !phases.is_empty()) else {
-        chunks.write_all(&head)?;
-        return chunks.finish();
-    };
-    chunks.write_all(open)?;
-    chunks.write_all(b"[")?;
-    if threads > 1 {
-        write_shared(phases, &mut chunks)?;
-    } else {
-        for (at, phase) in phases.iter().enumerate() {
-            write_phase(at, phase, &mut chunks)?;
-        }
-    }
-    chunks.write_all(b"\n  ]\n}")?;
+    let mut serializer = serde_json::Serializer::with_formatter(&mut chunks, Indented::default());
+    // As an I/O error, so a reader that went away (`| head`) is still a
+    // broken pipe, which is no error.
+    checklist
+        .serialize(&mut serializer)
+        .map_err(io::Error::from)?;
     chunks.finish()
 }
 
-/// The checklist without its phases. Written out field by field, so a
-/// member added to the model must be added here too (the compiler says).
-fn head(checklist: &Checklist) -> Checklist {
-    let Checklist {
-        title,
-        description,
-        format,
-        source,
-        front_matter,
-        signoff,
-        variables,
-        phases: _,
-    } = checklist;
-    Checklist {
-        title: title.clone(),
-        description: description.clone(),
-        format: *format,
-        source: source.clone(),
-        front_matter: front_matter.clone(),
-        signoff: *signoff,
-        variables: variables.clone(),
-        phases: Vec::new(),
-    }
-}
-
-/// Phase `at` as an element of the top-level `phases` list.
-fn write_phase(at: usize, phase: &Phase, out: &mut impl Write) -> io::Result<()> {
-    out.write_all(if at == 0 { b"\n    " } else { b",\n    " })?;
-    let mut serializer = serde_json::Serializer::with_formatter(out, Indented::at(2));
-    // As an I/O error, so a reader that went away (`| head`) is still a
-    // broken pipe, which is no error.
-    phase.serialize(&mut serializer).map_err(io::Error::from)
-}
-
-fn serialize(value: &impl Serialize, level: usize) -> io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    let mut serializer = serde_json::Serializer::with_formatter(&mut buf, Indented::at(level));
-    value.serialize(&mut serializer).map_err(io::Error::from)?;
-    Ok(buf)
-}
-
-/// Phases rendered by this thread and one other, each taking the next
-/// phase not yet taken; this one writes them in order. A phase due next
-/// is rendered straight into `out`; one rendered early waits in memory.
-fn write_shared(phases: &[Phase], out: &mut Chunks) -> io::Result<()> {
-    let next = AtomicUsize::new(0);
-    let take = || next.fetch_add(1, Ordering::Relaxed);
-    std::thread::scope(|scope| {
-        let (sender, rendered) = mpsc::sync_channel::<(usize, Vec<u8>)>(AHEAD);
-        // If no thread can be had, the closure and its sender are dropped
-        // and this thread renders every phase.
-        let _ = std::thread::Builder::new().spawn_scoped(scope, move || {
-            loop {
-                let at = take();
-                let Some(phase) = phases.get(at) else {
-                    return;
-                };
-                let mut buf = Vec::new();
-                if write_phase(at, phase, &mut buf).is_err() || sender.send((at, buf)).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut waiting: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
-        let mut written = 0;
-        while written < phases.len() {
-            if let Some(buf) = waiting.remove(&written) {
-                out.write_all(&buf)?;
-                written += 1;
-                continue;
-            }
-            let at = take();
-            if let Some(phase) = phases.get(at) {
-                if at == written {
-                    write_phase(at, phase, out)?;
-                    written += 1;
-                } else {
-                    let mut buf = Vec::new();
-                    write_phase(at, phase, &mut buf)?;
-                    waiting.insert(at, buf);
-                }
-                waiting.extend(rendered.try_iter());
-            } else {
-                match rendered.recv() {
-                    Ok((at, buf)) => {
-                        waiting.insert(at, buf);
-                    }
-                    // The other thread is gone with phases it took not
-                    // sent (it cannot fail but by panicking): the rest
-                    // are written here.
-                    Err(_) => {
-                        for (at, phase) in phases.iter().enumerate().skip(written) {
-                            match waiting.remove(&at) {
-                                Some(buf) => out.write_all(&buf)?,
-                                None => write_phase(at, phase, out)?,
-                            }
-                        }
-                        written = phases.len();
-                    }
-                }
-            }
-        }
-        Ok(())
-    })
-}
-
 /// serde_json's `PrettyFormatter` with two-space indents, writing a line's
-/// end and indent at once; `at(level)` starts nested that deep, so a part
-/// rendered alone lines up with the whole.
+/// end and indent at once.
+#[derive(Default)]
 struct Indented {
     level: usize,
     has_value: bool,
 }
 
 impl Indented {
-    fn at(level: usize) -> Indented {
-        Indented {
-            level,
-            has_value: false,
-        }
-    }
-
+    /// A comma when `comma`, the line's end, and the indent of the level
+    /// now open; in one write up to 32 levels deep.
     fn new_line<W: ?Sized + Write>(&self, out: &mut W, comma: bool) -> io::Result<()> {
         const LINE: &[u8] = b",\n                                                                ";
         let start = usize::from(!comma);
@@ -311,18 +172,12 @@ mod tests {
         crate::parse::parse(&Source::from_text("test.md", text)).checklist
     }
 
-    /// What serde_json itself writes, and what each way here writes.
-    fn each_way(checklist: &Checklist) -> (String, Vec<String>) {
+    /// What serde_json itself writes, and what is written here.
+    fn both_ways(checklist: &Checklist) -> (String, String) {
         let expected = serde_json::to_string_pretty(checklist).unwrap();
-        let written = [1, 2]
-            .iter()
-            .map(|&threads| {
-                let mut out = Vec::new();
-                write_with(checklist, &mut out, threads).unwrap();
-                String::from_utf8(out).unwrap()
-            })
-            .collect();
-        (expected, written)
+        let mut out = Vec::new();
+        write(checklist, &mut out).unwrap();
+        (expected, String::from_utf8(out).unwrap())
     }
 
     #[test]
@@ -339,8 +194,8 @@ mod tests {
         }
         let checklist = checklist(&text);
         assert_eq!(checklist.phases.len(), 40);
-        let (expected, written) = each_way(&checklist);
-        assert_eq!(written, [expected.clone(), expected]);
+        let (expected, written) = both_ways(&checklist);
+        assert_eq!(written, expected);
     }
 
     #[test]
@@ -353,20 +208,9 @@ mod tests {
         front.push_str(" deep\n---\n");
         for text in [format!("{front}# Title\n\n- [ ] One\n"), front.clone()] {
             let checklist = checklist(&text);
-            let (expected, written) = each_way(&checklist);
+            let (expected, written) = both_ways(&checklist);
             assert!(expected.contains(&format!("{}\"y44\": \"deep\"", " ".repeat(2 * 46))));
-            assert_eq!(written, [expected.clone(), expected]);
+            assert_eq!(written, expected);
         }
-    }
-
-    #[test]
-    fn a_small_checklist_is_written_by_one_thread_as_serde_json_writes_it() {
-        let checklist = checklist("# T\n\n## A\n\n- [ ] One\n\n## B\n\n- [ ] Two\n");
-        let mut out = Vec::new();
-        write(&checklist, &mut out).unwrap();
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            serde_json::to_string_pretty(&checklist).unwrap()
-        );
     }
 }

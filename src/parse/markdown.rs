@@ -172,12 +172,6 @@ struct Reader<'a> {
 
 /// Reads `source` (a slice of the file starting at byte `base`).
 pub fn read(source: &str, base: usize) -> Vec<Node> {
-    read_part(source, base).0
-}
-
-/// [`read`], and whether a code or HTML block ran to the end of `source`:
-/// one that may go on past it, were `source` part of a longer text.
-pub fn read_part(source: &str, base: usize) -> (Vec<Node>, bool) {
     let options = Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TABLES
@@ -196,13 +190,7 @@ pub fn read_part(source: &str, base: usize) -> (Vec<Node>, bool) {
         table: None,
         lists: Vec::new(),
     };
-    let mut reaches_end = false;
     for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
-        if matches!(event, Event::End(TagEnd::CodeBlock | TagEnd::HtmlBlock))
-            && range.end >= source.len()
-        {
-            reaches_end = true;
-        }
         reader.event(event, range);
     }
     // An unbalanced stream cannot happen, but a frame left open must not
@@ -210,7 +198,7 @@ pub fn read_part(source: &str, base: usize) -> (Vec<Node>, bool) {
     while !reader.items.is_empty() {
         reader.end_item();
     }
-    (reader.nodes, reaches_end)
+    reader.nodes
 }
 
 impl Reader<'_> {

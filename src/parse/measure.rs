@@ -24,7 +24,9 @@ pub fn for_item(kind: Kind, text: &str, wait_seconds: Option<u64>) -> Option<Mea
 
 /// The one threshold `text` states, if it states exactly one.
 pub fn read(text: &str) -> Option<Measure> {
-    if !may_compare(text) {
+    // A bound is written in ASCII digits (`bound_at`): a text with none,
+    // as most items are, states no threshold.
+    if !text.bytes().any(|byte| byte.is_ascii_digit()) || !may_compare(text) {
         return None;
     }
     scan(text)

@@ -11,7 +11,6 @@ mod annotation;
 mod bare;
 mod build;
 mod choice;
-mod cuts;
 mod finish;
 mod indent;
 mod markdown;
@@ -114,10 +113,10 @@ pub fn parse(source: &Source) -> Parsed {
         });
         let read_from = tasks.as_ref().unwrap_or(source);
         let text = &*read_from.text;
-        let nodes = cuts::read(&text[body_start..], body_start);
+        let nodes = markdown::read(&text[body_start..], body_start);
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
-                let inner = cuts::read(&text[range.clone()], range.start);
+                let inner = markdown::read(&text[range.clone()], range.start);
                 (inner, Some(prose(&nodes)))
             }
             None => (nodes, None),

@@ -83,16 +83,21 @@ pub(super) fn block_after<'a>(labels: impl Iterator<Item = Option<&'a str>>) -> 
 /// A block is a signature line, or a name and a date in a sign-off phase
 /// ("## Approvals" / "### QA Lead" / "Name: ___" / "Date: ___").
 pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) {
-    let role = rules::role_of_title(title);
-    let role = role.as_str();
-    if !rules::looks_like_role(role) {
-        return;
-    }
+    // The block first: most sections have no labelled line at all, and
+    // the title's role rules cost more than looking.
     let block: Vec<(usize, Asks)> = items
         .iter()
         .enumerate()
         .filter_map(|(index, item)| Some((index, asks(item)?)))
         .collect();
+    if block.is_empty() {
+        return;
+    }
+    let role = rules::role_of_title(title);
+    let role = role.as_str();
+    if !rules::looks_like_role(role) {
+        return;
+    }
     let asked: Vec<Asks> = block.iter().map(|(_, asks)| *asks).collect();
     // Under a sign-off phase, a role's own heading over a name and a date
     // is its block; the sign-off section itself ("Release Sign-off") is no
@@ -135,7 +140,10 @@ pub(super) fn drop_dates_after_signoffs(items: &mut Vec<Item>) {
             .label
             .as_deref()
             .unwrap_or_else(|| item.text.trim().trim_end_matches(':'));
-        let date = asks_by_label(label) == Some(Asks::Date);
+        // Asked only where the answer counts: after a sign-off, or of
+        // one (nearly every item is neither).
+        let date = (previous_signs || item.kind == Kind::Signoff)
+            && asks_by_label(label) == Some(Asks::Date);
         let keep = !(date && previous_signs);
         previous_signs = item.kind == Kind::Signoff && !date;
         keep

@@ -483,8 +483,11 @@ pub fn lead_condition(lead: &str) -> Option<crate::model::When> {
 /// "Customer impact > 10 minutes" asks for no wait.
 pub fn wait_in_text(text: &str) -> Option<u64> {
     const WATCHING: [&str; 6] = ["monitor", "watch", "wait", "observ", "soak", "bake"];
-    // Most items ask for no wait: say so without the lower-case copy.
-    if text.is_ascii() && !contains_any_ascii_lower(text, &WATCHING) {
+    // Most items ask for no wait: say so without the lower-case copy. A
+    // wait is a number of ASCII digits, so a text with none asks for none.
+    if !text.bytes().any(|byte| byte.is_ascii_digit())
+        || (text.is_ascii() && !contains_any_ascii_lower(text, &WATCHING))
+    {
         return None;
     }
     let lower = text.to_lowercase();
