@@ -225,7 +225,7 @@ impl Prompter for Unattended<'_> {
         }
         if let Some(suggested) = view.suggested {
             self.sourced_from_command();
-            let run = view.result.command.as_ref();
+            let run = view.result.rare.command.as_ref();
             let summary =
                 run.map_or_else(String::new, |run| match (run.timed_out, run.exit_code) {
                     (true, _) => format!(
@@ -254,7 +254,7 @@ impl Prompter for Unattended<'_> {
         if view.command.is_some()
             && !view.section_command
             && self.run_commands
-            && view.result.command.is_none()
+            && view.result.rare.command.is_none()
         {
             return Reply::Answer(Action::RunCommand);
         }
@@ -368,22 +368,24 @@ impl Prompter for Unattended<'_> {
         }
         self.answers.items.remove(&*item.id);
         let took = item
+            .rare
             .command
             .as_ref()
             .map(|run| format!(" ({:.2} s)", run.duration_seconds))
             .unwrap_or_default();
         let why = item
+            .rare
             .reason
             .as_deref()
-            .or(item.note.as_deref())
+            .or(item.rare.note.as_deref())
             .map(|why| format!(": {why}"))
             .unwrap_or_default();
         // A measured item says its value against the bound, then any note
         // that is not that same summary.
-        let (took, why, ok) = match &item.measure {
+        let (took, why, ok) = match &item.rare.measure {
             Some(measured) => {
                 let summary = measured.summary();
-                let note = item.note.as_deref().filter(|note| *note != summary);
+                let note = item.rare.note.as_deref().filter(|note| *note != summary);
                 let why = note.map(|note| format!("; {note}")).unwrap_or_default();
                 let took = format!("{took}: {summary}");
                 (took.clone(), why.clone(), format!("{took}{why}"))
@@ -394,14 +396,14 @@ impl Prompter for Unattended<'_> {
             Status::Done | Status::NotOccurred => self.line("ok", name, &ok),
             Status::Failed | Status::Occurred => {
                 self.line("FAIL", name, &format!("{took}{why}"));
-                if let Some(run) = &item.command {
+                if let Some(run) = &item.rare.command {
                     let lines: Vec<&str> = run.output.lines().collect();
                     for line in &lines[lines.len().saturating_sub(FAILURE_LINES)..] {
                         let _ = writeln!(self.err, "        │ {}", printable(line));
                     }
                 }
                 if let Some(annotations) = &mut self.annotate {
-                    let message = match (&item.command, item.note.as_deref()) {
+                    let message = match (&item.rare.command, item.rare.note.as_deref()) {
                         (Some(run), _) => {
                             let tail: Vec<&str> =
                                 run.output.lines().rev().take(FAILURE_LINES).collect();
@@ -514,7 +516,7 @@ pub fn step_summary(record: &Record) -> String {
     if !failed.is_empty() {
         out.push_str("\n### Failed\n\n");
         for item in failed {
-            let why = item.note.as_deref().unwrap_or("");
+            let why = item.rare.note.as_deref().unwrap_or("");
             let line = format!(
                 "- **{}** (`{}`) {}\n",
                 escape_markdown(&crate::template::fill(&item.text, &record.values)),

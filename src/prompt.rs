@@ -279,6 +279,8 @@ pub struct Summary {
     pub counts: BTreeMap<String, usize>,
     pub failed: Vec<ItemResult>,
     pub gates: Vec<Gate>,
+    /// Without their `parts` and `dropped`: the summary names sign-offs,
+    /// and the parts of a long run's first one are an entry per item.
     pub signoffs: Vec<Signoff>,
     pub duration_seconds: Option<f64>,
     /// Lines to say under the outcome (a rollback with no steps to walk).

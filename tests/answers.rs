@@ -164,7 +164,7 @@ fn each_answer_is_used_up_once_its_item_is_settled() {
     let date = record.item("work/deployment-date").unwrap();
     assert_eq!(
         (
-            date.value.as_deref(),
+            date.rare.value.as_deref(),
             date.source.as_ref().map(|s| s.kind.as_str())
         ),
         (Some("2026-05-04"), Some("run"))
@@ -251,4 +251,32 @@ fn each_items_log_line_is_written_whole() {
         ],
         "{writes:#?}"
     );
+}
+
+/// An answers file that is not UTF-8 is refused in one line naming it and
+/// the byte where the text breaks (exit 3), and a good file's answers are
+/// recorded with the SHA-256 of its bytes as read: the file is digested
+/// before its bytes become its text, not copied for it.
+#[test]
+fn an_answers_file_is_read_once_digested_and_refused_when_not_text() {
+    crate::support::Test::new()
+        .file("t.md", "# T\n## P\n- [ ] a\n")
+        .file_bytes("bad.yaml", b"items:\n  a: d\xffone\n")
+        .args(&["run", "t.md", "--non-interactive", "--answers", "bad.yaml"])
+        .code(3)
+        .stderr("error: bad.yaml: not UTF-8 at byte 13\n")
+        .run();
+    let answers = "items:\n  a: done\n";
+    let ran = crate::support::Test::new()
+        .file("t.md", "# T\n## P\n- [ ] a\n")
+        .file("good.yaml", answers)
+        .args(&["run", "t.md", "--non-interactive", "--answers", "good.yaml"])
+        .run();
+    let record = ran.record();
+    let source = record.items[0].source.as_deref().expect("a source");
+    assert_eq!(
+        source.sha256.as_deref(),
+        Some(relcheck::source::sha256_hex(answers.as_bytes()).as_str())
+    );
+    assert_eq!(source.path.as_deref(), Some("good.yaml"));
 }

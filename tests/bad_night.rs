@@ -296,7 +296,7 @@ fn r_with_no_rollback_steps_ends_the_run_rolled_back() {
         ]
     );
     assert_eq!(
-        record.items[2].reason.as_deref(),
+        record.items[2].rare.reason.as_deref(),
         Some("a rollback was called and the checklist has no rollback steps")
     );
     let summary = prompter.summary.unwrap();
@@ -416,7 +416,7 @@ fn going_back_to_an_earlier_item_records_a_correction_and_goes_on_where_the_run_
         (Some("prepare/backup-taken"), Some("was done, now failed"))
     );
     assert_eq!(
-        record.items[0].note.as_deref(),
+        record.items[0].rare.note.as_deref(),
         Some("backup was of the wrong database")
     );
 }
@@ -486,7 +486,10 @@ fn a_section_answered_in_bulk_passes_over_fields_and_required_signoffs() {
         bulk.detail.as_deref(),
         Some("3 items n/a: internal release")
     );
-    assert_eq!(record.items[4].reason.as_deref(), Some("internal release"));
+    assert_eq!(
+        record.items[4].rare.reason.as_deref(),
+        Some("internal release")
+    );
 }
 
 #[test]
@@ -559,10 +562,10 @@ fn a_wait_takes_a_note_then_a_failure() {
     let canary = &record.items[1];
     assert_eq!(canary.status, Status::Failed);
     assert_eq!(
-        canary.note.as_deref(),
+        canary.rare.note.as_deref(),
         Some("error budget burning\ncanary at 4% errors")
     );
-    let wait = canary.wait.as_ref().unwrap();
+    let wait = canary.rare.wait.as_ref().unwrap();
     assert!(wait.cut_short);
     assert_eq!(wait.requested_seconds, 600);
     assert_eq!(
@@ -592,7 +595,7 @@ fn a_wait_cut_short_asks_done_or_failed_with_no_default() {
         prompter.transcript[4],
         "item prepare/canary-watched-for-10-minutes (wait cut short after 3 s of 10 min: y done or n failed)"
     );
-    let wait = record.items[1].wait.as_ref().unwrap();
+    let wait = record.items[1].rare.wait.as_ref().unwrap();
     assert_eq!(
         (wait.cut_short, wait.waited_seconds, wait.requested_seconds),
         (true, 3.0, 600)
@@ -636,7 +639,7 @@ fn r_during_a_wait_calls_the_rollback_and_leaves_the_item_open() {
         ("operator", Some("pager went off"))
     );
     assert_eq!(record.items[1].status, Status::Pending);
-    assert!(record.items[1].wait.as_ref().unwrap().cut_short);
+    assert!(record.items[1].rare.wait.as_ref().unwrap().cut_short);
     assert_eq!(record.run.outcome, Outcome::RolledBack);
 }
 
@@ -652,7 +655,7 @@ fn a_wait_quit_half_way_goes_on_with_the_time_left() {
         vec![done(), Do(Action::Wait), Quit],
     );
     assert_eq!(ending, Ending::Paused);
-    let wait = record.items[1].wait.clone().unwrap();
+    let wait = record.items[1].rare.wait.clone().unwrap();
     assert!(wait.started.is_some() && wait.ended.is_none());
 
     // Four minutes pass before the operator is back.
@@ -824,8 +827,8 @@ fn a_note_and_a_command_run_are_saved_before_the_item_is_answered() {
     let before = &saves[saves.len() - 2];
     let item = &before.items[0];
     assert_eq!(item.status, Status::Pending);
-    assert_eq!(item.note.as_deref(), Some("paged the DB team"));
-    assert_eq!(item.command.as_ref().unwrap().exit_code, Some(2));
+    assert_eq!(item.rare.note.as_deref(), Some("paged the DB team"));
+    assert_eq!(item.rare.command.as_ref().unwrap().exit_code, Some(2));
 }
 
 #[test]

@@ -71,7 +71,7 @@ fn the_shipped_answers_file_passes_production_deploy_with_exit_0() {
     // Commands ran and are kept; answers carry their provenance.
     let built = record.item("artifact-built").unwrap();
     assert_eq!(
-        built.command.as_ref().unwrap().output,
+        built.rare.command.as_ref().unwrap().output,
         "artifact for release 1.4.2\n"
     );
     assert_eq!(built.source.as_ref().unwrap().kind, "command");
@@ -163,8 +163,8 @@ fn a_failed_answer_exits_1_and_leaves_a_complete_record() {
     assert_eq!(
         (
             deploy.status,
-            deploy.reason.as_deref(),
-            deploy.command.is_none()
+            deploy.rare.reason.as_deref(),
+            deploy.rare.command.is_none()
         ),
         (
             Status::NotRun,
@@ -200,7 +200,7 @@ fn a_trigger_that_occurred_rolls_back_with_exit_1() {
     let redeploy = record.item("rollback-deploy").unwrap();
     assert_eq!(redeploy.status, Status::Done);
     assert_eq!(
-        redeploy.command.as_ref().unwrap().output,
+        redeploy.rare.command.as_ref().unwrap().output,
         "rolling back 1.4.2 on production\n"
     );
     assert_eq!(
@@ -366,20 +366,27 @@ fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
     let (_, record) = record_in(dir.path());
 
     let hangs = record.item("hangs").unwrap();
-    let run = hangs.command.as_ref().unwrap();
+    let run = hangs.rare.command.as_ref().unwrap();
     assert!(run.timed_out);
     assert_eq!(hangs.status, Status::Failed);
     assert!(
         hangs
+            .rare
             .note
             .as_deref()
             .unwrap()
             .starts_with("command timed out after"),
         "{:?}",
-        hangs.note
+        hangs.rare.note
     );
 
-    let floods = record.item("floods").unwrap().command.as_ref().unwrap();
+    let floods = record
+        .item("floods")
+        .unwrap()
+        .rare
+        .command
+        .as_ref()
+        .unwrap();
     assert_eq!(floods.exit_code, Some(0));
     assert_eq!(
         floods.output.len() as u64 + floods.truncated_bytes,
@@ -391,7 +398,7 @@ fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
     assert_eq!(
         (
             child.status,
-            child.command.as_ref().unwrap().output.as_str()
+            child.rare.command.as_ref().unwrap().output.as_str()
         ),
         (Status::Done, "started\n")
     );
@@ -400,6 +407,7 @@ fn misbehaving_commands_are_bounded_recorded_and_never_hang() {
         record
             .item("fails")
             .unwrap()
+            .rare
             .command
             .as_ref()
             .unwrap()
@@ -582,10 +590,10 @@ fn interactive_and_unattended_runs_agree() {
                 (
                     i.id.clone(),
                     i.status,
-                    i.value.clone(),
-                    i.note.clone(),
-                    i.reason.clone(),
-                    i.command.as_ref().map(|c| c.output.clone()),
+                    i.rare.value.clone(),
+                    i.rare.note.clone(),
+                    i.rare.reason.clone(),
+                    i.rare.command.as_ref().map(|c| c.output.clone()),
                 )
             })
             .collect()
@@ -674,7 +682,14 @@ fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
         ]
     );
     assert_eq!(
-        record.item("a").unwrap().command.as_ref().unwrap().output,
+        record
+            .item("a")
+            .unwrap()
+            .rare
+            .command
+            .as_ref()
+            .unwrap()
+            .output,
         "a\n"
     );
     assert_eq!(relcheck(&["verify", path.to_str().unwrap()]).run().code, 0);
@@ -906,7 +921,11 @@ stop    gate after phase \"Build\": Artifact for 1.4.2 built failed
     for id in ["deploy/deployed-version", "deploy/tests-passed"] {
         let item = record.item(id).unwrap();
         assert_eq!(
-            (item.status, item.reason.as_deref(), item.command.is_none()),
+            (
+                item.status,
+                item.rare.reason.as_deref(),
+                item.rare.command.is_none()
+            ),
             (Status::NotRun, Some(why), true),
             "{id}"
         );

@@ -217,7 +217,7 @@ fn a_run_two_folders_down_uses_the_files_records_dir_and_set_values() {
     let record = relcheck::record::Record::load(&records[0]).unwrap();
     let deploy = record.item("ship/deploy-env").unwrap();
     assert_eq!(
-        deploy.command.as_ref().unwrap().output,
+        deploy.rare.command.as_ref().unwrap().output,
         "deploying to production\n"
     );
 
@@ -242,7 +242,7 @@ fn a_run_two_folders_down_uses_the_files_records_dir_and_set_values() {
     let record = relcheck::record::Record::load(&record_path).unwrap();
     let deploy = record.item("ship/deploy-env").unwrap();
     assert_eq!(
-        deploy.command.as_ref().unwrap().output,
+        deploy.rare.command.as_ref().unwrap().output,
         "deploying to staging\n"
     );
 

@@ -217,7 +217,7 @@ fn check_and_finish(
         let (status, value) = expected(prompt);
         assert_eq!(item.status, status, "{why}: {} lost", prompt.id);
         if value.is_some() {
-            assert_eq!(item.value, value, "{why}: {} value lost", prompt.id);
+            assert_eq!(item.rare.value, value, "{why}: {} value lost", prompt.id);
         }
     }
     for id in reported {
@@ -262,8 +262,8 @@ fn check_and_finish(
     for item in before.items.iter().filter(|i| i.status.is_answered()) {
         let now = after.item(&item.id).unwrap();
         assert_eq!(
-            (now.status, &now.value, now.at, &now.by),
-            (item.status, &item.value, item.at, &item.by),
+            (now.status, &now.rare.value, now.at, &now.by),
+            (item.status, &item.rare.value, item.at, &item.by),
             "{why}: {} changed by the resume",
             item.id
         );

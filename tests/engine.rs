@@ -186,12 +186,12 @@ fn a_full_run_records_every_answer_and_succeeds() {
     let record = &run.record;
     assert_eq!(executor.specs()[0].script, "build 1.4.2");
     let artifact = &record.items[3];
-    let command = artifact.command.as_ref().unwrap();
+    let command = artifact.rare.command.as_ref().unwrap();
     assert_eq!(
         (command.exit_code, command.output.as_str()),
         (Some(0), "built\n")
     );
-    let wait = record.items[4].wait.as_ref().unwrap();
+    let wait = record.items[4].rare.wait.as_ref().unwrap();
     assert_eq!((wait.requested_seconds, wait.cut_short), (900, false));
     assert_eq!(record.values["version"], "1.4.2");
     assert_eq!(record.values["prepare/details/env"], "production");
@@ -236,7 +236,7 @@ fn a_trigger_that_happened_calls_a_rollback_and_goes_to_the_rollback_steps() {
         (rollback.cause.as_str(), rollback.reason.as_deref()),
         ("verify/rollback-triggers/errors-spike", Some("5xx at 12%"))
     );
-    assert_eq!(run.record.items[6].note.as_deref(), Some("5xx at 12%"));
+    assert_eq!(run.record.items[6].rare.note.as_deref(), Some("5xx at 12%"));
 }
 
 #[test]
@@ -335,7 +335,7 @@ fn a_failed_required_item_stops_at_the_gate_which_can_waive() {
             vec!["prepare/details/backup-taken".to_string()]
         )
     );
-    assert_eq!(run.record.items[2].note.as_deref(), Some("disk full"));
+    assert_eq!(run.record.items[2].rare.note.as_deref(), Some("disk full"));
 }
 
 #[test]
@@ -406,7 +406,7 @@ fn skip_and_not_applicable_need_reasons_on_required_items() {
     );
     assert_eq!(run.record.items[2].status, Status::NotApplicable);
     assert_eq!(
-        run.record.items[2].reason.as_deref(),
+        run.record.items[2].rare.reason.as_deref(),
         Some("no database here")
     );
     assert_eq!(run.ending, Ending::Finished(Outcome::Success));
@@ -582,7 +582,7 @@ fn quit_then_resume_goes_on_at_the_first_unanswered_item() {
         second.transcript[1],
         "item prepare/details/artifact-built-for-version"
     );
-    assert_eq!(session.record.items[0].value.as_deref(), Some("CHG-1"));
+    assert_eq!(session.record.items[0].rare.value.as_deref(), Some("CHG-1"));
 }
 
 #[test]
@@ -645,7 +645,10 @@ fn a_note_stays_on_the_item() {
         run.prompter.transcript[5],
         "item prepare/details/backup-taken (note added)"
     );
-    assert_eq!(run.record.items[2].note.as_deref(), Some("checked twice"));
+    assert_eq!(
+        run.record.items[2].rare.note.as_deref(),
+        Some("checked twice")
+    );
 }
 
 #[test]
@@ -668,7 +671,7 @@ fn a_failed_command_suggests_failed() {
         "item prepare/details/artifact-built-for-version (command exit 2: Enter marks it failed)"
     );
     assert_eq!(
-        run.record.items[3].command.as_ref().unwrap().exit_code,
+        run.record.items[3].rare.command.as_ref().unwrap().exit_code,
         Some(2)
     );
 }
@@ -699,7 +702,7 @@ fn in_run_signoffs_verify_after_the_run_goes_on_and_ends() {
     );
     // Editing the signed answer is caught.
     let mut edited = run.record.clone();
-    edited.items[0].value = Some("Mallory".into());
+    edited.items[0].rare.value = Some("Mallory".into());
     relcheck::record::seal(&mut edited);
     assert!(!relcheck::sign::verify(&edited, None).passed());
 }
@@ -855,7 +858,7 @@ fn an_unattended_gate_with_no_waiver_stops_the_run() {
         ]
     );
     assert_eq!(
-        run.record.items[2].reason.as_deref(),
+        run.record.items[2].rare.reason.as_deref(),
         Some("stopped at the gate after phase \"Build\": build/built failed")
     );
     let gate = &run.record.gates[0];
@@ -1091,7 +1094,7 @@ fn a_rollback_after_the_outcome_was_filled_in_corrects_it() {
     let outcome = run.record.item("wrap-up/outcome").unwrap();
     assert_eq!(
         (
-            outcome.value.as_deref(),
+            outcome.rare.value.as_deref(),
             outcome.source.as_ref().map(|s| s.kind.as_str())
         ),
         (Some("Rollback"), Some("run"))

@@ -230,8 +230,11 @@ fn a_run_whose_lock_was_taken_stops_before_it_overwrites_the_other_writer() {
     // one that records it, before the item is answered); the third never
     // did.
     assert_eq!(statuses, [Status::Done, Status::Pending, Status::Pending]);
-    assert_eq!(kept.items[1].command.as_ref().unwrap().exit_code, Some(0));
-    assert!(kept.items[2].command.is_none());
+    assert_eq!(
+        kept.items[1].rare.command.as_ref().unwrap().exit_code,
+        Some(0)
+    );
+    assert!(kept.items[2].rare.command.is_none());
 }
 
 #[test]

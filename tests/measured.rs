@@ -38,8 +38,8 @@ fn answers(record: &Record) -> Vec<(&str, Status, Option<&Measured>, Option<&str
             (
                 i.id.as_ref(),
                 i.status,
-                i.measure.as_deref(),
-                i.note.as_deref(),
+                i.rare.measure.as_deref(),
+                i.rare.note.as_deref(),
             )
         })
         .collect()
@@ -394,13 +394,13 @@ pending Queue depth under 10%
     let first = &record.items[0];
     assert_eq!(first.status, Status::Done);
     assert_eq!(
-        first.measure.as_deref(),
+        first.rare.measure.as_deref(),
         measured("< 1%", "0.4%", Verdict::Met).as_ref()
     );
     assert_eq!(first.source.as_ref().unwrap().kind, "command");
     // "fine" is no number: the exit code does not settle a threshold.
     assert_eq!(record.items[1].status, Status::Pending);
-    assert!(record.items[1].command.is_some());
+    assert!(record.items[1].rare.command.is_some());
 }
 
 #[test]
@@ -535,7 +535,7 @@ ok      Response time > 3x baseline: 0.5 s against > 3x baseline (baseline 200ms
     assert_eq!(record.run.outcome, Outcome::Success);
     assert_eq!(record.rollback, None);
     assert_eq!(
-        record.items[0].measure.as_deref(),
+        record.items[0].rare.measure.as_deref(),
         Some(&Measured {
             bound: "< 1%".into(),
             baseline: None,
@@ -545,7 +545,7 @@ ok      Response time > 3x baseline: 0.5 s against > 3x baseline (baseline 200ms
         })
     );
     assert_eq!(
-        record.items[4].measure.as_deref(),
+        record.items[4].rare.measure.as_deref(),
         Some(&Measured {
             overruled: true,
             ..measured("> 5%", "6%", Verdict::Met).unwrap()
@@ -641,7 +641,11 @@ items:
         "rollback-criteria/rollout-stalled-10-minutes"
     );
     assert_eq!(
-        record.items.iter().filter(|i| i.measure.is_some()).count(),
+        record
+            .items
+            .iter()
+            .filter(|i| i.rare.measure.is_some())
+            .count(),
         11
     );
 }

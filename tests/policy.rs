@@ -70,7 +70,7 @@ fn anything_but_a_sign_off_after_the_end_is_an_edit() {
             "an item's note added",
             Box::new(|r| {
                 let item = r.item_mut("build/artifact-built").unwrap();
-                item.note = Some("added later".into());
+                item.rare.note = Some("added later".into());
             }),
             "FAIL  |changed since signing: item build/artifact-built changed; signed by ",
         ),

@@ -216,9 +216,9 @@ proptest! {
     ) {
         let mut record = crate::records::rolled_back();
         let item = &mut record.items[0];
-        item.note = Some(texts[0].clone());
-        item.value = Some(texts[1].clone());
-        item.reason = Some(texts[2].clone());
+        item.rare.note = Some(texts[0].clone());
+        item.rare.value = Some(texts[1].clone());
+        item.rare.reason = Some(texts[2].clone());
         item.text = texts[3].as_str().into();
         record.values.insert(texts[4].clone(), texts[5].clone());
         record.run.operator = texts[6].clone();

@@ -84,7 +84,7 @@ fn statuses(record: &Record) -> Vec<(String, Status, Option<String>)> {
     record
         .items
         .iter()
-        .map(|i| (i.id.to_string(), i.status, i.value.clone()))
+        .map(|i| (i.id.to_string(), i.status, i.rare.value.clone()))
         .collect()
 }
 
@@ -125,7 +125,7 @@ fn a_full_run_at_a_terminal_writes_the_record() {
             ),
         ]
     );
-    let command = record.items[2].command.as_ref().unwrap();
+    let command = record.items[2].rare.command.as_ref().unwrap();
     assert_eq!(
         (command.exit_code, command.output.as_str()),
         (Some(0), "second-ran\n")
@@ -177,7 +177,7 @@ fn kill_9_loses_no_answer_and_resume_goes_on() {
     resumed.expect("Run finished: SUCCESS").unwrap();
     assert_eq!(exit_code(&resumed), 0);
     let record = Record::load(&path).unwrap();
-    assert_eq!(record.items[0].value.as_deref(), Some("T-2"));
+    assert_eq!(record.items[0].rare.value.as_deref(), Some("T-2"));
     assert_eq!(record.items[2].status, Status::Done);
     let actions: Vec<&str> = record.events.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, ["start", "resume", "finish"]);
@@ -278,7 +278,7 @@ fn ctrl_u_clears_the_line_being_typed() {
     run.expect("CHECK  First").unwrap();
     quit(&mut run);
     let record = Record::load(&only_record(&dir.path)).unwrap();
-    assert_eq!(record.items[0].value.as_deref(), Some("T-2"));
+    assert_eq!(record.items[0].rare.value.as_deref(), Some("T-2"));
 }
 
 #[test]
@@ -345,7 +345,7 @@ fn ctrl_c_during_a_command_stops_only_the_command() {
     let record = Record::load(&only_record(&dir.path)).unwrap();
     let first = &record.items[0];
     assert_eq!(first.status, Status::Done);
-    let command = first.command.as_ref().unwrap();
+    let command = first.rare.command.as_ref().unwrap();
     assert_eq!(
         (
             command.interrupted,
@@ -396,7 +396,7 @@ fn r_during_a_wait_calls_a_rollback_and_its_steps_come_next() {
     );
     assert_eq!(record.run.outcome, Outcome::RollingBack);
     let watched = record.item("deploy/rollout/metrics-watched").unwrap();
-    let wait = watched.wait.as_ref().unwrap();
+    let wait = watched.rare.wait.as_ref().unwrap();
     assert_eq!(
         (
             watched.status,
@@ -470,7 +470,7 @@ fn g_goes_back_to_an_answered_item_and_corrects_it() {
     let record = Record::load(&only_record(&dir.path)).unwrap();
     let first = record.item("do/first").unwrap();
     assert_eq!(
-        (first.status, first.note.as_deref()),
+        (first.status, first.rare.note.as_deref()),
         (Status::Failed, Some("flaky"))
     );
     assert_eq!(
@@ -524,7 +524,7 @@ fn a_answers_the_rest_of_a_section_not_applicable() {
     let record = Record::load(&only_record(&dir.path)).unwrap();
     let extras: Vec<(Status, Option<&str>)> = record.items[3..6]
         .iter()
-        .map(|i| (i.status, i.reason.as_deref()))
+        .map(|i| (i.status, i.rare.reason.as_deref()))
         .collect();
     assert_eq!(
         extras,

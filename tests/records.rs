@@ -195,15 +195,15 @@ impl Prompter for Auto<'_> {
         let id = view.id.as_str();
         // As a pipeline would: an item's own command, not its section's
         // (a person runs that from the item it informs).
-        if view.command.is_some() && !view.section_command && view.result.command.is_none() {
+        if view.command.is_some() && !view.section_command && view.result.rare.command.is_none() {
             return Reply::Answer(Action::RunCommand);
         }
-        if view.wait_seconds.is_some() && view.result.wait.is_none() {
+        if view.wait_seconds.is_some() && view.result.rare.wait.is_none() {
             return Reply::Answer(Action::Wait);
         }
         if let Some((item, note)) = self.plan.note
             && ends(id, item)
-            && view.result.note.is_none()
+            && view.result.rare.note.is_none()
         {
             return Reply::Answer(Action::Note(note.to_string()));
         }
@@ -212,6 +212,7 @@ impl Prompter for Auto<'_> {
         }
         let failed_command = view
             .result
+            .rare
             .command
             .as_ref()
             .is_some_and(|c| c.exit_code != Some(0));

@@ -288,7 +288,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             Some(item.line.to_string().as_str()),
             "{name}"
         );
-        match &item.command {
+        match &item.rare.command {
             Some(command) => {
                 let time: f64 = case.attribute("time").unwrap().parse().unwrap();
                 assert!((time - command.duration_seconds).abs() < 0.001);
@@ -296,7 +296,7 @@ fn check_junit(name: &str, record: &Record, xml: &str) {
             None => assert_eq!(case.attribute("time"), None),
         }
         if item.status == Status::Failed
-            && let Some(command) = &item.command
+            && let Some(command) = &item.rare.command
         {
             let failure = case.children().find(|n| n.has_tag_name("failure")).unwrap();
             let body = failure.text().unwrap_or("");
@@ -329,8 +329,8 @@ fn long_winded() -> Record {
     for item in &mut record.items {
         item.text = format!("{} {long}", item.text).into();
         if item.status == Status::Failed {
-            item.note = Some(format!("{long}\n{word}\n\nlast line"));
-            if let Some(command) = &mut item.command {
+            item.rare.note = Some(format!("{long}\n{word}\n\nlast line"));
+            if let Some(command) = &mut item.rare.command {
                 command.command = format!("{word} | {long}");
                 command.output = format!("{word}\n{long}\n");
             }

@@ -62,8 +62,12 @@ fn a_sections_command_shows_on_each_item_and_r_runs_it_from_any() {
 
     let record = only_record(dir.path());
     // Recorded on the item it was run from, as an item's own command is.
-    assert_eq!(record.items[0].command, None);
-    let ran = record.items[1].command.as_ref().expect("the run is kept");
+    assert_eq!(record.items[0].rare.command, None);
+    let ran = record.items[1]
+        .rare
+        .command
+        .as_ref()
+        .expect("the run is kept");
     assert_eq!(
         (ran.command.as_str(), ran.exit_code, ran.output.as_str()),
         ("echo \"score 92\"", Some(0), "score 92\n")
@@ -103,7 +107,7 @@ ok      Warnings reviewed
         )
         .run();
     let record = ran.record();
-    assert!(record.items.iter().all(|item| item.command.is_none()));
+    assert!(record.items.iter().all(|item| item.rare.command.is_none()));
     assert!(
         record
             .events
@@ -324,7 +328,7 @@ ok      Review Date
         .map(|item| {
             (
                 item.text.as_ref(),
-                item.value.as_deref().unwrap(),
+                item.rare.value.as_deref().unwrap(),
                 item.source.as_ref().unwrap().kind.as_str(),
             )
         })
@@ -369,7 +373,7 @@ ok      Review Date
         .item("sign-off/deployment-execution/outcome")
         .unwrap();
     assert_eq!(
-        (outcome.status, outcome.value.as_deref()),
+        (outcome.status, outcome.rare.value.as_deref()),
         (Status::Done, Some("Rollback"))
     );
 }
@@ -438,7 +442,10 @@ fn at_a_terminal_who_deployed_is_offered_and_what_the_run_filled_in_is_said_at_t
         .item("sign-off/deployment-execution/deployed-by")
         .unwrap();
     assert_eq!(
-        (deployed_by.value.as_deref(), deployed_by.source.as_ref()),
+        (
+            deployed_by.rare.value.as_deref(),
+            deployed_by.source.as_ref()
+        ),
         (Some("Ada"), None)
     );
     let kinds: Vec<_> = record
@@ -510,7 +517,7 @@ ok      Review Date
         .item("sign-off/deployment-execution/outcome")
         .unwrap();
     assert_eq!(
-        (outcome.status, outcome.value.as_deref()),
+        (outcome.status, outcome.rare.value.as_deref()),
         (Status::Pending, None)
     );
 }
@@ -533,13 +540,13 @@ fn a_measured_item_takes_its_value_from_its_sections_command() {
     assert_eq!(exit_code(&run), 0);
     let record = only_record(dir.path());
     let score = &record.items[1];
-    let measure = score.measure.as_ref().unwrap();
+    let measure = score.rare.measure.as_ref().unwrap();
     assert_eq!(
         (
             score.status,
             measure.value.as_deref(),
             score.source.as_ref().unwrap().kind.as_str(),
-            score.command.as_ref().unwrap().output.as_str()
+            score.rare.command.as_ref().unwrap().output.as_str()
         ),
         (
             Status::Done,

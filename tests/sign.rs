@@ -10,8 +10,8 @@ use std::process::{Command, Output, Stdio};
 use chrono::{DateTime, TimeZone, Utc};
 use relcheck::model::Kind;
 use relcheck::record::{
-    self, ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Origin, Outcome,
-    Record, Run, SCHEMA, Signoff, Status,
+    self, ChecklistRef, CommandRun, Decision, Event, ItemResult, Lock, Mode, Origin, Outcome, Rare,
+    RareFields, Record, Run, SCHEMA, Signoff, Status,
 };
 use relcheck::sign;
 
@@ -32,16 +32,13 @@ pub(crate) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         section: id.rsplit_once('/').map_or(id, |(s, _)| s).into(),
         line: 3,
         optional: false,
-        role: None,
+        rare: Rare::of(RareFields {
+            note: answered.then(|| "fine".to_string()),
+            ..RareFields::default()
+        }),
         status,
-        value: None,
-        measure: None,
         by: answered.then(|| "ops".into()),
         at: answered.then(|| t(1)),
-        note: answered.then(|| "fine".to_string()),
-        reason: None,
-        command: None,
-        wait: None,
         source: None,
     }
 }
@@ -51,7 +48,7 @@ pub(crate) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
 /// the two sign-offs the checklist asks for.
 fn record() -> Record {
     let mut backup = item("pre/backup-db", Kind::Check, Status::Done);
-    backup.command = Some(Box::new(CommandRun {
+    backup.rare.command = Some(Box::new(CommandRun {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
@@ -62,15 +59,15 @@ fn record() -> Record {
         interrupted: false,
     }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
-    version.value = Some("1.4.0".to_string());
+    version.rare.value = Some("1.4.0".to_string());
     let mut smoke = item("pre/smoke", Kind::Check, Status::Skipped);
-    smoke.reason = Some("staging down".to_string());
+    smoke.rare.reason = Some("staging down".to_string());
     let mut qa = item("signoff/qa", Kind::Signoff, Status::Pending);
     qa.text = "QA Lead sign-off received".into();
-    qa.role = Some("QA Lead".to_string());
+    qa.rare.role = Some("QA Lead".to_string());
     let mut rm = item("signoff/rm", Kind::Signoff, Status::Pending);
     rm.text = "Release Manager final approval".into();
-    rm.role = Some("Release Manager".to_string());
+    rm.rare.role = Some("Release Manager".to_string());
     let mut record = Record {
         schema: SCHEMA.to_string(),
         checklist: ChecklistRef {
@@ -622,14 +619,17 @@ fn tampering_is_caught() {
         edits.extend([
             (format!("{id} status"), at(|i| i.status = Status::Failed)),
             (format!("{id} pending"), at(|i| i.status = Status::Pending)),
-            (format!("{id} note"), at(|i| i.note = Some("edited".into()))),
+            (
+                format!("{id} note"),
+                at(|i| i.rare.note = Some("edited".into())),
+            ),
             (
                 format!("{id} reason"),
-                at(|i| i.reason = Some("edited".into())),
+                at(|i| i.rare.reason = Some("edited".into())),
             ),
             (
                 format!("{id} value"),
-                at(|i| i.value = Some("9.9.9".into())),
+                at(|i| i.rare.value = Some("9.9.9".into())),
             ),
             (format!("{id} at"), at(|i| i.at = Some(t(59)))),
             (format!("{id} by"), at(|i| i.by = Some("mallory".into()))),
@@ -649,6 +649,7 @@ fn tampering_is_caught() {
             Box::new(|r| {
                 r.item_mut("pre/backup-db")
                     .unwrap()
+                    .rare
                     .command
                     .as_mut()
                     .unwrap()
@@ -660,6 +661,7 @@ fn tampering_is_caught() {
             Box::new(|r| {
                 r.item_mut("pre/backup-db")
                     .unwrap()
+                    .rare
                     .command
                     .as_mut()
                     .unwrap()
@@ -714,9 +716,7 @@ fn tampering_is_caught() {
             Box::new(|r| {
                 // Schema v2 keeps only what changed since the sign-off
                 // before: a part put in, or one changed, is the edit.
-                r.signoffs[1]
-                    .parts
-                    .insert("value:env".into(), "0123456789abcdef".into());
+                r.signoffs[1].parts.insert("value:env", "0123456789abcdef");
             }),
         ),
         (
@@ -835,7 +835,7 @@ fn ssh_keygen_signatures_verify_in_relcheck() {
         item: Some("signoff/rm".to_string()),
         forced: None,
         digest: None,
-        parts: BTreeMap::new(),
+        parts: record::PartMap::new(),
         dropped: Vec::new(),
         signature: None,
         source: None,

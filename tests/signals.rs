@@ -134,7 +134,7 @@ fn stopped_at_an_item_every_answer_is_kept_and_the_run_exits_130() {
             ],
             "{stop:?}"
         );
-        assert_eq!(record.items[0].value.as_deref(), Some("T-1"));
+        assert_eq!(record.items[0].rare.value.as_deref(), Some("T-1"));
         assert_eq!(
             last_event(&record),
             ("interrupt", Some(stop.cause())),
@@ -159,7 +159,7 @@ fn stopped_half_way_through_a_line_the_half_line_is_not_an_answer() {
         let record = record(&dir);
         let second = record.item("do/second").unwrap();
         assert_eq!(
-            (second.status, second.note.as_deref()),
+            (second.status, second.rare.note.as_deref()),
             (Status::Pending, None),
             "{stop:?}"
         );
@@ -197,7 +197,7 @@ fn group_stopped(dir: &Path) {
 fn command_kept(record: &Record) {
     let item = record.item("do/rollout-started").unwrap();
     assert_eq!(item.status, Status::Pending);
-    let command = item.command.as_ref().unwrap();
+    let command = item.rare.command.as_ref().unwrap();
     assert_eq!(
         (
             command.interrupted,
@@ -236,7 +236,7 @@ fn stopped_while_a_command_runs_the_command_is_stopped_and_its_output_kept() {
         assert_eq!(run.exit_code(), 130, "{stop:?}");
         group_stopped(&dir);
         let record = record(&dir);
-        assert_eq!(record.items[0].value.as_deref(), Some("T-9"));
+        assert_eq!(record.items[0].rare.value.as_deref(), Some("T-9"));
         command_kept(&record);
         assert_eq!(
             last_event(&record),
@@ -260,7 +260,7 @@ fn stopped_during_a_wait_the_wait_stays_under_way_to_resume() {
         assert_eq!(run.exit_code(), 130, "{stop:?}");
         let record = record(tmp.path());
         let item = &record.items[0];
-        let wait = item.wait.as_ref().unwrap();
+        let wait = item.rare.wait.as_ref().unwrap();
         assert_eq!(
             (item.status, wait.started.is_some(), wait.ended),
             (Status::Pending, true, None),
@@ -431,7 +431,7 @@ fn a_timeout_in_a_pipeline_says_the_time_asked_and_the_grace_apart() {
     );
     let record = ran.record();
     let item = &record.items[0];
-    let command = item.command.as_ref().unwrap();
+    let command = item.rare.command.as_ref().unwrap();
     assert_eq!(
         (
             command.timed_out,
@@ -442,7 +442,7 @@ fn a_timeout_in_a_pipeline_says_the_time_asked_and_the_grace_apart() {
         (true, Some(1), false, "waiting\n")
     );
     assert_eq!(
-        item.note.as_deref(),
+        item.rare.note.as_deref(),
         Some("command timed out after 1 s; stopped with SIGTERM, then SIGKILL after 2 s")
     );
     let event = record

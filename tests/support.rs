@@ -150,6 +150,13 @@ impl Test {
         self
     }
 
+    /// A file of any bytes, text or not.
+    #[allow(dead_code)]
+    pub fn file_bytes(self, name: &str, bytes: &[u8]) -> Test {
+        std::fs::write(self.dir.path().join(name), bytes).expect("write a test file");
+        self
+    }
+
     pub fn args(mut self, args: &[&str]) -> Test {
         self.args.extend(args.iter().map(|a| a.to_string()));
         self

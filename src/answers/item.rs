@@ -22,7 +22,7 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         }
         RawItem::Status(status) => bare(Some(status), None),
         RawItem::Number(number) => bare(None, Some(Scalar(Some(number.0)))),
-        RawItem::Full(full) => full,
+        RawItem::Full(full) => *full,
     };
     if item.measure.is_some() {
         return measured_answer(item, full);
@@ -135,7 +135,7 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
                     measure: None,
                     ..item.clone()
                 },
-                RawItem::Full(full),
+                RawItem::Full(Box::new(full)),
             );
         }
         Some(status)

@@ -16,6 +16,8 @@ mod lean;
 mod lock;
 mod measured;
 mod omit;
+mod part_map;
+mod result;
 mod sources;
 mod split;
 mod summary;
@@ -23,7 +25,6 @@ pub mod v1;
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
@@ -40,6 +41,8 @@ pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
+pub use part_map::PartMap;
+pub use result::{ItemResult, Rare, RareFields};
 pub use summary::{
     Metrics, PhaseSpan, Summary, WeakItem, seconds, signoff_counts, time_to_restore, waivers,
 };
@@ -241,62 +244,6 @@ impl Status {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ItemResult {
-    pub id: Arc<str>,
-    /// Left out of the file when `check` (`lean`).
-    #[serde(default = "lean::check")]
-    pub kind: crate::model::Kind,
-    /// As written, `{{variables}}` unfilled.
-    pub text: Arc<str>,
-    /// As shown: `text` with the record's values filled in, when that
-    /// differs from `text` (see [`Record::refresh_shown`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shown: Option<String>,
-    /// Left out of the file when the id begins with it (`lean`).
-    #[serde(default)]
-    pub phase: Arc<str>,
-    #[serde(default)]
-    pub section: Arc<str>,
-    pub line: usize,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub optional: bool,
-    /// A sign-off item's role, as the checklist names it: `relcheck sign
-    /// --role` matches it. Older records lack it; the role is then read
-    /// from the text as the parser would.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    pub status: Status,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    /// A measured item's value against its bound, once answered. Boxed,
-    /// as `command` and `wait` are: few items have one, and inline they
-    /// would be 220 of every result's 560 bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: Option<Box<Measured>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub by: Option<Arc<str>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub at: Option<DateTime<Utc>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<Box<CommandRun>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub wait: Option<Box<Wait>>,
-    /// Where a non-human answer came from: absent for the operator's own.
-    /// Shared: a pipeline's answers all name the same answers file, and
-    /// a copy in each of 100,000 results was 20 MB.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "sources::deserialize"
-    )]
-    pub source: Option<std::sync::Arc<Provenance>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CommandRun {
     pub command: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -423,8 +370,10 @@ pub struct Signoff {
     /// what changed. In schema v2 only those that differ from the previous
     /// sign-off's (`crate::sign::full_parts` puts the whole map back
     /// together); in schema v1, all of them.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub parts: BTreeMap<String, String>,
+    /// Held as one text ([`PartMap`]): a long run's first sign-off lists
+    /// every item.
+    #[serde(default, skip_serializing_if = "PartMap::is_empty")]
+    pub parts: PartMap,
     /// Schema v2: parts the previous sign-off listed that this one does
     /// not (the earlier count of events, an answer since undone).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

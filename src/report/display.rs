@@ -67,19 +67,19 @@ pub fn displayable(record: &Record) -> Record {
     for item in &mut shown.items {
         clean_shared(&mut item.text);
         clean_opt(&mut item.shown);
-        clean_opt(&mut item.value);
+        clean_opt(&mut item.rare.value);
         if let Some(by) = &mut item.by {
             clean_shared(by);
         }
-        clean_opt(&mut item.note);
-        clean_opt(&mut item.reason);
-        clean_opt(&mut item.role);
-        if let Some(measured) = &mut item.measure {
+        clean_opt(&mut item.rare.note);
+        clean_opt(&mut item.rare.reason);
+        clean_opt(&mut item.rare.role);
+        if let Some(measured) = &mut item.rare.measure {
             clean(&mut measured.bound);
             clean_opt(&mut measured.value);
             clean_opt(&mut measured.baseline);
         }
-        if let Some(command) = &mut item.command {
+        if let Some(command) = &mut item.rare.command {
             clean(&mut command.command);
             clean(&mut command.output);
         }
@@ -133,19 +133,19 @@ mod tests {
     #[test]
     fn escapes_in_a_note_are_dropped_and_the_verdict_kept() {
         let mut record = record();
-        record.items[0].note = Some("5xx \x1b[2J\x1b]0;PWN\x07spike".into());
+        record.items[0].rare.note = Some("5xx \x1b[2J\x1b]0;PWN\x07spike".into());
         record
             .values
             .insert("\x1b[31mticket".into(), "T-1\x1b[0m".into());
         crate::record::seal(&mut record);
         let shown = displayable(&record);
-        assert_eq!(shown.items[0].note.as_deref(), Some("5xx spike"));
+        assert_eq!(shown.items[0].rare.note.as_deref(), Some("5xx spike"));
         assert_eq!(
             shown.values.iter().collect::<Vec<_>>(),
             [(&"ticket".to_string(), &"T-1".to_string())]
         );
         assert!(matches!(check_digest(&shown), DigestCheck::Matches(_)));
-        record.items[0].note = Some("edited \x1b[2J".into());
+        record.items[0].rare.note = Some("edited \x1b[2J".into());
         assert_eq!(check_digest(&displayable(&record)), DigestCheck::Differs);
     }
 }

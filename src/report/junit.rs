@@ -103,7 +103,7 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
         Status::Failed | Status::Occurred => {
             let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let mut message = words(item.status).to_string();
-            if let Some(note) = &item.note {
+            if let Some(note) = &item.rare.note {
                 message = format!("{message}: {}", first_line(note));
             }
             if let Some(reason) = waiver {
@@ -120,7 +120,7 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
         | Status::NotRun
         | Status::Pending => {
             let mut status = TestCaseStatus::skipped();
-            let message = match &item.reason {
+            let message = match &item.rare.reason {
                 Some(reason) => format!("{}: {reason}", words(item.status)),
                 None => words(item.status).to_string(),
             };
@@ -135,7 +135,7 @@ fn case(view: &View<'_>, phase: &str, item: &ItemResult, name: String) -> TestCa
     };
     let mut case = TestCase::new(name, status);
     case.set_classname(phase);
-    if let Some(command) = &item.command {
+    if let Some(command) = &item.rare.command {
         case.set_time(seconds_to_duration(command.duration_seconds));
         if command.exit_code == Some(0) && !command.output.is_empty() {
             case.set_system_out(command.output.as_str());
@@ -178,11 +178,12 @@ fn rollback_role(record: &Record, item: &ItemResult) -> Option<&'static str> {
 /// A failure's body: the note, the waiver, the command and its output.
 fn body(item: &ItemResult, waiver: Option<&str>) -> String {
     let mut parts = Vec::new();
-    if let Some(measured) = &item.measure {
+    if let Some(measured) = &item.rare.measure {
         parts.push(measured.summary());
     }
-    if let Some(note) = item.note.as_ref().filter(|note| {
-        item.measure
+    if let Some(note) = item.rare.note.as_ref().filter(|note| {
+        item.rare
+            .measure
             .as_ref()
             .is_none_or(|measured| **note != measured.summary())
     }) {
@@ -191,7 +192,7 @@ fn body(item: &ItemResult, waiver: Option<&str>) -> String {
     if let Some(reason) = waiver {
         parts.push(format!("waived: {reason}"));
     }
-    if let Some(command) = &item.command {
+    if let Some(command) = &item.rare.command {
         parts.push(format!(
             "$ {}\n{}\n{}",
             command.command,

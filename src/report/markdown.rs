@@ -62,7 +62,7 @@ pub fn markdown(record: &Record, options: &Options) -> String {
                 let line = match item.status {
                     Status::Done => text,
                     // A note says the status itself, on the line below.
-                    Status::Failed | Status::Occurred if item.note.is_some() => {
+                    Status::Failed | Status::Occurred if item.rare.note.is_some() => {
                         format!("**{text}**")
                     }
                     Status::Failed | Status::Occurred => {
@@ -84,7 +84,7 @@ pub fn markdown(record: &Record, options: &Options) -> String {
                         let _ = writeln!(out, "  - {}: {text}", detail.label);
                     }
                 }
-                if let Some(command) = &item.command {
+                if let Some(command) = &item.rare.command {
                     let first = command.command.lines().next().unwrap_or("");
                     let more = if command.command.lines().count() > 1 {
                         " …"

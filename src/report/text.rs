@@ -103,10 +103,14 @@ pub fn text(record: &Record, options: &Options) -> String {
                 if item.status != Status::Done && section.not_needed.is_none() {
                     // The status in words, unless a detail already says it
                     // or the glyph is plain enough.
-                    let said = item.reason.is_some()
+                    let said = item.rare.reason.is_some()
                         || matches!(item.status, Status::NotOccurred | Status::Pending)
                         || (matches!(item.status, Status::Failed | Status::Occurred)
-                            && item.note.as_deref().is_some_and(|n| !n.trim().is_empty()));
+                            && item
+                                .rare
+                                .note
+                                .as_deref()
+                                .is_some_and(|n| !n.trim().is_empty()));
                     if !said {
                         out.wrapped(inner, "", words(item.status), |s| style.dim(s));
                     }
@@ -123,7 +127,7 @@ pub fn text(record: &Record, options: &Options) -> String {
                     };
                     out.wrapped(inner, &format!("{}: ", detail.label), &detail.text, paint);
                 }
-                if let Some(command) = &item.command {
+                if let Some(command) = &item.rare.command {
                     out.wrapped(inner, "$ ", &command.command, |s| style.dim(s));
                     let mut summary = command_summary(command);
                     if command.truncated_bytes > 0 {

@@ -149,7 +149,7 @@ impl View<'_> {
     /// measured item was held against its bound, to follow its text.
     pub fn answer(&self, item: &ItemResult) -> Option<String> {
         match item.kind {
-            Kind::Field => item.value.clone().filter(|v| !v.is_empty()),
+            Kind::Field => item.rare.value.clone().filter(|v| !v.is_empty()),
             Kind::Signoff => {
                 let signoff = self
                     .record
@@ -166,12 +166,12 @@ impl View<'_> {
                         },
                         signoff.name
                     )),
-                    None => item.value.clone(),
+                    None => item.rare.value.clone(),
                 }
             }
             // A measured item's value against its bound: `0.4% against
             // < 1%: met`.
-            Kind::Check | Kind::Trigger => item.measure.as_ref().map(|m| m.summary()),
+            Kind::Check | Kind::Trigger => item.rare.measure.as_ref().map(|m| m.summary()),
         }
     }
 
@@ -182,7 +182,7 @@ impl View<'_> {
     pub fn details(&self, item: &ItemResult, section: &SectionView<'_>) -> Vec<Detail> {
         let mut out = Vec::new();
         let alert = matches!(item.status, Status::Failed | Status::Occurred);
-        if let Some(note) = item.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        if let Some(note) = item.rare.note.as_deref().filter(|n| !n.trim().is_empty()) {
             // A failure's note says why, a trigger's what happened: said
             // with the status, so no line says the status alone.
             out.push(Detail {
@@ -195,7 +195,7 @@ impl View<'_> {
                 links: true,
             });
         }
-        if let Some(reason) = item.reason.as_deref().filter(|r| !r.trim().is_empty())
+        if let Some(reason) = item.rare.reason.as_deref().filter(|r| !r.trim().is_empty())
             && !(item.status == Status::NotNeeded && section.not_needed.is_some())
         {
             out.push(Detail {
@@ -217,7 +217,7 @@ impl View<'_> {
                 links: true,
             });
         }
-        if let Some(wait) = &item.wait {
+        if let Some(wait) = &item.rare.wait {
             out.push(Detail {
                 label: "waited",
                 text: format!(
@@ -259,9 +259,9 @@ impl View<'_> {
 
 fn shared_not_needed<'a>(items: &[&'a ItemResult]) -> Option<&'a str> {
     let first = items.first()?;
-    let reason = first.reason.as_deref()?;
+    let reason = first.rare.reason.as_deref()?;
     items
         .iter()
-        .all(|item| item.status == Status::NotNeeded && item.reason.as_deref() == Some(reason))
+        .all(|item| item.status == Status::NotNeeded && item.rare.reason.as_deref() == Some(reason))
         .then_some(reason)
 }

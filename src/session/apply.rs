@@ -1,7 +1,7 @@
 //! An answer applied to an item: checked against the item's kind, written
 //! with who and when (or as a correction), a sign-off bound, a command run.
 
-use std::collections::BTreeMap;
+use crate::record::PartMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -233,7 +233,7 @@ impl Session<'_> {
         reason: Option<String>,
     ) {
         let was = self.record.items[index].status;
-        let was_value = self.record.items[index].value.clone();
+        let was_value = self.record.items[index].rare.value.clone();
         let at = self.clock.now();
         let by = self.answer_by.as_deref().unwrap_or(&self.options.operator);
         let by = self.shared_with_last(|item| item.by.as_ref(), by, || by.into());
@@ -249,16 +249,17 @@ impl Session<'_> {
         let result = &mut self.record.items[index];
         result.source = source;
         result.status = status;
-        result.value = value.clone();
+        result.rare.value = value.clone();
         result.by = Some(by);
         result.at = Some(at);
         if let Some(note) = note.filter(|n| !n.trim().is_empty()) {
-            result.note = Some(match result.note.take() {
+            result.rare.note = Some(match result.rare.note.take() {
                 Some(previous) if previous != note => format!("{previous}\n{note}"),
                 _ => note,
             });
         }
-        result.reason = reason.clone();
+        result.rare.reason = reason.clone();
+        result.rare.tidy();
         let id = result.id.to_string();
         let detail = match (&value, &reason) {
             (None, Some(reason)) => format!("{}: {reason}", status.as_str()),
@@ -322,7 +323,7 @@ impl Session<'_> {
             item: Some(item.id.to_string()),
             forced: None,
             digest: None,
-            parts: BTreeMap::new(),
+            parts: PartMap::new(),
             dropped: Vec::new(),
             signature: None,
             source: self.answer_source.clone(),
@@ -399,7 +400,7 @@ impl Session<'_> {
         prompter.command_finished(&outcome);
         self.dirty.push(index);
         let stopped_by_operator = outcome.cancelled && !self.interrupted.load(Ordering::SeqCst);
-        self.record.items[index].command = Some(Box::new(CommandRun {
+        self.record.items[index].rare.command = Some(Box::new(CommandRun {
             command: script,
             exit_code: outcome.exit_code,
             timed_out: outcome.timed_out,

@@ -147,7 +147,7 @@ impl Session<'_> {
                 let item = &mut self.record.items[index];
                 if item.status == Status::Pending {
                     item.status = Status::NotRun;
-                    item.reason = Some(why.clone());
+                    item.rare.reason = Some(why.clone());
                     item.at = Some(at);
                     self.dirty.push(index);
                 }

@@ -94,6 +94,7 @@ impl Session<'_> {
                 Err(message) => return again(message),
             },
             None => self.record.items[index]
+                .rare
                 .measure
                 .as_ref()
                 .and_then(|m| Some((m.value.clone()?, m.verdict?))),
@@ -161,7 +162,7 @@ impl Session<'_> {
         let what = note.clone().unwrap_or_else(|| measured.summary());
         let id = item.id.to_string();
         self.settle(index, status, None, note, None);
-        self.record.items[index].measure = Some(Box::new(measured));
+        self.record.items[index].rare.measure = Some(Box::new(measured));
         if status == Status::Occurred {
             self.call_rollback(id, Some(what));
         }

@@ -138,7 +138,7 @@ impl Session<'_> {
         let moment = Moment::SignoffWaiting {
             item: item.id.to_string(),
             text: crate::template::fill(&item.text, &self.record.values),
-            role: item.role.clone(),
+            role: item.rare.role.clone(),
         };
         self.tell(moment);
     }

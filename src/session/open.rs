@@ -10,7 +10,8 @@ use super::view::shared_texts;
 use super::{Clock, Options, Session, plan};
 use crate::model::{Checklist, Item, Kind, When};
 use crate::record::{
-    ChecklistRef, Event, EventAction, ItemResult, Outcome, Record, Run, SCHEMA, Status,
+    ChecklistRef, Event, EventAction, ItemResult, Outcome, Rare, RareFields, Record, Run, SCHEMA,
+    Status,
 };
 
 impl<'a> Session<'a> {
@@ -41,16 +42,13 @@ impl<'a> Session<'a> {
                     section: section_id.clone(),
                     line: item.line,
                     optional: item.optional,
-                    role: item.role.clone(),
+                    rare: Rare::of(RareFields {
+                        role: item.role.clone(),
+                        ..RareFields::default()
+                    }),
                     status: Status::Pending,
-                    value: None,
-                    measure: None,
                     by: None,
                     at: None,
-                    note: None,
-                    reason: None,
-                    command: None,
-                    wait: None,
                     source: None,
                 }));
             }
@@ -138,6 +136,7 @@ impl<'a> Session<'a> {
         let focus = record.items.iter().position(|item| {
             item.status == Status::Pending
                 && item
+                    .rare
                     .wait
                     .as_ref()
                     .is_some_and(|w| w.started.is_some() && w.ended.is_none())

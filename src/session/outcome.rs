@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::model::When;
 use crate::prompt::Summary;
-use crate::record::{EventAction, GateDecision, Outcome, Status};
+use crate::record::{EventAction, GateDecision, Outcome, PartMap, Signoff, Status};
 
 use super::Session;
 
@@ -24,7 +24,7 @@ impl Session<'_> {
             let item = &mut self.record.items[index];
             if item.status == Status::Pending && when == When::Rollback && !rolled_back {
                 item.status = Status::NotNeeded;
-                item.reason = Some(NO_ROLLBACK.to_string());
+                item.rare.reason = Some(NO_ROLLBACK.to_string());
                 item.at = Some(now);
             }
         }
@@ -99,9 +99,29 @@ impl Session<'_> {
                 .cloned()
                 .collect(),
             gates: self.record.gates.clone(),
-            signoffs: self.record.signoffs.clone(),
+            signoffs: self.record.signoffs.iter().map(heading).collect(),
             duration_seconds: self.record.run.duration_seconds,
             notes: self.notes.clone(),
         }
+    }
+}
+
+/// A sign-off as the summary names it, without what it binds: a long
+/// run's first sign-off lists a part per item, and a copy of that map
+/// for the last screen was the run's peak of memory (issue 14).
+fn heading(signoff: &Signoff) -> Signoff {
+    Signoff {
+        role: signoff.role.clone(),
+        name: signoff.name.clone(),
+        decision: signoff.decision,
+        comment: signoff.comment.clone(),
+        at: signoff.at,
+        item: signoff.item.clone(),
+        forced: signoff.forced.clone(),
+        digest: signoff.digest.clone(),
+        parts: PartMap::new(),
+        dropped: Vec::new(),
+        signature: signoff.signature.clone(),
+        source: signoff.source.clone(),
     }
 }

@@ -44,13 +44,15 @@ impl Session<'_> {
             // after all.
             if self.places[index].1 == When::Rollback
                 && self.record.items[index].status == Status::NotNeeded
-                && self.record.items[index].reason.as_deref() == Some(super::outcome::NO_ROLLBACK)
+                && self.record.items[index].rare.reason.as_deref()
+                    == Some(super::outcome::NO_ROLLBACK)
             {
                 marked.push((index, self.record.items[index].clone()));
                 self.dirty.push(index);
                 let item = &mut self.record.items[index];
                 item.status = Status::Pending;
-                item.reason = None;
+                item.rare.reason = None;
+                item.rare.tidy();
                 item.at = None;
                 continue;
             }
@@ -61,7 +63,7 @@ impl Session<'_> {
                 self.dirty.push(index);
                 let item = &mut self.record.items[index];
                 item.status = Status::NotNeeded;
-                item.reason = Some("a rollback was called".to_string());
+                item.rare.reason = Some("a rollback was called".to_string());
                 item.at = Some(at);
             }
         }
@@ -78,7 +80,7 @@ impl Session<'_> {
                     self.dirty.push(index);
                     let item = &mut self.record.items[index];
                     item.status = Status::NotRun;
-                    item.reason = Some(
+                    item.rare.reason = Some(
                         "a rollback was called and the checklist has no rollback steps".to_string(),
                     );
                     item.at = Some(at);
@@ -128,7 +130,7 @@ impl Session<'_> {
             let Some(value) = self.run_value(index) else {
                 continue;
             };
-            if self.record.items[index].value.as_deref() == Some(value.as_str()) {
+            if self.record.items[index].rare.value.as_deref() == Some(value.as_str()) {
                 continue;
             }
             refilled.push((

@@ -60,7 +60,7 @@ impl Session<'_> {
                 let item = &self.record.items[*index];
                 what.push(format!(
                     "was {}",
-                    super::apply::said(item.status, item.value.as_deref())
+                    super::apply::said(item.status, item.rare.value.as_deref())
                 ));
             }
             many => what.push(format!("{} answers", many.len())),

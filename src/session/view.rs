@@ -42,7 +42,7 @@ impl Session<'_> {
                 let result = &self.record.items[last];
                 let mut text = fill(&self.item(last).text, &self.record.values);
                 // A measured answer says the number that settled it.
-                if let Some(measured) = &result.measure {
+                if let Some(measured) = &result.rare.measure {
                     text = format!("{text} — {}", measured.summary());
                 }
                 Previous {

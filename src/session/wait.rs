@@ -20,7 +20,7 @@ impl Session<'_> {
         };
         let started = self.clock.now();
         self.dirty.push(index);
-        self.record.items[index].wait = Some(Box::new(Wait {
+        self.record.items[index].rare.wait = Some(Box::new(Wait {
             requested_seconds: seconds,
             waited_seconds: 0.0,
             cut_short: false,
@@ -39,6 +39,7 @@ impl Session<'_> {
 
     pub(super) fn wait_under_way(&self, index: usize) -> bool {
         self.record.items[index]
+            .rare
             .wait
             .as_ref()
             .is_some_and(|wait| wait.started.is_some() && wait.ended.is_none())
@@ -54,7 +55,7 @@ impl Session<'_> {
         prompter: &mut dyn Prompter,
         sink: &mut dyn Sink,
     ) -> anyhow::Result<Applied> {
-        let (requested, started) = match self.record.items[index].wait.as_deref() {
+        let (requested, started) = match self.record.items[index].rare.wait.as_deref() {
             Some(Wait {
                 requested_seconds,
                 started: Some(started),
@@ -138,7 +139,7 @@ impl Session<'_> {
         let now = self.clock.now();
         self.dirty.push(index);
         let id = self.record.items[index].id.to_string();
-        let Some(wait) = self.record.items[index].wait.as_mut() else {
+        let Some(wait) = self.record.items[index].rare.wait.as_mut() else {
             return 0.0;
         };
         let started = wait.started.unwrap_or(now);
@@ -165,7 +166,7 @@ impl Session<'_> {
         }
         self.dirty.push(index);
         let result = &mut self.record.items[index];
-        result.note = Some(match result.note.take() {
+        result.rare.note = Some(match result.rare.note.take() {
             Some(previous) => format!("{previous}\n{note}"),
             None => note.clone(),
         });

@@ -120,7 +120,7 @@ impl Binder {
                     _ => {}
                 }
             }
-            (parts, dropped)
+            (parts.iter().collect(), dropped)
         } else {
             // The record's last sign-off is not one bound here (this run
             // resumed a record that had them, or one was undone).

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::model::Kind;
-use crate::record::{Decision, Event, EventAction, Gate, GateDecision, Status};
+use crate::record::{Decision, Event, EventAction, Gate, GateDecision, PartMap, Status};
 use crate::sign::tests::{item, record, t};
 
 fn signoff(name: &str, minute: u32, item: &str) -> Signoff {
@@ -16,7 +16,7 @@ fn signoff(name: &str, minute: u32, item: &str) -> Signoff {
         item: Some(item.to_string()),
         forced: None,
         digest: None,
-        parts: BTreeMap::new(),
+        parts: PartMap::new(),
         dropped: Vec::new(),
         signature: None,
         source: None,
@@ -87,11 +87,7 @@ fn a_runs_sign_offs_are_bound_as_afresh_and_list_only_what_changed() {
         signoff("Bob", 5, "signoff/rm"),
         &[4],
     );
-    let names: Vec<&str> = record.signoffs[1]
-        .parts
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let names: Vec<&str> = record.signoffs[1].parts.keys().collect();
     assert_eq!(
         names,
         [

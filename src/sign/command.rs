@@ -1,7 +1,7 @@
 //! `relcheck sign`: append a sign-off to a record, bound to what it holds
 //! now and signed when there is a key, under the record's lock.
 
-use std::collections::BTreeMap;
+use crate::record::PartMap;
 use std::path::Path;
 
 use anyhow::Context;
@@ -147,7 +147,7 @@ pub fn sign(
         item,
         forced: None,
         digest: None,
-        parts: BTreeMap::new(),
+        parts: PartMap::new(),
         dropped: Vec::new(),
         signature: None,
         source: None,
@@ -256,7 +256,8 @@ fn check_policy(
 /// The role a sign-off item asks for: its `role`, else read from its text
 /// as the parser does.
 fn item_role(item: &ItemResult) -> String {
-    item.role
+    item.rare
+        .role
         .clone()
         .unwrap_or_else(|| rules::role_words(&item.text))
 }

@@ -29,16 +29,10 @@ pub(super) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
         section: id.rsplit_once('/').map_or(id, |(s, _)| s).into(),
         line: 1,
         optional: false,
-        role: None,
+        rare: Default::default(),
         status,
-        value: None,
-        measure: None,
         by: answered.then(|| "ops".into()),
         at: answered.then(|| t(1)),
-        note: None,
-        reason: None,
-        command: None,
-        wait: None,
         source: None,
     }
 }
@@ -47,7 +41,7 @@ pub(super) fn item(id: &str, kind: Kind, status: Status) -> ItemResult {
 /// items, a value and an event.
 pub(super) fn record() -> Record {
     let mut backup = item("pre/backup-db", Kind::Check, Status::Done);
-    backup.command = Some(Box::new(CommandRun {
+    backup.rare.command = Some(Box::new(CommandRun {
         command: "pg_dump prod > backup.sql".to_string(),
         exit_code: Some(0),
         timed_out: false,
@@ -58,12 +52,12 @@ pub(super) fn record() -> Record {
         interrupted: false,
     }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
-    version.value = Some("1.4.0".to_string());
+    version.rare.value = Some("1.4.0".to_string());
     let mut qa = item("signoff/qa", Kind::Signoff, Status::Pending);
     qa.text = "QA Lead sign-off received".into();
     let mut rm = item("signoff/rm", Kind::Signoff, Status::Pending);
     rm.text = "Release Manager approval".into();
-    rm.role = Some("Release Manager".to_string());
+    rm.rare.role = Some("Release Manager".to_string());
     let mut record = Record {
         schema: SCHEMA.to_string(),
         checklist: ChecklistRef {
@@ -211,7 +205,7 @@ fn digest_sees_every_edit_and_seal_is_idempotent() {
     seal(&mut sealed);
     assert_eq!(sealed, record);
     let mut edited = record.clone();
-    edited.items[0].note = Some("x".to_string());
+    edited.items[0].rare.note = Some("x".to_string());
     assert_eq!(check_digest(&edited), DigestCheck::Differs);
     edited.digest = None;
     assert_eq!(check_digest(&edited), DigestCheck::Missing);
@@ -387,7 +381,7 @@ fn edits_are_named() {
     type Edit = fn(&mut Record);
     let cases: [(Edit, &[&str]); 9] = [
         (
-            |r| r.items[0].note = Some("edited".into()),
+            |r| r.items[0].rare.note = Some("edited".into()),
             &["item pre/backup-db changed"],
         ),
         (
@@ -440,7 +434,7 @@ fn edits_are_named() {
     let mut record = signed.clone();
     record.signoffs[0]
         .parts
-        .insert("item:pre/backup-db".into(), "0".repeat(16));
+        .insert("item:pre/backup-db", "0".repeat(16));
     seal(&mut record);
     assert_eq!(
         verify(&record, None).signoffs[0].changed,

@@ -257,10 +257,7 @@ fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
         let previous = index.checked_sub(1).map_or(&none, |i| &maps[i]);
         let signoff = &record.signoffs[index];
         let (parts, dropped) = delta_of(previous, map);
-        let stored = signoff
-            .parts
-            .iter()
-            .map(|(name, short)| (name.as_str(), short.as_str()));
+        let stored = signoff.parts.iter();
         if !parts.into_iter().eq(stored)
             || !dropped
                 .into_iter()

@@ -16,7 +16,7 @@ use std::io::Write;
 use std::ops::Bound;
 
 use super::parts::{ItemsById, Part, finished, item_short, walk};
-use crate::record::Record;
+use crate::record::{PartMap, Record};
 
 /// What an item's part is named after its id.
 const ITEM: &str = "item:";
@@ -55,6 +55,14 @@ impl Name<'_> {
                 // against every item's name as against the prefix.
                 None => ITEM.cmp(other),
             },
+        }
+    }
+
+    /// The length of the name's text.
+    fn len(self) -> usize {
+        match self {
+            Name::Item(id) => ITEM.len() + id.len(),
+            Name::Other(name) => name.len(),
         }
     }
 
@@ -171,24 +179,40 @@ impl<'r> Whole<'r> {
     /// [`super::parts::delta`] finds it against the record's last
     /// sign-off's whole map: the parts new or changed since, and the names
     /// gone. One walk of this map beside that one, read in place.
-    pub(super) fn delta(&self, record: &Record) -> (BTreeMap<String, String>, Vec<String>) {
+    pub(super) fn delta(&self, record: &Record) -> (PartMap, Vec<String>) {
         let previous = Previous::of(record);
-        let mut parts = Vec::new();
+        let both = |changed: &mut dyn FnMut(Name<'_>, &str), gone: &mut dyn FnMut(&str)| {
+            walk(
+                self.iter().map(|(part, short)| (part, text(short))),
+                previous.iter(),
+                Name::cmp_text,
+                changed,
+                gone,
+            );
+        };
+        // Two walks: the first sizes the map, so the second writes it
+        // into its text with no room to spare. A run's first sign-off
+        // stores every item, and a text grown by doubling held up to twice
+        // that at the run's last sign-off.
+        let (mut count, mut bytes) = (0, 0);
         let mut dropped = Vec::new();
-        let mut name = String::new();
-        walk(
-            self.iter().map(|(part, short)| (part, text(short))),
-            previous.iter(),
-            Name::cmp_text,
-            |part, short| {
-                part.write_into(&mut name);
-                parts.push((name.clone(), short.to_string()));
+        both(
+            &mut |part, short| {
+                count += 1;
+                bytes += part.len() + short.len();
             },
-            |gone| dropped.push(gone.to_string()),
+            &mut |gone| dropped.push(gone.to_string()),
         );
-        // Built from a sorted list, the map's nodes are full: a run's
-        // first sign-off stores every item.
-        (parts.into_iter().collect(), dropped)
+        let mut parts = PartMap::with_capacity(count, bytes);
+        let mut name = String::new();
+        both(
+            &mut |part, short| {
+                part.write_into(&mut name);
+                parts.insert(&name, short);
+            },
+            &mut |_| {},
+        );
+        (parts, dropped)
     }
 }
 
@@ -224,14 +248,14 @@ fn items(
 /// over them. A run's first sign-off lists every item, and the later ones
 /// what changed since, so the overlay is small.
 struct Previous<'r> {
-    base: &'r BTreeMap<String, String>,
+    base: &'r PartMap,
     /// Names a later sign-off dropped (`None`) or stored, the last word on
     /// each.
     over: BTreeMap<&'r str, Option<&'r str>>,
 }
 
 /// The map before a record's first sign-off.
-const NONE: &BTreeMap<String, String> = &BTreeMap::new();
+const NONE: &PartMap = &PartMap::new();
 
 impl<'r> Previous<'r> {
     fn of(record: &'r Record) -> Previous<'r> {
@@ -247,8 +271,8 @@ impl<'r> Previous<'r> {
             for name in &signoff.dropped {
                 over.insert(name.as_str(), None);
             }
-            for (name, short) in &signoff.parts {
-                over.insert(name.as_str(), Some(short.as_str()));
+            for (name, short) in signoff.parts.iter() {
+                over.insert(name, Some(short));
             }
         }
         Previous {
@@ -259,11 +283,7 @@ impl<'r> Previous<'r> {
 
     /// The map's entries in byte order of their names.
     fn iter(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
-        let mut base = self
-            .base
-            .iter()
-            .map(|(name, short)| (name.as_str(), short.as_str()))
-            .peekable();
+        let mut base = self.base.iter().peekable();
         let mut over = self
             .over
             .iter()

@@ -110,7 +110,7 @@ impl Terminal {
                         // The engine keeps it; the screen redrawn for the
                         // rest of the wait shows it too.
                         if let Some(item) = &mut self.last_item {
-                            item.result.note = Some(match item.result.note.take() {
+                            item.result.rare.note = Some(match item.result.rare.note.take() {
                                 Some(notes) => format!("{notes}\n{note}"),
                                 None => note.clone(),
                             });

@@ -24,7 +24,7 @@ use crate::sign::{item, t};
 
 fn signoff_item(id: &str, role: &str) -> ItemResult {
     let mut item = item(id, Kind::Signoff, Status::Pending);
-    item.role = Some(role.to_string());
+    item.rare.role = Some(role.to_string());
     item
 }
 

@@ -224,7 +224,7 @@ fn item_html(
         }
         out.push_str("</dl>");
     }
-    if let Some(command) = &item.command {
+    if let Some(command) = &item.rare.command {
         let ok = command_ok(command);
         let _ = write!(
             out,

@@ -128,7 +128,9 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
             items,
         });
         for item in phase.items() {
-            let Some(wait) = &item.wait else { continue };
+            let Some(wait) = &item.rare.wait else {
+                continue;
+            };
             let ended = record
                 .events
                 .iter()

@@ -212,7 +212,7 @@ pub fn item(
         about.extend(wrap(hint, 2, width));
     }
     if let Some(bound) = &view.measure {
-        let hint = match &view.result.measure {
+        let hint = match &view.result.rare.measure {
             Some(measured) => format!("Measured: {}; v types a new value.", measured.summary()),
             None => format!(
                 "Measured: press v and type the measured value ({bound}); relcheck settles it."
@@ -267,12 +267,12 @@ pub fn item(
             .collect();
         blocks.push(Block::new(7, lines));
     }
-    if let Some(note) = &view.result.note {
+    if let Some(note) = &view.result.rare.note {
         blocks.push(Block::new(4, wrap(&format!("note: {note}"), 2, width)));
     }
     // Where a command's output goes: it takes the rows left at the end.
     let mut output_at = None;
-    if let Some(run) = &view.result.command {
+    if let Some(run) = &view.result.rare.command {
         let line = format!("  {}", last_run(run));
         let painted = if run.exit_code == Some(0) && !run.timed_out && !run.interrupted {
             style.green(&line)
@@ -307,7 +307,7 @@ pub fn item(
         blocks.insert(at, Block::new(0, Vec::new()));
     }
     let (mut kept, left) = super::layout::fit(blocks, budget);
-    if let (Some(at), Some(run)) = (output_at, &view.result.command) {
+    if let (Some(at), Some(run)) = (output_at, &view.result.rare.command) {
         kept[at] = output_tail(&run.output, width, left);
     }
     kept.into_iter().flatten().collect()
@@ -449,9 +449,10 @@ pub fn gate(view: &GateView, style: Style, frame: Frame) -> Vec<String> {
     ];
     for item in &view.items {
         let why = item
+            .rare
             .reason
             .as_deref()
-            .or(item.note.as_deref())
+            .or(item.rare.note.as_deref())
             .map(|why| format!(" — {why}"))
             .unwrap_or_default();
         let line = cut(

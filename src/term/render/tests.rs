@@ -15,16 +15,10 @@ fn result(status: Status) -> ItemResult {
         section: "Checks".into(),
         line: 12,
         optional: false,
-        role: None,
+        rare: Default::default(),
         status,
-        value: None,
-        measure: None,
         by: None,
         at: None,
-        note: None,
-        reason: None,
-        command: None,
-        wait: None,
         source: None,
     }
 }
@@ -155,7 +149,7 @@ fn after_command(output: &str) -> ItemView {
     view.command = Some("uname -sr".into());
     view.message = Some("command exit 0: Enter marks it done".into());
     view.suggested = Some(Status::Done);
-    view.result.command = Some(Box::new(CommandRun {
+    view.result.rare.command = Some(Box::new(CommandRun {
         command: "uname -sr".into(),
         exit_code: Some(0),
         timed_out: false,
@@ -433,7 +427,7 @@ fn the_finish_says_the_notes_under_the_outcome() {
 #[test]
 fn gate_and_rollback_question() {
     let mut failed = result(Status::Failed);
-    failed.note = Some("disk full".into());
+    failed.rare.note = Some("disk full".into());
     let view = GateView {
         phase: "Deployment".into(),
         items: vec![failed],
