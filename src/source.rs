@@ -100,13 +100,7 @@ impl Source {
                 ));
             }
         };
-        let text = normalise(text);
-        // Hashed when first asked for, unless normalising changed the
-        // bytes: then they are gone by then.
-        let sha256 = match text {
-            Cow::Borrowed(_) => FileDigest::of_text(),
-            Cow::Owned(_) => FileDigest::known(sha256_hex(bytes)),
-        };
+        let (text, sha256) = normalise_and_digest(text);
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
         }
@@ -124,11 +118,7 @@ impl Source {
 
     /// A source made from text in memory (tests, fuzzing, benchmarks).
     pub fn from_text(display: &str, text: &str) -> Source {
-        let normalised = normalise(text);
-        let sha256 = match normalised {
-            Cow::Borrowed(_) => FileDigest::of_text(),
-            Cow::Owned(_) => FileDigest::known(sha256_hex(text.as_bytes())),
-        };
+        let (normalised, sha256) = normalise_and_digest(text);
         Source {
             display: display.to_string(),
             path: None,
@@ -160,6 +150,18 @@ impl Source {
     pub fn line_text(&self, line: usize) -> &str {
         self.lines.line_text(&self.text, line)
     }
+}
+
+/// [`normalise`]d text, and the digest of `text` as given (the bytes
+/// read): hashed when first asked for, from the text, unless normalising
+/// changed it (the text is then a copy, and what was read is gone by then).
+fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest) {
+    let normalised = normalise(text);
+    let digest = match normalised {
+        Cow::Borrowed(_) => FileDigest::of_text(),
+        Cow::Owned(_) => FileDigest::known(sha256_hex(text.as_bytes())),
+    };
+    (normalised, digest)
 }
 
 /// Refuses text with more than [`MAX_HEADINGS`] lines that start a heading
