@@ -47,7 +47,7 @@ impl PartMap {
 
     /// The parts as `(name, digest)`, in byte order of name.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&str, &str)> + Clone + '_ {
-        self.ends.iter().enumerate().map(|(at, _)| self.entry(at))
+        (0..self.ends.len()).map(|at| self.entry(at))
     }
 
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
