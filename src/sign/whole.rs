@@ -82,8 +82,11 @@ impl Name<'_> {
 pub(super) struct Whole<'r> {
     /// Every part but the items', by name.
     others: BTreeMap<String, Short>,
-    /// The items' parts by id, in byte order of id, each id once.
-    items: Vec<(&'r str, Short)>,
+    /// The items' parts by id, in byte order of id, each id once: the
+    /// item's place in `record.items` (a long run's ids are most of what
+    /// it holds; this map only points at them).
+    items: Vec<(u32, Short)>,
+    record: &'r Record,
 }
 
 impl<'r> Whole<'r> {
@@ -124,6 +127,7 @@ impl<'r> Whole<'r> {
         Whole {
             others,
             items: items(record, |item| item.status.is_answered() || (v2 && ended)),
+            record,
         }
     }
 
@@ -140,7 +144,10 @@ impl<'r> Whole<'r> {
             .others
             .range::<str, _>((Bound::Included(ITEM), Bound::Unbounded))
             .map(other);
-        let items = self.items.iter().map(|(id, short)| (Name::Item(id), short));
+        let items = self
+            .items
+            .iter()
+            .map(|(at, short)| (Name::Item(&self.record.items[*at as usize].id), short));
         below.chain(items).chain(above)
     }
 
@@ -219,24 +226,24 @@ impl<'r> Whole<'r> {
 /// The items' parts: for each id some item of which `bound` takes, the
 /// short digest of the id's first item (an id's part is its first item's,
 /// as [`super::parts::items_by_id`] finds it), in byte order of id.
-fn items(
-    record: &Record,
-    bound: impl Fn(&crate::record::ItemResult) -> bool,
-) -> Vec<(&str, Short)> {
-    // Sorted by id, then place: an id's first item leads its run. A sort
-    // rather than a table by id, which cost as much again as the list.
-    let mut places: Vec<(&str, usize)> = record
-        .items
-        .iter()
-        .enumerate()
-        .map(|(index, item)| (&*item.id, index))
-        .collect();
-    places.sort_unstable();
-    let mut items = Vec::new();
-    for run in places.chunk_by(|a, b| a.0 == b.0) {
-        if run.iter().any(|&(_, index)| bound(&record.items[index])) {
-            let (id, first) = run[0];
-            items.push((id, short_of(&item_short(record, &record.items[first]))));
+fn items(record: &Record, bound: impl Fn(&crate::record::ItemResult) -> bool) -> Vec<(u32, Short)> {
+    let id = |at: u32| &*record.items[at as usize].id;
+    // Places sorted by id, then place: an id's first item leads its run.
+    // A sort of places rather than a table by id, which cost as much
+    // again as the list; as indexes, which are a sixth of the id and
+    // place pairs a long run sorted before.
+    let count = u32::try_from(record.items.len())
+        .expect("a record of at most 512 MiB has fewer items than u32 counts");
+    let mut places: Vec<u32> = (0..count).collect();
+    places.sort_unstable_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
+    // Room for every item at once: grown by doubling, a long run's list
+    // held up to twice what it needs while the sign-off was bound.
+    let mut items = Vec::with_capacity(places.len());
+    for run in places.chunk_by(|&a, &b| id(a) == id(b)) {
+        if run.iter().any(|&at| bound(&record.items[at as usize])) {
+            let first = run[0];
+            let short = short_of(&item_short(record, &record.items[first as usize]));
+            items.push((first, short));
         }
     }
     items
