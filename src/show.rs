@@ -92,7 +92,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
     }
     let measured = checklist
         .items()
-        .filter(|(_, _, item)| item.measure.is_some())
+        .filter(|(_, _, item)| item.rare.measure.is_some())
         .count();
     if measured > 0 {
         summary.push(format!("{measured} measured"));
@@ -217,7 +217,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     item_text(item),
                     tags(item, style)
                 );
-                if let Some(command) = &item.command {
+                if let Some(command) = &item.rare.command {
                     for line in command.lines() {
                         let _ = writeln!(
                             out,
@@ -260,15 +260,15 @@ fn item_text(item: &Item) -> String {
     match item.kind {
         Kind::Field => {
             let mut text = item.text.to_string();
-            if let Some(default) = &item.default {
+            if let Some(default) = &item.rare.default {
                 text.push_str(&format!(" = {default}"));
             }
-            if !item.choices.is_empty() {
-                text.push_str(&format!(" ({})", item.choices.join(" / ")));
+            if !item.rare.choices.is_empty() {
+                text.push_str(&format!(" ({})", item.rare.choices.join(" / ")));
             }
             text
         }
-        Kind::Signoff => match &item.role {
+        Kind::Signoff => match &item.rare.role {
             Some(role) if **role != *item.text => format!("{} — role: {role}", item.text),
             _ => item.text.to_string(),
         },
@@ -285,7 +285,7 @@ fn tags(item: &Item, style: Style) -> String {
     if item.optional && !item.text.to_lowercase().ends_with("(optional)") {
         tags.push("optional".to_string());
     }
-    if let Some(measure) = &item.measure {
+    if let Some(measure) = &item.rare.measure {
         tags.push(format!("measured {}", measure.bound_text()));
     }
     if tags.is_empty() {

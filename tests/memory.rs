@@ -1,12 +1,12 @@
 //! What a run holds in memory for each item (BENCHMARKS.md, part 6): a
-//! result kept small, its strings shared with the checklist, and where its
-//! answer came from shared, not copied.
+//! checklist item and a result kept small, the result's strings shared
+//! with the checklist, and where its answer came from shared, not copied.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use relcheck::exec::Fake;
-use relcheck::model::Checklist;
+use relcheck::model::{Checklist, Item, Phase};
 use relcheck::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
     StartView, Summary, ValueRequest, WaitEnd, WaitView,
@@ -25,6 +25,51 @@ fn an_item_result_stays_small() {
         "{} bytes",
         std::mem::size_of::<ItemResult>()
     );
+}
+
+/// A checklist item is 96 bytes before its strings: what most items leave
+/// empty (a role, label, default, choices, command, timeout, wait,
+/// measure or annotations) is boxed together (it was 256 bytes, 25.6 MB
+/// of a 100,000-item checklist). A field added inline fails this.
+#[test]
+fn a_checklist_item_stays_small() {
+    assert!(
+        std::mem::size_of::<Item>() <= 96,
+        "{} bytes",
+        std::mem::size_of::<Item>()
+    );
+}
+
+/// An item makes its box of rare fields only when one is set; its JSON
+/// view is the same either way, every field in place, and reads back
+/// equal.
+#[test]
+fn only_an_item_with_a_rare_field_boxes_them() {
+    let checklist = relcheck::parse::parse(&relcheck::source::Source::from_text(
+        "m.md",
+        "# M\n## P\n- [ ] a\n- [ ] b <!-- relcheck: timeout=5 -->\n- [ ] c\n  ```sh\n  make\n  ```\n",
+    ))
+    .checklist;
+    let items: Vec<&Item> = checklist.items().map(|(_, _, item)| item).collect();
+    let boxed: Vec<bool> = items.iter().map(|item| item.rare.is_boxed()).collect();
+    assert_eq!(boxed, [false, true, true]);
+    assert_eq!(items[1].rare.timeout_seconds, Some(5));
+    assert_eq!(items[2].rare.command.as_deref(), Some("make"));
+    assert_eq!(items[0].rare.command, None);
+    let json = serde_json::to_string(items[0]).unwrap();
+    assert_eq!(
+        json,
+        r#"{"id":"p/a","kind":"check","text":"a","markdown":"a","line":3,"optional":false,"role":null,"label":null,"default":null,"choices":[],"command":null,"timeout_seconds":null,"wait_seconds":null,"depth":0,"parent":null,"annotations":{}}"#
+    );
+    let again: Vec<Phase> =
+        serde_json::from_str(&serde_json::to_string(&checklist.phases).unwrap()).unwrap();
+    assert_eq!(again, checklist.phases);
+    let read: Vec<bool> = again[0].sections[0]
+        .items
+        .iter()
+        .map(|item| item.rare.is_boxed())
+        .collect();
+    assert_eq!(read, boxed);
 }
 
 /// Answers that each say they came from the same answers file, as a

@@ -58,7 +58,7 @@ fn shape_000_phases_with_sections_and_a_rollback_phase() {
     let roles: Vec<_> = section(&c, "Sign-offs")
         .items
         .iter()
-        .map(|item| (item.kind, item.role.clone().unwrap()))
+        .map(|item| (item.kind, item.rare.role.clone().unwrap()))
         .collect();
     assert!(roles.iter().all(|(kind, _)| *kind == Kind::Signoff));
     assert_eq!(section(&c, "Archive & Rollback Plan").when, When::Always);
@@ -72,7 +72,7 @@ fn shape_001_triggers_rollback_steps_and_paragraph_signoffs() {
     let signoffs: Vec<_> = c
         .items()
         .filter(|(_, _, item)| item.kind == Kind::Signoff)
-        .map(|(_, _, item)| (item.line, item.role.clone().unwrap()))
+        .map(|(_, _, item)| (item.line, item.rare.role.clone().unwrap()))
         .collect();
     assert_eq!(signoffs.len(), 3);
     assert_eq!(
@@ -96,17 +96,17 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     let environment = c
         .items()
         .map(|(_, _, i)| i)
-        .find(|i| i.label.as_deref() == Some("Environment"))
+        .find(|i| i.rare.label.as_deref() == Some("Environment"))
         .unwrap();
     assert_eq!(environment.kind, Kind::Field);
-    assert_eq!(environment.default.as_deref(), Some("Production"));
+    assert_eq!(environment.rare.default.as_deref(), Some("Production"));
     let outcome = c
         .items()
         .map(|(_, _, i)| i)
-        .find(|i| i.label.as_deref() == Some("Outcome"))
+        .find(|i| i.rare.label.as_deref() == Some("Outcome"))
         .unwrap();
-    assert_eq!(*outcome.choices, ["Success", "Rollback"]);
-    assert_eq!(outcome.default, None);
+    assert_eq!(*outcome.rare.choices, ["Success", "Rollback"]);
+    assert_eq!(outcome.rare.default, None);
     assert_eq!(section(&c, "21. Normal Completion").when, When::Success);
     assert_eq!(
         section(&c, "21. Normal Completion").id,

@@ -197,7 +197,7 @@ fn code_in_an_item_is_its_command_and_in_a_section_a_reference() {
     );
     let s = &c.phases[0].sections[0];
     assert_eq!(s.commands, ["./check.sh"]);
-    assert_eq!(s.items[0].command.as_deref(), Some("./deploy.sh"));
+    assert_eq!(s.items[0].rare.command.as_deref(), Some("./deploy.sh"));
 }
 
 #[test]
@@ -211,8 +211,8 @@ fn fields_labels_defaults_and_choices() {
             (
                 i.kind,
                 i.text.to_string(),
-                i.default.clone(),
-                i.choices.to_vec(),
+                i.rare.default.clone(),
+                i.rare.choices.to_vec(),
             )
         })
         .collect();
@@ -244,7 +244,7 @@ fn signoffs_by_section_title_and_by_shape() {
     );
     let got: Vec<_> = c
         .items()
-        .map(|(_, _, i)| (i.kind, i.role.clone()))
+        .map(|(_, _, i)| (i.kind, i.rare.role.clone()))
         .collect();
     assert_eq!(
         got,
@@ -314,7 +314,7 @@ fn annotations_override_the_rules() {
         ("db-backup", Kind::Trigger, true)
     );
     assert_eq!(
-        i[0].annotations.get("timeout").map(String::as_str),
+        i[0].rare.annotations.get("timeout").map(String::as_str),
         Some("300")
     );
     assert!(!i[1].optional);
@@ -392,7 +392,7 @@ fn slugs_stay_unique_past_the_few_a_section_keeps_in_a_list() {
 #[test]
 fn an_items_annotations_read_and_serialise_as_a_map_in_key_order() {
     let c = model("# T\n## P\n- [ ] a <!-- relcheck: timeout=300 id=x kind=check timeout=60 -->\n");
-    let annotations = &c.phases[0].sections[0].items[0].annotations;
+    let annotations = &c.phases[0].sections[0].items[0].rare.annotations;
     // A key written twice keeps its later value, as a map's insert does.
     assert_eq!(annotations.get("timeout").map(String::as_str), Some("60"));
     assert!(annotations.contains_key("kind") && !annotations.contains_key("wait"));

@@ -50,7 +50,7 @@ impl Session<'_> {
                     text,
                 }
             });
-        let own = item.command.as_ref();
+        let own = item.rare.command.as_ref();
         let command = own.or(section.command.as_ref()).map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
@@ -67,15 +67,15 @@ impl Session<'_> {
             kind: item.kind,
             optional: item.optional,
             text: fill(&item.text, &self.record.values),
-            label: item.label.clone(),
-            role: item.role.clone(),
-            default: item.default.clone(),
-            choices: item.choices.to_vec(),
+            label: item.rare.label.clone(),
+            role: item.rare.role.clone(),
+            default: item.rare.default.clone(),
+            choices: item.rare.choices.to_vec(),
             command,
             section_command: own.is_none() && section.command.is_some(),
             expected_output: section.expected_output.clone(),
             notes: notes_under(section, item),
-            wait_seconds: item.wait_seconds,
+            wait_seconds: item.rare.wait_seconds,
             measure: self.measure_view(index),
             result: self.record.items[index].clone(),
             rollback_called: self.record.rollback.is_some(),
