@@ -45,9 +45,9 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
     for (index, phase) in checklist.phases.iter().enumerate() {
         let empty = phase.sections.iter().all(|section| {
             section.items.is_empty()
-                && section.commands.is_empty()
-                && section.notes.is_empty()
-                && section.lead.is_none()
+                && section.rare.commands.is_empty()
+                && section.rare.notes.is_empty()
+                && section.rare.lead.is_none()
         });
         let next = checklist
             .phases
@@ -76,9 +76,10 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             // So is one under each of two group names written as bullets
             // ("* Upgrade:" and "* Abort / revert:" over their lists).
             let groups: Vec<(usize, usize)> = section
+                .rare
                 .notes
                 .iter()
-                .zip(&section.note_places)
+                .zip(&section.rare.note_places)
                 .filter(|(note, _)| note.trim_end().ends_with(':'))
                 .filter_map(|(_, place)| *place)
                 .collect();

@@ -11,9 +11,11 @@ use crate::file_digest::FileDigest;
 
 mod item;
 mod rare;
+mod section;
 
 pub use item::{Item, ItemRare};
 pub use rare::Rare;
+pub use section::{Section, SectionRare};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checklist {
@@ -119,37 +121,6 @@ pub struct Phase {
     pub line: usize,
     pub when: When,
     pub sections: Vec<Section>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Section {
-    pub id: String,
-    pub title: String,
-    pub line: usize,
-    pub when: When,
-    /// Items stood directly under the phase heading; the section is the
-    /// phase's own and has no heading of its own.
-    pub implicit: bool,
-    pub lead: Option<String>,
-    /// Code blocks that belong to no item: reference material, never run
-    /// by themselves.
-    pub commands: Vec<String>,
-    /// The section's command: its one code block, written above its items
-    /// ("run this, then tick these"). Each item's screen shows it and `r`
-    /// runs it from any of them, recorded on that item; a pipeline does
-    /// not run it for every item (docs/FORMAT.md).
-    pub command: Option<String>,
-    pub expected_output: Option<String>,
-    pub notes: Vec<String>,
-    pub items: Vec<Item>,
-    /// Where each note and each command stood (line, nesting), in the
-    /// order of `notes` and `commands`, so `show` prints them in place
-    /// among the items: a bullet over task items stays above them. Not in
-    /// records or the JSON view; `None` where the place is not known.
-    #[serde(skip)]
-    pub note_places: Vec<Option<(usize, usize)>>,
-    #[serde(skip)]
-    pub command_places: Vec<Option<(usize, usize)>>,
 }
 
 /// An item's annotation (`<!-- relcheck: id=... timeout=300 -->`), by

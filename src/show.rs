@@ -146,7 +146,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                 "    "
             };
             let blank = " ".repeat(width);
-            if let Some(lead) = &section.lead {
+            if let Some(lead) = &section.rare.lead {
                 let lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&lead));
             }
@@ -156,8 +156,8 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                 places.get(index).copied().flatten()
             };
             let mut rest: Vec<(usize, usize, Entry)> = Vec::new();
-            for (index, note) in section.notes.iter().enumerate() {
-                match place(&section.note_places, index) {
+            for (index, note) in section.rare.notes.iter().enumerate() {
+                match place(&section.rare.note_places, index) {
                     Some((line, depth)) => rest.push((line, depth, Entry::Note(note))),
                     None => {
                         let _ =
@@ -165,8 +165,8 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     }
                 }
             }
-            for (index, command) in section.commands.iter().enumerate() {
-                match place(&section.command_places, index) {
+            for (index, command) in section.rare.commands.iter().enumerate() {
+                match place(&section.rare.command_places, index) {
                     Some((line, depth)) => rest.push((line, depth, Entry::Command(command))),
                     None => {
                         for line in command.lines() {
@@ -227,7 +227,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     }
                 }
             }
-            if let Some(expected) = &section.expected_output {
+            if let Some(expected) = &section.rare.expected_output {
                 let _ = writeln!(
                     out,
                     "{blank}  {indent}{}",

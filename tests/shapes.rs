@@ -114,17 +114,23 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     );
     assert_eq!(section(&c, "13. Rollback Preparation").when, When::Always);
     assert_eq!(section(&c, "22. Rollback Completion").when, When::Rollback);
-    assert_eq!(section(&c, "11. Run Preflight Script").commands.len(), 1);
+    assert_eq!(
+        section(&c, "11. Run Preflight Script").rare.commands.len(),
+        1
+    );
     // Written above its items, the one block is the section's command;
     // the appendix's five are reference.
     assert_eq!(
-        section(&c, "11. Run Preflight Script").command.as_deref(),
+        section(&c, "11. Run Preflight Script")
+            .rare
+            .command
+            .as_deref(),
         Some("./ops/payments/preflight.sh production")
     );
-    assert_eq!(section(&c, "Command Cheat Sheet").command, None);
+    assert_eq!(section(&c, "Command Cheat Sheet").rare.command, None);
     let contacts = section(&c, "Emergency Contacts");
     assert_eq!(contacts.items, []);
-    assert_eq!(contacts.notes.len(), 4);
+    assert_eq!(contacts.rare.notes.len(), 4);
     assert!(
         c.description
             .as_deref()
@@ -159,12 +165,12 @@ fn shape_004_plain_text_steps() {
     assert_eq!(c.phases.len(), 7);
     assert!(c.phases.iter().all(|p| p.sections.len() == 1
         && p.sections[0].implicit
-        && p.sections[0].expected_output.is_some()
-        && p.sections[0].lead.is_some()));
+        && p.sections[0].rare.expected_output.is_some()
+        && p.sections[0].rare.lead.is_some()));
     assert_eq!(c.phases[0].title, "Release Candidate Preparation");
     assert_eq!(c.phases[0].line, 7);
     assert_eq!(
-        c.phases[0].sections[0].expected_output.as_deref(),
+        c.phases[0].sections[0].rare.expected_output.as_deref(),
         Some("Candidate branch cut, versioned and tagged. Pipeline green.")
     );
 }

@@ -9,7 +9,7 @@ use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
 use super::rules;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Annotations, Item, ItemRare, Kind, Phase, Rare, Section, When};
+use crate::model::{Annotations, Item, ItemRare, Kind, Phase, Rare, Section, SectionRare, When};
 use crate::source::Source;
 
 /// Kinds, conditions and ids: the raw phases made into the model.
@@ -334,14 +334,17 @@ fn section_from(
         line: source.lines.line(raw.offset),
         when,
         implicit: raw.implicit,
-        lead,
-        command: (raw.command_leads && raw.commands.len() == 1).then(|| raw.commands[0].clone()),
-        commands: raw.commands,
-        expected_output: raw.expected_output,
-        notes: raw.notes,
         items,
-        note_places: lines_of(raw.note_places, source),
-        command_places: lines_of(raw.command_places, source),
+        rare: Rare::of(SectionRare {
+            lead,
+            command: (raw.command_leads && raw.commands.len() == 1)
+                .then(|| raw.commands[0].clone()),
+            commands: raw.commands,
+            expected_output: raw.expected_output,
+            notes: raw.notes,
+            note_places: lines_of(raw.note_places, source),
+            command_places: lines_of(raw.command_places, source),
+        }),
     }
 }
 

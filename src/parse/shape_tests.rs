@@ -13,10 +13,10 @@ fn a_later_paragraph_and_a_quote_in_an_item_are_its_notes() {
     assert_eq!(texts(&c), ["Push the tags", "Announce"]);
     let section = &c.phases[0].sections[0];
     assert_eq!(
-        section.notes,
+        section.rare.notes,
         ["Only after CI is green.", "Pushing starts the publish job."]
     );
-    assert_eq!(section.note_places, [Some((4, 1)), Some((6, 1))]);
+    assert_eq!(section.rare.note_places, [Some((4, 1)), Some((6, 1))]);
 }
 
 #[test]
@@ -287,7 +287,7 @@ fn bullets_under_a_numbered_step_ending_in_a_colon_say_how_to_do_it() {
         ["Set the inputs:", "Choose a track", "Start the pipeline"]
     );
     assert_eq!(
-        c.phases[0].sections[0].notes,
+        c.phases[0].sections[0].rare.notes,
         ["ref: the last good tag", "live: true"]
     );
 }

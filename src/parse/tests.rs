@@ -126,7 +126,7 @@ fn items_right_under_a_phase_go_into_an_implicit_section() {
     let phase = &c.phases[0];
     assert!(phase.sections[0].implicit);
     assert_eq!(phase.sections[0].id, "phase");
-    assert_eq!(phase.sections[0].lead.as_deref(), Some("Lead text."));
+    assert_eq!(phase.sections[0].rare.lead.as_deref(), Some("Lead text."));
     assert_eq!(
         items(&c),
         [
@@ -176,7 +176,7 @@ fn without_task_markers_plain_list_items_are_the_items() {
 fn with_task_markers_plain_bullets_are_notes_and_empty_bullets_nothing() {
     let c = model("# T\n## P\n- [ ] a\n- a note\n- \n");
     assert_eq!(items(&c).len(), 1);
-    assert_eq!(c.phases[0].sections[0].notes, ["a note"]);
+    assert_eq!(c.phases[0].sections[0].rare.notes, ["a note"]);
 }
 
 #[test]
@@ -196,7 +196,7 @@ fn code_in_an_item_is_its_command_and_in_a_section_a_reference() {
         "# T\n## P\n### S\n```bash\n./check.sh\n```\n- [ ] Deploy\n  ```sh\n  ./deploy.sh\n  ```\n",
     );
     let s = &c.phases[0].sections[0];
-    assert_eq!(s.commands, ["./check.sh"]);
+    assert_eq!(s.rare.commands, ["./check.sh"]);
     assert_eq!(s.items[0].rare.command.as_deref(), Some("./deploy.sh"));
 }
 
@@ -426,7 +426,7 @@ fn plain_text_steps_become_phases() {
     assert_eq!(c.format, Format::PlainText);
     assert_eq!(c.phases[0].title, "Step One");
     assert_eq!(
-        c.phases[0].sections[0].expected_output.as_deref(),
+        c.phases[0].sections[0].rare.expected_output.as_deref(),
         Some("Done.")
     );
     assert_eq!(

@@ -351,12 +351,8 @@ impl Session<'_> {
         let item = self.item(index);
         // An item with no command of its own runs its section's, and the
         // run is recorded on the item `r` was pressed on.
-        let Some(command) = item
-            .rare
-            .command
-            .as_ref()
-            .or(self.entries[index].0.command.as_ref())
-        else {
+        let section = &self.entries[index].0;
+        let Some(command) = item.rare.command.as_ref().or(section.rare.command.as_ref()) else {
             return Applied::Again {
                 message: Some("this item has no command".to_string()),
                 suggested: None,

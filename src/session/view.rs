@@ -51,7 +51,7 @@ impl Session<'_> {
                 }
             });
         let own = item.rare.command.as_ref();
-        let command = own.or(section.command.as_ref()).map(|command| {
+        let command = own.or(section.rare.command.as_ref()).map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
         ItemView {
@@ -62,7 +62,7 @@ impl Session<'_> {
             phases: self.checklist.phases.len(),
             phase: phase.title.clone(),
             section: (!section.implicit).then(|| section.title.clone()),
-            section_lead: section.lead.clone(),
+            section_lead: section.rare.lead.clone(),
             id: item.id.to_string(),
             kind: item.kind,
             optional: item.optional,
@@ -72,8 +72,8 @@ impl Session<'_> {
             default: item.rare.default.clone(),
             choices: item.rare.choices.to_vec(),
             command,
-            section_command: own.is_none() && section.command.is_some(),
-            expected_output: section.expected_output.clone(),
+            section_command: own.is_none() && section.rare.command.is_some(),
+            expected_output: section.rare.expected_output.clone(),
             notes: notes_under(section, item),
             wait_seconds: item.rare.wait_seconds,
             measure: self.measure_view(index),
@@ -141,9 +141,10 @@ fn notes_under(section: &Section, item: &Item) -> Vec<String> {
         .min()
         .unwrap_or(usize::MAX);
     section
+        .rare
         .notes
         .iter()
-        .zip(&section.note_places)
+        .zip(&section.rare.note_places)
         .filter(|(_, place)| {
             place.is_some_and(|(line, depth)| line > item.line && line < next && depth > item.depth)
         })
