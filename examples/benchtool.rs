@@ -209,7 +209,7 @@ fn answers_text(checklist: &Checklist) -> String {
         }
         match item.kind {
             Kind::Field => {
-                let value = item.choices.first().map_or("CHG-1234", String::as_str);
+                let value = item.rare.choices.first().map_or("CHG-1234", String::as_str);
                 let _ = writeln!(out, "  {}: {value}", item.id);
             }
             Kind::Check => {
@@ -219,7 +219,7 @@ fn answers_text(checklist: &Checklist) -> String {
                 let _ = writeln!(items, "  {}: not-occurred", item.id);
             }
             Kind::Signoff => {
-                let role = item.role.as_deref().unwrap_or(&item.text);
+                let role = item.rare.role.as_deref().unwrap_or(&item.text);
                 let _ = writeln!(signoffs, "  {role}: {{name: Jane Doe, decision: approve}}");
             }
         }
@@ -383,7 +383,8 @@ fn script(checklist: &Checklist) -> Vec<Scripted> {
         }
         script.push(match item.kind {
             Kind::Field => Scripted::Value(
-                item.choices
+                item.rare
+                    .choices
                     .first()
                     .cloned()
                     .unwrap_or_else(|| "CHG-1234".to_string()),

@@ -45,9 +45,9 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
     for (index, phase) in checklist.phases.iter().enumerate() {
         let empty = phase.sections.iter().all(|section| {
             section.items.is_empty()
-                && section.commands.is_empty()
-                && section.notes.is_empty()
-                && section.lead.is_none()
+                && section.rare.commands.is_empty()
+                && section.rare.notes.is_empty()
+                && section.rare.lead.is_none()
         });
         let next = checklist
             .phases
@@ -76,9 +76,10 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
             // So is one under each of two group names written as bullets
             // ("* Upgrade:" and "* Abort / revert:" over their lists).
             let groups: Vec<(usize, usize)> = section
+                .rare
                 .notes
                 .iter()
-                .zip(&section.note_places)
+                .zip(&section.rare.note_places)
                 .filter(|(note, _)| note.trim_end().ends_with(':'))
                 .filter_map(|(_, place)| *place)
                 .collect();
@@ -167,7 +168,7 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         ));
     }
     for (_, _, item) in checklist.items() {
-        if let (Kind::Signoff, Some(role)) = (item.kind, &item.role)
+        if let (Kind::Signoff, Some(role)) = (item.kind, &item.rare.role)
             && !rules::looks_like_role(role)
         {
             out.push(warn(
@@ -177,25 +178,25 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
                 ),
             ));
         }
-        if item.kind == Kind::Field && item.label.as_deref().is_none_or(str::is_empty) {
+        if item.kind == Kind::Field && item.rare.label.as_deref().is_none_or(str::is_empty) {
             out.push(warn(
                 item.line,
                 "field has no label: write `Label: ___`, or add label=\"...\" to its annotation"
                     .to_string(),
             ));
         }
-        if let (Some(default), false) = (&item.default, item.choices.is_empty())
-            && !item.choices.contains(default)
+        if let (Some(default), false) = (&item.rare.default, item.rare.choices.is_empty())
+            && !item.rare.choices.contains(default)
         {
             out.push(warn(
                 item.line,
                 format!(
                     "default \"{default}\" is not one of the choices {}",
-                    item.choices.join(" / ")
+                    item.rare.choices.join(" / ")
                 ),
             ));
         }
-        if item.annotations.contains_key("timeout") && item.command.is_none() {
+        if item.rare.annotations.contains_key("timeout") && item.rare.command.is_none() {
             out.push(warn(
                 item.line,
                 "timeout= on an item with no command".to_string(),
@@ -204,7 +205,7 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
     }
     let ends = block_ends(checklist, source.lines.count());
     for ((_, _, item), end) in checklist.items().zip(ends) {
-        if let Some(command) = &item.command {
+        if let Some(command) = &item.rare.command {
             out.extend(variable_warnings(source, item, command, end));
         }
     }

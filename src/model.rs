@@ -9,6 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::file_digest::FileDigest;
 
+mod item;
+mod rare;
+mod section;
+
+pub use item::{Item, ItemRare};
+pub use rare::Rare;
+pub use section::{Section, SectionRare};
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Checklist {
     pub title: String,
@@ -115,76 +123,17 @@ pub struct Phase {
     pub sections: Vec<Section>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Section {
-    pub id: String,
-    pub title: String,
-    pub line: usize,
-    pub when: When,
-    /// Items stood directly under the phase heading; the section is the
-    /// phase's own and has no heading of its own.
-    pub implicit: bool,
-    pub lead: Option<String>,
-    /// Code blocks that belong to no item: reference material, never run
-    /// by themselves.
-    pub commands: Vec<String>,
-    /// The section's command: its one code block, written above its items
-    /// ("run this, then tick these"). Each item's screen shows it and `r`
-    /// runs it from any of them, recorded on that item; a pipeline does
-    /// not run it for every item (docs/FORMAT.md).
-    pub command: Option<String>,
-    pub expected_output: Option<String>,
-    pub notes: Vec<String>,
-    pub items: Vec<Item>,
-    /// Where each note and each command stood (line, nesting), in the
-    /// order of `notes` and `commands`, so `show` prints them in place
-    /// among the items: a bullet over task items stays above them. Not in
-    /// records or the JSON view; `None` where the place is not known.
-    #[serde(skip)]
-    pub note_places: Vec<Option<(usize, usize)>>,
-    #[serde(skip)]
-    pub command_places: Vec<Option<(usize, usize)>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Item {
-    pub id: std::sync::Arc<str>,
-    pub kind: Kind,
-    pub text: std::sync::Arc<str>,
-    pub markdown: Box<str>,
-    pub line: usize,
-    pub optional: bool,
-    pub role: Option<String>,
-    pub label: Option<String>,
-    pub default: Option<String>,
-    pub choices: Box<[String]>,
-    pub command: Option<String>,
-    /// `timeout=`: how long the command may run; the run's default when
-    /// `None`. Read once here, so nothing later parses annotation text.
-    pub timeout_seconds: Option<u64>,
-    /// How long the item asks to wait or monitor: `wait=`, or its words
-    /// ("watched for 15 minutes"; the lower bound of "30-60 minutes").
-    pub wait_seconds: Option<u64>,
-    /// The go/no-go number the item's text states ("Error rate normal
-    /// (< 1%)"): the run asks for the measured value and settles the item
-    /// by it. Left out of the JSON view when the text states none, as most
-    /// items do, so scripts that read the view see no new key there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub measure: Option<Box<Measure>>,
-    pub depth: usize,
-    pub parent: Option<std::sync::Arc<str>>,
-    pub annotations: Annotations,
-}
-
 /// An item's annotation (`<!-- relcheck: id=... timeout=300 -->`), by
-/// key: a slice kept in key order, which reads and serialises as a map.
+/// key: a list kept in key order, which reads and serialises as a map.
 /// Most items have no annotation and the rest a few pairs, where a
-/// `BTreeMap`'s first node is 540 bytes (10 MB of a 100,000-item lint),
-/// and a slice is 8 bytes smaller than a list in every item.
+/// `BTreeMap`'s first node is 540 bytes (10 MB of a 100,000-item lint).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Annotations(Box<[(String, String)]>);
+pub struct Annotations(Vec<(String, String)>);
 
 impl Annotations {
+    /// None: what an item with no box of rare fields reads as.
+    pub const EMPTY: Annotations = Annotations(Vec::new());
+
     pub fn get(&self, key: &str) -> Option<&String> {
         self.find(key).ok().map(|at| &self.0[at].1)
     }
@@ -193,15 +142,14 @@ impl Annotations {
         self.find(key).is_ok()
     }
 
-    /// As a map's insert: a key given again takes the later value. Each
-    /// insert makes the slice anew: an annotation has a few pairs.
+    /// As a map's insert: a key given again takes the later value. Grown
+    /// by one pair at a time, not doubled: an annotation has a few pairs.
     pub fn insert(&mut self, key: String, value: String) -> Option<String> {
         match self.find(&key) {
             Ok(at) => Some(std::mem::replace(&mut self.0[at].1, value)),
             Err(at) => {
-                let mut pairs = std::mem::take(&mut self.0).into_vec();
-                pairs.insert(at, (key, value));
-                self.0 = pairs.into_boxed_slice();
+                self.0.reserve_exact(1);
+                self.0.insert(at, (key, value));
                 None
             }
         }

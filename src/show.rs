@@ -92,7 +92,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
     }
     let measured = checklist
         .items()
-        .filter(|(_, _, item)| item.measure.is_some())
+        .filter(|(_, _, item)| item.rare.measure.is_some())
         .count();
     if measured > 0 {
         summary.push(format!("{measured} measured"));
@@ -146,7 +146,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                 "    "
             };
             let blank = " ".repeat(width);
-            if let Some(lead) = &section.lead {
+            if let Some(lead) = &section.rare.lead {
                 let lead = lead.split_whitespace().collect::<Vec<_>>().join(" ");
                 let _ = writeln!(out, "{blank}  {indent}{}", style.dim(&lead));
             }
@@ -156,8 +156,8 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                 places.get(index).copied().flatten()
             };
             let mut rest: Vec<(usize, usize, Entry)> = Vec::new();
-            for (index, note) in section.notes.iter().enumerate() {
-                match place(&section.note_places, index) {
+            for (index, note) in section.rare.notes.iter().enumerate() {
+                match place(&section.rare.note_places, index) {
                     Some((line, depth)) => rest.push((line, depth, Entry::Note(note))),
                     None => {
                         let _ =
@@ -165,8 +165,8 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     }
                 }
             }
-            for (index, command) in section.commands.iter().enumerate() {
-                match place(&section.command_places, index) {
+            for (index, command) in section.rare.commands.iter().enumerate() {
+                match place(&section.rare.command_places, index) {
                     Some((line, depth)) => rest.push((line, depth, Entry::Command(command))),
                     None => {
                         for line in command.lines() {
@@ -217,7 +217,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     item_text(item),
                     tags(item, style)
                 );
-                if let Some(command) = &item.command {
+                if let Some(command) = &item.rare.command {
                     for line in command.lines() {
                         let _ = writeln!(
                             out,
@@ -227,7 +227,7 @@ pub fn text(checklist: &Checklist, style: Style) -> String {
                     }
                 }
             }
-            if let Some(expected) = &section.expected_output {
+            if let Some(expected) = &section.rare.expected_output {
                 let _ = writeln!(
                     out,
                     "{blank}  {indent}{}",
@@ -260,15 +260,15 @@ fn item_text(item: &Item) -> String {
     match item.kind {
         Kind::Field => {
             let mut text = item.text.to_string();
-            if let Some(default) = &item.default {
+            if let Some(default) = &item.rare.default {
                 text.push_str(&format!(" = {default}"));
             }
-            if !item.choices.is_empty() {
-                text.push_str(&format!(" ({})", item.choices.join(" / ")));
+            if !item.rare.choices.is_empty() {
+                text.push_str(&format!(" ({})", item.rare.choices.join(" / ")));
             }
             text
         }
-        Kind::Signoff => match &item.role {
+        Kind::Signoff => match &item.rare.role {
             Some(role) if **role != *item.text => format!("{} — role: {role}", item.text),
             _ => item.text.to_string(),
         },
@@ -285,7 +285,7 @@ fn tags(item: &Item, style: Style) -> String {
     if item.optional && !item.text.to_lowercase().ends_with("(optional)") {
         tags.push("optional".to_string());
     }
-    if let Some(measure) = &item.measure {
+    if let Some(measure) = &item.rare.measure {
         tags.push(format!("measured {}", measure.bound_text()));
     }
     if tags.is_empty() {

@@ -47,10 +47,10 @@ fn bundled_checklists_use_every_feature_between_them() {
         variables |= !checklist.variables.is_empty();
         for (_, section, item) in checklist.items() {
             kinds.insert(item.kind);
-            default |= item.default.is_some();
-            choices |= !item.choices.is_empty();
+            default |= item.rare.default.is_some();
+            choices |= !item.rare.choices.is_empty();
             optional |= item.optional;
-            command |= item.command.is_some();
+            command |= item.rare.command.is_some();
             rollback |= section.when == When::Rollback;
             success |= section.when == When::Success;
         }

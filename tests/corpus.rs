@@ -106,8 +106,8 @@ fn found(checklist: &Checklist) -> Vec<Found> {
             };
             for item in &section.items {
                 let text = match item.kind {
-                    Kind::Field => item.label.clone(),
-                    Kind::Signoff => item.role.clone(),
+                    Kind::Field => item.rare.label.clone(),
+                    Kind::Signoff => item.rare.role.clone(),
                     _ => None,
                 }
                 .unwrap_or_else(|| item.text.to_string());

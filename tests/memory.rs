@@ -1,12 +1,12 @@
 //! What a run holds in memory for each item (BENCHMARKS.md, part 6): a
-//! result kept small, its strings shared with the checklist, and where its
-//! answer came from shared, not copied.
+//! checklist item and a result kept small, the result's strings shared
+//! with the checklist, and where its answer came from shared, not copied.
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use relcheck::exec::Fake;
-use relcheck::model::Checklist;
+use relcheck::model::{Checklist, Item, Phase, Section};
 use relcheck::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
     StartView, Summary, ValueRequest, WaitEnd, WaitView,
@@ -25,6 +25,88 @@ fn an_item_result_stays_small() {
         "{} bytes",
         std::mem::size_of::<ItemResult>()
     );
+}
+
+/// A checklist item is 96 bytes before its strings: what most items leave
+/// empty (a role, label, default, choices, command, timeout, wait,
+/// measure or annotations) is boxed together (it was 256 bytes, 25.6 MB
+/// of a 100,000-item checklist). A field added inline fails this.
+#[test]
+fn a_checklist_item_stays_small() {
+    assert!(
+        std::mem::size_of::<Item>() <= 96,
+        "{} bytes",
+        std::mem::size_of::<Item>()
+    );
+}
+
+/// A section is 96 bytes before its strings and items: what most
+/// sections leave empty (a lead, code blocks, a command, expected output,
+/// notes and where they stood) is boxed together (it was 280 bytes, 7 MB
+/// of a 100,000-item checklist's 25,000 sections).
+#[test]
+fn a_section_stays_small() {
+    assert!(
+        std::mem::size_of::<Section>() <= 96,
+        "{} bytes",
+        std::mem::size_of::<Section>()
+    );
+}
+
+/// An item makes its box of rare fields only when one is set; its JSON
+/// view is the same either way, every field in place, and reads back
+/// equal.
+#[test]
+fn only_an_item_with_a_rare_field_boxes_them() {
+    let checklist = relcheck::parse::parse(&relcheck::source::Source::from_text(
+        "m.md",
+        "# M\n## P\n- [ ] a\n- [ ] b <!-- relcheck: timeout=5 -->\n- [ ] c\n  ```sh\n  make\n  ```\n",
+    ))
+    .checklist;
+    let items: Vec<&Item> = checklist.items().map(|(_, _, item)| item).collect();
+    let boxed: Vec<bool> = items.iter().map(|item| item.rare.is_boxed()).collect();
+    assert_eq!(boxed, [false, true, true]);
+    assert_eq!(items[1].rare.timeout_seconds, Some(5));
+    assert_eq!(items[2].rare.command.as_deref(), Some("make"));
+    assert_eq!(items[0].rare.command, None);
+    let json = serde_json::to_string(items[0]).unwrap();
+    assert_eq!(
+        json,
+        r#"{"id":"p/a","kind":"check","text":"a","markdown":"a","line":3,"optional":false,"role":null,"label":null,"default":null,"choices":[],"command":null,"timeout_seconds":null,"wait_seconds":null,"depth":0,"parent":null,"annotations":{}}"#
+    );
+    let again: Vec<Phase> =
+        serde_json::from_str(&serde_json::to_string(&checklist.phases).unwrap()).unwrap();
+    assert_eq!(again, checklist.phases);
+    let read: Vec<bool> = again[0].sections[0]
+        .items
+        .iter()
+        .map(|item| item.rare.is_boxed())
+        .collect();
+    assert_eq!(read, boxed);
+}
+
+/// A section makes its box only when it has a lead, a code block, notes
+/// or expected output; its JSON view is the same either way.
+#[test]
+fn only_a_section_with_a_rare_field_boxes_them() {
+    let checklist = relcheck::parse::parse(&relcheck::source::Source::from_text(
+        "m.md",
+        "# M\n## P\n### S\n- [ ] a\n### T\nRun this first.\n\n- [ ] b\n",
+    ))
+    .checklist;
+    let sections = &checklist.phases[0].sections;
+    let boxed: Vec<bool> = sections.iter().map(|s| s.rare.is_boxed()).collect();
+    assert_eq!(boxed, [false, true]);
+    assert_eq!(sections[1].rare.lead.as_deref(), Some("Run this first."));
+    let json = serde_json::to_string(&sections[0]).unwrap();
+    assert_eq!(
+        json,
+        r#"{"id":"p/s","title":"S","line":3,"when":"always","implicit":false,"lead":null,"commands":[],"command":null,"expected_output":null,"notes":[],"items":[{"id":"p/s/a","kind":"check","text":"a","markdown":"a","line":4,"optional":false,"role":null,"label":null,"default":null,"choices":[],"command":null,"timeout_seconds":null,"wait_seconds":null,"depth":0,"parent":null,"annotations":{}}]}"#
+    );
+    let again: Vec<Section> =
+        serde_json::from_str(&serde_json::to_string(sections).unwrap()).unwrap();
+    let read: Vec<bool> = again.iter().map(|s| s.rare.is_boxed()).collect();
+    assert_eq!(read, boxed);
 }
 
 /// Answers that each say they came from the same answers file, as a

@@ -58,7 +58,7 @@ fn shape_000_phases_with_sections_and_a_rollback_phase() {
     let roles: Vec<_> = section(&c, "Sign-offs")
         .items
         .iter()
-        .map(|item| (item.kind, item.role.clone().unwrap()))
+        .map(|item| (item.kind, item.rare.role.clone().unwrap()))
         .collect();
     assert!(roles.iter().all(|(kind, _)| *kind == Kind::Signoff));
     assert_eq!(section(&c, "Archive & Rollback Plan").when, When::Always);
@@ -72,7 +72,7 @@ fn shape_001_triggers_rollback_steps_and_paragraph_signoffs() {
     let signoffs: Vec<_> = c
         .items()
         .filter(|(_, _, item)| item.kind == Kind::Signoff)
-        .map(|(_, _, item)| (item.line, item.role.clone().unwrap()))
+        .map(|(_, _, item)| (item.line, item.rare.role.clone().unwrap()))
         .collect();
     assert_eq!(signoffs.len(), 3);
     assert_eq!(
@@ -96,17 +96,17 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     let environment = c
         .items()
         .map(|(_, _, i)| i)
-        .find(|i| i.label.as_deref() == Some("Environment"))
+        .find(|i| i.rare.label.as_deref() == Some("Environment"))
         .unwrap();
     assert_eq!(environment.kind, Kind::Field);
-    assert_eq!(environment.default.as_deref(), Some("Production"));
+    assert_eq!(environment.rare.default.as_deref(), Some("Production"));
     let outcome = c
         .items()
         .map(|(_, _, i)| i)
-        .find(|i| i.label.as_deref() == Some("Outcome"))
+        .find(|i| i.rare.label.as_deref() == Some("Outcome"))
         .unwrap();
-    assert_eq!(*outcome.choices, ["Success", "Rollback"]);
-    assert_eq!(outcome.default, None);
+    assert_eq!(*outcome.rare.choices, ["Success", "Rollback"]);
+    assert_eq!(outcome.rare.default, None);
     assert_eq!(section(&c, "21. Normal Completion").when, When::Success);
     assert_eq!(
         section(&c, "21. Normal Completion").id,
@@ -114,17 +114,23 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     );
     assert_eq!(section(&c, "13. Rollback Preparation").when, When::Always);
     assert_eq!(section(&c, "22. Rollback Completion").when, When::Rollback);
-    assert_eq!(section(&c, "11. Run Preflight Script").commands.len(), 1);
+    assert_eq!(
+        section(&c, "11. Run Preflight Script").rare.commands.len(),
+        1
+    );
     // Written above its items, the one block is the section's command;
     // the appendix's five are reference.
     assert_eq!(
-        section(&c, "11. Run Preflight Script").command.as_deref(),
+        section(&c, "11. Run Preflight Script")
+            .rare
+            .command
+            .as_deref(),
         Some("./ops/payments/preflight.sh production")
     );
-    assert_eq!(section(&c, "Command Cheat Sheet").command, None);
+    assert_eq!(section(&c, "Command Cheat Sheet").rare.command, None);
     let contacts = section(&c, "Emergency Contacts");
     assert_eq!(contacts.items, []);
-    assert_eq!(contacts.notes.len(), 4);
+    assert_eq!(contacts.rare.notes.len(), 4);
     assert!(
         c.description
             .as_deref()
@@ -159,12 +165,12 @@ fn shape_004_plain_text_steps() {
     assert_eq!(c.phases.len(), 7);
     assert!(c.phases.iter().all(|p| p.sections.len() == 1
         && p.sections[0].implicit
-        && p.sections[0].expected_output.is_some()
-        && p.sections[0].lead.is_some()));
+        && p.sections[0].rare.expected_output.is_some()
+        && p.sections[0].rare.lead.is_some()));
     assert_eq!(c.phases[0].title, "Release Candidate Preparation");
     assert_eq!(c.phases[0].line, 7);
     assert_eq!(
-        c.phases[0].sections[0].expected_output.as_deref(),
+        c.phases[0].sections[0].rare.expected_output.as_deref(),
         Some("Candidate branch cut, versioned and tagged. Pipeline green.")
     );
 }

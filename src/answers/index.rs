@@ -30,7 +30,7 @@ impl<'a> Index<'a> {
         for (i, item) in items.iter().enumerate() {
             by_id.entry(item.id.as_ref()).or_insert(i);
             by_text.entry(item.text.as_ref()).or_default().push(i);
-            if let Some(label) = item.label.as_deref().filter(|l| **l != *item.text) {
+            if let Some(label) = item.rare.label.as_deref().filter(|l| **l != *item.text) {
                 by_text.entry(label).or_default().push(i);
             }
         }

@@ -3,7 +3,7 @@
 
 use super::scalar::Scalar;
 use super::{ItemAnswer, RawFull, RawItem, Said};
-use crate::model::{Item, Kind};
+use crate::model::{Item, ItemRare, Kind, Rare};
 use crate::record::Status;
 
 pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, String> {
@@ -17,14 +17,16 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
     let full = match raw {
         // A measured item's bare answer that is no status is its value
         // (`0.4%`, `450ms`).
-        RawItem::Status(text) if item.measure.is_some() && Status::from_name(&text).is_none() => {
+        RawItem::Status(text)
+            if item.rare.measure.is_some() && Status::from_name(&text).is_none() =>
+        {
             bare(None, Some(Scalar(Some(text))))
         }
         RawItem::Status(status) => bare(Some(status), None),
         RawItem::Number(number) => bare(None, Some(Scalar(Some(number.0)))),
         RawItem::Full(full) => *full,
     };
-    if item.measure.is_some() {
+    if item.rare.measure.is_some() {
         return measured_answer(item, full);
     }
     let value = match &full.value {
@@ -87,12 +89,12 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         return Err("say what happened: {status: occurred, note: ...}".to_string());
     }
     if let Some(value) = &value
-        && !item.choices.is_empty()
-        && !item.choices.contains(value)
+        && !item.rare.choices.is_empty()
+        && !item.rare.choices.contains(value)
     {
         return Err(format!(
             "`{value}` is not one of {}",
-            item.choices.join(", ")
+            item.rare.choices.join(", ")
         ));
     }
     Ok(ItemAnswer::new(
@@ -110,7 +112,7 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
 /// A measured item's answer: its value, which settles it by the bound; or
 /// a status with a note, a person's word against the number.
 fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
-    let measure = item.measure.as_ref().ok_or("not a measured item")?;
+    let measure = item.rare.measure.as_ref().ok_or("not a measured item")?;
     let value = match &full.value {
         Some(value) => Some(scalar(value).ok_or("value: give a single value")?),
         None => None,
@@ -132,7 +134,10 @@ fn measured_answer(item: &Item, full: RawFull) -> Result<ItemAnswer, String> {
         Some(Status::Skipped | Status::NotApplicable) => {
             return item_answer(
                 &Item {
-                    measure: None,
+                    rare: Rare::of(ItemRare {
+                        measure: None,
+                        ..(*item.rare).clone()
+                    }),
                     ..item.clone()
                 },
                 RawItem::Full(Box::new(full)),

@@ -275,7 +275,8 @@ impl Answers {
             // A relative bound's baseline ("Response time baseline") is
             // given as a value of the run, as a variable is.
             let baseline = items.iter().any(|item| {
-                item.measure
+                item.rare
+                    .measure
                     .as_ref()
                     .is_some_and(|m| m.baseline.as_deref() == Some(key.as_str()))
             });
@@ -379,7 +380,8 @@ impl Answers {
             let matching: Vec<&&&Item> = signoff_items
                 .iter()
                 .filter(|item| {
-                    item.role
+                    item.rare
+                        .role
                         .as_deref()
                         .is_some_and(|r| r.eq_ignore_ascii_case(role.trim()))
                         || *item.id == *role
@@ -388,7 +390,7 @@ impl Answers {
             let Some(item) = matching.first() else {
                 let roles: Vec<String> = signoff_items
                     .iter()
-                    .filter_map(|i| i.role.clone())
+                    .filter_map(|i| i.rare.role.clone())
                     .collect();
                 problems.push(format!(
                     "{}: signoffs.{role} is not a sign-off role of {}; its roles: {}",

@@ -9,7 +9,7 @@ use super::annotation::{self, Annotation};
 use super::build::{RawPhase, RawSection};
 use super::rules;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::{Annotations, Item, Kind, Phase, Section, When};
+use crate::model::{Annotations, Item, ItemRare, Kind, Phase, Rare, Section, SectionRare, When};
 use crate::source::Source;
 
 /// Kinds, conditions and ids: the raw phases made into the model.
@@ -296,18 +296,20 @@ fn section_from(
             markdown: draft.markdown.into(),
             line: source.lines.line(draft.offset),
             optional,
-            role,
-            label: label.filter(|_| matches!(kind, Kind::Field | Kind::Signoff)),
-            default,
-            choices: choices.into(),
-            command: draft.command,
-            timeout_seconds,
-            wait_seconds,
-            measure: measure.map(Box::new),
             depth: draft.depth,
             // Resolved to an id in `finish`, once all ids are known.
             parent: draft.parent_node.map(|node| node.to_string().into()),
-            annotations: item_annotations,
+            rare: Rare::of(ItemRare {
+                role,
+                label: label.filter(|_| matches!(kind, Kind::Field | Kind::Signoff)),
+                default,
+                choices,
+                command: draft.command,
+                timeout_seconds,
+                wait_seconds,
+                measure: measure.map(Box::new),
+                annotations: item_annotations,
+            }),
         });
     }
     let has_trigger = items.iter().any(|item| item.kind == Kind::Trigger);
@@ -332,14 +334,17 @@ fn section_from(
         line: source.lines.line(raw.offset),
         when,
         implicit: raw.implicit,
-        lead,
-        command: (raw.command_leads && raw.commands.len() == 1).then(|| raw.commands[0].clone()),
-        commands: raw.commands,
-        expected_output: raw.expected_output,
-        notes: raw.notes,
         items,
-        note_places: lines_of(raw.note_places, source),
-        command_places: lines_of(raw.command_places, source),
+        rare: Rare::of(SectionRare {
+            lead,
+            command: (raw.command_leads && raw.commands.len() == 1)
+                .then(|| raw.commands[0].clone()),
+            commands: raw.commands,
+            expected_output: raw.expected_output,
+            notes: raw.notes,
+            note_places: lines_of(raw.note_places, source),
+            command_places: lines_of(raw.command_places, source),
+        }),
     }
 }
 

@@ -13,10 +13,10 @@ fn a_later_paragraph_and_a_quote_in_an_item_are_its_notes() {
     assert_eq!(texts(&c), ["Push the tags", "Announce"]);
     let section = &c.phases[0].sections[0];
     assert_eq!(
-        section.notes,
+        section.rare.notes,
         ["Only after CI is green.", "Pushing starts the publish job."]
     );
-    assert_eq!(section.note_places, [Some((4, 1)), Some((6, 1))]);
+    assert_eq!(section.rare.note_places, [Some((4, 1)), Some((6, 1))]);
 }
 
 #[test]
@@ -29,8 +29,8 @@ fn bold_answer_paragraphs_without_task_markers_are_one_fields_choices() {
         .map(|(_, _, i)| {
             (
                 i.kind,
-                i.label.clone().unwrap_or_else(|| i.text.to_string()),
-                i.choices.to_vec(),
+                i.rare.label.clone().unwrap_or_else(|| i.text.to_string()),
+                i.rare.choices.to_vec(),
             )
         })
         .collect();
@@ -59,7 +59,7 @@ fn kinds(checklist: &Checklist) -> Vec<(Kind, String, bool, When)> {
             };
             // A sign-off is known by its role, as the corpus scores it.
             let text = match i.kind {
-                Kind::Signoff => i.role.clone().unwrap_or_else(|| i.text.to_string()),
+                Kind::Signoff => i.rare.role.clone().unwrap_or_else(|| i.text.to_string()),
                 _ => i.text.to_string(),
             };
             (i.kind, text, i.optional, when)
@@ -109,7 +109,7 @@ fn boxes_before_each_answer_make_one_field_with_choices() {
         (status.kind, status.text.as_ref()),
         (Kind::Field, "Smoke Status")
     );
-    assert_eq!(*status.choices, ["PASS", "FAIL"]);
+    assert_eq!(*status.rare.choices, ["PASS", "FAIL"]);
 }
 
 #[test]
@@ -127,7 +127,7 @@ fn tables_of_numbered_steps_and_of_fields_with_boxes() {
             always(Kind::Check, "Patch the node"),
         ]
     );
-    assert_eq!(*c.items().next().unwrap().2.choices, ["Low", "High"]);
+    assert_eq!(*c.items().next().unwrap().2.rare.choices, ["Low", "High"]);
 }
 
 #[test]
@@ -221,7 +221,7 @@ fn boxes_under_one_heading_are_the_answers_of_one_field() {
             always(Kind::Check, "Tests pass"),
         ]
     );
-    let fields: Vec<Vec<String>> = c.items().map(|(_, _, i)| i.choices.to_vec()).collect();
+    let fields: Vec<Vec<String>> = c.items().map(|(_, _, i)| i.rare.choices.to_vec()).collect();
     assert_eq!(fields[0], ["Patch", "Minor", "Other"]);
     assert_eq!(fields[1], ["SHIP as planned", "HOLD"]);
     // A question under such a heading is a step, and one box alone a tick.
@@ -287,7 +287,7 @@ fn bullets_under_a_numbered_step_ending_in_a_colon_say_how_to_do_it() {
         ["Set the inputs:", "Choose a track", "Start the pipeline"]
     );
     assert_eq!(
-        c.phases[0].sections[0].notes,
+        c.phases[0].sections[0].rare.notes,
         ["ref: the last good tag", "live: true"]
     );
 }

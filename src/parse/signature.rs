@@ -57,10 +57,10 @@ fn asks_by_label(label: &str) -> Option<Asks> {
 fn asks(item: &Item) -> Option<Asks> {
     // Under a title such as "QA Lead Approval" each line already reads as
     // a sign-off; it is still one line of the block.
-    if !matches!(item.kind, Kind::Field | Kind::Signoff) || item.label.is_none() {
+    if !matches!(item.kind, Kind::Field | Kind::Signoff) || item.rare.label.is_none() {
         return None;
     }
-    asks_by_label(item.label.as_deref().unwrap_or(&item.text))
+    asks_by_label(item.rare.label.as_deref().unwrap_or(&item.text))
 }
 
 /// Whether lines labelled `labels` make a signature block: a signature,
@@ -113,10 +113,10 @@ pub(super) fn merge(title: &str, in_signoff_phase: bool, items: &mut Vec<Item>) 
     let signoff = &mut items[last];
     signoff.kind = Kind::Signoff;
     signoff.text = role.into();
-    signoff.role = Some(role.to_string());
-    signoff.label = None;
-    signoff.default = None;
-    signoff.choices = Box::default();
+    signoff.rare.role = Some(role.to_string());
+    signoff.rare.label = None;
+    signoff.rare.default = None;
+    signoff.rare.choices = Vec::new();
     let gone: Vec<usize> = block
         .iter()
         .map(|(index, _)| *index)
@@ -137,6 +137,7 @@ pub(super) fn drop_dates_after_signoffs(items: &mut Vec<Item>) {
     items.retain(|item| {
         // A bare `- Date:` reads as a step with no words; it is still a date.
         let label = item
+            .rare
             .label
             .as_deref()
             .unwrap_or_else(|| item.text.trim().trim_end_matches(':'));

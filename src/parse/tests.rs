@@ -126,7 +126,7 @@ fn items_right_under_a_phase_go_into_an_implicit_section() {
     let phase = &c.phases[0];
     assert!(phase.sections[0].implicit);
     assert_eq!(phase.sections[0].id, "phase");
-    assert_eq!(phase.sections[0].lead.as_deref(), Some("Lead text."));
+    assert_eq!(phase.sections[0].rare.lead.as_deref(), Some("Lead text."));
     assert_eq!(
         items(&c),
         [
@@ -176,7 +176,7 @@ fn without_task_markers_plain_list_items_are_the_items() {
 fn with_task_markers_plain_bullets_are_notes_and_empty_bullets_nothing() {
     let c = model("# T\n## P\n- [ ] a\n- a note\n- \n");
     assert_eq!(items(&c).len(), 1);
-    assert_eq!(c.phases[0].sections[0].notes, ["a note"]);
+    assert_eq!(c.phases[0].sections[0].rare.notes, ["a note"]);
 }
 
 #[test]
@@ -196,8 +196,8 @@ fn code_in_an_item_is_its_command_and_in_a_section_a_reference() {
         "# T\n## P\n### S\n```bash\n./check.sh\n```\n- [ ] Deploy\n  ```sh\n  ./deploy.sh\n  ```\n",
     );
     let s = &c.phases[0].sections[0];
-    assert_eq!(s.commands, ["./check.sh"]);
-    assert_eq!(s.items[0].command.as_deref(), Some("./deploy.sh"));
+    assert_eq!(s.rare.commands, ["./check.sh"]);
+    assert_eq!(s.items[0].rare.command.as_deref(), Some("./deploy.sh"));
 }
 
 #[test]
@@ -211,8 +211,8 @@ fn fields_labels_defaults_and_choices() {
             (
                 i.kind,
                 i.text.to_string(),
-                i.default.clone(),
-                i.choices.to_vec(),
+                i.rare.default.clone(),
+                i.rare.choices.to_vec(),
             )
         })
         .collect();
@@ -244,7 +244,7 @@ fn signoffs_by_section_title_and_by_shape() {
     );
     let got: Vec<_> = c
         .items()
-        .map(|(_, _, i)| (i.kind, i.role.clone()))
+        .map(|(_, _, i)| (i.kind, i.rare.role.clone()))
         .collect();
     assert_eq!(
         got,
@@ -314,7 +314,7 @@ fn annotations_override_the_rules() {
         ("db-backup", Kind::Trigger, true)
     );
     assert_eq!(
-        i[0].annotations.get("timeout").map(String::as_str),
+        i[0].rare.annotations.get("timeout").map(String::as_str),
         Some("300")
     );
     assert!(!i[1].optional);
@@ -392,7 +392,7 @@ fn slugs_stay_unique_past_the_few_a_section_keeps_in_a_list() {
 #[test]
 fn an_items_annotations_read_and_serialise_as_a_map_in_key_order() {
     let c = model("# T\n## P\n- [ ] a <!-- relcheck: timeout=300 id=x kind=check timeout=60 -->\n");
-    let annotations = &c.phases[0].sections[0].items[0].annotations;
+    let annotations = &c.phases[0].sections[0].items[0].rare.annotations;
     // A key written twice keeps its later value, as a map's insert does.
     assert_eq!(annotations.get("timeout").map(String::as_str), Some("60"));
     assert!(annotations.contains_key("kind") && !annotations.contains_key("wait"));
@@ -426,7 +426,7 @@ fn plain_text_steps_become_phases() {
     assert_eq!(c.format, Format::PlainText);
     assert_eq!(c.phases[0].title, "Step One");
     assert_eq!(
-        c.phases[0].sections[0].expected_output.as_deref(),
+        c.phases[0].sections[0].rare.expected_output.as_deref(),
         Some("Done.")
     );
     assert_eq!(

@@ -111,7 +111,7 @@ impl ChecklistRef {
                         .sections
                         .iter()
                         .find(|section| section.implicit)
-                        .and_then(|section| section.expected_output.clone()),
+                        .and_then(|section| section.rare.expected_output.clone()),
                     rollback: phase.sections.iter().any(|section| {
                         section.implicit && section.when == crate::model::When::Rollback
                     }),
@@ -122,7 +122,7 @@ impl ChecklistRef {
                         .map(|section| SectionTitle {
                             id: section.id.clone(),
                             title: section.title.clone(),
-                            expected_output: section.expected_output.clone(),
+                            expected_output: section.rare.expected_output.clone(),
                             rollback: section.when == crate::model::When::Rollback,
                         })
                         .collect(),

@@ -41,7 +41,7 @@ impl Titles {
                 if !section.implicit {
                     titles.insert(section.id.clone(), section.title.clone());
                 }
-                if let Some(output) = &section.expected_output {
+                if let Some(output) = &section.rare.expected_output {
                     expected.insert(section.id.clone(), output.clone());
                 }
             }

@@ -68,7 +68,7 @@ pub(super) fn require_values(
     let mut missing = Uses::default();
     let mut hostile = Uses::default();
     for (k, (_, _, item)) in checklist.items().enumerate() {
-        let Some(command) = &item.command else {
+        let Some(command) = &item.rare.command else {
             continue;
         };
         if answered(&item.id) {

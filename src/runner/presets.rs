@@ -43,17 +43,18 @@ pub fn presets(
         let name = name.trim();
         let field = checklist.items().map(|(_, _, item)| item).find(|item| {
             item.kind == crate::model::Kind::Field
-                && (*item.id == *name || item.label.as_deref() == Some(name))
+                && (*item.id == *name || item.rare.label.as_deref() == Some(name))
         });
         match field {
             Some(field)
-                if !field.choices.is_empty() && !field.choices.iter().any(|c| c == value) =>
+                if !field.rare.choices.is_empty()
+                    && !field.rare.choices.iter().any(|c| c == value) =>
             {
                 return Err(error(
                     Code::Usage,
                     format!(
                         "--set {name}={value}: choose one of {}",
-                        field.choices.join(", ")
+                        field.rare.choices.join(", ")
                     ),
                 ));
             }
@@ -65,7 +66,7 @@ pub fn presets(
                     checklist
                         .items()
                         .filter(|(_, _, item)| item.kind == crate::model::Kind::Field)
-                        .flat_map(|(_, _, item)| item.label.clone()),
+                        .flat_map(|(_, _, item)| item.rare.label.clone()),
                 );
                 return Err(error(
                     Code::Usage,
@@ -96,10 +97,10 @@ pub fn presets(
 fn field_or_variable(checklist: &Checklist, name: &str) -> Option<Vec<String>> {
     let field = checklist.items().map(|(_, _, item)| item).find(|item| {
         item.kind == crate::model::Kind::Field
-            && (*item.id == *name || item.label.as_deref() == Some(name))
+            && (*item.id == *name || item.rare.label.as_deref() == Some(name))
     });
     match field {
-        Some(field) => Some(field.choices.to_vec()),
+        Some(field) => Some(field.rare.choices.to_vec()),
         None => checklist.variables.iter().any(|v| v == name).then(Vec::new),
     }
 }

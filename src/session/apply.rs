@@ -30,22 +30,22 @@ impl Session<'_> {
         // A measured item's yes or no is a person's word against the
         // number: held to the same rules as any answer to it.
         let action = match action {
-            Action::Done { note } if item.measure.is_some() => Action::Measured {
+            Action::Done { note } if item.rare.measure.is_some() => Action::Measured {
                 value: None,
                 status: Some(Status::Done),
                 note,
             },
-            Action::Failed { note } if item.measure.is_some() => Action::Measured {
+            Action::Failed { note } if item.rare.measure.is_some() => Action::Measured {
                 value: None,
                 status: Some(Status::Failed),
                 note,
             },
-            Action::Occurred { what } if item.measure.is_some() => Action::Measured {
+            Action::Occurred { what } if item.rare.measure.is_some() => Action::Measured {
                 value: None,
                 status: Some(Status::Occurred),
                 note: Some(what),
             },
-            Action::NotOccurred if item.measure.is_some() => Action::Measured {
+            Action::NotOccurred if item.rare.measure.is_some() => Action::Measured {
                 value: None,
                 status: Some(Status::NotOccurred),
                 note: None,
@@ -119,8 +119,8 @@ impl Session<'_> {
                 if value.is_empty() && !item.optional {
                     return again("a value is required");
                 }
-                if !item.choices.is_empty() && !item.choices.iter().any(|c| c == &value) {
-                    return again(&format!("choose one of: {}", item.choices.join(", ")));
+                if !item.rare.choices.is_empty() && !item.rare.choices.iter().any(|c| c == &value) {
+                    return again(&format!("choose one of: {}", item.rare.choices.join(", ")));
                 }
                 let name = field_name(item);
                 let previous = self.record.values.get(&name).cloned();
@@ -315,7 +315,11 @@ impl Session<'_> {
             None,
         );
         let mut signoff = Signoff {
-            role: item.role.clone().unwrap_or_else(|| item.text.to_string()),
+            role: item
+                .rare
+                .role
+                .clone()
+                .unwrap_or_else(|| item.text.to_string()),
             name,
             decision: answer.decision,
             comment: answer.comment.filter(|c| !c.trim().is_empty()),
@@ -347,11 +351,8 @@ impl Session<'_> {
         let item = self.item(index);
         // An item with no command of its own runs its section's, and the
         // run is recorded on the item `r` was pressed on.
-        let Some(command) = item
-            .command
-            .as_ref()
-            .or(self.entries[index].0.command.as_ref())
-        else {
+        let section = &self.entries[index].0;
+        let Some(command) = item.rare.command.as_ref().or(section.rare.command.as_ref()) else {
             return Applied::Again {
                 message: Some("this item has no command".to_string()),
                 suggested: None,
@@ -373,6 +374,7 @@ impl Session<'_> {
             }
         };
         let timeout = item
+            .rare
             .timeout_seconds
             .map_or(self.options.command_timeout, Duration::from_secs);
         let spec = exec::Spec {
@@ -428,7 +430,7 @@ impl Session<'_> {
                 suggested: None,
             };
         }
-        if item.measure.is_some() {
+        if item.rare.measure.is_some() {
             if outcome.succeeded()
                 && let Some(applied) = self.measured_by_command(index, &outcome.output, prompter)
             {

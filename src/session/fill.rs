@@ -55,10 +55,10 @@ const ROLLBACK: &[&str] = &["rollback", "rolled back", "roll back", "rolled-back
 /// the checklist gives it no default of its own. A bare "Date" or "Time"
 /// is asked: it may be a planned day, not the run's.
 pub fn fact(item: &Item) -> Option<Fact> {
-    if item.kind != Kind::Field || item.default.is_some() {
+    if item.kind != Kind::Field || item.rare.default.is_some() {
         return None;
     }
-    let label = item.label.as_deref().unwrap_or(&item.text).trim();
+    let label = item.rare.label.as_deref().unwrap_or(&item.text).trim();
     let label = label.to_lowercase();
     let words: Vec<&str> = label.split_whitespace().collect();
     let (last, before) = words.split_last()?;
@@ -69,7 +69,9 @@ pub fn fact(item: &Item) -> Option<Fact> {
     };
     let first = before.first().copied();
     match *last {
-        "outcome" | "result" if outcome_choices(&item.choices).is_some() => Some(Fact::Outcome),
+        "outcome" | "result" if outcome_choices(&item.rare.choices).is_some() => {
+            Some(Fact::Outcome)
+        }
         "duration" if before.is_empty() || execution => Some(Fact::Duration),
         "date" if execution || first == Some("start") => Some(Fact::StartDate),
         "time" if execution || first == Some("start") => Some(Fact::StartTime),
@@ -102,7 +104,7 @@ pub fn value(
         Fact::EndTime => now.format("%H:%M UTC").to_string(),
         Fact::Duration => human_duration((now - started).num_milliseconds().max(0) as f64 / 1000.0),
         Fact::Outcome => {
-            let (success, rollback) = outcome_choices(&item.choices)?;
+            let (success, rollback) = outcome_choices(&item.rare.choices)?;
             if rolled_back { rollback } else { success }.clone()
         }
     })
@@ -112,10 +114,11 @@ pub fn value(
 /// "Released By", "Deployer"): the run's operator is offered, not filled
 /// in, since the person at the keyboard need not be the one who deployed.
 pub fn asks_who_executed(item: &Item) -> bool {
-    if item.kind != Kind::Field || item.default.is_some() || !item.choices.is_empty() {
+    if item.kind != Kind::Field || item.rare.default.is_some() || !item.rare.choices.is_empty() {
         return false;
     }
     let label = item
+        .rare
         .label
         .as_deref()
         .unwrap_or(&item.text)
@@ -171,7 +174,7 @@ impl Session<'_> {
         self.answer_by = None;
         self.write_answer(index, Status::Done, Some(value.clone()), None, None);
         self.answer_source = None;
-        let label = item.label.as_deref().unwrap_or(&item.text);
+        let label = item.rare.label.as_deref().unwrap_or(&item.text);
         self.notes
             .push(format!("{label} {how} from the run: {value}"));
         self.record.values.insert(super::field_name(item), value);
@@ -245,6 +248,7 @@ impl Session<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{ItemRare, Rare};
     use chrono::TimeZone;
 
     fn field(label: &str, choices: &[&str]) -> Item {
@@ -255,17 +259,13 @@ mod tests {
             markdown: label.into(),
             line: 1,
             optional: false,
-            role: None,
-            label: Some(label.into()),
-            default: None,
-            choices: choices.iter().map(|c| c.to_string()).collect(),
-            command: None,
-            timeout_seconds: None,
-            wait_seconds: None,
             depth: 0,
             parent: None,
-            annotations: Default::default(),
-            measure: None,
+            rare: Rare::of(ItemRare {
+                label: Some(label.into()),
+                choices: choices.iter().map(|c| c.to_string()).collect(),
+                ..ItemRare::default()
+            }),
         }
     }
 
@@ -297,7 +297,7 @@ mod tests {
             assert_eq!(fact(&field(label, choices)), *expected, "{label}");
         }
         let mut preset = field("Deployment Date", &[]);
-        preset.default = Some("2026-01-02".into());
+        preset.rare.default = Some("2026-01-02".into());
         assert_eq!(fact(&preset), None, "the checklist's own value stands");
     }
 

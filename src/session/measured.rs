@@ -14,7 +14,7 @@ impl Session<'_> {
     /// The bound as an item's screen shows it, with the baseline when the
     /// run has one.
     pub(super) fn measure_view(&self, index: usize) -> Option<String> {
-        let measure = self.item(index).measure.as_ref()?;
+        let measure = self.item(index).rare.measure.as_ref()?;
         let mut text = measure.bound_text();
         if let Some(value) = self.baseline(index) {
             text.push_str(&format!(" (baseline {value})"));
@@ -23,7 +23,7 @@ impl Session<'_> {
     }
 
     fn baseline(&self, index: usize) -> Option<&String> {
-        let name = self.item(index).measure.as_ref()?.baseline.as_ref()?;
+        let name = self.item(index).rare.measure.as_ref()?.baseline.as_ref()?;
         self.record.values.get(name)
     }
 
@@ -31,7 +31,7 @@ impl Session<'_> {
     /// against it, as a value of the run: kept in the record's values, so
     /// later items that hold against the same baseline do not ask again.
     fn ask_baseline(&mut self, index: usize, prompter: &mut dyn Prompter) -> Reply<Option<String>> {
-        let Some(measure) = self.item(index).measure.as_ref() else {
+        let Some(measure) = self.item(index).rare.measure.as_ref() else {
             return Reply::Answer(None);
         };
         let Some(name) = measure.baseline.clone() else {
@@ -75,7 +75,7 @@ impl Session<'_> {
             suggested: None,
         };
         let item = self.item(index);
-        let Some(measure) = &item.measure else {
+        let Some(measure) = &item.rare.measure else {
             return again("this item states no number to measure".to_string());
         };
         let baseline = match (measure.unit, &value) {
@@ -177,7 +177,7 @@ impl Session<'_> {
         output: &str,
         prompter: &mut dyn Prompter,
     ) -> Option<Applied> {
-        self.item(index).measure.as_ref()?;
+        self.item(index).rare.measure.as_ref()?;
         let value = measure::from_output(output)?;
         let (source, by) = (self.answer_source.take(), self.answer_by.take());
         self.answer_source = Some(Provenance {

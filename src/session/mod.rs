@@ -275,7 +275,8 @@ impl<'a> Session<'a> {
             // A field by its id or its label; anything else is a variable.
             let field = self.items().position(|item| {
                 item.kind == Kind::Field
-                    && (field_name(item) == *given || item.label.as_deref() == Some(given.as_str()))
+                    && (field_name(item) == *given
+                        || item.rare.label.as_deref() == Some(given.as_str()))
             });
             let name = field.map_or_else(|| given.clone(), |index| field_name(self.item(index)));
             if self.record.values.get(&name) == Some(value) {
@@ -380,9 +381,9 @@ impl<'a> Session<'a> {
                             .values
                             .get(&field_name(item))
                             .cloned()
-                            .or_else(|| item.default.clone())
+                            .or_else(|| item.rare.default.clone())
                             .or_else(|| self.offered(index)),
-                        choices: item.choices.to_vec(),
+                        choices: item.rare.choices.to_vec(),
                         message: view.message.clone(),
                     };
                     match prompter.ask_field(&view, &request) {

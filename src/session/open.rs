@@ -43,7 +43,7 @@ impl<'a> Session<'a> {
                     line: item.line,
                     optional: item.optional,
                     rare: Rare::of(RareFields {
-                        role: item.role.clone(),
+                        role: item.rare.role.clone(),
                         ..RareFields::default()
                     }),
                     status: Status::Pending,

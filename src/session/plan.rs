@@ -40,9 +40,12 @@ fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
     for (_, section, item) in checklist.items() {
         let texts = [
             Some(item.text.as_ref()),
-            item.command.as_deref().or(section.command.as_deref()),
-            item.label.as_deref(),
-            item.default.as_deref(),
+            item.rare
+                .command
+                .as_deref()
+                .or(section.rare.command.as_deref()),
+            item.rare.label.as_deref(),
+            item.rare.default.as_deref(),
             Some(item.markdown.as_ref()).filter(|_| values),
         ];
         for text in texts.into_iter().flatten() {

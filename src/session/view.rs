@@ -50,8 +50,8 @@ impl Session<'_> {
                     text,
                 }
             });
-        let own = item.command.as_ref();
-        let command = own.or(section.command.as_ref()).map(|command| {
+        let own = item.rare.command.as_ref();
+        let command = own.or(section.rare.command.as_ref()).map(|command| {
             exec::substitute(command, &self.record.values).unwrap_or_else(|_| command.clone())
         });
         ItemView {
@@ -62,20 +62,20 @@ impl Session<'_> {
             phases: self.checklist.phases.len(),
             phase: phase.title.clone(),
             section: (!section.implicit).then(|| section.title.clone()),
-            section_lead: section.lead.clone(),
+            section_lead: section.rare.lead.clone(),
             id: item.id.to_string(),
             kind: item.kind,
             optional: item.optional,
             text: fill(&item.text, &self.record.values),
-            label: item.label.clone(),
-            role: item.role.clone(),
-            default: item.default.clone(),
-            choices: item.choices.to_vec(),
+            label: item.rare.label.clone(),
+            role: item.rare.role.clone(),
+            default: item.rare.default.clone(),
+            choices: item.rare.choices.to_vec(),
             command,
-            section_command: own.is_none() && section.command.is_some(),
-            expected_output: section.expected_output.clone(),
+            section_command: own.is_none() && section.rare.command.is_some(),
+            expected_output: section.rare.expected_output.clone(),
             notes: notes_under(section, item),
-            wait_seconds: item.wait_seconds,
+            wait_seconds: item.rare.wait_seconds,
             measure: self.measure_view(index),
             result: self.record.items[index].clone(),
             rollback_called: self.record.rollback.is_some(),
@@ -141,9 +141,10 @@ fn notes_under(section: &Section, item: &Item) -> Vec<String> {
         .min()
         .unwrap_or(usize::MAX);
     section
+        .rare
         .notes
         .iter()
-        .zip(&section.note_places)
+        .zip(&section.rare.note_places)
         .filter(|(_, place)| {
             place.is_some_and(|(line, depth)| line > item.line && line < next && depth > item.depth)
         })

@@ -12,7 +12,7 @@ impl Session<'_> {
     /// `w`: the wait begins and is saved before any time is counted, so a
     /// run stopped during it goes on with the time left.
     pub(super) fn start_wait(&mut self, index: usize) -> Applied {
-        let Some(seconds) = self.item(index).wait_seconds else {
+        let Some(seconds) = self.item(index).rare.wait_seconds else {
             return Applied::Again {
                 message: Some("this item asks for no wait".to_string()),
                 suggested: None,
@@ -100,7 +100,7 @@ impl Session<'_> {
             return Ok(match end {
                 // What was watched has a number: that, not the time, says
                 // how it went.
-                WaitEnd::Elapsed | WaitEnd::Note(_) if self.item(index).measure.is_some() => {
+                WaitEnd::Elapsed | WaitEnd::Note(_) if self.item(index).rare.measure.is_some() => {
                     Applied::Again {
                         message: Some(format!("waited {waited}: give the measured value")),
                         suggested: None,
