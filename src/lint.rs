@@ -1,6 +1,7 @@
 //! `relcheck lint`: the parser's diagnostics plus the checks that need the
 //! whole model, such as triggers with no rollback to go to.
 
+mod replaced;
 mod shell;
 
 use std::collections::{HashMap, HashSet};
@@ -22,6 +23,7 @@ pub fn check(source: &Source) -> Vec<Diagnostic> {
 fn checked(source: &Source) -> (Vec<Diagnostic>, Checklist) {
     let parsed = parse::parse(source);
     let mut diagnostics = parsed.diagnostics;
+    diagnostics.extend(replaced::warnings(source));
     diagnostics.extend(model_checks(&parsed.checklist, source));
     diagnostics.sort_by_key(|d| (d.line, d.col));
     (diagnostics, parsed.checklist)

@@ -14,6 +14,9 @@ use crate::file_digest::FileDigest;
 pub use crate::file_digest::sha256_hex;
 use crate::limits::Kind;
 
+mod replaced;
+pub use replaced::{Replaced, Replacements};
+
 /// Larger files are refused before they are read: no real checklist comes
 /// near it, and it keeps memory and time bounded on hostile input.
 pub const MAX_BYTES: u64 = Kind::CHECKLIST_MAX_BYTES;
@@ -39,6 +42,9 @@ pub struct Source {
     /// Read it with [`Source::sha256`].
     sha256: FileDigest,
     pub lines: LineIndex,
+    /// Where normalising put a `�` for a character no terminal may see:
+    /// `lint` says so, as the line no longer reads as written.
+    pub replaced: Replacements,
 }
 
 impl Source {
@@ -100,7 +106,7 @@ impl Source {
                 ));
             }
         };
-        let (text, sha256) = normalise_and_digest(text);
+        let (text, sha256, replaced) = normalise_and_digest(text);
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
         }
@@ -113,16 +119,18 @@ impl Source {
             text: Arc::from(&*text),
             sha256,
             lines,
+            replaced,
         })
     }
 
     /// A source made from text in memory (tests, fuzzing, benchmarks).
     pub fn from_text(display: &str, text: &str) -> Source {
-        let (normalised, sha256) = normalise_and_digest(text);
+        let (normalised, sha256, replaced) = normalise_and_digest(text);
         Source {
             display: display.to_string(),
             path: None,
             sha256,
+            replaced,
             lines: LineIndex::new(&normalised),
             text: Arc::from(&*normalised),
         }
@@ -155,13 +163,13 @@ impl Source {
 /// [`normalise`]d text, and the digest of `text` as given (the bytes
 /// read): hashed when first asked for, from the text, unless normalising
 /// changed it (the text is then a copy, and what was read is gone by then).
-fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest) {
-    let normalised = normalise(text);
+fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest, Replacements) {
+    let (normalised, replaced) = normalise_noting(text);
     let digest = match normalised {
         Cow::Borrowed(_) => FileDigest::of_text(),
         Cow::Owned(_) => FileDigest::known(sha256_hex(text.as_bytes())),
     };
-    (normalised, digest)
+    (normalised, digest, replaced)
 }
 
 /// Refuses text with more than [`MAX_HEADINGS`] lines that start a heading
@@ -231,27 +239,54 @@ pub(crate) fn thousands(n: usize) -> String {
 /// Borrowed when the text is kept as it is, as nearly every file is: a
 /// copy of a long checklist is a copy of all its pages.
 pub fn normalise(text: &str) -> Cow<'_, str> {
+    normalise_noting(text).0
+}
+
+/// [`normalise`], and where it replaced a character: noted in the pass
+/// that replaces them, which only a file holding one takes.
+fn normalise_noting(text: &str) -> (Cow<'_, str>, Replacements) {
     let without_bom = text.strip_prefix('\u{feff}');
     let text = without_bom.unwrap_or(text);
     if has_unsafe_char(text) {
+        let mut replaced = Replacements::default();
+        // Lines as the normalised text has them: CRLF, CR and LF each end
+        // one.
+        let (mut line, mut col, mut after_cr) = (1, 1, false);
         let kept: String = text
             .chars()
             .map(|c| {
-                if c != '\r' && crate::printable::unsafe_char(c) {
+                let kept = if c != '\r' && crate::printable::unsafe_char(c) {
+                    replaced.note(line, col, c);
                     '\u{fffd}'
                 } else {
                     c
+                };
+                match c {
+                    '\n' if after_cr => {}
+                    '\n' | '\r' => (line, col) = (line + 1, 1),
+                    _ => col += 1,
                 }
+                after_cr = c == '\r';
+                kept
             })
             .collect();
-        return Cow::Owned(normalise(&kept).into_owned());
+        return (Cow::Owned(normalise(&kept).into_owned()), replaced);
     }
+    (
+        normalise_clean(text, without_bom.is_some()),
+        Replacements::default(),
+    )
+}
+
+/// [`normalise`] of a text with no character to replace, its BOM gone.
+fn normalise_clean(text: &str, had_bom: bool) -> Cow<'_, str> {
     if !text.contains('\r') {
         // A text that lost its BOM is not the bytes read, which the
         // caller tells by the copy.
-        return match without_bom {
-            Some(_) => Cow::Owned(text.to_string()),
-            None => Cow::Borrowed(text),
+        return if had_bom {
+            Cow::Owned(text.to_string())
+        } else {
+            Cow::Borrowed(text)
         };
     }
     let mut out = String::with_capacity(text.len());
@@ -434,6 +469,43 @@ mod tests {
             assert_eq!(matches!(normalised, Cow::Borrowed(_)), kept, "{text:?}");
             assert_eq!(normalised == text, kept, "{text:?}");
         }
+    }
+
+    /// Each line holding a replaced character is noted at its first,
+    /// by line and column of the normalised text, with how many more;
+    /// a clean text notes none.
+    #[test]
+    fn replaced_characters_are_noted_by_line_and_column() {
+        let noted = |text: &str| {
+            let source = Source::from_text("x.md", text);
+            (
+                source.replaced.lines,
+                source
+                    .replaced
+                    .first
+                    .iter()
+                    .map(|r| (r.line, r.col, r.was, r.more))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            noted("\u{feff}# T\r\n\x1b[31m# D\r- [ ] a\x07\x07b\n\n\t\u{202e}x\r\n"),
+            (
+                3,
+                vec![(2, 1, '\x1b', 0), (3, 8, '\x07', 1), (5, 2, '\u{202e}', 0)]
+            )
+        );
+        assert_eq!(noted("# T\r\n- [ ] a\n"), (0, vec![]));
+        // A file of nothing but escapes: the first lines kept, all counted.
+        let (lines, first) = noted(&"\x1b\x1b\n".repeat(Replacements::KEPT + 5));
+        assert_eq!(
+            (lines, first.len()),
+            (Replacements::KEPT + 5, Replacements::KEPT)
+        );
+        assert_eq!(
+            first[Replacements::KEPT - 1],
+            (Replacements::KEPT, 1, '\x1b', 1)
+        );
     }
 
     #[test]

@@ -360,6 +360,72 @@ fn a_full_standard_output_is_named_not_a_panic() {
     }
 }
 
+/// `relcheck show x >&-`: Rust puts `/dev/null` where a closed standard
+/// output was, and what went there was lost with exit 0. It fails as a
+/// full one does; `> /dev/null`, asked for, still passes, and so does a
+/// reader that stops reading.
+#[test]
+fn a_closed_standard_output_fails_as_a_full_one_does() {
+    let folder = Folder::new();
+    let record = folder.incomplete();
+    let sh = |script: &str| {
+        let out = Command::new("bash")
+            .args([
+                "-c",
+                &format!("set -o pipefail; {script}"),
+                "sh",
+                BIN,
+                &record,
+            ])
+            .current_dir(folder.path())
+            .env("NO_COLOR", "1")
+            .env("RELCHECK_OPERATOR", "ci-bot")
+            .env_remove("RELCHECK_RECORDS_DIR")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let closed = "error: cannot write to standard output: Bad file descriptor (os error 9)\n";
+    for script in [
+        r#""$1" show s.md >&-"#,
+        r#""$1" show s.md --format json >&-"#,
+        r#""$1" lint s.md >&-"#,
+        r#""$1" report "$2" >&-"#,
+        r#""$1" history >&-"#,
+    ] {
+        assert_eq!(
+            sh(script),
+            (Some(3), String::new(), closed.to_string()),
+            "{script}"
+        );
+    }
+    for script in [
+        r#""$1" show s.md >/dev/null"#,
+        r#""$1" lint s.md >/dev/null"#,
+    ] {
+        assert_eq!(
+            sh(script),
+            (Some(0), String::new(), String::new()),
+            "{script}"
+        );
+    }
+    assert_eq!(
+        sh(r#""$1" show s.md --format json | head -c 1"#),
+        (Some(0), "{".to_string(), String::new())
+    );
+    // A command that fails before it prints says why, not that its
+    // output had nowhere to go.
+    assert_eq!(
+        sh(r#""$1" show missing.md >&-"#).2,
+        "error: missing.md: no such file, and no bundled checklist of that name (`relcheck list` shows them)\n"
+    );
+}
+
 /// A command whose output (kept in the record) takes the journal past
 /// the file size limit `ulimit -f` sets: the write fails as on a full
 /// disk, with no root needed to mount a small one.

@@ -345,3 +345,42 @@ fn a_repeat_is_the_same_text_lower_cased_in_context_in_short_and_long_sections()
         .stdout(&expected)
         .run();
 }
+
+/// A control character where Markdown looks for structure: relcheck shows
+/// it as `�` (never raw on a terminal), so `\x1b[31m# Deploy` is no
+/// heading. Lint says so on each line that held one, at the character;
+/// after ten, a count.
+#[test]
+fn a_character_shown_as_replaced_is_warned_about_on_its_line() {
+    let text = "# Release\r\n\r\n## Steps\r\n\r\n- [ ] Build\r\n\x1b[31m# Deploy\r\n- [ ] Ship \x07\x07 it\r\n  \u{202e}- [ ] Hidden\r\n";
+    Test::new()
+        .file("esc.md", text)
+        .args(&["lint", "esc.md"])
+        .stdout(
+            "esc.md:6:1: warning: a control character (`U+001B`) is shown as �; a heading or list marker after it is not read as one
+6 | �[31m# Deploy
+  | ^
+esc.md:7:12: warning: a control character (`U+0007`) is shown as � (and 1 more on this line)
+7 | - [ ] Ship �� it
+  |            ^
+esc.md:8:3: warning: a text direction control (`U+202E`) is shown as �; a heading or list marker after it is not read as one
+8 |   �- [ ] Hidden
+  |   ^
+esc.md: 0 errors, 3 warnings
+",
+        )
+        .run();
+    Test::new()
+        .file("esc.md", text)
+        .args(&["lint", "--strict", "esc.md"])
+        .code(1)
+        .run();
+    let many = format!("# T\n\n## S\n\n- [ ] a\n{}", "\x1b[1m- [ ] x\n".repeat(12));
+    Test::new()
+        .file("many.md", &many)
+        .args(&["lint", "many.md"])
+        .filter(|out| out.lines().skip(30).collect::<Vec<_>>().join("\n"))
+        .stdout("many.md: ... and 2 more of the same kind, from line 16: warning: a control character (`U+001B`) is shown as �; a heading or list marker after it is not read as one
+many.md: 0 errors, 12 warnings")
+        .run();
+}

@@ -351,6 +351,90 @@ answers.yaml:4: items.p95 latency (< 500ms): value: type the measured value as a
         .run();
 }
 
+/// Thresholds in the words a release manager writes ("above", "below",
+/// "exceeds", "no more than") are settled by the value as symbols are; a
+/// value for a trigger that states none is refused as a value, not as a
+/// `done` nobody wrote.
+#[test]
+fn thresholds_in_words_are_settled_by_the_value_and_a_trigger_with_none_takes_no_value() {
+    const WORDS: &str = "# Deploy
+## Verify
+- [ ] p95 latency below 300ms
+- [ ] Error rate does not exceed 1%
+## Rollback Triggers
+- [ ] Error rate above 5%
+- [ ] Error rate above twice the baseline
+## Rollback Steps
+- [ ] Roll back
+";
+    Test::new()
+        .file("deploy.md", WORDS)
+        .args(&["show", "deploy.md"])
+        .stdout(
+            "Deploy
+deploy.md · markdown · 3 phases, 5 items · 3 check, 2 trigger · 3 measured
+
+2  Verify
+3    [ ] p95 latency below 300ms  (measured < 300ms)
+4    [ ] Error rate does not exceed 1%  (measured <= 1%)
+
+5  Rollback Triggers
+6    [!] Error rate above 5%  (trigger, measured > 5%)
+7    [!] Error rate above twice the baseline  (trigger)
+
+8  Rollback Steps  [on rollback]
+9    [ ] Roll back
+",
+        )
+        .run();
+    let ran = Test::new()
+        .file("deploy.md", WORDS)
+        .file(
+            "answers.yaml",
+            "items:\n  p95 latency below 300ms: 280ms\n  Error rate does not exceed 1%: 1\n  Error rate above 5%: 7\n  Error rate above twice the baseline: not-occurred\n  Roll back: done\n",
+        )
+        .args(&["run", "deploy.md", "--non-interactive", "--answers", "answers.yaml"])
+        .code(1)
+        .run();
+    let record = ran.record();
+    assert_eq!(
+        answers(&record)[..3],
+        [
+            (
+                "verify/p95-latency-below-300ms",
+                Status::Done,
+                measured("< 300ms", "280ms", Verdict::Met).as_ref(),
+                None
+            ),
+            (
+                "verify/error-rate-does-not-exceed-1",
+                Status::Done,
+                measured("<= 1%", "1%", Verdict::Met).as_ref(),
+                None
+            ),
+            (
+                "rollback-triggers/error-rate-above-5",
+                Status::Occurred,
+                measured("> 5%", "7%", Verdict::Met).as_ref(),
+                None
+            ),
+        ]
+    );
+    assert_eq!(record.run.outcome, Outcome::RolledBack);
+    Test::new()
+        .file("deploy.md", WORDS)
+        .file(
+            "answers.yaml",
+            "items:\n  Error rate above twice the baseline: 1\n",
+        )
+        .args(&["run", "deploy.md", "--non-interactive", "--answers", "answers.yaml"])
+        .code(3)
+        .stderr(
+            "error: answers.yaml:2: items.Error rate above twice the baseline: a trigger is answered occurred, not-occurred, skipped or n/a, not with a value (`1`): its text states no threshold, as `> 5%`, to hold a value against\n",
+        )
+        .run();
+}
+
 const PROBE: &str = "# Probe
 ## Verify
 - [ ] Error rate normal (< 1%)

@@ -39,6 +39,13 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
                 "unknown status `{name}`; use done, failed, skipped, n/a, occurred or not-occurred"
             )
         })?,
+        // A trigger is asked whether it happened; a value says so only
+        // against a threshold, and this one's text states none.
+        (None, Some(value)) if item.kind == Kind::Trigger => {
+            return Err(format!(
+                "a trigger is answered occurred, not-occurred, skipped or n/a, not with a value (`{value}`): its text states no threshold, as `> 5%`, to hold a value against"
+            ));
+        }
         (None, Some(_)) => Status::Done,
         (None, None) => {
             return Err("give a status, as `done`, or {status: skipped, reason: ...}".to_string());

@@ -57,6 +57,23 @@ fn statuses_must_fit_the_kind_and_carry_reasons() {
     assert!(answers("nonsense: 1\n").is_err());
 }
 
+/// A number given for a trigger with no threshold was taken as `done`,
+/// and refused in words the user never wrote.
+#[test]
+fn a_value_for_a_trigger_with_no_threshold_is_refused_as_a_value() {
+    for (yaml, value) in [
+        ("items:\n  Errors: 1\n", "1"),
+        ("items:\n  Errors: {value: 7%}\n", "7%"),
+    ] {
+        assert_eq!(
+            answers(yaml).unwrap_err().to_string(),
+            format!(
+                "a.yaml:2: items.Errors: a trigger is answered occurred, not-occurred, skipped or n/a, not with a value (`{value}`): its text states no threshold, as `> 5%`, to hold a value against"
+            )
+        );
+    }
+}
+
 #[test]
 fn gates_are_waived_by_phase_id_or_title_with_a_reason() {
     let a = answers("gates:\n  do: \"flaky, OPS-12\"\n  Sign-off: {reason: ok, by: Jo}\n").unwrap();
