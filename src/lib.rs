@@ -77,7 +77,16 @@ pub fn main() -> u8 {
     // lines; but not locked for the whole run, since the terminal
     // prompter's threads (the spinner, the signal handler) write to stdout
     // too. Whatever prints mid-run (the record's path) flushes itself.
-    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, stdout::Stdout::new());
+    let records = matches!(
+        cli.command,
+        Command::Run(_) | Command::Resume(_) | Command::Sign(_)
+    );
+    let plain = if records {
+        stdout::Stdout::lenient()
+    } else {
+        stdout::Stdout::new()
+    };
+    let mut stdout = std::io::BufWriter::with_capacity(64 * 1024, plain);
     let result = run(cli, &mut stdout).and_then(|code| match stdout.flush() {
         // The command is over: its record is saved and its code stands, even
         // if the line naming the record found nobody reading

@@ -414,6 +414,20 @@ fn a_closed_standard_output_fails_as_a_full_one_does() {
             "{script}"
         );
     }
+    // A run's product is its record: with its standard output closed (or
+    // handed `/dev/null` read-write by a daemon) it ends as it would
+    // anyway, the record saved.
+    let run = r#""$1" run s.md --non-interactive --no-commands --records-dir "$PWD/quiet""#;
+    let (code, _, stderr) = sh(&format!("{run} >&-"));
+    assert_eq!(code, sh(run).0, "{stderr}");
+    assert_ne!(code, Some(3), "{stderr}");
+    assert!(!stderr.contains("Bad file descriptor"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(folder.path().join("quiet"))
+            .unwrap()
+            .count(),
+        2
+    );
     assert_eq!(
         sh(r#""$1" show s.md --format json | head -c 1"#),
         (Some(0), "{".to_string(), String::new())

@@ -36,9 +36,16 @@ pub fn read(text: &str) -> Option<Measure> {
 }
 
 /// [`read`] without its quick test.
+///
+/// A time bound right after "for" ("Error rate > 5% for more than 10
+/// minutes") says how long the condition must hold, not what to measure:
+/// it gives way to any other threshold in the text, and stands only when
+/// it is the one there is ("Outage for more than 10 minutes").
 fn scan(text: &str) -> Option<Measure> {
     let chars: Vec<char> = text.chars().collect();
     let mut found = None;
+    let mut lasting = None;
+    let mut lastings = 0;
     let mut at = 0;
     while at < chars.len() {
         let Some((comparison, after_op)) = comparison_at(&chars, at) else {
@@ -46,20 +53,38 @@ fn scan(text: &str) -> Option<Measure> {
             continue;
         };
         if let Some((bound, unit)) = bound_at(&chars, after_op) {
-            if found.is_some() {
-                return None;
-            }
             let baseline = (unit == Unit::Baseline).then(|| baseline_name(&chars[..at]));
-            found = Some(Measure {
+            let measure = Measure {
                 comparison,
                 bound,
                 unit,
                 baseline,
-            });
+            };
+            if unit.is_time() && after_for(&chars[..at]) {
+                lastings += 1;
+                lasting = Some(measure);
+            } else if found.replace(measure).is_some() {
+                return None;
+            }
         }
         at = after_op;
     }
-    found
+    found.or(lasting.filter(|_| lastings == 1))
+}
+
+/// Whether the word before a comparison is "for": "for more than 10
+/// minutes", "for over 5 min".
+fn after_for(before: &[char]) -> bool {
+    let mut words = before
+        .split(|c| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty());
+    words.next_back().is_some_and(|word| {
+        word.len() == 3
+            && word
+                .iter()
+                .zip("for".chars())
+                .all(|(c, f)| c.to_ascii_lowercase() == f)
+    })
 }
 
 /// Whether `text` holds anything [`comparison_at`] could read: a symbol,
@@ -458,9 +483,32 @@ mod tests {
             "Traffic above baseline 5%",
             "Exceeds the 5% budget",
             "Aboveground 5%",
-            "Error rate above 5% for more than 10 minutes",
         ] {
             assert_eq!(read(text), None, "{text}");
+        }
+    }
+
+    /// How long a condition must hold ("for more than 10 minutes") gives
+    /// way to what is measured, and stands when it is the one bound.
+    #[test]
+    fn a_time_after_for_is_how_long_the_condition_holds() {
+        let cases = [
+            ("Error rate above 5% for more than 10 minutes", Some("> 5%")),
+            ("Error rate > 5% for more than 10 minutes", Some("> 5%")),
+            ("Error rate over 5% for at least 15 minutes", Some("> 5%")),
+            ("p99 latency above 500 ms For over 5 min", Some("> 500ms")),
+            ("Error rate > 5% for 10 minutes", Some("> 5%")),
+            ("Outage for more than 10 minutes", Some("> 10 min")),
+            ("Checkout down for over 5 min or for over 10 min", None),
+            ("Latency > 2 s and error rate > 5% for over 5 min", None),
+            ("Customer impact over 10 minutes", Some("> 10 min")),
+        ];
+        for (text, bound) in cases {
+            assert_eq!(
+                read(text).map(|m| m.bound_text()).as_deref(),
+                bound,
+                "{text}"
+            );
         }
     }
 
