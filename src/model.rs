@@ -13,7 +13,7 @@ mod item;
 mod rare;
 mod section;
 
-pub use item::{Item, ItemRare};
+pub use item::{Item, ItemRare, Markdown};
 pub use rare::Rare;
 pub use section::{Section, SectionRare};
 

@@ -289,11 +289,12 @@ fn section_from(
             None => rules::wait_in_text(&text),
         };
         let measure = super::measure::for_item(kind, &text, wait_seconds);
+        let markdown = crate::model::Markdown::of(&text, &draft.markdown);
         items.push(Item {
             id: item_id,
             kind,
             text: text.into(),
-            markdown: draft.markdown.into(),
+            markdown,
             line: source.lines.line(draft.offset),
             optional,
             depth: draft.depth,

@@ -185,7 +185,7 @@ fn text_drops_markup_and_wrapped_lines_join() {
     let i = &c.phases[0].sections[0].items[0];
     assert_eq!(&*i.text, "Run all tests, see docs and the rest");
     assert_eq!(
-        &*i.markdown,
+        i.markdown(),
         "Run **all** `tests`, see [docs](x)\n  and the _rest_"
     );
 }

@@ -256,7 +256,7 @@ mod tests {
             id: "x".into(),
             kind: Kind::Field,
             text: label.into(),
-            markdown: label.into(),
+            markdown: crate::model::Markdown::default(),
             line: 1,
             optional: false,
             depth: 0,

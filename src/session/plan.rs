@@ -46,7 +46,7 @@ fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
                 .or(section.rare.command.as_deref()),
             item.rare.label.as_deref(),
             item.rare.default.as_deref(),
-            Some(item.markdown.as_ref()).filter(|_| values),
+            Some(item.markdown()).filter(|_| values),
         ];
         for text in texts.into_iter().flatten() {
             if text.contains("{{") {
