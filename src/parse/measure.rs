@@ -234,7 +234,7 @@ fn comparison_at(chars: &[char], at: usize) -> Option<(Comparison, usize)> {
 fn negated(before: &[char]) -> bool {
     let in_word = |c: &char| c.is_alphanumeric() || *c == '\'' || *c == '’';
     let is = |word: &[char], like: &str| {
-        word.len() == like.len()
+        word.len() == like.chars().count()
             && word
                 .iter()
                 .zip(like.chars())
@@ -501,6 +501,8 @@ mod tests {
             ("Error rate ABOVE 5 %", "> 5%"),
             ("Error rate does not exceed 1%", "<= 1%"),
             ("Error rate doesn't exceed 1%", "<= 1%"),
+            ("Error rate doesn’t exceed 1%", "<= 1%"),
+            ("Latency WON'T go over 2 s", "<= 2 s"),
             ("Downtime no more than 5 min", "<= 5 min"),
             ("Success rate not less than 99%", ">= 99%"),
             ("Latency has never gone above 500ms", "<= 500ms"),
