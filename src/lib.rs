@@ -79,7 +79,7 @@ pub fn main() -> u8 {
     // too. Whatever prints mid-run (the record's path) flushes itself.
     let records = matches!(
         cli.command,
-        Command::Run(_) | Command::Resume(_) | Command::Sign(_)
+        Command::Run(_) | Command::Resume(_) | Command::Sign(_) | Command::Init(_)
     );
     let plain = if records {
         stdout::Stdout::lenient()

@@ -32,8 +32,8 @@ impl Stdout {
         }
     }
 
-    /// For a command whose product is a record (`run`, `resume`, `sign`):
-    /// what it prints only names the record, and a process started by a
+    /// For a command whose product is a record (`run`, `resume`, `sign`)
+    /// or a file (`init`): what it prints only names it, and a process started by a
     /// daemon (glibc's `daemon()` hands its children `/dev/null` opened
     /// read-write) must not see a release it recorded fail with exit 3.
     pub fn lenient() -> Stdout {

@@ -428,6 +428,14 @@ fn a_closed_standard_output_fails_as_a_full_one_does() {
             .count(),
         2
     );
+    // `init`'s product is the file it writes: the line naming it going
+    // nowhere is no failure, or a retry would be refused as the file
+    // is there already.
+    assert_eq!(
+        sh(r#"mkdir -p fresh && cd fresh && "$1" init hotfix >&-"#),
+        (Some(0), String::new(), String::new())
+    );
+    assert!(folder.path().join("fresh/hotfix.md").is_file());
     assert_eq!(
         sh(r#""$1" show s.md --format json | head -c 1"#),
         (Some(0), "{".to_string(), String::new())

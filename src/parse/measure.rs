@@ -10,8 +10,10 @@
 //! 18", "less than 2 of 3 replicas"), a version ("v1.2 > v1.1", ">=
 //! 1.2.3"), a date or a count ("step 3 of 5") is no threshold; nor is a
 //! text with two of them, as which one settles the item would be a guess.
-//! A word comparison after "not", "no" or "never" is turned round: "does
-//! not exceed 1%" is `<= 1%`, "no more than 5 min" is `<= 5 min`.
+//! A word comparison after "not", "no", "never", "none", "nothing" or
+//! "nobody" is turned round: "does not exceed 1%" is `<= 1%`, "no more
+//! than 5 min" is `<= 5 min`; but not across a "for" ("No traffic for
+//! more than 10 minutes" is `> 10 min`).
 
 use crate::model::{Comparison, Kind, Measure, Unit};
 
@@ -222,17 +224,47 @@ fn comparison_at(chars: &[char], at: usize) -> Option<(Comparison, usize)> {
 
 /// Whether one of the three words before a comparison in words says it
 /// is not so: "does not exceed", "no more than", "has never gone above",
-/// "doesn't exceed". Symbols are left as written: `not > 5%` is rare, and
-/// nobody writes a symbol to mean its opposite.
+/// "doesn't exceed", "nothing above", "none over". Symbols are left as
+/// written: `not > 5%` is rare, and nobody writes a symbol to mean its
+/// opposite. A "for" ends the look back: in "No traffic for more than 10
+/// minutes" the "no" says what lasts, and the time it lasts is as
+/// written. Only those three words are read, never the whole text before
+/// them: a line of many comparisons would be read in time that grows as
+/// its square.
 fn negated(before: &[char]) -> bool {
-    let text: String = before.iter().collect::<String>().to_lowercase();
-    text.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’'))
-        .filter(|word| !word.is_empty())
-        .rev()
-        .take(3)
-        .any(|word| {
-            matches!(word, "not" | "no" | "never") || word.ends_with("n't") || word.ends_with("n’t")
-        })
+    let in_word = |c: &char| c.is_alphanumeric() || *c == '\'' || *c == '’';
+    let is = |word: &[char], like: &str| {
+        word.len() == like.chars().count()
+            && word
+                .iter()
+                .zip(like.chars())
+                .all(|(c, l)| c.to_lowercase().eq(std::iter::once(l)))
+    };
+    let mut end = before.len();
+    for _ in 0..3 {
+        while end > 0 && !in_word(&before[end - 1]) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && in_word(&before[start - 1]) {
+            start -= 1;
+        }
+        let word = &before[start..end];
+        if word.is_empty() || is(word, "for") {
+            return false;
+        }
+        let tail = &word[word.len().saturating_sub(3)..];
+        if ["not", "no", "never", "none", "nothing", "nobody"]
+            .iter()
+            .any(|like| is(word, like))
+            || is(tail, "n't")
+            || is(tail, "n’t")
+        {
+            return true;
+        }
+        end = start;
+    }
+    false
 }
 
 /// What "not" makes of a comparison: not above 5% is at most 5%.
@@ -277,18 +309,32 @@ fn bound_at(chars: &[char], mut at: usize) -> Option<(f64, Unit)> {
     Some((bound, unit))
 }
 
+/// How far past a number's spaces its unit is looked for: "times the
+/// baseline" and the character after it, with room for spaces.
+const UNIT_WINDOW: usize = 64;
+
 /// The unit right after a number, ending at a word's end.
+///
+/// Read from the next [`UNIT_WINDOW`] characters after the spaces, not
+/// from the whole rest of the text: copied for each number, that made a
+/// line of many numbers take time that grows as its square.
 fn unit_at(chars: &[char], at: usize) -> Option<Unit> {
-    let rest: String = chars[at..].iter().collect::<String>().to_lowercase();
-    let spaced = rest.trim_start();
-    let tight = rest.as_str();
+    let mut start = at;
+    while chars.get(start).is_some_and(|c| c.is_whitespace()) {
+        start += 1;
+    }
+    let end = chars.len().min(start + UNIT_WINDOW);
+    let spaced: String = chars[start..end].iter().collect::<String>().to_lowercase();
+    let spaced = spaced.as_str();
+    // "80/100" is written right after the number, spaces not allowed.
+    let tight = if start == at { spaced } else { "" };
     let ends = |tail: &str| tail.chars().next().is_none_or(|c| !c.is_alphanumeric());
-    // "80/100" is written right after the number; "1%" or "95 %".
     if let Some(tail) = tight.strip_prefix("/100")
         && tail.chars().next().is_none_or(|c| !c.is_ascii_digit())
     {
         return Some(Unit::OutOf100);
     }
+    // "1%" or "95 %".
     if spaced.starts_with('%') {
         return Some(Unit::Percent);
     }
@@ -455,11 +501,17 @@ mod tests {
             ("Error rate ABOVE 5 %", "> 5%"),
             ("Error rate does not exceed 1%", "<= 1%"),
             ("Error rate doesn't exceed 1%", "<= 1%"),
+            ("Error rate doesn’t exceed 1%", "<= 1%"),
+            ("Latency WON'T go over 2 s", "<= 2 s"),
             ("Downtime no more than 5 min", "<= 5 min"),
             ("Success rate not less than 99%", ">= 99%"),
             ("Latency has never gone above 500ms", "<= 500ms"),
             ("Disk not over 90%", "<= 90%"),
             ("Error rate < 1%, not more than usual", "< 1%"),
+            ("Nothing above 5%", "<= 5%"),
+            ("Ensure none above 5%", "<= 5%"),
+            ("Nobody waits more than 5 min", "<= 5 min"),
+            ("Degraded for no more than 10 min", "<= 10 min"),
         ];
         for (text, bound) in cases {
             assert_eq!(
@@ -502,6 +554,10 @@ mod tests {
             ("Checkout down for over 5 min or for over 10 min", None),
             ("Latency > 2 s and error rate > 5% for over 5 min", None),
             ("Customer impact over 10 minutes", Some("> 10 min")),
+            // The "no" or "not" says what lasts, not how long.
+            ("No traffic for more than 10 minutes", Some("> 10 min")),
+            ("Not healthy for over 5 min", Some("> 5 min")),
+            ("Pods not ready for more than 3 minutes", Some("> 3 min")),
         ];
         for (text, bound) in cases {
             assert_eq!(
@@ -510,6 +566,31 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    /// A line of many comparisons is read in time that grows with its
+    /// length: each word's look back and each unit's look ahead see a few
+    /// words, not the whole text (a 800 KB line of "above 1" took over a
+    /// minute).
+    #[test]
+    fn a_long_line_of_comparisons_is_read_in_linear_time() {
+        let started = std::time::Instant::now();
+        for piece in ["above 1 ", "not above 1 ", "> 1 ", "for > 1 min "] {
+            let text = format!("Latency {}", piece.repeat(40_000));
+            let _ = read(&text);
+        }
+        let words = format!("Latency above 1 {}", "above ".repeat(40_000));
+        assert_eq!(read(&words), None);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{:?}",
+            started.elapsed()
+        );
+        // The look ahead still finds a unit after many spaces.
+        assert_eq!(
+            read(&format!("Latency > 3{}ms", " ".repeat(10_000))).map(|m| m.bound_text()),
+            Some("> 3ms".to_string())
+        );
     }
 
     #[test]
