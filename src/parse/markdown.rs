@@ -8,6 +8,7 @@ use std::ops::Range;
 use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
 
 use super::annotation::{self, Annotation};
+use super::cuts;
 use super::table::Table;
 
 /// One block of the document, in source order. Offsets are into the text
@@ -168,10 +169,23 @@ struct Reader<'a> {
     table: Option<Table>,
     /// Whether each open list is numbered, innermost last.
     lists: Vec<bool>,
+    /// How many blocks (and inline spans) are open.
+    open: usize,
+    /// Whether the piece's last top-level block is a fenced code block
+    /// or an HTML block: read alone, it may have ended at the piece's end
+    /// where, read whole, it goes on past the cut.
+    open_ended: bool,
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
 pub fn read(source: &str, base: usize) -> Vec<Node> {
+    read_in_pieces(source, base, cuts::PIECE)
+}
+
+/// [`read`], a piece of about `piece` bytes at a time where `source` may be
+/// cut (`cuts`): what each pass holds is the tree of its piece, not of
+/// the whole document.
+fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
     let options = Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TABLES
@@ -189,19 +203,57 @@ pub fn read(source: &str, base: usize) -> Vec<Node> {
         later_paragraphs: Vec::new(),
         table: None,
         lists: Vec::new(),
+        open: 0,
+        open_ended: false,
     };
-    for (event, range) in Parser::new_ext(source, options).into_offset_iter() {
-        reader.event(event, range);
-    }
-    // An unbalanced stream cannot happen, but a frame left open must not
-    // lose its item.
-    while !reader.items.is_empty() {
-        reader.end_item();
+    let whole = !cuts::may_cut(source);
+    let cut_after = |from: usize| match whole {
+        true => source.len(),
+        false => cuts::next_cut(source, from).unwrap_or(source.len()),
+    };
+    let mut start = 0_usize;
+    loop {
+        let mut end = cut_after(start.saturating_add(piece));
+        let kept = reader.nodes.len();
+        // The heading after a piece that ends in a fence or an HTML block
+        // may be inside it: that piece is read again, joined to the next.
+        while !reader.pass(source, start..end, base, options) && end < source.len() {
+            reader.nodes.truncate(kept);
+            end = cut_after(end + 1);
+        }
+        if end >= source.len() {
+            break;
+        }
+        start = end;
     }
     reader.nodes
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// One pulldown-cmark pass over `source[piece]`; whether its last
+    /// top-level block is closed.
+    fn pass(
+        &mut self,
+        source: &'a str,
+        piece: Range<usize>,
+        base: usize,
+        options: Options,
+    ) -> bool {
+        self.base = base + piece.start;
+        self.source = &source[piece];
+        self.open = 0;
+        self.open_ended = false;
+        for (event, range) in Parser::new_ext(self.source, options).into_offset_iter() {
+            self.event(event, range);
+        }
+        // An unbalanced stream cannot happen, but a frame left open must
+        // not lose its item.
+        while !self.items.is_empty() {
+            self.end_item();
+        }
+        !self.open_ended
+    }
+
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
         match event {
             Event::Start(tag) => self.start(tag, range),
@@ -238,6 +290,13 @@ impl Reader<'_> {
     }
 
     fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        if self.open == 0 {
+            self.open_ended = matches!(
+                tag,
+                Tag::CodeBlock(CodeBlockKind::Fenced(_)) | Tag::HtmlBlock
+            );
+        }
+        self.open += 1;
         match tag {
             Tag::Heading { level, .. } => {
                 self.heading = Some((level as u8, range.start, Inline::default()));
@@ -353,6 +412,7 @@ impl Reader<'_> {
     }
 
     fn end(&mut self, tag: TagEnd) {
+        self.open = self.open.saturating_sub(1);
         match tag {
             TagEnd::Heading(_) => {
                 if let Some((level, offset, inline)) = self.heading.take() {

@@ -149,3 +149,79 @@ fn a_relcheck_comment_is_the_item_annotation_and_not_its_text() {
     assert_eq!(annotation.get("id"), Some("db-backup"));
     assert_eq!(annotation.get("optional"), Some("true"));
 }
+
+/// The nodes of `text` read in pieces as small as the cuts allow, and
+/// read whole.
+fn pieces_and_whole(text: &str) -> (String, String) {
+    (
+        format!("{:#?}", read_in_pieces(text, 3, 1)),
+        format!("{:#?}", read_in_pieces(text, 3, usize::MAX)),
+    )
+}
+
+#[test]
+fn a_document_read_in_pieces_gives_the_nodes_read_whole() {
+    let cases = [
+        // Plain sections, with a list's blank tail and a lead paragraph.
+        "# T\n\nLead.\n\n## A\n\n- [ ] a\n  ```sh\n  make\n  ```\n\n\n## B\n\n1. b\n\n   Later.\n\n## C\n",
+        // A top-level fence holding what looks like a cut.
+        "## A\n\n```\n\n# not a heading\n\n```\n\n## B\n\n- [ ] b\n",
+        // A fence never closed: everything after it is code.
+        "## A\n\n~~~~\n\n# code\n\n~~~\n\n# still code\n",
+        // An HTML comment across a cut, and one closed at a section's end.
+        "## A\n\n<!--\n\n# hidden\n\n-->\n\n## B\n\n- [ ] b\n<!-- relcheck: id=b -->\n\n## C\n- [ ] c\n",
+        // A fence in a list item, not closed: the heading ends the item.
+        "## A\n\n- [ ] a\n  ```\n  run\n\n# B\n\n- [ ] b\n",
+        // Quotes, tables and indented code just before a cut.
+        "## A\n\n> quoted\n\n# B\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n# C\n\n    code\n\n# D\n",
+        // Reference links: the document is read whole.
+        "## A\n\n- [ ] see [the runbook]\n\n## B\n\n[the runbook]: https://example.com\n",
+        "",
+        "\n\n# A\n",
+    ];
+    for text in cases {
+        let (pieces, whole) = pieces_and_whole(text);
+        assert_eq!(pieces, whole, "{text:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_document_read_in_pieces_gives_the_nodes_read_whole(
+        lines in proptest::collection::vec(
+            proptest::prop_oneof![
+                proptest::strategy::Just("# H"),
+                proptest::strategy::Just("## H *x*"),
+                proptest::strategy::Just(""),
+                proptest::strategy::Just("   "),
+                proptest::strategy::Just("```"),
+                proptest::strategy::Just("````sh"),
+                proptest::strategy::Just("  ```"),
+                proptest::strategy::Just("    ```"),
+                proptest::strategy::Just("~~~"),
+                proptest::strategy::Just("<!--"),
+                proptest::strategy::Just("-->"),
+                proptest::strategy::Just("<!-- relcheck: id=x -->"),
+                proptest::strategy::Just("<pre>"),
+                proptest::strategy::Just("</pre>"),
+                proptest::strategy::Just("<div>"),
+                proptest::strategy::Just("- [ ] step"),
+                proptest::strategy::Just("  - [x] nested"),
+                proptest::strategy::Just("1. numbered"),
+                proptest::strategy::Just("> quote"),
+                proptest::strategy::Just("| a | b |"),
+                proptest::strategy::Just("|---|---|"),
+                proptest::strategy::Just("    indented"),
+                proptest::strategy::Just("Text with `code`"),
+                proptest::strategy::Just("Owner: ___"),
+                proptest::strategy::Just("---"),
+                proptest::strategy::Just("==="),
+            ],
+            0..40,
+        )
+    ) {
+        let text = lines.join("\n");
+        let (pieces, whole) = pieces_and_whole(&text);
+        proptest::prop_assert_eq!(pieces, whole, "{:?}", text);
+    }
+}

@@ -11,6 +11,7 @@ mod annotation;
 mod bare;
 mod build;
 mod choice;
+mod cuts;
 mod finish;
 mod indent;
 mod markdown;

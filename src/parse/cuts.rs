@@ -1,0 +1,88 @@
+//! Where a long Markdown document may be cut, so that each piece is read
+//! by a pulldown-cmark pass of its own. pulldown-cmark builds the block
+//! tree of its whole input before it gives the first event; at 100,000
+//! items that tree (and the copy made while it grows) was most of a run's
+//! peak memory (BENCHMARKS.md, part 6, seventh pass).
+//!
+//! A cut comes just before a line that opens an ATX heading at the left
+//! margin, after a blank line. Read whole, such a line closes every block
+//! before it (lists, quotes, tables, indented code: none of them can take
+//! it as a continuation), except a fenced code block or an HTML block
+//! opened at the top level; the reader notes a piece that ends in one of
+//! those and reads it again joined to the next. Link reference and
+//! footnote definitions reach across the whole document, so text with a
+//! `]:` anywhere is read in one piece.
+
+/// The size a piece grows to before it is cut at the next heading: large
+/// enough that a pass's start costs nothing, small enough that its tree
+/// is a few hundred kilobytes.
+pub const PIECE: usize = 64 * 1024;
+
+/// Whether pieces of `text` read alone give what the whole gives.
+pub fn may_cut(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"]:").is_none()
+}
+
+/// The first cut at or after byte `from`: the start of a line opening an
+/// ATX heading, after a blank line. `None` when there is none.
+pub fn next_cut(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    // The newline ending the line before the heading's line: a heading
+    // at `from` itself counts, so the search starts a byte before it.
+    let mut at = from.saturating_sub(1);
+    while let Some(found) = memchr::memmem::find(bytes.get(at..)?, b"\n#") {
+        let newline = at + found;
+        let heading = newline + 1;
+        if heading >= from && opens_heading(&bytes[heading..]) && after_blank(bytes, newline) {
+            return Some(heading);
+        }
+        at = newline + 1;
+    }
+    None
+}
+
+/// `#` to `######`, then a space, a tab or the line's end.
+fn opens_heading(line: &[u8]) -> bool {
+    let marks = line.iter().take_while(|&&b| b == b'#').count();
+    (1..=6).contains(&marks) && matches!(line.get(marks), None | Some(b' ' | b'\t' | b'\r' | b'\n'))
+}
+
+/// Whether the line ending at the newline `end` holds only white space
+/// (and is not the document's first line, whose start is no cut anyway).
+fn after_blank(bytes: &[u8], end: usize) -> bool {
+    let Some(start) = memchr::memrchr(b'\n', &bytes[..end]) else {
+        return false;
+    };
+    bytes[start + 1..end]
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cut_comes_before_a_heading_after_a_blank_line() {
+        let text = "# A\n\n- a\n\n## B\n- b\n## C\n\n  # D\n\n#E\n\n####### F\n\n### G";
+        let cuts: Vec<usize> =
+            std::iter::successors(next_cut(text, 1), |&at| next_cut(text, at + 1)).collect();
+        // Not the first line, not after a line of text, not indented, not
+        // without its space, not seven marks.
+        assert_eq!(cuts, vec![10, text.find("### G").unwrap()]);
+        assert_eq!(next_cut(text, 10), Some(10));
+        assert_eq!(next_cut("a\n\r\n#\n", 0), Some(4));
+        assert_eq!(next_cut("a\n \t\n## x", 0), Some(5));
+        assert_eq!(next_cut("", 0), None);
+        assert_eq!(next_cut("#", 5), None);
+    }
+
+    #[test]
+    fn definitions_keep_a_document_whole() {
+        assert!(may_cut("# A\n\n- [ ] a\n"));
+        assert!(!may_cut(
+            "See [the runbook].\n\n[the runbook]: https://example.com\n"
+        ));
+        assert!(!may_cut("Text[^1].\n\n[^1]: A note.\n"));
+    }
+}
