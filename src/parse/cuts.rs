@@ -8,8 +8,9 @@
 //! margin, after a blank line. Read whole, such a line closes every block
 //! before it (lists, quotes, tables, indented code: none of them can take
 //! it as a continuation), except a fenced code block or an HTML block
-//! opened at the top level; the reader notes a piece that ends in one of
-//! those and reads it again joined to the next. Link reference and
+//! opened at the top level; the reader notes a piece that ends in an HTML
+//! block or a fence not closed ([`fence_closed`]) and reads it again,
+//! longer. Link reference and
 //! footnote definitions reach across the whole document, so text with a
 //! `]:` anywhere is read in one piece.
 
@@ -39,6 +40,35 @@ pub fn next_cut(text: &str, from: usize) -> Option<usize> {
         at = newline + 1;
     }
     None
+}
+
+/// Whether a fenced code block, as pulldown-cmark gives its span, ends
+/// with its closing fence: the same character as its opening fence, at
+/// least as many, at most three spaces in, nothing after but white space.
+/// A fence left open runs to the end of its piece.
+pub fn fence_closed(block: &str) -> bool {
+    let mut lines = block.trim_end_matches(['\n', '\r']).lines();
+    let Some(opening) = lines.next() else {
+        return false;
+    };
+    let Some(last) = lines.next_back() else {
+        return false;
+    };
+    match (fence(opening), fence(last)) {
+        (Some((mark, opened, _)), Some((closing, closed, rest))) => {
+            closing == mark && closed >= opened && rest.trim_matches([' ', '\t']).is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// A line's fence: its character, how many, and what follows them.
+fn fence(line: &str) -> Option<(char, usize, &str)> {
+    let indent = line.len() - line.trim_start_matches(' ').len();
+    let line = &line[indent..];
+    let mark = line.chars().next().filter(|c| matches!(c, '`' | '~'))?;
+    let count = line.chars().take_while(|&c| c == mark).count();
+    (indent <= 3 && count >= 3).then_some((mark, count, &line[count..]))
 }
 
 /// `#` to `######`, then a space, a tab or the line's end.
@@ -75,6 +105,32 @@ mod tests {
         assert_eq!(next_cut("a\n \t\n## x", 0), Some(5));
         assert_eq!(next_cut("", 0), None);
         assert_eq!(next_cut("#", 5), None);
+    }
+
+    #[test]
+    fn a_fence_is_closed_when_its_span_ends_with_its_closing_fence() {
+        use pulldown_cmark::{Event, Parser, Tag};
+        let spans = |text: &str| -> Vec<bool> {
+            Parser::new(text)
+                .into_offset_iter()
+                .filter_map(|(event, range)| match event {
+                    Event::Start(Tag::CodeBlock(_)) => Some(fence_closed(&text[range])),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(spans("```sh\nmake\n```\n\n"), vec![true]);
+        assert_eq!(spans("  ~~~~\nx\n~~~~~  \n"), vec![true]);
+        assert_eq!(spans("```\n```"), vec![true]);
+        // Open to the end, blank lines and all.
+        assert_eq!(spans("```sh\nmake\n\n\n"), vec![false]);
+        assert_eq!(spans("````\n```\n"), vec![false]);
+        assert_eq!(spans("~~~\n```\n"), vec![false]);
+        assert_eq!(spans("```\n``` x\n"), vec![false]);
+        assert_eq!(spans("```\n```\u{a0}\n"), vec![false]);
+        assert_eq!(spans("```\n\t```\n"), vec![false]);
+        assert_eq!(spans("```"), vec![false]);
+        assert!(!fence_closed(""));
     }
 
     #[test]

@@ -171,10 +171,22 @@ struct Reader<'a> {
     lists: Vec<bool>,
     /// How many blocks (and inline spans) are open.
     open: usize,
-    /// Whether the piece's last top-level block is a fenced code block
-    /// or an HTML block: read alone, it may have ended at the piece's end
-    /// where, read whole, it goes on past the cut.
-    open_ended: bool,
+    /// The piece's last top-level block, where it may not have ended
+    /// before the cut: read alone, it ends at the piece's end where, read
+    /// whole, it might go on past it.
+    last: Last,
+}
+
+/// What a piece's last top-level block says of the cut after it.
+#[derive(Clone, Copy)]
+enum Last {
+    /// A block the heading after the cut ends.
+    Closed,
+    /// A fenced code block, in the piece's text: closed if its last line
+    /// is its closing fence.
+    Fence(usize, usize),
+    /// An HTML block: whether it ran on is not worth telling apart.
+    Html,
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
@@ -204,7 +216,7 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
         table: None,
         lists: Vec::new(),
         open: 0,
-        open_ended: false,
+        last: Last::Closed,
     };
     let whole = !cuts::may_cut(source);
     let cut_after = |from: usize| match whole {
@@ -215,11 +227,13 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
     loop {
         let mut end = cut_after(start.saturating_add(piece));
         let kept = reader.nodes.len();
-        // The heading after a piece that ends in a fence or an HTML block
-        // may be inside it: that piece is read again, joined to the next.
+        // The heading after a piece that ends in an open fence or an HTML
+        // block may be inside it: that piece is read again, twice as long
+        // (so a fence never closed costs a second reading, not one per
+        // piece).
         while !reader.pass(source, start..end, base, options) && end < source.len() {
             reader.nodes.truncate(kept);
-            end = cut_after(end + 1);
+            end = cut_after(end + (end - start));
         }
         if end >= source.len() {
             break;
@@ -231,7 +245,7 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
 
 impl<'a> Reader<'a> {
     /// One pulldown-cmark pass over `source[piece]`; whether its last
-    /// top-level block is closed.
+    /// top-level block ended before the piece's end.
     fn pass(
         &mut self,
         source: &'a str,
@@ -242,7 +256,7 @@ impl<'a> Reader<'a> {
         self.base = base + piece.start;
         self.source = &source[piece];
         self.open = 0;
-        self.open_ended = false;
+        self.last = Last::Closed;
         for (event, range) in Parser::new_ext(self.source, options).into_offset_iter() {
             self.event(event, range);
         }
@@ -251,7 +265,11 @@ impl<'a> Reader<'a> {
         while !self.items.is_empty() {
             self.end_item();
         }
-        !self.open_ended
+        match self.last {
+            Last::Closed => true,
+            Last::Fence(start, end) => cuts::fence_closed(&self.source[start..end]),
+            Last::Html => false,
+        }
     }
 
     fn event(&mut self, event: Event<'_>, range: Range<usize>) {
@@ -291,10 +309,11 @@ impl<'a> Reader<'a> {
 
     fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
         if self.open == 0 {
-            self.open_ended = matches!(
-                tag,
-                Tag::CodeBlock(CodeBlockKind::Fenced(_)) | Tag::HtmlBlock
-            );
+            self.last = match tag {
+                Tag::CodeBlock(CodeBlockKind::Fenced(_)) => Last::Fence(range.start, range.end),
+                Tag::HtmlBlock => Last::Html,
+                _ => Last::Closed,
+            };
         }
         self.open += 1;
         match tag {
