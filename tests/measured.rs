@@ -500,7 +500,7 @@ fn at_the_terminal_the_operator_types_values_and_overrules_only_with_a_note() {
     run.send("low\r").unwrap();
     run.expect("type the measured value as a number, as 0.5% (the bound is < 1%)")
         .unwrap();
-    run.send("v").unwrap();
+    // Turned down, the value is asked for again at once: no `v` first.
     run.expect("Measured value (< 1%):").unwrap();
     run.send("0.4\r").unwrap();
     run.expect("done: Error rate normal (< 1%) — 0.4% against < 1%: met")

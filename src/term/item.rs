@@ -50,6 +50,7 @@ impl Terminal {
                 return self.against_number(status);
             }
             if op == Op::Measure {
+                self.typed_value = Some(view.id.clone());
                 let prompt = format!("Measured value ({}):", printable(bound));
                 return self.ask(&prompt, |value| Action::Measured {
                     value: Some(value),
@@ -177,6 +178,13 @@ impl Terminal {
     /// The keys loop of a check, trigger or sign-off screen.
     pub(super) fn item_keys(&mut self, view: &ItemView) -> Reply<Action> {
         let offer = render::offer(view);
+        let retyped = self.typed_value.take().is_some_and(|id| id == view.id);
+        if retyped
+            && view.message.is_some()
+            && let Step::Reply(reply) = self.item_op(Op::Measure, view)
+        {
+            return reply;
+        }
         loop {
             let Some(key) = self.decision() else {
                 return Reply::Interrupted;

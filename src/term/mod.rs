@@ -83,6 +83,10 @@ pub struct Terminal {
     output: spinner::Output,
     /// The item screen drawn last, drawn again above a wait's countdown.
     last_item: Option<ItemView>,
+    /// The item whose measured value was just typed: turned down, it is
+    /// asked for again at once, under the reason, rather than back at
+    /// the keys where a tired operator's next `y` would answer the item.
+    typed_value: Option<String>,
 }
 
 impl Terminal {
@@ -101,6 +105,7 @@ impl Terminal {
             interrupted,
             since: Instant::now(),
             last_item: None,
+            typed_value: None,
         }
     }
 
