@@ -228,3 +228,108 @@ proptest::proptest! {
         proptest::prop_assert_eq!(pieces, whole, "{:?}", text);
     }
 }
+
+/// Lines of every kind of block a cut might split, for documents read in
+/// pieces: headings of each shape, blank lines of every white space, each
+/// kind of fence and HTML block at the margin and in containers, lists,
+/// quotes, tables, lazy lines, non-ASCII and a long line.
+const MANY_KINDS_OF_LINE: &[&str] = &[
+    "# H",
+    "## H ##",
+    "#\tH",
+    "#",
+    "# a | b",
+    "### H #x",
+    "## H <!-- relcheck: id=h -->",
+    "",
+    "",
+    "",
+    "   ",
+    "\t",
+    "      ",
+    "\r",
+    "a\rb",
+    "```",
+    "````sh",
+    "  ```",
+    "   ~~~",
+    "    ```",
+    "~~~",
+    "<!--",
+    "-->",
+    "<!-- relcheck: id=x -->",
+    "<pre>",
+    "</pre>",
+    "<script>",
+    "</script>",
+    "<style>",
+    "<textarea>",
+    "</textarea>",
+    "<?php",
+    "?>",
+    "<!DOCTYPE",
+    ">",
+    "<![CDATA[",
+    "]]>",
+    "<div>",
+    "</div>",
+    "<custom-tag>",
+    "- [ ] step",
+    "- [ ] step <!-- relcheck: id=y -->",
+    "  - [x] nested",
+    "    - [ ] deeper",
+    "  ```sh",
+    "      ```",
+    "  <!--",
+    "  <pre>",
+    "> <!--",
+    "> ```",
+    "> - [ ] quoted",
+    ">",
+    "1. numbered",
+    "-",
+    "* star",
+    "> quote",
+    "lazy line",
+    "| a | b |",
+    "a | b",
+    "|---|---|",
+    "--|--",
+    "    indented",
+    "Text with `code`",
+    "Text[^1] and [x]",
+    "[ ]",
+    "[ ] bare",
+    "Owner: ___",
+    "---",
+    "+++",
+    "===",
+    "ünïcødé ✓ 日本",
+    "\u{feff}# bom",
+    "$$",
+    "term",
+    ": definition",
+    "*emph",
+    "`code",
+    "<a href=\"x",
+];
+
+proptest::proptest! {
+    #[test]
+    fn a_document_of_many_kinds_of_line_read_in_pieces_gives_the_nodes_read_whole(
+        lines in proptest::collection::vec(proptest::sample::select(MANY_KINDS_OF_LINE), 0..60),
+        crlf in proptest::bool::ANY,
+    ) {
+        let text = lines.join(if crlf { "\r\n" } else { "\n" });
+        let (pieces, whole) = pieces_and_whole(&text);
+        proptest::prop_assert_eq!(pieces, whole, "{:?}", text);
+    }
+
+    #[test]
+    fn any_string_of_markup_read_in_pieces_gives_the_nodes_read_whole(
+        text in "([#\n\n\n `~<>!\\-\\[\\]x*|:\r\t]|\n# |\n\n# |```|<!--|-->|<pre>|</pre>|- \\[ \\] |  |é){0,120}"
+    ) {
+        let (pieces, whole) = pieces_and_whole(&text);
+        proptest::prop_assert_eq!(pieces, whole, "{:?}", text);
+    }
+}
