@@ -8,9 +8,9 @@
 //! margin, after a blank line. Read whole, such a line closes every block
 //! before it (lists, quotes, tables, indented code: none of them can take
 //! it as a continuation), except a fenced code block or an HTML block
-//! opened at the top level; the reader notes a piece that ends in an HTML
-//! block or a fence not closed ([`fence_closed`]) and reads it again,
-//! longer. Link reference and
+//! opened at the top level; the reader notes a piece that ends in one of
+//! those not closed ([`fence_closed`], [`html_closed`]) and reads it
+//! again, longer. Link reference and
 //! footnote definitions reach across the whole document, so text with a
 //! `]:` anywhere is read in one piece.
 
@@ -56,9 +56,50 @@ pub fn fence_closed(block: &str) -> bool {
     };
     match (fence(opening), fence(last)) {
         (Some((mark, opened, _)), Some((closing, closed, rest))) => {
-            closing == mark && closed >= opened && rest.trim_matches([' ', '\t']).is_empty()
+            closing == mark && closed >= opened && rest.trim_start_matches(' ').is_empty()
         }
         _ => false,
+    }
+}
+
+/// Whether an HTML block, as pulldown-cmark gives its span, ended inside
+/// it rather than running on to the end of its piece. A block that ends
+/// at a blank line (CommonMark's kinds 6 and 7: `<div>`, any other tag)
+/// always has: a cut comes after a blank line. The others end on the
+/// line holding their end: `-->` for a comment (a relcheck annotation on
+/// a line of its own is one), `?>`, `]]>`, `>` for `<!X`, the matching
+/// end tag for `<script>`, `<pre>`, `<style>` and `<textarea>`. The kinds
+/// are told apart generously and the ends strictly (on the first line,
+/// only after the opening), so a doubt reads the piece again.
+pub fn html_closed(block: &str) -> bool {
+    let mut lines = block.trim_end().lines();
+    let Some(first) = lines.next() else {
+        return true;
+    };
+    let first = first.trim_start_matches(' ').to_ascii_lowercase();
+    let last = lines.next_back().map(str::to_ascii_lowercase);
+    let ends = |opening: usize, end: &str| match &last {
+        Some(last) => last.contains(end),
+        None => first.get(opening..).is_some_and(|rest| rest.contains(end)),
+    };
+    for tag in ["script", "pre", "style", "textarea"] {
+        if first
+            .strip_prefix('<')
+            .is_some_and(|rest| rest.starts_with(tag))
+        {
+            return ends(1 + tag.len(), &format!("</{tag}>"));
+        }
+    }
+    if first.starts_with("<!--") {
+        ends(4, "-->")
+    } else if first.starts_with("<?") {
+        ends(2, "?>")
+    } else if first.starts_with("<![cdata[") {
+        ends(9, "]]>")
+    } else if first.starts_with("<!") {
+        ends(2, ">")
+    } else {
+        true
     }
 }
 
@@ -128,9 +169,42 @@ mod tests {
         assert_eq!(spans("~~~\n```\n"), vec![false]);
         assert_eq!(spans("```\n``` x\n"), vec![false]);
         assert_eq!(spans("```\n```\u{a0}\n"), vec![false]);
+        // pulldown-cmark takes no tab after a closing fence.
+        assert_eq!(spans("```\n```\t\n"), vec![false]);
         assert_eq!(spans("```\n\t```\n"), vec![false]);
         assert_eq!(spans("```"), vec![false]);
         assert!(!fence_closed(""));
+    }
+
+    #[test]
+    fn an_html_block_is_closed_when_it_ends_before_its_span_does() {
+        use pulldown_cmark::{Event, Parser, Tag};
+        let spans = |text: &str| -> Vec<bool> {
+            Parser::new(text)
+                .into_offset_iter()
+                .filter_map(|(event, range)| match event {
+                    Event::Start(Tag::HtmlBlock) => Some(html_closed(&text[range])),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(spans("<!-- relcheck: id=a -->\n\n"), vec![true]);
+        assert_eq!(spans("<!--\nnote\n-->\n\n"), vec![true]);
+        assert_eq!(spans("<div>\nx\n\n"), vec![true]);
+        assert_eq!(spans("<PRE>\ncode\n</pre>\n"), vec![true]);
+        assert_eq!(spans("<?php\n?>\n"), vec![true]);
+        assert_eq!(spans("<!DOCTYPE html>\n"), vec![true]);
+        assert_eq!(spans("<![CDATA[\nx\n]]>\n"), vec![true]);
+        // Running on to the end, blank lines and all.
+        assert_eq!(spans("<!--\nnote\n\n# not a heading\n\n"), vec![false]);
+        assert_eq!(spans("<pre>\ncode\n\n"), vec![false]);
+        assert_eq!(spans("<pre>\ncode\n</style>\n\n"), vec![false]);
+        assert_eq!(spans("<script>\n\n"), vec![false]);
+        assert_eq!(spans("<?x\n\n"), vec![false]);
+        assert_eq!(spans("<!X\n\n"), vec![false]);
+        assert_eq!(spans("<![CDATA[\n\n"), vec![false]);
+        // `<!-->` closes nothing here: its end is looked for after `<!--`.
+        assert!(!html_closed("<!-->\n"));
     }
 
     #[test]

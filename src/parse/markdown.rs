@@ -185,8 +185,9 @@ enum Last {
     /// A fenced code block, in the piece's text: closed if its last line
     /// is its closing fence.
     Fence(usize, usize),
-    /// An HTML block: whether it ran on is not worth telling apart.
-    Html,
+    /// An HTML block, in the piece's text: closed if it ends at a blank
+    /// line or its last line holds its end (`-->`, `</pre>`, ...).
+    Html(usize, usize),
 }
 
 /// Reads `source` (a slice of the file starting at byte `base`).
@@ -227,7 +228,7 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
     loop {
         let mut end = cut_after(start.saturating_add(piece));
         let kept = reader.nodes.len();
-        // The heading after a piece that ends in an open fence or an HTML
+        // The heading after a piece that ends in an open fence or HTML
         // block may be inside it: that piece is read again, twice as long
         // (so a fence never closed costs a second reading, not one per
         // piece).
@@ -268,7 +269,7 @@ impl<'a> Reader<'a> {
         match self.last {
             Last::Closed => true,
             Last::Fence(start, end) => cuts::fence_closed(&self.source[start..end]),
-            Last::Html => false,
+            Last::Html(start, end) => cuts::html_closed(&self.source[start..end]),
         }
     }
 
@@ -311,7 +312,7 @@ impl<'a> Reader<'a> {
         if self.open == 0 {
             self.last = match tag {
                 Tag::CodeBlock(CodeBlockKind::Fenced(_)) => Last::Fence(range.start, range.end),
-                Tag::HtmlBlock => Last::Html,
+                Tag::HtmlBlock => Last::Html(range.start, range.end),
                 _ => Last::Closed,
             };
         }

@@ -178,6 +178,10 @@ fn a_document_read_in_pieces_gives_the_nodes_read_whole() {
         "## A\n\n- [ ] see [the runbook]\n\n## B\n\n[the runbook]: https://example.com\n",
         "",
         "\n\n# A\n",
+        // A closing fence with spaces after it, and one with a tab, which
+        // pulldown-cmark does not take as closing.
+        "```\nx\n```  \n\n# H\n\n- [ ] a\n",
+        "```\n```\t\n\n# ",
     ];
     for text in cases {
         let (pieces, whole) = pieces_and_whole(text);
