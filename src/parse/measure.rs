@@ -62,7 +62,9 @@ fn scan(text: &str) -> Option<Measure> {
                 unit,
                 baseline,
             };
-            if unit.is_time() && after_for(&chars[..at]) {
+            if unit.is_time() && lead_time(&chars, after_op) {
+                // When to act, not what to measure.
+            } else if unit.is_time() && after_for(&chars[..at]) {
                 lastings += 1;
                 lasting = Some(measure);
             } else if found.replace(measure).is_some() {
@@ -72,6 +74,29 @@ fn scan(text: &str) -> Option<Measure> {
         at = after_op;
     }
     found.or(lasting.filter(|_| lastings == 1))
+}
+
+/// Whether a time bound says how long ahead of something a step is done
+/// ("approved more than 2 hours before the window", "at least 72 h in
+/// advance"): the words after it, up to the third, name a time before.
+/// That is when to act, not a number to measure; asking for one would
+/// make the operator type a value, or a note, for a plain check.
+fn lead_time(chars: &[char], after_op: usize) -> bool {
+    let end = chars.len().min(after_op + UNIT_WINDOW);
+    let after: String = chars[after_op..end]
+        .iter()
+        .collect::<String>()
+        .to_lowercase();
+    after
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|word| !word.is_empty())
+        .take(3)
+        .any(|word| {
+            matches!(
+                word,
+                "before" | "ahead" | "prior" | "beforehand" | "advance"
+            )
+        })
 }
 
 /// Whether the word before a comparison is "for": "for more than 10
@@ -558,6 +583,38 @@ mod tests {
             ("No traffic for more than 10 minutes", Some("> 10 min")),
             ("Not healthy for over 5 min", Some("> 5 min")),
             ("Pods not ready for more than 3 minutes", Some("> 3 min")),
+        ];
+        for (text, bound) in cases {
+            assert_eq!(
+                read(text).map(|m| m.bound_text()).as_deref(),
+                bound,
+                "{text}"
+            );
+        }
+    }
+
+    /// A time before something is when to act: no number to measure.
+    #[test]
+    fn a_lead_time_is_no_threshold() {
+        let cases = [
+            ("Change approved more than 2 hours before the window", None),
+            ("Customers told at least 72 hours in advance", None),
+            (
+                "Status page updated at least 15 min ahead of the freeze",
+                None,
+            ),
+            ("Freeze announced >= 48h prior to the release", None),
+            (
+                "Error rate < 1% at least 2 hours before the window",
+                Some("< 1%"),
+            ),
+            // A time that is measured stays one.
+            ("Backup less than 24 hours old", Some("< 24 h")),
+            ("Backup taken less than 24 hours ago", Some("< 24 h")),
+            (
+                "Outage for more than 10 minutes after the deploy",
+                Some("> 10 min"),
+            ),
         ];
         for (text, bound) in cases {
             assert_eq!(
