@@ -2,7 +2,7 @@
 //! by phase and section, what `--failed` keeps of them, and the words an
 //! item's result adds beyond its status.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::model::Kind;
 use crate::record::{Decision, ItemResult, Record, Status};
@@ -54,10 +54,16 @@ impl<'a> View<'a> {
     pub fn new(record: &'a Record, options: &Options) -> View<'a> {
         let waivers = waivers(record);
         let mut phases: Vec<PhaseView<'a>> = Vec::new();
+        // Where each phase is in `phases`, and each section in its phase:
+        // looked for through the lists, a record of many took time that
+        // grew as its square.
+        let mut phase_at: HashMap<&str, usize> = HashMap::new();
+        let mut section_at: HashMap<(&str, &str), usize> = HashMap::new();
         for item in &record.items {
-            let phase = match phases.iter().position(|p| *p.id == *item.phase) {
-                Some(index) => &mut phases[index],
+            let phase = match phase_at.get(&*item.phase) {
+                Some(&index) => &mut phases[index],
                 None => {
+                    phase_at.insert(&item.phase, phases.len());
                     phases.push(PhaseView {
                         id: &item.phase,
                         title: options.titles.phase(&item.phase),
@@ -71,9 +77,10 @@ impl<'a> View<'a> {
             if options.failed_only && !notable(item, &waivers) {
                 continue;
             }
-            let section = match phase.sections.iter().position(|s| *s.id == *item.section) {
-                Some(index) => &mut phase.sections[index],
+            let section = match section_at.get(&(&*item.phase, &*item.section)) {
+                Some(&index) => &mut phase.sections[index],
                 None => {
+                    section_at.insert((&item.phase, &item.section), phase.sections.len());
                     phase.sections.push(SectionView {
                         id: &item.section,
                         title: options.titles.section(&item.phase, &item.section),

@@ -4,6 +4,7 @@
 //! wait a bar of the time waited (ending when the wait ended), gate
 //! decisions and the rollback call as markers.
 
+use std::collections::HashMap;
 use std::fmt::Write;
 
 use chrono::{DateTime, Duration, Utc};
@@ -11,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use crate::record::{GateDecision, Record};
 
 use super::{escape, phase_class};
-use crate::report::timing::item_times;
+use crate::report::timing::{ItemTime, item_times};
 use crate::report::{Options, View, last_time, later_calls, notable, timestamp};
 use crate::session::human_duration;
 
@@ -56,12 +57,27 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
         PLOT_LEFT + (ms / span).clamp(0.0, 1.0) * (PLOT_RIGHT - PLOT_LEFT)
     };
     let times = item_times(record);
+    // Each phase's answered items, in the order they were answered, and
+    // each item's last wait's end: found once, not looked for through
+    // every item (and every event) for each phase (and each wait), which
+    // grew as the square of a long run's length.
+    let mut by_phase: HashMap<&str, Vec<&ItemTime<'_>>> = HashMap::new();
+    for time in &times {
+        by_phase.entry(&time.item.phase).or_default().push(time);
+    }
+    let wait_ended: HashMap<&str, DateTime<Utc>> = record
+        .events
+        .iter()
+        .filter(|e| e.action == crate::record::EventAction::Wait)
+        .filter_map(|e| Some((e.item.as_deref()?, e.at)))
+        .collect();
     let mut rows = Vec::new();
     for phase in &view.phases {
         // `--failed` keeps the bars of the items it keeps.
-        let items = times
-            .iter()
-            .filter(|time| *time.item.phase == *phase.id)
+        let items = by_phase
+            .get(phase.id)
+            .into_iter()
+            .flatten()
             .filter(|time| !options.failed_only || notable(time.item, &view.waivers))
             .map(|time| ItemBar {
                 id: time.item.id.to_string(),
@@ -131,16 +147,7 @@ pub(super) fn timeline(out: &mut String, record: &Record, options: &Options) {
             let Some(wait) = &item.rare.wait else {
                 continue;
             };
-            let ended = record
-                .events
-                .iter()
-                .rev()
-                .find(|e| {
-                    e.action == crate::record::EventAction::Wait
-                        && e.item.as_deref() == Some(item.id.as_ref())
-                })
-                .map(|e| e.at)
-                .or(item.at);
+            let ended = wait_ended.get(&*item.id).copied().or(item.at);
             let Some(ended) = ended else { continue };
             let began = ended - Duration::milliseconds((wait.waited_seconds * 1000.0) as i64);
             rows.push(Row {
