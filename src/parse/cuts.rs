@@ -148,18 +148,22 @@ mod tests {
         assert_eq!(next_cut("#", 5), None);
     }
 
+    use pulldown_cmark::{Event, Parser, Tag};
+
+    /// `closed` of the span pulldown-cmark gives each block `is` takes.
+    fn closed_spans(text: &str, is: fn(&Tag) -> bool, closed: fn(&str) -> bool) -> Vec<bool> {
+        Parser::new(text)
+            .into_offset_iter()
+            .filter_map(|(event, range)| match event {
+                Event::Start(tag) if is(&tag) => Some(closed(&text[range])),
+                _ => None,
+            })
+            .collect()
+    }
+
     #[test]
     fn a_fence_is_closed_when_its_span_ends_with_its_closing_fence() {
-        use pulldown_cmark::{Event, Parser, Tag};
-        let spans = |text: &str| -> Vec<bool> {
-            Parser::new(text)
-                .into_offset_iter()
-                .filter_map(|(event, range)| match event {
-                    Event::Start(Tag::CodeBlock(_)) => Some(fence_closed(&text[range])),
-                    _ => None,
-                })
-                .collect()
-        };
+        let spans = |text| closed_spans(text, |tag| matches!(tag, Tag::CodeBlock(_)), fence_closed);
         assert_eq!(spans("```sh\nmake\n```\n\n"), vec![true]);
         assert_eq!(spans("  ~~~~\nx\n~~~~~  \n"), vec![true]);
         assert_eq!(spans("```\n```"), vec![true]);
@@ -178,16 +182,7 @@ mod tests {
 
     #[test]
     fn an_html_block_is_closed_when_it_ends_before_its_span_does() {
-        use pulldown_cmark::{Event, Parser, Tag};
-        let spans = |text: &str| -> Vec<bool> {
-            Parser::new(text)
-                .into_offset_iter()
-                .filter_map(|(event, range)| match event {
-                    Event::Start(Tag::HtmlBlock) => Some(html_closed(&text[range])),
-                    _ => None,
-                })
-                .collect()
-        };
+        let spans = |text| closed_spans(text, |tag| matches!(tag, Tag::HtmlBlock), html_closed);
         assert_eq!(spans("<!-- relcheck: id=a -->\n\n"), vec![true]);
         assert_eq!(spans("<!--\nnote\n-->\n\n"), vec![true]);
         assert_eq!(spans("<div>\nx\n\n"), vec![true]);

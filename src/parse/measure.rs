@@ -584,13 +584,7 @@ mod tests {
             ("Not healthy for over 5 min", Some("> 5 min")),
             ("Pods not ready for more than 3 minutes", Some("> 3 min")),
         ];
-        for (text, bound) in cases {
-            assert_eq!(
-                read(text).map(|m| m.bound_text()).as_deref(),
-                bound,
-                "{text}"
-            );
-        }
+        assert_bounds(&cases);
     }
 
     /// A time before something is when to act: no number to measure.
@@ -616,7 +610,12 @@ mod tests {
                 Some("> 10 min"),
             ),
         ];
-        for (text, bound) in cases {
+        assert_bounds(&cases);
+    }
+
+    /// Each text reads as the bound beside it, or as none.
+    fn assert_bounds(cases: &[(&str, Option<&str>)]) {
+        for &(text, bound) in cases {
             assert_eq!(
                 read(text).map(|m| m.bound_text()).as_deref(),
                 bound,
