@@ -76,12 +76,15 @@ pub fn html_closed(block: &str) -> bool {
     let Some(first) = lines.next() else {
         return true;
     };
-    let first = first.trim_start_matches(' ').to_ascii_lowercase();
-    let last = lines.next_back().map(str::to_ascii_lowercase);
-    let ends = |opening: usize, end: &str| match &last {
+    let first = first.trim_start_matches(' ');
+    let last = lines.next_back();
+    // The end is looked for as written: pulldown-cmark takes `</pre>`,
+    // not `</PRE>`, though `<PRE>` opens the block.
+    let ends = |opening: usize, end: &str| match last {
         Some(last) => last.contains(end),
         None => first.get(opening..).is_some_and(|rest| rest.contains(end)),
     };
+    let first = first.to_ascii_lowercase();
     for tag in ["script", "pre", "style", "textarea"] {
         if first
             .strip_prefix('<')
@@ -187,6 +190,8 @@ mod tests {
         assert_eq!(spans("<!--\nnote\n-->\n\n"), vec![true]);
         assert_eq!(spans("<div>\nx\n\n"), vec![true]);
         assert_eq!(spans("<PRE>\ncode\n</pre>\n"), vec![true]);
+        assert_eq!(spans("<PRE>\ncode\n</PRE>\n\n"), vec![false]);
+        assert_eq!(spans("<Script>v1</SCRIPT>\n\n"), vec![false]);
         assert_eq!(spans("<?php\n?>\n"), vec![true]);
         assert_eq!(spans("<!DOCTYPE html>\n"), vec![true]);
         assert_eq!(spans("<![CDATA[\nx\n]]>\n"), vec![true]);

@@ -182,6 +182,8 @@ fn a_document_read_in_pieces_gives_the_nodes_read_whole() {
         // pulldown-cmark does not take as closing.
         "```\nx\n```  \n\n# H\n\n- [ ] a\n",
         "```\n```\t\n\n# ",
+        // pulldown-cmark ends `<PRE>` only at `</pre>`, as written.
+        "<PRE>\nmake\n</PRE>\n\n## B\n\n- [ ] b\n",
     ];
     for text in cases {
         let (pieces, whole) = pieces_and_whole(text);
@@ -210,6 +212,9 @@ proptest::proptest! {
                 proptest::strategy::Just("-->"),
                 proptest::strategy::Just("<!-- relcheck: id=x -->"),
                 proptest::strategy::Just("<pre>"),
+                proptest::strategy::Just("<PRE>"),
+                proptest::strategy::Just("</PRE>"),
+                proptest::strategy::Just("<PRE>v1</PRE>"),
                 proptest::strategy::Just("</pre>"),
                 proptest::strategy::Just("<div>"),
                 proptest::strategy::Just("- [ ] step"),
