@@ -502,6 +502,19 @@ fn at_the_terminal_the_operator_types_values_and_overrules_only_with_a_note() {
         .unwrap();
     // Turned down, the value is asked for again at once: no `v` first.
     run.expect("Measured value (< 1%):").unwrap();
+    // Esc goes back to the keys; a refusal then that is not about a value
+    // leaves them there.
+    run.send("\x1b").unwrap();
+    run.expect("\r\x1b[2K").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    run.send("n").unwrap();
+    run.expect("Note (needed when it goes against the number):")
+        .unwrap();
+    run.send("\r").unwrap();
+    run.expect("answering without the measured value (< 1%) needs a note saying why")
+        .unwrap();
+    run.send("v").unwrap();
+    run.expect("Measured value (< 1%):").unwrap();
     run.send("0.4\r").unwrap();
     run.expect("done: Error rate normal (< 1%) — 0.4% against < 1%: met")
         .unwrap();

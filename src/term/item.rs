@@ -50,13 +50,19 @@ impl Terminal {
                 return self.against_number(status);
             }
             if op == Op::Measure {
-                self.typed_value = Some(view.id.clone());
                 let prompt = format!("Measured value ({}):", printable(bound));
-                return self.ask(&prompt, |value| Action::Measured {
+                let step = self.ask(&prompt, |value| Action::Measured {
                     value: Some(value),
                     status: None,
                     note: None,
                 });
+                // Only a value given is asked again if turned down: after
+                // Esc, the next refusal (a note missing, say) is not about
+                // a value.
+                if matches!(step, Step::Reply(Reply::Answer(_))) {
+                    self.typed_value = Some(view.id.clone());
+                }
+                return step;
             }
         }
         match op {
