@@ -62,7 +62,10 @@ fn scan(text: &str) -> Option<Measure> {
                 unit,
                 baseline,
             };
-            if unit.is_time() && lead_time(&chars, after_op) {
+            if unit.is_time()
+                && matches!(comparison, Comparison::Above | Comparison::AtLeast)
+                && lead_time(&chars, after_op)
+            {
                 // When to act, not what to measure.
             } else if unit.is_time() && after_for(&chars[..at]) {
                 lastings += 1;
@@ -78,9 +81,12 @@ fn scan(text: &str) -> Option<Measure> {
 
 /// Whether a time bound says how long ahead of something a step is done
 /// ("approved more than 2 hours before the window", "at least 72 h in
-/// advance"): the words after it, up to the third, name a time before.
-/// That is when to act, not a number to measure; asking for one would
-/// make the operator type a value, or a note, for a plain check.
+/// advance"): the three words after its number, its unit among them,
+/// name a time before. That is when to act, not a number to measure;
+/// asking for one would make the operator type a value, or a note, for
+/// a plain check. Asked only of a lower bound: "less than 24 hours before
+/// the window" is how fresh, "lag < 10 s before cutover" how far behind,
+/// and both are measured.
 fn lead_time(chars: &[char], after_op: usize) -> bool {
     let end = chars.len().min(after_op + UNIT_WINDOW);
     let after: String = chars[after_op..end]
@@ -602,8 +608,18 @@ mod tests {
                 "Error rate < 1% at least 2 hours before the window",
                 Some("< 1%"),
             ),
-            // A time that is measured stays one.
+            // A time that is measured stays one: an upper bound before
+            // something is how fresh or how far behind.
             ("Backup less than 24 hours old", Some("< 24 h")),
+            (
+                "Backup taken less than 24 hours before the window",
+                Some("< 24 h"),
+            ),
+            ("Replication lag < 10 s before cutover", Some("< 10 s")),
+            (
+                "p99 latency < 300 ms before and after the deploy",
+                Some("< 300ms"),
+            ),
             ("Backup taken less than 24 hours ago", Some("< 24 h")),
             (
                 "Outage for more than 10 minutes after the deploy",
