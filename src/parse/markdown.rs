@@ -226,7 +226,7 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
     };
     let mut start = 0_usize;
     loop {
-        let mut end = cut_after(start.saturating_add(piece));
+        let mut end = cut_after(start.saturating_add(piece.max(1)));
         let kept = reader.nodes.len();
         // The heading after a piece that ends in an open fence or HTML
         // block may be inside it: that piece is read again, twice as long
