@@ -220,9 +220,12 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
         last: Last::Closed,
     };
     let whole = !cuts::may_cut(source);
-    let cut_after = |from: usize| match whole {
-        true => source.len(),
-        false => cuts::next_cut(source, from).unwrap_or(source.len()),
+    let cut_after = |from: usize| {
+        if whole {
+            source.len()
+        } else {
+            cuts::next_cut(source, from).unwrap_or(source.len())
+        }
     };
     let mut start = 0_usize;
     loop {
