@@ -360,8 +360,12 @@ fn narrow(offset: usize) -> u32 {
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| narrow(i + 1)));
+        // Counted first, so the list is made at its size: grown by
+        // doubling it held up to twice that, for as long as the source.
+        let ends = || memchr::memchr_iter(b'\n', text.as_bytes());
+        let mut starts = Vec::with_capacity(1 + ends().count());
+        starts.push(0);
+        starts.extend(ends().map(|i| narrow(i + 1)));
         LineIndex { starts }
     }
 
