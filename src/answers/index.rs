@@ -22,7 +22,7 @@ pub(super) struct Index<'a> {
     /// Each item once under its text, and once more under its label when
     /// that differs; in document order. Made when a key first names no
     /// id: a pipeline's file, written by id, never needs it, and for
-    /// 100,000 items it was 5 MB at a run's peak.
+    /// 100,000 items it was 5 MB held while the file was resolved.
     by_text: OnceCell<HashMap<&'a str, Vec<usize>>>,
 }
 
