@@ -197,7 +197,7 @@ impl Session<'_> {
             .all(|(i, item)| {
                 // Rollback steps of a run that called none are not needed,
                 // though only marked so when the run ends.
-                let not_for_this_run = match self.places[i].1 {
+                let not_for_this_run = match self.place(i).1 {
                     When::Rollback => !rollback,
                     When::Success => rollback,
                     When::Always => false,

@@ -83,8 +83,9 @@ pub struct Session<'a> {
     pub record: Record,
     clock: &'a dyn Clock,
     options: Options,
-    /// For each record item, its phase index and section `when`.
-    places: Vec<(usize, When)>,
+    /// For each record item, its phase index and section `when`
+    /// ([`Session::place`]): as a `u32`, 8 bytes an item, not 16.
+    places: Vec<(u32, When)>,
     /// For each record item, its section and item in the checklist.
     entries: Vec<(&'a crate::model::Section, &'a Item)>,
     /// Each phase's items, as a range of record indices.
@@ -155,6 +156,12 @@ impl<'a> Session<'a> {
 
     fn item(&self, index: usize) -> &'a Item {
         self.entries[index].1
+    }
+
+    /// Record item `index`'s phase index and section `when`.
+    fn place(&self, index: usize) -> (usize, When) {
+        let (phase, when) = self.places[index];
+        (phase as usize, when)
     }
 
     fn event(&mut self, action: EventAction, item: Option<String>, detail: Option<String>) {

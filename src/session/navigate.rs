@@ -116,7 +116,7 @@ impl Session<'_> {
         if index == current {
             return again(format!("item {} is this one", index + 1));
         }
-        match self.places[index].1 {
+        match self.place(index).1 {
             When::Rollback if self.record.rollback.is_none() => {
                 return again(format!(
                     "item {} is a rollback step: it is walked once a rollback is called",
@@ -150,15 +150,15 @@ impl Session<'_> {
             return again("answering the rest of a section needs a reason");
         }
         let section = &self.entries[index].0.id;
-        let phase = self.places[index].0;
+        let phase = self.place(index).0;
         let rollback = self.record.rollback.is_some();
         let targets: Vec<usize> = (index..self.record.items.len())
-            .take_while(|&i| self.places[i].0 == phase && &self.entries[i].0.id == section)
+            .take_while(|&i| self.place(i).0 == phase && &self.entries[i].0.id == section)
             .filter(|&i| {
                 let item = self.item(i);
                 let open =
                     self.record.items[i].status == Status::Pending && !self.deferred.contains(&i);
-                let asked = match self.places[i].1 {
+                let asked = match self.place(i).1 {
                     When::Rollback => rollback,
                     When::Success => !rollback,
                     When::Always => true,

@@ -96,12 +96,13 @@ impl<'a> Session<'a> {
     ) -> Session<'a> {
         // Sized once, as the results are: collected from nested lists they
         // grew by doubling, to 180,000 places each at 100,000 items.
-        let mut places: Vec<(usize, When)> = Vec::with_capacity(record.items.len());
+        let mut places: Vec<(u32, When)> = Vec::with_capacity(record.items.len());
         let mut entries: Vec<(&crate::model::Section, &Item)> =
             Vec::with_capacity(record.items.len());
         let mut phase_items = Vec::with_capacity(checklist.phases.len());
         for (p, phase) in checklist.phases.iter().enumerate() {
             let start = entries.len();
+            let p = u32::try_from(p).expect("a checklist has at most 100,000 headings");
             for section in &phase.sections {
                 places.extend(section.items.iter().map(|_| (p, section.when)));
                 entries.extend(section.items.iter().map(|item| (section, item)));

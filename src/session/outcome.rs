@@ -20,7 +20,7 @@ impl Session<'_> {
         let now = self.clock.now();
         // What the run did not need is settled now, so the record says why.
         for index in 0..self.record.items.len() {
-            let when = self.places[index].1;
+            let when = self.place(index).1;
             let item = &mut self.record.items[index];
             if item.status == Status::Pending && when == When::Rollback && !rolled_back {
                 item.status = Status::NotNeeded;

@@ -83,12 +83,12 @@ impl Session<'_> {
             return Step::Item(index);
         }
         let start = self.cursor.get().min(self.record.items.len());
-        let mut phase_of_last = start.checked_sub(1).map(|i| self.places[i].0);
+        let mut phase_of_last = start.checked_sub(1).map(|i| self.place(i).0);
         // Whether every item so far was passed for good, so the cursor may
         // move past it.
         let mut passing = true;
         for index in start..self.record.items.len() {
-            let (phase, when) = self.places[index];
+            let (phase, when) = self.place(index);
             if phase_of_last.is_some_and(|last| last != phase)
                 && let Some(gate) = self.gate_due(phase_of_last.expect("checked"))
             {

@@ -42,7 +42,7 @@ impl Session<'_> {
             // Rollback steps an earlier end of the run set aside (a
             // pipeline's incomplete run, reopened by a person) are needed
             // after all.
-            if self.places[index].1 == When::Rollback
+            if self.place(index).1 == When::Rollback
                 && self.record.items[index].status == Status::NotNeeded
                 && self.record.items[index].rare.reason.as_deref()
                     == Some(super::outcome::NO_ROLLBACK)
@@ -56,7 +56,7 @@ impl Session<'_> {
                 item.at = None;
                 continue;
             }
-            if self.places[index].1 == When::Success
+            if self.place(index).1 == When::Success
                 && self.record.items[index].status == Status::Pending
             {
                 marked.push((index, self.record.items[index].clone()));

@@ -19,7 +19,7 @@ impl Session<'_> {
         suggested: Option<Status>,
     ) -> ItemView {
         let item = self.item(index);
-        let (phase_index, _) = self.places[index];
+        let (phase_index, _) = self.place(index);
         let phase = &self.checklist.phases[phase_index];
         let section = self.entries[index].0;
         let total = self.record.items.len();
