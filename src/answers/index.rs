@@ -20,9 +20,10 @@ pub(super) struct Index<'a> {
     items: &'a [&'a Item],
     by_id: HashMap<&'a str, usize>,
     /// Each item once under its text, and once more under its label when
-    /// that differs; in document order. Made when a key first names no
-    /// id: a pipeline's file, written by id, never needs it, and for
-    /// 100,000 items it was 5 MB held while the file was resolved.
+    /// that differs; in document order. Made the first time a key is
+    /// not an id (or is the id of an item the search does not want): a
+    /// pipeline's file, written by id, never needs it, and for 100,000
+    /// items it was 5 MB held while the file was resolved.
     by_text: OnceCell<HashMap<&'a str, Vec<usize>>>,
 }
 

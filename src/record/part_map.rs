@@ -17,10 +17,10 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub struct PartMap {
     /// Each part's name, then its digest, back to back, in name order.
     text: String,
-    /// Where each part's name and its digest end in `text`: a record is
-    /// at most 512 MiB, so its parts' text is far below what `u32`
-    /// counts (8 bytes a part fewer, at a long run's first sign-off).
-    ends: Vec<(u32, u32)>,
+    /// Where each part's name and its digest end in `text`. As `usize`:
+    /// a journal's parts are read from a file of no set size, and a
+    /// narrower offset would have to refuse what it cannot count.
+    ends: Vec<(usize, usize)>,
 }
 
 impl PartMap {
@@ -65,12 +65,9 @@ impl PartMap {
     }
 
     fn entry(&self, at: usize) -> (&str, &str) {
-        let start = at.checked_sub(1).map_or(0, |before| self.ends[before].1) as usize;
+        let start = at.checked_sub(1).map_or(0, |before| self.ends[before].1);
         let (name, short) = self.ends[at];
-        (
-            &self.text[start..name as usize],
-            &self.text[name as usize..short as usize],
-        )
+        (&self.text[start..name], &self.text[name..short])
     }
 
     fn find(&self, name: &str) -> Result<usize, usize> {
@@ -104,13 +101,10 @@ impl PartMap {
     }
 
     fn push(&mut self, name: &str, short: &str) {
-        let at = |text: &String| {
-            u32::try_from(text.len()).expect("a record's parts are far below 4 GiB of text")
-        };
         self.text.push_str(name);
-        let end = at(&self.text);
+        let end = self.text.len();
         self.text.push_str(short);
-        self.ends.push((end, at(&self.text)));
+        self.ends.push((end, self.text.len()));
     }
 }
 
