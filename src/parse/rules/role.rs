@@ -106,14 +106,20 @@ pub fn signing_lead(text: &str) -> Option<String> {
 /// A line's words before the dash or colon that explains it.
 pub(super) fn lead_of(text: &str) -> &str {
     // The first of the separators, found in one pass (four `find`s were
-    // a tenth of parsing a long checklist).
+    // a tenth of parsing a long checklist). Each begins with `:` or a
+    // space, so only there are the dashes compared: a comparison of four
+    // separators at every byte was 3 % of `lint`.
     let bytes = text.as_bytes();
     let end = (0..bytes.len())
-        .find(|&at| {
-            let rest = &bytes[at..];
-            [" - ", " – ", " — ", ":"]
-                .iter()
-                .any(|sep| rest.starts_with(sep.as_bytes()))
+        .find(|&at| match bytes[at] {
+            b':' => true,
+            b' ' => {
+                let rest = &bytes[at..];
+                [" - ", " – ", " — "]
+                    .iter()
+                    .any(|sep| rest.starts_with(sep.as_bytes()))
+            }
+            _ => false,
         })
         .unwrap_or(text.len());
     text[..end].trim()
