@@ -140,6 +140,73 @@ fn the_journal_holds_answers_between_whole_writes() {
     assert!(!relcheck::sign::verify(&Record::load(&path).unwrap(), None).passed());
 }
 
+/// A journal is read within a limit, as a record is: one larger than a run
+/// lets it grow is refused by name, not read whole into memory; and a run
+/// writes its record whole once its journal passes 64 MiB, so its own
+/// journal stays far below that limit.
+#[test]
+fn a_journal_stays_within_its_limit_and_a_larger_one_is_refused() {
+    use relcheck::record::{Changes, RecordFile, Sink, journal_path};
+
+    let text = "# J\n## P\n- [ ] a\n- [ ] b\n";
+    let checklist =
+        relcheck::parse::parse(&relcheck::source::Source::from_text("j.md", text)).checklist;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.yaml");
+    let clock = relcheck::session::TestClock::new(chrono::Utc::now());
+    let flag = std::sync::atomic::AtomicBool::new(false);
+    let mut session =
+        relcheck::session::Session::start(&checklist, &clock, at_a_terminal(), &flag, "j".into());
+    // Paused at once: the record written whole, as a run's first save.
+    let mut prompter =
+        relcheck::prompt::ScriptedPrompter::new([relcheck::prompt::Scripted::Interrupt]);
+    let mut sink = RecordFile::new(&path, false);
+    session
+        .run(&mut prompter, &relcheck::exec::Fake::new([]), &mut sink)
+        .unwrap();
+    let mut record = Record::load(&path).unwrap();
+    let mut sink = RecordFile::new(&path, false);
+    sink.save(&record).unwrap();
+    assert!(!sink.wants_whole());
+    // Eight answers with a note of 9 MiB each: 72 MiB of journal.
+    let note = "n".repeat(9 << 20);
+    let changes = Changes {
+        items: &[0],
+        values: false,
+    };
+    for n in 0..8 {
+        assert!(!sink.wants_whole(), "whole asked after {n} answers");
+        record.items[0].rare.note = Some(format!("{n}{note}"));
+        sink.append(&record, &changes).unwrap();
+    }
+    assert!(
+        sink.wants_whole(),
+        "a journal past 64 MiB asks for a whole write"
+    );
+    assert_eq!(
+        Record::load(&path).unwrap().items[0].rare.note.as_deref(),
+        Some(format!("7{note}").as_str())
+    );
+    sink.save(&record).unwrap();
+    assert!(!journal_path(&path).exists() && !sink.wants_whole());
+
+    // A journal of 512 MiB and a byte (sparse: made at once, never read).
+    let journal = std::fs::File::create(journal_path(&path)).unwrap();
+    journal.set_len((512 << 20) + 1).unwrap();
+    let err = Record::load(&path).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: larger than relcheck lets a journal grow (512 MiB), so relcheck did not write it; it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
+            journal_path(&path).display()
+        )
+    );
+    // As a user meets it: one line naming the journal, exit 3.
+    let out = crate::support::relcheck(&["report", path.to_str().unwrap()]).run();
+    assert_eq!(out.code, 3);
+    assert_eq!(out.stderr, format!("error: {err}\n"));
+}
+
 /// A run killed after writing the record whole but before removing the
 /// journal leaves a journal that extends an older record: reading the
 /// record must not put that older state back over the newer one.

@@ -48,9 +48,23 @@ pub fn open_read(path: &Path) -> io::Result<File> {
 }
 
 /// Reads a file that relcheck itself writes beside a record (a journal),
-/// never through a link.
-pub fn read_own(path: &Path) -> io::Result<String> {
-    io::read_to_string(open_read(path)?)
+/// never through a link, and none over `max` bytes: one that large was
+/// not written by relcheck, and read whole it could take all memory
+/// (`ErrorKind::FileTooLarge`).
+pub fn read_own(path: &Path, max: u64) -> io::Result<String> {
+    use io::Read;
+    let too_large = || io::Error::from(io::ErrorKind::FileTooLarge);
+    let file = open_read(path)?;
+    if file.metadata()?.len() > max {
+        return Err(too_large());
+    }
+    // Taken one byte past the limit: a file still growing is caught too.
+    let mut text = String::new();
+    file.take(max.saturating_add(1)).read_to_string(&mut text)?;
+    if text.len() as u64 > max {
+        return Err(too_large());
+    }
+    Ok(text)
 }
 
 /// The mode of the regular file at `path`, for its replacement; `None`
@@ -204,7 +218,7 @@ mod tests {
             io::ErrorKind::AlreadyExists
         );
         assert!(is_link_refusal(&open_read(&link).unwrap_err()));
-        assert!(is_link_refusal(&read_own(&link).unwrap_err()));
+        assert!(is_link_refusal(&read_own(&link, u64::MAX).unwrap_err()));
         // A dangling link counts as there.
         let dangling = dir.path().join("y.lock");
         std::os::unix::fs::symlink(dir.path().join("nothing"), &dangling).unwrap();

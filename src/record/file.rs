@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::journal::{JournalHeader, JournalOut, journal_path, remove_journal};
+use super::journal::{
+    JOURNAL_WHOLE_AFTER_BYTES, JournalHeader, JournalOut, journal_path, remove_journal,
+};
 use super::{Lock, Record, create};
 use crate::exit::{Code, error};
 
@@ -65,6 +67,9 @@ pub trait Sink {
 pub struct RecordFile {
     path: PathBuf,
     journal: Option<File>,
+    /// How long the journal has grown: past
+    /// [`JOURNAL_WHOLE_AFTER_BYTES`], the next save is whole.
+    journal_bytes: u64,
     record_bytes: u64,
     saved_events: usize,
     saved_signoffs: usize,
@@ -86,6 +91,7 @@ impl RecordFile {
         RecordFile {
             path: path.to_path_buf(),
             journal: None,
+            journal_bytes: 0,
             record_bytes: 0,
             saved_events: 0,
             saved_signoffs: 0,
@@ -206,7 +212,9 @@ impl RecordFile {
 
 impl Sink for RecordFile {
     fn wants_whole(&self) -> bool {
-        self.record_bytes == 0 || self.journal_displaced()
+        self.record_bytes == 0
+            || self.journal_bytes >= JOURNAL_WHOLE_AFTER_BYTES
+            || self.journal_displaced()
     }
 
     fn save(&mut self, record: &Record) -> anyhow::Result<()> {
@@ -222,6 +230,7 @@ impl Sink for RecordFile {
         .map_err(|err| self.not_saved(&self.path, &err))?;
         self.new = false;
         self.journal = None;
+        self.journal_bytes = 0;
         remove_journal(&self.path);
         self.record_bytes = bytes;
         self.saved_events = record.events.len();
@@ -305,6 +314,7 @@ impl RecordFile {
         if self.durable {
             file.sync_data()?;
         }
+        self.journal_bytes = file.metadata().map_or(u64::MAX, |meta| meta.len());
         Ok(())
     }
 }

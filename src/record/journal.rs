@@ -23,10 +23,20 @@ impl Record {
         if self.run.finished.is_some() {
             return Ok(());
         }
-        let text = match super::create::read_own(&journal) {
+        let text = match super::create::read_own(&journal, JOURNAL_MAX_BYTES) {
             Ok(text) => text,
             Err(err) if super::create::is_link_refusal(&err) => {
                 return Err(super::create::link_refused(&journal, "record's journal"));
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::FileTooLarge => {
+                return Err(error(
+                    Code::Input,
+                    format!(
+                        "{}: larger than relcheck lets a journal grow ({} MiB), so relcheck did not write it; it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
+                        journal.display(),
+                        JOURNAL_MAX_BYTES >> 20
+                    ),
+                ));
             }
             Err(_) => return Ok(()),
         };
@@ -73,6 +83,17 @@ impl Record {
         Ok(())
     }
 }
+
+/// A run writes its record whole once its journal passes this size, and
+/// starts a new journal: so a journal is read, like a record, in bounded
+/// memory, however long a run goes between pauses (every command's output,
+/// up to 64 KiB each, goes into the journal line of its answer).
+pub(super) const JOURNAL_WHOLE_AFTER_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The largest journal read: what a run can leave, the size above and a
+/// last line after it (an answer's items, or a sign-off's parts, are far
+/// smaller), with room to spare. A larger one was not written by relcheck.
+pub(super) const JOURNAL_MAX_BYTES: u64 = crate::limits::Kind::RECORD_MAX_BYTES;
 
 /// `<record>.journal`: answers appended since the record was last written
 /// whole, one JSON object a line.
