@@ -560,9 +560,16 @@ fn stress(kind: &str, path: &Path) -> Result<(), String> {
             text.push_str("\n  ```\n");
             text
         }
+        // Lines of nothing, just under the checklist limit: each line is
+        // counted, and a per-line list costs memory even for an empty one.
+        "blank" => {
+            let mut text = String::from("# Blank lines\n\n- Only step\n");
+            text.push_str(&"\n".repeat(30 * 1024 * 1024));
+            text
+        }
         other => {
             return Err(format!(
-                "unknown stress input `{other}`: big, line, nested, headings, annotations, variables"
+                "unknown stress input `{other}`: big, line, nested, headings, annotations, variables, blank"
             ));
         }
     };

@@ -180,6 +180,17 @@ pub fn as_tasks(text: &str) -> Option<String> {
     if text.split('\n').any(super::plain::is_task_line) {
         return None;
     }
+    // Nor is one with fewer than two marker lines, answers or not, told
+    // before its lines are listed: the list is 16 bytes a line, 500 MB for
+    // a file of 32 MiB of blank lines.
+    let markers = text
+        .split('\n')
+        .filter(|line| bare_marker(line.trim_start()).is_some())
+        .take(2)
+        .count();
+    if markers < 2 {
+        return None;
+    }
     let lines: Vec<&str> = text.split('\n').collect();
     let answers = answer_lines(&lines);
     let bare = lines

@@ -207,7 +207,13 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
     // a line is made at once. Grown by doubling, the list was copied
     // whole each time, 7 % of `lint` at 100,000 items; room never
     // written is never touched, so it costs address space, not memory.
-    let lines = memchr::memchr_iter(b'\n', source.as_bytes()).count() + 1;
+    // Up to a bound: a file of blank lines makes no nodes, and its room
+    // would be address space a limited machine may refuse.
+    const ROOM_AT_MOST: usize = 1 << 19;
+    let lines = memchr::memchr_iter(b'\n', source.as_bytes())
+        .take(ROOM_AT_MOST)
+        .count()
+        + 1;
     let mut reader = Reader {
         source,
         base,
