@@ -21,12 +21,15 @@ pub use replaced::{Replaced, Replacements};
 /// near it, and it keeps memory and time bounded on hostile input.
 pub const MAX_BYTES: u64 = Kind::CHECKLIST_MAX_BYTES;
 
-/// Headings and list items each cost the parser a model node of a few
-/// hundred bytes to a few KiB, so within [`MAX_BYTES`] a file of nothing
-/// but one-line headings would take gigabytes. Real checklists have a few
-/// hundred of each; more than these is refused before parsing.
+/// Headings, list items, quotes and code blocks each cost the parser a
+/// node of a few hundred bytes to a few KiB, so within [`MAX_BYTES`] a
+/// file of nothing but one-line headings, `[ ]` lines or `> > > ...` would
+/// take gigabytes. Real checklists have a few hundred of each; more than
+/// these is refused before parsing.
 pub const MAX_HEADINGS: usize = 100_000;
 pub const MAX_LIST_ITEMS: usize = 250_000;
+pub const MAX_QUOTES: usize = 250_000;
+pub const MAX_FENCES: usize = 200_000;
 
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -172,28 +175,55 @@ fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest, Replacements) 
     (normalised, digest, replaced)
 }
 
-/// Refuses text with more than [`MAX_HEADINGS`] lines that start a heading
-/// (`#`, or a `===`/`---` underline) or [`MAX_LIST_ITEMS`] lines that
-/// start a list item. Lines in code blocks count too: a cheap, generous
-/// bound, not a parse.
+/// Refuses text with more than [`MAX_HEADINGS`] headings (`#`, a
+/// `===`/`---` underline, an org-mode `** ` headline), [`MAX_LIST_ITEMS`]
+/// list items (each marker that opens a line, `- - x` two of them; a
+/// plain-text `[ ]` line and a table row, which become steps, count as
+/// one), [`MAX_QUOTES`] quote markers (`>`) or [`MAX_FENCES`] code fence
+/// lines. Lines in code blocks count too: a cheap, generous bound, not a
+/// parse.
 fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
-    let mut headings = 0usize;
-    let mut items = 0usize;
+    let (mut headings, mut items, mut quotes, mut fences) = (0usize, 0usize, 0usize, 0usize);
     for line in text.lines() {
-        let line = line.trim_start_matches([' ', '\t', '>']);
-        let bytes = line.as_bytes();
-        match bytes.first() {
-            Some(b'#') => headings += 1,
-            Some(b'=' | b'-') if bytes.iter().all(|&b| b == bytes[0]) => headings += 1,
-            Some(b'-' | b'*' | b'+') if bytes.get(1).is_some_and(|&b| b == b' ' || b == b'\t') => {
-                items += 1
-            }
-            Some(b'0'..=b'9') => {
-                let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
-                if matches!(bytes.get(digits), Some(b'.' | b')')) {
-                    items += 1;
+        // The containers that open the line, each counted.
+        let mut rest = line.as_bytes();
+        let mut listed = false;
+        loop {
+            rest = rest.trim_ascii_start();
+            let marker = match rest {
+                [b'>', ..] => {
+                    quotes += 1;
+                    1
                 }
+                [b'-' | b'*' | b'+', b' ' | b'\t', ..] => 2,
+                [b'0'..=b'9', ..] => {
+                    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+                    match rest.get(digits..digits + 2) {
+                        Some([b'.' | b')', b' ' | b'\t']) => digits + 2,
+                        _ => break,
+                    }
+                }
+                _ => break,
+            };
+            if marker > 1 {
+                items += 1;
+                listed = true;
             }
+            rest = &rest[marker..];
+        }
+        match rest {
+            [b'#', ..] => headings += 1,
+            [first @ (b'=' | b'-'), ..] if rest.iter().all(|b| b == first) => headings += 1,
+            [b'*', ..]
+                if {
+                    let stars = rest.iter().take_while(|&&b| b == b'*').count();
+                    matches!(rest.get(stars), Some(b' ' | b'\t'))
+                } =>
+            {
+                headings += 1;
+            }
+            [b'`', b'`', b'`', ..] | [b'~', b'~', b'~', ..] => fences += 1,
+            [b'[' | b'(', _, b']' | b')', ..] | [b'|', ..] if !listed => items += 1,
             _ => {}
         }
     }
@@ -202,16 +232,23 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
             error(
                 Code::Input,
                 format!(
-                    "{display}: has {} {what}; relcheck reads checklists of up to {} headings and {} list items",
+                    "{display}: has {} {what}; relcheck reads up to {} in a checklist",
                     thousands(count),
-                    thousands(MAX_HEADINGS),
-                    thousands(MAX_LIST_ITEMS)
+                    thousands(max)
                 ),
             )
         })
     };
-    match too_many(headings, MAX_HEADINGS, "lines that start a heading")
-        .or_else(|| too_many(items, MAX_LIST_ITEMS, "lines that start a list item"))
+    match too_many(headings, MAX_HEADINGS, "headings")
+        .or_else(|| {
+            too_many(
+                items,
+                MAX_LIST_ITEMS,
+                "list items (`[ ]` lines and table rows count as items)",
+            )
+        })
+        .or_else(|| too_many(quotes, MAX_QUOTES, "quote markers (`>`)"))
+        .or_else(|| too_many(fences, MAX_FENCES, "code fence lines"))
     {
         Some(err) => Err(err),
         None => Ok(()),
@@ -548,16 +585,56 @@ mod tests {
         let err = Source::from_bytes("h.md".into(), None, text.as_bytes()).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "h.md: has 100,001 lines that start a heading; relcheck reads checklists of up to 100,000 headings and 250,000 list items"
+            "h.md: has 100,001 headings; relcheck reads up to 100,000 in a checklist"
         );
         let text = "- [ ] x\n".repeat(MAX_LIST_ITEMS + 1);
         let err = Source::from_bytes("i.md".into(), None, text.as_bytes()).unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("i.md: has 250,001 lines that start a list item")
+        assert_eq!(
+            err.to_string(),
+            "i.md: has 250,001 list items (`[ ]` lines and table rows count as items); relcheck reads up to 250,000 in a checklist"
         );
         let text = "# t\n".to_string() + &"- [ ] x\n".repeat(MAX_LIST_ITEMS);
         assert!(Source::from_bytes("ok.md".into(), None, text.as_bytes()).is_ok());
+    }
+
+    /// What becomes a node is counted however it is written: markers
+    /// nested on one line, plain-text boxes, table rows, org headlines,
+    /// quotes and fences. Each shape at the limit is read; one more is
+    /// refused, by the count of what was written.
+    #[test]
+    fn every_shape_that_makes_a_node_counts_toward_its_limit() {
+        let refused = |text: String| {
+            Source::from_bytes("x.md".into(), None, text.as_bytes())
+                .err()
+                .map(|err| err.to_string())
+        };
+        let cases: [(&str, usize, &str); 8] = [
+            ("- ", MAX_LIST_ITEMS, "list items"),
+            ("1. ", MAX_LIST_ITEMS, "list items"),
+            ("> ", MAX_QUOTES, "quote markers"),
+            ("[ ] x\n", MAX_LIST_ITEMS, "list items"),
+            ("| a | b |\n", MAX_LIST_ITEMS, "list items"),
+            ("*** h\n", MAX_HEADINGS, "headings"),
+            ("```\n", MAX_FENCES, "code fence lines"),
+            ("~~~\n", MAX_FENCES, "code fence lines"),
+        ];
+        for (unit, max, what) in cases {
+            let text = |n: usize| {
+                // Markers nested on one line end in a step; the others are
+                // lines of their own.
+                let tail = if unit.ends_with('\n') { "" } else { "[ ] x\n" };
+                format!("t\n{}{tail}", unit.repeat(n))
+            };
+            assert_eq!(refused(text(max)), None, "{unit:?} at its limit");
+            let err = refused(text(max + 1)).unwrap_or_default();
+            assert!(
+                err.starts_with(&format!("x.md: has {} {what}", thousands(max + 1))),
+                "{unit:?}: {err}"
+            );
+        }
+        // A task item is one item, not a list item and a box.
+        let tasks = "- [ ] x\n".repeat(MAX_LIST_ITEMS);
+        assert_eq!(refused(format!("# t\n{tasks}")), None);
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn too_many_headings_or_list_items_are_refused_with_exit_3() {
         (
             3,
             format!(
-                "error: {headings}: has 100,001 lines that start a heading; relcheck reads checklists of up to 100,000 headings and 250,000 list items"
+                "error: {headings}: has 100,001 headings; relcheck reads up to 100,000 in a checklist"
             )
             .as_str()
         )
@@ -56,7 +56,7 @@ fn too_many_headings_or_list_items_are_refused_with_exit_3() {
     assert_eq!(out.code, 3);
     assert!(
         out.stdout
-            .contains("has 250,001 lines that start a list item")
+            .contains("has 250,001 list items (`[ ]` lines and table rows count as items); relcheck reads up to 250,000 in a checklist")
     );
 }
 
