@@ -88,6 +88,8 @@ pub struct Session<'a> {
     places: Vec<(u32, When)>,
     /// For each record item, its section and item in the checklist.
     entries: Vec<(&'a crate::model::Section, &'a Item)>,
+    /// The notes under each item that has some ([`view::notes_by_item`]).
+    notes_under: std::collections::HashMap<usize, Vec<u32>>,
     /// Each phase's items, as a range of record indices.
     phase_items: Vec<std::ops::Range<usize>>,
     /// Items of `when: rollback` sections, in order.

@@ -148,6 +148,7 @@ impl<'a> Session<'a> {
             clock,
             options,
             places,
+            notes_under: super::view::notes_by_item(&entries),
             entries,
             phase_items,
             rollback_items,

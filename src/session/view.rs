@@ -1,7 +1,7 @@
 //! What a prompter is shown: an item's screen with its context (the last
 //! answer, the counts), the run's opening, and items named for logs.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::exec;
 use crate::model::{Item, Section};
@@ -74,7 +74,16 @@ impl Session<'_> {
             command,
             section_command: own.is_none() && section.rare.command.is_some(),
             expected_output: section.rare.expected_output.clone(),
-            notes: notes_under(section, item),
+            notes: self
+                .notes_under
+                .get(&index)
+                .map(|notes| {
+                    notes
+                        .iter()
+                        .map(|&note| section.rare.notes[note as usize].clone())
+                        .collect()
+                })
+                .unwrap_or_default(),
             wait_seconds: item.rare.wait_seconds,
             measure: self.measure_view(index),
             result: self.record.items[index].clone(),
@@ -130,24 +139,178 @@ pub(super) fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<
     shared
 }
 
-/// The section's notes that stand under `item`: after its line and before
-/// the section's next item, nested deeper than it.
-fn notes_under(section: &Section, item: &Item) -> Vec<String> {
-    let next = section
-        .items
-        .iter()
-        .map(|other| other.line)
-        .filter(|line| *line > item.line)
-        .min()
-        .unwrap_or(usize::MAX);
-    section
-        .rare
-        .notes
-        .iter()
-        .zip(&section.rare.note_places)
-        .filter(|(_, place)| {
-            place.is_some_and(|(line, depth)| line > item.line && line < next && depth > item.depth)
-        })
-        .map(|(note, _)| note.clone())
-        .collect()
+/// The notes that stand under each item, by record index: a note of its
+/// section after the item's line and before the section's next item (by
+/// line; none at the note's own line), nested deeper than the item. Found
+/// once for the run, for the sections that have notes, as indices into
+/// the section's notes: looked for at each item's screen, it was a pass
+/// over the whole section per item, minutes for one section of 250,000.
+pub(super) fn notes_by_item(entries: &[(&Section, &Item)]) -> HashMap<usize, Vec<u32>> {
+    let mut under: HashMap<usize, Vec<u32>> = HashMap::new();
+    let mut start = 0;
+    while let Some(&(section, _)) = entries.get(start) {
+        let end = start
+            + entries[start..]
+                .iter()
+                .take_while(|(other, _)| std::ptr::eq(*other, section))
+                .count();
+        if !section.rare.notes.is_empty() {
+            // The section's items by line, each with its record index.
+            let mut lines: Vec<(usize, usize)> = (start..end)
+                .map(|index| (entries[index].1.line, index))
+                .collect();
+            lines.sort_unstable();
+            for (note, place) in section.rare.note_places.iter().enumerate() {
+                let Some((line, depth)) = *place else {
+                    continue;
+                };
+                if note >= section.rare.notes.len() {
+                    break;
+                }
+                // An item on the note's own line ends every item's notes
+                // before it.
+                let after = lines.partition_point(|&(at, _)| at < line);
+                if lines.get(after).is_some_and(|&(at, _)| at == line) {
+                    continue;
+                }
+                let Some(&(above, _)) = after.checked_sub(1).and_then(|last| lines.get(last))
+                else {
+                    continue;
+                };
+                let note = u32::try_from(note).expect("a section has at most 250,000 notes");
+                for &(_, index) in lines[..after]
+                    .iter()
+                    .rev()
+                    .take_while(|&&(at, _)| at == above)
+                {
+                    if depth > entries[index].1.depth {
+                        under.entry(index).or_default().push(note);
+                    }
+                }
+            }
+        }
+        start = end;
+    }
+    under
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ItemRare, Kind, Markdown, Rare, SectionRare, When};
+    use proptest::prelude::*;
+
+    /// The notes under an item as the view once found them, a pass over
+    /// the section for each item: the definition the table must keep.
+    fn notes_under_plain(section: &Section, item: &Item) -> Vec<String> {
+        let next = section
+            .items
+            .iter()
+            .map(|other| other.line)
+            .filter(|line| *line > item.line)
+            .min()
+            .unwrap_or(usize::MAX);
+        section
+            .rare
+            .notes
+            .iter()
+            .zip(&section.rare.note_places)
+            .filter(|(_, place)| {
+                place.is_some_and(|(line, depth)| {
+                    line > item.line && line < next && depth > item.depth
+                })
+            })
+            .map(|(note, _)| note.clone())
+            .collect()
+    }
+
+    fn section(items: &[(usize, usize)], notes: &[Option<(usize, usize)>]) -> Section {
+        Section {
+            id: "s".into(),
+            title: "S".into(),
+            line: 1,
+            when: When::Always,
+            implicit: false,
+            items: items
+                .iter()
+                .map(|&(line, depth)| Item {
+                    id: format!("s/{line}").into(),
+                    kind: Kind::Check,
+                    text: "t".into(),
+                    markdown: Markdown::default(),
+                    line,
+                    optional: false,
+                    depth,
+                    parent: None,
+                    rare: Rare::of(ItemRare::default()),
+                })
+                .collect(),
+            rare: Rare::of(SectionRare {
+                notes: (0..notes.len()).map(|n| format!("note {n}")).collect(),
+                note_places: notes.to_vec(),
+                ..SectionRare::default()
+            }),
+        }
+    }
+
+    fn by_table(sections: &[Section]) -> Vec<Vec<String>> {
+        let entries: Vec<(&Section, &Item)> = sections
+            .iter()
+            .flat_map(|section| section.items.iter().map(move |item| (section, item)))
+            .collect();
+        let under = notes_by_item(&entries);
+        entries
+            .iter()
+            .enumerate()
+            .map(|(index, (section, _))| {
+                under.get(&index).map_or_else(Vec::new, |notes| {
+                    notes
+                        .iter()
+                        .map(|&n| section.rare.notes[n as usize].clone())
+                        .collect()
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_note_stands_under_the_item_above_it_when_nested_deeper() {
+        // Items at lines 2 and 6; notes at 3 (deeper, under the first), 4
+        // (not deeper), 7 (under the second), 6 (on an item's line), and
+        // one with no place.
+        let s = section(
+            &[(2, 0), (6, 1)],
+            &[Some((3, 1)), Some((4, 0)), Some((7, 2)), Some((6, 3)), None],
+        );
+        assert_eq!(
+            by_table(std::slice::from_ref(&s)),
+            [vec!["note 0".to_string()], vec!["note 2".to_string()]]
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn the_table_gives_what_a_pass_over_the_section_gave(
+            sections in proptest::collection::vec(
+                (
+                    proptest::collection::vec((0usize..30, 0usize..3), 0..8),
+                    proptest::collection::vec(
+                        proptest::option::weighted(0.9, (0usize..30, 0usize..4)),
+                        0..8,
+                    ),
+                ),
+                1..4,
+            )
+        ) {
+            let sections: Vec<Section> = sections
+                .iter()
+                .map(|(items, notes)| section(items, notes))
+                .collect();
+            let plain: Vec<Vec<String>> = sections
+                .iter()
+                .flat_map(|s| s.items.iter().map(move |item| notes_under_plain(s, item)))
+                .collect();
+            prop_assert_eq!(by_table(&sections), plain);
+        }
+    }
 }
