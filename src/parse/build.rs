@@ -186,12 +186,13 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     // The title: the first heading, when no item comes before the next
     // heading of its level, or when no other heading of its level holds
     // items (the rest being prose: cadence, policy, history).
+    let subtree = subtree_items(&pieces, &heads);
     let title_heading = headings.first().copied().filter(|&first| {
         let alone = headings
             .iter()
             .filter(|&&h| h != first && level(h) == level(first))
-            .all(|&h| subtree_items(&pieces, &heads, h) == 0);
-        (alone || subtree_items(&pieces, &heads, first) == 0) && !items_before_headings
+            .all(|&h| subtree[h] == 0);
+        (alone || subtree[first] == 0) && !items_before_headings
     });
     // A part's name ("Overview", "Status: open") only names the document
     // when nothing better does.
@@ -309,16 +310,32 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     }
 }
 
-/// The items from a heading to the next heading of its level or above.
-fn subtree_items(pieces: &[Piece], heads: &[Heading], heading: usize) -> usize {
-    let level = heads[heading].level;
-    pieces
-        .iter()
-        .skip_while(|piece| !matches!(piece, Piece::Heading(h) if *h == heading))
-        .skip(1)
-        .take_while(|piece| !matches!(piece, Piece::Heading(h) if heads[*h].level <= level))
-        .filter(|piece| matches!(piece, Piece::Item(_)))
-        .count()
+/// For each heading, the items from it to the next heading of its level
+/// or above. In one pass: counted heading by heading from the start, a
+/// document of 99,000 headings took 6 s.
+fn subtree_items(pieces: &[Piece], heads: &[Heading]) -> Vec<usize> {
+    let mut counts = vec![0; heads.len()];
+    // The headings whose subtree is open here, each deeper than the last
+    // (six levels at most).
+    let mut open: Vec<usize> = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Heading(h) => {
+                let level = heads[*h].level;
+                while open.last().is_some_and(|&o| heads[o].level >= level) {
+                    open.pop();
+                }
+                open.push(*h);
+            }
+            Piece::Item(_) => {
+                for &o in &open {
+                    counts[o] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    counts
 }
 
 /// Code blocks with no language or a shell's are commands; a YAML or JSON
@@ -366,5 +383,73 @@ fn phase_level(
     match best {
         Some(l) if counts[l] > 0 => Some(l as u8),
         _ => content.iter().map(|&h| level(h)).min(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The items under one heading as they were counted, heading by
+    /// heading: the definition the one pass must keep.
+    fn subtree_items_plain(pieces: &[Piece], heads: &[Heading], heading: usize) -> usize {
+        let level = heads[heading].level;
+        pieces
+            .iter()
+            .skip_while(|piece| !matches!(piece, Piece::Heading(h) if *h == heading))
+            .skip(1)
+            .take_while(|piece| !matches!(piece, Piece::Heading(h) if heads[*h].level <= level))
+            .filter(|piece| matches!(piece, Piece::Item(_)))
+            .count()
+    }
+
+    fn item() -> Piece {
+        Piece::Item(Box::new(Draft {
+            text: "x".into(),
+            markdown: "x".into(),
+            offset: 0,
+            task: true,
+            depth: 0,
+            node: None,
+            parent_node: None,
+            command: None,
+            annotation: None,
+            shape: None,
+            is_parent: false,
+            trigger: false,
+            optional: false,
+        }))
+    }
+
+    proptest! {
+        /// A document as headings (their levels), items and prose, in any
+        /// order: each heading's count is the plain count.
+        #[test]
+        fn one_pass_counts_what_each_heading_holds(
+            shape in proptest::collection::vec(0u8..9, 0..40)
+        ) {
+            let mut heads = Vec::new();
+            let mut pieces = Vec::new();
+            for kind in shape {
+                match kind {
+                    1..=6 => {
+                        pieces.push(Piece::Heading(heads.len()));
+                        heads.push(Heading {
+                            level: kind,
+                            text: "h".into(),
+                            offset: 0,
+                            annotation: None,
+                        });
+                    }
+                    0 | 7 => pieces.push(item()),
+                    _ => pieces.push(Piece::Prose("p".into(), 0)),
+                }
+            }
+            let plain: Vec<usize> = (0..heads.len())
+                .map(|h| subtree_items_plain(&pieces, &heads, h))
+                .collect();
+            prop_assert_eq!(subtree_items(&pieces, &heads), plain);
+        }
     }
 }
