@@ -30,6 +30,9 @@ pub const MAX_HEADINGS: usize = 100_000;
 pub const MAX_LIST_ITEMS: usize = 250_000;
 pub const MAX_QUOTES: usize = 250_000;
 pub const MAX_FENCES: usize = 200_000;
+/// Paragraphs cost a node each too: a block is a line that follows a
+/// blank one (a quote's `>` alone counts as blank).
+pub const MAX_BLOCKS: usize = 500_000;
 
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -179,38 +182,54 @@ fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest, Replacements) 
 /// `===`/`---` underline, an org-mode `** ` headline), [`MAX_LIST_ITEMS`]
 /// list items (each marker that opens a line, `- - x` two of them; a
 /// plain-text `[ ]` line and a table row, which become steps, count as
-/// one), [`MAX_QUOTES`] quote markers (`>`) or [`MAX_FENCES`] code fence
-/// lines. Lines in code blocks count too: a cheap, generous bound, not a
-/// parse.
+/// one), [`MAX_QUOTES`] quote levels opened (`>` deeper than the line
+/// before), [`MAX_FENCES`] code fence lines or [`MAX_BLOCKS`] blocks (a
+/// line after a blank one). Lines in code blocks count too: a cheap,
+/// generous bound, not a parse.
 fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
     let (mut headings, mut items, mut quotes, mut fences) = (0usize, 0usize, 0usize, 0usize);
+    let (mut blocks, mut after_blank) = (0usize, true);
+    // How deep in quotes the line before was: a quote of many lines is
+    // one block, so only the levels a line opens count.
+    let mut quoted = 0usize;
     for line in text.lines() {
-        // The containers that open the line, each counted.
+        // The containers that open the line, each list marker counted (an
+        // empty item, `1.` or `*` alone, too).
         let mut rest = line.as_bytes();
         let mut listed = false;
+        let mut depth = 0usize;
         loop {
             rest = rest.trim_ascii_start();
             let marker = match rest {
                 [b'>', ..] => {
-                    quotes += 1;
+                    depth += 1;
                     1
                 }
                 [b'-' | b'*' | b'+', b' ' | b'\t', ..] => 2,
+                [b'*' | b'+'] => 1,
                 [b'0'..=b'9', ..] => {
                     let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-                    match rest.get(digits..digits + 2) {
-                        Some([b'.' | b')', b' ' | b'\t']) => digits + 2,
+                    match rest.get(digits..) {
+                        Some([b'.' | b')', b' ' | b'\t', ..]) => digits + 2,
+                        Some([b'.' | b')']) => digits + 1,
                         _ => break,
                     }
                 }
                 _ => break,
             };
-            if marker > 1 {
+            if rest[0] != b'>' {
                 items += 1;
                 listed = true;
             }
             rest = &rest[marker..];
         }
+        quotes += depth.saturating_sub(quoted);
+        quoted = depth;
+        let blank = !listed && rest.is_empty();
+        if after_blank && !blank {
+            blocks += 1;
+        }
+        after_blank = blank;
         match rest {
             [b'#', ..] => headings += 1,
             [first @ (b'=' | b'-'), ..] if rest.iter().all(|b| b == first) => headings += 1,
@@ -247,9 +266,15 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
                 "list items (`[ ]` lines and table rows count as items)",
             )
         })
-        .or_else(|| too_many(quotes, MAX_QUOTES, "quote markers (`>`)"))
+        .or_else(|| too_many(quotes, MAX_QUOTES, "quote levels (`>`)"))
         .or_else(|| too_many(fences, MAX_FENCES, "code fence lines"))
-    {
+        .or_else(|| {
+            too_many(
+                blocks,
+                MAX_BLOCKS,
+                "paragraphs and blocks (lines after a blank line)",
+            )
+        }) {
         Some(err) => Err(err),
         None => Ok(()),
     }
@@ -608,10 +633,14 @@ mod tests {
                 .err()
                 .map(|err| err.to_string())
         };
-        let cases: [(&str, usize, &str); 8] = [
+        let cases: [(&str, usize, &str); 12] = [
             ("- ", MAX_LIST_ITEMS, "list items"),
             ("1. ", MAX_LIST_ITEMS, "list items"),
-            ("> ", MAX_QUOTES, "quote markers"),
+            ("> ", MAX_QUOTES, "quote levels"),
+            ("x\n\n", MAX_BLOCKS, "paragraphs and blocks"),
+            ("> x\n>\n", MAX_BLOCKS, "paragraphs and blocks"),
+            ("1.\n", MAX_LIST_ITEMS, "list items"),
+            ("*\n", MAX_LIST_ITEMS, "list items"),
             ("[ ] x\n", MAX_LIST_ITEMS, "list items"),
             ("| a | b |\n", MAX_LIST_ITEMS, "list items"),
             ("*** h\n", MAX_HEADINGS, "headings"),
@@ -635,6 +664,9 @@ mod tests {
         // A task item is one item, not a list item and a box.
         let tasks = "- [ ] x\n".repeat(MAX_LIST_ITEMS);
         assert_eq!(refused(format!("# t\n{tasks}")), None);
+        // A quote of many lines is one quote, however deep.
+        let quote = "> > a reply, quoted\n".repeat(MAX_QUOTES);
+        assert_eq!(refused(format!("# t\n- [ ] x\n\n{quote}")), None);
     }
 
     #[test]

@@ -197,7 +197,7 @@ fn a_journal_stays_within_its_limit_and_a_larger_one_is_refused() {
     assert_eq!(
         err.to_string(),
         format!(
-            "{}: larger than relcheck lets a journal grow (512 MiB), so relcheck did not write it; it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
+            "{}: larger than relcheck reads a journal (512 MiB); it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
             journal_path(&path).display()
         )
     );

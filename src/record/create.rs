@@ -55,11 +55,14 @@ pub fn read_own(path: &Path, max: u64) -> io::Result<String> {
     use io::Read;
     let too_large = || io::Error::from(io::ErrorKind::FileTooLarge);
     let file = open_read(path)?;
-    if file.metadata()?.len() > max {
+    let len = file.metadata()?.len();
+    if len > max {
         return Err(too_large());
     }
     // Taken one byte past the limit: a file still growing is caught too.
-    let mut text = String::new();
+    // Room for it all at once, as a read of the whole file makes: grown
+    // by doubling, a journal near the limit took twice its size.
+    let mut text = String::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(max.saturating_add(1)).read_to_string(&mut text)?;
     if text.len() as u64 > max {
         return Err(too_large());

@@ -32,7 +32,7 @@ impl Record {
                 return Err(error(
                     Code::Input,
                     format!(
-                        "{}: larger than relcheck lets a journal grow ({} MiB), so relcheck did not write it; it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
+                        "{}: larger than relcheck reads a journal ({} MiB); it is not applied, and the record is not read with it (move the journal away to read the record as last written whole)",
                         journal.display(),
                         JOURNAL_MAX_BYTES >> 20
                     ),

@@ -177,7 +177,8 @@ pub(super) fn notes_by_item(entries: &[(&Section, &Item)]) -> HashMap<usize, Vec
                 else {
                     continue;
                 };
-                let note = u32::try_from(note).expect("a section has at most 250,000 notes");
+                let note = u32::try_from(note)
+                    .expect("a 32 MiB checklist has fewer notes than u32 counts");
                 for &(_, index) in lines[..after]
                     .iter()
                     .rev()
