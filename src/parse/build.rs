@@ -405,21 +405,7 @@ mod tests {
     }
 
     fn item() -> Piece {
-        Piece::Item(Box::new(Draft {
-            text: "x".into(),
-            markdown: "x".into(),
-            offset: 0,
-            task: true,
-            depth: 0,
-            node: None,
-            parent_node: None,
-            command: None,
-            annotation: None,
-            shape: None,
-            is_parent: false,
-            trigger: false,
-            optional: false,
-        }))
+        Piece::Item(Box::new(super::super::choice::single("x", 0, "x")))
     }
 
     proptest! {
