@@ -36,10 +36,15 @@ pub fn displayable(record: &Record) -> Record {
             clean(relcheck);
         }
     }
+    // Ids too: a record from someone else may hold anything in them, and
+    // a report names an id where it has no title for it (a gate's items, a
+    // later trigger, an HTML anchor).
     for phase in &mut shown.checklist.phases {
+        clean(&mut phase.id);
         clean(&mut phase.title);
         clean_opt(&mut phase.expected_output);
         for section in &mut phase.sections {
+            clean(&mut section.id);
             clean(&mut section.title);
             clean_opt(&mut section.expected_output);
         }
@@ -61,10 +66,14 @@ pub fn displayable(record: &Record) -> Record {
         clean_opt(&mut rollback.reason);
         for call in &mut rollback.later {
             clean(&mut call.by);
+            clean(&mut call.item);
             clean_opt(&mut call.what);
         }
     }
     for item in &mut shown.items {
+        clean_shared(&mut item.id);
+        clean_shared(&mut item.phase);
+        clean_shared(&mut item.section);
         clean_shared(&mut item.text);
         clean_opt(&mut item.shown);
         clean_opt(&mut item.rare.value);
@@ -83,21 +92,48 @@ pub fn displayable(record: &Record) -> Record {
             clean(&mut command.command);
             clean(&mut command.output);
         }
+        if let Some(source) = &mut item.source
+            && source
+                .path
+                .as_deref()
+                .is_some_and(|path| printable(path) != path)
+        {
+            clean_opt(&mut std::sync::Arc::make_mut(source).path);
+        }
     }
     for gate in &mut shown.gates {
+        clean(&mut gate.phase);
+        gate.items.iter_mut().for_each(clean);
         clean(&mut gate.by);
         clean_opt(&mut gate.reason);
+        if let Some(source) = &mut gate.source {
+            clean_opt(&mut source.path);
+        }
     }
     for signoff in &mut shown.signoffs {
         clean(&mut signoff.role);
         clean(&mut signoff.name);
         clean_opt(&mut signoff.comment);
+        clean_opt(&mut signoff.item);
+        clean_opt(&mut signoff.forced);
     }
     for event in &mut shown.events {
         clean(&mut event.by);
+        clean_opt(&mut event.item);
         clean_opt(&mut event.detail);
     }
     if shown != *record {
+        // The summary names phases and items too: made again of what is
+        // shown, where the original's held for the original.
+        if let Some(summary) = &record.summary
+            && summary.holds_for(record)
+        {
+            let mut fresh = crate::record::Summary::of(&shown);
+            if summary.metrics.is_none() {
+                fresh.metrics = None;
+            }
+            shown.summary = Some(fresh);
+        }
         shown.digest = match check_digest(record) {
             DigestCheck::Matches(_) => Some(digest(&shown)),
             DigestCheck::Differs => Some("edited".to_string()),
@@ -137,8 +173,43 @@ mod tests {
         record
             .values
             .insert("\x1b[31mticket".into(), "T-1\x1b[0m".into());
+        // Ids a report names where it has no title: a gate's items and
+        // phase, a trigger after the rollback, an anchor.
+        let evil = "x\x1b[2J\u{9b}2J\u{202e}y";
+        record.gates.push(crate::record::Gate {
+            phase: evil.into(),
+            decision: crate::record::GateDecision::Waive,
+            reason: None,
+            by: "Ada".into(),
+            at: record.run.started,
+            items: vec![evil.into()],
+            source: None,
+        });
+        record.rollback = Some(crate::record::Rollback {
+            at: record.run.started,
+            by: "Ada".into(),
+            cause: "operator".into(),
+            reason: None,
+            later: vec![crate::record::LaterCall {
+                at: record.run.started,
+                by: "Ada".into(),
+                item: evil.into(),
+                what: None,
+            }],
+        });
+        record.items[0].id = evil.into();
         crate::record::seal(&mut record);
         let shown = displayable(&record);
+        let gate = &shown.gates[0];
+        let later = &shown.rollback.as_ref().unwrap().later[0];
+        for id in [
+            &gate.phase,
+            &gate.items[0],
+            &later.item,
+            &shown.items[0].id.to_string(),
+        ] {
+            assert_eq!(id, "x\u{fffd}2J\u{fffd}y");
+        }
         assert_eq!(shown.items[0].rare.note.as_deref(), Some("5xx spike"));
         assert_eq!(
             shown.values.iter().collect::<Vec<_>>(),
