@@ -1135,6 +1135,33 @@ fn junit_names_cases_by_text_as_written_and_points_at_the_checklist() {
     );
 }
 
+/// A value is filled into every text that names it: one longer than 4 KiB
+/// is refused before the run starts, from an answers file or `--set`, so
+/// a run never writes a record it could not read back.
+#[test]
+fn a_value_longer_than_4_kib_is_refused_before_the_run() {
+    let long = "9".repeat(4097);
+    gated(&format!("values:\n  version: \"{long}\"\n  Ticket: CHG-1\n"))
+        .code(3)
+        .stderr("error: answers.yaml: values.version is 4,097 bytes; a value is at most 4,096 (it is written into every text that names it)\n")
+        .run();
+    let set = format!("v={long}");
+    let ran = Test::new()
+        .args(&["run", "c.md", "--non-interactive", "--set", &set])
+        .file("c.md", "# C\n## Do\n- [ ] Run {{v}}\n")
+        .code(2)
+        .stderr("error: --set v: the value is 4,097 bytes; a value is at most 4,096 (it is written into every text that names it)\n")
+        .run();
+    assert!(!ran.path("relcheck-records").exists());
+    // At the limit, it is taken.
+    let at_limit = format!("v={}", "9".repeat(4096));
+    Test::new()
+        .args(&["run", "c.md", "--non-interactive", "--set", &at_limit])
+        .file("c.md", "# C\n## Do\n- [ ] Run {{v}}\n")
+        .code(4)
+        .run();
+}
+
 #[test]
 fn escape_sequences_from_answers_or_commands_never_reach_a_terminal() {
     // An answers file that holds them is refused: it would be recorded.

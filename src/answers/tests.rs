@@ -182,3 +182,28 @@ fn a_bare_answer_is_small_and_boxes_nothing() {
     );
     assert_eq!(a.items["do/ticket"].value(), Some("T-1"));
 }
+
+/// A value longer than a text may take is refused by its key, as a
+/// variable, as an item's bare answer or as its `value`.
+#[test]
+fn a_value_over_4_kib_is_refused_by_its_key() {
+    let long = "x".repeat(MAX_VALUE_BYTES + 1);
+    for (yaml, key) in [
+        (format!("values:\n  version: {long}\n"), "values.version"),
+        (format!("items:\n  Ticket: {long}\n"), "items.Ticket"),
+        (
+            format!("items:\n  Ticket: {{value: {long}}}\n"),
+            "items.Ticket.value",
+        ),
+    ] {
+        let err = answers(&yaml).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "a.yaml: {key} is 4,097 bytes; a value is at most 4,096 (it is written into every text that names it)"
+            )
+        );
+    }
+    let at_limit = "x".repeat(MAX_VALUE_BYTES);
+    assert!(answers(&format!("values:\n  version: {at_limit}\n")).is_ok());
+}

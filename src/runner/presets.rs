@@ -78,6 +78,17 @@ pub fn presets(
                 ));
             }
         }
+        if value.len() > crate::answers::MAX_VALUE_BYTES {
+            return Err(error(
+                Code::Usage,
+                format!(
+                    "--set {}: the value is {} bytes; a value is at most {} (it is written into every text that names it)",
+                    crate::printable::printable(name),
+                    crate::source::thousands(value.len()),
+                    crate::source::thousands(crate::answers::MAX_VALUE_BYTES)
+                ),
+            ));
+        }
         if value.chars().any(crate::printable::unsafe_char) {
             return Err(error(
                 Code::Usage,
