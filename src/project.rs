@@ -152,6 +152,18 @@ pub fn load(path: &Path) -> anyhow::Result<ProjectFile> {
         ));
     }
     for (name, value) in &keys.set {
+        if value.get_ref().len() > crate::answers::MAX_VALUE_BYTES {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "{}: [set] {}: the value is {} bytes; a value is at most {} (it is written into every text that names it)",
+                    at(Some(value.span())),
+                    printable(name),
+                    crate::source::thousands(value.get_ref().len()),
+                    crate::source::thousands(crate::answers::MAX_VALUE_BYTES)
+                ),
+            ));
+        }
         if value.get_ref().chars().any(crate::printable::unsafe_char) {
             return Err(error(
                 Code::Input,

@@ -303,6 +303,10 @@ fn an_unknown_key_is_exit_3_naming_the_line_and_the_closest_key() {
             "[set]\nenv = \"a\\u001b[2Jb\"\n",
             ":2: [set] env: the value holds a control character or a direction override; values are recorded and shown, so give plain text",
         ),
+        (
+            &format!("[set]\nenv = \"{}\"\n", "x".repeat(4097)),
+            ":2: [set] env: the value is 4,097 bytes; a value is at most 4,096 (it is written into every text that names it)",
+        ),
     ] {
         let (top, inner) = project(text);
         let file = top.path().join("relcheck.toml").display().to_string();
