@@ -1112,3 +1112,44 @@ fn a_rollback_after_the_outcome_was_filled_in_corrects_it() {
         .collect();
     assert_eq!(corrected, ["was done = Success, now done = Rollback"]);
 }
+
+/// A value typed at the terminal longer than 4 KiB is refused and asked
+/// again, as an answers file's is refused: it would be written into every
+/// text that names it.
+#[test]
+fn a_value_over_4_kib_at_the_terminal_is_asked_again() {
+    let long = "9".repeat(4097);
+    let run = run_with(
+        "# D\n## P\n- [ ] Ship {{version}}\n- **Ticket**: ___\n",
+        options(),
+        &Fake::new([]),
+        vec![
+            Value(long.clone()),
+            Value("1.0".into()),
+            Do(Action::Done { note: None }),
+            Do(Action::Value(long)),
+            Do(Action::Value("T-1".into())),
+        ],
+    );
+    assert_eq!(run.ending, Ending::Finished(Outcome::Success));
+    assert_eq!(
+        run.record.values.get("version").map(String::as_str),
+        Some("1.0")
+    );
+    assert_eq!(
+        run.prompter
+            .transcript
+            .iter()
+            .filter(|asked| asked.as_str() == "value version")
+            .count(),
+        2
+    );
+    assert!(
+        run.prompter.transcript.iter().any(|asked| asked.contains(
+            "a value is at most 4,096 bytes (this one is 4,097): it is written into every text that names it"
+        )),
+        "{:#?}",
+        run.prompter.transcript
+    );
+    assert_eq!(run.record.items[1].rare.value.as_deref(), Some("T-1"));
+}

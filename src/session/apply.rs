@@ -119,6 +119,9 @@ impl Session<'_> {
                 if value.is_empty() && !item.optional {
                     return again("a value is required");
                 }
+                if let Some(problem) = super::too_long(&value) {
+                    return again(&problem);
+                }
                 if !item.rare.choices.is_empty() && !item.rare.choices.iter().any(|c| c == &value) {
                     return again(&format!("choose one of: {}", item.rare.choices.join(", ")));
                 }

@@ -303,14 +303,23 @@ impl<'a> Session<'a> {
     }
 
     fn ask_variable(&mut self, name: String, prompter: &mut dyn Prompter) -> Reply<()> {
-        let request = ValueRequest {
-            name: name.clone(),
-            label: name.clone(),
-            default: None,
-            choices: Vec::new(),
-            message: None,
+        let mut message = None;
+        let reply = loop {
+            let request = ValueRequest {
+                name: name.clone(),
+                label: name.clone(),
+                default: None,
+                choices: Vec::new(),
+                message: message.take(),
+            };
+            match prompter.ask_value(&request) {
+                Reply::Answer(Some(value)) if too_long(&value).is_some() => {
+                    message = too_long(&value);
+                }
+                reply => break reply,
+            }
         };
-        match prompter.ask_value(&request) {
+        match reply {
             Reply::Answer(None) => {
                 self.unset.insert(name.clone());
                 self.event(EventAction::Unset, None, Some(name));
@@ -447,4 +456,16 @@ enum Applied {
 /// The name a field's value is kept under: its id.
 pub fn field_name(item: &Item) -> String {
     item.id.to_string()
+}
+
+/// Why a value typed at the terminal is refused for its length, as an
+/// answers file's is: it is written into every text that names it.
+fn too_long(value: &str) -> Option<String> {
+    (value.len() > crate::answers::MAX_VALUE_BYTES).then(|| {
+        format!(
+            "a value is at most {} bytes (this one is {}): it is written into every text that names it",
+            crate::source::thousands(crate::answers::MAX_VALUE_BYTES),
+            crate::source::thousands(value.len())
+        )
+    })
 }
