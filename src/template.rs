@@ -97,10 +97,18 @@ impl<'a> Once<'a> {
     }
 }
 
+/// How much longer than its text a filled text may grow. A text that
+/// names a long value many times (a record written by hand, or a
+/// checklist of a million `{{v}}`) filled to gigabytes in a report and a
+/// record; past this room the rest of the text is left as written.
+pub const FILL_ROOM: usize = 64 * 1024;
+
 /// `text` with each placeholder replaced by its value, for people to read;
-/// a name with no value stays as written.
+/// a name with no value stays as written, and so does every placeholder
+/// once the text has grown by [`FILL_ROOM`].
 pub fn fill(text: &str, values: &BTreeMap<String, String>) -> String {
-    replace(text, |name| values.get(name).cloned()).0
+    let limit = text.len().saturating_add(FILL_ROOM);
+    replace(text, |name| values.get(name).cloned(), limit).0
 }
 
 /// `command` with each placeholder replaced by its value, shell-quoted.
@@ -111,7 +119,12 @@ pub fn substitute(
     values: &BTreeMap<String, String>,
     quote: impl Fn(&str) -> String,
 ) -> Result<String, Vec<String>> {
-    let (out, missing) = replace(command, |name| values.get(name).map(|v| quote(v)));
+    // A command runs as written: every placeholder is filled.
+    let (out, missing) = replace(
+        command,
+        |name| values.get(name).map(|v| quote(v)),
+        usize::MAX,
+    );
     if missing.is_empty() {
         Ok(out)
     } else {
@@ -119,12 +132,19 @@ pub fn substitute(
     }
 }
 
-fn replace(text: &str, value: impl Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+fn replace(
+    text: &str,
+    value: impl Fn(&str) -> Option<String>,
+    limit: usize,
+) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut missing: Vec<String> = Vec::new();
     let mut once = Once::default();
     let mut last = 0;
     for placeholder in placeholders(text) {
+        if out.len() > limit {
+            break;
+        }
         out.push_str(&text[last..placeholder.start]);
         match value(placeholder.name) {
             Some(value) => out.push_str(&value),
@@ -159,6 +179,29 @@ fn floor_char_boundary(text: &str, max: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+
+    /// A text that names a long value many times grows by at most
+    /// [`FILL_ROOM`] and one value; the placeholders past it stay as
+    /// written. A command is filled whole.
+    #[test]
+    fn filling_stops_once_the_text_has_grown_by_its_room() {
+        let values: BTreeMap<String, String> =
+            [("v".to_string(), "9".repeat(4096))].into_iter().collect();
+        let text = "{{v}} ".repeat(100);
+        let filled = fill(&text, &values);
+        assert!(
+            filled.len() <= text.len() + FILL_ROOM + 4096,
+            "{}",
+            filled.len()
+        );
+        assert!(filled.starts_with(&"9".repeat(4096)));
+        assert!(filled.ends_with("{{v}} {{v}} "));
+        let short: BTreeMap<String, String> =
+            [("v".to_string(), "1".to_string())].into_iter().collect();
+        assert_eq!(fill(&text, &short), "1 ".repeat(100));
+        let command = substitute(&text, &values, |v| v.to_string()).unwrap();
+        assert_eq!(command.len(), 100 * (4096 + 1));
+    }
     use super::*;
 
     fn values() -> BTreeMap<String, String> {
