@@ -152,15 +152,13 @@ pub fn load(path: &Path) -> anyhow::Result<ProjectFile> {
         ));
     }
     for (name, value) in &keys.set {
-        if value.get_ref().len() > crate::answers::MAX_VALUE_BYTES {
+        if let Some(problem) = crate::template::too_long(value.get_ref()) {
             return Err(error(
                 Code::Input,
                 format!(
-                    "{}: [set] {}: the value is {} bytes; a value is at most {} (it is written into every text that names it)",
+                    "{}: [set] {}: the value {problem}",
                     at(Some(value.span())),
-                    printable(name),
-                    crate::source::thousands(value.get_ref().len()),
-                    crate::source::thousands(crate::answers::MAX_VALUE_BYTES)
+                    printable(name)
                 ),
             ));
         }

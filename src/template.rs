@@ -97,6 +97,25 @@ impl<'a> Once<'a> {
     }
 }
 
+/// The longest value (a variable's or a field's) relcheck takes, from an
+/// answers file, `--set`, a project's `[set]` or the terminal: a value is
+/// filled into every text that names it, so one of a megabyte in a
+/// version used by 10,000 items made a record of 3 GB. Versions, tickets,
+/// names and links are far shorter.
+pub const MAX_VALUE_BYTES: usize = 4096;
+
+/// What is wrong with `value` when it is longer than [`MAX_VALUE_BYTES`],
+/// to follow its name: "is 4,097 bytes; a value is at most 4,096 (...)".
+pub fn too_long(value: &str) -> Option<String> {
+    (value.len() > MAX_VALUE_BYTES).then(|| {
+        format!(
+            "is {} bytes; a value is at most {} (it is written into every text that names it)",
+            crate::source::thousands(value.len()),
+            crate::source::thousands(MAX_VALUE_BYTES)
+        )
+    })
+}
+
 /// How much longer than its text a filled text may grow. A text that
 /// names a long value many times (a record written by hand, or a
 /// checklist of a million `{{v}}`) filled to gigabytes in a report and a

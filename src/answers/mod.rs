@@ -36,6 +36,7 @@ use crate::model::{Checklist, Item, Kind};
 use crate::prompt::SignoffAnswer;
 use crate::record::{Decision, Provenance, Status};
 use crate::source::sha256_hex;
+use crate::template;
 
 pub use hint::suggest;
 use hint::{at, at_under};
@@ -238,15 +239,8 @@ impl Answers {
             // The reader refuses a key given twice, which a map would
             // quietly take the last of.
             let raw: Raw = crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
-            if let Some((key, len)) = long_value(&raw) {
-                return Err(error(
-                    Code::Input,
-                    format!(
-                        "{display}: {key} is {} bytes; a value is at most {} (it is written into every text that names it)",
-                        crate::source::thousands(len),
-                        crate::source::thousands(MAX_VALUE_BYTES)
-                    ),
-                ));
+            if let Some((key, problem)) = long_value(&raw) {
+                return Err(error(Code::Input, format!("{display}: {key} {problem}")));
             }
             if let Some(key) = unsafe_text(&raw) {
                 return Err(error(
@@ -522,37 +516,31 @@ impl Answers {
 /// How many problems an answers file's message describes.
 const MAX_PROBLEMS: usize = 20;
 
-/// The longest value (a variable's or a field's) relcheck takes: a
-/// value is filled into every text that names it, so one of a megabyte
-/// in a version used by 10,000 items made a record of 3 GB. Versions,
-/// tickets, names and links are far shorter.
-pub const MAX_VALUE_BYTES: usize = 4096;
-
-/// The first value in the file longer than [`MAX_VALUE_BYTES`], by key
-/// (`values.version`, `items.ticket.value`), and its length.
-fn long_value(raw: &Raw) -> Option<(String, usize)> {
-    let long = |text: &str| (text.len() > MAX_VALUE_BYTES).then_some(text.len());
+/// The first value in the file longer than a value may be
+/// ([`template::too_long`]), by key (`values.version`,
+/// `items.ticket.value`), and what is wrong with it.
+fn long_value(raw: &Raw) -> Option<(String, String)> {
     let key = |key: &str| crate::printable::printable(key).into_owned();
     raw.values
         .iter()
         .find_map(|(name, value)| {
-            let len = value.0.as_deref().and_then(long)?;
-            Some((format!("values.{}", key(name)), len))
+            let problem = value.0.as_deref().and_then(template::too_long)?;
+            Some((format!("values.{}", key(name)), problem))
         })
         .or_else(|| {
             raw.items.iter().find_map(|(name, item)| {
-                let (field, len) = match item {
-                    RawItem::Status(value) => ("", long(value)?),
+                let (field, problem) = match item {
+                    RawItem::Status(value) => ("", template::too_long(value)?),
                     RawItem::Number(_) => return None,
                     RawItem::Full(full) => (
                         ".value",
                         full.value
                             .as_ref()
                             .and_then(|v| v.0.as_deref())
-                            .and_then(long)?,
+                            .and_then(template::too_long)?,
                     ),
                 };
-                Some((format!("items.{}{field}", key(name)), len))
+                Some((format!("items.{}{field}", key(name)), problem))
             })
         })
 }

@@ -187,7 +187,7 @@ fn a_bare_answer_is_small_and_boxes_nothing() {
 /// variable, as an item's bare answer or as its `value`.
 #[test]
 fn a_value_over_4_kib_is_refused_by_its_key() {
-    let long = "x".repeat(MAX_VALUE_BYTES + 1);
+    let long = "x".repeat(template::MAX_VALUE_BYTES + 1);
     for (yaml, key) in [
         (format!("values:\n  version: {long}\n"), "values.version"),
         (format!("items:\n  Ticket: {long}\n"), "items.Ticket"),
@@ -204,6 +204,6 @@ fn a_value_over_4_kib_is_refused_by_its_key() {
             )
         );
     }
-    let at_limit = "x".repeat(MAX_VALUE_BYTES);
+    let at_limit = "x".repeat(template::MAX_VALUE_BYTES);
     assert!(answers(&format!("values:\n  version: {at_limit}\n")).is_ok());
 }

@@ -78,14 +78,12 @@ pub fn presets(
                 ));
             }
         }
-        if value.len() > crate::answers::MAX_VALUE_BYTES {
+        if let Some(problem) = crate::template::too_long(value) {
             return Err(error(
                 Code::Usage,
                 format!(
-                    "--set {}: the value is {} bytes; a value is at most {} (it is written into every text that names it)",
-                    crate::printable::printable(name),
-                    crate::source::thousands(value.len()),
-                    crate::source::thousands(crate::answers::MAX_VALUE_BYTES)
+                    "--set {}: the value {problem}",
+                    crate::printable::printable(name)
                 ),
             ));
         }

@@ -313,9 +313,10 @@ impl<'a> Session<'a> {
                 message: message.take(),
             };
             match prompter.ask_value(&request) {
-                Reply::Answer(Some(value)) if too_long(&value).is_some() => {
-                    message = too_long(&value);
-                }
+                Reply::Answer(Some(value)) => match too_long(&value) {
+                    Some(problem) => message = Some(problem),
+                    None => break Reply::Answer(Some(value)),
+                },
                 reply => break reply,
             }
         };
@@ -461,10 +462,11 @@ pub fn field_name(item: &Item) -> String {
 /// Why a value typed at the terminal is refused for its length, as an
 /// answers file's is: it is written into every text that names it.
 fn too_long(value: &str) -> Option<String> {
-    (value.len() > crate::answers::MAX_VALUE_BYTES).then(|| {
+    use crate::template::MAX_VALUE_BYTES;
+    (value.len() > MAX_VALUE_BYTES).then(|| {
         format!(
             "a value is at most {} bytes (this one is {}): it is written into every text that names it",
-            crate::source::thousands(crate::answers::MAX_VALUE_BYTES),
+            crate::source::thousands(MAX_VALUE_BYTES),
             crate::source::thousands(value.len())
         )
     })
