@@ -176,18 +176,16 @@ fn answer_lines(lines: &[&str]) -> Vec<bool> {
 /// glued onto the step's text.
 pub fn as_tasks(text: &str) -> Option<String> {
     // A document of Markdown task items (most) is told at its first one,
-    // before any line is classified.
-    if text.split('\n').any(super::plain::is_task_line) {
-        return None;
+    // and one with fewer than two marker lines (answers or not) in the
+    // same look, both before its lines are listed: the list is 16 bytes a
+    // line, 500 MB for a file of 32 MiB of blank lines.
+    let mut markers = 0;
+    for line in text.split('\n') {
+        if super::plain::is_task_line(line) {
+            return None;
+        }
+        markers += usize::from(bare_marker(line.trim_start()).is_some());
     }
-    // Nor is one with fewer than two marker lines, answers or not, told
-    // before its lines are listed: the list is 16 bytes a line, 500 MB for
-    // a file of 32 MiB of blank lines.
-    let markers = text
-        .split('\n')
-        .filter(|line| bare_marker(line.trim_start()).is_some())
-        .take(2)
-        .count();
     if markers < 2 {
         return None;
     }

@@ -148,15 +148,12 @@ pub(super) fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<
 pub(super) fn notes_by_item(entries: &[(&Section, &Item)]) -> HashMap<usize, Vec<u32>> {
     let mut under: HashMap<usize, Vec<u32>> = HashMap::new();
     let mut start = 0;
-    while let Some(&(section, _)) = entries.get(start) {
-        let end = start
-            + entries[start..]
-                .iter()
-                .take_while(|(other, _)| std::ptr::eq(*other, section))
-                .count();
+    // A section's items are side by side in the run's order.
+    for run in entries.chunk_by(|(a, _), (b, _)| std::ptr::eq(*a, *b)) {
+        let section = run[0].0;
         if !section.rare.notes.is_empty() {
             // The section's items by line, each with its record index.
-            let mut lines: Vec<(usize, usize)> = (start..end)
+            let mut lines: Vec<(usize, usize)> = (start..start + run.len())
                 .map(|index| (entries[index].1.line, index))
                 .collect();
             lines.sort_unstable();
@@ -190,7 +187,7 @@ pub(super) fn notes_by_item(entries: &[(&Section, &Item)]) -> HashMap<usize, Vec
                 }
             }
         }
-        start = end;
+        start += run.len();
     }
     under
 }
