@@ -243,6 +243,13 @@ pub fn io_reason(err: &std::io::Error) -> String {
 /// level, and 64 levels fit a thread's stack even in a debug build.
 pub const YAML_MAX_DEPTH: usize = 64;
 
+/// Sign-offs a record holds at most (and so sign-off items a checklist
+/// may have). Each binds every part before it, every earlier sign-off
+/// included, so checking a record costs its sign-offs times its parts:
+/// past this a hostile record (a real one has a handful) would keep
+/// `verify` busy for minutes.
+pub const MAX_SIGNOFFS: usize = 1_000;
+
 /// Why YAML text is refused before the YAML reader sees it: larger than
 /// `max_bytes`, or flow collections nested deeper than
 /// [`YAML_MAX_DEPTH`] ([`flow_too_deep`] says where).

@@ -164,11 +164,34 @@ pub fn parse(source: &Source) -> Parsed {
         variables: crate::template::names(body),
         phases,
     };
+    if let Some(diagnostic) = too_many_signoffs(&checklist, source) {
+        diagnostics.push(diagnostic);
+    }
     diagnostics.sort_by_key(|d| (d.line, d.col));
     Parsed {
         checklist,
         diagnostics,
     }
+}
+
+/// An error at the first sign-off item past what a record holds: a run of
+/// the checklist would write a record relcheck refuses to read.
+fn too_many_signoffs(checklist: &Checklist, source: &Source) -> Option<Diagnostic> {
+    let mut signoffs = checklist
+        .items()
+        .filter(|(_, _, item)| item.kind == crate::model::Kind::Signoff);
+    let first_past = signoffs.nth(crate::limits::MAX_SIGNOFFS)?;
+    let count = crate::limits::MAX_SIGNOFFS + 1 + signoffs.count();
+    Some(Diagnostic::on_line(
+        source,
+        first_past.2.line,
+        crate::diagnostic::Severity::Error,
+        format!(
+            "{} sign-off items; a record holds up to {} sign-offs",
+            crate::source::thousands(count),
+            crate::source::thousands(crate::limits::MAX_SIGNOFFS)
+        ),
+    ))
 }
 
 /// A plain-text document's title: its first line, when the document has no

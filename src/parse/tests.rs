@@ -579,3 +579,34 @@ fn a_steps_only_sub_bullet_is_a_remark_on_it() {
     );
     assert_eq!(texts(&c), ["Push the commits", "Push the tags"]);
 }
+
+/// A checklist with more sign-off items than a record holds is an error at
+/// the first one past the limit: its run would write a record relcheck
+/// refuses to read. At the limit it is fine.
+#[test]
+fn sign_off_items_past_what_a_record_holds_are_an_error() {
+    let document = |count: usize| {
+        let roles: String = (0..count)
+            .map(|n| format!("- **Role {n}**: [Name] - [Date]\n"))
+            .collect();
+        format!("# T\n\n## Steps\n\n- [ ] a\n\n## Sign-off\n\n{roles}")
+    };
+    let errors = |text: &str| -> Vec<(usize, String)> {
+        parse(&Source::from_text("t.md", text))
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            .map(|d| (d.line, d.message))
+            .collect()
+    };
+    let limit = crate::limits::MAX_SIGNOFFS;
+    assert_eq!(model(&document(limit)).items().count(), limit + 1);
+    assert_eq!(errors(&document(limit)), []);
+    assert_eq!(
+        errors(&document(limit + 2)),
+        [(
+            9 + limit,
+            "1,002 sign-off items; a record holds up to 1,000 sign-offs".to_string()
+        )]
+    );
+}

@@ -20,6 +20,8 @@ impl Record {
         let text = crate::limits::read_yaml(path, crate::limits::Kind::Record)?;
         let mut record = Record::from_yaml(&text, path)?;
         record.fold_journal(path)?;
+        // The journal may have added sign-offs.
+        record.within_limits(path)?;
         Ok(record)
     }
 

@@ -57,6 +57,8 @@ pub const SCHEMA: &str = "relcheck/record/v2";
 /// and sign-offs it holds stay checkable by the rules they were made with.
 pub const SCHEMA_V1: &str = "relcheck/record/v1";
 
+pub use crate::limits::MAX_SIGNOFFS;
+
 fn is_false(value: &bool) -> bool {
     !*value
 }
@@ -463,6 +465,7 @@ impl Record {
                 ),
             )
         })?;
+        record.within_limits(path)?;
         if record.schema == SCHEMA_V1 {
             return Ok(v1::upgrade(record));
         }
@@ -478,5 +481,22 @@ impl Record {
         }
         lean::fill(&mut record);
         Ok(record)
+    }
+
+    /// The record, unless it holds more sign-offs than relcheck reads
+    /// ([`MAX_SIGNOFFS`]).
+    pub fn within_limits(&self, path: &Path) -> anyhow::Result<()> {
+        if self.signoffs.len() > MAX_SIGNOFFS {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "{}: has {} sign-offs; relcheck reads up to {} in a record",
+                    path.display(),
+                    crate::source::thousands(self.signoffs.len()),
+                    crate::source::thousands(MAX_SIGNOFFS)
+                ),
+            ));
+        }
+        Ok(())
     }
 }

@@ -13,7 +13,9 @@ use super::ssh::{Signer, check_signature, fingerprint};
 use crate::exit::{Code, error};
 use crate::model::Kind;
 use crate::parse::rules;
-use crate::record::{Decision, DigestCheck, ItemResult, Lock, Record, Signoff, check_digest, seal};
+use crate::record::{
+    Decision, DigestCheck, ItemResult, Lock, MAX_SIGNOFFS, Record, Signoff, check_digest, seal,
+};
 use crate::system::host_name;
 
 /// What `relcheck sign` was asked, flags resolved to values.
@@ -122,6 +124,15 @@ pub fn sign(
     signer: Option<&dyn Signer>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Signed> {
+    if record.signoffs.len() >= MAX_SIGNOFFS {
+        return Err(error(
+            Code::Input,
+            format!(
+                "it already has {} sign-offs, as many as relcheck reads in a record; not signed",
+                crate::source::thousands(record.signoffs.len())
+            ),
+        ));
+    }
     match check_digest(record) {
         DigestCheck::Matches(_) => {}
         DigestCheck::Missing | DigestCheck::Differs => {

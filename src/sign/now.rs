@@ -50,12 +50,13 @@ pub(super) struct Now<'r> {
 }
 
 impl<'r> Now<'r> {
-    /// Digests every part `maps` list, on every core; an item's is taken
-    /// from `shorts` (each item's, in order) when given.
+    /// Digests every part named in `names` (the same name any number of
+    /// times), on every core; an item's is taken from `shorts` (each
+    /// item's, in order) when given.
     pub(super) fn new(
         record: &'r Record,
         items: &ItemsById<'_>,
-        maps: &[Parts<'r>],
+        names: impl Iterator<Item = &'r str>,
         shorts: Option<&'r [String]>,
     ) -> Now<'r> {
         let items_at = shorts.map(|shorts| {
@@ -66,9 +67,7 @@ impl<'r> Now<'r> {
             (first, shorts)
         });
         // Sign-offs list mostly the same parts: each name once.
-        let mut names: Vec<&str> = maps
-            .iter()
-            .flat_map(|map| map.keys().copied())
+        let mut names: Vec<&str> = names
             .filter(|name| items_at.is_none() || !name.starts_with("item:"))
             .collect();
         names.sort_unstable();

@@ -30,7 +30,7 @@ fn parts_digested_in_pieces_are_the_parts_digested_one_by_one() {
     let items = parts::items_by_id(&record);
     let made = item_forms(&record).unwrap();
     for given in [None, Some(made.shorts.as_slice())] {
-        let now = Now::new(&record, &items, std::slice::from_ref(&borrowed), given);
+        let now = Now::new(&record, &items, borrowed.keys().copied(), given);
         for (name, short) in &bound {
             assert_eq!(now.get(name), Some(Some(short.as_str())), "{name}");
         }

@@ -268,26 +268,31 @@ pub fn parts_digest<M: Serialize + ?Sized>(parts: &M) -> String {
     crate::record::sha256_of(|out| serde_json::to_writer(out, parts).map_err(Into::into))
 }
 
-/// Each sign-off's whole parts map, in order. A v1 sign-off holds its
-/// whole map. A v2 sign-off holds what changed since the sign-off before
-/// it: that one's map, less its `dropped`, with its `parts` over it.
+/// Each sign-off's whole parts map, in order, each made when asked for. A
+/// v1 sign-off holds its whole map. A v2 sign-off holds what changed since
+/// the sign-off before it: that one's map, less its `dropped`, with its
+/// `parts` over it.
 ///
-/// The maps borrow the record's names and digests: a long run's sign-offs
-/// each list every item, and `verify` needs them all at once.
-pub fn full_parts(record: &Record) -> Vec<BTreeMap<&str, &str>> {
-    let mut maps: Vec<BTreeMap<&str, &str>> = Vec::with_capacity(record.signoffs.len());
-    for signoff in &record.signoffs {
-        let mut map = match maps.last() {
-            Some(last) if !record.is_v1() => last.clone(),
-            _ => BTreeMap::new(),
-        };
-        for name in &signoff.dropped {
-            map.remove(name.as_str());
-        }
-        map.extend(signoff.parts.iter());
-        maps.push(map);
-    }
-    maps
+/// The maps borrow the record's names and digests. They are made one at a
+/// time, not all at once: each lists every earlier sign-off and every
+/// answered item, so a record of many sign-offs held them all in memory
+/// that grew with the square of their count (5,000 sign-offs of a
+/// 10,000-item record: 4.5 GB).
+pub fn full_parts(record: &Record) -> impl Iterator<Item = BTreeMap<&str, &str>> {
+    let v1 = record.is_v1();
+    record
+        .signoffs
+        .iter()
+        .scan(BTreeMap::new(), move |map, signoff| {
+            if v1 {
+                map.clear();
+            }
+            for name in &signoff.dropped {
+                map.remove(name.as_str());
+            }
+            map.extend(signoff.parts.iter());
+            Some(map.clone())
+        })
 }
 
 /// The whole parts map of the record's last sign-off, as [`full_parts`]

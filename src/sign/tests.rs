@@ -10,8 +10,9 @@ use super::*;
 use crate::exit::{Code, code_of};
 use crate::model::Kind;
 use crate::record::{
-    ChecklistRef, CommandRun, Decision, DigestCheck, Event, Gate, GateDecision, ItemResult, Mode,
-    Origin, Outcome, Record, Run, SCHEMA, Status, canonical, check_digest, digest, seal,
+    ChecklistRef, CommandRun, Decision, DigestCheck, Event, Gate, GateDecision, ItemResult,
+    MAX_SIGNOFFS, Mode, Origin, Outcome, Record, Run, SCHEMA, Status, canonical, check_digest,
+    digest, seal,
 };
 
 pub(super) fn t(minute: u32) -> DateTime<Utc> {
@@ -445,6 +446,115 @@ fn edits_are_named() {
     record.signoffs[0].digest = None;
     seal(&mut record);
     assert!(!verify(&record, None).signoffs[0].passed());
+}
+
+/// `verify` holds a few sign-offs' whole maps at a time: twenty are each
+/// checked as they would be alone, across the windows' edges.
+#[test]
+fn many_sign_offs_are_checked_a_few_at_a_time() {
+    let mut record = record();
+    for n in 0..20 {
+        let mut request = request(&format!("Reviewer {n}"), "Jane");
+        request.extra_role = true;
+        sign(&mut record, &request, None, t(10 + n)).unwrap();
+    }
+    let verification = verify(&record, None);
+    assert_eq!(verification.signoffs.len(), 20);
+    for (index, check) in verification.signoffs.iter().enumerate() {
+        assert_eq!(check.changed, Vec::<String>::new(), "sign-off {index}");
+        let later = 19 - index;
+        let since: Vec<String> = match later {
+            0 => vec![],
+            1 => vec!["1 later sign-off".to_string()],
+            n => vec![format!("{n} later sign-offs")],
+        };
+        assert_eq!(check.since, since, "sign-off {index}");
+    }
+
+    let mut edited = record.clone();
+    edited.items[0].rare.note = Some("edited".into());
+    seal(&mut edited);
+    for check in &verify(&edited, None).signoffs {
+        assert_eq!(check.changed, ["item pre/backup-db changed"]);
+    }
+
+    // Two sign-offs swapped across a window's edge (the 8th and 9th, with
+    // windows of 8): each map is put together from the stored deltas in
+    // their new order, as when all were held at once.
+    let mut moved = record.clone();
+    moved.signoffs.swap(7, 8);
+    seal(&mut moved);
+    let checks = verify(&moved, None).signoffs;
+    let changed: Vec<&[String]> = checks[6..10].iter().map(|c| c.changed.as_slice()).collect();
+    assert_eq!(
+        changed,
+        [
+            &[][..],
+            &[
+                "its list of parts was edited",
+                "sign-off 8 changed",
+                "given after 7 sign-offs, it now follows 7 (replayed or moved)",
+            ][..],
+            &["its list of parts was edited", "sign-off 8 changed"][..],
+            &["sign-off 8 changed", "sign-off 9 changed"][..],
+        ]
+    );
+    for check in &checks[10..] {
+        assert_eq!(check.changed, ["sign-off 8 changed", "sign-off 9 changed"]);
+    }
+}
+
+/// An edit under every item is counted past the first fifty parts named:
+/// the same edit is listed again by every later sign-off.
+#[test]
+fn a_sign_off_names_fifty_changed_parts_and_counts_the_rest() {
+    let mut record = record();
+    for n in 0..60 {
+        record
+            .items
+            .push(item(&format!("run/step-{n}"), Kind::Check, Status::Done));
+    }
+    seal(&mut record);
+    sign(&mut record, &request("QA Lead", "Jane"), None, t(10)).unwrap();
+    for item in record.items.iter_mut() {
+        item.rare.note = Some("edited".into());
+    }
+    seal(&mut record);
+    let changed = &verify(&record, None).signoffs[0].changed;
+    assert_eq!(changed.len(), 51);
+    assert_eq!(changed[0], "item pre/backup-db changed");
+    // Three items of `record()` and sixty more are answered; fifty named.
+    assert_eq!(changed[50], "and 12 more parts");
+}
+
+/// A record past the sign-offs relcheck reads is refused by name, and
+/// one at the limit takes no more.
+#[test]
+fn sign_offs_past_the_limit_are_refused() {
+    let mut record = record();
+    let one = {
+        let mut signed = record.clone();
+        sign(&mut signed, &request("QA Lead", "Jane"), None, t(10)).unwrap();
+        signed.signoffs.pop().unwrap()
+    };
+    record.signoffs = vec![one; MAX_SIGNOFFS];
+    seal(&mut record);
+    let err = sign(&mut record, &request("QA Lead", "Jane"), None, t(10)).unwrap_err();
+    assert_eq!(code_of(&err), Code::Input);
+    assert_eq!(
+        err.to_string(),
+        "it already has 1,000 sign-offs, as many as relcheck reads in a record; not signed"
+    );
+    let yaml = record.to_yaml().unwrap();
+    assert!(Record::from_yaml(&yaml, Path::new("r.yaml")).is_ok());
+    record.signoffs.push(record.signoffs[0].clone());
+    let yaml = record.to_yaml().unwrap();
+    let err = Record::from_yaml(&yaml, Path::new("r.yaml")).unwrap_err();
+    assert_eq!(code_of(&err), Code::Input);
+    assert_eq!(
+        err.to_string(),
+        "r.yaml: has 1,001 sign-offs; relcheck reads up to 1,000 in a record"
+    );
 }
 
 #[test]

@@ -156,23 +156,48 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
             None => check_digest(record),
         });
         let items = items_by_id(record);
-        let maps = full_parts(record);
         let shorts = forms.as_ref().map(|made| made.shorts.as_slice());
-        let now = Now::new(record, &items, &maps, shorts);
-        // A long run's sign-offs each list every item: checked on every
-        // core. One whose thread panicked is checked again here, to panic
-        // as it would have.
-        let indices: Vec<usize> = (0..record.signoffs.len()).collect();
-        let checked = crate::cores::map(&indices, 2, |&index| {
-            signoff_check(record, options, &items, &now, &maps, index)
-        });
-        let signoffs: Vec<SignoffCheck> = checked
-            .into_iter()
-            .zip(indices)
-            .map(|(check, index)| {
-                check.unwrap_or_else(|| signoff_check(record, options, &items, &now, &maps, index))
-            })
-            .collect();
+        // Every name any sign-off's map holds is in some sign-off's stored
+        // parts: a map is the one before it, less some, with its own over it.
+        let names = record
+            .signoffs
+            .iter()
+            .flat_map(|signoff| signoff.parts.keys());
+        let now = Now::new(record, &items, names, shorts);
+        let mut signoffs: Vec<SignoffCheck> = Vec::with_capacity(record.signoffs.len());
+        let mut maps = full_parts(record);
+        let mut before = Parts::new();
+        loop {
+            // A window of maps at a time, checked on every core (a long
+            // run's sign-offs each list every item); the last kept as the
+            // one before the next window's first.
+            let window: Vec<Parts<'_>> = maps.by_ref().take(WINDOW).collect();
+            let Some(last) = window.last() else { break };
+            let start = signoffs.len();
+            let check_one = |offset: usize| {
+                let previous = offset.checked_sub(1).map_or(&before, |i| &window[i]);
+                signoff_check(
+                    record,
+                    options,
+                    &items,
+                    &now,
+                    start + offset,
+                    &window[offset],
+                    previous,
+                )
+            };
+            let offsets: Vec<usize> = (0..window.len()).collect();
+            let checked = crate::cores::map(&offsets, 2, |&offset| check_one(offset));
+            // One whose thread panicked is checked again here, to panic as
+            // it would have.
+            signoffs.extend(
+                checked
+                    .into_iter()
+                    .zip(offsets)
+                    .map(|(check, offset)| check.unwrap_or_else(|| check_one(offset))),
+            );
+            before = last.clone();
+        }
         let approvals: Vec<Approval<'_>> = signoffs
             .iter()
             .enumerate()
@@ -196,19 +221,27 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
     })
 }
 
-/// Sign-off `index` checked: what it vouched for that changed, what came
-/// since, and its signature.
+/// Sign-offs whose whole parts maps `verify` holds at once.
+const WINDOW: usize = 8;
+
+/// Changed parts a sign-off's check names; the rest it counts.
+const MAX_NAMED_CHANGES: usize = 50;
+
+/// Sign-off `index` checked, given its whole parts map and the one of the
+/// sign-off before it (empty for the first): what it vouched for that
+/// changed, what came since, and its signature.
 fn signoff_check(
     record: &Record,
     options: &Options<'_>,
     items: &ItemsById<'_>,
     now: &Now<'_>,
-    maps: &[Parts<'_>],
     index: usize,
+    parts: &Parts<'_>,
+    previous: &Parts<'_>,
 ) -> SignoffCheck {
-    let (signoff, parts) = (&record.signoffs[index], &maps[index]);
+    let signoff = &record.signoffs[index];
     let mut changed = changed(record, items, now, signoff, parts);
-    changed.extend(placed(record, maps, index));
+    changed.extend(placed(record, index, parts, previous));
     let mut since = since(record, parts, index);
     // Nothing is appended to a run that has ended but sign-offs: whatever
     // else came after a sign-off given then is an edit.
@@ -237,8 +270,7 @@ fn signoff_check(
 /// map has from the map before it. A sign-off copied from earlier in the
 /// record, or from another, fails here (and its signature, which covers
 /// the sign-off before it and the run id, no longer holds).
-fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
-    let map = &maps[index];
+fn placed(record: &Record, index: usize, map: &Parts<'_>, previous: &Parts<'_>) -> Vec<String> {
     let mut out = Vec::new();
     let before = map
         .keys()
@@ -253,8 +285,6 @@ fn placed(record: &Record, maps: &[Parts<'_>], index: usize) -> Vec<String> {
         ));
     }
     if !record.is_v1() {
-        let none = Parts::new();
-        let previous = index.checked_sub(1).map_or(&none, |i| &maps[i]);
         let signoff = &record.signoffs[index];
         let (parts, dropped) = delta_of(previous, map);
         let stored = signoff.parts.iter();
@@ -287,13 +317,27 @@ fn changed(
     if parts_digest(parts) != *digest {
         out.push("its list of parts was edited".to_string());
     }
+    // Past the first few, changed parts are counted, not named: every
+    // later sign-off lists the same edited part again, so a hostile
+    // record's list (and `verify`'s output) would grow with the square of
+    // its sign-offs.
+    let mut unnamed = 0usize;
+    let mut note = |out: &mut Vec<String>, what: &dyn Fn() -> String| {
+        if out.len() < MAX_NAMED_CHANGES {
+            out.push(what());
+        } else {
+            unnamed += 1;
+        }
+    };
     for (&name, &then) in parts {
         let made;
         let now = match now.get(name) {
             Some(now) => now,
             None => {
                 let Some(part) = Part::parse(name) else {
-                    out.push(format!("unknown part {name} (made by a newer relcheck?)"));
+                    note(&mut out, &|| {
+                        format!("unknown part {name} (made by a newer relcheck?)")
+                    });
                     continue;
                 };
                 made = part.short(record, items);
@@ -305,8 +349,14 @@ fn changed(
         if now != Some(then)
             && let Some(part) = Part::parse(name)
         {
-            out.push(part.describe(now.is_none()));
+            note(&mut out, &|| part.describe(now.is_none()));
         }
+    }
+    if unnamed > 0 {
+        out.push(match unnamed {
+            1 => "and 1 more part".to_string(),
+            n => format!("and {} more parts", crate::source::thousands(n)),
+        });
     }
     out
 }
