@@ -33,6 +33,12 @@ pub const MAX_FENCES: usize = 200_000;
 /// Paragraphs cost a node each too: a block is a line that follows a
 /// blank one (a quote's `>` alone counts as blank).
 pub const MAX_BLOCKS: usize = 500_000;
+/// Inline markup characters (`[`, `]`, `<`, `&`, `\`, `` ` ``, `*`, `_`,
+/// `~`): pulldown-cmark makes a node of each before it knows what it is,
+/// so 30 MiB of `[` took it 2 GB (and relcheck 3 GB in all); at this
+/// limit the costliest shape (`a* `) takes 320 MB. A generated
+/// 250,000-item checklist has about 1.1 million.
+pub const MAX_MARKUP: usize = 2_000_000;
 
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -183,8 +189,8 @@ fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest, Replacements) 
 /// list items (each marker that opens a line, `- - x` two of them; a
 /// plain-text `[ ]` line and a table row, which become steps, count as
 /// one), [`MAX_QUOTES`] quote levels opened (`>` deeper than the line
-/// before), [`MAX_FENCES`] code fence lines or [`MAX_BLOCKS`] blocks (a
-/// line after a blank one). Lines in code blocks count too: a cheap,
+/// before), [`MAX_FENCES`] code fence lines, [`MAX_BLOCKS`] blocks (a
+/// line after a blank one) or [`MAX_MARKUP`] inline markup characters. Lines in code blocks count too: a cheap,
 /// generous bound, not a parse.
 fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
     let (mut headings, mut items, mut quotes, mut fences) = (0usize, 0usize, 0usize, 0usize);
@@ -270,6 +276,13 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
         .or_else(|| too_many(fences, MAX_FENCES, "code fence lines"))
         .or_else(|| {
             too_many(
+                markup(text.as_bytes()),
+                MAX_MARKUP,
+                "inline markup characters (`[`, `]`, `<`, `&`, `\\`, `` ` ``, `*`, `_`, `~`)",
+            )
+        })
+        .or_else(|| {
+            too_many(
                 blocks,
                 MAX_BLOCKS,
                 "paragraphs and blocks (lines after a blank line)",
@@ -278,6 +291,33 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
         Some(err) => Err(err),
         None => Ok(()),
     }
+}
+
+/// How many bytes of `text` are inline markup ([`MAX_MARKUP`]). Written
+/// as comparisons summed a chunk at a time, which the compiler makes into
+/// vector instructions: a pass over 9 MB in about a millisecond.
+fn markup(text: &[u8]) -> usize {
+    text.chunks(255)
+        .map(|chunk| {
+            let marks: u8 = chunk
+                .iter()
+                .map(|&b| {
+                    u8::from(
+                        (b == b'[')
+                            | (b == b']')
+                            | (b == b'<')
+                            | (b == b'&')
+                            | (b == b'\\')
+                            | (b == b'`')
+                            | (b == b'*')
+                            | (b == b'_')
+                            | (b == b'~'),
+                    )
+                })
+                .sum();
+            usize::from(marks)
+        })
+        .sum()
 }
 
 /// `12,345`: counts in messages read at a glance.
@@ -633,7 +673,7 @@ mod tests {
                 .err()
                 .map(|err| err.to_string())
         };
-        let cases: [(&str, usize, &str); 12] = [
+        let cases: [(&str, usize, &str); 14] = [
             ("- ", MAX_LIST_ITEMS, "list items"),
             ("1. ", MAX_LIST_ITEMS, "list items"),
             ("> ", MAX_QUOTES, "quote levels"),
@@ -646,6 +686,8 @@ mod tests {
             ("*** h\n", MAX_HEADINGS, "headings"),
             ("```\n", MAX_FENCES, "code fence lines"),
             ("~~~\n", MAX_FENCES, "code fence lines"),
+            ("[\n", MAX_MARKUP, "inline markup characters"),
+            ("\\\n", MAX_MARKUP, "inline markup characters"),
         ];
         for (unit, max, what) in cases {
             let text = |n: usize| {
