@@ -232,6 +232,10 @@ fn without_a_terminal_run_refuses_instead_of_hanging() {
         )
     );
     assert!(!dir.path.join("relcheck-records").exists());
+    // A mistyped checklist is named first, terminal or not.
+    let out = relcheck(&["run", "nope.md"]).cwd(&dir.path).run();
+    assert_eq!(out.code, 3);
+    assert!(out.stderr.starts_with("error: nope.md: "), "{}", out.stderr);
 }
 
 fn actions(record: &Record) -> Vec<(String, Option<String>, Option<String>)> {

@@ -302,9 +302,11 @@ fn unattended(
 
 /// `relcheck run FILE|NAME` at a terminal.
 pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyhow::Result<Code> {
-    require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
+    // The checklist first: a mistyped name is the thing to fix, whether
+    // or not there is a terminal.
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
+    require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let targets = crate::notify::targets(&settings.notify)?;
     let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
     let options = Options {
