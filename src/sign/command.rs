@@ -124,12 +124,33 @@ pub fn sign(
     signer: Option<&dyn Signer>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Signed> {
-    if record.signoffs.len() >= MAX_SIGNOFFS {
+    // A run that can still go on adds a sign-off for each sign-off item
+    // it has yet to ask: room is kept for them, or resuming it would
+    // write a record relcheck refuses to read.
+    let open = if record.run.resumable() {
+        record
+            .items
+            .iter()
+            .filter(|item| item.kind == Kind::Signoff && !item.status.is_answered())
+            .count()
+    } else {
+        0
+    };
+    if record.signoffs.len() + open >= MAX_SIGNOFFS {
+        let waiting = match open {
+            0 => String::new(),
+            1 => " and 1 sign-off item its run has yet to ask".to_string(),
+            n => format!(
+                " and {} sign-off items its run has yet to ask",
+                crate::source::thousands(n)
+            ),
+        };
         return Err(error(
             Code::Input,
             format!(
-                "it already has {} sign-offs, as many as relcheck reads in a record; not signed",
-                crate::source::thousands(record.signoffs.len())
+                "it has {} sign-offs{waiting}; a record holds up to {}; not signed",
+                crate::source::thousands(record.signoffs.len()),
+                crate::source::thousands(MAX_SIGNOFFS)
             ),
         ));
     }

@@ -532,6 +532,9 @@ fn a_sign_off_names_fifty_changed_parts_and_counts_the_rest() {
 #[test]
 fn sign_offs_past_the_limit_are_refused() {
     let mut record = record();
+    record.run.finished = Some(t(5));
+    record.run.outcome = Outcome::Success;
+    seal(&mut record);
     let one = {
         let mut signed = record.clone();
         sign(&mut signed, &request("QA Lead", "Jane"), None, t(10)).unwrap();
@@ -543,8 +546,22 @@ fn sign_offs_past_the_limit_are_refused() {
     assert_eq!(code_of(&err), Code::Input);
     assert_eq!(
         err.to_string(),
-        "it already has 1,000 sign-offs, as many as relcheck reads in a record; not signed"
+        "it has 1,000 sign-offs; a record holds up to 1,000; not signed"
     );
+    // A run that can go on keeps room for the sign-off items it has yet
+    // to ask (`record()` has two).
+    let mut running = record.clone();
+    running.signoffs.truncate(MAX_SIGNOFFS - 2);
+    running.run.finished = None;
+    seal(&mut running);
+    let err = sign(&mut running, &request("QA Lead", "Jane"), None, t(10)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "it has 998 sign-offs and 2 sign-off items its run has yet to ask; a record holds up to 1,000; not signed"
+    );
+    running.signoffs.pop();
+    seal(&mut running);
+    assert!(sign(&mut running, &request("QA Lead", "Jane"), None, t(10)).is_ok());
     let yaml = record.to_yaml().unwrap();
     assert!(Record::from_yaml(&yaml, Path::new("r.yaml")).is_ok());
     record.signoffs.push(record.signoffs[0].clone());
