@@ -34,10 +34,10 @@ pub const MAX_FENCES: usize = 200_000;
 /// blank one (a quote's `>` alone counts as blank).
 pub const MAX_BLOCKS: usize = 500_000;
 /// Inline markup characters (`[`, `]`, `<`, `&`, `\`, `` ` ``, `*`, `_`,
-/// `~`): pulldown-cmark makes a node of each before it knows what it is,
-/// so 30 MiB of `[` took it 2 GB (and relcheck 3 GB in all); at this
-/// limit the costliest shape (`a* `) takes 320 MB. A generated
-/// 250,000-item checklist has about 1.1 million.
+/// `~`, and `|`, a table cell's edge): pulldown-cmark makes a node of each
+/// before it knows what it is, so 30 MiB of `[` took it 2 GB (and
+/// relcheck 3 GB in all), a table row of 5.6 million cells 1.6 GB.
+/// At this limit the costliest shape (`a* `) takes 320 MB. A generated 250,000-item checklist has about 1.1 million.
 pub const MAX_MARKUP: usize = 2_000_000;
 
 #[derive(Debug, Clone)]
@@ -190,8 +190,8 @@ fn normalise_and_digest(text: &str) -> (Cow<'_, str>, FileDigest, Replacements) 
 /// plain-text `[ ]` line and a table row, which become steps, count as
 /// one), [`MAX_QUOTES`] quote levels opened (`>` deeper than the line
 /// before), [`MAX_FENCES`] code fence lines, [`MAX_BLOCKS`] blocks (a
-/// line after a blank one) or [`MAX_MARKUP`] inline markup characters. Lines in code blocks count too: a cheap,
-/// generous bound, not a parse.
+/// line after a blank one) or [`MAX_MARKUP`] inline markup characters.
+/// Lines in code blocks count too: a cheap, generous bound, not a parse.
 fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
     let (mut headings, mut items, mut quotes, mut fences) = (0usize, 0usize, 0usize, 0usize);
     let (mut blocks, mut after_blank) = (0usize, true);
@@ -278,7 +278,7 @@ fn check_blocks(display: &str, text: &str) -> anyhow::Result<()> {
             too_many(
                 markup(text.as_bytes()),
                 MAX_MARKUP,
-                "inline markup characters (`[`, `]`, `<`, `&`, `\\`, `` ` ``, `*`, `_`, `~`)",
+                "inline markup characters (`[`, `]`, `<`, `&`, `\\`, `` ` ``, `*`, `_`, `~`, `|`)",
             )
         })
         .or_else(|| {
@@ -311,7 +311,8 @@ fn markup(text: &[u8]) -> usize {
                             | (b == b'`')
                             | (b == b'*')
                             | (b == b'_')
-                            | (b == b'~'),
+                            | (b == b'~')
+                            | (b == b'|'),
                     )
                 })
                 .sum();
@@ -673,7 +674,7 @@ mod tests {
                 .err()
                 .map(|err| err.to_string())
         };
-        let cases: [(&str, usize, &str); 14] = [
+        let cases: [(&str, usize, &str); 15] = [
             ("- ", MAX_LIST_ITEMS, "list items"),
             ("1. ", MAX_LIST_ITEMS, "list items"),
             ("> ", MAX_QUOTES, "quote levels"),
@@ -688,6 +689,7 @@ mod tests {
             ("~~~\n", MAX_FENCES, "code fence lines"),
             ("[\n", MAX_MARKUP, "inline markup characters"),
             ("\\\n", MAX_MARKUP, "inline markup characters"),
+            ("a|\n", MAX_MARKUP, "inline markup characters"),
         ];
         for (unit, max, what) in cases {
             let text = |n: usize| {

@@ -585,6 +585,63 @@ fn quit_then_resume_goes_on_at_the_first_unanswered_item() {
     assert_eq!(session.record.items[0].rare.value.as_deref(), Some("CHG-1"));
 }
 
+/// A record that already holds as many sign-offs as relcheck reads takes
+/// no more: the sign-off item stays open, saying why, so no run writes a
+/// record relcheck then refuses.
+#[test]
+fn a_sign_off_past_what_a_record_holds_is_not_taken() {
+    let checklist = checklist(DEPLOY);
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut script = preamble();
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::NotOccurred),
+        done(),
+    ]);
+    script.push(Scripted::Quit);
+    let mut session = Session::start(&checklist, &clock, options(), &flag, "run-1".into());
+    let mut first = ScriptedPrompter::new(script);
+    let mut sink = MemorySink::default();
+    let ending = session.run(&mut first, &Fake::new([]), &mut sink).unwrap();
+    assert_eq!(ending, Ending::Paused);
+
+    // Signed from outside up to the limit (the copies need not verify).
+    let mut full = sink.saves.last().unwrap().clone();
+    let mut outside = relcheck::record::Record::clone(&full);
+    let request = relcheck::sign::Request {
+        role: "Auditor".into(),
+        name: "Ada".into(),
+        decision: Decision::Approve,
+        comment: None,
+        extra_role: true,
+        force: false,
+    };
+    let at = Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 0).unwrap();
+    relcheck::sign::sign(&mut outside, &request, None, at).unwrap();
+    full.signoffs = vec![outside.signoffs[0].clone(); relcheck::record::MAX_SIGNOFFS];
+    let mut session = Session::resume(&checklist, full, &clock, options(), &flag);
+    let mut second = ScriptedPrompter::new([approve(), Scripted::Quit]);
+    let ending = session.run(&mut second, &Fake::new([]), &mut sink).unwrap();
+    assert_eq!(ending, Ending::Paused);
+    assert_eq!(
+        second.transcript,
+        [
+            "start Deploy",
+            "signoff sign-off/qa",
+            "signoff sign-off/qa (the record holds 1,000 sign-offs, as many as relcheck reads in one; this sign-off cannot be added)",
+        ]
+    );
+    assert_eq!(
+        session.record.signoffs.len(),
+        relcheck::record::MAX_SIGNOFFS
+    );
+    assert_eq!(session.record.items[9].status, Status::Pending);
+}
+
 #[test]
 fn an_interruption_saves_and_stops() {
     let mut script = preamble();

@@ -21,7 +21,15 @@ impl Record {
         let mut record = Record::from_yaml(&text, path)?;
         record.fold_journal(path)?;
         // The journal may have added sign-offs.
-        record.within_limits(path)?;
+        if let Err(err) = record.within_limits(path) {
+            return Err(error(
+                Code::Input,
+                format!(
+                    "{err}, with its journal {} (move the journal away to read the record as last written whole)",
+                    super::journal_path(path).display()
+                ),
+            ));
+        }
         Ok(record)
     }
 

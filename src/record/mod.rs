@@ -483,7 +483,7 @@ impl Record {
         Ok(record)
     }
 
-    /// The record, unless it holds more sign-offs than relcheck reads
+    /// An error when the record holds more sign-offs than relcheck reads
     /// ([`MAX_SIGNOFFS`]).
     pub fn within_limits(&self, path: &Path) -> anyhow::Result<()> {
         if self.signoffs.len() > MAX_SIGNOFFS {

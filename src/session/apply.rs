@@ -287,6 +287,18 @@ impl Session<'_> {
     }
 
     pub(super) fn sign(&mut self, index: usize, answer: SignoffAnswer) -> Applied {
+        // Past the sign-offs a record holds the record could not be read
+        // again (`relcheck sign` added some, or a changed checklist gave
+        // more sign-off items): the item stays open, saying why.
+        if self.record.signoffs.len() >= crate::record::MAX_SIGNOFFS {
+            return Applied::Again {
+                message: Some(format!(
+                    "the record holds {} sign-offs, as many as relcheck reads in one; this sign-off cannot be added",
+                    crate::source::thousands(self.record.signoffs.len())
+                )),
+                suggested: None,
+            };
+        }
         let item = self.item(index);
         let name = answer.name.trim().to_string();
         if name.is_empty() {

@@ -525,6 +525,13 @@ fn a_sign_off_names_fifty_changed_parts_and_counts_the_rest() {
     assert_eq!(changed[0], "item pre/backup-db changed");
     // Three items of `record()` and sixty more are answered; fifty named.
     assert_eq!(changed[50], "and 12 more parts");
+    // That its list was edited is said besides the fifty.
+    record.signoffs[0].parts.insert("run", "0".repeat(16));
+    seal(&mut record);
+    let changed = &verify(&record, None).signoffs[0].changed;
+    assert_eq!(changed.len(), 52);
+    assert_eq!(changed[0], "its list of parts was edited");
+    assert_eq!(changed[51], "and 13 more parts");
 }
 
 /// A record past the sign-offs relcheck reads is refused by name, and

@@ -321,10 +321,11 @@ fn changed(
     // later sign-off lists the same edited part again, so a hostile
     // record's list (and `verify`'s output) would grow with the square of
     // its sign-offs.
-    let mut unnamed = 0usize;
+    let (mut named, mut unnamed) = (0usize, 0usize);
     let mut note = |out: &mut Vec<String>, what: &dyn Fn() -> String| {
-        if out.len() < MAX_NAMED_CHANGES {
+        if named < MAX_NAMED_CHANGES {
             out.push(what());
+            named += 1;
         } else {
             unnamed += 1;
         }
