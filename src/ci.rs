@@ -250,11 +250,18 @@ impl Prompter for Unattended<'_> {
         }
         // A section's command is the operator's to run from the item it
         // informs; run for each of its items it would settle "All warnings
-        // reviewed" by an exit code.
+        // reviewed" by an exit code. One already run is not run again
+        // unless it never ended (a cancelled job, a killed run): resumed,
+        // the pipeline does what it had not finished.
         if view.command.is_some()
             && !view.section_command
             && self.run_commands
-            && view.result.rare.command.is_none()
+            && view
+                .result
+                .rare
+                .command
+                .as_ref()
+                .is_none_or(|run| run.interrupted)
         {
             return Reply::Answer(Action::RunCommand);
         }

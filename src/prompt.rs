@@ -352,6 +352,8 @@ pub struct ScriptedPrompter {
     pub summary: Option<Summary>,
     /// Every overview shown.
     pub overviews: Vec<Overview>,
+    /// What Enter would have marked, at each item asked (`ask_item`).
+    pub suggestions: Vec<Option<Status>>,
 }
 
 impl ScriptedPrompter {
@@ -406,6 +408,7 @@ impl Prompter for ScriptedPrompter {
     }
 
     fn ask_item(&mut self, view: &ItemView) -> Reply<Action> {
+        self.suggestions.push(view.suggested);
         let asked = match &view.message {
             Some(message) => format!("item {} ({message})", view.id),
             None => format!("item {}", view.id),

@@ -750,6 +750,58 @@ fn paused_record(dir: &Path) -> PathBuf {
     path
 }
 
+/// A cancelled job (SIGTERM) stops its command, recorded as interrupted;
+/// resumed unattended, the pipeline runs that command again rather than
+/// leaving the item pending at every resume.
+#[test]
+fn a_command_a_cancelled_job_interrupted_runs_again_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  if [ -f go ]; then echo fine; else sleep 30; fi\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
+    std::fs::write(dir.path().join("k.md"), list).unwrap();
+    let mut job = Command::new(BIN)
+        .args(["run", "k.md", "--non-interactive"])
+        .current_dir(dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // `b` has started once `a`'s answer is on disk.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "a never answered");
+        let answered = std::fs::read_dir(dir.path().join("relcheck-records"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("echo a")));
+        if answered {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let pid = nix::unistd::Pid::from_raw(job.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    assert_eq!(job.wait().unwrap().code(), Some(130));
+    let (path, record) = record_in(dir.path());
+    let b = record.item("b").unwrap();
+    assert_eq!(b.status, Status::Pending);
+    assert!(b.rare.command.as_ref().unwrap().interrupted);
+
+    std::fs::write(dir.path().join("go"), "").unwrap();
+    let resumed = relcheck(&["resume", path.to_str().unwrap(), "--non-interactive"])
+        .cwd(dir.path())
+        .run();
+    assert_eq!(resumed.code, 0, "{}", resumed.stderr);
+    let record = Record::load(&path).unwrap();
+    let b = record.item("b").unwrap();
+    assert_eq!(b.status, Status::Done);
+    let run = b.rare.command.as_ref().unwrap();
+    assert_eq!((run.output.as_str(), run.interrupted), ("fine\n", false));
+    assert_eq!(record.item("c").unwrap().status, Status::Done);
+}
+
 #[test]
 fn resume_refuses_a_record_edited_by_hand() {
     let dir = tempfile::tempdir().unwrap();

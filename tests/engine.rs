@@ -642,6 +642,42 @@ fn a_sign_off_past_what_a_record_holds_is_not_taken() {
     assert_eq!(session.record.items[9].status, Status::Pending);
 }
 
+/// A command run again and stopped with Ctrl-C leaves Enter marking
+/// nothing: the last run said nothing about the item, whatever the run
+/// before it said.
+#[test]
+fn a_command_interrupted_on_a_second_run_takes_away_enters_answer() {
+    let interrupted = ExecOutcome {
+        exit_code: None,
+        cancelled: true,
+        ..ExecOutcome::exited(0, "probing\n")
+    };
+    let executor = Fake::new([ExecOutcome::exited(0, "built\n"), interrupted]);
+    let mut script = preamble();
+    script.extend([
+        done(),
+        Do(Action::RunCommand),
+        Do(Action::RunCommand),
+        Scripted::Quit,
+    ]);
+    let run = run_with(DEPLOY, options(), &executor, script);
+    assert_eq!(run.ending, Ending::Paused);
+    let artifact = "prepare/details/artifact-built-for-version";
+    assert_eq!(
+        run.prompter.transcript[5..],
+        [
+            format!("item {artifact}"),
+            format!("item {artifact} (command exit 0: Enter marks it done)"),
+            format!("item {artifact} (command interrupted: y done, n failed, r runs it again)"),
+        ]
+    );
+    assert_eq!(
+        run.prompter.suggestions[1..],
+        [None, Some(Status::Done), None]
+    );
+    assert_eq!(run.record.items[3].status, Status::Pending);
+}
+
 #[test]
 fn an_interruption_saves_and_stops() {
     let mut script = preamble();

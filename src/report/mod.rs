@@ -68,6 +68,9 @@ pub fn command_summary(command: &CommandRun) -> String {
     }
     let how = if command.timed_out {
         "timed out".to_string()
+    } else if command.interrupted {
+        // Ctrl-C, or the run stopped by a signal: it never ended by itself.
+        "interrupted".to_string()
     } else {
         match command.exit_code {
             Some(code) => format!("exit {code}"),
@@ -357,6 +360,15 @@ mod tests {
         // A record from before the limit was kept says what it measured.
         command.timeout_seconds = None;
         assert_eq!(command_summary(&command), "timed out after 5.0 s");
+        // Stopped by Ctrl-C or a signal to the run, it says so.
+        command.timed_out = false;
+        command.interrupted = true;
+        assert_eq!(command_summary(&command), "interrupted after 5.0 s");
+        command.interrupted = false;
+        assert_eq!(
+            command_summary(&command),
+            "ended without an exit code after 5.0 s"
+        );
     }
 
     #[test]

@@ -423,6 +423,10 @@ impl<'a> Session<'a> {
             // sign-off binds the item.
             self.answer_source = prompter.answer_source();
             self.answer_by = prompter.answer_by();
+            // A command run (again) says afresh what Enter marks, nothing
+            // when it was interrupted; any other answer asked again keeps
+            // what the last run said.
+            let ran = matches!(action, crate::prompt::Action::RunCommand);
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {
                     self.settled_here(index);
@@ -434,7 +438,7 @@ impl<'a> Session<'a> {
                     suggested: s,
                 } => {
                     message = m;
-                    suggested = s.or(suggested);
+                    suggested = if ran { s } else { s.or(suggested) };
                 }
                 Applied::Stop(reply) => return Ok(reply),
             }
