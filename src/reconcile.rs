@@ -58,18 +58,65 @@ pub fn reconcile(
     let old: BTreeMap<&str, &crate::record::ItemResult> =
         record.items.iter().map(|i| (i.id.as_ref(), i)).collect();
     let new_ids: Vec<&str> = fresh.items.iter().map(|i| i.id.as_ref()).collect();
+    // What each item ran then and runs now: a record of schema v2 carries
+    // the checklist it began with. A changed command changes what `r`
+    // (and a pipeline) runs, so it is listed like a changed text.
+    let commands_then = record.checklist.source.as_ref().map(|text| {
+        let then = crate::source::Source::from_text(&record.checklist.origin.display(), text);
+        let parsed = crate::parse::parse(&then).checklist;
+        parsed
+            .items()
+            .map(|(_, _, item)| (item.id.to_string(), item.rare.command.clone()))
+            .collect::<BTreeMap<String, Option<String>>>()
+    });
+    let commands_now: BTreeMap<&str, Option<&String>> = checklist
+        .items()
+        .map(|(_, _, item)| (item.id.as_ref(), item.rare.command.as_ref()))
+        .collect();
     let mut changes = Vec::new();
     for item in &fresh.items {
-        match old.get(item.id.as_ref()) {
-            None => changes.push(format!(
+        let Some(was) = old.get(item.id.as_ref()) else {
+            changes.push(format!(
                 "  + added    {} (line {}): {}",
                 item.id, item.line, item.text
-            )),
-            Some(was) if was.text != item.text => changes.push(format!(
+            ));
+            continue;
+        };
+        if was.text != item.text {
+            changes.push(format!(
                 "  ~ reworded {}: \"{}\" -> \"{}\"",
                 item.id, was.text, item.text
-            )),
-            Some(_) => {}
+            ));
+        }
+        if was.kind != item.kind {
+            changes.push(format!(
+                "  ~ kind     {}: {} -> {}; its answer ({}) is not kept",
+                item.id,
+                was.kind.as_str(),
+                item.kind.as_str(),
+                was.status.as_str()
+            ));
+        }
+        if was.optional != item.optional {
+            let now = if item.optional {
+                "optional"
+            } else {
+                "required"
+            };
+            changes.push(format!("  ~ now {now} {}", item.id));
+        }
+        let command_now = commands_now.get(item.id.as_ref()).copied().flatten();
+        if let Some(then) = commands_then
+            .as_ref()
+            .and_then(|then| then.get(item.id.as_ref()))
+            && then.as_ref() != command_now
+        {
+            let what = match (then, command_now) {
+                (None, Some(_)) => "command added",
+                (Some(_), None) => "command removed",
+                _ => "command changed",
+            };
+            changes.push(format!("  ~ {what} {}", item.id));
         }
     }
     for item in &record.items {
@@ -100,7 +147,9 @@ pub fn reconcile(
         .items
         .into_iter()
         .map(|item| match old.get(item.id.as_ref()) {
-            Some(was) => crate::record::ItemResult {
+            // An answer to another kind of question (a check now a
+            // trigger) does not answer this one: it starts pending.
+            Some(was) if was.kind == item.kind => crate::record::ItemResult {
                 text: item.text.clone(),
                 line: item.line,
                 phase: item.phase.clone(),
@@ -109,7 +158,7 @@ pub fn reconcile(
                 kind: item.kind,
                 ..(*was).clone()
             },
-            None => item,
+            _ => item,
         })
         .collect();
     record.items = items;
@@ -129,13 +178,15 @@ pub fn reconcile(
         by: operator.to_string(),
         action: crate::record::EventAction::ChecklistChanged,
         item: None,
-        detail: Some(
+        detail: Some(if changes.is_empty() {
+            "only formatting changed".to_string()
+        } else {
             changes
                 .iter()
                 .map(|c| c.trim())
                 .collect::<Vec<_>>()
-                .join("; "),
-        ),
+                .join("; ")
+        }),
     });
     Ok(record)
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
 use relcheck::exec::{Fake, Outcome as ExecOutcome};
-use relcheck::model::Checklist;
+use relcheck::model::{Checklist, Kind};
 use relcheck::parse::parse;
 use relcheck::prompt::{Action, GateAnswer, Scripted, ScriptedPrompter, SignoffAnswer};
 use relcheck::record::{Decision, GateDecision, Mode, Outcome, Record, Status};
@@ -867,6 +867,55 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
     assert_eq!(
         merged.events.last().unwrap().action.as_str(),
         "checklist-changed"
+    );
+}
+
+/// What an item runs, its kind and whether it is required change what the
+/// run does as much as its text: each is listed, and an answer to another
+/// kind of question is not carried over.
+#[test]
+fn resume_lists_changed_commands_kinds_and_optional_items() {
+    use relcheck::reconcile::reconcile;
+    let before = checklist(
+        "# C\n## P\n- [ ] Probe <!-- relcheck: id=probe -->\n  ```sh\n  sleep 1000\n  ```\n- [ ] Errors low <!-- relcheck: id=errors -->\n- [ ] Docs <!-- relcheck: id=docs -->\n- [ ] Same\n",
+    );
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let mut session = Session::start(&before, &clock, options(), &flag, "r".into());
+    let mut prompter = ScriptedPrompter::new([done(), done(), done(), Scripted::Quit]);
+    session
+        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
+        .unwrap();
+    let record = session.record;
+
+    let after = checklist(
+        "# C\n## P\n- [ ] Probe <!-- relcheck: id=probe -->\n  ```sh\n  sleep 1\n  ```\n- [ ] Errors low <!-- relcheck: id=errors kind=trigger -->\n- [ ] Docs <!-- relcheck: id=docs optional -->\n- [ ] Same\n",
+    );
+    let err = reconcile(record.clone(), &after, false, &clock, "Ada").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "deploy.md changed since this run began:\n  ~ command changed probe\n  ~ kind     errors: check -> trigger; its answer (done) is not kept\n  ~ now optional docs\nresume with --accept-changes to go on with the checklist as it is now"
+    );
+    let merged = reconcile(record, &after, true, &clock, "Ada").unwrap();
+    let got: Vec<(&str, Kind, Status)> = merged
+        .items
+        .iter()
+        .map(|i| (i.id.as_ref(), i.kind, i.status))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("probe", Kind::Check, Status::Done),
+            ("errors", Kind::Trigger, Status::Pending),
+            ("docs", Kind::Check, Status::Done),
+            ("p/same", Kind::Check, Status::Pending),
+        ]
+    );
+    assert_eq!(
+        merged.events.last().unwrap().detail.as_deref(),
+        Some(
+            "~ command changed probe; ~ kind     errors: check -> trigger; its answer (done) is not kept; ~ now optional docs"
+        )
     );
 }
 
