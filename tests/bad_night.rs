@@ -303,6 +303,7 @@ fn r_with_no_rollback_steps_ends_the_run_rolled_back() {
     assert_eq!(
         summary.notes,
         [
+            "rollback called by Ada (backup is corrupt)",
             "This checklist has no rollback steps: the run ends here, and the rollback itself is yours to carry out."
         ]
     );

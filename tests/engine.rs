@@ -938,6 +938,58 @@ fn a_failed_rollback_step_makes_the_run_failed_not_rolled_back() {
     let run = run(script);
     assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
     assert!(run.record.rollback.is_some());
+    // The last screen says why: the call, and the step that failed.
+    let summary = run.prompter.summary.as_ref().unwrap();
+    assert_eq!(
+        summary.notes,
+        ["rollback called by Ada when \u{201c}Errors spike\u{201d} happened (boom)"]
+    );
+    let failed: Vec<(&str, Status)> = summary
+        .failed
+        .iter()
+        .map(|i| (i.id.as_ref(), i.status))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("verify/rollback-triggers/errors-spike", Status::Occurred),
+            ("verify/rollback-steps/revert", Status::Failed)
+        ]
+    );
+}
+
+/// A rollback step skipped makes the run failed: the last screen lists it.
+#[test]
+fn a_skipped_rollback_step_is_on_the_last_screen() {
+    let mut script = preamble();
+    script.extend([
+        done(),
+        done(),
+        done(),
+        done(),
+        Do(Action::Occurred {
+            what: "boom".into(),
+        }),
+        Do(Action::Skip {
+            reason: "no time".into(),
+        }),
+        approve(),
+    ]);
+    let run = run(script);
+    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
+    let summary = run.prompter.summary.as_ref().unwrap();
+    let failed: Vec<(&str, Status)> = summary
+        .failed
+        .iter()
+        .map(|i| (i.id.as_ref(), i.status))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("verify/rollback-triggers/errors-spike", Status::Occurred),
+            ("verify/rollback-steps/revert", Status::Skipped)
+        ]
+    );
 }
 
 // ---------------------------------------------------------------------------

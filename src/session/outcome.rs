@@ -91,19 +91,51 @@ impl Session<'_> {
         Summary {
             outcome: self.record.run.outcome,
             counts,
+            // What the outcome stands on: a required step skipped (a
+            // rollback step left undone makes the run failed) as well as
+            // the failures.
             failed: self
                 .record
                 .items
                 .iter()
-                .filter(|i| matches!(i.status, Status::Failed | Status::Occurred))
+                .filter(|i| {
+                    matches!(i.status, Status::Failed | Status::Occurred)
+                        || (i.status == Status::Skipped && !i.optional)
+                })
                 .cloned()
                 .collect(),
             gates: self.record.gates.clone(),
             signoffs: self.record.signoffs.iter().map(heading).collect(),
             duration_seconds: self.record.run.duration_seconds,
-            notes: self.notes.clone(),
+            notes: self
+                .record
+                .rollback
+                .as_ref()
+                .map(|rollback| rollback_note(&self.record, rollback))
+                .into_iter()
+                .chain(self.notes.iter().cloned())
+                .collect(),
         }
     }
+}
+
+/// The rollback call as the last screen says it: who called it, on what
+/// (a trigger by its text), and why.
+fn rollback_note(record: &crate::record::Record, rollback: &crate::record::Rollback) -> String {
+    let on = match rollback.cause.strip_prefix("gate:") {
+        Some(phase) => format!(" at the gate of {phase}"),
+        None if rollback.cause == "operator" => String::new(),
+        None => match record.item(&rollback.cause) {
+            Some(trigger) => format!(" when \u{201c}{}\u{201d} happened", trigger.text),
+            None => format!(" by {}", rollback.cause),
+        },
+    };
+    let reason = rollback
+        .reason
+        .as_deref()
+        .filter(|reason| !reason.trim().is_empty())
+        .map_or_else(String::new, |reason| format!(" ({reason})"));
+    format!("rollback called by {}{on}{reason}", rollback.by)
 }
 
 /// A sign-off as the summary names it, without what it binds: a long

@@ -519,8 +519,9 @@ pub fn finish(summary: &Summary, style: Style, width: usize) -> Vec<String> {
     };
     let mut lines = vec![String::new(), format!("Run finished: {banner}")];
     for note in &summary.notes {
+        // A note may carry what an operator typed (a rollback's reason).
         lines.extend(
-            wrap(&format!("» {note}"), 2, width)
+            wrap(&printable(&format!("» {note}")), 2, width)
                 .iter()
                 .map(|l| style.bold(l)),
         );
