@@ -497,7 +497,7 @@ fn a_write_that_fails_names_the_file_and_says_what_is_safe() {
         (out.status.code(), stderr.lines().last().unwrap()),
         (
             Some(4),
-            format!("error: cannot write {name}.journal: File too large (os error 27); every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; free some space, then go on with: relcheck resume {name}").as_str()
+            format!("error: cannot write {name}.journal: File too large (os error 27); every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; free some space, then go on with: relcheck resume {name}. The command of \u{201c}Loud\u{201d} ran (exit 0) but its result is not in the record: see what it did before resuming, which runs it again").as_str()
         ),
         "{stderr}"
     );

@@ -416,6 +416,7 @@ impl Session<'_> {
         };
         prompter.command_finished(&outcome);
         self.dirty.push(index);
+        self.ran_unsaved = Some(index);
         let stopped_by_operator = outcome.cancelled && !self.interrupted.load(Ordering::SeqCst);
         self.record.items[index].rare.command = Some(Box::new(CommandRun {
             command: script,

@@ -117,6 +117,9 @@ pub struct Session<'a> {
     /// the operator at the keyboard.
     answer_source: Option<Provenance>,
     answer_by: Option<String>,
+    /// An item whose command ran since the last save: if that save fails,
+    /// the message says the command ran, since resuming runs it again.
+    ran_unsaved: Option<usize>,
     /// The item just answered: the prompter hears of it (CI's `ok` line)
     /// only once the save has made it durable, so a run killed between
     /// the two never reported an answer the record lacks.
@@ -246,9 +249,9 @@ impl<'a> Session<'a> {
             let changed = self.record.refresh_shown();
             self.dirty.extend(changed);
         }
-        if whole || sink.wants_whole() {
+        let saved = if whole || sink.wants_whole() {
             crate::record::seal(&mut self.record);
-            sink.save(&self.record)?;
+            sink.save(&self.record)
         } else {
             self.dirty.sort_unstable();
             self.dirty.dedup();
@@ -258,14 +261,49 @@ impl<'a> Session<'a> {
                     items: &self.dirty,
                     values: self.values_dirty,
                 },
-            )?;
+            )
+        };
+        if let Err(err) = saved {
+            return Err(self.unsaved_command(err));
         }
+        self.ran_unsaved = None;
         if let Some(binder) = &mut self.binder {
             binder.changed(&self.record, &self.dirty);
         }
         self.dirty.clear();
         self.values_dirty = false;
         Ok(())
+    }
+
+    /// A failed save's error, saying so when it held a command's result:
+    /// the command ran (a deploy, say) though the record cannot show it,
+    /// and resuming runs it again.
+    fn unsaved_command(&self, err: anyhow::Error) -> anyhow::Error {
+        // A lock taken over keeps the answers in a copy beside the record,
+        // and says so: only a write that failed loses the result.
+        if crate::exit::code_of(&err) != crate::exit::Code::Incomplete {
+            return err;
+        }
+        let Some(run) = self.ran_unsaved.and_then(|index| {
+            let item = &self.record.items[index];
+            Some((item, item.rare.command.as_deref()?))
+        }) else {
+            return err;
+        };
+        let (item, command) = run;
+        let how = match (command.interrupted, command.timed_out, command.exit_code) {
+            (true, _, _) => "interrupted".to_string(),
+            (_, true, _) => "timed out".to_string(),
+            (_, _, Some(code)) => format!("exit {code}"),
+            _ => "ended without an exit code".to_string(),
+        };
+        crate::exit::error(
+            crate::exit::code_of(&err),
+            format!(
+                "{err}. The command of \u{201c}{}\u{201d} ran ({how}) but its result is not in the record: see what it did before resuming, which runs it again",
+                crate::printable::printable(&item.text)
+            ),
+        )
     }
 
     fn interrupt(&mut self, sink: &mut dyn Sink) -> anyhow::Result<Ending> {

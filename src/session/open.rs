@@ -164,6 +164,7 @@ impl<'a> Session<'a> {
             variables: plan::asked_variables(checklist),
             answer_source: None,
             answer_by: None,
+            ran_unsaved: None,
             just_settled: None,
             focus,
             last_answered: None,
