@@ -89,12 +89,16 @@ pub fn reconcile(
             ));
         }
         if was.kind != item.kind {
+            let answer = if was.status.is_answered() {
+                format!("; its answer ({}) is not kept", was.status.as_str())
+            } else {
+                String::new()
+            };
             changes.push(format!(
-                "  ~ kind     {}: {} -> {}; its answer ({}) is not kept",
+                "  ~ kind     {}: {} -> {}{answer}",
                 item.id,
                 was.kind.as_str(),
                 item.kind.as_str(),
-                was.status.as_str()
             ));
         }
         if was.optional != item.optional {
