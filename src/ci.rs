@@ -465,12 +465,19 @@ impl Prompter for Unattended<'_> {
             0 => String::new(),
             n => format!(", {n} not run"),
         };
+        // Steps the run itself set aside (rollback steps of a run that
+        // did not roll back, the release's steps after a rollback call)
+        // were never skipped by anyone: said apart too.
+        let not_needed = match count(&["not-needed"]) {
+            0 => String::new(),
+            n => format!(", {n} not needed"),
+        };
         let _ = writeln!(
             self.err,
-            "{} passed, {} failed, {} skipped, {} pending{not_run}",
+            "{} passed, {} failed, {} skipped, {} pending{not_needed}{not_run}",
             count(&["done", "not-occurred"]),
             count(&["failed", "occurred"]),
-            count(&["skipped", "n/a", "not-needed"]),
+            count(&["skipped", "n/a"]),
             count(&["pending"]),
         );
     }

@@ -315,7 +315,7 @@ ok      Deployment Date
 ok      Deployment Duration
 ok      Outcome
 ok      Review Date
-7 passed, 0 failed, 1 skipped, 0 pending
+7 passed, 0 failed, 0 skipped, 0 pending, 1 not needed
 ",
     );
     let record = ran.record();
@@ -391,7 +391,7 @@ ok      Deployment Date
 ok      Deployment Duration
 ok      Outcome
 ok      Review Date
-7 passed, 0 failed, 1 skipped, 0 pending
+7 passed, 0 failed, 0 skipped, 0 pending, 1 not needed
 ",
     );
     let dir = ran.path("relcheck-records");
@@ -508,7 +508,7 @@ ok      Deployment Date
 ok      Deployment Duration
 pending Outcome
 ok      Review Date
-5 passed, 0 failed, 1 skipped, 2 pending
+5 passed, 0 failed, 0 skipped, 2 pending, 1 not needed
 ",
     );
     let record = ran.record();
