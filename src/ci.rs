@@ -466,8 +466,8 @@ impl Prompter for Unattended<'_> {
             n => format!(", {n} not run"),
         };
         // Steps the run itself set aside (rollback steps of a run that
-        // did not roll back, the release's steps after a rollback call)
-        // were never skipped by anyone: said apart too.
+        // did not roll back, success-only steps of one that did) were
+        // never skipped by anyone: said apart too.
         let not_needed = match count(&["not-needed"]) {
             0 => String::new(),
             n => format!(", {n} not needed"),

@@ -604,7 +604,7 @@ fn a_wait_cut_short_asks_done_or_failed_with_no_default() {
 }
 
 #[test]
-fn r_during_a_wait_calls_the_rollback_and_the_item_is_not_needed() {
+fn r_during_a_wait_calls_the_rollback_and_leaves_the_item_open() {
     let text = NIGHT.replace(
         "- [ ] Smoke test",
         "- [ ] Smoke test <!-- relcheck: wait=5m -->",
@@ -639,13 +639,7 @@ fn r_during_a_wait_calls_the_rollback_and_the_item_is_not_needed() {
         (rollback.cause.as_str(), rollback.reason.as_deref()),
         ("operator", Some("pager went off"))
     );
-    // The smoke test of the release rolled back is not needed now; its
-    // wait, cut short, is kept.
-    assert_eq!(record.items[1].status, Status::NotNeeded);
-    assert_eq!(
-        record.items[1].rare.reason.as_deref(),
-        Some("a rollback was called before this step of the release")
-    );
+    assert_eq!(record.items[1].status, Status::Pending);
     assert!(record.items[1].rare.wait.as_ref().unwrap().cut_short);
     assert_eq!(record.run.outcome, Outcome::RolledBack);
 }
@@ -920,81 +914,4 @@ fn a_skipped_rollback_step_fails_the_rollback() {
         ],
     );
     assert_eq!(ending, Ending::Finished(Outcome::Failed));
-}
-
-/// Pre-deploy, a deploy phase that holds the rollback steps, a wrap-up and
-/// a sign-off.
-const EARLY: &str = "# Early
-## Pre-deploy
-- [ ] Backup taken
-- [ ] Change approved
-## Deploy
-- [ ] Deploy to production
-- [ ] Smoke tests pass
-### Rollback Steps
-If rollback required:
-
-- [ ] Restore from backup
-## Wrap-up
-- [ ] Status page updated
-## Sign-off
-- **Release Manager**: [Name] - [Date]
-";
-
-/// A rollback called at the first phase's gate: the way back is walked,
-/// and the release's own steps up to it are not asked ("Deploy to
-/// production" after deciding to roll back); the wrap-up after it and the
-/// sign-off still are.
-#[test]
-fn after_a_rollback_the_release_steps_before_the_way_back_are_not_needed() {
-    let list = checklist(EARLY);
-    let (ending, record, prompter) = go(
-        &list,
-        &clock(),
-        None,
-        false,
-        vec![
-            done(),
-            Do(Action::Failed {
-                note: Some("CAB said no".into()),
-            }),
-            Gate(GateAnswer::Rollback {
-                reason: "no approval".into(),
-            }),
-            done(),
-            done(),
-            Do(Action::Signoff(relcheck::prompt::SignoffAnswer {
-                name: "Grace".into(),
-                decision: relcheck::record::Decision::Approve,
-                comment: None,
-            })),
-        ],
-    );
-    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
-    assert_eq!(
-        prompter.transcript[3..],
-        [
-            "gate Pre-deploy [pre-deploy/change-approved]",
-            "item deploy/rollback-steps/restore-from-backup",
-            "item wrap-up/status-page-updated",
-            "signoff sign-off/release-manager",
-            "finish rolled-back",
-        ]
-    );
-    assert_eq!(
-        statuses(&record),
-        [
-            ("backup-taken", Status::Done),
-            ("change-approved", Status::Failed),
-            ("deploy-to-production", Status::NotNeeded),
-            ("smoke-tests-pass", Status::NotNeeded),
-            ("restore-from-backup", Status::Done),
-            ("status-page-updated", Status::Done),
-            ("release-manager", Status::Done),
-        ]
-    );
-    assert_eq!(
-        record.items[2].rare.reason.as_deref(),
-        Some("a rollback was called before this step of the release")
-    );
 }

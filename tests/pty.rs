@@ -408,7 +408,7 @@ fn r_during_a_wait_calls_a_rollback_and_its_steps_come_next() {
             wait.cut_short,
             wait.ended.is_some()
         ),
-        (Status::NotNeeded, 60, true, true)
+        (Status::Pending, 60, true, true)
     );
     let kinds: Vec<String> = record
         .events

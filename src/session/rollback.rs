@@ -1,15 +1,11 @@
 //! Calling a rollback: the first call kept as made, later triggers listed
 //! beside it, and the outcome while the way back is walked.
 
-use crate::model::{Kind, When};
+use crate::model::When;
 use crate::prompt::{Prompter, Reply};
 use crate::record::{EventAction, LaterCall, Outcome, Rollback, Status};
 
 use super::{Session, Undo};
-
-/// Why a step of the release left when a rollback was called is not
-/// needed.
-const RELEASE_LEFT: &str = "a rollback was called before this step of the release";
 
 impl Session<'_> {
     /// A rollback: the first call is kept as it was made; a trigger that
@@ -69,32 +65,6 @@ impl Session<'_> {
                 item.status = Status::NotNeeded;
                 item.rare.reason = Some("a rollback was called".to_string());
                 item.at = Some(at);
-            }
-        }
-        // The release stops at the call: what is left of it, in the
-        // phases up to the one that holds the last rollback step, will not
-        // run now (a rollback called at the first phase's gate must not go
-        // on to "Deploy to production" once the way back is walked). The
-        // phases after the way back (a wrap-up, a retro) are still asked,
-        // and so is every sign-off and every trigger (one that happens
-        // later is listed beside the call).
-        if let Some(&last_step) = self.rollback_items.last() {
-            let through = self.place(last_step).0;
-            for index in 0..self.record.items.len() {
-                let (phase, when) = self.place(index);
-                let item = &self.record.items[index];
-                if phase <= through
-                    && when == When::Always
-                    && item.status == Status::Pending
-                    && !matches!(item.kind, Kind::Signoff | Kind::Trigger)
-                {
-                    marked.push((index, item.clone()));
-                    self.dirty.push(index);
-                    let item = &mut self.record.items[index];
-                    item.status = Status::NotNeeded;
-                    item.rare.reason = Some(RELEASE_LEFT.to_string());
-                    item.at = Some(at);
-                }
             }
         }
         // With no rollback steps to walk, nothing of the release is left
