@@ -251,17 +251,13 @@ impl Prompter for Unattended<'_> {
         // A section's command is the operator's to run from the item it
         // informs; run for each of its items it would settle "All warnings
         // reviewed" by an exit code. One already run is not run again
-        // unless it never ended (a cancelled job, a killed run): resumed,
-        // the pipeline does what it had not finished.
+        // unless the run's own stop cut it short (a cancelled job, a
+        // closed terminal): resumed, the pipeline does what it had not
+        // finished. One a person stopped with Ctrl-C stays theirs.
         if view.command.is_some()
             && !view.section_command
             && self.run_commands
-            && view
-                .result
-                .rare
-                .command
-                .as_ref()
-                .is_none_or(|run| run.interrupted)
+            && (view.result.rare.command.is_none() || view.command_stopped_with_run)
         {
             return Reply::Answer(Action::RunCommand);
         }

@@ -262,6 +262,11 @@ pub struct ItemView {
     /// The item was answered already (the operator went back to it with
     /// `g` or `/`): a new answer is recorded as a correction.
     pub correcting: bool,
+    /// Its command's last run was cut short because the whole run stopped
+    /// (a signal, a closed terminal), not by the operator's Ctrl-C: a
+    /// pipeline resuming the run runs it again, and never one a person
+    /// chose to stop.
+    pub command_stopped_with_run: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicBool;
 use crate::exec::DEFAULT_TIMEOUT;
 use crate::exit::{Code, error};
 use crate::model::Checklist;
-use crate::record::Record;
+use crate::record::{Record, Status};
 use crate::session::{Clock, Options, Session};
 
 /// Fits a record to the checklist as it is now. Unchanged: as is. Changed:
@@ -89,7 +89,12 @@ pub fn reconcile(
             ));
         }
         if was.kind != item.kind {
-            let answer = if was.status.is_answered() {
+            // Not needed and not run are the run's own, no one's answer.
+            let answered = !matches!(
+                was.status,
+                Status::Pending | Status::NotNeeded | Status::NotRun
+            );
+            let answer = if answered {
                 format!("; its answer ({}) is not kept", was.status.as_str())
             } else {
                 String::new()

@@ -361,6 +361,11 @@ fn a_gate_can_roll_back_or_abort() {
         rolled.record.rollback.as_ref().unwrap().cause,
         "gate:prepare"
     );
+    // The last screen names the gate by its phase's title.
+    assert_eq!(
+        rolled.prompter.summary.as_ref().unwrap().notes,
+        ["rollback called by Ada at the gate of Prepare (too risky)"]
+    );
 
     let mut script = preamble();
     script.extend([
@@ -676,6 +681,51 @@ fn a_command_interrupted_on_a_second_run_takes_away_enters_answer() {
         [None, Some(Status::Done), None]
     );
     assert_eq!(run.record.items[3].status, Status::Pending);
+}
+
+/// A command the operator stopped with Ctrl-C (the run went on) is theirs:
+/// a pipeline resuming the run does not run it again on its own.
+#[test]
+fn a_command_the_operator_stopped_is_not_run_again_by_a_pipeline() {
+    use relcheck::answers::Answers;
+    use relcheck::ci::Unattended;
+
+    let checklist = checklist(DEPLOY);
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let stopped = ExecOutcome {
+        exit_code: None,
+        cancelled: true,
+        ..ExecOutcome::exited(0, "deploying\n")
+    };
+    let mut session = Session::start(&checklist, &clock, options(), &flag, "run-1".into());
+    let mut script = preamble();
+    script.extend([done(), Do(Action::RunCommand), Scripted::Quit]);
+    let mut first = ScriptedPrompter::new(script);
+    let mut sink = MemorySink::default();
+    let ending = session
+        .run(&mut first, &Fake::new([stopped]), &mut sink)
+        .unwrap();
+    assert_eq!(ending, Ending::Paused);
+    let saved = sink.saves.last().unwrap().clone();
+    assert!(saved.items[3].rare.command.as_ref().unwrap().interrupted);
+
+    let mut session = Session::resume(&checklist, saved, &clock, unattended(), &flag);
+    let mut log = Vec::new();
+    let mut prompter = Unattended::new(
+        Answers::default(),
+        true,
+        Box::new(&mut log),
+        relcheck::style::Style::PLAIN,
+        None,
+    );
+    let executor = Fake::new([]);
+    session
+        .run(&mut prompter, &executor, &mut MemorySink::default())
+        .unwrap();
+    drop(prompter);
+    assert!(executor.specs().is_empty(), "{:?}", executor.specs());
+    assert_eq!(session.record.items[3].status, Status::Pending);
 }
 
 #[test]

@@ -123,7 +123,15 @@ impl Session<'_> {
 /// (a trigger by its text), and why.
 fn rollback_note(record: &crate::record::Record, rollback: &crate::record::Rollback) -> String {
     let on = match rollback.cause.strip_prefix("gate:") {
-        Some(phase) => format!(" at the gate of {phase}"),
+        Some(phase) => {
+            let title = record
+                .checklist
+                .phases
+                .iter()
+                .find(|titles| titles.id == phase)
+                .map_or(phase, |titles| titles.title.as_str());
+            format!(" at the gate of {title}")
+        }
         None if rollback.cause == "operator" => String::new(),
         None => match record.item(&rollback.cause) {
             Some(trigger) => format!(" when \u{201c}{}\u{201d} happened", trigger.text),

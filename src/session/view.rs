@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use crate::exec;
 use crate::model::{Item, Section};
 use crate::prompt::{ItemView, Previous, StartView, Tally};
-use crate::record::Status;
+use crate::record::{EventAction, Status};
 use crate::template::fill;
 
 use super::Session;
@@ -95,7 +95,34 @@ impl Session<'_> {
             tally,
             rollback_steps: !self.rollback_items.is_empty(),
             correcting: self.record.items[index].status.is_answered(),
+            command_stopped_with_run: self.command_stopped_with_run(index),
         }
+    }
+
+    /// Whether item `index`'s last command run ended in the run's own
+    /// stop: its `command` event is the last before an `interrupt` one.
+    /// Ctrl-C on a command stops only the command, and the run goes on.
+    fn command_stopped_with_run(&self, index: usize) -> bool {
+        let result = &self.record.items[index];
+        if !result
+            .rare
+            .command
+            .as_ref()
+            .is_some_and(|run| run.interrupted)
+        {
+            return false;
+        }
+        let events = &self.record.events;
+        events
+            .iter()
+            .rposition(|event| {
+                event.action == EventAction::Command && event.item.as_deref() == Some(&*result.id)
+            })
+            .is_some_and(|at| {
+                events
+                    .get(at + 1)
+                    .is_some_and(|next| next.action == EventAction::Interrupt)
+            })
     }
 
     /// How a pipeline's log names an item: its text with variables

@@ -56,6 +56,7 @@ fn view() -> ItemView {
         tally: Tally::default(),
         rollback_steps: true,
         correcting: false,
+        command_stopped_with_run: false,
     }
 }
 
