@@ -618,34 +618,46 @@ fn interactive_and_unattended_runs_agree() {
     );
 }
 
+/// `list` written as `k.md` in `dir`, and the pipeline that runs it.
+fn pipeline_job(dir: &Path, list: &str) -> Command {
+    std::fs::write(dir.join("k.md"), list).unwrap();
+    let mut job = Command::new(BIN);
+    job.args(["run", "k.md", "--non-interactive"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    job
+}
+
+/// Waits until the record in `dir` holds its first answer (the run is
+/// then on its second item).
+fn until_first_answer(dir: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        assert!(Instant::now() < deadline, "the first item never answered");
+        let answered = std::fs::read_dir(dir.join("relcheck-records"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| {
+                std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.contains("\"done\"") || t.contains("status: done"))
+            });
+        if answered {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
     let dir = tempfile::tempdir().unwrap();
     let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  sleep 30\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
-    std::fs::write(dir.path().join("k.md"), list).unwrap();
-    let mut job = Command::new(BIN)
-        .args(["run", "k.md", "--non-interactive"])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until `a` is answered, then kill -9 while `b` runs.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        assert!(Instant::now() < deadline, "a never answered");
-        if let Ok(entries) = std::fs::read_dir(dir.path().join("relcheck-records")) {
-            let answered = entries.flatten().any(|e| {
-                std::fs::read_to_string(e.path())
-                    .is_ok_and(|t| t.contains("\"done\"") || t.contains("status: done"))
-            });
-            if answered {
-                break;
-            }
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    // Kill -9 once `a` is answered, while `b` runs.
+    let mut job = pipeline_job(dir.path(), list).spawn().unwrap();
+    until_first_answer(dir.path());
     job.kill().unwrap();
     job.wait().unwrap();
     let (path, record) = record_in(dir.path());
@@ -757,29 +769,9 @@ fn paused_record(dir: &Path) -> PathBuf {
 fn a_command_a_cancelled_job_interrupted_runs_again_on_resume() {
     let dir = tempfile::tempdir().unwrap();
     let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  if [ -f go ]; then echo fine; else sleep 30; fi\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
-    std::fs::write(dir.path().join("k.md"), list).unwrap();
-    let mut job = Command::new(BIN)
-        .args(["run", "k.md", "--non-interactive"])
-        .current_dir(dir.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     // `b` has started once `a`'s answer is on disk.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        assert!(Instant::now() < deadline, "a never answered");
-        let answered = std::fs::read_dir(dir.path().join("relcheck-records"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .any(|e| std::fs::read_to_string(e.path()).is_ok_and(|t| t.contains("echo a")));
-        if answered {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut job = pipeline_job(dir.path(), list).spawn().unwrap();
+    until_first_answer(dir.path());
     std::thread::sleep(Duration::from_millis(300));
     let pid = nix::unistd::Pid::from_raw(job.id() as i32);
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();

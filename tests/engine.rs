@@ -876,18 +876,29 @@ fn set_accepts_a_field_by_its_label() {
     assert_eq!(run.prompter.transcript[1], "field prepare/details/env");
 }
 
-#[test]
-fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id() {
-    use relcheck::reconcile::reconcile;
-    let before = checklist("# C\n## P\n- [ ] Keep me\n- [ ] Drop me\n- [ ] Reword me\n");
-    let clock = clock();
+/// The record of a run of `text` whose first `answers` items were done,
+/// then quit: what a resume of a changed checklist starts from.
+fn done_then_quit(text: &str, answers: usize, clock: &TestClock) -> Record {
+    let before = checklist(text);
     let flag = AtomicBool::new(false);
-    let mut session = Session::start(&before, &clock, options(), &flag, "r".into());
-    let mut prompter = ScriptedPrompter::new([done(), done(), Scripted::Quit]);
+    let mut session = Session::start(&before, clock, options(), &flag, "r".into());
+    let script = (0..answers).map(|_| done()).chain([Scripted::Quit]);
+    let mut prompter = ScriptedPrompter::new(script);
     session
         .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
         .unwrap();
-    let record = session.record;
+    session.record
+}
+
+#[test]
+fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id() {
+    use relcheck::reconcile::reconcile;
+    let clock = clock();
+    let record = done_then_quit(
+        "# C\n## P\n- [ ] Keep me\n- [ ] Drop me\n- [ ] Reword me\n",
+        2,
+        &clock,
+    );
 
     // The reworded item keeps its id through an annotation.
     let after = checklist(
@@ -926,17 +937,12 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
 #[test]
 fn resume_lists_changed_commands_kinds_and_optional_items() {
     use relcheck::reconcile::reconcile;
-    let before = checklist(
-        "# C\n## P\n- [ ] Probe <!-- relcheck: id=probe -->\n  ```sh\n  sleep 1000\n  ```\n- [ ] Errors low <!-- relcheck: id=errors -->\n- [ ] Docs <!-- relcheck: id=docs -->\n- [ ] Same\n",
-    );
     let clock = clock();
-    let flag = AtomicBool::new(false);
-    let mut session = Session::start(&before, &clock, options(), &flag, "r".into());
-    let mut prompter = ScriptedPrompter::new([done(), done(), done(), Scripted::Quit]);
-    session
-        .run(&mut prompter, &Fake::new([]), &mut MemorySink::default())
-        .unwrap();
-    let record = session.record;
+    let record = done_then_quit(
+        "# C\n## P\n- [ ] Probe <!-- relcheck: id=probe -->\n  ```sh\n  sleep 1000\n  ```\n- [ ] Errors low <!-- relcheck: id=errors -->\n- [ ] Docs <!-- relcheck: id=docs -->\n- [ ] Same\n",
+        3,
+        &clock,
+    );
 
     let after = checklist(
         "# C\n## P\n- [ ] Probe <!-- relcheck: id=probe -->\n  ```sh\n  sleep 1\n  ```\n- [ ] Errors low <!-- relcheck: id=errors kind=trigger -->\n- [ ] Docs <!-- relcheck: id=docs optional -->\n- [ ] Same\n",
@@ -969,77 +975,52 @@ fn resume_lists_changed_commands_kinds_and_optional_items() {
     );
 }
 
+/// A rollback step failed or skipped makes the run failed, not rolled
+/// back; the last screen says why: the call, and the step.
 #[test]
-fn a_failed_rollback_step_makes_the_run_failed_not_rolled_back() {
-    let mut script = preamble();
-    script.extend([
-        done(),
-        done(),
-        done(),
-        done(),
-        Do(Action::Occurred {
+fn a_failed_or_skipped_rollback_step_makes_the_run_failed_not_rolled_back() {
+    let cases = [
+        (
+            Action::Failed {
+                note: Some("revert broke".into()),
+            },
+            Status::Failed,
+        ),
+        (
+            Action::Skip {
+                reason: "no time".into(),
+            },
+            Status::Skipped,
+        ),
+    ];
+    for (step, status) in cases {
+        let mut script = preamble();
+        script.extend([done(), done(), done(), done()]);
+        script.push(Do(Action::Occurred {
             what: "boom".into(),
-        }),
-        Do(Action::Failed {
-            note: Some("revert broke".into()),
-        }),
-        approve(),
-    ]);
-    let run = run(script);
-    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
-    assert!(run.record.rollback.is_some());
-    // The last screen says why: the call, and the step that failed.
-    let summary = run.prompter.summary.as_ref().unwrap();
-    assert_eq!(
-        summary.notes,
-        ["rollback called by Ada when \u{201c}Errors spike\u{201d} happened (boom)"]
-    );
-    let failed: Vec<(&str, Status)> = summary
-        .failed
-        .iter()
-        .map(|i| (i.id.as_ref(), i.status))
-        .collect();
-    assert_eq!(
-        failed,
-        [
-            ("verify/rollback-triggers/errors-spike", Status::Occurred),
-            ("verify/rollback-steps/revert", Status::Failed)
-        ]
-    );
-}
-
-/// A rollback step skipped makes the run failed: the last screen lists it.
-#[test]
-fn a_skipped_rollback_step_is_on_the_last_screen() {
-    let mut script = preamble();
-    script.extend([
-        done(),
-        done(),
-        done(),
-        done(),
-        Do(Action::Occurred {
-            what: "boom".into(),
-        }),
-        Do(Action::Skip {
-            reason: "no time".into(),
-        }),
-        approve(),
-    ]);
-    let run = run(script);
-    assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
-    let summary = run.prompter.summary.as_ref().unwrap();
-    let failed: Vec<(&str, Status)> = summary
-        .failed
-        .iter()
-        .map(|i| (i.id.as_ref(), i.status))
-        .collect();
-    assert_eq!(
-        failed,
-        [
-            ("verify/rollback-triggers/errors-spike", Status::Occurred),
-            ("verify/rollback-steps/revert", Status::Skipped)
-        ]
-    );
+        }));
+        script.extend([Do(step), approve()]);
+        let run = run(script);
+        assert_eq!(run.ending, Ending::Finished(Outcome::Failed));
+        assert!(run.record.rollback.is_some());
+        let summary = run.prompter.summary.as_ref().unwrap();
+        assert_eq!(
+            summary.notes,
+            ["rollback called by Ada when \u{201c}Errors spike\u{201d} happened (boom)"]
+        );
+        let failed: Vec<(&str, Status)> = summary
+            .failed
+            .iter()
+            .map(|i| (i.id.as_ref(), i.status))
+            .collect();
+        assert_eq!(
+            failed,
+            [
+                ("verify/rollback-triggers/errors-spike", Status::Occurred),
+                ("verify/rollback-steps/revert", status)
+            ]
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------
