@@ -36,8 +36,9 @@ pub const MAX_BLOCKS: usize = 500_000;
 /// Inline markup characters (`[`, `]`, `<`, `&`, `\`, `` ` ``, `*`, `_`,
 /// `~`, and `|`, a table cell's edge): pulldown-cmark makes a node of each
 /// before it knows what it is, so 30 MiB of `[` took it 2 GB (and
-/// relcheck 3 GB in all), a table row of 5.6 million cells 1.6 GB.
-/// At this limit the costliest shape (`a* `) takes 320 MB. A generated 250,000-item checklist has about 1.1 million.
+/// relcheck 3 GB in all), a table row of 5.6 million cells 1.6 GB. At
+/// this limit the costliest shape (`a* `) takes 320 MB. A generated
+/// 250,000-item checklist has about 1.1 million.
 pub const MAX_MARKUP: usize = 2_000_000;
 
 #[derive(Debug, Clone)]
