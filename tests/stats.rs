@@ -158,13 +158,20 @@ fn folder() -> tempfile::TempDir {
             "gates:\n- {phase: deploy, decision: waive, reason: known flake, by: Ada, at: 2026-11-23T10:06:00Z, items: [deploy/backup-taken]}\nsignoffs:\n- {role: Release Manager, name: Linus, decision: approve, at: 2026-11-23T12:50:00Z, item: sign-off/release-manager}\n",
         ),
     );
-    // 5: still going.
+    // 5: rolled back and quit after the way back, the rest still to
+    // answer: not finished, so not in the change failure rate.
     write(
         "web-5.yaml",
         web_deploy(
-            "  started: 2026-11-30T10:00:00Z\n  outcome: in-progress\n",
-            [done("30T10:03"), None, None, None, None],
-            "",
+            "  started: 2026-11-30T10:00:00Z\n  outcome: rolled-back\n",
+            [
+                done("30T10:03"),
+                None,
+                Some(("occurred", "30T10:04", true)),
+                done("30T10:10"),
+                None,
+            ],
+            "rollback: {at: 2026-11-30T10:04:00Z, by: Ada, cause: verify/rollback-triggers/error-rate-above-2}\n",
         ),
     );
     // Another checklist, of a schema-v1-like shape with no text carried.
@@ -207,9 +214,9 @@ fn text_gives_each_figure() {
 
 All checklists
   runs                 6, 1.5 a week
-  outcomes             1 failed, 1 in-progress, 1 rolled-back, 3 success
+  outcomes             1 failed, 2 rolled-back, 3 success
   change failure rate  40% (2 of 5 finished: 1 rolled back, 1 failed)
-  time to restore      median 12 min (1 rollback)
+  time to restore      median 9 min (2 rollbacks)
   run duration         median 40 min (5 finished runs)
   sign-off latency     median 1 h 0 min (3 signed runs)
   weak spots: items failed, skipped or waived
@@ -228,14 +235,14 @@ Hotfix
 
 Web Deploy
   runs                 5, 1.2 a week
-  outcomes             1 failed, 1 in-progress, 1 rolled-back, 2 success
+  outcomes             1 failed, 2 rolled-back, 2 success
   change failure rate  50% (2 of 4 finished: 1 rolled back, 1 failed)
-  time to restore      median 12 min (1 rollback)
+  time to restore      median 9 min (2 rollbacks)
   run duration         median 45 min (4 finished runs)
   sign-off latency     median 1 h 0 min (3 signed runs)
   phases, median first to last answer
     Deploy             10 min (5 runs)
-    Verify             0 s (3 runs)
+    Verify             3 min (4 runs)
     Sign-off           0 s (3 runs)
   weak spots: items failed, skipped or waived
     3 runs  deploy/backup-taken  (2 failed, 1 skipped, 1 waived)
@@ -267,16 +274,16 @@ fn json_gives_each_figure() {
             "first_run": "2026-11-02T10:00:00Z",
             "last_run": "2026-11-30T10:00:00Z",
             "runs_per_week": 1.25,
-            "outcomes": {"failed": 1, "in-progress": 1, "rolled-back": 1, "success": 2},
+            "outcomes": {"failed": 1, "rolled-back": 2, "success": 2},
             "finished": 4,
             "failed_or_rolled_back": 2,
             "change_failure_rate": 0.5,
-            "restores": 1,
-            "median_time_to_restore_seconds": 720.0,
+            "restores": 2,
+            "median_time_to_restore_seconds": 540.0,
             "median_duration_seconds": 2700.0,
             "phases": [
                 {"id": "deploy", "title": "Deploy", "runs": 5, "median_seconds": 600.0},
-                {"id": "verify", "title": "Verify", "runs": 3, "median_seconds": 0.0},
+                {"id": "verify", "title": "Verify", "runs": 4, "median_seconds": 180.0},
                 {"id": "sign-off", "title": "Sign-off", "runs": 3, "median_seconds": 0.0},
             ],
             "weak_spots": [

@@ -98,6 +98,13 @@ pub struct Group {
     pub finished: usize,
     /// Finished runs that rolled back or failed.
     pub failed_or_rolled_back: usize,
+    /// Of those, how many rolled back and how many failed: for the text,
+    /// which says them apart (`outcomes` counts unfinished runs too, a
+    /// run quit after its way back among them).
+    #[serde(skip)]
+    pub finished_rolled_back: usize,
+    #[serde(skip)]
+    pub finished_failed: usize,
     /// `failed_or_rolled_back / finished`.
     pub change_failure_rate: Option<f64>,
     /// Runs whose rollback was completed, each with a time to restore.
@@ -191,10 +198,10 @@ fn group(checklist: Option<String>, records: &[&Header], since: Option<DateTime<
         .copied()
         .filter(|r| r.run.finished.is_some() && r.run.outcome != Outcome::Incomplete)
         .collect();
-    let failed_or_rolled_back = finished
-        .iter()
-        .filter(|r| matches!(r.run.outcome, Outcome::Failed | Outcome::RolledBack))
-        .count();
+    let ended = |outcome: Outcome| finished.iter().filter(|r| r.run.outcome == outcome).count();
+    let (finished_rolled_back, finished_failed) =
+        (ended(Outcome::RolledBack), ended(Outcome::Failed));
+    let failed_or_rolled_back = finished_rolled_back + finished_failed;
     let restores: Vec<f64> = records
         .iter()
         .filter_map(|r| metrics(r).restore_seconds)
@@ -215,6 +222,8 @@ fn group(checklist: Option<String>, records: &[&Header], since: Option<DateTime<
         outcomes,
         finished: finished.len(),
         failed_or_rolled_back,
+        finished_rolled_back,
+        finished_failed,
         change_failure_rate: (!finished.is_empty())
             .then(|| failed_or_rolled_back as f64 / finished.len() as f64),
         restores: restores.len(),

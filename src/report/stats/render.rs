@@ -69,8 +69,7 @@ fn figures(group: &Group) -> Vec<(&'static str, String)> {
         ),
         None => "-".to_string(),
     };
-    let rolled_back = group.outcomes.get("rolled-back").copied().unwrap_or(0);
-    let failed = group.outcomes.get("failed").copied().unwrap_or(0);
+    let (rolled_back, failed) = (group.finished_rolled_back, group.finished_failed);
     vec![
         (
             "runs",
