@@ -138,6 +138,32 @@ impl<'a> Unattended<'a> {
         self.answers.items.len()
     }
 
+    /// A warning for each answer the run never asked for that says
+    /// something went wrong (failed, occurred): that word is not in the
+    /// record, and on a bad night it must not vanish. Other answers kept
+    /// ready (rollback steps a successful run never walks, steps after a
+    /// gate that stopped it) are left unsaid: a file may well hold them.
+    fn warn_unused_failures(&mut self) {
+        for (id, answer) in &self.answers.items {
+            if !matches!(answer.status, Status::Failed | Status::Occurred) {
+                continue;
+            }
+            let note = answer.said.as_ref().and_then(|said| said.note.as_deref());
+            let said = match note {
+                Some(note) => format!("{} ({note})", answer.status.as_str()),
+                None => answer.status.as_str().to_string(),
+            };
+            let _ = writeln!(
+                self.err,
+                "{}: {}",
+                self.style.yellow("warning"),
+                printable(&format!(
+                    "{id}: the answers file says {said}, but the run did not ask it, so that answer is not in the record"
+                ))
+            );
+        }
+    }
+
     fn action_for(&mut self, answer: ItemAnswer) -> Action {
         self.sourced_from_file();
         let said = answer.said.map(|said| *said).unwrap_or_default();
@@ -449,6 +475,7 @@ impl Prompter for Unattended<'_> {
     }
 
     fn finish(&mut self, summary: &Summary) {
+        self.warn_unused_failures();
         let count = |names: &[&str]| -> usize {
             names
                 .iter()

@@ -1405,3 +1405,27 @@ fn a_note_cannot_start_a_line_of_its_own_in_the_ci_log() {
         ran.out.stderr
     );
 }
+
+/// An answers-file answer that says something went wrong, for an item the
+/// run never asked (a rollback step of a run that did not roll back), is
+/// not in the record: the log says so, rather than dropping it. A plain
+/// answer kept ready for the way back is left unsaid.
+#[test]
+fn an_unused_answer_that_says_something_went_wrong_is_named() {
+    let ran = Test::new()
+        .file(
+            "r.md",
+            "# R\n## Ship\n- [ ] Deployed\n### Rollback Steps\nIf rollback required:\n\n- [ ] Reverted\n- [ ] Caches purged\n",
+        )
+        .file(
+            "answers.yaml",
+            "items:\n  Deployed: done\n  Reverted: {status: failed, note: \"revert script missing\"}\n  Caches purged: done\n",
+        )
+        .args(&["run", "r.md", "--non-interactive", "--answers", "answers.yaml"])
+        .code(0)
+        .run();
+    assert_eq!(
+        ran.out.stderr,
+        "R: 3 items (3 checks, 0 triggers, 0 fields, 0 sign-offs)\nok      Deployed\nwarning: ship/rollback-steps/reverted: the answers file says failed (revert script missing), but the run did not ask it, so that answer is not in the record\n1 passed, 0 failed, 0 skipped, 0 pending, 2 not needed\n"
+    );
+}
