@@ -270,6 +270,26 @@ pub struct CommandRun {
     pub interrupted: bool,
 }
 
+impl CommandRun {
+    /// How it ended, in a word or two: "timed out", "interrupted",
+    /// "exit 2", "ended without an exit code". Reports add its time; a
+    /// save that lost it says it with this.
+    pub fn ended(&self) -> String {
+        if self.timed_out {
+            "timed out".to_string()
+        } else if self.interrupted {
+            // Ctrl-C, or the run stopped by a signal: it never ended by
+            // itself.
+            "interrupted".to_string()
+        } else {
+            match self.exit_code {
+                Some(code) => format!("exit {code}"),
+                None => "ended without an exit code".to_string(),
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Wait {
     pub requested_seconds: u64,

@@ -66,18 +66,11 @@ pub fn command_summary(command: &CommandRun) -> String {
             command_duration(command.duration_seconds)
         );
     }
-    let how = if command.timed_out {
-        "timed out".to_string()
-    } else if command.interrupted {
-        // Ctrl-C, or the run stopped by a signal: it never ended by itself.
-        "interrupted".to_string()
-    } else {
-        match command.exit_code {
-            Some(code) => format!("exit {code}"),
-            None => "ended without an exit code".to_string(),
-        }
-    };
-    format!("{how} after {}", command_duration(command.duration_seconds))
+    format!(
+        "{} after {}",
+        command.ended(),
+        command_duration(command.duration_seconds)
+    )
 }
 
 /// Whether a command ended well.

@@ -284,24 +284,18 @@ impl<'a> Session<'a> {
         if crate::exit::code_of(&err) != crate::exit::Code::Incomplete {
             return err;
         }
-        let Some(run) = self.ran_unsaved.and_then(|index| {
+        let Some((item, command)) = self.ran_unsaved.and_then(|index| {
             let item = &self.record.items[index];
             Some((item, item.rare.command.as_deref()?))
         }) else {
             return err;
         };
-        let (item, command) = run;
-        let how = match (command.interrupted, command.timed_out, command.exit_code) {
-            (true, _, _) => "interrupted".to_string(),
-            (_, true, _) => "timed out".to_string(),
-            (_, _, Some(code)) => format!("exit {code}"),
-            _ => "ended without an exit code".to_string(),
-        };
         crate::exit::error(
             crate::exit::code_of(&err),
             format!(
-                "{err}. The command of \u{201c}{}\u{201d} ran ({how}) but its result is not in the record: see what it did before resuming, which runs it again",
-                crate::printable::printable(&item.text)
+                "{err}. The command of \u{201c}{}\u{201d} ran ({}) but its result is not in the record: see what it did before resuming, which runs it again",
+                crate::printable::printable(&item.text),
+                command.ended()
             ),
         )
     }
