@@ -152,21 +152,18 @@ pub fn load(path: &Path) -> anyhow::Result<ProjectFile> {
         ));
     }
     for (name, value) in &keys.set {
-        if let Some(problem) = crate::template::too_long(value.get_ref()) {
+        let problem = crate::template::too_long(value.get_ref()).or_else(|| {
+            value
+                .get_ref()
+                .chars()
+                .any(crate::printable::unsafe_char)
+                .then(|| "holds a control character or a direction override; values are recorded and shown, so give plain text".to_string())
+        });
+        if let Some(problem) = problem {
             return Err(error(
                 Code::Input,
                 format!(
                     "{}: [set] {}: the value {problem}",
-                    at(Some(value.span())),
-                    printable(name)
-                ),
-            ));
-        }
-        if value.get_ref().chars().any(crate::printable::unsafe_char) {
-            return Err(error(
-                Code::Input,
-                format!(
-                    "{}: [set] {}: the value holds a control character or a direction override; values are recorded and shown, so give plain text",
                     at(Some(value.span())),
                     printable(name)
                 ),

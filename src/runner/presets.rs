@@ -78,20 +78,17 @@ pub fn presets(
                 ));
             }
         }
-        if let Some(problem) = crate::template::too_long(value) {
+        let problem = crate::template::too_long(value).or_else(|| {
+            value
+                .chars()
+                .any(crate::printable::unsafe_char)
+                .then(|| "holds a control character or a direction override (an escape sequence?); values are recorded and shown, so give plain text".to_string())
+        });
+        if let Some(problem) = problem {
             return Err(error(
                 Code::Usage,
                 format!(
                     "--set {}: the value {problem}",
-                    crate::printable::printable(name)
-                ),
-            ));
-        }
-        if value.chars().any(crate::printable::unsafe_char) {
-            return Err(error(
-                Code::Usage,
-                format!(
-                    "--set {}: the value holds a control character or a direction override (an escape sequence?); values are recorded and shown, so give plain text",
                     crate::printable::printable(name)
                 ),
             ));
