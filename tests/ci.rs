@@ -618,6 +618,13 @@ fn interactive_and_unattended_runs_agree() {
     );
 }
 
+/// Three steps `a`, `b`, `c`, each with a command: `b`'s is `b_command`.
+fn three_steps(b_command: &str) -> String {
+    format!(
+        "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  {b_command}\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n"
+    )
+}
+
 /// `list` written as `k.md` in `dir`, and the pipeline that runs it.
 fn pipeline_job(dir: &Path, list: &str) -> Command {
     std::fs::write(dir.join("k.md"), list).unwrap();
@@ -654,9 +661,10 @@ fn until_first_answer(dir: &Path) {
 #[test]
 fn a_killed_unattended_run_resumes_unattended_with_its_answers_kept() {
     let dir = tempfile::tempdir().unwrap();
-    let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  sleep 30\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
     // Kill -9 once `a` is answered, while `b` runs.
-    let mut job = pipeline_job(dir.path(), list).spawn().unwrap();
+    let mut job = pipeline_job(dir.path(), &three_steps("sleep 30"))
+        .spawn()
+        .unwrap();
     until_first_answer(dir.path());
     job.kill().unwrap();
     job.wait().unwrap();
@@ -768,9 +776,9 @@ fn paused_record(dir: &Path) -> PathBuf {
 #[test]
 fn a_command_a_cancelled_job_interrupted_runs_again_on_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let list = "# K\n## P\n- [ ] a <!-- relcheck: id=a -->\n  ```sh\n  echo a\n  ```\n- [ ] b <!-- relcheck: id=b -->\n  ```sh\n  if [ -f go ]; then echo fine; else sleep 30; fi\n  ```\n- [ ] c <!-- relcheck: id=c -->\n  ```sh\n  echo c\n  ```\n";
     // `b` has started once `a`'s answer is on disk.
-    let mut job = pipeline_job(dir.path(), list).spawn().unwrap();
+    let list = three_steps("if [ -f go ]; then echo fine; else sleep 30; fi");
+    let mut job = pipeline_job(dir.path(), &list).spawn().unwrap();
     until_first_answer(dir.path());
     std::thread::sleep(Duration::from_millis(300));
     let pid = nix::unistd::Pid::from_raw(job.id() as i32);
