@@ -105,6 +105,35 @@ pub enum GateAnswer {
     Back,
 }
 
+/// The question once the way back is walked and a phase of the release
+/// still has steps open: a rollback ended the release, so a tired
+/// operator should not answer "Deploy to production" step by step, but
+/// nothing guesses which open steps were the release's and which a
+/// wrap-up's. The operator says, for each such phase.
+#[derive(Debug, Clone)]
+pub struct SetAsideView {
+    pub phase: String,
+    /// How the way back went: `rolled-back`, or `failed` when a step of it
+    /// failed or was skipped.
+    pub outcome: Outcome,
+    /// The steps `s` answers n/a, as the run names them.
+    pub open: Vec<String>,
+    /// The fields and required sign-offs of the phase still open: asked
+    /// one by one either way, as `A` leaves them.
+    pub one_by_one: usize,
+    pub message: Option<String>,
+}
+
+/// The answer to a [`SetAsideView`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterRollback {
+    /// Answer the phase's open steps n/a, as set aside after the rollback.
+    SetAside,
+    /// Ask them one by one.
+    Walk,
+    Back,
+}
+
 /// Items per answer so far, for progress lines and the overview. `waived`
 /// counts failed or skipped items a gate let through; they are also in
 /// `failed` or `skipped`.
@@ -305,6 +334,12 @@ pub trait Prompter {
     fn ask_gate(&mut self, view: &GateView) -> Reply<GateAnswer>;
     /// "Is a rollback needed?" before a rollback phase no trigger leads to.
     fn ask_rollback_needed(&mut self, phase: &str) -> Reply<bool>;
+    /// Once the way back is walked, whether a phase's open steps are set
+    /// aside or walked. A prompter with nobody to ask walks them: a
+    /// pipeline's answers file answers them, or they stay pending.
+    fn ask_set_aside(&mut self, _view: &SetAsideView) -> Reply<AfterRollback> {
+        Reply::Answer(AfterRollback::Walk)
+    }
     fn command_started(&mut self, _script: &str, _timeout: Duration) {}
     fn command_output(&mut self, _chunk: &[u8]) {}
     fn command_finished(&mut self, _outcome: &exec::Outcome) {}
@@ -335,6 +370,7 @@ pub enum Scripted {
     Do(Action),
     Gate(GateAnswer),
     RollbackNeeded(bool),
+    AfterRollback(AfterRollback),
     /// A wait, cut short or not.
     Waited(bool),
     /// How a wait ended, in full.
@@ -451,6 +487,22 @@ impl Prompter for ScriptedPrompter {
     fn ask_rollback_needed(&mut self, phase: &str) -> Reply<bool> {
         self.reply(format!("rollback needed? {phase}"), |s| match s {
             Scripted::RollbackNeeded(needed) => Some(needed),
+            _ => None,
+        })
+    }
+
+    fn ask_set_aside(&mut self, view: &SetAsideView) -> Reply<AfterRollback> {
+        let asked = match &view.message {
+            Some(message) => format!("set aside? {} ({message})", view.phase),
+            None => format!(
+                "set aside? {} [{}] +{}",
+                view.phase,
+                view.open.join(", "),
+                view.one_by_one
+            ),
+        };
+        self.reply(asked, |s| match s {
+            Scripted::AfterRollback(answer) => Some(answer),
             _ => None,
         })
     }

@@ -11,7 +11,9 @@ use chrono::{TimeZone, Utc};
 use relcheck::exec::Fake;
 use relcheck::model::Checklist;
 use relcheck::parse::parse;
-use relcheck::prompt::{Action, GateAnswer, Row, Scripted, ScriptedPrompter, Tally, WaitEnd};
+use relcheck::prompt::{
+    Action, AfterRollback, GateAnswer, Row, Scripted, ScriptedPrompter, Tally, WaitEnd,
+};
 use relcheck::record::{Mode, Outcome, Record, Status};
 use relcheck::session::{Ending, MemorySink, Options, Session, TestClock};
 use relcheck::source::Source;
@@ -77,6 +79,11 @@ fn clock() -> TestClock {
 
 fn done() -> Scripted {
     Do(Action::Done { note: None })
+}
+
+/// Once the way back is walked: the phase's open steps asked one by one.
+fn walk() -> Scripted {
+    Scripted::AfterRollback(AfterRollback::Walk)
 }
 
 fn occurred(what: &str) -> Scripted {
@@ -158,7 +165,7 @@ fn a_rollback_quit_half_way_is_rolling_back_and_resumes_at_the_next_step() {
         &clock,
         Some(record),
         false,
-        vec![done(), Do(Action::NotOccurred)],
+        vec![done(), walk(), Do(Action::NotOccurred)],
     );
     assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
     assert_eq!(
@@ -166,6 +173,7 @@ fn a_rollback_quit_half_way_is_rolling_back_and_resumes_at_the_next_step() {
         [
             "start Night",
             "item watch/rollback-steps/purge-caches",
+            "set aside? Watch [Latency doubles] +0",
             "item watch/rollback-triggers/latency-doubles",
             "finish rolled-back",
         ]
@@ -211,6 +219,7 @@ fn the_outcome_is_rolled_back_once_every_step_is_answered_and_failed_if_one_fail
                 note: Some("revert hung".into()),
             }),
             done(),
+            walk(),
             Do(Action::NotOccurred),
         ],
     );
@@ -232,6 +241,7 @@ fn a_second_trigger_is_listed_and_the_first_call_stands() {
             occurred("5xx at 9%"),
             done(),
             done(),
+            walk(),
             occurred("p99 at 2.1 s"),
         ],
     );
@@ -850,7 +860,8 @@ fn a_run_quit_after_its_rollback_steps_can_still_be_resumed() {
         &clock,
         Some(record),
         false,
-        vec![Do(Action::NotOccurred)],
+        // Asked again: the phase still has a step open.
+        vec![walk(), Do(Action::NotOccurred)],
     );
     assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
     assert!(!record.run.resumable());
@@ -879,6 +890,7 @@ fn a_trigger_answered_when_a_pipelines_run_is_finished_by_hand_walks_the_rollbac
             occurred("errors after the pipeline's deploy"),
             done(),
             done(),
+            walk(),
             Do(Action::NotOccurred),
         ],
     );
@@ -910,8 +922,222 @@ fn a_skipped_rollback_step_fails_the_rollback() {
                 reason: "no time".into(),
             }),
             done(),
+            walk(),
             Do(Action::NotOccurred),
         ],
     );
     assert_eq!(ending, Ending::Finished(Outcome::Failed));
+}
+
+/// A rollback called at the first phase: the way back, then a phase of
+/// the release, then a wrap-up with a field and a sign-off.
+const EARLY: &str = "# Early
+## Ship
+### Rollback Triggers
+- [ ] Errors spike
+### Rollback Steps
+If rollback required:
+
+- [ ] Revert the release
+## Go live
+- [ ] Flip traffic to the new pool
+- [ ] Raise the replica count
+- **Live build**: ___
+## Wrap-up
+- [ ] Change ticket updated
+- **QA**: [Name] - [Date]
+";
+
+fn set_aside() -> Scripted {
+    Scripted::AfterRollback(AfterRollback::SetAside)
+}
+
+fn approve() -> Scripted {
+    Do(Action::Signoff(relcheck::prompt::SignoffAnswer {
+        name: "Grace".into(),
+        decision: relcheck::record::Decision::Approve,
+        comment: None,
+    }))
+}
+
+#[test]
+fn after_the_way_back_a_phase_set_aside_is_na_and_its_field_still_asked() {
+    let list = checklist(EARLY);
+    let clock = clock();
+    let (ending, record, prompter) = go(
+        &list,
+        &clock,
+        None,
+        false,
+        vec![
+            occurred("5xx at 9%"),
+            done(),
+            set_aside(),
+            Do(Action::Value("none".into())),
+            walk(),
+            done(),
+            approve(),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        prompter.transcript,
+        [
+            "start Early",
+            "item ship/rollback-triggers/errors-spike",
+            "item ship/rollback-steps/revert-the-release",
+            "set aside? Go live [Flip traffic to the new pool, Raise the replica count] +1",
+            "field go-live/live-build",
+            "set aside? Wrap-up [Change ticket updated] +1",
+            "item wrap-up/change-ticket-updated",
+            "signoff wrap-up/qa",
+            "finish rolled-back",
+        ]
+    );
+    let set: Vec<_> = record.items[2..4]
+        .iter()
+        .map(|item| (item.status, item.rare.reason.as_deref(), item.by.as_deref()))
+        .collect();
+    assert_eq!(
+        set,
+        [(
+            Status::NotApplicable,
+            Some("set aside after the rollback"),
+            Some("Ada")
+        ); 2]
+    );
+    let event = record
+        .events
+        .iter()
+        .find(|e| e.action.as_str() == "set-aside")
+        .unwrap();
+    assert_eq!(
+        (event.item.as_deref(), event.detail.as_deref()),
+        (
+            Some("go-live"),
+            Some("2 items n/a: set aside after the rollback")
+        )
+    );
+    assert_eq!(
+        actions(&record),
+        ["start", "rollback", "set-aside", "finish"]
+    );
+}
+
+#[test]
+fn back_at_the_question_after_the_way_back_takes_back_the_last_step_and_a_set_aside() {
+    let list = checklist(EARLY);
+    let (ending, record, prompter) = go(
+        &list,
+        &clock(),
+        None,
+        false,
+        vec![
+            occurred("5xx"),
+            done(),
+            // `b`: the way back's last step is open again.
+            Scripted::AfterRollback(AfterRollback::Back),
+            done(),
+            set_aside(),
+            // `b` at the field: the set-aside is taken back whole.
+            Do(Action::Back),
+            walk(),
+            done(),
+            Do(Action::NotApplicable {
+                reason: Some("never scaled".into()),
+            }),
+            Do(Action::Value("none".into())),
+            walk(),
+            done(),
+            approve(),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        prompter.transcript[2..9],
+        [
+            "item ship/rollback-steps/revert-the-release",
+            "set aside? Go live [Flip traffic to the new pool, Raise the replica count] +1",
+            "item ship/rollback-steps/revert-the-release",
+            "set aside? Go live [Flip traffic to the new pool, Raise the replica count] +1",
+            "field go-live/live-build",
+            "set aside? Go live [Flip traffic to the new pool, Raise the replica count] +1",
+            "item go-live/flip-traffic-to-the-new-pool",
+        ]
+    );
+    assert_eq!(
+        statuses(&record)[2..4],
+        [
+            ("flip-traffic-to-the-new-pool", Status::Done),
+            ("raise-the-replica-count", Status::NotApplicable),
+        ]
+    );
+    let undone: Vec<_> = record
+        .events
+        .iter()
+        .filter(|e| e.action.as_str() == "undo")
+        .map(|e| e.detail.as_deref())
+        .collect();
+    assert_eq!(undone, [Some("was done"), Some("2 answers")]);
+}
+
+#[test]
+fn a_run_quit_at_the_question_asks_it_again_only_where_steps_are_still_open() {
+    let list = checklist(EARLY);
+    let clock = clock();
+    let (ending, record, _) = go(
+        &list,
+        &clock,
+        None,
+        false,
+        vec![occurred("5xx"), done(), set_aside(), Quit],
+    );
+    assert_eq!(ending, Ending::Paused);
+    let (ending, _, prompter) = go(
+        &list,
+        &clock,
+        Some(record),
+        false,
+        vec![Do(Action::Value("none".into())), set_aside(), approve()],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert_eq!(
+        prompter.transcript[1..4],
+        [
+            "field go-live/live-build",
+            "set aside? Wrap-up [Change ticket updated] +1",
+            "signoff wrap-up/qa",
+        ]
+    );
+}
+
+#[test]
+fn a_pipeline_is_never_asked_to_set_steps_aside() {
+    let list = checklist(EARLY);
+    let (ending, record, prompter) = go(
+        &list,
+        &clock(),
+        None,
+        true,
+        vec![
+            occurred("5xx"),
+            done(),
+            Do(Action::Pending),
+            Do(Action::Pending),
+            Do(Action::Pending),
+            Do(Action::Pending),
+            Do(Action::Pending),
+        ],
+    );
+    // Its answers file answers the rest, or they stay open.
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+    assert!(
+        prompter
+            .transcript
+            .iter()
+            .all(|t| !t.starts_with("set aside")),
+        "{:?}",
+        prompter.transcript
+    );
+    assert_eq!(statuses(&record)[2].1, Status::Pending);
 }

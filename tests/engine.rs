@@ -9,7 +9,9 @@ use chrono::{TimeZone, Utc};
 use relcheck::exec::{Fake, Outcome as ExecOutcome};
 use relcheck::model::{Checklist, Kind};
 use relcheck::parse::parse;
-use relcheck::prompt::{Action, GateAnswer, Scripted, ScriptedPrompter, SignoffAnswer};
+use relcheck::prompt::{
+    Action, AfterRollback, GateAnswer, Scripted, ScriptedPrompter, SignoffAnswer,
+};
 use relcheck::record::{Decision, GateDecision, Mode, Outcome, Record, Status};
 use relcheck::session::{Ending, MemorySink, Options, Session, TestClock};
 use relcheck::source::Source;
@@ -110,6 +112,11 @@ fn statuses(record: &Record) -> Vec<(&str, Status)> {
 
 fn done() -> Scripted {
     Do(Action::Done { note: None })
+}
+
+/// Once the way back is walked: the phase's open steps asked one by one.
+fn walk() -> Scripted {
+    Scripted::AfterRollback(AfterRollback::Walk)
 }
 
 fn approve() -> Scripted {
@@ -267,10 +274,12 @@ fn rollback_from_the_r_key_needs_a_reason() {
             reason: "bad smell".into(),
         }),
         done(),
+        walk(),
         done(),
         done(),
         done(),
         done(),
+        walk(),
         Do(Action::NotOccurred),
         done(),
         done(),
@@ -290,7 +299,7 @@ fn rollback_from_the_r_key_needs_a_reason() {
     );
     assert_eq!(statuses(&run.record)[8], ("announce", Status::NotNeeded));
     assert_eq!(
-        run.prompter.transcript[13],
+        run.prompter.transcript[15],
         "signoff sign-off/qa (a sign-off is answered with a name and approve or reject)"
     );
 }
@@ -352,6 +361,7 @@ fn a_gate_can_roll_back_or_abort() {
             reason: "too risky".into(),
         }),
         done(),
+        walk(),
         Do(Action::NotOccurred),
         approve(),
     ]);
@@ -517,7 +527,7 @@ fn a_rollback_phase_with_no_trigger_before_it_asks_first() {
         text,
         options(),
         &Fake::new([]),
-        vec![done(), RollbackNeeded(true), done(), done()],
+        vec![done(), RollbackNeeded(true), done(), walk(), done()],
     );
     assert_eq!(yes.ending, Ending::Finished(Outcome::RolledBack));
     assert_eq!(
@@ -1312,6 +1322,7 @@ fn a_rollback_after_the_outcome_was_filled_in_corrects_it() {
             reason: "errors after the filled-in outcome".into(),
         }),
         done(),
+        walk(),
         done(),
     ];
     let run = run_with(text, options(), &Fake::new([]), script);

@@ -48,6 +48,8 @@ pub enum EventAction {
     RollbackAgain,
     #[serde(rename = "rollback-needed")]
     RollbackNeeded,
+    #[serde(rename = "set-aside")]
+    SetAside,
     #[serde(rename = "gate")]
     Gate,
     #[serde(rename = "pause")]
@@ -67,7 +69,7 @@ pub enum EventAction {
 }
 
 impl EventAction {
-    pub const ALL: [EventAction; 21] = [
+    pub const ALL: [EventAction; 22] = [
         EventAction::Start,
         EventAction::Set,
         EventAction::Unset,
@@ -81,6 +83,7 @@ impl EventAction {
         EventAction::Rollback,
         EventAction::RollbackAgain,
         EventAction::RollbackNeeded,
+        EventAction::SetAside,
         EventAction::Gate,
         EventAction::Pause,
         EventAction::Resume,
@@ -106,6 +109,7 @@ impl EventAction {
             EventAction::Rollback => "rollback",
             EventAction::RollbackAgain => "rollback-again",
             EventAction::RollbackNeeded => "rollback-needed",
+            EventAction::SetAside => "set-aside",
             EventAction::Gate => "gate",
             EventAction::Pause => "pause",
             EventAction::Resume => "resume",

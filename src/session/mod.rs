@@ -29,6 +29,7 @@ mod open;
 mod outcome;
 mod plan;
 mod rollback;
+mod set_aside;
 mod undo;
 mod view;
 mod wait;
@@ -105,6 +106,10 @@ pub struct Session<'a> {
     undo: Vec<Undo>,
     /// Phases whose "Is a rollback needed?" was answered.
     asked_rollback: Vec<usize>,
+    /// Phases whose open steps the operator chose to walk after the way
+    /// back. Kept for this sitting only: a resumed run asks again about
+    /// a phase with steps still open, where a set-aside one has none.
+    walked: Vec<usize>,
     /// Set from outside (a signal) to stop at the next safe point.
     interrupted: &'a AtomicBool,
     /// Items left pending on purpose by an unattended prompter.
@@ -212,6 +217,7 @@ impl<'a> Session<'a> {
                 }
                 Step::Gate(phase) => self.ask_gate(*phase, prompter),
                 Step::RollbackNeeded(phase) => self.ask_rollback_needed(*phase, prompter),
+                Step::SetAside(phase) => self.ask_set_aside(*phase, prompter),
             };
             match reply {
                 Reply::Answer(()) => {}

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use crate::model::{Kind, When};
+use crate::model::When;
 use crate::prompt::{Overview, Row, Tally};
 use crate::record::{EventAction, GateDecision, Status};
 use crate::template::fill;
@@ -163,9 +163,7 @@ impl Session<'_> {
                     When::Success => !rollback,
                     When::Always => true,
                 };
-                let one_by_one =
-                    item.kind == Kind::Field || (item.kind == Kind::Signoff && !item.optional);
-                open && asked && !one_by_one
+                open && asked && !super::set_aside::one_by_one(item)
             })
             .collect();
         if targets.is_empty() {

@@ -158,6 +158,7 @@ impl<'a> Session<'a> {
             values_dirty: true,
             undo: Vec::new(),
             asked_rollback,
+            walked: Vec::new(),
             interrupted,
             deferred: HashSet::new(),
             unset: HashSet::new(),

@@ -15,6 +15,9 @@ pub(super) enum Step {
     Item(usize),
     Gate(usize),
     RollbackNeeded(usize),
+    /// The way back is walked and this phase of the release has steps
+    /// open: set them aside, or walk them?
+    SetAside(usize),
     Done,
 }
 
@@ -116,6 +119,7 @@ impl Session<'_> {
                     passing = false;
                     continue;
                 }
+                _ if self.set_aside_due(phase) => return Step::SetAside(phase),
                 _ => return Step::Item(index),
             }
         }

@@ -14,6 +14,8 @@ pub(super) struct Undo {
     pub(super) gates: usize,
     pub(super) signoffs: usize,
     pub(super) asked: Vec<usize>,
+    /// Phases the operator chose to walk after the way back.
+    pub(super) walked: Vec<usize>,
 }
 
 impl Undo {
@@ -25,6 +27,7 @@ impl Undo {
             gates: session.record.gates.len(),
             signoffs: session.record.signoffs.len(),
             asked: Vec::new(),
+            walked: Vec::new(),
         }
     }
 
@@ -36,6 +39,7 @@ impl Undo {
             gates: usize::MAX,
             signoffs: usize::MAX,
             asked: Vec::new(),
+            walked: Vec::new(),
         }
     }
 }
@@ -111,6 +115,7 @@ impl Session<'_> {
         self.record.signoffs.truncate(undo.signoffs);
         self.asked_rollback
             .retain(|phase| !undo.asked.contains(phase));
+        self.walked.retain(|phase| !undo.walked.contains(phase));
         let detail = (!what.is_empty()).then(|| what.join(", "));
         self.event(EventAction::Undo, first, detail);
         Some(())

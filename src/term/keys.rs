@@ -6,6 +6,7 @@
 use console::Key;
 
 use crate::model::Kind;
+use crate::prompt::{AfterRollback, Reply};
 use crate::record::Status;
 
 /// What an item's screen offers, from its view.
@@ -263,6 +264,25 @@ pub fn rollback_needed(key: &Key) -> Option<Option<bool>> {
 pub const ROLLBACK_NEEDED_LEGEND: [(&str, &str); 3] = [
     ("y", "yes, roll back"),
     ("n", "no, skip these steps"),
+    ("q", "quit"),
+];
+
+/// After the way back, a phase's open steps: Some(answer), None for any
+/// other key.
+pub fn set_aside(key: &Key) -> Option<Reply<AfterRollback>> {
+    Some(match key {
+        Key::Char('s') => Reply::Answer(AfterRollback::SetAside),
+        Key::Char('w') => Reply::Answer(AfterRollback::Walk),
+        Key::Char('b') => Reply::Answer(AfterRollback::Back),
+        Key::Char('q') => Reply::Quit,
+        _ => return None,
+    })
+}
+
+pub const SET_ASIDE_LEGEND: [(&str, &str); 4] = [
+    ("s", "set them aside (n/a)"),
+    ("w", "walk them one by one"),
+    ("b", "back"),
     ("q", "quit"),
 ];
 
@@ -532,6 +552,20 @@ mod tests {
         assert_eq!(rollback_needed(&Key::Char('n')), Some(Some(false)));
         assert_eq!(rollback_needed(&Key::Char('q')), Some(None));
         assert_eq!(rollback_needed(&Key::Char('x')), None);
+        assert_eq!(
+            set_aside(&Key::Char('s')),
+            Some(Reply::Answer(AfterRollback::SetAside))
+        );
+        assert_eq!(
+            set_aside(&Key::Char('w')),
+            Some(Reply::Answer(AfterRollback::Walk))
+        );
+        assert_eq!(
+            set_aside(&Key::Char('b')),
+            Some(Reply::Answer(AfterRollback::Back))
+        );
+        assert_eq!(set_aside(&Key::Char('q')), Some(Reply::Quit));
+        assert_eq!(set_aside(&Key::Char('y')), None);
         assert_eq!(bulk(&Key::Char('s')), Some(Status::Skipped));
         assert_eq!(bulk(&Key::Char('a')), Some(Status::NotApplicable));
         assert_eq!(bulk(&Key::Escape), None);

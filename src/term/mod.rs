@@ -31,8 +31,8 @@ use console::{Key, Term};
 
 use crate::exec;
 use crate::prompt::{
-    Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, StartView, Summary,
-    ValueRequest, WaitEnd, WaitView,
+    Action, AfterRollback, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, SetAsideView,
+    StartView, Summary, ValueRequest, WaitEnd, WaitView,
 };
 use crate::style::{Screen, Style};
 
@@ -437,6 +437,20 @@ impl Prompter for Terminal {
                 Some(Some(needed)) => return Reply::Answer(needed),
                 Some(None) => return Reply::Quit,
                 None => continue,
+            }
+        }
+    }
+
+    fn ask_set_aside(&mut self, view: &SetAsideView) -> Reply<AfterRollback> {
+        self.fresh();
+        self.last_item = None;
+        self.draw(&render::set_aside(view, self.style(), self.frame()));
+        loop {
+            let Some(key) = self.decision() else {
+                return Reply::Interrupted;
+            };
+            if let Some(reply) = keys::set_aside(&key) {
+                return reply;
             }
         }
     }

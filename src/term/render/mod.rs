@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::exec;
 use crate::model::Kind;
 use crate::printable::printable;
-use crate::prompt::{GateView, ItemView, StartView, Summary, Tally, ValueRequest};
+use crate::prompt::{GateView, ItemView, SetAsideView, StartView, Summary, Tally, ValueRequest};
 use crate::record::{Outcome, Status};
 use crate::report::{glyph, words};
 use crate::session::human_duration;
@@ -485,6 +485,60 @@ pub fn rollback_needed(phase: &str, style: Style, frame: Frame) -> Vec<String> {
         "Is a rollback needed?".to_string(),
     ];
     lines.extend(flow(&hints(style, &keys::ROLLBACK_NEEDED_LEGEND), 2, width));
+    lines
+}
+
+/// Once the way back is walked: a phase of the release with steps open,
+/// listed as far as the screen holds them.
+pub fn set_aside(view: &SetAsideView, style: Style, frame: Frame) -> Vec<String> {
+    let width = frame.columns();
+    let way_back = match view.outcome {
+        Outcome::RolledBack => "The way back is walked: rolled back.",
+        _ => "The way back is walked, and a step of it failed or was skipped.",
+    };
+    let count = view.open.len();
+    let mut lines = vec![
+        style.bold(&cut(&printable(&view.phase), width)),
+        way_back.to_string(),
+        format!(
+            "{count} {} of this phase still open:",
+            if count == 1 { "step" } else { "steps" }
+        ),
+    ];
+    // The title, three lines above, the message, a blank line, the keys
+    // and the cursor's line: what is left lists the steps.
+    let room = frame.height.saturating_sub(9).max(3);
+    let shown = if count > room { room - 1 } else { count };
+    for name in &view.open[..shown] {
+        lines.push(cut(&format!("  · {}", printable(name)), width));
+    }
+    if shown < count {
+        lines.push(format!("  … and {} more", count - shown));
+    }
+    if view.one_by_one > 0 {
+        lines.extend(wrap(
+            &format!(
+                "Its {} {} asked one by one either way.",
+                view.one_by_one,
+                if view.one_by_one == 1 {
+                    "field or required sign-off is"
+                } else {
+                    "fields and required sign-offs are"
+                }
+            ),
+            0,
+            width,
+        ));
+    }
+    if let Some(message) = &view.message {
+        lines.extend(
+            wrap(&format!("» {message}"), 2, width)
+                .iter()
+                .map(|l| style.bold(l)),
+        );
+    }
+    lines.push(String::new());
+    lines.extend(flow(&hints(style, &keys::SET_ASIDE_LEGEND), 2, width));
     lines
 }
 

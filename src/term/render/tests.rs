@@ -455,6 +455,59 @@ fn gate_and_rollback_question() {
 }
 
 #[test]
+fn the_question_after_the_way_back_lists_the_steps_as_far_as_the_screen_holds() {
+    let view = |open: usize, one_by_one| crate::prompt::SetAsideView {
+        phase: "Go live".into(),
+        outcome: Outcome::RolledBack,
+        open: (1..=open).map(|n| format!("Step {n}")).collect(),
+        one_by_one,
+        message: None,
+    };
+    assert_eq!(
+        set_aside(&view(2, 1), Style::PLAIN, WIDE),
+        [
+            "Go live",
+            "The way back is walked: rolled back.",
+            "2 steps of this phase still open:",
+            "  · Step 1",
+            "  · Step 2",
+            "Its 1 field or required sign-off is asked one by one either way.",
+            "",
+            "  s set them aside (n/a)  w walk them one by one  b back  q quit",
+        ]
+    );
+    let short = Frame {
+        width: 100,
+        height: 14,
+    };
+    let mut failed = view(40, 0);
+    failed.outcome = Outcome::Failed;
+    failed.message = Some("nothing to go back to".into());
+    let lines = set_aside(&failed, Style::PLAIN, short);
+    assert_eq!(
+        lines[..3],
+        [
+            "Go live",
+            "The way back is walked, and a step of it failed or was skipped.",
+            "40 steps of this phase still open:",
+        ]
+    );
+    assert_eq!(
+        lines[3..],
+        [
+            "  · Step 1",
+            "  · Step 2",
+            "  · Step 3",
+            "  · Step 4",
+            "  … and 36 more",
+            "  » nothing to go back to",
+            "",
+            "  s set them aside (n/a)  w walk them one by one  b back  q quit",
+        ]
+    );
+}
+
+#[test]
 fn the_running_line_says_ctrl_c_stops_the_command() {
     assert_eq!(
         command_started(Duration::from_secs(600), Style::PLAIN),

@@ -1,0 +1,116 @@
+//! After the way back: a phase of the release with steps still open is
+//! set aside or walked, as the operator says. Nothing guesses which open
+//! steps belonged to the release and which to a wrap-up the rollback does
+//! not end (a rule by position recorded falsehoods: docs/RECORD.md).
+
+use crate::model::{Item, Kind, When};
+use crate::prompt::{AfterRollback, Prompter, Reply, SetAsideView};
+use crate::record::{EventAction, Status};
+
+use super::{Session, Undo};
+
+/// Why a set-aside step is `n/a`, in its item and the log.
+pub(super) const SET_ASIDE: &str = "set aside after the rollback";
+
+/// Fields and required sign-offs are answered one by one, never in bulk:
+/// a value or an approval is not given for a whole section (`A`) or phase.
+pub(super) fn one_by_one(item: &Item) -> bool {
+    item.kind == Kind::Field || (item.kind == Kind::Signoff && !item.optional)
+}
+
+impl Session<'_> {
+    /// Whether the run asks about `phase` before its next open step: a
+    /// rollback was called and its way back is walked (`next_step` gives
+    /// every open rollback step before any other), someone is there to
+    /// say, and the phase has steps `s` would set aside that the operator
+    /// has not chosen to walk.
+    pub(super) fn set_aside_due(&self, phase: usize) -> bool {
+        self.record.rollback.is_some()
+            && !self.options.unattended
+            && !self.walked.contains(&phase)
+            && !self.set_aside_targets(phase).is_empty()
+    }
+
+    /// The open steps of `phase` that setting it aside answers.
+    fn set_aside_targets(&self, phase: usize) -> Vec<usize> {
+        self.phase_items[phase]
+            .clone()
+            .filter(|&i| {
+                self.record.items[i].status == Status::Pending
+                    && !self.deferred.contains(&i)
+                    && self.place(i).1 == When::Always
+                    && !one_by_one(self.item(i))
+            })
+            .collect()
+    }
+
+    pub(super) fn ask_set_aside(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
+        let targets = self.set_aside_targets(phase);
+        let one_by_one = self.phase_items[phase]
+            .clone()
+            .filter(|&i| {
+                self.record.items[i].status == Status::Pending
+                    && self.place(i).1 == When::Always
+                    && one_by_one(self.item(i))
+            })
+            .count();
+        let mut message = None;
+        loop {
+            let view = SetAsideView {
+                phase: self.checklist.phases[phase].title.clone(),
+                outcome: self.record.run.outcome,
+                open: targets.iter().map(|&i| self.name(i)).collect(),
+                one_by_one,
+                message: message.take(),
+            };
+            let answer = match prompter.ask_set_aside(&view) {
+                Reply::Answer(answer) => answer,
+                other => return other.map(|_| ()),
+            };
+            match answer {
+                AfterRollback::Back => {
+                    if self.back().is_some() {
+                        return Reply::Answer(());
+                    }
+                    message = Some("nothing to go back to".to_string());
+                }
+                AfterRollback::Walk => {
+                    // `b` at the phase's first step asks this again.
+                    let mut undo = Undo::new(self);
+                    undo.walked.push(phase);
+                    self.undo.push(undo);
+                    self.walked.push(phase);
+                    return Reply::Answer(());
+                }
+                AfterRollback::SetAside => {
+                    let mut undo = Undo::new(self);
+                    undo.items = targets
+                        .iter()
+                        .map(|&i| (i, self.record.items[i].clone()))
+                        .collect();
+                    self.undo.push(undo);
+                    let count = targets.len();
+                    self.event(
+                        EventAction::SetAside,
+                        Some(self.checklist.phases[phase].id.clone()),
+                        Some(format!(
+                            "{count} {} {}: {SET_ASIDE}",
+                            if count == 1 { "item" } else { "items" },
+                            Status::NotApplicable.as_str()
+                        )),
+                    );
+                    for i in targets {
+                        self.write_answer(
+                            i,
+                            Status::NotApplicable,
+                            None,
+                            None,
+                            Some(SET_ASIDE.to_string()),
+                        );
+                    }
+                    return Reply::Answer(());
+                }
+            }
+        }
+    }
+}
