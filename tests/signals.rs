@@ -346,7 +346,10 @@ fn a_screen_nobody_can_read_ends_the_run_as_a_closed_terminal_does() {
 
 /// `relcheck run slow.md --non-interactive --set ticket=T-9` stopped by
 /// `signal` once its command has started: the output and the record.
-fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String) {
+/// A pipeline's run stopped by `signal`: its folder (removed when the
+/// guard is dropped) and the folder's path, then its exit code, standard
+/// output and standard error.
+fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String, String) {
     let (tmp, dir) = setup();
     let child = Command::new(BIN)
         .args(["run", "slow.md", "--non-interactive", "--set", "Ticket=T-9"])
@@ -374,6 +377,7 @@ fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String)
         tmp,
         dir,
         code,
+        String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
@@ -383,7 +387,7 @@ fn a_cancelled_pipeline_records_the_signal_and_stops_the_command() {
     // SIGINT is what GitHub Actions sends first when a job is cancelled,
     // SIGTERM what GitLab and most supervisors send, SIGHUP a lost ssh.
     for signal in [Signal::SIGTERM, Signal::SIGHUP, Signal::SIGINT] {
-        let (_tmp, dir, code, stderr) = pipeline_stopped(signal);
+        let (_tmp, dir, code, stdout, stderr) = pipeline_stopped(signal);
         assert_eq!(code, 130, "{signal}: {stderr}");
         group_stopped(&dir);
         let record = record(&dir);
@@ -399,6 +403,20 @@ fn a_cancelled_pipeline_records_the_signal_and_stops_the_command() {
             "{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
+        // Where the record is, on standard output as for a finished run.
+        let records: Vec<_> = std::fs::read_dir(dir.join("relcheck-records"))
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".yaml"))
+            .collect();
+        assert_eq!(
+            stdout,
+            format!(
+                "record: {}\n",
+                Path::new("relcheck-records").join(&records[0]).display()
+            ),
+            "{signal}"
+        );
     }
 }
 

@@ -133,6 +133,10 @@ fn exit_code(
             Code::Incomplete
         }
         Ending::Interrupted => {
+            // Where the record is, on standard output as a finished run
+            // says it: a pipeline cancelled or timed out still uploads it.
+            // Not an error if nobody reads it any more.
+            let _ = writeln!(out, "record: {}", path.display());
             interrupt::reported();
             interrupt::say_interrupted(&resume);
             Code::Interrupted
