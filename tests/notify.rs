@@ -444,6 +444,54 @@ fn a_run_that_rolls_back_posts_the_call_and_rolledback_at_the_end() {
     );
 }
 
+/// A rollback whose one step was answered n/a ends `rolled-back`, but no
+/// step confirmed the service came back: its end is relcheck's own
+/// `run.finished`, not a CDEvent saying the service was rolled back.
+#[test]
+fn a_rollback_no_step_confirmed_posts_run_finished_not_rolledback() {
+    let hook = hook();
+    let url = hook.url("/events");
+    let ran = Test::new()
+        .file("deploy.md", ROLLBACK)
+        .file(
+            "answers.yaml",
+            &format!(
+                "{ROLLBACK_ANSWERS}  Previous version redeployed: {{status: n/a, reason: \"the platform reverted on its own\"}}\n"
+            ),
+        )
+        .args(&[
+            "run",
+            "deploy.md",
+            "--non-interactive",
+            "--answers",
+            "answers.yaml",
+            "--notify",
+            &url,
+        ])
+        .code(1)
+        .filter(times)
+        .run();
+    let record = ran.record();
+    assert_eq!(record.run.outcome, Outcome::RolledBack);
+    let received = hook.received("/events", &record);
+    let kinds: Vec<&str> = received
+        .iter()
+        .map(|(_, event)| event["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "dev.relcheck.run.started.v1",
+            "dev.relcheck.rollback.called.v1",
+            "dev.relcheck.run.finished.v1",
+        ]
+    );
+    assert_eq!(
+        received[2].1["data"]["run"]["outcome"],
+        json!("rolled-back")
+    );
+}
+
 #[test]
 fn a_dead_hook_changes_nothing_but_a_warning_and_the_log() {
     // A port nobody listens on: bound, then let go.

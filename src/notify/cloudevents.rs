@@ -17,8 +17,12 @@ pub const CDEVENTS_VERSION: &str = "0.4.1";
 pub const DEPLOYED: &str = "dev.cdevents.service.deployed.0.2.0";
 pub const ROLLED_BACK: &str = "dev.cdevents.service.rolledback.0.2.0";
 
-/// The CloudEvents type of `moment`.
-pub fn event_type(moment: &Moment) -> &'static str {
+/// The CloudEvents type of `moment` in the run `record` holds. A run that
+/// ended rolled back is a rolled-back service only once a rollback step
+/// was done: with none (no rollback steps, or all answered n/a) the end
+/// is relcheck's own `run.finished`, since nothing confirmed the service
+/// came back.
+pub fn event_type(moment: &Moment, record: &Record) -> &'static str {
     match moment {
         Moment::Started { .. } => "dev.relcheck.run.started.v1",
         Moment::Gate { .. } => "dev.relcheck.gate.v1",
@@ -29,7 +33,7 @@ pub fn event_type(moment: &Moment) -> &'static str {
         } => DEPLOYED,
         Moment::Finished {
             outcome: Outcome::RolledBack,
-        } => ROLLED_BACK,
+        } if crate::record::rollback_confirmed(record) => ROLLED_BACK,
         Moment::Finished { .. } => "dev.relcheck.run.finished.v1",
     }
 }
@@ -39,7 +43,7 @@ pub fn event_type(moment: &Moment) -> &'static str {
 /// second copy. Failed notifications are not counted: when one is logged
 /// depends on the network, and the ids should not.
 pub fn event(moment: &Moment, at: DateTime<Utc>, record: &Record) -> Value {
-    let kind = event_type(moment);
+    let kind = event_type(moment, record);
     let time = at.to_rfc3339_opts(SecondsFormat::Secs, true);
     let logged = record
         .events

@@ -44,7 +44,8 @@ pub use measured::{Measured, Verdict};
 pub use part_map::PartMap;
 pub use result::{ItemResult, Rare, RareFields};
 pub use summary::{
-    Metrics, PhaseSpan, Summary, WeakItem, seconds, signoff_counts, time_to_restore, waivers,
+    Metrics, PhaseSpan, Summary, WeakItem, rollback_confirmed, seconds, signoff_counts,
+    time_to_restore, waivers,
 };
 
 use crate::exit::{Code, error};

@@ -243,6 +243,19 @@ pub fn time_to_restore(record: &Record) -> Option<f64> {
     Some(seconds(rollback.at, settled))
 }
 
+/// Whether a required rollback step of the record was done: what a
+/// rolled-back run needs before anything may say a service was rolled
+/// back. A checklist with no rollback steps is `rolled-back` at the call,
+/// and one whose steps were all answered n/a is too; neither confirms it.
+pub fn rollback_confirmed(record: &Record) -> bool {
+    rollback_steps(record).is_some_and(|steps| {
+        record
+            .items
+            .iter()
+            .any(|item| item.status == Status::Done && steps.contains(&item.id.as_ref()))
+    })
+}
+
 /// The ids of the required steps only a rollback asks for: the items of
 /// the sections the outline marks, or else of those the checklist's
 /// text, parsed, says.
