@@ -1141,3 +1141,29 @@ fn a_pipeline_is_never_asked_to_set_steps_aside() {
     );
     assert_eq!(statuses(&record)[2].1, Status::Pending);
 }
+
+#[test]
+fn back_after_a_resume_says_how_to_reach_an_earlier_answer() {
+    let list = checklist(NIGHT);
+    let clock = clock();
+    let (_, record, _) = go(&list, &clock, None, false, vec![done(), Quit]);
+    let (_, record, prompter) = go(
+        &list,
+        &clock,
+        Some(record),
+        false,
+        vec![Do(Action::Back), Do(Action::GoTo("1".into())), done(), Quit],
+    );
+    assert_eq!(
+        prompter.transcript[1..4],
+        [
+            "item ship/smoke-test",
+            "item ship/smoke-test (nothing to go back to since the run began or resumed: g and an item's number answer an earlier item again)",
+            "item ship/deploy",
+        ]
+    );
+    assert_eq!(
+        record.events[record.events.len() - 2].action.as_str(),
+        "correct"
+    );
+}

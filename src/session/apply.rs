@@ -151,7 +151,7 @@ impl Session<'_> {
             Action::Back => {
                 return match self.back() {
                     Some(_) => Applied::Settled,
-                    None => again("nothing to go back to"),
+                    None => again(&self.nothing_to_go_back_to()),
                 };
             }
             Action::Rollback { reason } => {

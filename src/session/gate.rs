@@ -53,7 +53,7 @@ impl Session<'_> {
                     return match self.back() {
                         Some(_) => Reply::Answer(()),
                         None => {
-                            message = Some("nothing to go back to".to_string());
+                            message = Some(self.nothing_to_go_back_to());
                             continue;
                         }
                     };

@@ -72,7 +72,7 @@ impl Session<'_> {
                     if self.back().is_some() {
                         return Reply::Answer(());
                     }
-                    message = Some("nothing to go back to".to_string());
+                    message = Some(self.nothing_to_go_back_to());
                 }
                 AfterRollback::Walk => {
                     // `b` at the phase's first step asks this again.

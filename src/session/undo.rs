@@ -45,6 +45,22 @@ impl Undo {
 }
 
 impl Session<'_> {
+    /// What `b` says when it has nothing to take back. `b` reaches only
+    /// this sitting's answers (a resumed run starts with none), so when
+    /// earlier answers are in the record it says how to reach them.
+    pub(super) fn nothing_to_go_back_to(&self) -> String {
+        if self
+            .record
+            .items
+            .iter()
+            .any(|item| item.status.is_answered())
+        {
+            "nothing to go back to since the run began or resumed: g and an item's number answer an earlier item again".to_string()
+        } else {
+            "nothing to go back to".to_string()
+        }
+    }
+
     /// Undoes the last answer. The log's `undo` names it, so an auditor
     /// sees the change.
     pub fn back(&mut self) -> Option<()> {
