@@ -1042,6 +1042,9 @@ fn back_at_the_question_after_the_way_back_takes_back_the_last_step_and_a_set_as
             // `b` at the field: the set-aside is taken back whole.
             Do(Action::Back),
             walk(),
+            // `b` at the first step walked asks about the phase again.
+            Do(Action::Back),
+            walk(),
             done(),
             Do(Action::NotApplicable {
                 reason: Some("never scaled".into()),
@@ -1076,9 +1079,22 @@ fn back_at_the_question_after_the_way_back_takes_back_the_last_step_and_a_set_as
         .events
         .iter()
         .filter(|e| e.action.as_str() == "undo")
-        .map(|e| e.detail.as_deref())
+        .map(|e| (e.item.as_deref(), e.detail.as_deref()))
         .collect();
-    assert_eq!(undone, [Some("was done"), Some("2 answers")]);
+    assert_eq!(
+        undone,
+        [
+            (
+                Some("ship/rollback-steps/revert-the-release"),
+                Some("was done")
+            ),
+            (
+                Some("go-live"),
+                Some("the set-aside of go-live (2 answers)")
+            ),
+            (Some("go-live"), Some("the choice to walk go-live")),
+        ]
+    );
 }
 
 #[test]
@@ -1158,7 +1174,7 @@ fn back_after_a_resume_says_how_to_reach_an_earlier_answer() {
         prompter.transcript[1..4],
         [
             "item ship/smoke-test",
-            "item ship/smoke-test (nothing to go back to since the run began or resumed: g and an item's number answer an earlier item again)",
+            "item ship/smoke-test (nothing to go back to since the run began or resumed: at an item, g and a number answer an earlier item again)",
             "item ship/deploy",
         ]
     );

@@ -42,7 +42,7 @@ pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
 pub use part_map::PartMap;
-pub use result::{ItemResult, Rare, RareFields};
+pub use result::{ItemResult, Rare, RareFields, SET_ASIDE};
 pub use summary::{
     Metrics, PhaseSpan, Summary, WeakItem, rollback_confirmed, seconds, signoff_counts,
     time_to_restore, waivers,

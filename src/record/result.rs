@@ -46,6 +46,19 @@ pub struct ItemResult {
     pub rare: Rare,
 }
 
+/// Why a step is `n/a` when the operator set its phase aside once the
+/// way back was walked (docs/RECORD.md): the reason is the mark.
+pub const SET_ASIDE: &str = "set aside after the rollback";
+
+impl ItemResult {
+    /// Set aside with its phase after a rollback: the operator's answer,
+    /// but to a question about the phase, never shown on its own, so it
+    /// took no time of its own and ends no phase.
+    pub fn set_aside(&self) -> bool {
+        self.status == Status::NotApplicable && self.rare.reason.as_deref() == Some(SET_ASIDE)
+    }
+}
+
 /// The fields of an [`ItemResult`] most results leave empty.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RareFields {

@@ -200,7 +200,9 @@ fn phase_spans(items: &[ItemResult]) -> Vec<PhaseSpan> {
         if seen.insert(&item.phase) {
             order.push(&item.phase);
         }
-        if let Some(at) = answered(item) {
+        // A step set aside after a rollback was settled with the phase's
+        // question, not worked: it neither begins nor ends the phase.
+        if let Some(at) = answered(item).filter(|_| !item.set_aside()) {
             let span = spans.entry(&item.phase).or_insert((at, at));
             span.0 = span.0.min(at);
             span.1 = span.1.max(at);

@@ -31,7 +31,8 @@ pub fn answered(item: &ItemResult) -> Option<DateTime<Utc>> {
 
 /// Every answered item with its time, in the order they were answered
 /// (answers given at the same instant, as `A` gives them, in record
-/// order: the first takes the time, the rest none).
+/// order: the first takes the time, the rest none; steps set aside after
+/// a rollback take none).
 pub fn item_times(record: &Record) -> Vec<ItemTime<'_>> {
     let mut answers: Vec<(DateTime<Utc>, usize)> = record
         .items
@@ -60,6 +61,9 @@ pub fn item_times(record: &Record) -> Vec<ItemTime<'_>> {
         let before = moments.partition_point(|m| *m < at);
         let moment = before.checked_sub(1).map(|k| moments[k]);
         let shown = match (moment, previous) {
+            // A step set aside with its phase was never shown: the time
+            // before it was the phase's question's, nobody's step.
+            _ if record.items[i].set_aside() => at,
             (Some(m), Some(p)) => m.max(p),
             (Some(m), None) => m,
             (None, Some(p)) => p,
@@ -145,5 +149,58 @@ events:
             .map(|t| t.item.id.as_ref())
             .collect();
         assert_eq!(slow, ["p/b", "p/a"]);
+    }
+
+    /// Steps set aside with their phase after a rollback were never shown:
+    /// the minute spent on the phase's question is nobody's, the field
+    /// asked after it counts from the decision, and the phase ends with
+    /// its last step worked, not with the steps set aside.
+    #[test]
+    fn steps_set_aside_take_no_time_and_end_no_phase() {
+        let record = record(
+            r#"
+schema: relcheck/record/v2
+checklist: {title: T, origin: {file: t.md}, sha256: x}
+run: {id: r, operator: Ada, host: h, started: 2026-01-01T10:00:00Z, mode: interactive, outcome: rolled-back, relcheck_version: 0.1.0}
+items:
+- {id: ship/go, phase: ship, text: Go, line: 1, status: done, by: Ada, at: 2026-01-01T10:00:10Z}
+- {id: ship/t, phase: ship, kind: trigger, text: T, line: 2, status: occurred, by: Ada, at: 2026-01-01T10:00:20Z}
+- {id: ship/later, phase: ship, text: Later, line: 3, status: n/a, by: Ada, at: 2026-01-01T10:05:00Z, reason: set aside after the rollback}
+- {id: back/revert, phase: back, text: Revert, line: 4, status: done, by: Ada, at: 2026-01-01T10:04:00Z}
+- {id: live/flip, phase: live, text: Flip, line: 5, status: n/a, by: Ada, at: 2026-01-01T10:05:00Z, reason: set aside after the rollback}
+- {id: live/build, phase: live, kind: field, text: Build, line: 6, status: done, value: none, by: Ada, at: 2026-01-01T10:05:30Z}
+rollback: {at: 2026-01-01T10:00:20Z, by: Ada, cause: ship/t}
+events:
+- {at: 2026-01-01T10:00:00Z, action: start}
+"#,
+        );
+        let times: Vec<(&str, f64)> = item_times(&record)
+            .iter()
+            .map(|t| (t.item.id.as_ref(), t.seconds))
+            .collect();
+        assert_eq!(
+            times,
+            [
+                ("ship/go", 10.0),
+                ("ship/t", 10.0),
+                ("back/revert", 220.0),
+                ("ship/later", 0.0),
+                ("live/flip", 0.0),
+                ("live/build", 30.0)
+            ]
+        );
+        let spans = crate::record::Summary::of(&record).metrics.unwrap().phases;
+        let spans: Vec<(&str, Option<f64>)> = spans
+            .iter()
+            .map(|span| (span.id.as_str(), span.seconds))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                ("ship", Some(10.0)),
+                ("back", Some(0.0)),
+                ("live", Some(0.0))
+            ]
+        );
     }
 }

@@ -5,12 +5,9 @@
 
 use crate::model::{Item, Kind, When};
 use crate::prompt::{AfterRollback, Prompter, Reply, SetAsideView};
-use crate::record::{EventAction, Status};
+use crate::record::{EventAction, SET_ASIDE, Status};
 
 use super::{Session, Undo};
-
-/// Why a set-aside step is `n/a`, in its item and the log.
-pub(super) const SET_ASIDE: &str = "set aside after the rollback";
 
 /// Fields and required sign-offs are answered one by one, never in bulk:
 /// a value or an approval is not given for a whole section (`A`) or phase.
@@ -46,14 +43,18 @@ impl Session<'_> {
 
     pub(super) fn ask_set_aside(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
         let targets = self.set_aside_targets(phase);
+        // Fields the run fills itself (the outcome, the date) are not
+        // asked at all.
         let one_by_one = self.phase_items[phase]
             .clone()
             .filter(|&i| {
                 self.record.items[i].status == Status::Pending
                     && self.place(i).1 == When::Always
                     && one_by_one(self.item(i))
+                    && self.run_value(i).is_none()
             })
             .count();
+        let phase_id = self.checklist.phases[phase].id.clone();
         let mut message = None;
         loop {
             let view = SetAsideView {
@@ -78,21 +79,29 @@ impl Session<'_> {
                     // `b` at the phase's first step asks this again.
                     let mut undo = Undo::new(self);
                     undo.walked.push(phase);
+                    undo.about = Some((phase_id.clone(), format!("the choice to walk {phase_id}")));
                     self.undo.push(undo);
                     self.walked.push(phase);
                     return Reply::Answer(());
                 }
                 AfterRollback::SetAside => {
+                    let count = targets.len();
                     let mut undo = Undo::new(self);
                     undo.items = targets
                         .iter()
                         .map(|&i| (i, self.record.items[i].clone()))
                         .collect();
+                    undo.about = Some((
+                        phase_id.clone(),
+                        format!(
+                            "the set-aside of {phase_id} ({count} {})",
+                            if count == 1 { "answer" } else { "answers" }
+                        ),
+                    ));
                     self.undo.push(undo);
-                    let count = targets.len();
                     self.event(
                         EventAction::SetAside,
-                        Some(self.checklist.phases[phase].id.clone()),
+                        Some(phase_id.clone()),
                         Some(format!(
                             "{count} {} {}: {SET_ASIDE}",
                             if count == 1 { "item" } else { "items" },

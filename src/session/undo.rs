@@ -16,6 +16,9 @@ pub(super) struct Undo {
     pub(super) asked: Vec<usize>,
     /// Phases the operator chose to walk after the way back.
     pub(super) walked: Vec<usize>,
+    /// What the log's `undo` names, when the answer was a decision about
+    /// a phase rather than an item's: the phase's id and the words.
+    pub(super) about: Option<(String, String)>,
 }
 
 impl Undo {
@@ -28,6 +31,7 @@ impl Undo {
             signoffs: session.record.signoffs.len(),
             asked: Vec::new(),
             walked: Vec::new(),
+            about: None,
         }
     }
 
@@ -40,6 +44,7 @@ impl Undo {
             signoffs: usize::MAX,
             asked: Vec::new(),
             walked: Vec::new(),
+            about: None,
         }
     }
 }
@@ -55,7 +60,7 @@ impl Session<'_> {
             .iter()
             .any(|item| item.status.is_answered())
         {
-            "nothing to go back to since the run began or resumed: g and an item's number answer an earlier item again".to_string()
+            "nothing to go back to since the run began or resumed: at an item, g and a number answer an earlier item again".to_string()
         } else {
             "nothing to go back to".to_string()
         }
@@ -75,6 +80,7 @@ impl Session<'_> {
         // says what it took back.
         let mut what = Vec::new();
         match undo.items.as_slice() {
+            _ if undo.about.is_some() => {}
             [] => {}
             [(index, _)] => {
                 let item = &self.record.items[*index];
@@ -102,10 +108,16 @@ impl Session<'_> {
                 what.push(format!("{}'s sign-off as {}", signoff.name, signoff.role));
             }
         }
-        let first = undo
-            .items
-            .first()
-            .map(|(index, _)| self.record.items[*index].id.to_string());
+        let first = match undo.about {
+            Some((phase, about)) => {
+                what.insert(0, about);
+                Some(phase)
+            }
+            None => undo
+                .items
+                .first()
+                .map(|(index, _)| self.record.items[*index].id.to_string()),
+        };
         self.cursor.set(0);
         self.values_dirty = true;
         for (index, previous) in undo.items.into_iter().rev() {

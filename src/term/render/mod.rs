@@ -489,7 +489,8 @@ pub fn rollback_needed(phase: &str, style: Style, frame: Frame) -> Vec<String> {
 }
 
 /// Once the way back is walked: a phase of the release with steps open,
-/// listed as far as the screen holds them.
+/// listed as far as the screen holds them. The phase's name and the keys
+/// always show: the list gives way first.
 pub fn set_aside(view: &SetAsideView, style: Style, frame: Frame) -> Vec<String> {
     let width = frame.columns();
     let way_back = match view.outcome {
@@ -497,26 +498,19 @@ pub fn set_aside(view: &SetAsideView, style: Style, frame: Frame) -> Vec<String>
         _ => "The way back is walked, and a step of it failed or was skipped.",
     };
     let count = view.open.len();
-    let mut lines = vec![
-        style.bold(&cut(&printable(&view.phase), width)),
-        way_back.to_string(),
-        format!(
+    let mut head = vec![style.bold(&cut(&printable(&view.phase), width))];
+    head.extend(wrap(way_back, 0, width));
+    head.extend(wrap(
+        &format!(
             "{count} {} of this phase still open:",
             if count == 1 { "step" } else { "steps" }
         ),
-    ];
-    // The title, three lines above, the message, a blank line, the keys
-    // and the cursor's line: what is left lists the steps.
-    let room = frame.height.saturating_sub(9).max(3);
-    let shown = if count > room { room - 1 } else { count };
-    for name in &view.open[..shown] {
-        lines.push(cut(&format!("  · {}", printable(name)), width));
-    }
-    if shown < count {
-        lines.push(format!("  … and {} more", count - shown));
-    }
+        0,
+        width,
+    ));
+    let mut tail = Vec::new();
     if view.one_by_one > 0 {
-        lines.extend(wrap(
+        tail.extend(wrap(
             &format!(
                 "Its {} {} asked one by one either way.",
                 view.one_by_one,
@@ -531,14 +525,29 @@ pub fn set_aside(view: &SetAsideView, style: Style, frame: Frame) -> Vec<String>
         ));
     }
     if let Some(message) = &view.message {
-        lines.extend(
+        tail.extend(
             wrap(&format!("» {message}"), 2, width)
                 .iter()
                 .map(|l| style.bold(l)),
         );
     }
-    lines.push(String::new());
-    lines.extend(flow(&hints(style, &keys::SET_ASIDE_LEGEND), 2, width));
+    tail.push(String::new());
+    tail.extend(flow(&hints(style, &keys::SET_ASIDE_LEGEND), 2, width));
+    // What is left, less the cursor's row under it all, lists the steps.
+    let room = frame.height.saturating_sub(head.len() + tail.len() + 1);
+    let shown = if count <= room {
+        count
+    } else {
+        room.saturating_sub(1)
+    };
+    let mut lines = head;
+    for name in &view.open[..shown] {
+        lines.push(cut(&format!("  · {}", printable(name)), width));
+    }
+    if shown > 0 && shown < count {
+        lines.push(format!("  … and {} more", count - shown));
+    }
+    lines.extend(tail);
     lines
 }
 

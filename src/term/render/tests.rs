@@ -492,6 +492,7 @@ fn the_question_after_the_way_back_lists_the_steps_as_far_as_the_screen_holds() 
             "40 steps of this phase still open:",
         ]
     );
+    assert_eq!(lines.len(), 14 - 1);
     assert_eq!(
         lines[3..],
         [
@@ -499,12 +500,52 @@ fn the_question_after_the_way_back_lists_the_steps_as_far_as_the_screen_holds() 
             "  · Step 2",
             "  · Step 3",
             "  · Step 4",
-            "  … and 36 more",
+            "  · Step 5",
+            "  · Step 6",
+            "  … and 34 more",
             "  » nothing to go back to",
             "",
             "  s set them aside (n/a)  w walk them one by one  b back  q quit",
         ]
     );
+}
+
+#[test]
+fn on_a_small_terminal_the_question_keeps_its_phase_and_keys_and_drops_the_list() {
+    let view = crate::prompt::SetAsideView {
+        phase: "Go live".into(),
+        outcome: Outcome::Failed,
+        open: (1..=9).map(|n| format!("Step {n}")).collect(),
+        one_by_one: 0,
+        message: None,
+    };
+    let small = Frame {
+        width: 40,
+        height: 10,
+    };
+    let lines = set_aside(&view, Style::PLAIN, small);
+    assert_eq!(
+        lines,
+        [
+            "Go live",
+            "The way back is walked, and a step of",
+            "it failed or was skipped.",
+            "9 steps of this phase still open:",
+            "",
+            "  s set them aside (n/a)",
+            "  w walk them one by one  b back",
+            "  q quit",
+        ]
+    );
+    let lines = set_aside(
+        &view,
+        Style::PLAIN,
+        Frame {
+            width: 40,
+            height: 11,
+        },
+    );
+    assert_eq!(lines[4..6], ["  · Step 1", "  … and 8 more"]);
 }
 
 #[test]
