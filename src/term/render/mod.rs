@@ -541,6 +541,13 @@ pub fn set_aside(view: &SetAsideView, style: Style, frame: Frame) -> Vec<String>
         room.saturating_sub(1)
     };
     let mut lines = head;
+    if shown == 0
+        && let Some(last) = lines.last_mut()
+    {
+        // No list follows the count.
+        last.pop();
+        last.push('.');
+    }
     for name in &view.open[..shown] {
         lines.push(cut(&format!("  · {}", printable(name)), width));
     }

@@ -530,7 +530,7 @@ fn on_a_small_terminal_the_question_keeps_its_phase_and_keys_and_drops_the_list(
             "Go live",
             "The way back is walked, and a step of",
             "it failed or was skipped.",
-            "9 steps of this phase still open:",
+            "9 steps of this phase still open.",
             "",
             "  s set them aside (n/a)",
             "  w walk them one by one  b back",
