@@ -25,24 +25,25 @@ impl Session<'_> {
         self.record.rollback.is_some()
             && !self.options.unattended
             && !self.walked.contains(&phase)
-            && !self.set_aside_targets(phase).is_empty()
+            && self.phase_items[phase]
+                .clone()
+                .any(|i| self.set_aside_target(i))
     }
 
-    /// The open steps of `phase` that setting it aside answers.
-    fn set_aside_targets(&self, phase: usize) -> Vec<usize> {
-        self.phase_items[phase]
-            .clone()
-            .filter(|&i| {
-                self.record.items[i].status == Status::Pending
-                    && !self.deferred.contains(&i)
-                    && self.place(i).1 == When::Always
-                    && !one_by_one(self.item(i))
-            })
-            .collect()
+    /// Whether setting its phase aside answers item `i`: an open step of
+    /// the release, not a field or a required sign-off.
+    fn set_aside_target(&self, i: usize) -> bool {
+        self.record.items[i].status == Status::Pending
+            && !self.deferred.contains(&i)
+            && self.place(i).1 == When::Always
+            && !one_by_one(self.item(i))
     }
 
     pub(super) fn ask_set_aside(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
-        let targets = self.set_aside_targets(phase);
+        let targets: Vec<usize> = self.phase_items[phase]
+            .clone()
+            .filter(|&i| self.set_aside_target(i))
+            .collect();
         // Fields the run fills itself (the outcome, the date) are not
         // asked at all.
         let one_by_one = self.phase_items[phase]
