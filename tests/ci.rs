@@ -1366,6 +1366,51 @@ fn escape_sequences_in_a_checklist_never_reach_a_terminal() {
     );
 }
 
+/// The check before anything runs looks at the value the run will use:
+/// `--set` over the answers file's `values:`. It had looked at the
+/// answers file's, so an unsafe `--set` value passed it and left the
+/// deploy pending (exit 0 with `--allow-pending`), and a safe one was
+/// refused for the value it replaced.
+#[test]
+fn the_check_before_the_run_takes_set_over_the_answers_file() {
+    let list = "# V\n## Do\n- [ ] Tag\n  ```sh\n  git tag v{{version}}\n  ```\n";
+    let ran = Test::new()
+        .file("v.md", list)
+        .file("a.yaml", "values:\n  version: \"1.4.2\"\n")
+        .args(&[
+            "run",
+            "v.md",
+            "--non-interactive",
+            "--answers",
+            "a.yaml",
+            "--allow-pending",
+            "--set",
+            "version=1.4.2 beta",
+        ])
+        .code(3)
+        .stderr("error: v.md: the value of {{version}}, used by the command at line 5, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"$RELCHECK_VAR_VERSION\" in the command instead\n")
+        .run();
+    assert!(!ran.path("relcheck-records").exists(), "nothing ran");
+    let list = "# V\n## Do\n- [ ] Tag\n  ```sh\n  echo v{{version}} > tagged\n  ```\n";
+    let ran = Test::new()
+        .file("v.md", list)
+        .file("a.yaml", "values:\n  version: \"1.4.2 beta\"\n")
+        .args(&[
+            "run",
+            "v.md",
+            "--non-interactive",
+            "--answers",
+            "a.yaml",
+            "--set",
+            "version=1.4.2",
+        ])
+        .run();
+    assert_eq!(
+        std::fs::read_to_string(ran.path("tagged")).unwrap(),
+        "v1.4.2\n"
+    );
+}
+
 #[test]
 fn no_value_becomes_shell_code_and_every_value_reaches_commands_as_a_variable() {
     let list = "# V\n## Do\n- [ ] Tag\n  ```sh\n  git tag \"v{{version}}\"\n  ```\n";

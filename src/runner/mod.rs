@@ -179,7 +179,8 @@ pub fn run_unattended(
     let answers = answers_for(args, &checklist)?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     if !args.no_commands {
-        require_values(&source, &checklist, &[&preset, &answers.variables], |id| {
+        // As the run takes them: `--set` over the answers file.
+        require_values(&source, &checklist, &[&answers.variables, &preset], |id| {
             answers.items.contains_key(id)
         })?;
     }
@@ -502,7 +503,9 @@ pub fn resume(
         require_values(
             &source,
             &checklist,
-            &[&record.values, &preset, &answers.variables],
+            // As the run takes them: `--set` over the record's values, and
+            // those over the answers file, which only fills what is unset.
+            &[&answers.variables, &record.values, &preset],
             |id| answers.items.contains_key(id) || settled.contains(id),
         )?;
     }

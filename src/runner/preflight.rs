@@ -40,6 +40,7 @@ pub(super) fn runnable(source: &Source) -> anyhow::Result<Checklist> {
 pub(super) fn require_values(
     source: &Source,
     checklist: &Checklist,
+    // Later maps win, as values given later do in the run.
     given: &[&BTreeMap<String, String>],
     answered: impl Fn(&str) -> bool,
 ) -> anyhow::Result<()> {
