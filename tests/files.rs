@@ -4,7 +4,7 @@
 //! says which file and what is safe. The lock's rules are `locks.rs`'s.
 
 use std::fs;
-use std::os::unix::fs::{PermissionsExt, symlink};
+use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -302,6 +302,50 @@ fn a_checklist_name_too_long_for_a_record_name_is_shortened() {
         .map(|p| p.to_string_lossy().split('~').nth(1).unwrap()[..8].to_string())
         .collect();
     assert_ne!(hashes[0], hashes[1]);
+}
+
+/// A file named for output (`--junit`, `report -o`) is what its name
+/// leads to: a link is written through and kept, a pipe is written into.
+/// Both had been replaced by a file of their own (and `--junit
+/// /dev/stdout`, as root, replaced the system's link).
+#[test]
+fn an_output_named_by_a_link_or_a_pipe_is_written_through_it() {
+    let folder = Folder::new();
+    symlink("junit-target.xml", folder.path().join("junit.xml")).unwrap();
+    let out = folder.run(&["run", "s.md", "--non-interactive", "--junit", "junit.xml"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    let link = folder.path().join("junit.xml");
+    assert!(
+        fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written = fs::read_to_string(folder.path().join("junit-target.xml")).unwrap();
+    assert!(written.starts_with("<?xml"), "{written}");
+    let record = &folder.records()[0];
+    let record = record.to_str().unwrap();
+    symlink("report-target.md", folder.path().join("report.md")).unwrap();
+    let out = folder.run(&["report", record, "--format", "markdown", "-o", "report.md"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        fs::symlink_metadata(folder.path().join("report.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written = fs::read_to_string(folder.path().join("report-target.md")).unwrap();
+    assert!(written.starts_with("# Steal"), "{written}");
+    let fifo = folder.path().join("pipe");
+    nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+    };
+    let out = folder.run(&["report", record, "--format", "junit", "-o", "pipe"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(reader.join().unwrap().starts_with("<?xml"));
+    assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
 #[test]

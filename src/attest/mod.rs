@@ -20,7 +20,7 @@ pub use subject::{Subject, sha256_of};
 use crate::cli::AttestArgs;
 use crate::exit::{Code, error};
 use crate::limits::{Kind, read_yaml};
-use crate::record::{Record, write_atomic};
+use crate::record::{Record, write_output};
 
 pub fn run(args: AttestArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
     // Usage mistakes first, before anything is read.
@@ -97,7 +97,7 @@ pub fn run(args: AttestArgs, out: &mut dyn Write) -> anyhow::Result<Code> {
     let mut json = crate::report::command::escape_unsafe(&json);
     json.push('\n');
     match &args.output {
-        Some(file) => write_atomic(file, json.as_bytes())?,
+        Some(file) => write_output(file, json.as_bytes())?,
         None => out.write_all(json.as_bytes())?,
     }
     Ok(Code::Success)

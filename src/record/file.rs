@@ -348,6 +348,29 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     .map(|_| ())
 }
 
+/// Writes `bytes` to a file a person named for output (`--junit`, `report
+/// -o`, `attest -o`), as they meant it: a regular file (or none yet) is
+/// replaced atomically; a symbolic link is written through, its target
+/// replaced atomically and the link kept; a device or a pipe
+/// (`/dev/stdout`, a FIFO) is written into, never replaced by a file (a
+/// rename over `/dev/stdout` as root breaks the whole container).
+pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let context = || format!("cannot write {}", path.display());
+    let linked = fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
+    match fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(anyhow::anyhow!("it is a folder")).with_context(context),
+        Ok(meta) if !meta.is_file() => fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut file| file.write_all(bytes))
+            .with_context(context),
+        Ok(_) if linked => write_atomic(&fs::canonicalize(path).with_context(context)?, bytes),
+        // A link to nothing yet makes its target, as a shell's `>` would.
+        Err(_) if linked => fs::write(path, bytes).with_context(context),
+        _ => write_atomic(path, bytes),
+    }
+}
+
 /// [`write_atomic`] of what `write` writes, through a buffer; returns the
 /// number of bytes written.
 pub fn write_atomic_with(

@@ -36,7 +36,7 @@ pub use digest::{
     digest_with_items, judge_digest, seal, sha256_of, signoff_sha256,
 };
 pub use event::{Event, EventAction};
-pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with};
+pub use file::{Changes, RecordFile, Sink, write_atomic, write_atomic_with, write_output};
 pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::cli::{HistoryFormat, ReportFormat};
 use crate::exit::{Code, error};
 use crate::parse;
-use crate::record::{Record, write_atomic};
+use crate::record::{Record, write_output};
 use crate::records;
 use crate::style::Style;
 
@@ -55,7 +55,7 @@ pub fn report(
     };
     let rendered = render(&record, request.format, &options)?;
     match &request.output {
-        Some(file) => write_atomic(file, rendered.as_bytes())?,
+        Some(file) => write_output(file, rendered.as_bytes())?,
         None => out.write_all(rendered.as_bytes())?,
     }
     Ok(Code::Success)

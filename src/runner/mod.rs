@@ -272,7 +272,7 @@ fn unattended(
     let record = &session.record;
     if let Some(junit) = &args.junit {
         let shown = crate::report::display::displayable(record);
-        crate::record::write_atomic(junit, crate::report::junit(&shown).as_bytes())
+        crate::record::write_output(junit, crate::report::junit(&shown).as_bytes())
             .map_err(|err| error(Code::Input, format!("{err:#}")))?;
     }
     if github && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
