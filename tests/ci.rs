@@ -1366,6 +1366,46 @@ fn escape_sequences_in_a_checklist_never_reach_a_terminal() {
     );
 }
 
+/// `rollback_needed: true` answers "Is a rollback needed?", which a run
+/// asks only before a rollback phase no trigger comes before. Where the
+/// triggers call the rollback it was dropped and the run passed (exit 0):
+/// now it is refused before anything runs. Where the question is asked,
+/// it calls the rollback.
+#[test]
+fn rollback_needed_true_is_refused_where_the_run_never_asks_it() {
+    let led = "# R\n## Ship\n- [ ] Deployed\n  ```sh\n  touch deployed\n  ```\n### Rollback Triggers\n- [ ] Errors spike\n### Rollback Steps\n- [ ] Reverted\n";
+    let ran = Test::new()
+        .file("r.md", led)
+        .file(
+            "a.yaml",
+            "rollback_needed: true\nitems:\n  Errors spike: not-occurred\n",
+        )
+        .args(&["run", "r.md", "--non-interactive", "--answers", "a.yaml"])
+        .code(3)
+        .stderr("error: the answers file says rollback_needed: true, but r.md never asks whether a rollback is needed: its triggers call the rollback: answer the one that happened `occurred`\n")
+        .run();
+    assert!(!ran.path("deployed").exists(), "nothing ran");
+    let plain = "# R\n## Ship\n- [ ] Deployed\n";
+    Test::new()
+        .file("r.md", plain)
+        .file("a.yaml", "rollback_needed: true\nitems:\n  Deployed: done\n")
+        .args(&["run", "r.md", "--non-interactive", "--answers", "a.yaml"])
+        .code(3)
+        .stderr("error: the answers file says rollback_needed: true, but r.md never asks whether a rollback is needed: it has no rollback steps\n")
+        .run();
+    let asked = "# R\n## Ship\n- [ ] Deployed\n## Rollback Procedure (If Needed)\n- [ ] Reverted\n";
+    let ran = Test::new()
+        .file("r.md", asked)
+        .file(
+            "a.yaml",
+            "rollback_needed: true\nitems:\n  Deployed: done\n  Reverted: done\n",
+        )
+        .args(&["run", "r.md", "--non-interactive", "--answers", "a.yaml"])
+        .code(1)
+        .run();
+    assert_eq!(ran.record().run.outcome, Outcome::RolledBack);
+}
+
 /// The check before anything runs looks at the value the run will use:
 /// `--set` over the answers file's `values:`. It had looked at the
 /// answers file's, so an unsafe `--set` value passed it and left the

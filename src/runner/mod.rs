@@ -23,7 +23,7 @@ use crate::term::Terminal;
 mod preflight;
 mod presets;
 
-use preflight::{require_values, runnable};
+use preflight::{require_rollback_question, require_values, runnable};
 pub use presets::presets;
 
 /// Settings shared by `run` and `resume`.
@@ -177,6 +177,7 @@ pub fn run_unattended(
     let source = crate::bundled::open(checklist_arg)?;
     let checklist = runnable(&source)?;
     let answers = answers_for(args, &checklist)?;
+    require_rollback_question(&source, &checklist, &answers)?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     if !args.no_commands {
         // As the run takes them: `--set` over the answers file.
@@ -493,6 +494,7 @@ pub fn resume(
     )?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     let answers = answers_for(args, &checklist)?;
+    require_rollback_question(&source, &checklist, &answers)?;
     if args.non_interactive && !args.no_commands {
         let settled: std::collections::HashSet<&str> = record
             .items

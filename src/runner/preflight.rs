@@ -33,6 +33,35 @@ pub(super) fn runnable(source: &Source) -> anyhow::Result<Checklist> {
     Ok(parsed.checklist)
 }
 
+/// An answers file's `rollback_needed: true` where the run never asks
+/// "Is a rollback needed?" (its triggers call the rollback) is refused
+/// before anything runs: dropped, it let a pipeline that was told to roll
+/// back pass with exit 0.
+pub(super) fn require_rollback_question(
+    source: &Source,
+    checklist: &Checklist,
+    answers: &crate::answers::Answers,
+) -> anyhow::Result<()> {
+    if answers.rollback_needed != Some(true) || crate::session::asks_rollback_needed(checklist) {
+        return Ok(());
+    }
+    let how = if checklist
+        .items()
+        .any(|(_, section, _)| section.when == crate::model::When::Rollback)
+    {
+        "its triggers call the rollback: answer the one that happened `occurred`"
+    } else {
+        "it has no rollback steps"
+    };
+    Err(error(
+        Code::Input,
+        format!(
+            "the answers file says rollback_needed: true, but {} never asks whether a rollback is needed: {how}",
+            source.display
+        ),
+    ))
+}
+
 /// Every variable in a command still to run has a value among `given`,
 /// or the run stops before anything runs (exit 3): a pipeline has nobody
 /// to ask, and a command would otherwise stay pending or run half-filled.

@@ -36,7 +36,7 @@ mod wait;
 
 /// The variables a run asks for, and those the items use (neither counts
 /// one named only in prose).
-pub use plan::{asked_variables, used_variables};
+pub use plan::{asked_variables, asks_rollback_needed, used_variables};
 
 pub use clock::{Clock, SystemClock, TestClock, human_duration};
 pub use gate::gate_reason;

@@ -65,6 +65,23 @@ fn named_by_items(checklist: &Checklist, values: bool) -> Vec<String> {
         .collect()
 }
 
+/// Whether a run of `checklist` can ask "Is a rollback needed?": only
+/// before a rollback phase no trigger comes before
+/// ([`Session::rollback_question_due`]); elsewhere its triggers call the
+/// rollback. An answers file's `rollback_needed: true` is the answer to
+/// this question alone.
+pub fn asks_rollback_needed(checklist: &Checklist) -> bool {
+    let mut trigger_before = false;
+    for phase in &checklist.phases {
+        let mut items = phase.sections.iter().flat_map(|section| &section.items);
+        if phase.when == When::Rollback && !trigger_before && items.clone().next().is_some() {
+            return true;
+        }
+        trigger_before |= items.any(|item| item.kind == crate::model::Kind::Trigger);
+    }
+    false
+}
+
 impl Session<'_> {
     pub(super) fn next_step(&self) -> Step {
         if let Some(name) = self
