@@ -120,6 +120,18 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
+/// A write past the file-size limit (`ulimit -f`) fails with EFBIG, as a
+/// full disk fails with ENOSPC, instead of SIGXFSZ killing relcheck with
+/// no word, its terminal raw, its temporary file and lock left behind:
+/// the save's error then says what is safe and how to go on (exit 4).
+/// A handler, not "ignore": commands run get the default back on exec.
+pub fn survive_file_size_limit() {
+    let _ = signal_hook::flag::register(
+        signal_hook::consts::SIGXFSZ,
+        Arc::new(AtomicBool::new(false)),
+    );
+}
+
 /// Installs the handler. `flag` is the engine's interruption flag; `resume`
 /// is the line that tells the user how to go on.
 pub fn install(flag: Arc<AtomicBool>, resume: String) -> anyhow::Result<()> {

@@ -61,6 +61,7 @@ use crate::style::Style;
 /// Runs the command line and returns the process's exit code. Errors are
 /// printed here and only here.
 pub fn main() -> u8 {
+    interrupt::survive_file_size_limit();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) => {

@@ -348,6 +348,45 @@ fn an_output_named_by_a_link_or_a_pipe_is_written_through_it() {
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
+/// Under a file-size limit (`ulimit -f`) a save too large fails as on a
+/// full disk: said, exit 4, nothing left behind. SIGXFSZ had killed
+/// relcheck with no word (exit 153), leaving its temporary file and lock.
+#[test]
+fn a_file_size_limit_fails_a_save_as_a_full_disk_does() {
+    let mut list = String::from("# Long\n\n## Go\n\n");
+    for n in 0..600 {
+        list.push_str(&format!(
+            "- [ ] Step number {n} of a long release, checked by hand\n"
+        ));
+    }
+    let folder = Folder::with(&list);
+    let out = Command::new("sh")
+        .args([
+            "-c",
+            "ulimit -f 50 && exec \"$0\" run s.md --non-interactive",
+        ])
+        .arg(BIN)
+        .current_dir(folder.path())
+        .env("NO_COLOR", "1")
+        .env("RELCHECK_OPERATOR", "ci-bot")
+        .env_remove("RELCHECK_RECORDS_DIR")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(4), "{stderr}");
+    assert!(
+        stderr.contains(": File too large (os error 27); nothing of this run was saved yet"),
+        "{stderr}"
+    );
+    let left: Vec<_> = fs::read_dir(folder.path().join("relcheck-records"))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
 #[test]
 fn a_records_folder_that_is_a_file_gets_one_line() {
     let folder = Folder::new();
