@@ -88,7 +88,15 @@ impl Terminal {
             Op::Wait => answer(Action::Wait),
             Op::Note => match self.line("Note:") {
                 Line::Text(note) if !note.trim().is_empty() => answer(Action::Note(note)),
-                Line::Text(_) | Line::Cancel => Step::Stay,
+                Line::Text(_) => {
+                    // Nothing noted: the prompt goes, as after Esc. Left on
+                    // the screen it reads as still asked, and the words
+                    // typed next would answer the item key by key.
+                    let _ = self.term.clear_last_lines(1);
+                    let _ = self.term.flush();
+                    Step::Stay
+                }
+                Line::Cancel => Step::Stay,
                 Line::Gone => Step::Reply(Reply::Interrupted),
             },
             Op::Back => answer(Action::Back),
