@@ -74,6 +74,10 @@ pub fn reconcile(
         .map(|(_, _, item)| (item.id.as_ref(), item.rare.command.as_ref()))
         .collect();
     let mut changes = Vec::new();
+    // Items whose answer was to another question: another kind, or
+    // another command (what the item does). They start pending.
+    let mut asked_anew: std::collections::HashSet<std::sync::Arc<str>> =
+        std::collections::HashSet::new();
     for item in &fresh.items {
         let Some(was) = old.get(item.id.as_ref()) else {
             changes.push(format!(
@@ -88,17 +92,18 @@ pub fn reconcile(
                 item.id, was.text, item.text
             ));
         }
+        // Not needed and not run are the run's own, no one's answer.
+        let answered = !matches!(
+            was.status,
+            Status::Pending | Status::NotNeeded | Status::NotRun
+        );
+        let answer = if answered {
+            format!("; its answer ({}) is not kept", was.status.as_str())
+        } else {
+            String::new()
+        };
         if was.kind != item.kind {
-            // Not needed and not run are the run's own, no one's answer.
-            let answered = !matches!(
-                was.status,
-                Status::Pending | Status::NotNeeded | Status::NotRun
-            );
-            let answer = if answered {
-                format!("; its answer ({}) is not kept", was.status.as_str())
-            } else {
-                String::new()
-            };
+            asked_anew.insert(item.id.clone());
             changes.push(format!(
                 "  ~ kind     {}: {} -> {}{answer}",
                 item.id,
@@ -125,7 +130,13 @@ pub fn reconcile(
                 (Some(_), None) => "command removed",
                 _ => "command changed",
             };
-            changes.push(format!("  ~ {what} {}", item.id));
+            // A kind change has said what becomes of the answer.
+            let answer = if asked_anew.insert(item.id.clone()) {
+                answer.as_str()
+            } else {
+                ""
+            };
+            changes.push(format!("  ~ {what} {}{answer}", item.id));
         }
     }
     for item in &record.items {
@@ -157,8 +168,11 @@ pub fn reconcile(
         .into_iter()
         .map(|item| match old.get(item.id.as_ref()) {
             // An answer to another kind of question (a check now a
-            // trigger) does not answer this one: it starts pending.
-            Some(was) if was.kind == item.kind => crate::record::ItemResult {
+            // trigger) or to another command (`restart web` now `restart
+            // cache`, when a step is added before two of the same text
+            // and their ids move) does not answer this one: it starts
+            // pending, and the command run stays in the log.
+            Some(was) if !asked_anew.contains(item.id.as_ref()) => crate::record::ItemResult {
                 text: item.text.clone(),
                 line: item.line,
                 phase: item.phase.clone(),

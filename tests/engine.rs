@@ -943,7 +943,7 @@ fn resume_refuses_a_changed_checklist_unless_accepted_and_carries_answers_by_id(
 
 /// What an item runs, its kind and whether it is required change what the
 /// run does as much as its text: each is listed, and an answer to another
-/// kind of question is not carried over.
+/// kind of question, or to another command, is not carried over.
 #[test]
 fn resume_lists_changed_commands_kinds_and_optional_items() {
     use relcheck::reconcile::reconcile;
@@ -960,7 +960,7 @@ fn resume_lists_changed_commands_kinds_and_optional_items() {
     let err = reconcile(record.clone(), &after, false, &clock, "Ada").unwrap_err();
     assert_eq!(
         err.to_string(),
-        "deploy.md changed since this run began:\n  ~ command changed probe\n  ~ kind     errors: check -> trigger; its answer (done) is not kept\n  ~ now optional docs\nresume with --accept-changes to go on with the checklist as it is now"
+        "deploy.md changed since this run began:\n  ~ command changed probe; its answer (done) is not kept\n  ~ kind     errors: check -> trigger; its answer (done) is not kept\n  ~ now optional docs\nresume with --accept-changes to go on with the checklist as it is now"
     );
     let merged = reconcile(record, &after, true, &clock, "Ada").unwrap();
     let got: Vec<(&str, Kind, Status)> = merged
@@ -971,7 +971,7 @@ fn resume_lists_changed_commands_kinds_and_optional_items() {
     assert_eq!(
         got,
         [
-            ("probe", Kind::Check, Status::Done),
+            ("probe", Kind::Check, Status::Pending),
             ("errors", Kind::Trigger, Status::Pending),
             ("docs", Kind::Check, Status::Done),
             ("p/same", Kind::Check, Status::Pending),
@@ -980,7 +980,7 @@ fn resume_lists_changed_commands_kinds_and_optional_items() {
     assert_eq!(
         merged.events.last().unwrap().detail.as_deref(),
         Some(
-            "~ command changed probe; ~ kind     errors: check -> trigger; its answer (done) is not kept; ~ now optional docs"
+            "~ command changed probe; its answer (done) is not kept; ~ kind     errors: check -> trigger; its answer (done) is not kept; ~ now optional docs"
         )
     );
 }
