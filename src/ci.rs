@@ -260,7 +260,7 @@ impl Prompter for Unattended<'_> {
                             || format!("timed out after {:.0} s", run.duration_seconds),
                             exec::timed_out_after
                         ),
-                        exec::stopping()
+                        exec::stopping(run.killed)
                     ),
                     (false, Some(code)) => format!("command exited {code}"),
                     (false, None) => "command was killed".to_string(),

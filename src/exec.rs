@@ -70,6 +70,9 @@ pub struct Outcome {
     pub signal: Option<i32>,
     pub timed_out: bool,
     pub cancelled: bool,
+    /// Told to stop, its group outlived the grace after SIGTERM and was
+    /// killed (SIGKILL). A record says which, as evidence should.
+    pub killed: bool,
     /// The time it was given: the item's `timeout=`, or the default.
     pub timeout: Duration,
     /// Wall time from start until the group was gone, including the grace
@@ -99,11 +102,11 @@ impl Outcome {
     }
 
     /// [`summary`](Self::summary), and for a command relcheck stopped,
-    /// how: "timed out after 3 s; stopped with SIGTERM, then SIGKILL after
-    /// 2 s".
+    /// how: "timed out after 3 s; stopped with SIGTERM", and ", then
+    /// SIGKILL after 2 s" when the grace ran out.
     pub fn detail(&self) -> String {
         if self.cancelled || self.timed_out {
-            format!("{}; {}", self.summary(), stopping())
+            format!("{}; {}", self.summary(), stopping(self.killed))
         } else {
             self.summary()
         }
@@ -147,13 +150,18 @@ fn limit(limit: Duration) -> String {
     }
 }
 
-/// How a command that was told to stop is stopped, said apart from why:
-/// "stopped with SIGTERM, then SIGKILL after 2 s".
-pub fn stopping() -> String {
-    format!(
-        "stopped with SIGTERM, then SIGKILL after {} s",
-        KILL_GRACE.as_secs()
-    )
+/// How a command that was told to stop was stopped, said apart from why:
+/// "stopped with SIGTERM", and ", then SIGKILL after 2 s" when it was
+/// `killed` (still there when the grace ran out).
+pub fn stopping(killed: bool) -> String {
+    if killed {
+        format!(
+            "stopped with SIGTERM, then SIGKILL after {} s",
+            KILL_GRACE.as_secs()
+        )
+    } else {
+        "stopped with SIGTERM".to_string()
+    }
 }
 
 /// Runs a [`Spec`]. `on_output` sees every chunk of output as it arrives
@@ -292,10 +300,15 @@ impl Executor for Shell {
         // `None`: a timeout too long for the clock to hold, so none.
         let deadline = started.checked_add(spec.timeout);
         let stop = running.wait_for_exit(deadline, cancel)?;
-        match stop {
-            Stop::Exited => running.drain_after_exit(cancel)?,
+        let killed = match stop {
+            // A background child holding the pipe after the shell exited
+            // is stopped too, but the command itself ended by itself.
+            Stop::Exited => {
+                running.drain_after_exit(cancel)?;
+                false
+            }
             Stop::TimedOut | Stop::Cancelled => running.terminate()?,
-        }
+        };
         let (status, tail) = running.finish()?;
         let (output, truncated_bytes) = tail.into_text();
         Ok(Outcome {
@@ -303,6 +316,7 @@ impl Executor for Shell {
             signal: status.signal(),
             timed_out: stop == Stop::TimedOut,
             cancelled: stop == Stop::Cancelled,
+            killed,
             timeout: spec.timeout,
             duration: started.elapsed(),
             output,
@@ -411,17 +425,20 @@ impl<'a> Running<'a> {
         while self.output.open {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() || cancel.load(Ordering::Relaxed) {
-                return self.terminate();
+                return self.terminate().map(|_| ());
             }
             self.output.pump(left.min(POLL));
         }
         Ok(())
     }
 
-    /// SIGTERM to the whole group, a grace period, then SIGKILL.
-    fn terminate(&mut self) -> io::Result<()> {
+    /// SIGTERM to the whole group, a grace period, then SIGKILL. Returns
+    /// whether the grace ran out with the shell or its output still there
+    /// (the SIGKILL is sent either way, for members that left the pipe).
+    fn terminate(&mut self) -> io::Result<bool> {
         self.signal(Signal::SIGTERM);
         let until = Instant::now() + KILL_GRACE;
+        let mut killed = false;
         loop {
             // Settled once the shell is gone and nothing holds the pipe.
             // Whether members with their output elsewhere remain cannot be
@@ -432,6 +449,7 @@ impl<'a> Running<'a> {
             }
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
+                killed = true;
                 break;
             }
             self.output.pump(left.min(POLL));
@@ -445,7 +463,7 @@ impl<'a> Running<'a> {
             }
             self.output.pump(left.min(POLL));
         }
-        Ok(())
+        Ok(killed)
     }
 
     /// Signals every process in the group. Safe from hitting a stranger:

@@ -57,6 +57,7 @@ fn record() -> Record {
         output: "dumped 42 tables\n".to_string(),
         truncated_bytes: 0,
         interrupted: false,
+        killed: false,
     }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.rare.value = Some("1.4.0".to_string());

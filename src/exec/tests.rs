@@ -271,8 +271,13 @@ fn a_timeout_kills_the_whole_group() {
     assert!(!outcome.cancelled);
     assert!(!outcome.succeeded());
     assert!(outcome.duration >= Duration::from_secs(2));
-    // The time asked, though stopping it took longer.
+    // The time asked, though stopping it took longer; SIGTERM was enough.
     assert_eq!(outcome.summary(), "timed out after 2 s");
+    assert!(!outcome.killed);
+    assert_eq!(
+        outcome.detail(),
+        "timed out after 2 s; stopped with SIGTERM"
+    );
     assert_eq!(outcome.output, "started\n");
     let group = read_pid(&shell);
     let background = read_pid(&background);
@@ -304,6 +309,11 @@ fn a_group_that_ignores_sigterm_gets_sigkill() {
     assert!(started.elapsed() < PROMPT, "took {:?}", started.elapsed());
     assert!(outcome.timed_out);
     assert_eq!(outcome.signal, Some(9));
+    assert!(outcome.killed);
+    assert_eq!(
+        outcome.detail(),
+        "timed out after 1 s; stopped with SIGTERM, then SIGKILL after 2 s"
+    );
     assert_eq!(outcome.output, "");
     let background = read_pid(&background);
     assert!(
@@ -440,7 +450,11 @@ fn summary_says_why_before_how() {
         assert_eq!(outcome.summary(), summary);
     }
     assert_eq!(timed_out_after(300), "timed out after 5 min");
-    assert_eq!(stopping(), "stopped with SIGTERM, then SIGKILL after 2 s");
+    assert_eq!(stopping(false), "stopped with SIGTERM");
+    assert_eq!(
+        stopping(true),
+        "stopped with SIGTERM, then SIGKILL after 2 s"
+    );
 }
 
 // --- the fake

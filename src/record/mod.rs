@@ -269,6 +269,10 @@ pub struct CommandRun {
     /// that ended the run; `output` is what it printed until then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
+    /// Stopped by relcheck (a timeout, an interruption), it outlived the
+    /// grace after SIGTERM and was killed with SIGKILL.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub killed: bool,
 }
 
 impl CommandRun {

@@ -345,6 +345,7 @@ mod tests {
             output: String::new(),
             truncated_bytes: 0,
             interrupted: false,
+            killed: false,
         };
         assert_eq!(
             command_summary(&command),

@@ -429,6 +429,7 @@ impl Session<'_> {
             // By the operator or by the run's end: either way it did not
             // end by itself, and its output is what it printed until then.
             interrupted: outcome.cancelled,
+            killed: outcome.killed,
         }));
         self.event(
             EventAction::Command,

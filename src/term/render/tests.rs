@@ -159,6 +159,7 @@ fn after_command(output: &str) -> ItemView {
         output: output.into(),
         truncated_bytes: 0,
         interrupted: false,
+        killed: false,
     }));
     view
 }
@@ -566,6 +567,7 @@ fn the_running_line_says_ctrl_c_stops_the_command() {
     // A timeout names the time asked; stopping it took the rest.
     let outcome = exec::Outcome {
         timed_out: true,
+        killed: true,
         timeout: Duration::from_secs(3),
         duration: Duration::from_millis(5_040),
         ..exec::Outcome::default()
