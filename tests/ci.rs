@@ -1406,6 +1406,46 @@ fn rollback_needed_true_is_refused_where_the_run_never_asks_it() {
     assert_eq!(ran.record().run.outcome, Outcome::RolledBack);
 }
 
+/// The JUnit file and GitHub's step summary are written after the run,
+/// which is over and saved: one that cannot be written is a warning, and
+/// the run's exit code and its record's line stand. Either had turned
+/// any result (a pass, a failure, a cancelled job) into exit 3.
+#[test]
+fn an_unwritable_junit_or_step_summary_leaves_the_runs_exit_code() {
+    let list = "# J\n## Do\n- [ ] Built\n  ```sh\n  true\n  ```\n";
+    let ran = Test::new()
+        .file("j.md", list)
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_STEP_SUMMARY", ".")
+        .args(&[
+            "run",
+            "j.md",
+            "--non-interactive",
+            "--junit",
+            "missing/junit.xml",
+        ])
+        .run();
+    assert!(
+        ran.out.stdout.starts_with("record: relcheck-records/j-")
+            && ran.out.stdout.ends_with(".yaml\n"),
+        "{}",
+        ran.out.stdout
+    );
+    let warnings: Vec<&str> = ran
+        .out
+        .stderr
+        .lines()
+        .filter(|line| line.starts_with("warning: "))
+        .collect();
+    assert_eq!(
+        warnings,
+        [
+            "warning: --junit: cannot save missing/junit.xml: No such file or directory (os error 2); the record has every result",
+            "warning: GITHUB_STEP_SUMMARY: cannot write .: Is a directory (os error 21); the record has every result",
+        ]
+    );
+}
+
 /// The check before anything runs looks at the value the run will use:
 /// `--set` over the answers file's `values:`. It had looked at the
 /// answers file's, so an unsafe `--set` value passed it and left the

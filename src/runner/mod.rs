@@ -271,23 +271,29 @@ fn unattended(
     let ending = session.run(&mut prompter, &executor, &mut sink)?;
     settle_notify(session, &mut sink, delivery);
     let record = &session.record;
+    // What dashboards read is written after the run, which is over and
+    // saved: a file that cannot be written is a warning, and the run's
+    // own exit code, the record's line and the resume hint stand.
     if let Some(junit) = &args.junit {
         let shown = crate::report::display::displayable(record);
-        crate::record::write_output(junit, crate::report::junit(&shown).as_bytes())
-            .map_err(|err| error(Code::Input, format!("{err:#}")))?;
+        if let Err(err) =
+            crate::record::write_output(junit, crate::report::junit(&shown).as_bytes())
+        {
+            eprintln!("warning: --junit: {err:#}; the record has every result");
+        }
     }
     if github && let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
-        let mut file = std::fs::OpenOptions::new()
+        let written = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
             .open(&summary)
-            .map_err(|err| {
-                error(
-                    Code::Input,
-                    format!("{}: {err}", PathBuf::from(&summary).display()),
-                )
-            })?;
-        file.write_all(crate::ci::step_summary(record).as_bytes())?;
+            .and_then(|mut file| file.write_all(crate::ci::step_summary(record).as_bytes()));
+        if let Err(err) = written {
+            eprintln!(
+                "warning: GITHUB_STEP_SUMMARY: cannot write {}: {err}; the record has every result",
+                crate::printable::printable(&PathBuf::from(&summary).display().to_string())
+            );
+        }
     }
     let code = exit_code(ending, record, path, out)?;
     // Still under the record's lock, so what is committed is what was saved.
