@@ -31,6 +31,28 @@ pub fn printable(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text from others for one line, a name or a key: as [`printable`], with
+/// a newline, a line separator or a tab shown as `\n` or `\t`. A name
+/// that starts a line of its own can pass for another line of the output,
+/// and a CI log reads a line starting `::error::` as a command.
+pub fn one_line(text: &str) -> Cow<'_, str> {
+    let text = printable(text);
+    if !text.contains(['\n', '\t', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    Cow::Owned(
+        text.replace(['\n', '\u{2028}', '\u{2029}'], "\\n")
+            .replace('\t', "\\t"),
+    )
+}
+
+/// Whether `text` would not stay one line of plain text: what a name, a
+/// key or a value (never a note) must not hold.
+pub fn breaks_line(text: &str) -> bool {
+    text.chars()
+        .any(|c| unsafe_char(c) || matches!(c, '\n' | '\t' | '\u{2028}' | '\u{2029}'))
+}
+
 /// A character that must not reach a terminal as it is: a control
 /// character other than a newline or a tab, or a bidirectional override
 /// or isolate, which can make a line read as something else.
@@ -71,7 +93,20 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 
 #[cfg(test)]
 mod tests {
-    use super::printable;
+    use super::{breaks_line, one_line, printable};
+
+    #[test]
+    fn a_name_stays_on_its_line() {
+        assert_eq!(
+            one_line("Bob\n::error::SIGN\tx\x1b[2J\u{2028}y"),
+            "Bob\\n::error::SIGN\\tx\\ny"
+        );
+        assert_eq!(one_line("Ada Lovelace"), "Ada Lovelace");
+        assert!(breaks_line("Bob\n::error::x"));
+        assert!(breaks_line("tab\there"));
+        assert!(breaks_line("esc\x1b[2J"));
+        assert!(!breaks_line("1.4.2+hotfix (rc 1)"));
+    }
 
     #[test]
     fn escapes_go_and_controls_show() {

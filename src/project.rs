@@ -153,11 +153,8 @@ pub fn load(path: &Path) -> anyhow::Result<ProjectFile> {
     }
     for (name, value) in &keys.set {
         let problem = crate::template::too_long(value.get_ref()).or_else(|| {
-            value
-                .get_ref()
-                .chars()
-                .any(crate::printable::unsafe_char)
-                .then(|| "holds a control character or a direction override; values are recorded and shown, so give plain text".to_string())
+            crate::printable::breaks_line(value.get_ref())
+                .then(|| "holds a control character, a line break or a direction override; values are recorded and shown on one line, so give plain text".to_string())
         });
         if let Some(problem) = problem {
             return Err(error(

@@ -1214,13 +1214,91 @@ fn a_value_longer_than_4_kib_is_refused_before_the_run() {
         .run();
 }
 
+/// A key, a name or a value is one line: a newline in one would let it
+/// pass for a line of the output of its own, and GitHub reads a line of a
+/// job's log that starts `::error::` as a command. Answers files and
+/// `--set` refuse them; a record written by hand that holds them is shown
+/// with the newline as `\n`.
+#[test]
+fn a_name_key_or_value_cannot_start_a_line_of_the_output() {
+    let list = "# C\n## Do\n- [ ] Noisy\n";
+    for (answers, key) in [
+        (
+            "items:\n  \"Noisy\\n::error::KEY\": done\n",
+            "Noisy\\n::error::KEY",
+        ),
+        (
+            "items:\n  Noisy: {status: done, by: \"ci\\n::error::BY\"}\n",
+            "items.Noisy.by",
+        ),
+    ] {
+        Test::new()
+            .file("c.md", list)
+            .file("a.yaml", answers)
+            .args(&["run", "c.md", "--non-interactive", "--answers", "a.yaml"])
+            .code(3)
+            .stderr(&format!("error: a.yaml: {key} holds a control character or a direction override (an escape sequence?), or a line break where one line is asked (a key, a name, a value); answers are recorded and shown, so write them as plain text\n"))
+            .run();
+    }
+    Test::new()
+        .file("c.md", "# C\n## Do\n- [ ] Ship {{version}}\n")
+        .args(&["run", "c.md", "--non-interactive", "--set", "version=1\n::error::SET"])
+        .code(2)
+        .stderr("error: --set version: the value holds a control character, a line break or a direction override (an escape sequence?); values are recorded and shown on one line, so give plain text\n")
+        .run();
+    // A record someone wrote by hand: its sign-off's name and the item's
+    // author hold a newline.
+    let ran = Test::new()
+        .file("c.md", list)
+        .args(&["run", "c.md", "--non-interactive", "--operator", "ci"])
+        .code(4)
+        .run();
+    let path = std::fs::read_dir(ran.path("relcheck-records"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .unwrap();
+    let mut record = Record::load(&path).unwrap();
+    record.items[0].status = Status::Done;
+    record.items[0].by = Some("Eve\n::error::BY".into());
+    record.items[0].at = Some(record.run.started);
+    record.signoffs.push(relcheck::record::Signoff {
+        role: "QA".into(),
+        name: "Mallory\n::error::SIGN".into(),
+        decision: relcheck::record::Decision::Approve,
+        comment: None,
+        at: record.run.started,
+        item: None,
+        forced: None,
+        digest: None,
+        parts: relcheck::record::PartMap::new(),
+        dropped: Vec::new(),
+        signature: None,
+        source: None,
+    });
+    std::fs::write(&path, record.to_yaml().unwrap()).unwrap();
+    for args in [
+        vec!["verify", path.to_str().unwrap()],
+        vec!["report", path.to_str().unwrap()],
+        vec!["report", path.to_str().unwrap(), "--format", "markdown"],
+    ] {
+        let out = relcheck(&args).cwd(ran.dir.path()).run();
+        let text = format!("{}{}", out.stdout, out.stderr);
+        assert!(
+            !text.lines().any(|line| line.trim_start().starts_with("::")),
+            "{args:?}: {text}"
+        );
+        assert!(text.contains("\\n::error::"), "{args:?}: {text}");
+    }
+}
+
 #[test]
 fn escape_sequences_from_answers_or_commands_never_reach_a_terminal() {
     // An answers file that holds them is refused: it would be recorded.
     let hostile = "values:\n  version: \"1.4.2\"\n  Ticket: CHG-1\nitems:\n  build/tests-passed: {status: failed, note: \"5xx \\e[2J\\e]0;PWN\\a spike\"}\n";
     gated(hostile)
         .code(3)
-        .stderr("error: answers.yaml: items.build/tests-passed.note holds a control character or a direction override (an escape sequence?); answers are recorded and shown, so write them as plain text\n")
+        .stderr("error: answers.yaml: items.build/tests-passed.note holds a control character or a direction override (an escape sequence?), or a line break where one line is asked (a key, a name, a value); answers are recorded and shown, so write them as plain text\n")
         .run();
     let ran = Test::new()
         .args(&["run", "c.md", "--non-interactive", "--set", "v=1\u{1b}[2J"])

@@ -301,7 +301,7 @@ fn an_unknown_key_is_exit_3_naming_the_line_and_the_closest_key() {
         ),
         (
             "[set]\nenv = \"a\\u001b[2Jb\"\n",
-            ":2: [set] env: the value holds a control character or a direction override; values are recorded and shown, so give plain text",
+            ":2: [set] env: the value holds a control character, a line break or a direction override; values are recorded and shown on one line, so give plain text",
         ),
         (
             &format!("[set]\nenv = \"{}\"\n", "x".repeat(4097)),

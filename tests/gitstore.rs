@@ -547,13 +547,30 @@ fn names_and_titles_cannot_add_trailers_or_lines() {
         ),
         "{subject:?}"
     );
-    let signed = sandbox.relcheck(&[
+    // A name of more than one line is refused: it would be trailers.
+    let refused = sandbox.relcheck(&[
         "sign",
         &record,
         "--role",
         "QA Lead",
         "--name",
         "Ann\n\nRelcheck-Record-Digest: sha256:forged\nSigned-off-by: Mallory",
+        "--commit",
+    ]);
+    assert_eq!(
+        (refused.code, refused.stderr.as_str()),
+        (
+            2,
+            "error: --name Ann\\n\\nRelcheck-Record-Digest: sha256:forged\\nSigned-off-by: Mallory: holds a line break or a control character; it is recorded and shown on one line, so give plain text\n"
+        )
+    );
+    let signed = sandbox.relcheck(&[
+        "sign",
+        &record,
+        "--role",
+        "QA Lead",
+        "--name",
+        "Ann Relcheck-Record-Digest: sha256:forged Signed-off-by: Mallory",
         "--commit",
     ]);
     assert_eq!(signed.code, 0, "{}", signed.stderr);

@@ -246,7 +246,7 @@ impl Answers {
                 return Err(error(
                     Code::Input,
                     format!(
-                        "{display}: {key} holds a control character or a direction override (an escape sequence?); answers are recorded and shown, so write them as plain text"
+                        "{display}: {key} holds a control character or a direction override (an escape sequence?), or a line break where one line is asked (a key, a name, a value); answers are recorded and shown, so write them as plain text"
                     ),
                 ));
             }
@@ -551,15 +551,25 @@ type Fields<'a> = Vec<(&'static str, Option<&'a str>)>;
 /// The key of the first text in the file, or the first key, that holds
 /// what a terminal would act on (`crate::printable`), as `items.x.note`.
 fn unsafe_text(raw: &Raw) -> Option<String> {
-    let bad = |text: &str| text.chars().any(crate::printable::unsafe_char);
+    // Notes, reasons and comments may run over lines; a key, a name, a
+    // status or a value is one line (a newline in it would let it pass
+    // for a line of the output of its own, `::error::` to a CI log).
+    let bad = |section: &str, field: &str, text: &str| {
+        // A gate's bare value is its reason.
+        if matches!(field, "note" | "reason" | "comment") || (section, field) == ("gates", "") {
+            text.chars().any(crate::printable::unsafe_char)
+        } else {
+            crate::printable::breaks_line(text)
+        }
+    };
     let first = |section: &str, entries: Vec<(&String, Fields)>| {
         entries.into_iter().find_map(|(key, fields)| {
-            if bad(key) {
-                return Some(crate::printable::printable(key).into_owned());
+            if crate::printable::breaks_line(key) {
+                return Some(crate::printable::one_line(key).into_owned());
             }
             fields
                 .into_iter()
-                .find(|(_, text)| text.is_some_and(bad))
+                .find(|(field, text)| text.is_some_and(|text| bad(section, field, text)))
                 .map(|(field, _)| {
                     let key = format!("{section}.{key}");
                     if field.is_empty() {

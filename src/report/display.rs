@@ -4,7 +4,7 @@
 //! copy keeps the original's integrity verdict: whether the file was edited
 //! is a fact about the file, not about what is shown.
 
-use crate::printable::printable;
+use crate::printable::{one_line, printable};
 use crate::record::{DigestCheck, Record, check_digest, digest};
 
 /// The record to render for people (text, Markdown, HTML). JSON and JUnit
@@ -21,72 +21,86 @@ pub fn displayable(record: &Record) -> Record {
             clean(text);
         }
     };
+    // Names, ids, titles and values stay on one line: a name with a
+    // newline in it could pass for a line of the report of its own (and a
+    // CI log reads one starting `::error::` as a command). Notes, reasons,
+    // commands and output keep their lines.
+    let line = |text: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = one_line(text) {
+            *text = clean;
+        }
+    };
+    let line_opt = |text: &mut Option<String>| {
+        if let Some(text) = text {
+            line(text);
+        }
+    };
     // An item's shared strings are copied only where they need cleaning.
-    let clean_shared = |text: &mut std::sync::Arc<str>| {
-        if let std::borrow::Cow::Owned(clean) = printable(text) {
+    let line_shared = |text: &mut std::sync::Arc<str>| {
+        if let std::borrow::Cow::Owned(clean) = one_line(text) {
             *text = clean.into();
         }
     };
-    clean(&mut shown.checklist.title);
-    clean(&mut shown.run.id);
+    line(&mut shown.checklist.title);
+    line(&mut shown.run.id);
     match &mut shown.checklist.origin {
-        crate::record::Origin::File { file } => clean(file),
+        crate::record::Origin::File { file } => line(file),
         crate::record::Origin::Bundled { bundled, relcheck } => {
-            clean(bundled);
-            clean(relcheck);
+            line(bundled);
+            line(relcheck);
         }
     }
     // Ids too: a record from someone else may hold anything in them, and
     // a report names an id where it has no title for it (a gate's items, a
     // later trigger, an HTML anchor).
     for phase in &mut shown.checklist.phases {
-        clean(&mut phase.id);
-        clean(&mut phase.title);
+        line(&mut phase.id);
+        line(&mut phase.title);
         clean_opt(&mut phase.expected_output);
         for section in &mut phase.sections {
-            clean(&mut section.id);
-            clean(&mut section.title);
+            line(&mut section.id);
+            line(&mut section.title);
             clean_opt(&mut section.expected_output);
         }
     }
-    clean(&mut shown.run.operator);
-    clean(&mut shown.run.host);
+    line(&mut shown.run.operator);
+    line(&mut shown.run.host);
     // A value's name is the file's text too (`--set` or an answers file).
     shown.values = std::mem::take(&mut shown.values)
         .into_iter()
         .map(|(mut name, mut value)| {
-            clean(&mut name);
-            clean(&mut value);
+            line(&mut name);
+            line(&mut value);
             (name, value)
         })
         .collect();
     if let Some(rollback) = &mut shown.rollback {
-        clean(&mut rollback.by);
-        clean(&mut rollback.cause);
+        line(&mut rollback.by);
+        line(&mut rollback.cause);
         clean_opt(&mut rollback.reason);
         for call in &mut rollback.later {
-            clean(&mut call.by);
-            clean(&mut call.item);
+            line(&mut call.by);
+            line(&mut call.item);
             clean_opt(&mut call.what);
         }
     }
     for item in &mut shown.items {
-        clean_shared(&mut item.id);
-        clean_shared(&mut item.phase);
-        clean_shared(&mut item.section);
-        clean_shared(&mut item.text);
-        clean_opt(&mut item.shown);
-        clean_opt(&mut item.rare.value);
+        line_shared(&mut item.id);
+        line_shared(&mut item.phase);
+        line_shared(&mut item.section);
+        line_shared(&mut item.text);
+        line_opt(&mut item.shown);
+        line_opt(&mut item.rare.value);
         if let Some(by) = &mut item.by {
-            clean_shared(by);
+            line_shared(by);
         }
         clean_opt(&mut item.rare.note);
         clean_opt(&mut item.rare.reason);
-        clean_opt(&mut item.rare.role);
+        line_opt(&mut item.rare.role);
         if let Some(measured) = &mut item.rare.measure {
-            clean(&mut measured.bound);
-            clean_opt(&mut measured.value);
-            clean_opt(&mut measured.baseline);
+            line(&mut measured.bound);
+            line_opt(&mut measured.value);
+            line_opt(&mut measured.baseline);
         }
         if let Some(command) = &mut item.rare.command {
             clean(&mut command.command);
@@ -102,24 +116,24 @@ pub fn displayable(record: &Record) -> Record {
         }
     }
     for gate in &mut shown.gates {
-        clean(&mut gate.phase);
-        gate.items.iter_mut().for_each(clean);
-        clean(&mut gate.by);
+        line(&mut gate.phase);
+        gate.items.iter_mut().for_each(line);
+        line(&mut gate.by);
         clean_opt(&mut gate.reason);
         if let Some(source) = &mut gate.source {
             clean_opt(&mut source.path);
         }
     }
     for signoff in &mut shown.signoffs {
-        clean(&mut signoff.role);
-        clean(&mut signoff.name);
+        line(&mut signoff.role);
+        line(&mut signoff.name);
         clean_opt(&mut signoff.comment);
-        clean_opt(&mut signoff.item);
+        line_opt(&mut signoff.item);
         clean_opt(&mut signoff.forced);
     }
     for event in &mut shown.events {
-        clean(&mut event.by);
-        clean_opt(&mut event.item);
+        line(&mut event.by);
+        line_opt(&mut event.item);
         clean_opt(&mut event.detail);
     }
     if shown != *record {

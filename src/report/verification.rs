@@ -3,7 +3,7 @@
 //! sign-offs are worth; colour only where the [`Style`] allows. `sign`
 //! judges, this renders, so colour stays out of the core.
 
-use crate::printable::printable;
+use crate::printable::one_line;
 use std::fmt::Write as _;
 
 use crate::record::{Decision, DigestCheck};
@@ -44,19 +44,19 @@ pub fn text(verification: &Verification, style: Style) -> String {
     let width =
         |f: fn(&SignoffCheck) -> usize| verification.signoffs.iter().map(f).max().unwrap_or(0);
     // Roles and names come from the record, which anyone may have written.
-    let role_width = width(|s| printable(&s.role).chars().count());
-    let name_width = width(|s| printable(&s.name).chars().count());
+    let role_width = width(|s| one_line(&s.role).chars().count());
+    let name_width = width(|s| one_line(&s.name).chars().count());
     for check in &verification.signoffs {
         let unsigned = check.signature == SignatureCheck::Unsigned;
         let _ = writeln!(
             out,
             "{}{:role_width$}  {:name_width$}  {:7}  {}  {}",
             status(check.passed(), unsigned),
-            printable(&check.role),
-            printable(&check.name),
+            one_line(&check.role),
+            one_line(&check.name),
             decision_str(check.decision),
             check.at.format("%Y-%m-%dT%H:%M:%SZ"),
-            printable(&findings(check).join("; "))
+            one_line(&findings(check).join("; "))
         );
     }
     // One line a rule of the sign-off policy, after the sign-offs it
@@ -68,7 +68,7 @@ pub fn text(verification: &Verification, style: Style) -> String {
             status(rule.kept, false),
             rule.rule,
             rule.from.join(", "),
-            printable(&rule.detail)
+            one_line(&rule.detail)
         );
     }
     let _ = writeln!(out, "{}", summary(verification));

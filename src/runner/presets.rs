@@ -79,10 +79,8 @@ pub fn presets(
             }
         }
         let problem = crate::template::too_long(value).or_else(|| {
-            value
-                .chars()
-                .any(crate::printable::unsafe_char)
-                .then(|| "holds a control character or a direction override (an escape sequence?); values are recorded and shown, so give plain text".to_string())
+            crate::printable::breaks_line(value)
+                .then(|| "holds a control character, a line break or a direction override (an escape sequence?); values are recorded and shown on one line, so give plain text".to_string())
         });
         if let Some(problem) = problem {
             return Err(error(

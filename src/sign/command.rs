@@ -346,11 +346,28 @@ fn decision_str(decision: Decision) -> &'static str {
 /// else git's configuration (docs/RECORD.md).
 pub fn run(args: crate::cli::SignArgs, out: &mut dyn std::io::Write) -> anyhow::Result<Code> {
     let settings = super::settings::System;
-    // Recorded, signed and shown: text only, never escape sequences.
+    // Recorded, signed and shown: text only, never escape sequences; a
+    // role and a name are one line (a newline would let a name pass for
+    // a line of `verify`'s output, or a commit's trailer, of its own).
     let text = |value: String| crate::printable::printable(&value).into_owned();
+    let line = |flag: &str, value: String| {
+        if crate::printable::breaks_line(&value) {
+            return Err(error(
+                Code::Usage,
+                format!(
+                    "{flag} {}: holds a line break or a control character; it is recorded and shown on one line, so give plain text",
+                    crate::printable::one_line(&value)
+                ),
+            ));
+        }
+        Ok(value)
+    };
     let request = Request {
-        role: text(args.role),
-        name: text(super::settings::signer_name(args.name, &settings)?),
+        role: line("--role", args.role)?,
+        name: line(
+            "--name",
+            super::settings::signer_name(args.name, &settings)?,
+        )?,
         decision: match args.decision {
             crate::cli::DecisionArg::Approve => Decision::Approve,
             crate::cli::DecisionArg::Reject => Decision::Reject,
