@@ -1183,3 +1183,23 @@ fn back_after_a_resume_says_how_to_reach_an_earlier_answer() {
         "correct"
     );
 }
+
+#[test]
+fn the_last_screen_names_a_failed_item_as_the_run_showed_it() {
+    let list = checklist("# V\n## Ship\n- [ ] Deploy {{version}} to the canary (optional)\n");
+    let (_, _, prompter) = go(
+        &list,
+        &clock(),
+        None,
+        false,
+        vec![
+            Scripted::Value("1.4.2".into()),
+            Do(Action::Failed {
+                note: Some("canary refused it".into()),
+            }),
+        ],
+    );
+    let summary = prompter.summary.unwrap();
+    let failed: Vec<&str> = summary.failed.iter().map(|i| &*i.text).collect();
+    assert_eq!(failed, ["Deploy 1.4.2 to the canary (optional)"]);
+}

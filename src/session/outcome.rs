@@ -102,7 +102,12 @@ impl Session<'_> {
                     matches!(i.status, Status::Failed | Status::Occurred)
                         || (i.status == Status::Skipped && !i.optional)
                 })
-                .cloned()
+                // As the run showed them: `{{version}}` filled in.
+                .map(|i| {
+                    let mut item = i.clone();
+                    item.text = crate::template::fill(&item.text, &self.record.values).into();
+                    item
+                })
                 .collect(),
             gates: self.record.gates.clone(),
             signoffs: self.record.signoffs.iter().map(heading).collect(),
