@@ -60,6 +60,10 @@ impl Terminal {
                 return Reply::Answer(WaitEnd::Elapsed);
             }
             if self.screen.escapes {
+                // Measured at each tick: a line wider than a terminal made
+                // narrower mid-wait wraps, and `\r` then rewrites only its
+                // last row, so every tick would add rows.
+                let width = self.frame().columns();
                 let line = render::countdown(left, view.requested, style, width);
                 let _ = self.term.write_str(&format!("\r\x1b[K{line}"));
                 let _ = self.term.flush();
