@@ -467,6 +467,10 @@ impl Prompter for Unattended<'_> {
                 name,
                 if item.kind == Kind::Signoff {
                     " (sign-off)"
+                } else if item.rare.command.as_ref().is_some_and(|run| run.running) {
+                    // Killed mid-command: it may have done its work, so
+                    // it is not run again by itself (a deploy twice).
+                    ": its command was running when relcheck stopped, and may have done its work; not run again (answer it in the answers file, or at a terminal)"
                 } else {
                     ""
                 },

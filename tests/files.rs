@@ -580,15 +580,32 @@ fn a_write_that_fails_names_the_file_and_says_what_is_safe() {
         (out.status.code(), stderr.lines().last().unwrap()),
         (
             Some(4),
-            format!("error: cannot write {name}.journal: File too large (os error 27); every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; free some space, then go on with: relcheck resume {name}. The command of \u{201c}Loud\u{201d} ran (exit 0) but its result is not in the record: see what it did before resuming, which runs it again").as_str()
+            format!("error: cannot write {name}.journal: File too large (os error 27); every answer up to the last one shown as saved is safe in the record, and the one just given was not saved; free some space, then go on with: relcheck resume {name}. The command of \u{201c}Loud\u{201d} ran (exit 0) but its result is not in the record, which shows it started: see what it did; resuming does not run it again by itself").as_str()
         ),
         "{stderr}"
     );
-    // The first answer is safe; the run goes on once there is room.
+    // The first answer is safe, and the second item's command is saved as
+    // started. The run goes on once there is room, without running it
+    // again: a person (or the answers file) says how it went.
     let saved = Record::load(&record).unwrap();
     assert_eq!(saved.items[0].status, Status::Done);
     assert_eq!(saved.items[1].status, Status::Pending);
+    assert!(saved.items[1].rare.command.as_ref().unwrap().running);
     let out = folder.run(&["resume", &name, "--non-interactive"]);
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("pending Loud: its command was running when relcheck stopped, and may have done its work; not run again (answer it in the answers file, or at a terminal)"),
+        "{}",
+        out.stderr
+    );
+    fs::write(folder.path().join("loud.yaml"), "items:\n  Loud: done\n").unwrap();
+    let out = folder.run(&[
+        "resume",
+        &name,
+        "--non-interactive",
+        "--answers",
+        "loud.yaml",
+    ]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let done = Record::load(&record).unwrap();
     assert!(done.items.iter().all(|item| item.status == Status::Done));

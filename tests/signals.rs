@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use nix::sys::signal::Signal;
 use relcheck::record::{Outcome, Record, Status};
 
-use crate::support::{BIN, RawPty, Test};
+use crate::support::{BIN, RawPty, Test, relcheck};
 
 const MINI: &str = "# Mini
 ## Do
@@ -380,6 +380,65 @@ fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String,
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
+}
+
+/// SIGKILL cannot be caught: a pipeline killed while a command runs
+/// leaves that command running, and the record cannot say how it ended.
+/// It says it started (saved before it did), so a resumed pipeline does
+/// not run it again beside the first (a deploy twice): the item waits for
+/// a person or the answers file, and the job says why.
+#[test]
+fn a_pipeline_killed_mid_command_is_resumed_without_running_it_again() {
+    let (_tmp, dir) = setup();
+    let child = Command::new(BIN)
+        .args(["run", "slow.md", "--non-interactive", "--set", "Ticket=T-9"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .env("RELCHECK_OPERATOR", "ci-bot")
+        .env_remove("RELCHECK_RECORDS_DIR")
+        .env_remove("GITHUB_ACTIONS")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !dir.join("group.pid").exists() {
+        assert!(Instant::now() < deadline, "the command never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), None, "killed");
+    let group = std::fs::read_to_string(dir.join("group.pid")).unwrap();
+    let records: Vec<PathBuf> = std::fs::read_dir(dir.join("relcheck-records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    let saved = Record::load(&records[0]).unwrap();
+    let run = saved.items[1].rare.command.as_ref().unwrap();
+    assert!(run.running, "{run:?}");
+    let resumed = relcheck(&["resume", records[0].to_str().unwrap(), "--non-interactive"])
+        .cwd(&dir)
+        .env("RELCHECK_OPERATOR", "ci-bot")
+        .run();
+    // The orphaned command is the test's to end now.
+    let orphans = nix::unistd::Pid::from_raw(-group.trim().parse::<i32>().unwrap());
+    let _ = nix::sys::signal::kill(orphans, Signal::SIGKILL);
+    assert_eq!(resumed.code, 4, "{}", resumed.stderr);
+    assert!(
+        resumed.stderr.contains("pending Rollout started: its command was running when relcheck stopped, and may have done its work; not run again"),
+        "{}",
+        resumed.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("group.pid")).unwrap(),
+        group,
+        "run again"
+    );
 }
 
 #[test]

@@ -273,6 +273,11 @@ pub struct CommandRun {
     /// grace after SIGTERM and was killed with SIGKILL.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub killed: bool,
+    /// Saved as started before it ran, and not ended since: relcheck was
+    /// killed (or the machine lost) while it ran. It may still be running,
+    /// or have done its work; nothing runs it again by itself.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub running: bool,
 }
 
 impl CommandRun {
@@ -280,7 +285,9 @@ impl CommandRun {
     /// "exit 2", "ended without an exit code". Reports add its time; a
     /// save that lost it says it with this.
     pub fn ended(&self) -> String {
-        if self.timed_out {
+        if self.running {
+            "started, its end not recorded (relcheck stopped while it ran)".to_string()
+        } else if self.timed_out {
             "timed out".to_string()
         } else if self.interrupted {
             // Ctrl-C, or the run stopped by a signal: it never ended by

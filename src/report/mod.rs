@@ -346,6 +346,7 @@ mod tests {
             truncated_bytes: 0,
             interrupted: false,
             killed: false,
+            running: false,
         };
         assert_eq!(
             command_summary(&command),

@@ -357,6 +357,45 @@ impl Session<'_> {
         Applied::Settled
     }
 
+    /// The script `r` runs for item `index`, the run's values in it, or why
+    /// none runs. An item with no command of its own runs its section's,
+    /// and the run is recorded on the item `r` was pressed on.
+    fn command_script(&self, index: usize) -> Result<String, String> {
+        let item = self.item(index);
+        let section = &self.entries[index].0;
+        let Some(command) = item.rare.command.as_ref().or(section.rare.command.as_ref()) else {
+            return Err("this item has no command".to_string());
+        };
+        exec::substitute(command, &self.record.values).map_err(|unfilled| match unfilled {
+            exec::Unfilled::Missing(missing) => format!("no value for {}", missing.join(", ")),
+            exec::Unfilled::Unsafe(names) => exec::unsafe_message(&names),
+        })
+    }
+
+    /// Item `index`'s command as started and not ended, to be saved before
+    /// it starts; false when it cannot start (`run_command` says why).
+    pub(super) fn mark_started(&mut self, index: usize) -> bool {
+        let Ok(script) = self.command_script(index) else {
+            return false;
+        };
+        let result = &mut self.record.items[index];
+        self.run_before = Some(result.rare.command.take());
+        result.rare.command = Some(Box::new(CommandRun {
+            command: script,
+            exit_code: None,
+            timed_out: false,
+            timeout_seconds: None,
+            duration_seconds: 0.0,
+            output: String::new(),
+            truncated_bytes: 0,
+            interrupted: false,
+            killed: false,
+            running: true,
+        }));
+        self.dirty.push(index);
+        true
+    }
+
     pub(super) fn run_command(
         &mut self,
         index: usize,
@@ -364,26 +403,11 @@ impl Session<'_> {
         executor: &dyn Executor,
     ) -> Applied {
         let item = self.item(index);
-        // An item with no command of its own runs its section's, and the
-        // run is recorded on the item `r` was pressed on.
-        let section = &self.entries[index].0;
-        let Some(command) = item.rare.command.as_ref().or(section.rare.command.as_ref()) else {
-            return Applied::Again {
-                message: Some("this item has no command".to_string()),
-                suggested: None,
-            };
-        };
-        let script = match exec::substitute(command, &self.record.values) {
+        let script = match self.command_script(index) {
             Ok(script) => script,
-            Err(exec::Unfilled::Missing(missing)) => {
+            Err(why) => {
                 return Applied::Again {
-                    message: Some(format!("no value for {}", missing.join(", "))),
-                    suggested: None,
-                };
-            }
-            Err(exec::Unfilled::Unsafe(names)) => {
-                return Applied::Again {
-                    message: Some(exec::unsafe_message(&names)),
+                    message: Some(why),
                     suggested: None,
                 };
             }
@@ -408,12 +432,18 @@ impl Session<'_> {
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
+                // It never started: the item is as it was.
+                if let Some(before) = self.run_before.take() {
+                    self.record.items[index].rare.command = before;
+                    self.dirty.push(index);
+                }
                 return Applied::Again {
                     message: Some(format!("could not start the command: {err}")),
                     suggested: None,
                 };
             }
         };
+        self.run_before = None;
         prompter.command_finished(&outcome);
         self.dirty.push(index);
         self.ran_unsaved = Some(index);
@@ -430,6 +460,7 @@ impl Session<'_> {
             // end by itself, and its output is what it printed until then.
             interrupted: outcome.cancelled,
             killed: outcome.killed,
+            running: false,
         }));
         self.event(
             EventAction::Command,

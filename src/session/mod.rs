@@ -125,6 +125,9 @@ pub struct Session<'a> {
     /// An item whose command ran since the last save: if that save fails,
     /// the message says the command ran, since resuming runs it again.
     ran_unsaved: Option<usize>,
+    /// The command run an item had before its command was marked started,
+    /// put back if the command then cannot start.
+    run_before: Option<Option<Box<crate::record::CommandRun>>>,
     /// The item just answered: the prompter hears of it (CI's `ok` line)
     /// only once the save has made it durable, so a run killed between
     /// the two never reported an answer the record lacks.
@@ -299,7 +302,7 @@ impl<'a> Session<'a> {
         crate::exit::error(
             crate::exit::code_of(&err),
             format!(
-                "{err}. The command of \u{201c}{}\u{201d} ran ({}) but its result is not in the record: see what it did before resuming, which runs it again",
+                "{err}. The command of \u{201c}{}\u{201d} ran ({}) but its result is not in the record, which shows it started: see what it did; resuming does not run it again by itself",
                 crate::printable::printable(&item.text),
                 command.ended()
             ),
@@ -399,7 +402,15 @@ impl<'a> Session<'a> {
             self.settled_here(index);
             return Ok(Reply::Answer(()));
         }
-        let mut message = None;
+        // Killed while its command ran: said, and no Enter default.
+        let mut message = self.record.items[index]
+            .rare
+            .command
+            .as_ref()
+            .filter(|run| run.running)
+            .map(|_| {
+                "its command was running when relcheck stopped, and its end is not recorded: it may still be running, or have done its work; see before r runs it again".to_string()
+            });
         let mut suggested = None;
         self.tell_signoff_waiting(index);
         loop {
@@ -465,6 +476,12 @@ impl<'a> Session<'a> {
             // when it was interrupted; any other answer asked again keeps
             // what the last run said.
             let ran = matches!(action, crate::prompt::Action::RunCommand);
+            // Saved as started before it starts: killed while it runs, the
+            // run is resumed knowing it may have done its work, and nothing
+            // runs it again by itself (a deploy twice).
+            if ran && self.mark_started(index) {
+                self.save(sink, false)?;
+            }
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {
                     self.settled_here(index);

@@ -159,6 +159,7 @@ impl<'a> Session<'a> {
             undo: Vec::new(),
             asked_rollback,
             walked: Vec::new(),
+            run_before: None,
             interrupted,
             deferred: HashSet::new(),
             unset: HashSet::new(),

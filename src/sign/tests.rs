@@ -52,6 +52,7 @@ pub(super) fn record() -> Record {
         truncated_bytes: 0,
         interrupted: false,
         killed: false,
+        running: false,
     }));
     let mut version = item("pre/version", Kind::Field, Status::Done);
     version.rare.value = Some("1.4.0".to_string());

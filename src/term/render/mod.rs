@@ -124,6 +124,9 @@ fn kind_label(style: Style, kind: Kind) -> (&'static str, String) {
 
 /// How a command ended, in the words the record keeps.
 fn last_run(run: &crate::record::CommandRun) -> String {
+    if run.running {
+        return "last run: its end not recorded (relcheck stopped while it ran)".to_string();
+    }
     let status = match (run.interrupted, run.timed_out, run.exit_code) {
         (true, _, _) => "interrupted".to_string(),
         // The time asked; the time taken adds the grace to stop it.

@@ -160,6 +160,7 @@ fn after_command(output: &str) -> ItemView {
         truncated_bytes: 0,
         interrupted: false,
         killed: false,
+        running: false,
     }));
     view
 }
