@@ -25,7 +25,7 @@ use crate::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, StartView, Summary,
     ValueRequest, WaitEnd, WaitView,
 };
-use crate::record::{GateDecision, ItemResult, Provenance, Record, Status};
+use crate::record::{EventAction, GateDecision, ItemResult, Provenance, Record, Status};
 use crate::style::Style;
 
 /// How many lines of a failed command's output to print under it.
@@ -541,10 +541,20 @@ pub fn step_summary(record: &Record) -> String {
             None => counts.push((item.status.as_str().to_string(), 1)),
         }
     }
+    // A cancelled job's run is in progress, stopped by what its log's
+    // last event names: said so, not left to read as waiting on answers.
+    let stopped = record
+        .events
+        .last()
+        .filter(|event| record.run.finished.is_none() && event.action == EventAction::Interrupt)
+        .map(|event| event.detail.as_deref().unwrap_or("a signal"));
+    let outcome = match stopped {
+        Some(cause) => format!("stopped by {}", escape_markdown(cause)),
+        None => record.run.outcome.as_str().to_string(),
+    };
     let mut out = format!(
-        "## relcheck: {}: {}\n\n| status | items |\n|---|---|\n",
+        "## relcheck: {}: {outcome}\n\n| status | items |\n|---|---|\n",
         escape_markdown(&record.checklist.title),
-        record.run.outcome.as_str()
     );
     for (status, n) in counts {
         out.push_str(&format!("| {status} | {n} |\n"));
@@ -592,10 +602,15 @@ pub fn step_summary(record: &Record) -> String {
         .iter()
         .filter(|i| i.status == Status::Pending)
         .count();
-    if pending > 0 {
-        out.push_str(&format!(
-            "\n{pending} items are pending: they need an answer in the answers file.\n"
-        ));
+    let are = if pending == 1 { "item is" } else { "items are" };
+    match (pending, stopped) {
+        (0, _) => {}
+        (_, Some(_)) => out.push_str(&format!(
+            "\n{pending} {are} pending: the run was stopped first; `relcheck resume` the record to go on.\n"
+        )),
+        (_, None) => out.push_str(&format!(
+            "\n{pending} {are} pending: they need an answer in the answers file.\n"
+        )),
     }
     out
 }
@@ -615,6 +630,30 @@ fn escape_markdown(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A cancelled job's summary says what stopped it, not that its open
+    /// items wait for answers in the answers file.
+    #[test]
+    fn a_stopped_runs_summary_says_what_stopped_it() {
+        let record: Record = crate::yaml::from_str(
+            r#"
+schema: relcheck/record/v2
+checklist: {title: Ship, origin: {file: s.md}, sha256: x}
+run: {id: r, operator: ci, host: h, started: 2026-01-01T10:00:00Z, mode: non-interactive, outcome: in-progress, relcheck_version: 0.1.0}
+items:
+- {id: p/a, phase: p, section: p, text: A, line: 1, status: done, by: ci, at: 2026-01-01T10:00:30Z}
+- {id: p/b, phase: p, section: p, text: B, line: 2, status: pending}
+events:
+- {at: 2026-01-01T10:00:00Z, action: start}
+- {at: 2026-01-01T10:00:40Z, action: interrupt, detail: SIGTERM}
+"#,
+        )
+        .unwrap();
+        assert_eq!(
+            step_summary(&record),
+            "## relcheck: Ship: stopped by SIGTERM\n\n| status | items |\n|---|---|\n| done | 1 |\n| pending | 1 |\n\n1 item is pending: the run was stopped first; `relcheck resume` the record to go on.\n"
+        );
+    }
 
     #[test]
     fn annotations_escape_data_and_properties() {
