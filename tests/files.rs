@@ -387,6 +387,41 @@ fn a_file_size_limit_fails_a_save_as_a_full_disk_does() {
     assert!(left.is_empty(), "{left:?}");
 }
 
+/// The records folder removed under a run (a clean-up job) took the
+/// record and its lock: the run says so, not that another run took its
+/// lock, and keeps its answers in the folder made again.
+#[test]
+fn a_records_folder_removed_under_a_run_is_said_and_its_answers_kept() {
+    let folder = Folder::with(
+        "# Gone\n\n## Do\n\n- [ ] First\n  ```sh\n  echo one\n  ```\n- [ ] Clean up\n  ```sh\n  rm -rf relcheck-records\n  ```\n- [ ] Third\n",
+    );
+    let out = folder.run(&["run", "s.md", "--non-interactive"]);
+    let last = out.stderr.lines().last().unwrap_or_default().to_string();
+    assert_eq!(out.code, 4, "{}", out.stderr);
+    assert!(
+        last.contains(": the records folder relcheck-records was removed while this run was on, and the record, its journal and its lock with it; this run stops: this run's answers, the last one included, are in relcheck-records/"),
+        "{last}"
+    );
+    let copies: Vec<PathBuf> = fs::read_dir(folder.path().join("relcheck-records"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(copies.len(), 1, "{copies:?}");
+    assert!(
+        copies[0].to_string_lossy().ends_with(".unsaved"),
+        "{copies:?}"
+    );
+    let kept = Record::load(&copies[0]).unwrap();
+    let statuses: Vec<Status> = kept.items.iter().map(|item| item.status).collect();
+    // The save that found the folder gone held the clean-up's result,
+    // before its item was answered.
+    assert_eq!(statuses, [Status::Done, Status::Pending, Status::Pending]);
+    assert_eq!(
+        kept.items[1].rare.command.as_ref().unwrap().exit_code,
+        Some(0)
+    );
+}
+
 #[test]
 fn a_records_folder_that_is_a_file_gets_one_line() {
     let folder = Folder::new();

@@ -134,6 +134,34 @@ impl RecordFile {
         let Err(what) = lock.check() else {
             return Ok(());
         };
+        // The whole records folder gone (a clean-up job, `rm -rf`) took the
+        // lock, the record and its journal with it: no other writer, so
+        // said as it is; the folder is made again to keep the answers in.
+        let dir = self
+            .path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !dir.exists() {
+            let kept = fs::create_dir_all(dir)
+                .map_err(anyhow::Error::from)
+                .and_then(|()| keep_aside(&self.path, record));
+            let kept = match kept {
+                Ok(copy) => format!(
+                    "this run's answers, the last one included, are in {} (a copy relcheck does not read)",
+                    copy.display()
+                ),
+                Err(err) => format!("its answers could not be kept ({err:#})"),
+            };
+            return Err(error(
+                Code::Incomplete,
+                format!(
+                    "{}: the records folder {} was removed while this run was on, and the record, its journal and its lock with it; this run stops: {kept}",
+                    self.path.display(),
+                    dir.display()
+                ),
+            ));
+        }
         let kept = match keep_aside(&self.path, record) {
             Ok(copy) => format!(
                 "Its answers, the last one included, are in {} (a copy relcheck does not read): compare it with the record before going on",
