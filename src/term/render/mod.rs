@@ -311,14 +311,15 @@ pub fn item(
     }
     let (mut kept, left) = super::layout::fit(blocks, budget);
     if let (Some(at), Some(run)) = (output_at, &view.result.rare.command) {
-        kept[at] = output_tail(&run.output, width, left);
+        kept[at] = output_tail(&run.output, run.truncated_bytes, width, left);
     }
     kept.into_iter().flatten().collect()
 }
 
 /// The last rows of a command's output that fit in `rows`, saying how
-/// many came before them.
-pub fn output_tail(output: &str, width: usize, rows: usize) -> Vec<String> {
+/// many came before them, and how much the record did not keep (only its
+/// last 64 KiB: `dropped` bytes before them).
+pub fn output_tail(output: &str, dropped: u64, width: usize, rows: usize) -> Vec<String> {
     let all = chop(output, 4, width);
     if all.len() <= rows {
         return all.into_iter().map(|l| format!("  │{}", &l[3..])).collect();
@@ -327,11 +328,15 @@ pub fn output_tail(output: &str, width: usize, rows: usize) -> Vec<String> {
         return Vec::new();
     }
     let shown = rows - 1;
-    let mut lines = vec![cut(
-        &format!(
-            "  │ … {} earlier lines (the record keeps them)",
-            all.len() - shown
+    let kept = match dropped {
+        0 => "the record keeps them".to_string(),
+        bytes => format!(
+            "the record keeps them; {} bytes before them were not kept",
+            crate::source::thousands(usize::try_from(bytes).unwrap_or(usize::MAX))
         ),
+    };
+    let mut lines = vec![cut(
+        &format!("  │ … {} earlier rows ({kept})", all.len() - shown),
         width,
     )];
     lines.extend(

@@ -186,10 +186,18 @@ fn after_a_command_its_output_tail_shows_under_the_item() {
 #[test]
 fn a_long_output_gets_only_the_rows_left() {
     let output: String = (1..=100).map(|i| format!("line {i}\n")).collect();
-    let lines = plain(&after_command(&output), WIDE);
+    let mut view = after_command(&output);
+    let lines = plain(&view, WIDE);
     assert_eq!(lines.len(), WIDE.height - 1);
     assert_eq!(lines[6], "  last run: exit 0 in 0.0 s");
-    assert_eq!(lines[7], "  │ … 83 earlier lines (the record keeps them)");
+    assert_eq!(lines[7], "  │ … 83 earlier rows (the record keeps them)");
+    // Past the record's 64 KiB, what it dropped is said too.
+    view.result.rare.command.as_mut().unwrap().truncated_bytes = 1_234_567;
+    let lines = plain(&view, WIDE);
+    assert_eq!(
+        lines[7],
+        "  │ … 83 earlier rows (the record keeps them; 1,234,567 bytes before them were not kept)"
+    );
     assert_eq!(lines[8], "  │ line 84");
     assert_eq!(lines[24], "  │ line 100");
     assert_eq!(lines[26], "  » command exit 0: Enter marks it done");
