@@ -346,6 +346,20 @@ fn an_output_named_by_a_link_or_a_pipe_is_written_through_it() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(reader.join().unwrap().starts_with("<?xml"));
     assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+    // `/dev/stdout` while standard output is appended to a log: written
+    // into the log after what it held, not over it.
+    let log = folder.path().join("log.txt");
+    fs::write(&log, "LOG\n").unwrap();
+    let appended = fs::OpenOptions::new().append(true).open(&log).unwrap();
+    let status = Command::new(BIN)
+        .args(["report", record, "--format", "junit", "-o", "/dev/stdout"])
+        .current_dir(folder.path())
+        .stdout(appended)
+        .status()
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let logged = fs::read_to_string(&log).unwrap();
+    assert!(logged.starts_with("LOG\n<?xml"), "{logged}");
 }
 
 /// Under a file-size limit (`ulimit -f`) a save too large fails as on a

@@ -384,6 +384,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 /// rename over `/dev/stdout` as root breaks the whole container).
 pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let context = || format!("cannot write {}", path.display());
+    // `/dev/stdout` while standard output goes to a file (`> log`, `>>
+    // log`) names that file: replaced, it would lose what the shell put
+    // there and all relcheck prints after; opened anew, it would be
+    // written from its start. Written through the stream itself instead.
+    if let Some(stream) = own_stream(path) {
+        return stream(bytes).with_context(context);
+    }
     let linked = fs::symlink_metadata(path).is_ok_and(|meta| meta.file_type().is_symlink());
     match fs::metadata(path) {
         Ok(meta) if meta.is_dir() => Err(anyhow::anyhow!("it is a folder")).with_context(context),
@@ -396,6 +403,35 @@ pub fn write_output(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         // A link to nothing yet makes its target, as a shell's `>` would.
         Err(_) if linked => fs::write(path, bytes).with_context(context),
         _ => write_atomic(path, bytes),
+    }
+}
+
+/// Writes all its bytes somewhere fixed.
+type WriteAll = fn(&[u8]) -> std::io::Result<()>;
+
+/// A writer to this process's standard output or error, when `path` is
+/// the same file as either (`/dev/stdout`, `/proc/self/fd/2`, or the file
+/// a shell sent it to).
+fn own_stream(path: &Path) -> Option<WriteAll> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let target = fs::metadata(path).ok()?;
+    let same = |fd: std::os::fd::BorrowedFd<'_>| {
+        fd.try_clone_to_owned()
+            .map(File::from)
+            .and_then(|file| file.metadata())
+            .is_ok_and(|meta| meta.dev() == target.dev() && meta.ino() == target.ino())
+    };
+    if same(std::io::stdout().as_fd()) {
+        Some(|bytes| {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes)?;
+            out.flush()
+        })
+    } else if same(std::io::stderr().as_fd()) {
+        Some(|bytes| std::io::stderr().lock().write_all(bytes))
+    } else {
+        None
     }
 }
 
