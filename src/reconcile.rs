@@ -97,11 +97,16 @@ pub fn reconcile(
             was.status,
             Status::Pending | Status::NotNeeded | Status::NotRun
         );
-        let answer = if answered {
+        let mut answer = if answered {
             format!("; its answer ({}) is not kept", was.status.as_str())
         } else {
             String::new()
         };
+        // Started when relcheck was killed, its end never recorded: said
+        // here, the one place the log keeps it once the item starts over.
+        if was.rare.command.as_ref().is_some_and(|run| run.running) {
+            answer.push_str("; its command had started, its end not recorded");
+        }
         if was.kind != item.kind {
             asked_anew.insert(item.id.clone());
             changes.push(format!(

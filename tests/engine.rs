@@ -1389,3 +1389,69 @@ fn a_value_over_4_kib_at_the_terminal_is_asked_again() {
     );
     assert_eq!(run.record.items[1].rare.value.as_deref(), Some("T-1"));
 }
+
+/// A command is saved as started before it runs; killed then (SIGKILL,
+/// nothing recorded after), the resumed run says so with no Enter
+/// default, and running it again keeps that earlier start in the log.
+#[test]
+fn a_command_whose_end_was_never_recorded_is_said_and_its_start_kept_when_run_again() {
+    let text = "# K\n## Go\n- [ ] Roll out\n  ```sh\n  rollout\n  ```\n";
+    let clock = clock();
+    let flag = AtomicBool::new(false);
+    let list = checklist(text);
+    // The saves of a run whose script ends at `r`: the scripted
+    // prompter's panic when asked again stands for the kill. Among them,
+    // the item saved as started, as a run killed while the command ran
+    // leaves it on disk.
+    let mut session = Session::start(&list, &clock, options(), &flag, "r".into());
+    let mut sink = MemorySink::default();
+    let mut prompter = ScriptedPrompter::new([Do(Action::RunCommand)]);
+    let executor = Fake::new([ExecOutcome::exited(0, "rolled\n")]);
+    let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        session.run(&mut prompter, &executor, &mut sink)
+    }));
+    let started = sink
+        .saves
+        .iter()
+        .find(|record| {
+            record.items[0]
+                .rare
+                .command
+                .as_ref()
+                .is_some_and(|run| run.running)
+        })
+        .expect("saved as started before it ran")
+        .clone();
+    assert_eq!(
+        started.items[0].rare.command.as_ref().unwrap().command,
+        "rollout"
+    );
+
+    let mut session = Session::resume(&list, started, &clock, options(), &flag);
+    let mut prompter = ScriptedPrompter::new([Do(Action::RunCommand), done()]);
+    let executor = Fake::new([ExecOutcome::exited(0, "rolled\n")]);
+    session
+        .run(&mut prompter, &executor, &mut MemorySink::default())
+        .unwrap();
+    assert_eq!(
+        prompter.transcript[1],
+        "item go/roll-out (its command was running when relcheck stopped, and its end is not recorded: it may still be running, or have done its work; see before r runs it again)"
+    );
+    assert_eq!(prompter.suggestions[0], None);
+    let commands: Vec<&str> = session
+        .record
+        .events
+        .iter()
+        .filter(|e| e.action.as_str() == "command")
+        .filter_map(|e| e.detail.as_deref())
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(
+        commands[0],
+        "started, its end not recorded (relcheck stopped while it ran) (run again)"
+    );
+    assert!(commands[1].starts_with("exit 0 ("), "{commands:?}");
+    let run = session.record.items[0].rare.command.as_ref().unwrap();
+    assert!(!run.running);
+    assert_eq!(run.exit_code, Some(0));
+}

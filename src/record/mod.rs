@@ -284,9 +284,13 @@ impl CommandRun {
     /// How it ended, in a word or two: "timed out", "interrupted",
     /// "exit 2", "ended without an exit code". Reports add its time; a
     /// save that lost it says it with this.
+    /// How a command saved as started and never ended is said.
+    pub const END_NOT_RECORDED: &str =
+        "started, its end not recorded (relcheck stopped while it ran)";
+
     pub fn ended(&self) -> String {
         if self.running {
-            "started, its end not recorded (relcheck stopped while it ran)".to_string()
+            Self::END_NOT_RECORDED.to_string()
         } else if self.timed_out {
             "timed out".to_string()
         } else if self.interrupted {

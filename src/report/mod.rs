@@ -59,6 +59,10 @@ impl Default for Options {
 /// timeout says the time it was given ("timed out after 3 s, stopped after
 /// 5.0 s"): the measured time includes the grace period before SIGKILL.
 pub fn command_summary(command: &CommandRun) -> String {
+    // Its end is not known, nor how long it took.
+    if command.running {
+        return command.ended();
+    }
     if let (true, Some(limit)) = (command.timed_out, command.timeout_seconds) {
         return format!(
             "{}, stopped after {}",
@@ -363,6 +367,13 @@ mod tests {
         assert_eq!(
             command_summary(&command),
             "ended without an exit code after 5.0 s"
+        );
+        // Saved as started and never ended: no end, and no time.
+        command.interrupted = false;
+        command.running = true;
+        assert_eq!(
+            command_summary(&command),
+            "started, its end not recorded (relcheck stopped while it ran)"
         );
     }
 

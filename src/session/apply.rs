@@ -373,14 +373,21 @@ impl Session<'_> {
     }
 
     /// Item `index`'s command as started and not ended, to be saved before
-    /// it starts; false when it cannot start (`run_command` says why).
-    pub(super) fn mark_started(&mut self, index: usize) -> bool {
-        let Ok(script) = self.command_script(index) else {
-            return false;
-        };
-        let result = &mut self.record.items[index];
-        self.run_before = Some(result.rare.command.take());
-        result.rare.command = Some(Box::new(CommandRun {
+    /// it starts. `None` when it cannot start (`run_command` says why);
+    /// else what the item held before, to put back if that save fails.
+    pub(super) fn mark_started(&mut self, index: usize) -> Option<Option<Box<CommandRun>>> {
+        let script = self.command_script(index).ok()?;
+        let before = self.record.items[index].rare.command.take();
+        // A start whose end was never recorded (relcheck was killed) is
+        // about to be replaced: the log keeps that it happened.
+        if before.as_ref().is_some_and(|run| run.running) {
+            self.event(
+                EventAction::Command,
+                Some(self.record.items[index].id.to_string()),
+                Some(format!("{} (run again)", CommandRun::END_NOT_RECORDED)),
+            );
+        }
+        self.record.items[index].rare.command = Some(Box::new(CommandRun {
             command: script,
             exit_code: None,
             timed_out: false,
@@ -393,7 +400,7 @@ impl Session<'_> {
             running: true,
         }));
         self.dirty.push(index);
-        true
+        Some(before)
     }
 
     pub(super) fn run_command(
@@ -432,18 +439,16 @@ impl Session<'_> {
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
-                // It never started: the item is as it was.
-                if let Some(before) = self.run_before.take() {
-                    self.record.items[index].rare.command = before;
-                    self.dirty.push(index);
-                }
+                // Whether it got as far as starting is not known here: it
+                // stays saved as started, which runs nothing by itself.
                 return Applied::Again {
-                    message: Some(format!("could not start the command: {err}")),
+                    message: Some(format!(
+                        "the command could not be run to its end ({err}); it may have started: see before r runs it again"
+                    )),
                     suggested: None,
                 };
             }
         };
-        self.run_before = None;
         prompter.command_finished(&outcome);
         self.dirty.push(index);
         self.ran_unsaved = Some(index);

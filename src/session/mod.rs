@@ -123,11 +123,9 @@ pub struct Session<'a> {
     answer_source: Option<Provenance>,
     answer_by: Option<String>,
     /// An item whose command ran since the last save: if that save fails,
-    /// the message says the command ran, since resuming runs it again.
+    /// the message says the command ran, since the record shows only that
+    /// it started.
     ran_unsaved: Option<usize>,
-    /// The command run an item had before its command was marked started,
-    /// put back if the command then cannot start.
-    run_before: Option<Option<Box<crate::record::CommandRun>>>,
     /// The item just answered: the prompter hears of it (CI's `ok` line)
     /// only once the save has made it durable, so a run killed between
     /// the two never reported an answer the record lacks.
@@ -285,8 +283,8 @@ impl<'a> Session<'a> {
     }
 
     /// A failed save's error, saying so when it held a command's result:
-    /// the command ran (a deploy, say) though the record cannot show it,
-    /// and resuming runs it again.
+    /// the command ran (a deploy, say) though the record shows only that
+    /// it started.
     fn unsaved_command(&self, err: anyhow::Error) -> anyhow::Error {
         // A lock taken over keeps the answers in a copy beside the record,
         // and says so: only a write that failed loses the result.
@@ -479,8 +477,13 @@ impl<'a> Session<'a> {
             // Saved as started before it starts: killed while it runs, the
             // run is resumed knowing it may have done its work, and nothing
             // runs it again by itself (a deploy twice).
-            if ran && self.mark_started(index) {
-                self.save(sink, false)?;
+            if ran
+                && let Some(before) = self.mark_started(index)
+                && let Err(err) = self.save(sink, false)
+            {
+                // Not saved as started, so not started: as it was.
+                self.record.items[index].rare.command = before;
+                return Err(err);
             }
             match self.apply(index, action, prompter, executor) {
                 Applied::Settled => {

@@ -159,7 +159,6 @@ impl<'a> Session<'a> {
             undo: Vec::new(),
             asked_rollback,
             walked: Vec::new(),
-            run_before: None,
             interrupted,
             deferred: HashSet::new(),
             unset: HashSet::new(),
