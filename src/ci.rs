@@ -543,9 +543,12 @@ pub fn step_summary(record: &Record) -> String {
     }
     // A cancelled job's run is in progress, stopped by what its log's
     // last event names: said so, not left to read as waiting on answers.
+    // (A notification that failed is logged after it.)
     let stopped = record
         .events
-        .last()
+        .iter()
+        .rev()
+        .find(|event| event.action != EventAction::NotifyFailed)
         .filter(|event| record.run.finished.is_none() && event.action == EventAction::Interrupt)
         .map(|event| event.detail.as_deref().unwrap_or("a signal"));
     let outcome = match stopped {
@@ -646,6 +649,7 @@ items:
 events:
 - {at: 2026-01-01T10:00:00Z, action: start}
 - {at: 2026-01-01T10:00:40Z, action: interrupt, detail: SIGTERM}
+- {at: 2026-01-01T10:00:41Z, action: notify-failed, detail: "dev.relcheck.run.started.v1 to http://127.0.0.1:9: connection refused"}
 "#,
         )
         .unwrap();

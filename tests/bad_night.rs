@@ -181,7 +181,14 @@ fn a_rollback_quit_half_way_is_rolling_back_and_resumes_at_the_next_step() {
     assert_eq!(record.run.outcome, Outcome::RolledBack);
     assert_eq!(
         actions(&record),
-        ["start", "rollback", "pause", "resume", "finish"]
+        [
+            "start",
+            "rollback",
+            "pause",
+            "resume",
+            "set-aside",
+            "finish"
+        ]
     );
     assert_eq!(record.events[3].detail.as_deref(), Some("interactive"));
 }
@@ -275,7 +282,7 @@ fn a_second_trigger_is_listed_and_the_first_call_stands() {
     );
     assert_eq!(
         actions(&record),
-        ["start", "rollback", "rollback-again", "finish"]
+        ["start", "rollback", "set-aside", "rollback-again", "finish"]
     );
 }
 
@@ -1018,9 +1025,14 @@ fn after_the_way_back_a_phase_set_aside_is_na_and_its_field_still_asked() {
             Some("2 items n/a: set aside after the rollback")
         )
     );
+    // The walk is logged too: a `b` after it takes back what the log holds.
     assert_eq!(
         actions(&record),
-        ["start", "rollback", "set-aside", "finish"]
+        ["start", "rollback", "set-aside", "set-aside", "finish"]
+    );
+    assert_eq!(
+        record.events[3].detail.as_deref(),
+        Some("not set aside: 1 step walked one by one")
     );
 }
 

@@ -1463,6 +1463,14 @@ fn rollback_needed_true_is_refused_where_the_run_never_asks_it() {
         .stderr("error: the answers file says rollback_needed: true, but r.md never asks whether a rollback is needed: its triggers call the rollback: answer the one that happened `occurred`\n")
         .run();
     assert!(!ran.path("deployed").exists(), "nothing ran");
+    let untriggered = "# R\n## Ship\n- [ ] Deployed\n### Rollback Steps\n- [ ] Reverted\n";
+    Test::new()
+        .file("r.md", untriggered)
+        .file("a.yaml", "rollback_needed: true\nitems:\n  Deployed: done\n")
+        .args(&["run", "r.md", "--non-interactive", "--answers", "a.yaml"])
+        .code(3)
+        .stderr("error: the answers file says rollback_needed: true, but r.md never asks whether a rollback is needed: its rollback steps follow no trigger, so only a person calls them (`R` at a terminal)\n")
+        .run();
     let plain = "# R\n## Ship\n- [ ] Deployed\n";
     Test::new()
         .file("r.md", plain)

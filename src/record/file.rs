@@ -153,8 +153,10 @@ impl RecordFile {
                 ),
                 Err(err) => format!("its answers could not be kept ({err:#})"),
             };
+            // Exit 6, as for a lock taken: the run stops without writing,
+            // its answers kept aside.
             return Err(error(
-                Code::Incomplete,
+                Code::Locked,
                 format!(
                     "{}: the records folder {} was removed while this run was on, and the record, its journal and its lock with it; this run stops: {kept}",
                     self.path.display(),
@@ -188,13 +190,18 @@ impl RecordFile {
             .chain()
             .last()
             .map_or_else(String::new, ToString::to_string);
-        let space = err.chain().any(|cause| {
-            cause.downcast_ref::<std::io::Error>().is_some_and(|io| {
-                use std::io::ErrorKind::{FileTooLarge, QuotaExceeded, StorageFull};
-                matches!(io.kind(), StorageFull | QuotaExceeded | FileTooLarge)
-            })
-        });
-        let fix = if space { "free some space" } else { "fix that" };
+        let kind = err
+            .chain()
+            .find_map(|cause| cause.downcast_ref::<std::io::Error>())
+            .map(std::io::Error::kind);
+        let fix = match kind {
+            // EFBIG: past the file-size limit (`ulimit -f`), not the disk.
+            Some(std::io::ErrorKind::FileTooLarge) => "raise the file-size limit (ulimit -f)",
+            Some(std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded) => {
+                "free some space"
+            }
+            _ => "fix that",
+        };
         let safe = if self.record_bytes == 0 {
             format!("nothing of this run was saved yet; {fix}, then start it again")
         } else {

@@ -45,13 +45,21 @@ pub(super) fn require_rollback_question(
     if answers.rollback_needed != Some(true) || crate::session::asks_rollback_needed(checklist) {
         return Ok(());
     }
-    let how = if checklist
+    use crate::model::{Kind, When};
+    let steps = checklist
         .items()
-        .any(|(_, section, _)| section.when == crate::model::When::Rollback)
-    {
-        "its triggers call the rollback: answer the one that happened `occurred`"
-    } else {
-        "it has no rollback steps"
+        .any(|(_, section, _)| section.when == When::Rollback);
+    let triggers = checklist
+        .items()
+        .any(|(_, _, item)| item.kind == Kind::Trigger);
+    let how = match (steps, triggers) {
+        (false, _) => "it has no rollback steps",
+        (true, true) => "its triggers call the rollback: answer the one that happened `occurred`",
+        // Rollback steps in a section, no trigger, no rollback phase: only
+        // a person (`R`, a gate) calls them.
+        (true, false) => {
+            "its rollback steps follow no trigger, so only a person calls them (`R` at a terminal)"
+        }
     };
     Err(error(
         Code::Input,

@@ -83,6 +83,17 @@ impl Session<'_> {
                     undo.about = Some((phase_id.clone(), format!("the choice to walk {phase_id}")));
                     self.undo.push(undo);
                     self.walked.push(phase);
+                    // Logged as the set-aside is, so the undo that may
+                    // follow takes back something the log holds.
+                    self.event(
+                        EventAction::SetAside,
+                        Some(phase_id.clone()),
+                        Some(format!(
+                            "not set aside: {} {} walked one by one",
+                            targets.len(),
+                            if targets.len() == 1 { "step" } else { "steps" }
+                        )),
+                    );
                     return Reply::Answer(());
                 }
                 AfterRollback::SetAside => {
