@@ -346,14 +346,12 @@ fn a_screen_nobody_can_read_ends_the_run_as_a_closed_terminal_does() {
 
 /// `relcheck run slow.md --non-interactive --set ticket=T-9` stopped by
 /// `signal` once its command has started: the output and the record.
-/// A pipeline's run stopped by `signal`: its folder (removed when the
-/// guard is dropped) and the folder's path, then its exit code, standard
-/// output and standard error.
-fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String, String) {
-    let (tmp, dir) = setup();
+/// A pipeline's run of SLOW, once its command has begun: the command
+/// leaves its group's pid behind first.
+fn slow_pipeline(dir: &Path) -> std::process::Child {
     let child = Command::new(BIN)
         .args(["run", "slow.md", "--non-interactive", "--set", "Ticket=T-9"])
-        .current_dir(&dir)
+        .current_dir(dir)
         .env("NO_COLOR", "1")
         .env("RELCHECK_OPERATOR", "ci-bot")
         .env_remove("RELCHECK_RECORDS_DIR")
@@ -370,6 +368,15 @@ fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String,
     }
     // The pid is written before `began` is printed.
     std::thread::sleep(Duration::from_millis(200));
+    child
+}
+
+/// A pipeline's run stopped by `signal`: its folder (removed when the
+/// guard is dropped) and the folder's path, then its exit code, standard
+/// output and standard error.
+fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String, String) {
+    let (tmp, dir) = setup();
+    let child = slow_pipeline(&dir);
     nix::sys::signal::kill(nix::unistd::Pid::from_raw(child.id() as i32), signal).unwrap();
     let out = child.wait_with_output().unwrap();
     let code = out.status.code().expect("an exit, not a death by signal");
@@ -390,24 +397,7 @@ fn pipeline_stopped(signal: Signal) -> (tempfile::TempDir, PathBuf, i32, String,
 #[test]
 fn a_pipeline_killed_mid_command_is_resumed_without_running_it_again() {
     let (_tmp, dir) = setup();
-    let child = Command::new(BIN)
-        .args(["run", "slow.md", "--non-interactive", "--set", "Ticket=T-9"])
-        .current_dir(&dir)
-        .env("NO_COLOR", "1")
-        .env("RELCHECK_OPERATOR", "ci-bot")
-        .env_remove("RELCHECK_RECORDS_DIR")
-        .env_remove("GITHUB_ACTIONS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !dir.join("group.pid").exists() {
-        assert!(Instant::now() < deadline, "the command never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_millis(200));
+    let child = slow_pipeline(&dir);
     let pid = nix::unistd::Pid::from_raw(child.id() as i32);
     nix::sys::signal::kill(pid, Signal::SIGKILL).unwrap();
     let out = child.wait_with_output().unwrap();
