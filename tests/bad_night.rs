@@ -1215,3 +1215,43 @@ fn the_last_screen_names_a_failed_item_as_the_run_showed_it() {
     let failed: Vec<&str> = summary.failed.iter().map(|i| &*i.text).collect();
     assert_eq!(failed, ["Deploy 1.4.2 to the canary (optional)"]);
 }
+
+/// An optional rollback step ("if applicable") that applied and failed
+/// left the service unrestored: the way back failed, and so did the run.
+/// Answered n/a, it did not apply.
+#[test]
+fn an_optional_rollback_step_that_failed_fails_the_rollback() {
+    let list = checklist(
+        "# O\n## Ship\n### Rollback Triggers\n- [ ] Errors spike\n### Rollback Steps\nIf rollback required:\n\n- [ ] Revert the release\n- [ ] Database restored (if applicable)\n",
+    );
+    assert!(list.items().last().unwrap().2.optional);
+    let (ending, record, _) = go(
+        &list,
+        &clock(),
+        None,
+        false,
+        vec![
+            occurred("5xx"),
+            done(),
+            Do(Action::Failed {
+                note: Some("snapshot missing".into()),
+            }),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::Failed));
+    assert_eq!(record.run.outcome, Outcome::Failed);
+    let (ending, _, _) = go(
+        &list,
+        &clock(),
+        None,
+        false,
+        vec![
+            occurred("5xx"),
+            done(),
+            Do(Action::NotApplicable {
+                reason: Some("no schema change".into()),
+            }),
+        ],
+    );
+    assert_eq!(ending, Ending::Finished(Outcome::RolledBack));
+}

@@ -53,7 +53,7 @@ impl Session<'_> {
             .any(|g| g.decision == GateDecision::Stop);
         // "Rolled back" says the way back worked; a failed, skipped or
         // unfinished rollback step says otherwise.
-        let outcome = if rolled_back && self.rollback_step_is(&[Status::Failed, Status::Skipped]) {
+        let outcome = if rolled_back && self.way_back_failed() {
             Outcome::Failed
         } else if rolled_back && self.rollback_step_is(&[Status::Pending]) {
             Outcome::Incomplete

@@ -152,6 +152,18 @@ impl Session<'_> {
         })
     }
 
+    /// Whether the way back did not work: a step of it failed, optional
+    /// or not (an optional step, "Database restored (if applicable)",
+    /// that applied and failed left the service unrestored), or a
+    /// required one was skipped.
+    pub(super) fn way_back_failed(&self) -> bool {
+        self.rollback_step_is(&[Status::Skipped])
+            || self
+                .rollback_items
+                .iter()
+                .any(|&i| self.record.items[i].status == Status::Failed)
+    }
+
     /// While a rollback is under way the outcome says so; once every
     /// required rollback step is answered it says how the way back went.
     pub(super) fn refresh_rollback_outcome(&mut self) {
@@ -160,7 +172,7 @@ impl Session<'_> {
         }
         self.record.run.outcome = if self.rollback_step_is(&[Status::Pending]) {
             Outcome::RollingBack
-        } else if self.rollback_step_is(&[Status::Failed, Status::Skipped]) {
+        } else if self.way_back_failed() {
             // A step skipped is a step of the way back not taken.
             Outcome::Failed
         } else {
