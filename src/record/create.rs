@@ -70,6 +70,13 @@ pub fn read_own(path: &Path, max: u64) -> io::Result<String> {
     Ok(text)
 }
 
+/// The folder `path` is in: `.` for a bare name.
+pub fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// The mode of the regular file at `path`, for its replacement; `None`
 /// when there is none (a new file gets the usual mode).
 pub fn mode_of(path: &Path) -> Option<u32> {

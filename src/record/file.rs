@@ -137,11 +137,7 @@ impl RecordFile {
         // The whole records folder gone (a clean-up job, `rm -rf`) took the
         // lock, the record and its journal with it: no other writer, so
         // said as it is; the folder is made again to keep the answers in.
-        let dir = self
-            .path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        let dir = create::folder_of(&self.path);
         if !dir.exists() {
             let kept = fs::create_dir_all(dir)
                 .map_err(anyhow::Error::from)
@@ -220,10 +216,7 @@ impl RecordFile {
 /// This run's record, written beside the real one under a new name that
 /// no reader of records takes for one (`<record>.unsaved`).
 fn keep_aside(path: &Path, record: &Record) -> anyhow::Result<PathBuf> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = create::folder_of(path);
     let name = path
         .file_name()
         .map_or_else(|| "record".into(), |n| n.to_string_lossy().into_owned());
@@ -461,10 +454,7 @@ fn write_with(
     write: impl FnOnce(&mut dyn Write) -> anyhow::Result<()>,
     place: impl FnOnce(tempfile::NamedTempFile, &Path) -> std::io::Result<()>,
 ) -> anyhow::Result<u64> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = create::folder_of(path);
     // A random name, created fresh: a link planted at a name relcheck
     // would have used cannot redirect the write. The file replaced keeps
     // its mode.

@@ -194,11 +194,7 @@ fn same_file(held: &File, path: &Path) -> bool {
 /// A lock file written complete under a random name beside `path`,
 /// advisory-locked, ready to be put into place.
 fn prepare(path: &Path, content: &str) -> anyhow::Result<tempfile::NamedTempFile> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let temp = create::temp_in(dir, None)
+    let temp = create::temp_in(create::folder_of(path), None)
         .with_context(|| format!("cannot create the lock {}", path.display()))?;
     let mut file = temp.as_file();
     file.try_lock()
