@@ -33,10 +33,15 @@ impl Session<'_> {
     /// Whether setting its phase aside answers item `i`: an open step of
     /// the release, not a field or a required sign-off.
     fn set_aside_target(&self, i: usize) -> bool {
+        self.open_in_release(i) && !one_by_one(self.item(i))
+    }
+
+    /// Whether item `i` is a step of the release (not of the way back or
+    /// for success alone) that is still open.
+    fn open_in_release(&self, i: usize) -> bool {
         self.record.items[i].status == Status::Pending
             && !self.deferred.contains(&i)
             && self.place(i).1 == When::Always
-            && !one_by_one(self.item(i))
     }
 
     pub(super) fn ask_set_aside(&mut self, phase: usize, prompter: &mut dyn Prompter) -> Reply<()> {
@@ -49,10 +54,7 @@ impl Session<'_> {
         let one_by_one = self.phase_items[phase]
             .clone()
             .filter(|&i| {
-                self.record.items[i].status == Status::Pending
-                    && self.place(i).1 == When::Always
-                    && one_by_one(self.item(i))
-                    && self.run_value(i).is_none()
+                self.open_in_release(i) && one_by_one(self.item(i)) && self.run_value(i).is_none()
             })
             .count();
         let phase_id = self.checklist.phases[phase].id.clone();
