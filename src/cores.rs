@@ -1,9 +1,16 @@
 //! Work spread over the machine's cores: each entry of a list done on its
 //! own, the results in the list's order. A folder of records is read this
-//! way for `history`, and a long record's parts are digested so for
-//! `verify`.
+//! way for `history`, a long record's parts are digested so for `verify`,
+//! and a long checklist is parsed a run of sections to a core.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// How many threads work can be spread over: the cores this process may
+/// use (its CPU affinity and cgroup quota count), 1 when unknown.
+pub fn count() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+}
 
 /// `work` of every entry of `inputs`, in order, on as many threads as the
 /// machine has cores and each has at least `per_thread` entries to do
@@ -16,10 +23,7 @@ pub fn map<I: Sync, T: Send>(
     per_thread: usize,
     work: impl Fn(&I) -> T + Sync,
 ) -> Vec<Option<T>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .min(inputs.len().div_ceil(per_thread.max(1)))
-        .max(1);
+    let threads = count().min(inputs.len().div_ceil(per_thread.max(1))).max(1);
     let next = AtomicUsize::new(0);
     let take = || {
         let mut done = Vec::new();
@@ -48,6 +52,42 @@ pub fn map<I: Sync, T: Send>(
     results
 }
 
+/// `work` of each of `inputs`, taken by value, the first on this thread and
+/// each other on a thread of its own (the caller makes as many inputs as
+/// it wants threads, [`count`] at most); the results in order. An input
+/// whose thread cannot be had is worked on here, after the first. A panic
+/// in any goes on here, as if all the work had been done on this thread:
+/// nothing is lost quietly.
+pub fn each<I: Send, T: Send>(inputs: Vec<I>, work: impl Fn(I) -> T + Sync) -> Vec<T> {
+    let slots: Vec<Mutex<Option<I>>> = inputs.into_iter().map(|i| Mutex::new(Some(i))).collect();
+    // Each slot is taken once, by its thread or by this one when that
+    // thread could not be had.
+    let take = |at: usize| {
+        let input = slots.get(at)?.lock().map_or(None, |mut slot| slot.take());
+        input.map(&work)
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = (1..slots.len())
+            .map(|at| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || take(at))
+                    .ok()
+            })
+            .collect();
+        let mut done: Vec<T> = take(0).into_iter().collect();
+        for (at, other) in (1..).zip(others) {
+            let result = match other {
+                Some(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                None => take(at),
+            };
+            done.extend(result);
+        }
+        done
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +101,26 @@ mod tests {
             inputs.iter().map(|n| Some(n * n)).collect::<Vec<_>>()
         );
         assert_eq!(map(&[] as &[usize], 1, |n| *n), Vec::<Option<usize>>::new());
+    }
+
+    #[test]
+    fn each_input_is_worked_on_once_and_comes_back_in_order() {
+        let inputs: Vec<Vec<usize>> = (0..7).map(|n| vec![n; n]).collect();
+        assert_eq!(
+            each(inputs, |list| list.iter().sum::<usize>()),
+            vec![0, 1, 4, 9, 16, 25, 36]
+        );
+        assert_eq!(each(Vec::<usize>::new(), |n| n), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn a_panic_on_another_thread_goes_on_here() {
+        let caught = std::panic::catch_unwind(|| {
+            each(vec![1, 2], |n| {
+                assert!(n != 2, "the second input");
+                n
+            })
+        });
+        assert!(caught.is_err());
     }
 }

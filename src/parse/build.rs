@@ -143,21 +143,25 @@ impl RawPhase {
 
 /// Takes the nodes by value: their text moves into the model rather than
 /// being copied, which on a 100,000-item checklist is a good part of the
-/// time and of the peak memory.
-pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Body {
-    let task_mode = nodes
+/// time and of the peak memory. `parts` are runs of whole sections, as
+/// [`read_parts`](super::markdown::read_parts) gives them.
+pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagnostic>) -> Body {
+    let task_mode = parts
         .iter()
+        .flatten()
         .any(|node| matches!(node, Node::Item(item) if item.task.is_some()));
     // The first heading names the document: a rollback runbook's "When to
     // use" list is what calls for the rollback.
-    let rollback_runbook = nodes
+    let rollback_runbook = parts
         .iter()
+        .flatten()
         .find_map(|node| match node {
             Node::Heading(heading) => Some(rules::is_about_rollback(&heading.text)),
             _ => None,
         })
         .unwrap_or(false);
-    let (pieces, heads) = pieces(nodes, task_mode, rollback_runbook);
+    let parts_read = parts.len();
+    let (pieces, heads) = pieces(parts, task_mode, rollback_runbook);
 
     // Headings, and whether items stand directly under each.
     let headings: Vec<usize> = pieces
@@ -301,7 +305,7 @@ pub fn build(nodes: Vec<Node>, source: &Source, diagnostics: &mut Vec<Diagnostic
     // need not be held while `finish` builds the model, when parsing's
     // memory peaks.
     drop(heads);
-    let phases = finish(phases, source, diagnostics, rollback_runbook);
+    let phases = finish(phases, source, diagnostics, rollback_runbook, parts_read);
     Body {
         title,
         weak_title,

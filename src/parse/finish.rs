@@ -18,119 +18,69 @@ use crate::source::Source;
 /// Back a Release"). With no trigger in it, nothing in it calls the
 /// rollback: it was called before the runbook was opened, so its steps are
 /// the run itself, not a branch of it.
+///
+/// The phases are finished in up to `parts` runs, each on a thread of its
+/// own, when nothing one run makes can meet what another does: the phases'
+/// ids are made first, in order, and no two items claim one id by
+/// annotation (made ids cannot meet, see [`Ids`]). Else in one run.
 pub(super) fn finish(
     phases: Vec<RawPhase>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
     rollback_runbook: bool,
+    parts: usize,
 ) -> Vec<Phase> {
-    let mut annotated_when: Vec<String> = Vec::new();
-    let mut ids = Ids {
-        remember_made: phases.iter().any(writes_id_with_slash),
-        ..Ids::default()
+    let remember_made = phases.iter().any(writes_id_with_slash);
+    let mut phase_slugs = Slugs::default();
+    let heads: Vec<PhaseHead> = phases
+        .iter()
+        .map(|raw| {
+            let mut diagnostics = Vec::new();
+            let annotations = annotations_of(
+                raw.annotation.as_ref(),
+                annotation::HEADING_KEYS,
+                source,
+                &mut diagnostics,
+            );
+            let id = phase_slugs
+                .unique(annotations.get("id").map_or_else(
+                    || rules::slug(rules::strip_numbering(&raw.title)),
+                    |id| id.to_string(),
+                ))
+                .to_string();
+            PhaseHead {
+                id,
+                annotations,
+                diagnostics,
+            }
+        })
+        .collect();
+    let parts = if remember_made || !annotated_ids_distinct(&phases) {
+        1
+    } else {
+        parts
     };
+    let runs = split_by_items(phases.into_iter().zip(heads).collect(), parts);
+    let done = crate::cores::each(runs, |run| {
+        let mut finished = Finished::default();
+        let mut ids = Ids {
+            remember_made,
+            ..Ids::default()
+        };
+        for (raw, head) in run {
+            finished.phase(raw, head, source, &mut ids);
+        }
+        finished
+    });
+    let mut out = Vec::new();
+    let mut annotated_when: Vec<String> = Vec::new();
     // A parent's id, shared by its children's `parent`.
     let mut node_ids: HashMap<usize, Arc<str>> = HashMap::new();
-    let mut out = Vec::with_capacity(phases.len());
-    let mut phase_slugs = Slugs::default();
-    for raw in phases {
-        let heading = annotations_of(
-            raw.annotation.as_ref(),
-            annotation::HEADING_KEYS,
-            source,
-            diagnostics,
-        );
-        let phase_id = phase_slugs
-            .unique(heading.get("id").map_or_else(
-                || rules::slug(rules::strip_numbering(&raw.title)),
-                |id| id.to_string(),
-            ))
-            .to_string();
-        let phase_when_annotated = when_of(&heading);
-        let mut sections = Vec::with_capacity(raw.sections.len());
-        let mut section_slugs = Slugs::default();
-        // The conditions of the headings above the next section: "####
-        // Web rollback" under "### Rollback Procedure" is a rollback step.
-        let mut above: Vec<(u8, When)> = Vec::new();
-        // Once per phase, not per section: the title rules are most of
-        // what finishing a heading costs.
-        let signoff_phase = rules::is_signoff_title(&raw.title);
-        for raw_section in raw.sections {
-            let level = raw_section.level;
-            let section_annotations = if raw_section.implicit {
-                Annotations::default()
-            } else {
-                annotations_of(
-                    raw_section.annotation.as_ref(),
-                    annotation::HEADING_KEYS,
-                    source,
-                    diagnostics,
-                )
-            };
-            let section_id = if raw_section.implicit {
-                phase_id.clone()
-            } else {
-                let slug = section_annotations.get("id").map_or_else(
-                    || rules::slug(rules::strip_numbering(&raw_section.title)),
-                    |id| id.to_string(),
-                );
-                format!("{phase_id}/{}", section_slugs.unique(slug))
-            };
-            let mut raw_section = raw_section;
-            raw_section.in_signoff_phase = signoff_phase;
-            let mut section = section_from(
-                raw_section,
-                &section_id,
-                &section_annotations,
-                source,
-                diagnostics,
-                &mut ids,
-                &mut node_ids,
-            );
-            super::signature::merge(&section.title, signoff_phase, &mut section.items);
-            super::signature::drop_dates_after_signoffs(&mut section.items);
-            above.retain(|(outer, _)| *outer < level && level > 0);
-            if section_annotations.contains_key("when") {
-                annotated_when.push(section.id.clone());
-            }
-            let inherits = section.when == When::Always
-                && !section_annotations.contains_key("when")
-                && !section.items.iter().any(|item| item.kind == Kind::Trigger);
-            if let Some((_, when)) = above.last().filter(|_| inherits) {
-                section.when = *when;
-            }
-            above.push((level, section.when));
-            sections.push(section);
-        }
-        let has_trigger = sections
-            .iter()
-            .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
-        let when = phase_when_annotated.unwrap_or(
-            if rules::is_rollback_title(&raw.title) && !has_trigger {
-                When::Rollback
-            } else {
-                When::Always
-            },
-        );
-        if when == When::Rollback {
-            for section in &mut sections {
-                if section.when == When::Always
-                    && !section.items.iter().any(|i| i.kind == Kind::Trigger)
-                {
-                    section.when = When::Rollback;
-                }
-            }
-        }
-        if phase_when_annotated.is_some() {
-            annotated_when.push(phase_id.clone());
-        }
-        out.push(Phase {
-            id: phase_id,
-            title: raw.title,
-            line: source.lines.line(raw.offset),
-            when,
-            sections,
-        });
+    for run in done {
+        out.extend(run.phases);
+        diagnostics.extend(run.diagnostics);
+        annotated_when.extend(run.annotated_when);
+        node_ids.extend(run.node_ids);
     }
     let has_trigger = out
         .iter()
@@ -162,6 +112,163 @@ pub(super) fn finish(
         }
     }
     out
+}
+
+/// A phase's heading, read before the phases are finished: its id made
+/// unique among all phases, its annotations and what they were told.
+struct PhaseHead {
+    id: String,
+    annotations: Annotations,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// What finishing a run of phases gives, in document order.
+#[derive(Default)]
+struct Finished {
+    phases: Vec<Phase>,
+    diagnostics: Vec<Diagnostic>,
+    /// The ids of phases and sections whose `when` an annotation set.
+    annotated_when: Vec<String>,
+    /// The id of each item another is nested in, by its node.
+    node_ids: HashMap<usize, Arc<str>>,
+}
+
+impl Finished {
+    fn phase(&mut self, raw: RawPhase, head: PhaseHead, source: &Source, ids: &mut Ids) {
+        let PhaseHead {
+            id: phase_id,
+            annotations: heading,
+            diagnostics,
+        } = head;
+        self.diagnostics.extend(diagnostics);
+        let phase_when_annotated = when_of(&heading);
+        let mut sections = Vec::with_capacity(raw.sections.len());
+        let mut section_slugs = Slugs::default();
+        // The conditions of the headings above the next section: "####
+        // Web rollback" under "### Rollback Procedure" is a rollback step.
+        let mut above: Vec<(u8, When)> = Vec::new();
+        // Once per phase, not per section: the title rules are most of
+        // what finishing a heading costs.
+        let signoff_phase = rules::is_signoff_title(&raw.title);
+        for raw_section in raw.sections {
+            let level = raw_section.level;
+            let section_annotations = if raw_section.implicit {
+                Annotations::default()
+            } else {
+                annotations_of(
+                    raw_section.annotation.as_ref(),
+                    annotation::HEADING_KEYS,
+                    source,
+                    &mut self.diagnostics,
+                )
+            };
+            let section_id = if raw_section.implicit {
+                phase_id.clone()
+            } else {
+                let slug = section_annotations.get("id").map_or_else(
+                    || rules::slug(rules::strip_numbering(&raw_section.title)),
+                    |id| id.to_string(),
+                );
+                format!("{phase_id}/{}", section_slugs.unique(slug))
+            };
+            let mut raw_section = raw_section;
+            raw_section.in_signoff_phase = signoff_phase;
+            let mut section = section_from(
+                raw_section,
+                &section_id,
+                &section_annotations,
+                source,
+                &mut self.diagnostics,
+                ids,
+                &mut self.node_ids,
+            );
+            super::signature::merge(&section.title, signoff_phase, &mut section.items);
+            super::signature::drop_dates_after_signoffs(&mut section.items);
+            above.retain(|(outer, _)| *outer < level && level > 0);
+            if section_annotations.contains_key("when") {
+                self.annotated_when.push(section.id.clone());
+            }
+            let inherits = section.when == When::Always
+                && !section_annotations.contains_key("when")
+                && !section.items.iter().any(|item| item.kind == Kind::Trigger);
+            if let Some((_, when)) = above.last().filter(|_| inherits) {
+                section.when = *when;
+            }
+            above.push((level, section.when));
+            sections.push(section);
+        }
+        let has_trigger = sections
+            .iter()
+            .any(|section| section.items.iter().any(|item| item.kind == Kind::Trigger));
+        let when = phase_when_annotated.unwrap_or(
+            if rules::is_rollback_title(&raw.title) && !has_trigger {
+                When::Rollback
+            } else {
+                When::Always
+            },
+        );
+        if when == When::Rollback {
+            for section in &mut sections {
+                if section.when == When::Always
+                    && !section.items.iter().any(|i| i.kind == Kind::Trigger)
+                {
+                    section.when = When::Rollback;
+                }
+            }
+        }
+        if phase_when_annotated.is_some() {
+            self.annotated_when.push(phase_id.clone());
+        }
+        self.phases.push(Phase {
+            id: phase_id,
+            title: raw.title,
+            line: source.lines.line(raw.offset),
+            when,
+            sections,
+        });
+    }
+}
+
+/// Whether no two items claim one id by annotation (the id each claims
+/// being its annotation's last valid `id`, as [`annotations_of`] keeps).
+fn annotated_ids_distinct(phases: &[RawPhase]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    phases
+        .iter()
+        .flat_map(|phase| &phase.sections)
+        .flat_map(|section| &section.items)
+        .filter_map(|draft| {
+            let pairs = &draft.annotation.as_deref()?.pairs;
+            pairs
+                .iter()
+                .rev()
+                .find(|(key, value)| key == "id" && rules::is_valid_id(value))
+        })
+        .all(|(_, id)| seen.insert(id.as_str()))
+}
+
+/// `phases` in up to `parts` runs of about as many items each.
+fn split_by_items<T>(phases: Vec<(RawPhase, T)>, parts: usize) -> Vec<Vec<(RawPhase, T)>> {
+    let count = |phase: &RawPhase| -> usize {
+        phase
+            .sections
+            .iter()
+            .map(|section| section.items.len())
+            .sum()
+    };
+    let total: usize = phases.iter().map(|(phase, _)| count(phase)).sum();
+    let share = total.div_ceil(parts.max(1)).max(1);
+    let (mut runs, mut run, mut in_run) = (Vec::new(), Vec::new(), 0);
+    for (phase, head) in phases {
+        if in_run >= share && runs.len() + 1 < parts {
+            runs.push(std::mem::take(&mut run));
+            in_run = 0;
+        }
+        in_run += count(&phase);
+        run.push((phase, head));
+    }
+    runs.push(run);
+    runs
 }
 
 fn section_from(

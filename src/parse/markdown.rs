@@ -192,13 +192,54 @@ enum Last {
 
 /// Reads `source` (a slice of the file starting at byte `base`).
 pub fn read(source: &str, base: usize) -> Vec<Node> {
-    read_in_pieces(source, base, cuts::PIECE)
+    read_in_pieces(source, base, cuts::PIECE).0
+}
+
+/// [`read`] in up to `parts` runs of whole sections, each read on a
+/// thread of its own where `source` may be cut: each part starts at a
+/// cut, so with a heading, and a list item's `parent` is an index into
+/// its own part's nodes.
+pub fn read_parts(source: &str, base: usize, parts: usize) -> Vec<Vec<Node>> {
+    let bounds = part_bounds(source, parts);
+    if bounds.len() > 1 {
+        let read = crate::cores::each(bounds, |range| {
+            read_in_pieces(&source[range.clone()], base + range.start, cuts::PIECE)
+        });
+        // A part that ends in a fence or HTML block left open may hold the
+        // heading the next part starts with: the document is read whole.
+        if read[..read.len() - 1].iter().all(|(_, closed)| *closed) {
+            return read.into_iter().map(|(nodes, _)| nodes).collect();
+        }
+    }
+    vec![read(source, base)]
+}
+
+/// Where `source` is cut into `parts` of about the same size: the cut at
+/// or after each share's end.
+fn part_bounds(source: &str, parts: usize) -> Vec<Range<usize>> {
+    let mut starts = vec![0];
+    if parts > 1 && cuts::may_cut(source) {
+        for part in 1..parts {
+            let share = source.len() / parts * part;
+            match cuts::next_cut(source, share) {
+                Some(cut) if cut > starts[starts.len() - 1] => starts.push(cut),
+                _ => {}
+            }
+        }
+    }
+    let ends = starts.iter().skip(1).copied().chain([source.len()]);
+    starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| start..end)
+        .collect()
 }
 
 /// [`read`], a piece of about `piece` bytes at a time where `source` may be
 /// cut (`cuts`): what each pass holds is the tree of its piece, not of
-/// the whole document.
-fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
+/// the whole document. With whether the last piece's last block ended
+/// before `source` did.
+fn read_in_pieces(source: &str, base: usize, piece: usize) -> (Vec<Node>, bool) {
     let options = Options::ENABLE_TASKLISTS
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TABLES
@@ -246,16 +287,17 @@ fn read_in_pieces(source: &str, base: usize, piece: usize) -> Vec<Node> {
         // block may be inside it: that piece is read again, twice as long
         // (so a fence never closed costs a second reading, not one per
         // piece).
-        while !reader.pass(source, start..end, base, options) && end < source.len() {
+        let mut closed = reader.pass(source, start..end, base, options);
+        while !closed && end < source.len() {
             reader.nodes.truncate(kept);
             end = cut_after(end + (end - start));
+            closed = reader.pass(source, start..end, base, options);
         }
         if end >= source.len() {
-            break;
+            return (reader.nodes, closed);
         }
         start = end;
     }
-    reader.nodes
 }
 
 impl<'a> Reader<'a> {

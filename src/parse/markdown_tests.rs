@@ -151,12 +151,50 @@ fn a_relcheck_comment_is_the_item_annotation_and_not_its_text() {
 }
 
 /// The nodes of `text` read in pieces as small as the cuts allow, and
-/// read whole.
+/// read whole; read in two to four parts, on threads of their own, they
+/// are checked here to be those read whole.
 fn pieces_and_whole(text: &str) -> (String, String) {
-    (
-        format!("{:#?}", read_in_pieces(text, 3, 1)),
-        format!("{:#?}", read_in_pieces(text, 3, usize::MAX)),
-    )
+    let whole = format!("{:#?}", read_in_pieces(text, 3, usize::MAX).0);
+    for parts in 2..=4 {
+        let joined = format!("{:#?}", joined(read_parts(text, 3, parts)));
+        assert_eq!(joined, whole, "{parts} parts of {text:?}");
+    }
+    (format!("{:#?}", read_in_pieces(text, 3, 1).0), whole)
+}
+
+/// Parts' nodes in one list, each list item's `parent` an index into it.
+fn joined(parts: Vec<Vec<Node>>) -> Vec<Node> {
+    let mut all = Vec::new();
+    for part in parts {
+        let offset = all.len();
+        all.extend(part.into_iter().map(|mut node| {
+            if let Node::Item(item) = &mut node {
+                item.parent = item.parent.map(|parent| parent + offset);
+            }
+            node
+        }));
+    }
+    all
+}
+
+#[test]
+fn a_long_document_is_read_in_parts_at_its_cuts() {
+    let section = "## S\n\n- [ ] a\n  - [ ] b\n\n";
+    let text = format!("# T\n\n{}", section.repeat(8));
+    let parts = read_parts(&text, 0, 3);
+    let sizes: Vec<usize> = parts.iter().map(Vec::len).collect();
+    // Sections of 25 bytes from byte 5: the first cuts at or after a
+    // third (68) and two thirds (136) of the text's 205 bytes.
+    assert_eq!(sizes, vec![10, 9, 6]);
+    assert!(matches!(&parts[1][0], Node::Heading(h) if h.offset == 80));
+    assert!(matches!(&parts[2][0], Node::Heading(h) if h.offset == 155));
+    // Each part's list items point at its own nodes.
+    assert!(matches!(&parts[2][2], Node::Item(item) if item.parent == Some(1)));
+    // No cut in a document with a definition: one part.
+    assert_eq!(
+        read_parts(&format!("{text}[x]: https://example.com\n"), 0, 3).len(),
+        1
+    );
 }
 
 #[test]

@@ -57,6 +57,19 @@ impl Parsed {
 }
 
 pub fn parse(source: &Source) -> Parsed {
+    parse_split(source, |body| {
+        (body / PART_BYTES).clamp(1, crate::cores::count())
+    })
+}
+
+/// Below this many bytes a part a thread costs more than it saves: a
+/// 200-item checklist is read whole, on this thread.
+const PART_BYTES: usize = 256 * 1024;
+
+/// [`parse`], a Markdown body of `n` bytes read in up to `parts(n)` parts
+/// on threads of their own. Whatever the parts, the checklist and its
+/// diagnostics are those of the document read whole.
+fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
     let mut diagnostics = Vec::new();
     let text = &*source.text;
     let (front_matter, body_start) = front_matter(source, &mut diagnostics);
@@ -84,7 +97,13 @@ pub fn parse(source: &Source) -> Parsed {
     let mut weak_title = false;
     let (format, title, description, phases) = if plain::is_steps(body) {
         let steps = plain::read(body, body_start);
-        let phases = finish::finish(steps.phases, source, &mut diagnostics, false);
+        let phases = finish::finish(
+            steps.phases,
+            source,
+            &mut diagnostics,
+            false,
+            parts(body.len()),
+        );
         (
             Format::PlainText,
             Some(steps.title),
@@ -114,11 +133,12 @@ pub fn parse(source: &Source) -> Parsed {
         });
         let read_from = tasks.as_ref().unwrap_or(source);
         let text = &*read_from.text;
-        let nodes = markdown::read(&text[body_start..], body_start);
+        let body = &text[body_start..];
+        let nodes = markdown::read_parts(body, body_start, parts(body.len()));
         let (nodes, outside) = match embedded(&nodes, text) {
             Some(range) => {
                 let inner = markdown::read(&text[range.clone()], range.start);
-                (inner, Some(prose(&nodes)))
+                (vec![inner], Some(prose(&nodes)))
             }
             None => (nodes, None),
         };
@@ -310,13 +330,14 @@ fn signoff_policy(
 /// around it has no list of its own. A page with steps of its own is the
 /// checklist, and a fenced checklist in it a template to paste somewhere
 /// else (an issue, a message).
-fn embedded(nodes: &[markdown::Node], text: &str) -> Option<std::ops::Range<usize>> {
+fn embedded(parts: &[Vec<markdown::Node>], text: &str) -> Option<std::ops::Range<usize>> {
     use markdown::Node;
-    let outside = nodes.iter().any(|node| matches!(node, Node::Item(_)));
+    let nodes = || parts.iter().flatten();
+    let outside = nodes().any(|node| matches!(node, Node::Item(_)));
     if outside {
         return None;
     }
-    let mut holders = nodes.iter().filter_map(|node| match node {
+    let mut holders = nodes().filter_map(|node| match node {
         Node::Code(code)
             if code.fenced
                 && matches!(code.info.to_lowercase().as_str(), "" | "markdown" | "md")
@@ -334,9 +355,10 @@ fn embedded(nodes: &[markdown::Node], text: &str) -> Option<std::ops::Range<usiz
 }
 
 /// Paragraph text outside the embedded block: the description.
-fn prose(nodes: &[markdown::Node]) -> Option<String> {
-    let paragraphs: Vec<String> = nodes
+fn prose(parts: &[Vec<markdown::Node>]) -> Option<String> {
+    let paragraphs: Vec<String> = parts
         .iter()
+        .flatten()
         .filter_map(|node| match node {
             markdown::Node::Paragraph(lines) => Some(
                 lines
@@ -356,3 +378,6 @@ mod tests;
 
 #[cfg(test)]
 mod shape_tests;
+
+#[cfg(test)]
+mod parts_tests;

@@ -3,6 +3,8 @@
 //! "Rollback if:" lead, a rollback runbook's "When to use", the boxed
 //! answers of one question. [`build`](super::build) then places them.
 
+use std::collections::HashMap;
+
 use super::build::Draft;
 use super::choice;
 use super::markdown::{Code, Heading, ListItem, Node};
@@ -24,11 +26,152 @@ pub(super) enum Piece {
 
 /// Which nodes are items, notes or prose, and the headings in order. In
 /// task mode a plain bullet is an item only as a field or a sign-off.
+///
+/// `parts` are runs of whole sections as [`read_parts`] gives them, each
+/// walked on a thread of its own: all a part's walk needs of the parts
+/// before it is the headings open at its start ([`Above`]), and the
+/// headings' forms for the outline rule ([`steps`](super::steps)). Node
+/// indices in the drafts and heading indices in the pieces are counted
+/// across all parts, as if the document were one.
+///
+/// [`read_parts`]: super::markdown::read_parts
 pub(super) fn pieces(
-    nodes: Vec<Node>,
+    parts: Vec<Vec<Node>>,
     task_mode: bool,
     rollback_runbook: bool,
 ) -> (Vec<Piece>, Vec<Heading>) {
+    // What the heading rules say of each part's headings, part by part
+    // on their threads; then, in order, what is open at each part's
+    // start.
+    let (facts, part_forms): (Vec<Vec<Facts>>, Vec<Vec<String>>) =
+        crate::cores::each(parts.iter().collect(), |nodes| facts_of(nodes))
+            .into_iter()
+            .unzip();
+    let mut forms = HashMap::new();
+    let mut starts = Vec::with_capacity(parts.len());
+    let (mut above, mut node_at, mut heading_at) = (Above::default(), 0, 0);
+    for ((nodes, facts), part_forms) in parts.iter().zip(&facts).zip(part_forms) {
+        starts.push(Start {
+            above: above.clone(),
+            node_at,
+            heading_at,
+        });
+        let headings = nodes.iter().enumerate().filter_map(|(index, node)| {
+            matches!(node, Node::Heading(_)).then_some(node_at + index)
+        });
+        for ((fact, form), index) in facts.iter().zip(part_forms).zip(headings) {
+            above.enter(fact);
+            // Each heading's form, with the index of its last occurrence.
+            forms.insert(form, index);
+        }
+        node_at += nodes.len();
+        heading_at += facts.len();
+    }
+    let forms = &forms;
+    let walks = parts
+        .into_iter()
+        .zip(starts)
+        .zip(facts.iter().map(Vec::as_slice))
+        .map(|((nodes, start), facts)| (nodes, start, facts))
+        .collect();
+    let walked = crate::cores::each(walks, |(nodes, start, facts)| {
+        walk(nodes, start, facts, forms, task_mode, rollback_runbook)
+    });
+    if walked.len() == 1 {
+        return walked.into_iter().next().unwrap_or_default();
+    }
+    let mut pieces = Vec::with_capacity(walked.iter().map(|(p, _)| p.len()).sum());
+    let mut heads = Vec::with_capacity(heading_at);
+    for (part_pieces, part_heads) in walked {
+        pieces.extend(part_pieces);
+        heads.extend(part_heads);
+    }
+    (pieces, heads)
+}
+
+/// What the rules say of a heading that the headings under it heed.
+struct Facts {
+    level: u8,
+    /// Over reference text ("Appendix", "Best Practices").
+    reference: bool,
+    /// About rolling back or withdrawing a release.
+    rollback: bool,
+    /// "Success Criteria", "Prerequisites".
+    confirm: bool,
+}
+
+/// Each heading's facts, and its form (lower case, words only) for the
+/// outline rule.
+fn facts_of(nodes: &[Node]) -> (Vec<Facts>, Vec<String>) {
+    nodes
+        .iter()
+        .filter_map(|node| match node {
+            Node::Heading(heading) => Some((
+                Facts {
+                    level: heading.level,
+                    reference: rules::is_reference_title(&heading.text),
+                    rollback: rules::is_about_rollback(&heading.text),
+                    confirm: rules::is_confirm_title(&heading.text),
+                },
+                super::steps::normal(&heading.text),
+            )),
+            _ => None,
+        })
+        .unzip()
+}
+
+/// The headings open at a point of the document, outermost first: what a
+/// heading's facts say reaches the blocks under it.
+#[derive(Clone, Default)]
+struct Above {
+    /// A numbered list under "Appendix" or "Best Practices" is advice, not
+    /// steps.
+    reference: Vec<(u8, bool)>,
+    /// The conditions listed under a heading about rolling back call for
+    /// it.
+    rollback: Vec<(u8, bool)>,
+    /// The level of the "Success Criteria" heading the current one is
+    /// under, if any.
+    confirm_level: Option<u8>,
+}
+
+impl Above {
+    fn enter(&mut self, facts: &Facts) {
+        let level = facts.level;
+        self.confirm_level = if facts.confirm {
+            Some(level)
+        } else {
+            self.confirm_level.filter(|open| level > *open)
+        };
+        self.reference.retain(|(open, _)| *open < level);
+        self.reference.push((level, facts.reference));
+        self.rollback.retain(|(open, _)| *open < level);
+        self.rollback.push((level, facts.rollback));
+    }
+}
+
+/// Where a part starts: what is open there, and how many nodes and
+/// headings come before it.
+struct Start {
+    above: Above,
+    node_at: usize,
+    heading_at: usize,
+}
+
+/// One part's pieces and headings.
+fn walk(
+    nodes: Vec<Node>,
+    start: Start,
+    facts: &[Facts],
+    forms: &HashMap<String, usize>,
+    task_mode: bool,
+    rollback_runbook: bool,
+) -> (Vec<Piece>, Vec<Heading>) {
+    let Start {
+        mut above,
+        node_at,
+        heading_at,
+    } = start;
     let mut parents = vec![false; nodes.len()];
     let tasks: Vec<bool> = nodes
         .iter()
@@ -36,7 +179,8 @@ pub(super) fn pieces(
         .collect();
     // A paragraph right before a list or a code block leads it
     // ("**Verification:**", "**Preflight command:**"), so its last line,
-    // even a bold label with nothing after it, is no field.
+    // even a bold label with nothing after it, is no field. (A part's last
+    // node leads nothing: the next part starts with a heading.)
     let leads_block: Vec<bool> = (0..nodes.len())
         .map(|index| matches!(nodes.get(index + 1), Some(Node::Item(_) | Node::Code(_))))
         .collect();
@@ -49,7 +193,7 @@ pub(super) fn pieces(
         }
     }
     // Which list items are information, outlines or group names.
-    let plain = super::steps::plain_steps(&nodes, task_mode);
+    let plain = super::steps::plain_steps(&nodes, node_at, forms, task_mode);
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
@@ -57,19 +201,10 @@ pub(super) fn pieces(
     // needs them mid-run, not blanks to fill in: nobody should be asked
     // for the CTO's phone number to finish a release.
     let mut contacts_section = false;
-    // Headings above the current point, outermost first: a numbered list
-    // under "Appendix" or "Best Practices" is advice, not steps.
-    let mut above: Vec<(u8, bool)> = Vec::new();
-    // Headings above about rolling back or withdrawing a release: the
-    // conditions listed under them call for it.
-    let mut rollback_above: Vec<(u8, bool)> = Vec::new();
     // The list under a "Rollback if:" lead is its triggers, task items or
     // not; any other block ends it.
     let mut criteria = false;
     let mut pick = false;
-    // The level of the "Success Criteria" heading the current one is
-    // under, if any.
-    let mut confirm_level: Option<u8> = None;
     // The list under "The platform will:" says what happens by itself:
     // notes, numbered or not.
     let mut explained = false;
@@ -97,7 +232,7 @@ pub(super) fn pieces(
             // "This workflow applies when:" lists conditions: triggers
             // under a rollback heading, information elsewhere.
             let conditions = lead.is_some_and(rules::is_conditions_lead);
-            let rolling_back = rollback_above.iter().any(|(_, about)| *about);
+            let rolling_back = above.rollback.iter().any(|(_, about)| *about);
             criteria = lead.is_some_and(rules::is_criteria_lead) || (conditions && rolling_back);
             pick = lead.is_some_and(rules::is_pick_lead);
             explained =
@@ -112,17 +247,9 @@ pub(super) fn pieces(
                 contacts_section = rules::is_contacts_title(&heading.text);
                 usage_heading = rollback_runbook && rules::is_usage_title(&heading.text);
                 trigger_heading = usage_heading || rules::is_trigger_title(&heading.text);
-                confirm_level = if rules::is_confirm_title(&heading.text) {
-                    Some(heading.level)
-                } else {
-                    confirm_level.filter(|level| heading.level > *level)
-                };
-                confirm_heading = confirm_level.is_some();
-                above.retain(|(level, _)| *level < heading.level);
-                above.push((heading.level, rules::is_reference_title(&heading.text)));
-                rollback_above.retain(|(level, _)| *level < heading.level);
-                rollback_above.push((heading.level, rules::is_about_rollback(&heading.text)));
-                pieces.push(Piece::Heading(heads.len()));
+                above.enter(&facts[heads.len()]);
+                confirm_heading = above.confirm_level.is_some();
+                pieces.push(Piece::Heading(heading_at + heads.len()));
                 heads.push(heading);
             }
             Node::Item(mut item) => {
@@ -200,7 +327,7 @@ pub(super) fn pieces(
                     let step = item.ordered
                         && item.parent.is_none()
                         && !info
-                        && !above.iter().any(|(_, reference)| *reference);
+                        && !above.reference.iter().any(|(_, reference)| *reference);
                     let rollback_rule = item.task.is_none()
                         && shape
                             .as_ref()
@@ -229,8 +356,8 @@ pub(super) fn pieces(
                         offset: item.offset,
                         task: item.task.is_some(),
                         depth: item.depth,
-                        node: Some(index),
-                        parent_node: item.parent,
+                        node: Some(node_at + index),
+                        parent_node: item.parent.map(|parent| node_at + parent),
                         command: item.command.map(String::from),
                         annotation: item.annotation,
                         is_parent: parents[index],

@@ -27,24 +27,26 @@ pub(super) struct Steps {
     pub how: Vec<bool>,
 }
 
-pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
+/// The rules for `nodes`, a part of the document whose first node is the
+/// document's `node_at`-th; `headings` holds each heading's [`normal`]
+/// form in the whole document, with the index of its last occurrence.
+/// A list never crosses from one part to the next, so an item's children
+/// are in its part.
+pub(super) fn plain_steps(
+    nodes: &[Node],
+    node_at: usize,
+    headings: &HashMap<String, usize>,
+    task_mode: bool,
+) -> Steps {
     let mut note = vec![false; nodes.len()];
     let mut optional = vec![false; nodes.len()];
     let mut how = vec![false; nodes.len()];
-    // Each heading's text, with the index of its last occurrence.
-    let mut headings: HashMap<String, usize> = HashMap::new();
     let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (index, node) in nodes.iter().enumerate() {
-        match node {
-            Node::Heading(heading) => {
-                headings.insert(normal(&heading.text), index);
-            }
-            Node::Item(item) => {
-                if let Some(slot) = item.parent.and_then(|p| children.get_mut(p)) {
-                    slot.push(index);
-                }
-            }
-            _ => {}
+        if let Node::Item(item) = node
+            && let Some(slot) = item.parent.and_then(|p| children.get_mut(p))
+        {
+            slot.push(index);
         }
     }
     // Under a heading over reference text ("Notes", "Contacts"), or after
@@ -78,7 +80,7 @@ pub(super) fn plain_steps(nodes: &[Node], task_mode: bool) -> Steps {
             && item.task.is_none()
             && headings
                 .get(&normal(&item.text))
-                .is_some_and(|&at| at > index);
+                .is_some_and(|&at| at > node_at + index);
         // A step's only sub-bullet elaborates it ("Wait for CI before the
         // next step"): a step broken into one sub-step would just be that
         // sub-step. Sub-steps come two or more, or numbered, or under a
@@ -174,7 +176,7 @@ fn mark_optional(children: &[Vec<usize>], parent: usize, optional: &mut [bool]) 
 }
 
 /// Lower case, words only: "[Rollout](#rollout)" and "## Rollout" match.
-fn normal(text: &str) -> String {
+pub(super) fn normal(text: &str) -> String {
     if !text.is_ascii() {
         return normal_lowered(text);
     }
