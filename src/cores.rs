@@ -52,6 +52,47 @@ pub fn map<I: Sync, T: Send>(
     results
 }
 
+/// `first` on another thread while `second` runs on this one, when `go`
+/// (the work is long enough to pay for a thread) and a thread can be had;
+/// else one after the other here. A panic in `first` goes on here.
+pub fn both<A: Send, B>(
+    go: bool,
+    first: impl FnOnce() -> A + Send,
+    second: impl FnOnce() -> B,
+) -> (A, B) {
+    if !go {
+        return (first(), second());
+    }
+    // Taken by the other thread, or by this one if no thread can be had.
+    let slot = Mutex::new(Some(first));
+    let take = || {
+        let first = slot.lock().map_or(None, |mut slot| slot.take());
+        first.map(|first| first())
+    };
+    std::thread::scope(|scope| {
+        let other = std::thread::Builder::new().spawn_scoped(scope, take).ok();
+        let b = second();
+        let a = match other {
+            Some(thread) => thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            None => take(),
+        };
+        // The slot is taken once: by the other thread, or here when none
+        // could be had.
+        (a.expect("`first` ran once"), b)
+    })
+}
+
+/// `0..len` in up to [`count`] ranges of about the same length, each of
+/// `at_least` or more (one range when `len` is short of two of them).
+pub fn ranges(len: usize, at_least: usize) -> Vec<std::ops::Range<usize>> {
+    let runs = count().min(len / at_least.max(1)).max(1);
+    (0..runs)
+        .map(|run| len * run / runs..len * (run + 1) / runs)
+        .collect()
+}
+
 /// `work` of each of `inputs`, taken by value, the first on this thread and
 /// each other on a thread of its own (the caller makes as many inputs as
 /// it wants threads, [`count`] at most); the results in order. An input
@@ -111,6 +152,24 @@ mod tests {
             vec![0, 1, 4, 9, 16, 25, 36]
         );
         assert_eq!(each(Vec::<usize>::new(), |n| n), Vec::<usize>::new());
+    }
+
+    #[test]
+    fn both_gives_each_its_own_result() {
+        for go in [false, true] {
+            assert_eq!(both(go, || "first".len(), || 2), (5, 2));
+        }
+    }
+
+    #[test]
+    fn ranges_cover_the_list_once() {
+        for len in [0, 1, 99, 100, 1001] {
+            let ranges = ranges(len, 100);
+            assert_eq!(ranges.first().map(|r| r.start), Some(0));
+            assert_eq!(ranges.last().map(|r| r.end), Some(len));
+            assert!(ranges.windows(2).all(|pair| pair[0].end == pair[1].start));
+            assert!(ranges.len() == 1 || ranges.iter().all(|r| r.len() >= 100));
+        }
     }
 
     #[test]

@@ -44,116 +44,18 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         return out;
     }
     let text_lines = TextLines::new(source);
-    for (index, phase) in checklist.phases.iter().enumerate() {
-        let empty = phase.sections.iter().all(|section| {
-            section.items.is_empty()
-                && section.rare.commands.is_empty()
-                && section.rare.notes.is_empty()
-                && section.rare.lead.is_none()
-        });
-        let next = checklist
-            .phases
-            .get(index + 1)
-            .map_or(text_lines.len + 1, |next| next.line);
-        // A numbered heading over unnumbered ones at once ("## 1) Day-of
-        // Sequence" over "## T-24h") names a part; a phrase right under
-        // the title heading ("## Planning the Way Back for Risky
-        // Releases") is its subtitle. A bare "## Verify" before "## After"
-        // is a phase left empty, and the same title twice a slip.
-        let numbered = |title: &str| rules::strip_numbering(title) != title;
-        let names_part = checklist.phases.get(index + 1).is_some_and(|next| {
-            next.title != phase.title && numbered(&phase.title) && !numbered(&next.title)
-        });
-        let subtitle =
-            phase.title.split_whitespace().count() >= 5 && under_title(text_lines, phase.line);
-        if empty && !names_part && !subtitle && !holds_text(text_lines, phase.line, next) {
-            out.push(warn(
-                phase.line,
-                format!("phase \"{}\" has no items", phase.title),
-            ));
+    // Each phase's checks need only the phase and the one after it: a
+    // long checklist's are done a run of phases to a core, and given in
+    // order.
+    let runs = crate::cores::ranges(checklist.phases.len(), PHASES_PER_THREAD);
+    let checked = crate::cores::each(runs, |run| {
+        let mut out = Vec::new();
+        for index in run {
+            phase_checks(checklist, index, text_lines, source, &mut out);
         }
-        for section in &phase.sections {
-            // The same step under two parents ("Tag it" under each of two
-            // products) is two steps, not one written twice.
-            // So is one under each of two group names written as bullets
-            // ("* Upgrade:" and "* Abort / revert:" over their lists).
-            let groups: Vec<(usize, usize)> = section
-                .rare
-                .notes
-                .iter()
-                .zip(&section.rare.note_places)
-                .filter(|(note, _)| note.trim_end().ends_with(':'))
-                .filter_map(|(_, place)| *place)
-                .collect();
-            let group_of = |item: &Item| {
-                groups
-                    .iter()
-                    .filter(|(line, depth)| *line < item.line && *depth <= item.depth)
-                    .map(|(line, _)| *line)
-                    .max()
-            };
-            let repeated = |item: &Item, first: usize| {
-                warn(
-                    item.line,
-                    format!(
-                        "\"{}\" is already an item of this section (line {first})",
-                        item.text
-                    ),
-                )
-            };
-            if section.items.len() <= PAIRWISE {
-                // Nearly every section: each item against those before
-                // it, with no copy of an ASCII text and one of any other;
-                // the first alike is the one a map would have kept.
-                let lowered = lowered_texts(&section.items);
-                let text_of = |at: usize| Text {
-                    text: &section.items[at].text,
-                    lowered: lowered.get(at).and_then(Option::as_deref),
-                };
-                for (at, item) in section.items.iter().enumerate() {
-                    let group = group_of(item);
-                    if let Some(first) =
-                        section.items[..at]
-                            .iter()
-                            .enumerate()
-                            .find(|&(before, earlier)| {
-                                earlier.parent == item.parent
-                                    && same_lower_case(text_of(before), text_of(at))
-                                    && group_of(earlier) == group
-                            })
-                    {
-                        out.push(repeated(item, first.1.line));
-                    }
-                }
-            } else {
-                let mut seen: HashMap<(Option<&str>, Option<usize>, String), usize> =
-                    HashMap::new();
-                for item in &section.items {
-                    let key = (
-                        item.parent.as_deref(),
-                        group_of(item),
-                        item.text.to_lowercase(),
-                    );
-                    if let Some(&first) = seen.get(&key) {
-                        out.push(repeated(item, first));
-                    } else {
-                        seen.insert(key, item.line);
-                    }
-                }
-            }
-            if rules::is_signoff_title(&section.title)
-                && !section.items.iter().any(|item| item.kind == Kind::Signoff)
-            {
-                out.push(warn(
-                    section.line,
-                    format!(
-                        "sign-off section \"{}\" names no roles: list one per line, as `- **QA Lead**: [Name] - [Date]`",
-                        section.title
-                    ),
-                ));
-            }
-        }
-    }
+        out
+    });
+    out.extend(checked.into_iter().flatten());
     let has_rollback = checklist
         .phases
         .iter()
@@ -212,6 +114,131 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// Below this many phases a thread costs more than it saves.
+const PHASES_PER_THREAD: usize = 500;
+
+/// The `index`-th phase's warnings: empty, a step written twice in a
+/// section, a sign-off section naming no roles.
+fn phase_checks(
+    checklist: &Checklist,
+    index: usize,
+    text_lines: TextLines,
+    source: &Source,
+    out: &mut Vec<Diagnostic>,
+) {
+    let phase = &checklist.phases[index];
+    let warn = |line: usize, message: String| {
+        Diagnostic::on_line(source, line, Severity::Warning, message)
+    };
+    let empty = phase.sections.iter().all(|section| {
+        section.items.is_empty()
+            && section.rare.commands.is_empty()
+            && section.rare.notes.is_empty()
+            && section.rare.lead.is_none()
+    });
+    let next = checklist
+        .phases
+        .get(index + 1)
+        .map_or(text_lines.len + 1, |next| next.line);
+    // A numbered heading over unnumbered ones at once ("## 1) Day-of
+    // Sequence" over "## T-24h") names a part; a phrase right under
+    // the title heading ("## Planning the Way Back for Risky
+    // Releases") is its subtitle. A bare "## Verify" before "## After"
+    // is a phase left empty, and the same title twice a slip.
+    let numbered = |title: &str| rules::strip_numbering(title) != title;
+    let names_part = checklist.phases.get(index + 1).is_some_and(|next| {
+        next.title != phase.title && numbered(&phase.title) && !numbered(&next.title)
+    });
+    let subtitle =
+        phase.title.split_whitespace().count() >= 5 && under_title(text_lines, phase.line);
+    if empty && !names_part && !subtitle && !holds_text(text_lines, phase.line, next) {
+        out.push(warn(
+            phase.line,
+            format!("phase \"{}\" has no items", phase.title),
+        ));
+    }
+    for section in &phase.sections {
+        // The same step under two parents ("Tag it" under each of two
+        // products) is two steps, not one written twice.
+        // So is one under each of two group names written as bullets
+        // ("* Upgrade:" and "* Abort / revert:" over their lists).
+        let groups: Vec<(usize, usize)> = section
+            .rare
+            .notes
+            .iter()
+            .zip(&section.rare.note_places)
+            .filter(|(note, _)| note.trim_end().ends_with(':'))
+            .filter_map(|(_, place)| *place)
+            .collect();
+        let group_of = |item: &Item| {
+            groups
+                .iter()
+                .filter(|(line, depth)| *line < item.line && *depth <= item.depth)
+                .map(|(line, _)| *line)
+                .max()
+        };
+        let repeated = |item: &Item, first: usize| {
+            warn(
+                item.line,
+                format!(
+                    "\"{}\" is already an item of this section (line {first})",
+                    item.text
+                ),
+            )
+        };
+        if section.items.len() <= PAIRWISE {
+            // Nearly every section: each item against those before
+            // it, with no copy of an ASCII text and one of any other;
+            // the first alike is the one a map would have kept.
+            let lowered = lowered_texts(&section.items);
+            let text_of = |at: usize| Text {
+                text: &section.items[at].text,
+                lowered: lowered.get(at).and_then(Option::as_deref),
+            };
+            for (at, item) in section.items.iter().enumerate() {
+                let group = group_of(item);
+                if let Some(first) =
+                    section.items[..at]
+                        .iter()
+                        .enumerate()
+                        .find(|&(before, earlier)| {
+                            earlier.parent == item.parent
+                                && same_lower_case(text_of(before), text_of(at))
+                                && group_of(earlier) == group
+                        })
+                {
+                    out.push(repeated(item, first.1.line));
+                }
+            }
+        } else {
+            let mut seen: HashMap<(Option<&str>, Option<usize>, String), usize> = HashMap::new();
+            for item in &section.items {
+                let key = (
+                    item.parent.as_deref(),
+                    group_of(item),
+                    item.text.to_lowercase(),
+                );
+                if let Some(&first) = seen.get(&key) {
+                    out.push(repeated(item, first));
+                } else {
+                    seen.insert(key, item.line);
+                }
+            }
+        }
+        if rules::is_signoff_title(&section.title)
+            && !section.items.iter().any(|item| item.kind == Kind::Signoff)
+        {
+            out.push(warn(
+                section.line,
+                format!(
+                    "sign-off section \"{}\" names no roles: list one per line, as `- **QA Lead**: [Name] - [Date]`",
+                    section.title
+                ),
+            ));
+        }
+    }
 }
 
 /// The file's lines as `str::lines` gives them, read through the

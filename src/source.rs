@@ -21,6 +21,9 @@ pub use replaced::{Replaced, Replacements};
 /// near it, and it keeps memory and time bounded on hostile input.
 pub const MAX_BYTES: u64 = Kind::CHECKLIST_MAX_BYTES;
 
+/// Text of this many bytes or more is checked on two cores.
+const PARALLEL_BYTES: usize = 256 * 1024;
+
 /// Headings, list items, quotes and code blocks each cost the parser a
 /// node of a few hundred bytes to a few KiB, so within [`MAX_BYTES`] a
 /// file of nothing but one-line headings, `[ ]` lines or `> > > ...` would
@@ -123,13 +126,19 @@ impl Source {
         if text.trim().is_empty() {
             return Err(error(Code::Input, format!("{display}: is empty")));
         }
-        check_blocks(&display, &text)?;
-        let lines = LineIndex::new(&text);
+        // The bounds are checked while the lines are found and the text
+        // copied, on another core when the text is long.
+        let (blocks, (lines, text)) = crate::cores::both(
+            text.len() >= PARALLEL_BYTES,
+            || check_blocks(&display, &text),
+            || (LineIndex::new(&text), Arc::from(&*text)),
+        );
+        blocks?;
         Ok(Source {
             display,
             path,
             // Copied once, from the bytes read into the shared text.
-            text: Arc::from(&*text),
+            text,
             sha256,
             lines,
             replaced,

@@ -2,12 +2,10 @@
 //! title, the phase level and which lines are items. What kind each item
 //! is, and its id, [`finish`] settles, as it does for the plain-text reader.
 
-use std::collections::HashMap;
-
 use super::annotation::Annotation;
 use super::finish::finish;
 use super::markdown::{Heading, Node};
-use super::pieces::{Piece, pieces};
+use super::pieces::{Piece, Walked, pieces};
 use super::rules::{self, FieldShape};
 use crate::diagnostic::Diagnostic;
 use crate::model::Phase;
@@ -161,7 +159,11 @@ pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagn
         })
         .unwrap_or(false);
     let parts_read = parts.len();
-    let (pieces, heads) = pieces(parts, task_mode, rollback_runbook);
+    let Walked {
+        pieces,
+        heads,
+        claims,
+    } = pieces(parts, task_mode, rollback_runbook);
 
     // Headings, and whether items stand directly under each.
     let headings: Vec<usize> = pieces
@@ -171,14 +173,15 @@ pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagn
             _ => None,
         })
         .collect();
-    let mut direct_items: HashMap<usize, usize> = HashMap::new();
+    // By heading index: a list, not a map, as every heading has a slot.
+    let mut direct_items = vec![false; heads.len()];
     let mut under: Option<usize> = None;
     let mut items_before_headings = false;
     for piece in &pieces {
         match piece {
             Piece::Heading(index) => under = Some(*index),
             Piece::Item(_) => match under {
-                Some(heading) => *direct_items.entry(heading).or_default() += 1,
+                Some(heading) => direct_items[heading] = true,
                 None => items_before_headings = true,
             },
             _ => {}
@@ -208,20 +211,23 @@ pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagn
         .collect();
     let phase_level = phase_level(&content, &direct_items, level);
 
+    let title = title_heading.map(|h| heading_text(h).to_string());
+    let fallback_title = title.clone().unwrap_or_default();
+    let mut heads = heads;
     let mut phases: Vec<RawPhase> = Vec::new();
     let mut description: Vec<String> = Vec::new();
-    let fallback_title = title_heading
-        .map(heading_text)
-        .unwrap_or_default()
-        .to_string();
     for piece in pieces {
         match piece {
             Piece::Heading(index) if Some(index) == title_heading => {}
             Piece::Heading(index) => {
+                // Each heading is placed once: its text and annotation
+                // move into the phase or section.
+                let heading = &mut heads[index];
+                let annotation = heading.annotation.take().map(|annotation| *annotation);
+                let text = std::mem::take(&mut heading.text);
                 let heading = &heads[index];
-                let annotation = heading.annotation.as_deref().cloned();
                 if phase_level.is_none_or(|p| heading.level <= p) {
-                    phases.push(RawPhase::new(&heading.text, heading.offset, annotation));
+                    phases.push(RawPhase::new(&text, heading.offset, annotation));
                     continue;
                 }
                 if phases.is_empty() {
@@ -229,7 +235,7 @@ pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagn
                     phases.push(RawPhase::new(&fallback_title, heading.offset, None));
                 }
                 let phase = phases.last_mut().expect("a phase exists");
-                let mut section = RawSection::new(&heading.text, heading.offset, false, annotation);
+                let mut section = RawSection::new(&text, heading.offset, false, annotation);
                 section.level = heading.level;
                 phase.sections.push(section);
             }
@@ -299,13 +305,19 @@ pub fn build(parts: Vec<Vec<Node>>, source: &Source, diagnostics: &mut Vec<Diagn
         }
     }
 
-    let title = title_heading.map(|h| heading_text(h).to_string());
     let description = (!description.is_empty()).then(|| description.join("\n\n"));
     // The phases have their titles: the headings (3 MB at 100,000 items)
     // need not be held while `finish` builds the model, when parsing's
     // memory peaks.
     drop(heads);
-    let phases = finish(phases, source, diagnostics, rollback_runbook, parts_read);
+    let phases = finish(
+        phases,
+        source,
+        diagnostics,
+        rollback_runbook,
+        parts_read,
+        claims,
+    );
     Body {
         title,
         weak_title,
@@ -360,27 +372,27 @@ fn is_shell(info: &str) -> bool {
 /// heading nested under them (ties: the smaller); else the smallest level.
 fn phase_level(
     content: &[usize],
-    direct_items: &HashMap<usize, usize>,
+    direct_items: &[bool],
     level: impl Fn(usize) -> u8,
 ) -> Option<u8> {
     // Open headings form a stack of rising levels (at most six deep), so
     // each section heading marks its ancestors in constant time.
     let mut stack: Vec<(u8, usize)> = Vec::new();
-    let mut has_section: HashMap<usize, bool> = HashMap::new();
+    let mut has_section = vec![false; direct_items.len()];
     for &heading in content {
         let l = level(heading);
         while stack.last().is_some_and(|&(open, _)| open >= l) {
             stack.pop();
         }
-        if direct_items.contains_key(&heading) {
+        if direct_items[heading] {
             for &(_, ancestor) in &stack {
-                has_section.insert(ancestor, true);
+                has_section[ancestor] = true;
             }
         }
         stack.push((l, heading));
     }
     let mut counts = [0usize; 7];
-    for (&heading, _) in has_section.iter().filter(|(_, has)| **has) {
+    for (heading, _) in has_section.iter().enumerate().filter(|(_, has)| **has) {
         counts[usize::from(level(heading)).min(6)] += 1;
     }
     let best = (1..=6).max_by_key(|&l| (counts[l], std::cmp::Reverse(l)));

@@ -21,16 +21,17 @@ use crate::source::Source;
 ///
 /// The phases are finished in up to `parts` runs, each on a thread of its
 /// own, when nothing one run makes can meet what another does: the phases'
-/// ids are made first, in order, and no two items claim one id by
-/// annotation (made ids cannot meet, see [`Ids`]). Else in one run.
+/// ids are made first, in order, and `claims` says no two items claim one
+/// id by annotation (made ids cannot meet, see [`Ids`]). Else in one run.
 pub(super) fn finish(
     phases: Vec<RawPhase>,
     source: &Source,
     diagnostics: &mut Vec<Diagnostic>,
     rollback_runbook: bool,
     parts: usize,
+    claims: IdClaims,
 ) -> Vec<Phase> {
-    let remember_made = phases.iter().any(writes_id_with_slash);
+    let remember_made = claims.slash;
     let mut phase_slugs = Slugs::default();
     let heads: Vec<PhaseHead> = phases
         .iter()
@@ -55,7 +56,7 @@ pub(super) fn finish(
             }
         })
         .collect();
-    let parts = if remember_made || !annotated_ids_distinct(&phases) {
+    let parts = if remember_made || !claims.distinct {
         1
     } else {
         parts
@@ -229,22 +230,49 @@ impl Finished {
     }
 }
 
-/// Whether no two items claim one id by annotation (the id each claims
-/// being its annotation's last valid `id`, as [`annotations_of`] keeps).
-fn annotated_ids_distinct(phases: &[RawPhase]) -> bool {
-    let mut seen = std::collections::HashSet::new();
-    phases
-        .iter()
-        .flat_map(|phase| &phase.sections)
-        .flat_map(|section| &section.items)
-        .filter_map(|draft| {
-            let pairs = &draft.annotation.as_deref()?.pairs;
-            pairs
+/// What the ids written in annotations allow [`finish`] to do.
+#[derive(Clone, Copy, Default)]
+pub(super) struct IdClaims {
+    /// Some annotation writes an id with a `/` (a phase's, a section's or
+    /// an item's, valid or not): made ids may meet it (see [`Ids`]).
+    pub slash: bool,
+    /// No two items claim one id by annotation.
+    pub distinct: bool,
+}
+
+impl IdClaims {
+    /// The claims of the annotations in `phases`.
+    pub fn of(phases: &[RawPhase]) -> IdClaims {
+        let mut seen = std::collections::HashSet::new();
+        IdClaims {
+            slash: phases.iter().any(writes_id_with_slash),
+            distinct: phases
                 .iter()
-                .rev()
-                .find(|(key, value)| key == "id" && rules::is_valid_id(value))
-        })
-        .all(|(_, id)| seen.insert(id.as_str()))
+                .flat_map(|phase| &phase.sections)
+                .flat_map(|section| &section.items)
+                .filter_map(|draft| claimed_id(draft.annotation.as_deref()?))
+                .all(|id| seen.insert(id)),
+        }
+    }
+}
+
+/// The id an item claims by annotation: its annotation's last valid `id`,
+/// as [`annotations_of`] keeps it.
+pub(super) fn claimed_id(annotation: &Annotation) -> Option<&str> {
+    annotation
+        .pairs
+        .iter()
+        .rev()
+        .find(|(key, value)| key == "id" && rules::is_valid_id(value))
+        .map(|(_, id)| id.as_str())
+}
+
+/// Whether an annotation writes an id with a `/`, valid or not.
+pub(super) fn writes_slash(annotation: &Annotation) -> bool {
+    annotation
+        .pairs
+        .iter()
+        .any(|(key, value)| key == "id" && value.contains('/'))
 }
 
 /// `phases` in up to `parts` runs of about as many items each.
@@ -626,13 +654,7 @@ struct Ids {
 /// Whether an annotation in the phase (on its heading, a section's or an
 /// item) writes an id with a `/`, valid or not.
 fn writes_id_with_slash(phase: &RawPhase) -> bool {
-    let slash = |annotation: Option<&Annotation>| {
-        annotation.is_some_and(|a| {
-            a.pairs
-                .iter()
-                .any(|(key, value)| key == "id" && value.contains('/'))
-        })
-    };
+    let slash = |annotation: Option<&Annotation>| annotation.is_some_and(writes_slash);
     slash(phase.annotation.as_ref())
         || phase.sections.iter().any(|section| {
             slash(section.annotation.as_ref())

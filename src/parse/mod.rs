@@ -86,7 +86,6 @@ fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
     // `title:` names the document; an issue template's `name:` does when
     // it has no title.
     let front_title = front("title");
-    let mut embedded_checklist = false;
     let front_name = front("name");
     let front_description = front_matter
         .as_ref()
@@ -94,63 +93,21 @@ fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
         .and_then(|d| d.as_str())
         .map(str::to_string);
 
-    let mut weak_title = false;
-    let (format, title, description, phases) = if plain::is_steps(body) {
-        let steps = plain::read(body, body_start);
-        let phases = finish::finish(
-            steps.phases,
-            source,
-            &mut diagnostics,
-            false,
-            parts(body.len()),
-        );
-        (
-            Format::PlainText,
-            Some(steps.title),
-            steps.description,
-            phases,
-        )
-    } else {
-        // An org-mode document, a plain-text list of bare `[ ]` steps, or
-        // a list with ragged indents is read as the Markdown it means, from a copy made line for line
-        // (so lines and offsets past the front matter hold for every
-        // diagnostic and item).
-        let org = org::as_markdown(body);
-        let format = if org.is_some() {
-            Format::Org
-        } else {
-            Format::Markdown
-        };
-        let converted = match org.or_else(|| bare::as_tasks(body)) {
-            Some(text) => Some(indent::even_out(&text).unwrap_or(text)),
-            None => indent::even_out(body),
-        };
-        let tasks = converted.map(|tasks| {
-            let mut copy =
-                Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
-            copy.set_sha256(source.sha256().to_string());
-            copy
-        });
-        let read_from = tasks.as_ref().unwrap_or(source);
-        let text = &*read_from.text;
-        let body = &text[body_start..];
-        let nodes = markdown::read_parts(body, body_start, parts(body.len()));
-        let (nodes, outside) = match embedded(&nodes, text) {
-            Some(range) => {
-                let inner = markdown::read(&text[range.clone()], range.start);
-                (vec![inner], Some(prose(&nodes)))
-            }
-            None => (nodes, None),
-        };
-        // A checklist inside one fence is a document of its own: the page's
-        // front matter describes the page around it, its heading the
-        // checklist.
-        embedded_checklist = outside.is_some();
-        let built = build::build(nodes, read_from, &mut diagnostics);
-        let description = outside.flatten().or(built.description);
-        weak_title = built.weak_title;
-        (format, built.title, description, built.phases)
-    };
+    // The template variables are found on another core while the
+    // document is read, when it is long enough to be read in parts.
+    let (variables, read) = crate::cores::both(
+        parts(body.len()) > 1,
+        || crate::template::names(body),
+        || read_body(source, body_start, parts, &mut diagnostics),
+    );
+    let Body {
+        format,
+        title,
+        description,
+        phases,
+        weak_title,
+        embedded_checklist,
+    } = read;
 
     let heading_title = title.filter(|title| !title.is_empty());
     let (heading_title, weak_heading) = if weak_title {
@@ -181,7 +138,7 @@ fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
             .as_ref()
             .and_then(|fm| signoff_policy(fm, source, &mut diagnostics)),
         front_matter: front_matter.map(serde_json::Value::Object),
-        variables: crate::template::names(body),
+        variables,
         phases,
     };
     if let Some(diagnostic) = too_many_signoffs(&checklist, source) {
@@ -191,6 +148,91 @@ fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
     Parsed {
         checklist,
         diagnostics,
+    }
+}
+
+/// What the body of a document gives, by whichever reader takes it.
+struct Body {
+    format: Format,
+    title: Option<String>,
+    description: Option<String>,
+    phases: Vec<crate::model::Phase>,
+    /// The title heading is a part's name (see [`build::Body`]).
+    weak_title: bool,
+    /// A checklist inside one fence is a document of its own: the page's
+    /// front matter describes the page around it, its heading the
+    /// checklist.
+    embedded_checklist: bool,
+}
+
+/// The body, from `body_start` on: plain-text steps, or Markdown in up to
+/// `parts(n)` parts (see [`parse_split`]).
+fn read_body(
+    source: &Source,
+    body_start: usize,
+    parts: fn(usize) -> usize,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Body {
+    let text = &*source.text;
+    let body = &text[body_start..];
+    if plain::is_steps(body) {
+        let steps = plain::read(body, body_start);
+        let claims = finish::IdClaims::of(&steps.phases);
+        return Body {
+            format: Format::PlainText,
+            title: Some(steps.title),
+            description: steps.description,
+            phases: finish::finish(
+                steps.phases,
+                source,
+                diagnostics,
+                false,
+                parts(body.len()),
+                claims,
+            ),
+            weak_title: false,
+            embedded_checklist: false,
+        };
+    }
+    // An org-mode document, a plain-text list of bare `[ ]` steps, or a
+    // list with ragged indents is read as the Markdown it means, from a
+    // copy made line for line (so lines and offsets past the front matter
+    // hold for every diagnostic and item).
+    let org = org::as_markdown(body);
+    let format = if org.is_some() {
+        Format::Org
+    } else {
+        Format::Markdown
+    };
+    let converted = match org.or_else(|| bare::as_tasks(body)) {
+        Some(text) => Some(indent::even_out(&text).unwrap_or(text)),
+        None => indent::even_out(body),
+    };
+    let tasks = converted.map(|tasks| {
+        let mut copy =
+            Source::from_text(&source.display, &format!("{}{tasks}", &text[..body_start]));
+        copy.set_sha256(source.sha256().to_string());
+        copy
+    });
+    let read_from = tasks.as_ref().unwrap_or(source);
+    let text = &*read_from.text;
+    let body = &text[body_start..];
+    let nodes = markdown::read_parts(body, body_start, parts(body.len()));
+    let (nodes, outside) = match embedded(&nodes, text) {
+        Some(range) => {
+            let inner = markdown::read(&text[range.clone()], range.start);
+            (vec![inner], Some(prose(&nodes)))
+        }
+        None => (nodes, None),
+    };
+    let built = build::build(nodes, read_from, diagnostics);
+    Body {
+        format,
+        title: built.title,
+        embedded_checklist: outside.is_some(),
+        description: outside.flatten().or(built.description),
+        phases: built.phases,
+        weak_title: built.weak_title,
     }
 }
 

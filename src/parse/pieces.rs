@@ -3,12 +3,14 @@
 //! "Rollback if:" lead, a rollback runbook's "When to use", the boxed
 //! answers of one question. [`build`](super::build) then places them.
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use super::build::Draft;
 use super::choice;
+use super::finish::{IdClaims, claimed_id, writes_slash};
 use super::markdown::{Code, Heading, ListItem, Node};
 use super::rules;
+use super::steps::Forms;
 
 /// One node's contribution once we know which lines are items.
 pub(super) enum Piece {
@@ -35,34 +37,28 @@ pub(super) enum Piece {
 /// across all parts, as if the document were one.
 ///
 /// [`read_parts`]: super::markdown::read_parts
-pub(super) fn pieces(
-    parts: Vec<Vec<Node>>,
-    task_mode: bool,
-    rollback_runbook: bool,
-) -> (Vec<Piece>, Vec<Heading>) {
-    // What the heading rules say of each part's headings, part by part
-    // on their threads; then, in order, what is open at each part's
-    // start.
-    let (facts, part_forms): (Vec<Vec<Facts>>, Vec<Vec<String>>) =
-        crate::cores::each(parts.iter().collect(), |nodes| facts_of(nodes))
-            .into_iter()
-            .unzip();
-    let mut forms = HashMap::new();
+pub(super) fn pieces(parts: Vec<Vec<Node>>, task_mode: bool, rollback_runbook: bool) -> Walked {
+    // What the heading rules say of each part's headings, and their forms,
+    // part by part on their threads; then, in order, what is open at each
+    // part's start.
+    let (facts, forms): (Vec<Vec<Facts>>, Vec<_>) =
+        crate::cores::each(parts.iter().collect(), |nodes| {
+            (facts_of(nodes), Forms::of_part(nodes))
+        })
+        .into_iter()
+        .unzip();
+    let forms = Forms(forms);
     let mut starts = Vec::with_capacity(parts.len());
     let (mut above, mut node_at, mut heading_at) = (Above::default(), 0, 0);
-    for ((nodes, facts), part_forms) in parts.iter().zip(&facts).zip(part_forms) {
+    for (part, (nodes, facts)) in parts.iter().zip(&facts).enumerate() {
         starts.push(Start {
+            part,
             above: above.clone(),
             node_at,
             heading_at,
         });
-        let headings = nodes.iter().enumerate().filter_map(|(index, node)| {
-            matches!(node, Node::Heading(_)).then_some(node_at + index)
-        });
-        for ((fact, form), index) in facts.iter().zip(part_forms).zip(headings) {
+        for fact in facts {
             above.enter(fact);
-            // Each heading's form, with the index of its last occurrence.
-            forms.insert(form, index);
         }
         node_at += nodes.len();
         heading_at += facts.len();
@@ -74,19 +70,46 @@ pub(super) fn pieces(
         .zip(facts.iter().map(Vec::as_slice))
         .map(|((nodes, start), facts)| (nodes, start, facts))
         .collect();
-    let walked = crate::cores::each(walks, |(nodes, start, facts)| {
+    let mut walked = crate::cores::each(walks, |(nodes, start, facts)| {
         walk(nodes, start, facts, forms, task_mode, rollback_runbook)
     });
     if walked.len() == 1 {
-        return walked.into_iter().next().unwrap_or_default();
+        let (pieces, heads, mut claims, slash) = walked.pop().unwrap_or_default();
+        return Walked::new(pieces, heads, &mut claims, slash);
     }
-    let mut pieces = Vec::with_capacity(walked.iter().map(|(p, _)| p.len()).sum());
+    let mut pieces = Vec::with_capacity(walked.iter().map(|w| w.0.len()).sum());
     let mut heads = Vec::with_capacity(heading_at);
-    for (part_pieces, part_heads) in walked {
+    let (mut claims, mut slash) = (Vec::new(), false);
+    for (part_pieces, part_heads, part_claims, part_slash) in walked {
         pieces.extend(part_pieces);
         heads.extend(part_heads);
+        claims.extend(part_claims);
+        slash |= part_slash;
     }
-    (pieces, heads)
+    Walked::new(pieces, heads, &mut claims, slash)
+}
+
+/// The pieces of the whole document, its headings, and what the ids
+/// written in its annotations allow [`finish`](super::finish) to do.
+pub(super) struct Walked {
+    pub pieces: Vec<Piece>,
+    pub heads: Vec<Heading>,
+    pub claims: IdClaims,
+}
+
+impl Walked {
+    /// `claims`: a hash of each id an item claims by annotation.
+    fn new(pieces: Vec<Piece>, heads: Vec<Heading>, claims: &mut [u64], slash: bool) -> Walked {
+        // Two ids of one hash may differ: the claims are then taken for
+        // the same, which costs only the threads.
+        claims.sort_unstable();
+        let distinct = claims.windows(2).all(|pair| pair[0] != pair[1]);
+        Walked {
+            pieces,
+            heads,
+            claims: IdClaims { slash, distinct },
+        }
+    }
 }
 
 /// What the rules say of a heading that the headings under it heed.
@@ -100,24 +123,20 @@ struct Facts {
     confirm: bool,
 }
 
-/// Each heading's facts, and its form (lower case, words only) for the
-/// outline rule.
-fn facts_of(nodes: &[Node]) -> (Vec<Facts>, Vec<String>) {
+/// Each heading's facts.
+fn facts_of(nodes: &[Node]) -> Vec<Facts> {
     nodes
         .iter()
         .filter_map(|node| match node {
-            Node::Heading(heading) => Some((
-                Facts {
-                    level: heading.level,
-                    reference: rules::is_reference_title(&heading.text),
-                    rollback: rules::is_about_rollback(&heading.text),
-                    confirm: rules::is_confirm_title(&heading.text),
-                },
-                super::steps::normal(&heading.text),
-            )),
+            Node::Heading(heading) => Some(Facts {
+                level: heading.level,
+                reference: rules::is_reference_title(&heading.text),
+                rollback: rules::is_about_rollback(&heading.text),
+                confirm: rules::is_confirm_title(&heading.text),
+            }),
             _ => None,
         })
-        .unzip()
+        .collect()
 }
 
 /// The headings open at a point of the document, outermost first: what a
@@ -150,24 +169,28 @@ impl Above {
     }
 }
 
-/// Where a part starts: what is open there, and how many nodes and
-/// headings come before it.
+/// Where a part starts: which part it is, what is open there, and how
+/// many nodes and headings come before it.
 struct Start {
+    part: usize,
     above: Above,
     node_at: usize,
     heading_at: usize,
 }
 
-/// One part's pieces and headings.
+/// One part's pieces, its headings, a hash of each id its items claim by
+/// annotation, and whether any of its annotations writes an id with a
+/// `/` (see [`IdClaims`]).
 fn walk(
     nodes: Vec<Node>,
     start: Start,
     facts: &[Facts],
-    forms: &HashMap<String, usize>,
+    forms: &Forms,
     task_mode: bool,
     rollback_runbook: bool,
-) -> (Vec<Piece>, Vec<Heading>) {
+) -> (Vec<Piece>, Vec<Heading>, Vec<u64>, bool) {
     let Start {
+        part,
         mut above,
         node_at,
         heading_at,
@@ -193,7 +216,7 @@ fn walk(
         }
     }
     // Which list items are information, outlines or group names.
-    let plain = super::steps::plain_steps(&nodes, node_at, forms, task_mode);
+    let plain = super::steps::plain_steps(&nodes, part, forms, task_mode);
     let mut pieces = Vec::with_capacity(nodes.len());
     let mut heads = Vec::new();
     let mut signoff_section = false;
@@ -515,7 +538,24 @@ fn walk(
             Node::Code(code) => pieces.push(Piece::Code(Box::new(code))),
         }
     }
-    (pieces, heads)
+    // Read here, where the drafts were just made, not by `finish` from
+    // one box to the next of the whole document.
+    let hasher = std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default();
+    let mut claims = Vec::new();
+    let mut slash = false;
+    for piece in &pieces {
+        if let Piece::Item(draft) = piece
+            && let Some(annotation) = draft.annotation.as_deref()
+        {
+            slash |= writes_slash(annotation);
+            claims.extend(claimed_id(annotation).map(|id| hasher.hash_one(id)));
+        }
+    }
+    slash |= heads
+        .iter()
+        .filter_map(|heading| heading.annotation.as_deref())
+        .any(writes_slash);
+    (pieces, heads, claims, slash)
 }
 
 /// One more boxed answer under the heading: the heading's field gains it,

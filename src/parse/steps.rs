@@ -27,17 +27,42 @@ pub(super) struct Steps {
     pub how: Vec<bool>,
 }
 
-/// The rules for `nodes`, a part of the document whose first node is the
-/// document's `node_at`-th; `headings` holds each heading's [`normal`]
-/// form in the whole document, with the index of its last occurrence.
-/// A list never crosses from one part to the next, so an item's children
+/// Each heading's [`normal`] form, part by part of the document, with the
+/// index in its part of its last occurrence: whether a heading of a form
+/// comes after a point of the document. Each part's are gathered on its
+/// own thread.
+pub(super) struct Forms(pub Vec<HashMap<String, usize>>);
+
+impl Forms {
+    /// The forms of one part's headings.
+    pub fn of_part(nodes: &[Node]) -> HashMap<String, usize> {
+        let mut forms = HashMap::new();
+        for (index, node) in nodes.iter().enumerate() {
+            if let Node::Heading(heading) = node {
+                forms.insert(normal(&heading.text), index);
+            }
+        }
+        forms
+    }
+
+    /// Whether a heading of `form` comes after node `index` of `part`.
+    fn after(&self, part: usize, index: usize, form: &str) -> bool {
+        self.0
+            .get(part)
+            .and_then(|forms| forms.get(form))
+            .is_some_and(|&at| at > index)
+            || self
+                .0
+                .iter()
+                .skip(part + 1)
+                .any(|forms| forms.contains_key(form))
+    }
+}
+
+/// The rules for `nodes`, the document's `part`-th part (see [`Forms`]). A
+/// list never crosses from one part to the next, so an item's children
 /// are in its part.
-pub(super) fn plain_steps(
-    nodes: &[Node],
-    node_at: usize,
-    headings: &HashMap<String, usize>,
-    task_mode: bool,
-) -> Steps {
+pub(super) fn plain_steps(nodes: &[Node], part: usize, forms: &Forms, task_mode: bool) -> Steps {
     let mut note = vec![false; nodes.len()];
     let mut optional = vec![false; nodes.len()];
     let mut how = vec![false; nodes.len()];
@@ -76,11 +101,8 @@ pub(super) fn plain_steps(
         let nested = item.parent.is_some();
         // A top-level entry that names a heading further down is an
         // outline of the document, not a step: the section spells it out.
-        let outline = !nested
-            && item.task.is_none()
-            && headings
-                .get(&normal(&item.text))
-                .is_some_and(|&at| at > node_at + index);
+        let outline =
+            !nested && item.task.is_none() && forms.after(part, index, &normal(&item.text));
         // A step's only sub-bullet elaborates it ("Wait for CI before the
         // next step"): a step broken into one sub-step would just be that
         // sub-step. Sub-steps come two or more, or numbered, or under a
@@ -176,7 +198,7 @@ fn mark_optional(children: &[Vec<usize>], parent: usize, optional: &mut [bool]) 
 }
 
 /// Lower case, words only: "[Rollout](#rollout)" and "## Rollout" match.
-pub(super) fn normal(text: &str) -> String {
+fn normal(text: &str) -> String {
     if !text.is_ascii() {
         return normal_lowered(text);
     }
