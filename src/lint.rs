@@ -108,13 +108,26 @@ fn model_checks(checklist: &Checklist, source: &Source) -> Vec<Diagnostic> {
         }
     }
     let ends = block_ends(checklist, source.lines.count());
-    for ((_, _, item), end) in checklist.items().zip(ends) {
-        if let Some(command) = &item.rare.command {
-            out.extend(variable_warnings(source, item, command, end));
-        }
-    }
+    let commands: Vec<(&Item, &str, usize)> = checklist
+        .items()
+        .zip(ends)
+        .filter_map(|((_, _, item), end)| Some((item, item.rare.command.as_deref()?, end)))
+        .collect();
+    // Each command is read on its own: a long checklist's, a run to a
+    // core.
+    let runs = crate::cores::ranges(commands.len(), COMMANDS_PER_THREAD);
+    let warned = crate::cores::each(runs, |run| {
+        commands[run]
+            .iter()
+            .flat_map(|&(item, command, end)| variable_warnings(source, item, command, end))
+            .collect::<Vec<_>>()
+    });
+    out.extend(warned.into_iter().flatten());
     out
 }
+
+/// Below this many commands a thread costs more than it saves.
+const COMMANDS_PER_THREAD: usize = 2000;
 
 /// Below this many phases a thread costs more than it saves.
 const PHASES_PER_THREAD: usize = 500;
