@@ -16,6 +16,15 @@ pub fn git_config(key: &str) -> Option<String> {
     (output.status.success() && !value.is_empty()).then(|| value.to_string())
 }
 
+/// Whether the kernel may back this process's memory with huge pages (2
+/// MiB, not 4 KiB) where its allocator asks for them, as jemalloc is set
+/// to (.cargo/config.toml): a fortieth of the page faults in reading a
+/// long checklist, at the cost of memory held in larger pieces. Best
+/// effort: a kernel with none ignores it.
+pub fn huge_pages(allow: bool) {
+    let _ = nix::sys::prctl::set_thp_disable(!allow);
+}
+
 /// The machine's name, or `unknown`.
 pub fn host_name() -> String {
     let name = gethostname::gethostname();
