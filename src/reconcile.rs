@@ -63,7 +63,7 @@ pub fn reconcile(
     // (and a pipeline) runs, so it is listed like a changed text.
     let commands_then = record.checklist.source.as_ref().map(|text| {
         let then = crate::source::Source::from_text(&record.checklist.origin.display(), text);
-        let parsed = crate::parse::parse(&then).checklist;
+        let parsed = crate::parse::parse_on_one_core(&then).checklist;
         parsed
             .items()
             .map(|(_, _, item)| (item.id.to_string(), item.rare.command.clone()))

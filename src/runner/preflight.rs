@@ -11,7 +11,7 @@ use crate::source::Source;
 /// The checklist, refused when it has errors: a mistyped `timeout=` or a
 /// duplicate `id=` would otherwise change what runs without a word.
 pub(super) fn runnable(source: &Source) -> anyhow::Result<Checklist> {
-    let parsed = parse::parse(source).require_items(source)?;
+    let parsed = parse::parse_on_one_core(source).require_items(source)?;
     let errors: Vec<crate::diagnostic::Diagnostic> = parsed
         .diagnostics
         .iter()
