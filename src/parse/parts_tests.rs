@@ -71,6 +71,10 @@ fn what_reaches_across_a_cut_is_kept() {
         "# T\n\n## Deploy\n\n- [ ] a\n\n## Deploy\n\n- [ ] b\n\n## Deploy\n\n- [ ] c\n",
         // A parent in one phase, its child's id resolved after the runs.
         "# T\n\n## A\n\n- [ ] a\n  - [ ] a1\n\n## B\n\n- [ ] b\n  - [ ] b1\n",
+        // The same, with no blank line to cut at before the last heading
+        // (found by the property below when a part's node indices were
+        // its own).
+        "# Release\n# Release\n# Release\n\n# Release\n- [ ] step\n  - [ ] sub-step",
     ];
     for (n, text) in cases.iter().enumerate() {
         // Each is cut (but the one whose fence is left open, read whole).
