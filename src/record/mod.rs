@@ -281,13 +281,14 @@ pub struct CommandRun {
 }
 
 impl CommandRun {
-    /// How it ended, in a word or two: "timed out", "interrupted",
-    /// "exit 2", "ended without an exit code". Reports add its time; a
-    /// save that lost it says it with this.
     /// How a command saved as started and never ended is said.
     pub const END_NOT_RECORDED: &str =
         "started, its end not recorded (relcheck stopped while it ran)";
 
+    /// How it ended, in a word or two: "timed out", "interrupted",
+    /// "exit 2", "ended without an exit code", or
+    /// [`END_NOT_RECORDED`](Self::END_NOT_RECORDED). Reports add its time;
+    /// a save that lost it says it with this.
     pub fn ended(&self) -> String {
         if self.running {
             Self::END_NOT_RECORDED.to_string()
