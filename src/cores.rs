@@ -6,6 +6,10 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+/// Text of fewer bytes is worked on by one thread: below it a thread costs
+/// more than it saves (a 200-item checklist is about 20 KiB).
+pub const THREAD_BYTES: usize = 256 * 1024;
+
 /// How many threads work can be spread over: the cores this process may
 /// use (its CPU affinity and cgroup quota count), 1 when unknown.
 pub fn count() -> usize {

@@ -21,9 +21,6 @@ pub use replaced::{Replaced, Replacements};
 /// near it, and it keeps memory and time bounded on hostile input.
 pub const MAX_BYTES: u64 = Kind::CHECKLIST_MAX_BYTES;
 
-/// Text of this many bytes or more is checked on two cores.
-const PARALLEL_BYTES: usize = 256 * 1024;
-
 /// Headings, list items, quotes and code blocks each cost the parser a
 /// node of a few hundred bytes to a few KiB, so within [`MAX_BYTES`] a
 /// file of nothing but one-line headings, `[ ]` lines or `> > > ...` would
@@ -129,7 +126,7 @@ impl Source {
         // The bounds are checked while the lines are found and the text
         // copied, on another core when the text is long.
         let (blocks, (lines, text)) = crate::cores::both(
-            text.len() >= PARALLEL_BYTES,
+            text.len() >= crate::cores::THREAD_BYTES,
             || check_blocks(&display, &text),
             || (LineIndex::new(&text), Arc::from(&*text)),
         );

@@ -56,19 +56,14 @@ impl Parsed {
     }
 }
 
-/// A long checklist is parsed on every core, up to [`MAX_PARTS`] (see
-/// [`parse_split`]).
+/// A long checklist is parsed on every core: a part of at least
+/// [`THREAD_BYTES`](crate::cores::THREAD_BYTES) a core, up to
+/// [`MAX_PARTS`] (see [`parse_split`]).
 pub fn parse(source: &Source) -> Parsed {
     parse_split(source, |body| {
-        (body / PART_BYTES).clamp(1, crate::cores::count().min(MAX_PARTS))
+        (body / crate::cores::THREAD_BYTES).clamp(1, crate::cores::count().min(MAX_PARTS))
     })
 }
-
-/// Each thread's allocations are kept in an arena of its own: a 4.7 MB
-/// checklist read in up to 16 parts (as on a machine of many cores) held
-/// 76 MB against 53 in two. The parts are capped, each one past the first
-/// few saving less time than the one before while its memory stays.
-const MAX_PARTS: usize = 8;
 
 /// [`parse`] on this thread alone, for a run: the model's items made on
 /// another thread stay in that thread's arena, 2.5 MB more at the peak of
@@ -78,9 +73,11 @@ pub fn parse_on_one_core(source: &Source) -> Parsed {
     parse_split(source, |_| 1)
 }
 
-/// Below this many bytes a part a thread costs more than it saves: a
-/// 200-item checklist is read whole, on this thread.
-const PART_BYTES: usize = 256 * 1024;
+/// Each thread's allocations are kept in an arena of its own: a 4.7 MB
+/// checklist read in up to 16 parts (as on a machine of many cores) held
+/// 76 MB against 53 in two. The parts are capped, each one past the first
+/// few saving less time than the one before while its memory stays.
+const MAX_PARTS: usize = 8;
 
 /// [`parse`], a Markdown body of `n` bytes read in up to `parts(n)` parts
 /// on threads of their own. Whatever the parts, the checklist and its
