@@ -72,14 +72,11 @@ pub(super) fn pieces(parts: Vec<Vec<Node>>, task_mode: bool, rollback_runbook: b
         .collect();
     let mut walked = crate::cores::each(walks, |(nodes, start, facts)| {
         walk(nodes, start, facts, forms, task_mode, rollback_runbook)
-    });
-    if walked.len() == 1 {
-        let (pieces, heads, mut claims, slash) = walked.pop().unwrap_or_default();
-        return Walked::new(pieces, heads, &mut claims, slash);
-    }
-    let mut pieces = Vec::with_capacity(walked.iter().map(|w| w.0.len()).sum());
-    let mut heads = Vec::with_capacity(heading_at);
-    let (mut claims, mut slash) = (Vec::new(), false);
+    })
+    .into_iter();
+    // The first part's lists take the others' (a document of one part,
+    // nearly every one, is not copied).
+    let (mut pieces, mut heads, mut claims, mut slash) = walked.next().unwrap_or_default();
     for (part_pieces, part_heads, part_claims, part_slash) in walked {
         pieces.extend(part_pieces);
         heads.extend(part_heads);
