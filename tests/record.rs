@@ -653,7 +653,11 @@ fn a_journal_holds_each_sign_off_once_and_a_kill_after_them_loses_none() {
     // The first lists every part, the later ones what changed since.
     assert_eq!(record.signoffs[0].parts.len(), 7);
     assert_eq!(
-        record.signoffs[2].parts.keys().collect::<Vec<_>>(),
+        record.signoffs[2]
+            .parts
+            .keys()
+            .map(|name| name.to_string())
+            .collect::<Vec<_>>(),
         ["item:sign-off/service-owner", "signoff:1"]
     );
 }

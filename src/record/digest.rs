@@ -159,11 +159,13 @@ fn write_signoff<W: Write + ?Sized>(
 /// map's order: byte order, as the canonical form sorts.
 fn write_sorted<W: Write + ?Sized>(map: &super::PartMap, out: &mut W) -> std::io::Result<()> {
     out.write_all(b"{")?;
+    let mut written = String::new();
     for (i, (name, value)) in map.iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, name)?;
+        name.write_into(&mut written);
+        serde_json::to_writer(&mut *out, written.as_str())?;
         out.write_all(b":")?;
         serde_json::to_writer(&mut *out, value)?;
     }

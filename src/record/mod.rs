@@ -41,7 +41,7 @@ pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
-pub use part_map::PartMap;
+pub use part_map::{ITEM, PartMap, PartName, Short};
 pub use result::{ItemResult, Rare, RareFields, SET_ASIDE};
 pub use summary::{
     Metrics, PhaseSpan, Summary, WeakItem, rollback_confirmed, seconds, signoff_counts,
@@ -409,8 +409,8 @@ pub struct Signoff {
     /// what changed. In schema v2 only those that differ from the previous
     /// sign-off's (`crate::sign::full_parts` puts the whole map back
     /// together); in schema v1, all of them.
-    /// Held as one text ([`PartMap`]): a long run's first sign-off lists
-    /// every item.
+    /// Held as a [`PartMap`], items' parts by the record's own ids: a
+    /// long run's first sign-off lists every item.
     #[serde(default, skip_serializing_if = "PartMap::is_empty")]
     pub parts: PartMap,
     /// Schema v2: parts the previous sign-off listed that this one does

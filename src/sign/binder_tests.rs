@@ -87,7 +87,11 @@ fn a_runs_sign_offs_are_bound_as_afresh_and_list_only_what_changed() {
         signoff("Bob", 5, "signoff/rm"),
         &[4],
     );
-    let names: Vec<&str> = record.signoffs[1].parts.keys().collect();
+    let names: Vec<String> = record.signoffs[1]
+        .parts
+        .keys()
+        .map(|name| name.to_string())
+        .collect();
     assert_eq!(
         names,
         [
@@ -125,7 +129,11 @@ fn a_runs_sign_offs_are_bound_as_afresh_and_list_only_what_changed() {
         &[4],
     );
     assert_eq!(
-        record.signoffs[2].parts.keys().collect::<Vec<_>>(),
+        record.signoffs[2]
+            .parts
+            .keys()
+            .map(|name| name.to_string())
+            .collect::<Vec<_>>(),
         ["item:signoff/rm", "signoff:1"]
     );
     assert!(record.signoffs[2].dropped.is_empty());

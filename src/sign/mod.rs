@@ -31,7 +31,7 @@ mod whole;
 pub use allowed::{AllowedSigners, Entry, Verdict, parse_time, pattern_list_matches};
 pub use binder::Binder;
 pub use command::{Request, Signed, run, sign, sign_file, sign_file_then};
-pub use parts::{bind, full_parts, parts, parts_digest, payload, previous_digest};
+pub use parts::{bind, full_parts, parts, parts_digest, payload, previous_digest, written_parts};
 pub use policy::{RuleCheck, refusal_by_name};
 pub use settings::{Settings, System, allowed_signers_path, signer_name, signing_key, ssh_keygen};
 pub use ssh::{Signer, SigningKey, SshKeygen, check_signature, fingerprint, principals};

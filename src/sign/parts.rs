@@ -3,7 +3,7 @@
 //! something a run does not change once written, so `verify` can tell an
 //! edit (a part differs) from an append (a part that was not there yet).
 
-use std::borrow::Borrow;
+use std::borrow::{Borrow, Cow};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
@@ -278,21 +278,39 @@ pub fn parts_digest<M: Serialize + ?Sized>(parts: &M) -> String {
 /// answered item, so a record of many sign-offs held them all in memory
 /// that grew with the square of their count (5,000 sign-offs of a
 /// 10,000-item record: 4.5 GB).
-pub fn full_parts(record: &Record) -> impl Iterator<Item = BTreeMap<&str, &str>> {
+///
+/// `written` is each sign-off's parts with their names written out
+/// ([`written_parts`]).
+pub fn full_parts<'r>(
+    record: &'r Record,
+    written: &'r [Cow<'r, PartMap>],
+) -> impl Iterator<Item = BTreeMap<&'r str, &'r str>> {
     let v1 = record.is_v1();
     record
         .signoffs
         .iter()
-        .scan(BTreeMap::new(), move |map, signoff| {
+        .zip(written)
+        .scan(BTreeMap::new(), move |map, (signoff, parts)| {
             if v1 {
                 map.clear();
             }
             for name in &signoff.dropped {
                 map.remove(name.as_str());
             }
-            map.extend(signoff.parts.iter());
+            map.extend(parts.texts().into_iter().flatten());
             Some(map.clone())
         })
+}
+
+/// Each sign-off's parts with their names written out: borrowed from a
+/// record read from a file, where they are; made for one a run bound,
+/// which holds its items' parts by id.
+pub fn written_parts(record: &Record) -> Vec<Cow<'_, PartMap>> {
+    record
+        .signoffs
+        .iter()
+        .map(|signoff| signoff.parts.written())
+        .collect()
 }
 
 /// The whole parts map of the record's last sign-off, as [`full_parts`]
@@ -381,7 +399,7 @@ pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
     walk(
         pairs(whole),
         pairs(previous),
-        |name: &str, old| name.cmp(old),
+        |name: &str, old: &str| name.cmp(old),
         |name, short| parts.push((name, short)),
         |gone| dropped.push(gone),
     );
@@ -394,19 +412,19 @@ pub(super) fn delta_of<'m, K: Borrow<str> + Ord, V: Borrow<str>>(
 /// `cmp` says how a name of the whole map sorts against one of the
 /// previous map, so a map that writes its names otherwise
 /// ([`super::whole::Whole`]) walks the same way.
-pub(super) fn walk<'w, 'p, N: Copy>(
+pub(super) fn walk<'w, 'p, N: Copy, P: Copy>(
     whole: impl Iterator<Item = (N, &'w str)>,
-    previous: impl Iterator<Item = (&'p str, &'p str)>,
-    cmp: impl Fn(N, &str) -> Ordering,
+    previous: impl Iterator<Item = (P, &'p str)>,
+    cmp: impl Fn(N, P) -> Ordering,
     mut changed: impl FnMut(N, &'w str),
-    mut gone: impl FnMut(&'p str),
+    mut gone: impl FnMut(P),
 ) {
     let mut before = previous.peekable();
     for (name, short) in whole {
-        while let Some((old, _)) = before.next_if(|(old, _)| cmp(name, old) == Ordering::Greater) {
+        while let Some((old, _)) = before.next_if(|&(old, _)| cmp(name, old) == Ordering::Greater) {
             gone(old);
         }
-        match before.next_if(|(old, _)| cmp(name, old) == Ordering::Equal) {
+        match before.next_if(|&(old, _)| cmp(name, old) == Ordering::Equal) {
             Some((_, then)) if then == short => {}
             _ => changed(name, short),
         }

@@ -14,6 +14,7 @@ use super::allowed::{AllowedSigners, Verdict};
 use super::now::{Now, Parts, item_forms};
 use super::parts::{
     ItemsById, Part, delta_of, finished, full_parts, items_by_id, parts_digest, payload,
+    written_parts,
 };
 use super::policy::{Approval, RuleCheck, Signer, judge};
 use super::ssh::{check_signature, fingerprint, principals};
@@ -159,13 +160,14 @@ pub fn check(record: &Record, options: &Options<'_>) -> Verification {
         let shorts = forms.as_ref().map(|made| made.shorts.as_slice());
         // Every name any sign-off's map holds is in some sign-off's stored
         // parts: a map is the one before it, less some, with its own over it.
-        let names = record
-            .signoffs
+        let written = written_parts(record);
+        let names = written
             .iter()
-            .flat_map(|signoff| signoff.parts.keys());
+            .flat_map(|parts| parts.texts().into_iter().flatten())
+            .map(|(name, _)| name);
         let now = Now::new(record, &items, names, shorts);
         let mut signoffs: Vec<SignoffCheck> = Vec::with_capacity(record.signoffs.len());
-        let mut maps = full_parts(record);
+        let mut maps = full_parts(record, &written);
         let mut before = Parts::new();
         loop {
             // A window of maps at a time, checked on every core (a long
@@ -287,7 +289,8 @@ fn placed(record: &Record, index: usize, map: &Parts<'_>, previous: &Parts<'_>) 
     if !record.is_v1() {
         let signoff = &record.signoffs[index];
         let (parts, dropped) = delta_of(previous, map);
-        let stored = signoff.parts.iter();
+        let written = signoff.parts.written();
+        let stored = written.texts().into_iter().flatten();
         if !parts.into_iter().eq(stored)
             || !dropped
                 .into_iter()

@@ -10,19 +10,16 @@
 //! `item:` and no other part's does, so the items sort together: the other
 //! parts below `item:`, then the items by id, then the other parts above.
 
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::Bound;
+use std::sync::Arc;
 
 use super::parts::{ItemsById, Part, finished, item_short, walk};
-use crate::record::{PartMap, Record};
-
-/// What an item's part is named after its id.
-const ITEM: &str = "item:";
+use crate::record::{ITEM, PartMap, PartName, Record};
 
 /// A short digest: the 16 hex characters the record writes.
-pub(super) type Short = [u8; 16];
+pub(super) type Short = crate::record::Short;
 
 fn short_of(hex: &str) -> Short {
     let mut short = [b'0'; 16];
@@ -36,44 +33,19 @@ fn text(short: &Short) -> &str {
     std::str::from_utf8(short).unwrap_or_default()
 }
 
-/// A part's name: an item's by its id, `item:` left unwritten.
+/// A part of the whole map: an item's by its id, the record's own, or
+/// another by name.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Name<'a> {
-    Item(&'a str),
+enum Entry<'a> {
+    Item(&'a Arc<str>),
     Other(&'a str),
 }
 
-impl Name<'_> {
-    /// How this name sorts against `other`, as their texts do.
-    fn cmp_text(self, other: &str) -> Ordering {
+impl<'a> Entry<'a> {
+    fn name(self) -> PartName<'a> {
         match self {
-            Name::Other(name) => name.cmp(other),
-            Name::Item(id) => match other.strip_prefix(ITEM) {
-                Some(other_id) => id.cmp(other_id),
-                // A name without the prefix differs from it within its
-                // first five bytes, or is shorter: either way it sorts
-                // against every item's name as against the prefix.
-                None => ITEM.cmp(other),
-            },
-        }
-    }
-
-    /// The length of the name's text.
-    fn len(self) -> usize {
-        match self {
-            Name::Item(id) => ITEM.len() + id.len(),
-            Name::Other(name) => name.len(),
-        }
-    }
-
-    fn write_into(self, text: &mut String) {
-        text.clear();
-        match self {
-            Name::Item(id) => {
-                text.push_str(ITEM);
-                text.push_str(id);
-            }
-            Name::Other(name) => text.push_str(name),
+            Entry::Item(id) => PartName::Item(id),
+            Entry::Other(name) => PartName::Other(name),
         }
     }
 }
@@ -132,9 +104,9 @@ impl<'r> Whole<'r> {
     }
 
     /// The parts in byte order of their names.
-    fn iter(&self) -> impl Iterator<Item = (Name<'_>, &Short)> {
-        fn other<'a>((name, short): (&'a String, &'a Short)) -> (Name<'a>, &'a Short) {
-            (Name::Other(name), short)
+    fn iter(&self) -> impl Iterator<Item = (Entry<'_>, &Short)> {
+        fn other<'a>((name, short): (&'a String, &'a Short)) -> (Entry<'a>, &'a Short) {
+            (Entry::Other(name), short)
         }
         let below = self
             .others
@@ -147,7 +119,7 @@ impl<'r> Whole<'r> {
         let items = self
             .items
             .iter()
-            .map(|(at, short)| (Name::Item(&self.record.items[*at as usize].id), short));
+            .map(|(at, short)| (Entry::Item(&self.record.items[*at as usize].id), short));
         below.chain(items).chain(above)
     }
 
@@ -156,7 +128,7 @@ impl<'r> Whole<'r> {
         let mut name = String::new();
         self.iter()
             .map(|(part, short)| {
-                part.write_into(&mut name);
+                part.name().write_into(&mut name);
                 (name.clone(), text(short).to_string())
             })
             .collect()
@@ -173,7 +145,7 @@ impl<'r> Whole<'r> {
                 if i > 0 {
                     out.write_all(b",")?;
                 }
-                part.write_into(&mut name);
+                part.name().write_into(&mut name);
                 serde_json::to_writer(&mut *out, name.as_str())?;
                 out.write_all(b":")?;
                 serde_json::to_writer(&mut *out, text(short))?;
@@ -188,34 +160,39 @@ impl<'r> Whole<'r> {
     /// gone. One walk of this map beside that one, read in place.
     pub(super) fn delta(&self, record: &Record) -> (PartMap, Vec<String>) {
         let previous = Previous::of(record);
-        let both = |changed: &mut dyn FnMut(Name<'_>, &str), gone: &mut dyn FnMut(&str)| {
+        let both = |changed: &mut dyn FnMut(Entry<'_>, &str),
+                    gone: &mut dyn FnMut(PartName<'_>)| {
             walk(
                 self.iter().map(|(part, short)| (part, text(short))),
                 previous.iter(),
-                Name::cmp_text,
+                |part: Entry<'_>, old| part.name().cmp(&old),
                 changed,
                 gone,
             );
         };
         // Two walks: the first sizes the map, so the second writes it
-        // into its text with no room to spare. A run's first sign-off
-        // stores every item, and a text grown by doubling held up to twice
-        // that at the run's last sign-off.
-        let (mut count, mut bytes) = (0, 0);
+        // with no room to spare. A run's first sign-off stores every item,
+        // and a list grown by doubling held up to twice that at the run's
+        // last sign-off.
+        let (mut count, mut bytes, mut items) = (0, 0, 0);
         let mut dropped = Vec::new();
         both(
-            &mut |part, short| {
-                count += 1;
-                bytes += part.len() + short.len();
+            &mut |part, short| match part {
+                Entry::Item(_) => items += 1,
+                Entry::Other(name) => {
+                    count += 1;
+                    bytes += name.len() + short.len();
+                }
             },
             &mut |gone| dropped.push(gone.to_string()),
         );
-        let mut parts = PartMap::with_capacity(count, bytes);
-        let mut name = String::new();
+        let mut parts = PartMap::with_capacity(count, bytes, items);
         both(
-            &mut |part, short| {
-                part.write_into(&mut name);
-                parts.insert(&name, short);
+            &mut |part, short| match part {
+                // Held by id, shared with the record: a long run's first
+                // sign-off lists every item.
+                Entry::Item(id) => parts.insert_item(id, &short_of(short)),
+                Entry::Other(name) => parts.insert(name, short),
             },
             &mut |_| {},
         );
@@ -258,7 +235,7 @@ struct Previous<'r> {
     base: &'r PartMap,
     /// Names a later sign-off dropped (`None`) or stored, the last word on
     /// each.
-    over: BTreeMap<&'r str, Option<&'r str>>,
+    over: BTreeMap<PartName<'r>, Option<&'r str>>,
 }
 
 /// The map before a record's first sign-off.
@@ -276,7 +253,7 @@ impl<'r> Previous<'r> {
         let mut over = BTreeMap::new();
         for signoff in later {
             for name in &signoff.dropped {
-                over.insert(name.as_str(), None);
+                over.insert(PartName::Other(name.as_str()), None);
             }
             for (name, short) in signoff.parts.iter() {
                 over.insert(name, Some(short));
@@ -289,7 +266,7 @@ impl<'r> Previous<'r> {
     }
 
     /// The map's entries in byte order of their names.
-    fn iter(&self) -> impl Iterator<Item = (&'r str, &'r str)> + '_ {
+    fn iter(&self) -> impl Iterator<Item = (PartName<'r>, &'r str)> + '_ {
         let mut base = self.base.iter().peekable();
         let mut over = self
             .over
