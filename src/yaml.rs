@@ -307,6 +307,101 @@ pub fn read<T: DeserializeOwned>(
     from_str(text).map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
 }
 
+/// [`read`] for a file of one long map (an answers file of 100,000
+/// items), in two passes. The first only walks the text and refuses a key
+/// given twice, as [`read`] does; the second reads it as a `T` without
+/// that check. Checked while the map is built, every key of the map was
+/// remembered beside it (7 MB of a 100,000-answer file); the first pass
+/// remembers the keys of the map it is in and keeps nothing else. Errors
+/// read as [`read`]'s, but a key given twice is found before anything
+/// else is wrong with the file.
+pub fn read_in_two_passes<T: DeserializeOwned>(
+    text: &str,
+    display: &str,
+    kind: Kind,
+    what: &str,
+) -> anyhow::Result<T> {
+    let fail = |err: Error| error(Code::Input, format!("{display}{}: {what}{err}", err.at()));
+    let Walked = read(text, display, kind, what)?;
+    let mut options = options(text);
+    options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
+    serde_saphyr::from_str_with_options(text, options).map_err(|err| fail(Error::of(err, text)))
+}
+
+/// Any YAML value, walked to its end and kept nowhere: every map's keys
+/// pass through the reader, which refuses one given twice.
+struct Walked;
+
+impl<'de> serde::Deserialize<'de> for Walked {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Walked, D::Error> {
+        deserializer.deserialize_any(Walker)
+    }
+}
+
+struct Walker;
+
+impl<'de> serde::de::Visitor<'de> for Walker {
+    type Value = Walked;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Walked, A::Error> {
+        while map.next_entry::<Walked, Walked>()?.is_some() {}
+        Ok(Walked)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walked, A::Error> {
+        while seq.next_element::<Walked>()?.is_some() {}
+        Ok(Walked)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Walked, D::Error> {
+        d.deserialize_any(Walker)
+    }
+
+    fn visit_none<E>(self) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_unit<E>(self) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_i128<E>(self, _: i128) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_u128<E>(self, _: u128) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+
+    fn visit_bytes<E>(self, _: &[u8]) -> Result<Walked, E> {
+        Ok(Walked)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +409,37 @@ mod tests {
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Head {
         schema: String,
+    }
+
+    #[test]
+    fn two_passes_refuse_a_key_given_twice_as_one_does() {
+        use std::collections::BTreeMap;
+        type Maps = BTreeMap<String, BTreeMap<String, String>>;
+        let kind = crate::limits::Kind::Answers;
+        for text in [
+            "a:\n  x: 1\n  y: 2\n  x: 3\n",
+            "a:\n  x: 1\na:\n  y: 2\n",
+            "a:\n  x: {k: 1, k: 2}\n",
+        ] {
+            let one = read::<serde_json::Value>(text, "f.yaml", kind, "").unwrap_err();
+            let two =
+                read_in_two_passes::<serde_json::Value>(text, "f.yaml", kind, "").unwrap_err();
+            assert_eq!(two.to_string(), one.to_string(), "{text:?}");
+            assert!(one.to_string().contains("given twice"), "{one}");
+        }
+        let text = "a:\n  x: 1\nb:\n  x: '2'\n";
+        let read: Maps = read_in_two_passes(text, "f.yaml", kind, "").unwrap();
+        assert_eq!(read["b"]["x"], "2");
+        // What is wrong but a key given twice is said as one pass says it.
+        let text = "a: [1]\n";
+        assert_eq!(
+            read_in_two_passes::<Maps>(text, "f.yaml", kind, "")
+                .unwrap_err()
+                .to_string(),
+            super::read::<Maps>(text, "f.yaml", kind, "")
+                .unwrap_err()
+                .to_string()
+        );
     }
 
     #[test]

@@ -237,8 +237,9 @@ impl Answers {
             }
         } else {
             // The reader refuses a key given twice, which a map would
-            // quietly take the last of.
-            let raw: Raw = crate::yaml::read(text, display, crate::limits::Kind::Answers, "")?;
+            // quietly take the last of, in a first pass of its own.
+            let raw: Raw =
+                crate::yaml::read_in_two_passes(text, display, crate::limits::Kind::Answers, "")?;
             if let Some((key, problem)) = long_value(&raw) {
                 return Err(error(Code::Input, format!("{display}: {key} {problem}")));
             }
