@@ -481,7 +481,8 @@ impl Record {
                 .text
                 .contains("{{")
                 .then(|| crate::template::fill(&item.text, &self.values))
-                .filter(|filled| **filled != *item.text);
+                .filter(|filled| **filled != *item.text)
+                .map(String::into_boxed_str);
             if shown != item.shown {
                 item.shown = shown;
                 changed.push(index);

@@ -1,7 +1,7 @@
 //! One item's result, held small: what most results leave empty (a role,
 //! a value, a note, a reason, a measured value, a command run, a wait) is
-//! boxed together in [`Rare`], so a result is 144 bytes where it was 256
-//! (11 MB of a 100,000-item run). It reads and writes as it always has:
+//! boxed together in [`Rare`], so a result is 136 bytes where it was 256
+//! (12 MB of a 100,000-item run). It reads and writes as it always has:
 //! the same fields, in the same order, by the same rules.
 
 use std::fmt;
@@ -29,7 +29,7 @@ pub struct ItemResult {
     /// As shown: `text` with the record's values filled in, when that
     /// differs from `text` (see [`super::Record::refresh_shown`]). Not
     /// rare: every item whose text uses a variable has one.
-    pub shown: Option<String>,
+    pub shown: Option<Box<str>>,
     /// Left out of the file when the id begins with it (`lean`).
     pub phase: Arc<str>,
     pub section: Arc<str>,
@@ -147,7 +147,7 @@ struct ItemOut<'a> {
     kind: crate::model::Kind,
     text: &'a Arc<str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    shown: &'a Option<String>,
+    shown: &'a Option<Box<str>>,
     phase: &'a Arc<str>,
     section: &'a Arc<str>,
     line: usize,
@@ -214,7 +214,7 @@ struct ItemIn {
     kind: crate::model::Kind,
     text: Arc<str>,
     #[serde(default)]
-    shown: Option<String>,
+    shown: Option<Box<str>>,
     #[serde(default)]
     phase: Arc<str>,
     #[serde(default)]
@@ -279,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_result_is_small_and_boxes_only_what_is_set() {
-        assert_eq!(std::mem::size_of::<ItemResult>(), 144);
+        assert_eq!(std::mem::size_of::<ItemResult>(), 136);
         assert!(Rare::of(RareFields::default()).0.is_none());
         let mut rare = Rare::default();
         assert_eq!(rare.note, None);

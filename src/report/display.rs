@@ -35,6 +35,11 @@ pub fn displayable(record: &Record) -> Record {
             line(text);
         }
     };
+    let line_boxed = |text: &mut Box<str>| {
+        if let std::borrow::Cow::Owned(clean) = one_line(text) {
+            *text = clean.into();
+        }
+    };
     // An item's shared strings are copied only where they need cleaning.
     let line_shared = |text: &mut std::sync::Arc<str>| {
         if let std::borrow::Cow::Owned(clean) = one_line(text) {
@@ -89,7 +94,9 @@ pub fn displayable(record: &Record) -> Record {
         line_shared(&mut item.phase);
         line_shared(&mut item.section);
         line_shared(&mut item.text);
-        line_opt(&mut item.shown);
+        if let Some(shown) = &mut item.shown {
+            line_boxed(shown);
+        }
         line_opt(&mut item.rare.value);
         if let Some(by) = &mut item.by {
             line_shared(by);

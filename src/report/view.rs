@@ -114,7 +114,7 @@ impl<'a> View<'a> {
     /// (the same, for a record relcheck wrote).
     pub fn text(&self, item: &ItemResult) -> String {
         match &item.shown {
-            Some(shown) => shown.clone(),
+            Some(shown) => shown.to_string(),
             None => crate::template::fill(&item.text, &self.record.values),
         }
     }
