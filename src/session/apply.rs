@@ -362,7 +362,7 @@ impl Session<'_> {
     /// and the run is recorded on the item `r` was pressed on.
     fn command_script(&self, index: usize) -> Result<String, String> {
         let item = self.item(index);
-        let section = &self.entries[index].0;
+        let section = self.section(index);
         let Some(command) = item.rare.command.as_ref().or(section.rare.command.as_ref()) else {
             return Err("this item has no command".to_string());
         };

@@ -149,11 +149,11 @@ impl Session<'_> {
         if reason.trim().is_empty() {
             return again("answering the rest of a section needs a reason");
         }
-        let section = &self.entries[index].0.id;
+        let section = &self.section(index).id;
         let phase = self.place(index).0;
         let rollback = self.record.rollback.is_some();
         let targets: Vec<usize> = (index..self.record.items.len())
-            .take_while(|&i| self.place(i).0 == phase && &self.entries[i].0.id == section)
+            .take_while(|&i| self.place(i).0 == phase && &self.section(i).id == section)
             .filter(|&i| {
                 let item = self.item(i);
                 let open =

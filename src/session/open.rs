@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
 use super::view::shared_texts;
-use super::{Clock, Options, Session, plan};
+use super::{Clock, Options, Session, Stretch, plan};
 use crate::model::{Checklist, Item, Kind, When};
 use crate::record::{
     ChecklistRef, Event, EventAction, ItemResult, Outcome, Rare, RareFields, Record, Run, SCHEMA,
@@ -94,24 +94,32 @@ impl<'a> Session<'a> {
         options: Options,
         interrupted: &'a AtomicBool,
     ) -> Session<'a> {
-        // Sized once, as the results are: collected from nested lists they
-        // grew by doubling, to 180,000 places each at 100,000 items.
-        let mut places: Vec<(u32, When)> = Vec::with_capacity(record.items.len());
+        // Sized once, as the results are: collected from nested lists it
+        // grew by doubling, to 180,000 places at 100,000 items. Held only
+        // while the session is set up; the run keeps a stretch a section.
         let mut entries: Vec<(&crate::model::Section, &Item)> =
             Vec::with_capacity(record.items.len());
+        let mut sections = Vec::new();
         let mut phase_items = Vec::with_capacity(checklist.phases.len());
+        let mut rollback_items = Vec::new();
         for (p, phase) in checklist.phases.iter().enumerate() {
             let start = entries.len();
             let p = u32::try_from(p).expect("a checklist has at most 100,000 headings");
-            for section in &phase.sections {
-                places.extend(section.items.iter().map(|_| (p, section.when)));
+            for section in phase.sections.iter().filter(|s| !s.items.is_empty()) {
+                let first = entries.len();
+                sections.push(Stretch {
+                    section,
+                    phase: p,
+                    start: u32::try_from(first).expect("a checklist has at most 100,000 items"),
+                });
                 entries.extend(section.items.iter().map(|item| (section, item)));
+                if section.when == When::Rollback {
+                    rollback_items.extend(first..entries.len());
+                }
             }
             phase_items.push(start..entries.len());
         }
-        let rollback_items = (0..places.len())
-            .filter(|&i| places[i].1 == When::Rollback)
-            .collect();
+        sections.shrink_to_fit();
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
@@ -147,9 +155,8 @@ impl<'a> Session<'a> {
             record,
             clock,
             options,
-            places,
+            sections,
             notes_under: super::view::notes_by_item(&entries),
-            entries,
             phase_items,
             rollback_items,
             first_trigger,
@@ -201,5 +208,46 @@ impl<'a> Session<'a> {
             mode.to_string()
         };
         self.event(EventAction::Resume, None, Some(detail));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every item's section, phase and checklist item, found from the
+    /// stretches by halves, are the ones a walk of the checklist gives:
+    /// sections with no items before, between and after the rest, and
+    /// phases with none, included.
+    #[test]
+    fn each_item_is_found_in_its_section() {
+        let text = "# T\n## Empty\n## A\n### None\n### S\n- [ ] a1\n- [ ] a2\n### Nothing\n### R\n- [ ] r1\n## B\n- [ ] b1\n### T\n- [ ] t1\n- [ ] t2\n### Last\n## Rollback\nIf rollback required:\n- [ ] back\n## Z\n";
+        let checklist =
+            crate::parse::parse(&crate::source::Source::from_text("t.md", text)).checklist;
+        let clock = super::super::TestClock::new(chrono::DateTime::UNIX_EPOCH);
+        let options = Options {
+            operator: "Ada".into(),
+            host: "box".into(),
+            mode: crate::record::Mode::Interactive,
+            preset: Default::default(),
+            command_timeout: std::time::Duration::from_secs(1),
+            unattended: false,
+        };
+        let flag = AtomicBool::new(false);
+        let session = Session::start(&checklist, &clock, options, &flag, "run".into());
+        let mut index = 0;
+        for (p, phase) in checklist.phases.iter().enumerate() {
+            for section in &phase.sections {
+                for item in &section.items {
+                    assert!(std::ptr::eq(session.item(index), item), "{}", item.id);
+                    assert!(std::ptr::eq(session.section(index), section), "{}", item.id);
+                    assert_eq!(session.place(index), (p, section.when), "{}", item.id);
+                    index += 1;
+                }
+            }
+        }
+        assert_eq!(index, 7);
+        assert_eq!(session.record.items.len(), 7);
+        assert_eq!(session.rollback_items, [6]);
     }
 }

@@ -21,7 +21,7 @@ impl Session<'_> {
         let item = self.item(index);
         let (phase_index, _) = self.place(index);
         let phase = &self.checklist.phases[phase_index];
-        let section = self.entries[index].0;
+        let section = self.section(index);
         let total = self.record.items.len();
         // Progress is for a person; an unattended run skips the count,
         // which would make it quadratic.
