@@ -8,7 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_saphyr::{DuplicateKeyPolicy, MergeKeyPolicy, MessageFormatter};
+use serde_saphyr::{DuplicateKeyPolicy, MergeKeyPolicy, MessageFormatter, NonFiniteFloatPolicy};
 
 use crate::exit::{Code, error};
 use crate::limits::Kind;
@@ -308,24 +308,32 @@ pub fn read<T: DeserializeOwned>(
 }
 
 /// [`read`] for a file of one long map (an answers file of 100,000
-/// items), in two passes. The first only walks the text and refuses a key
-/// given twice, as [`read`] does; the second reads it as a `T` without
-/// that check. Checked while the map is built, every key of the map was
-/// remembered beside it (7 MB of a 100,000-answer file); the first pass
-/// remembers the keys of the map it is in and keeps nothing else. Errors
-/// read as [`read`]'s, but a key given twice is found before anything
-/// else is wrong with the file.
+/// items), in two passes. The first only walks the text, with the check
+/// for a key given twice, keeping nothing; the second reads it as a `T`
+/// without that check. Checked while the map is built, every key of the
+/// map was remembered beside it (7 MB of a 100,000-answer file). Where
+/// the walk stops at anything (a key given twice, a YAML error, a value
+/// it cannot take), the file is read in one pass as [`read`] reads it, so
+/// what is refused, and the message and position, are [`read`]'s.
 pub fn read_in_two_passes<T: DeserializeOwned>(
     text: &str,
     display: &str,
     kind: Kind,
     what: &str,
 ) -> anyhow::Result<T> {
-    let fail = |err: Error| error(Code::Input, format!("{display}{}: {what}{err}", err.at()));
-    let Walked = read(text, display, kind, what)?;
+    crate::limits::check_yaml(text, display, kind)?;
+    let mut walk = options(text);
+    // A walk takes any value as it comes, `.inf` as well as `1`; the
+    // types of the second pass say which they take.
+    walk.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
+    if serde_saphyr::from_str_with_options::<Walked>(text, walk).is_err() {
+        return read(text, display, kind, what);
+    }
     let mut options = options(text);
     options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
-    serde_saphyr::from_str_with_options(text, options).map_err(|err| fail(Error::of(err, text)))
+    serde_saphyr::from_str_with_options(text, options)
+        .map_err(|err| Error::of(err, text))
+        .map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
 }
 
 /// Any YAML value, walked to its end and kept nowhere: every map's keys
@@ -430,16 +438,30 @@ mod tests {
         let text = "a:\n  x: 1\nb:\n  x: '2'\n";
         let read: Maps = read_in_two_passes(text, "f.yaml", kind, "").unwrap();
         assert_eq!(read["b"]["x"], "2");
-        // What is wrong but a key given twice is said as one pass says it.
-        let text = "a: [1]\n";
-        assert_eq!(
-            read_in_two_passes::<Maps>(text, "f.yaml", kind, "")
-                .unwrap_err()
-                .to_string(),
-            super::read::<Maps>(text, "f.yaml", kind, "")
-                .unwrap_err()
-                .to_string()
-        );
+        // Whatever else is wrong is said as one pass says it, first
+        // problem first, a key given twice after it or not; and what one
+        // pass takes, two take.
+        for text in [
+            "a: [1]\n",
+            "b: {x: [}\n",
+            "b: maybe\na:\n  x: 1\n  x: 2\n",
+            "a:\n  x: !!int abc\n",
+        ] {
+            assert_eq!(
+                read_in_two_passes::<Maps>(text, "f.yaml", kind, "")
+                    .unwrap_err()
+                    .to_string(),
+                super::read::<Maps>(text, "f.yaml", kind, "")
+                    .unwrap_err()
+                    .to_string(),
+                "{text:?}"
+            );
+        }
+        for text in ["a:\n  x: .inf\n", "a:\n  x: .NaN\n  y: 1e999\n"] {
+            let two: Maps = read_in_two_passes(text, "f.yaml", kind, "").unwrap();
+            let one: Maps = super::read(text, "f.yaml", kind, "").unwrap();
+            assert_eq!(two, one, "{text:?}");
+        }
     }
 
     #[test]
