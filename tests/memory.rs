@@ -180,8 +180,8 @@ fn answers_from_one_file_share_where_they_came_from() {
 }
 
 /// A result's id and text are the checklist item's own strings, its phase
-/// and section one string per heading, and its signer one string for the
-/// run (copies of each were 17 MB at 100,000 items); a record read back
+/// and section one string per heading, the record's outline's, and its
+/// signer one string for the run (copies of each were 17 MB at 100,000 items); a record read back
 /// shares a section's names across its items.
 #[test]
 fn results_share_the_checklists_strings() {
@@ -199,6 +199,11 @@ fn results_share_the_checklists_strings() {
     assert!(Arc::ptr_eq(&items[0].phase, &items[2].phase));
     assert!(Arc::ptr_eq(&items[0].section, &items[1].section));
     assert_eq!([&*items[0].section, &*items[2].section], ["p/s", "p/t"]);
+    // The record's outline holds the same strings the results name.
+    let outline = &record.checklist.phases[0];
+    assert!(Arc::ptr_eq(&items[0].phase, &outline.id));
+    assert!(Arc::ptr_eq(&items[0].section, &outline.sections[0].id));
+    assert!(Arc::ptr_eq(&items[2].section, &outline.sections[1].id));
     let signer = |i: usize| items[i].by.as_ref().expect("answered");
     assert_eq!(&**signer(0), "ci-bot");
     assert!(Arc::ptr_eq(signer(0), signer(2)));

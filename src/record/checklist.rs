@@ -2,6 +2,8 @@
 //! (its origin, hash, outline and text), so the record answers for itself
 //! without the file; and how either schema writes it.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// What was asked: the checklist as the run read it, whole, so the record
@@ -64,11 +66,12 @@ impl Origin {
     }
 }
 
-/// A phase's title and its sections' titles, by id.
+/// A phase's title and its sections' titles, by id. The ids are the
+/// ones the record's results name their phase and section by, shared.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhaseTitles {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     /// What the phase's own (implicit) section's step should leave
     /// behind, as its "Expected Output" says: reports show it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,8 +88,8 @@ pub struct PhaseTitles {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SectionTitle {
-    pub id: String,
-    pub title: String,
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_output: Option<String>,
     /// Asked only when a rollback is called ([`PhaseTitles::rollback`]).
@@ -101,8 +104,8 @@ fn section_titles(phase: &crate::model::Phase) -> Vec<SectionTitle> {
     let headed = || phase.sections.iter().filter(|section| !section.implicit);
     let mut titles = Vec::with_capacity(headed().count());
     titles.extend(headed().map(|section| SectionTitle {
-        id: section.id.clone(),
-        title: section.title.clone(),
+        id: section.id.as_str().into(),
+        title: section.title.as_str().into(),
         expected_output: section.rare.expected_output.clone(),
         rollback: section.when == crate::model::When::Rollback,
     }));
@@ -120,8 +123,8 @@ impl ChecklistRef {
                 .phases
                 .iter()
                 .map(|phase| PhaseTitles {
-                    id: phase.id.clone(),
-                    title: phase.title.clone(),
+                    id: phase.id.as_str().into(),
+                    title: phase.title.as_str().into(),
                     expected_output: phase
                         .sections
                         .iter()

@@ -266,13 +266,13 @@ fn rollback_steps(record: &Record) -> Option<Vec<&str>> {
     let marked: Vec<&str> = outline
         .iter()
         .filter(|phase| phase.rollback)
-        .map(|phase| phase.id.as_str())
+        .map(|phase| &*phase.id)
         .chain(
             outline
                 .iter()
                 .flat_map(|phase| &phase.sections)
                 .filter(|section| section.rollback)
-                .map(|section| section.id.as_str()),
+                .map(|section| &*section.id),
         )
         .collect();
     if !marked.is_empty() {

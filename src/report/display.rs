@@ -59,12 +59,12 @@ pub fn displayable(record: &Record) -> Record {
     // a report names an id where it has no title for it (a gate's items, a
     // later trigger, an HTML anchor).
     for phase in &mut shown.checklist.phases {
-        line(&mut phase.id);
-        line(&mut phase.title);
+        line_shared(&mut phase.id);
+        line_shared(&mut phase.title);
         clean_opt(&mut phase.expected_output);
         for section in &mut phase.sections {
-            line(&mut section.id);
-            line(&mut section.title);
+            line_shared(&mut section.id);
+            line_shared(&mut section.title);
             clean_opt(&mut section.expected_output);
         }
     }

@@ -18,14 +18,14 @@ impl Titles {
         let mut titles = BTreeMap::new();
         let mut expected = BTreeMap::new();
         for phase in &record.checklist.phases {
-            titles.insert(phase.id.clone(), phase.title.clone());
+            titles.insert(phase.id.to_string(), phase.title.to_string());
             if let Some(output) = &phase.expected_output {
-                expected.insert(phase.id.clone(), output.clone());
+                expected.insert(phase.id.to_string(), output.clone());
             }
             for section in &phase.sections {
-                titles.insert(section.id.clone(), section.title.clone());
+                titles.insert(section.id.to_string(), section.title.to_string());
                 if let Some(output) = &section.expected_output {
-                    expected.insert(section.id.clone(), output.clone());
+                    expected.insert(section.id.to_string(), output.clone());
                 }
             }
         }

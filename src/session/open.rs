@@ -27,12 +27,22 @@ impl<'a> Session<'a> {
         // Sized once: grown by doubling, a 100,000-item run's list held
         // room for 180,000 results (100 MB) to the end.
         let mut items = Vec::with_capacity(checklist.items().count());
+        let outline = ChecklistRef::of(checklist);
         // The strings are the checklist's own, shared: each result names
-        // its phase and section by one string per heading.
-        for phase in &checklist.phases {
-            let phase_id: Arc<str> = phase.id.as_str().into();
+        // its phase and section by the record's outline's one string per
+        // heading (a phase's own section by its own).
+        for (phase, titles) in checklist.phases.iter().zip(&outline.phases) {
+            let phase_id = Arc::clone(&titles.id);
+            let mut headed = titles.sections.iter();
             for section in &phase.sections {
-                let section_id: Arc<str> = section.id.as_str().into();
+                let section_id: Arc<str> = match section.implicit {
+                    false => headed
+                        .next()
+                        .filter(|title| *title.id == *section.id)
+                        .map_or_else(|| section.id.as_str().into(), |title| Arc::clone(&title.id)),
+                    true if *section.id == *phase_id => Arc::clone(&phase_id),
+                    true => section.id.as_str().into(),
+                };
                 items.extend(section.items.iter().map(|item| ItemResult {
                     id: item.id.clone(),
                     kind: item.kind,
@@ -55,7 +65,7 @@ impl<'a> Session<'a> {
         }
         let record = Record {
             schema: SCHEMA.to_string(),
-            checklist: ChecklistRef::of(checklist),
+            checklist: outline,
             run: Run {
                 id: run_id,
                 operator: options.operator.clone(),

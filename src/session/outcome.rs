@@ -133,8 +133,8 @@ fn rollback_note(record: &crate::record::Record, rollback: &crate::record::Rollb
                 .checklist
                 .phases
                 .iter()
-                .find(|titles| titles.id == phase)
-                .map_or(phase, |titles| titles.title.as_str());
+                .find(|titles| *titles.id == *phase)
+                .map_or(phase, |titles| &*titles.title);
             format!(" at the gate of {title}")
         }
         None if rollback.cause == "operator" => String::new(),

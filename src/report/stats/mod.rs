@@ -265,7 +265,7 @@ fn phases(records: &[&Header]) -> Vec<PhaseStat> {
     let mut titles: BTreeMap<String, String> = BTreeMap::new();
     for record in records {
         for phase in &record.phases {
-            titles.insert(phase.id.clone(), printable(&phase.title).into_owned());
+            titles.insert(phase.id.to_string(), printable(&phase.title).into_owned());
         }
         for span in &metrics(record).phases {
             if !order.contains(&span.id) {
