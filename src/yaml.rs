@@ -326,7 +326,9 @@ pub fn read_in_two_passes<T: DeserializeOwned>(
     // A walk takes any value as it comes, `.inf` as well as `1`; the
     // types of the second pass say which they take.
     walk.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
-    if serde_saphyr::from_str_with_options::<Walked>(text, walk).is_err() {
+    // serde's value that keeps nothing still reads every map's keys
+    // through the reader, which refuses one given twice.
+    if serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, walk).is_err() {
         return read(text, display, kind, what);
     }
     let mut options = options(text);
@@ -334,80 +336,6 @@ pub fn read_in_two_passes<T: DeserializeOwned>(
     serde_saphyr::from_str_with_options(text, options)
         .map_err(|err| Error::of(err, text))
         .map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
-}
-
-/// Any YAML value, walked to its end and kept nowhere: every map's keys
-/// pass through the reader, which refuses one given twice.
-struct Walked;
-
-impl<'de> serde::Deserialize<'de> for Walked {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Walked, D::Error> {
-        deserializer.deserialize_any(Walker)
-    }
-}
-
-struct Walker;
-
-impl<'de> serde::de::Visitor<'de> for Walker {
-    type Value = Walked;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any value")
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Walked, A::Error> {
-        while map.next_entry::<Walked, Walked>()?.is_some() {}
-        Ok(Walked)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Walked, A::Error> {
-        while seq.next_element::<Walked>()?.is_some() {}
-        Ok(Walked)
-    }
-
-    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Walked, D::Error> {
-        d.deserialize_any(Walker)
-    }
-
-    fn visit_none<E>(self) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_unit<E>(self) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_i128<E>(self, _: i128) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_u128<E>(self, _: u128) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Walked, E> {
-        Ok(Walked)
-    }
-
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Walked, E> {
-        Ok(Walked)
-    }
 }
 
 #[cfg(test)]
