@@ -304,7 +304,13 @@ pub fn read<T: DeserializeOwned>(
     what: &str,
 ) -> anyhow::Result<T> {
     crate::limits::check_yaml(text, display, kind)?;
-    from_str(text).map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
+    from_str(text).map_err(|err| in_file(display, what, &err))
+}
+
+/// An error reading file `display` as one line, `DISPLAY:LINE:COL: WHAT:
+/// MESSAGE`, exit 3.
+fn in_file(display: &str, what: &str, err: &Error) -> anyhow::Error {
+    error(Code::Input, format!("{display}{}: {what}{err}", err.at()))
 }
 
 /// [`read`] for a file of one long map (an answers file of 100,000
@@ -334,8 +340,7 @@ pub fn read_in_two_passes<T: DeserializeOwned>(
     let mut options = options(text);
     options.duplicate_keys = DuplicateKeyPolicy::PassThrough;
     serde_saphyr::from_str_with_options(text, options)
-        .map_err(|err| Error::of(err, text))
-        .map_err(|err| error(Code::Input, format!("{display}{}: {what}{err}", err.at())))
+        .map_err(|err| in_file(display, what, &Error::of(err, text)))
 }
 
 #[cfg(test)]
