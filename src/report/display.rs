@@ -175,14 +175,7 @@ mod tests {
         ))
         .checklist;
         let clock = crate::session::TestClock::new(chrono::DateTime::UNIX_EPOCH);
-        let options = crate::session::Options {
-            operator: "Ada".into(),
-            host: "box".into(),
-            mode: crate::record::Mode::Interactive,
-            preset: Default::default(),
-            command_timeout: std::time::Duration::from_secs(1),
-            unattended: false,
-        };
+        let options = crate::session::Options::for_tests();
         let flag = std::sync::atomic::AtomicBool::new(false);
         crate::session::Session::start(&checklist, &clock, options, &flag, "run".into()).record
     }

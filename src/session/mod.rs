@@ -79,6 +79,22 @@ pub struct Options {
     pub unattended: bool,
 }
 
+#[cfg(test)]
+impl Options {
+    /// Ada at a terminal on `box`, commands given a second: what the
+    /// crate's own tests start a session with.
+    pub(crate) fn for_tests() -> Options {
+        Options {
+            operator: "Ada".into(),
+            host: "box".into(),
+            mode: crate::record::Mode::Interactive,
+            preset: BTreeMap::new(),
+            command_timeout: Duration::from_secs(1),
+            unattended: false,
+        }
+    }
+}
+
 /// A section of the checklist with items, as the run holds it: its
 /// phase's index and where its items start among the record's.
 #[derive(Debug, Clone, Copy)]

@@ -235,16 +235,14 @@ mod tests {
         let checklist =
             crate::parse::parse(&crate::source::Source::from_text("t.md", text)).checklist;
         let clock = super::super::TestClock::new(chrono::DateTime::UNIX_EPOCH);
-        let options = Options {
-            operator: "Ada".into(),
-            host: "box".into(),
-            mode: crate::record::Mode::Interactive,
-            preset: Default::default(),
-            command_timeout: std::time::Duration::from_secs(1),
-            unattended: false,
-        };
         let flag = AtomicBool::new(false);
-        let session = Session::start(&checklist, &clock, options, &flag, "run".into());
+        let session = Session::start(
+            &checklist,
+            &clock,
+            Options::for_tests(),
+            &flag,
+            "run".into(),
+        );
         let mut index = 0;
         for (p, phase) in checklist.phases.iter().enumerate() {
             for section in &phase.sections {
