@@ -41,7 +41,7 @@ pub use header::{Header, Need};
 pub use journal::journal_path;
 pub use lock::{Holder, Lock, release_held};
 pub use measured::{Measured, Verdict};
-pub use part_map::{ITEM, PartMap, PartName, Short};
+pub use part_map::{ITEM, PartMap, PartName, Short, short_text};
 pub use result::{ItemResult, Rare, RareFields, SET_ASIDE};
 pub use summary::{
     Metrics, PhaseSpan, Summary, WeakItem, rollback_confirmed, seconds, signoff_counts,

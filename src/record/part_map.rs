@@ -303,7 +303,7 @@ const ITEM_END: &str = "item;";
 
 /// A short digest's text. Made of hex digits, or of what a caller checked
 /// is ASCII ([`PartMap::insert_item`]), so always text.
-fn short_text(short: &Short) -> &str {
+pub fn short_text(short: &Short) -> &str {
     std::str::from_utf8(short).unwrap_or_default()
 }
 

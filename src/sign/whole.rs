@@ -16,7 +16,7 @@ use std::ops::Bound;
 use std::sync::Arc;
 
 use super::parts::{ItemsById, Part, finished, item_short, walk};
-use crate::record::{ITEM, PartMap, PartName, Record};
+use crate::record::{ITEM, PartMap, PartName, Record, short_text};
 
 /// A short digest: the 16 hex characters the record writes.
 pub(super) type Short = crate::record::Short;
@@ -26,11 +26,6 @@ fn short_of(hex: &str) -> Short {
     let hex = hex.as_bytes();
     short[..hex.len().min(16)].copy_from_slice(&hex[..hex.len().min(16)]);
     short
-}
-
-fn text(short: &Short) -> &str {
-    // Made from hex digits, so always text.
-    std::str::from_utf8(short).unwrap_or_default()
 }
 
 /// A part of the whole map: an item's by its id, the record's own, or
@@ -129,7 +124,7 @@ impl<'r> Whole<'r> {
         self.iter()
             .map(|(part, short)| {
                 part.name().write_into(&mut name);
-                (name.clone(), text(short).to_string())
+                (name.clone(), short_text(short).to_string())
             })
             .collect()
     }
@@ -148,7 +143,7 @@ impl<'r> Whole<'r> {
                 part.name().write_into(&mut name);
                 serde_json::to_writer(&mut *out, name.as_str())?;
                 out.write_all(b":")?;
-                serde_json::to_writer(&mut *out, text(short))?;
+                serde_json::to_writer(&mut *out, short_text(short))?;
             }
             out.write_all(b"}")
         })
@@ -163,7 +158,7 @@ impl<'r> Whole<'r> {
         let both = |changed: &mut dyn FnMut(Entry<'_>, &str),
                     gone: &mut dyn FnMut(PartName<'_>)| {
             walk(
-                self.iter().map(|(part, short)| (part, text(short))),
+                self.iter().map(|(part, short)| (part, short_text(short))),
                 previous.iter(),
                 |part: Entry<'_>, old| part.name().cmp(&old),
                 changed,
