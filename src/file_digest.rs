@@ -16,6 +16,8 @@ use std::sync::{Arc, OnceLock};
 use serde::{Deserialize, Deserializer};
 use sha2::{Digest, Sha256};
 
+use crate::source_text::SourceText;
+
 #[derive(Debug, Clone, Default)]
 pub struct FileDigest {
     hex: Arc<OnceLock<String>>,
@@ -41,6 +43,19 @@ impl FileDigest {
     /// was deferred.
     pub fn hex(&self, text: &str) -> &str {
         self.hex.get_or_init(|| sha256_hex(text.as_bytes()))
+    }
+
+    /// [`FileDigest::hex`] of a text that may be packed, hashed a piece at
+    /// a time.
+    pub fn hex_of(&self, text: &SourceText) -> &str {
+        self.hex.get_or_init(|| {
+            let mut hasher = Sha256::new();
+            let _ = text.for_each_piece(|piece| {
+                hasher.update(piece.as_bytes());
+                Ok::<(), std::convert::Infallible>(())
+            });
+            hex(&hasher.finalize())
+        })
     }
 }
 

@@ -40,6 +40,7 @@ pub mod session;
 pub mod show;
 pub mod sign;
 pub mod source;
+pub mod source_text;
 pub mod stdout;
 pub mod style;
 pub mod system;

@@ -8,6 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::file_digest::FileDigest;
+use crate::source_text::SourceText;
 
 mod item;
 mod rare;
@@ -74,15 +75,23 @@ pub struct SourceInfo {
     #[serde(rename = "sha256")]
     pub digest: FileDigest,
     /// The text as read (BOM dropped, line ends made LF), for the record
-    /// to carry: a record is read later without its checklist.
+    /// to carry: a record is read later without its checklist. Packed
+    /// while a run holds it ([`SourceInfo::pack`]).
     #[serde(skip)]
-    pub text: std::sync::Arc<str>,
+    pub text: SourceText,
 }
 
 impl SourceInfo {
     /// The lowercase hex SHA-256 of the file's bytes, as a record pins it.
     pub fn sha256(&self) -> &str {
-        self.digest.hex(&self.text)
+        self.digest.hex_of(&self.text)
+    }
+
+    /// Holds the text packed, for a run: its digest is worked out first,
+    /// from the text as read.
+    pub fn pack(&mut self) {
+        self.sha256();
+        self.text = self.text.packed();
     }
 }
 

@@ -62,7 +62,8 @@ pub fn reconcile(
     // the checklist it began with. A changed command changes what `r`
     // (and a pipeline) runs, so it is listed like a changed text.
     let commands_then = record.checklist.source.as_ref().map(|text| {
-        let then = crate::source::Source::from_text(&record.checklist.origin.display(), text);
+        let then =
+            crate::source::Source::from_text(&record.checklist.origin.display(), &text.text());
         let parsed = crate::parse::parse_on_one_core(&then).checklist;
         parsed
             .items()

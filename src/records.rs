@@ -51,15 +51,13 @@ fn not_a_folder(dir: &Path) -> anyhow::Error {
 /// (exclusively too), so a record is never there half-made.
 pub fn new_record(
     dir: &Path,
-    checklist: &Source,
+    // The checklist's path as given, or `NAME (bundled)`.
+    display: &str,
     operator: &str,
     host: &str,
 ) -> anyhow::Result<(PathBuf, Lock)> {
     use crate::record::create::{MAX_NUMBERED, numbered, taken};
-    let name = checklist
-        .display
-        .strip_suffix(" (bundled)")
-        .unwrap_or(&checklist.display);
+    let name = display.strip_suffix(" (bundled)").unwrap_or(display);
     let stem = Path::new(name).file_stem().map_or_else(
         || "checklist".to_string(),
         |s| s.to_string_lossy().into_owned(),
@@ -138,8 +136,8 @@ pub fn checklist_source(record: &Record) -> anyhow::Result<Source> {
 /// The checklist a record carries, as it was when the run began: for
 /// `resume` when the file is gone. `None` for a record of schema v1.
 pub fn embedded_source(record: &Record) -> Option<Source> {
-    let text = record.checklist.source.as_deref()?;
-    let mut source = Source::from_text(&record.checklist.origin.display(), text);
+    let text = record.checklist.source.as_ref()?.text();
+    let mut source = Source::from_text(&record.checklist.origin.display(), &text);
     // The file's bytes were hashed, not the text as read: keep its hash,
     // so the run goes on as the same checklist.
     source.set_sha256(record.checklist.sha256.clone());

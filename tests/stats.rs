@@ -516,7 +516,7 @@ fn the_outline_marks_rollback_steps_and_gives_the_same_time_to_restore() {
         let Some(text) = record.checklist.source.take() else {
             return;
         };
-        let source = relcheck::source::Source::from_text("web-deploy.md", &text);
+        let source = relcheck::source::Source::from_text("web-deploy.md", &text.text());
         let checklist = relcheck::parse::parse(&source).checklist;
         record.checklist.phases = relcheck::record::ChecklistRef::of(&checklist).phases;
         // With neither the text nor the mark there is no time to restore:

@@ -145,7 +145,7 @@ fn parse_split(source: &Source, parts: fn(usize) -> usize) -> Parsed {
         source: SourceInfo {
             path: source.display.clone(),
             digest: source.digest(),
-            text: std::sync::Arc::clone(&source.text),
+            text: std::sync::Arc::clone(&source.text).into(),
         },
         signoff: front_matter
             .as_ref()

@@ -6,6 +6,9 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::SignoffPolicy;
+use crate::source_text::SourceText;
+
 /// What was asked: the checklist as the run read it, whole, so the record
 /// says by itself what every answer answers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,14 +23,14 @@ pub struct ChecklistRef {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseTitles>,
     /// The checklist's text as read (BOM dropped, line ends made LF).
-    /// `None` in a record of schema v1.
+    /// `None` in a record of schema v1. Packed while a run holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<std::sync::Arc<str>>,
+    pub source: Option<SourceText>,
     /// The checklist's sign-off policy (front matter `signoff:`), carried so
     /// `verify` holds the record to it without the checklist; absent when
     /// it declares none. Part of the `checklist` part every sign-off binds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signoff: Option<crate::model::SignoffPolicy>,
+    pub signoff: Option<SignoffPolicy>,
 }
 
 /// Where the checklist came from.
@@ -136,10 +139,80 @@ impl ChecklistRef {
                     sections: section_titles(phase),
                 })
                 .collect(),
-            source: Some(std::sync::Arc::clone(&checklist.source.text)),
+            source: Some(checklist.source.text.clone()),
             signoff: checklist.signoff,
         }
     }
+}
+
+impl ChecklistRef {
+    /// Its canonical form, as [`super::canonical::to_writer`] writes it,
+    /// with the text written a piece at a time: a packed text is never
+    /// unpacked whole to be hashed.
+    pub fn write_canonical<W: std::io::Write + ?Sized>(
+        &self,
+        out: &mut W,
+    ) -> Result<(), super::canonical::Error> {
+        let Some(text) = &self.source else {
+            return super::canonical::to_writer(self, None, out);
+        };
+        let mut source = |out: &mut W| super::canonical::string_in_pieces(text, out);
+        super::canonical::to_writer_with(
+            &self.fields(true, self.signoff),
+            None,
+            out,
+            &mut [("source", &mut source)],
+        )
+    }
+
+    /// The SHA-256 of its canonical form ([`super::canonical_sha256`]).
+    pub fn canonical_sha256(&self) -> String {
+        let mut written = Ok(());
+        let hex = super::sha256_of(|out| {
+            written = self.write_canonical(out);
+            Ok(())
+        });
+        match written {
+            Ok(()) => hex,
+            Err(_) => super::canonical_sha256(self),
+        }
+    }
+
+    /// Its fields but the text, borrowed: `source` says whether the text
+    /// has a place, which the writer fills.
+    pub(super) fn fields(&self, source: bool, signoff: Option<SignoffPolicy>) -> Fields<'_> {
+        Fields {
+            title: &self.title,
+            origin: &self.origin,
+            sha256: &self.sha256,
+            phases: &self.phases,
+            source,
+            signoff,
+        }
+    }
+}
+
+/// [`ChecklistRef`]'s fields in its order and with its rules for leaving
+/// them out, but for the text, whose place (when `source`) the writer
+/// fills: how the record's writers put a packed text in a piece at a
+/// time, the canonical form ([`ChecklistRef::write_canonical`]) and the
+/// file (`lean`).
+#[derive(Serialize)]
+pub(super) struct Fields<'a> {
+    title: &'a str,
+    origin: &'a Origin,
+    sha256: &'a str,
+    #[serde(skip_serializing_if = "<[PhaseTitles]>::is_empty")]
+    phases: &'a [PhaseTitles],
+    #[serde(skip_serializing_if = "std::ops::Not::not", serialize_with = "a_place")]
+    source: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signoff: Option<SignoffPolicy>,
+}
+
+/// The text's place in [`Fields`]: a string, never read.
+fn a_place<S: serde::Serializer>(_: &bool, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str("")
 }
 
 /// `checklist:` as either schema writes it: v1 has `path`, v2 `origin`.
@@ -170,8 +243,61 @@ impl From<ChecklistIn> for ChecklistRef {
             }),
             sha256: input.sha256,
             phases: input.phases,
-            source: input.source.map(std::sync::Arc::from),
+            source: input
+                .source
+                .map(|text| SourceText::from(Arc::<str>::from(text))),
             signoff: input.signoff,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_canonical_form_in_pieces_is_the_whole_form() {
+        let mut long = String::new();
+        for n in 0..20_000 {
+            long.push_str(&format!("- [ ] \"step\" {n} \\ é\t\u{1}\n"));
+        }
+        let checklist = |text: Option<&str>, packed: bool, signoff| ChecklistRef {
+            title: "T".into(),
+            origin: Origin::File {
+                file: "t.md".into(),
+            },
+            sha256: "ab".into(),
+            phases: Vec::new(),
+            source: text.map(|text| {
+                let text = SourceText::from(text);
+                if packed { text.packed() } else { text }
+            }),
+            signoff,
+        };
+        let policy = SignoffPolicy {
+            min: Some(2),
+            distinct: false,
+            not_operator: true,
+        };
+        for text in [
+            None,
+            Some(""),
+            Some("# T\n- [ ] \"a\" \\ b\u{7f}\n"),
+            Some(&long),
+        ] {
+            for packed in [false, true] {
+                for signoff in [None, Some(policy)] {
+                    let checklist = checklist(text, packed, signoff);
+                    let mut pieces = Vec::new();
+                    checklist.write_canonical(&mut pieces).unwrap();
+                    let whole = super::super::canonical::to_vec(&checklist, None);
+                    assert!(pieces == whole, "{:?}", text.map(str::len));
+                    assert_eq!(
+                        checklist.canonical_sha256(),
+                        super::super::canonical_sha256(&checklist)
+                    );
+                }
+            }
         }
     }
 }

@@ -103,8 +103,7 @@ fn hashed<F: AsRef<[u8]>>(record: &Record, items: Option<&[F]>) -> String {
         // The checklist a member at a time too: through the writer's
         // buffer for a member, its text (escaped) was the whole save's
         // peak of memory, 13 MB for a 9 MB checklist.
-        let mut checklist =
-            |out: &mut Sha256Writer| super::canonical::to_writer(&record.checklist, None, out);
+        let mut checklist = |out: &mut Sha256Writer| record.checklist.write_canonical(out);
         let mut given: Vec<super::canonical::Given<'_, Sha256Writer>> =
             vec![("signoffs", &mut signoffs), ("checklist", &mut checklist)];
         if items.is_some() {

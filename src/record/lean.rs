@@ -17,6 +17,7 @@ use super::omit::Omit;
 use super::sources::Written;
 use super::{ChecklistRef, Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
 use crate::model::Kind;
+use crate::source_text::SourceText;
 
 /// An item is a check unless its record says otherwise.
 pub(super) fn check() -> Kind {
@@ -41,17 +42,7 @@ fn section_of(id: &str) -> &str {
 /// [`Record`]'s own fields; `record::a_record_written_in_parts_is_the_record`
 /// (tests/) holds them together.
 pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
-    crate::yaml::to_writer(
-        &mut *out,
-        &Head {
-            schema: &record.schema,
-            checklist: &record.checklist,
-            run: &record.run,
-            values: &record.values,
-            rollback: &record.rollback,
-            summary: &record.summary,
-        },
-    )?;
+    write_head(record, out)?;
     if record.items.is_empty() {
         write_raw(out, "items: []\n")?;
     } else {
@@ -107,6 +98,110 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     Ok(())
 }
 
+/// [`Record`]'s fields before `items`. The checklist's text, most of a
+/// long record's head, is written a piece at a time when it is a block
+/// the serializer would write as `|` (see [`text_block`]); the same bytes
+/// as [`Head`] whole, without unpacking a packed text whole.
+fn write_head(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
+    let checklist = &record.checklist;
+    let Some(text) = checklist.source.as_ref().filter(|text| text_block(text)) else {
+        return crate::yaml::to_writer(
+            &mut *out,
+            &Head {
+                schema: &record.schema,
+                checklist,
+                run: &record.run,
+                values: &record.values,
+                rollback: &record.rollback,
+                summary: &record.summary,
+            },
+        );
+    };
+    crate::yaml::to_writer(
+        &mut *out,
+        &HeadStart {
+            schema: &record.schema,
+            checklist: checklist.fields(false, None),
+        },
+    )?;
+    // The text is a member of `checklist:`, whose members are two columns
+    // in, so its lines are four (the serializer's indent step is two).
+    write_raw(out, "  source: |\n")?;
+    let mut line_start = true;
+    text.for_each_piece(|piece| {
+        for line in piece.split_inclusive('\n') {
+            // An empty line is written empty, as the serializer does.
+            if line_start && line != "\n" {
+                write_raw(out, "    ")?;
+            }
+            write_raw(out, line)?;
+            line_start = line.ends_with('\n');
+        }
+        Ok(())
+    })?;
+    if let Some(signoff) = &checklist.signoff {
+        // The checklist's last member, after its text: written alone, then
+        // set in by the same two columns.
+        let alone = crate::yaml::to_string(&PolicyLast { signoff })?;
+        for line in alone.split_inclusive('\n') {
+            write_raw(out, "  ")?;
+            write_raw(out, line)?;
+        }
+    }
+    crate::yaml::to_writer(
+        &mut *out,
+        &HeadRest {
+            run: &record.run,
+            values: &record.values,
+            rollback: &record.rollback,
+            summary: &record.summary,
+        },
+    )
+}
+
+/// Whether the serializer writes `text` as a plain `|` block: text of
+/// more than one line, ending in one line break, whose first line does
+/// not start with a space or break, with no character a block cannot
+/// hold. Any other text (rare in a checklist) is left to the serializer.
+fn text_block(text: &SourceText) -> bool {
+    let mut first = true;
+    let mut ends = (false, false);
+    let fits = text.for_each_piece(|piece| {
+        if first && (piece.starts_with([' ', '\n'])) {
+            return Err(());
+        }
+        first = false;
+        if !piece.chars().all(block_char) {
+            return Err(());
+        }
+        let mut tail = piece.bytes().rev();
+        ends = match (tail.next(), tail.next()) {
+            (Some(b'\n'), Some(b'\n')) => (true, true),
+            (Some(b'\n'), Some(_)) => (true, false),
+            (Some(b'\n'), None) => (true, ends.0),
+            _ => (false, false),
+        };
+        Ok(())
+    });
+    // Ending in exactly one break, with a break before it somewhere
+    // (the text is more than one line) or not: a one-line text ending in
+    // a break is a block too.
+    fits.is_ok() && !first && ends == (true, false)
+}
+
+/// A character a `|` block holds as it is (serde-saphyr's
+/// `is_block_scalar_content_safe`, which decides it).
+fn block_char(c: char) -> bool {
+    match c {
+        '\n' | '\t' => true,
+        '\u{2028}' | '\u{2029}' | '\u{FEFF}' => false,
+        c => matches!(
+            u32::from(c),
+            0x20..=0x7E | 0xA0..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x0010_FFFF
+        ),
+    }
+}
+
 /// What an item's file form leaves out: `kind` for a check, `phase` and
 /// `section` when its id says them.
 fn lean_fields(result: &ItemResult) -> Vec<&'static str> {
@@ -139,6 +234,31 @@ struct Head<'a> {
     rollback: &'a Option<Rollback>,
     #[serde(skip_serializing_if = "none")]
     summary: &'a Option<Summary>,
+}
+
+/// [`Head`] up to the checklist's text.
+#[derive(Serialize)]
+struct HeadStart<'a> {
+    schema: &'a str,
+    checklist: super::checklist::Fields<'a>,
+}
+
+/// [`Head`] after the checklist, written after its text.
+#[derive(Serialize)]
+struct HeadRest<'a> {
+    run: &'a Run,
+    #[serde(skip_serializing_if = "empty_map")]
+    values: &'a BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "none")]
+    rollback: &'a Option<Rollback>,
+    #[serde(skip_serializing_if = "none")]
+    summary: &'a Option<Summary>,
+}
+
+/// The checklist's sign-off policy, written after its text.
+#[derive(Serialize)]
+struct PolicyLast<'a> {
+    signoff: &'a crate::model::SignoffPolicy,
 }
 
 /// [`Record`]'s fields between `items` and `events`.
@@ -198,6 +318,136 @@ pub(super) fn fill(record: &mut Record) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::SignoffPolicy;
+    use proptest::prelude::*;
+
+    /// The record docs/RECORD.md shows.
+    fn example() -> Record {
+        let doc = include_str!("../../docs/RECORD.md");
+        let start = doc.find("```yaml\n").expect("an example") + "```yaml\n".len();
+        let end = start + doc[start..].find("\n```\n").expect("its end") + 1;
+        Record::from_yaml(&doc[start..end], std::path::Path::new("x")).unwrap()
+    }
+
+    /// The head as the serializer writes it whole.
+    fn serialized(record: &Record) -> String {
+        crate::yaml::to_string(&Head {
+            schema: &record.schema,
+            checklist: &record.checklist,
+            run: &record.run,
+            values: &record.values,
+            rollback: &record.rollback,
+            summary: &record.summary,
+        })
+        .unwrap()
+    }
+
+    fn written(record: &Record) -> String {
+        let mut out = Vec::new();
+        write_head(record, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// `record` with `text`, packed or not, and `signoff`.
+    fn with(record: &Record, text: &str, packed: bool, signoff: Option<SignoffPolicy>) -> Record {
+        let mut record = record.clone();
+        let text = SourceText::from(text);
+        record.checklist.source = Some(if packed { text.packed() } else { text });
+        record.checklist.signoff = signoff;
+        record
+    }
+
+    fn long_checklist() -> String {
+        let mut text = String::from("# Deploy\n\n");
+        for n in 0..4000 {
+            text.push_str(&format!(
+                "## Step {n}\n\n- [ ] Check é {n}: `a|b` # not a comment\n  ```sh\n  echo {n}\n  ```\n\n"
+            ));
+        }
+        text.truncate(text.trim_end().len());
+        text.push('\n');
+        text
+    }
+
+    #[test]
+    fn a_text_in_pieces_is_written_as_the_serializer_writes_it() {
+        let record = example();
+        let policy = SignoffPolicy {
+            min: Some(2),
+            distinct: true,
+            not_operator: false,
+        };
+        let long = long_checklist();
+        let texts = [
+            "# T\n",
+            "# T\n\n- [ ] a\n\n\n  indented\n\ttab\ntrailing  \n",
+            "a: b\n- c\n| d\n> e\n",
+            long.as_str(),
+        ];
+        for (n, text) in texts.into_iter().enumerate() {
+            assert!(text_block(&SourceText::from(text)), "text {n} is a block");
+            for packed in [false, true] {
+                for signoff in [None, Some(policy), Some(SignoffPolicy::default())] {
+                    let record = with(&record, text, packed, signoff);
+                    // Not `assert_eq!`: text 3 is 200 kB.
+                    let (written, serialized) = (written(&record), serialized(&record));
+                    assert!(
+                        written == serialized,
+                        "text {n}, packed {packed}, {signoff:?}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_other_text_is_left_to_the_serializer() {
+        let record = example();
+        for text in [
+            "",
+            "\n",
+            "one line",
+            " lead\n",
+            "\nlead\n",
+            "two\n\n",
+            "no end\nx",
+            "cr\r\n",
+            "nel\u{85}\n",
+            "ls\u{2028}\n",
+            "bom\u{feff}\n",
+            "bell\u{7}\n",
+        ] {
+            assert!(!text_block(&SourceText::from(text)), "{text:?}");
+            let record = with(&record, text, true, None);
+            assert_eq!(written(&record), serialized(&record), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn any_text_is_written_as_the_serializer_writes_it(
+            chars in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    'a', ' ', ' ', '\n', '\n', '\t', '#', ':', '-', '|', '"', 'é', '\r',
+                    '\u{85}', '\u{2028}', '\u{feff}', '\u{1}',
+                ]),
+                0..40,
+            ),
+            // Most texts a block: only characters a block holds, and one
+            // line break at the end.
+            block in any::<bool>(),
+            packed in any::<bool>(),
+        ) {
+            let mut text: String = chars.into_iter().collect();
+            if block {
+                text.retain(block_char);
+                text.truncate(text.trim_end_matches('\n').len());
+                text.push('\n');
+            }
+            let record = with(&example(), &text, packed, None);
+            prop_assert_eq!(written(&record), serialized(&record));
+        }
+    }
 
     #[test]
     fn an_item_id_names_its_phase_and_section() {

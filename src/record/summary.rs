@@ -285,8 +285,8 @@ fn rollback_steps(record: &Record) -> Option<Vec<&str>> {
                 .collect(),
         );
     }
-    let text = record.checklist.source.as_deref()?;
-    let source = crate::source::Source::from_text(&record.checklist.origin.display(), text);
+    let text = record.checklist.source.as_ref()?.text();
+    let source = crate::source::Source::from_text(&record.checklist.origin.display(), &text);
     let checklist = crate::parse::parse(&source).checklist;
     let steps: std::collections::HashSet<&str> = checklist
         .phases

@@ -146,14 +146,14 @@ fn exit_code(
 
 /// A new record's path, locked, and who runs it where.
 fn begin(
-    source: &Source,
+    display: &str,
     operator_flag: Option<String>,
     records_flag: Option<PathBuf>,
 ) -> anyhow::Result<(PathBuf, Lock, String, String)> {
     let operator = operator(operator_flag);
     let host = crate::system::host_name();
     let dir = crate::records::create_records_dir(records_flag)?;
-    let (path, lock) = crate::records::new_record(&dir, source, &operator, &host)?;
+    let (path, lock) = crate::records::new_record(&dir, display, &operator, &host)?;
     Ok((path, lock, operator, host))
 }
 
@@ -175,18 +175,23 @@ pub fn run_unattended(
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     let source = crate::bundled::open(checklist_arg)?;
-    let checklist = runnable(&source)?;
+    let mut checklist = runnable(&source)?;
+    let file = hold_packed(source, &mut checklist);
     let answers = answers_for(args, &checklist)?;
-    require_rollback_question(&source, &checklist, &answers)?;
+    require_rollback_question(&checklist, &answers)?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     if !args.no_commands {
         // As the run takes them: `--set` over the answers file.
-        require_values(&source, &checklist, &[&answers.variables, &preset], |id| {
+        require_values(&checklist, &[&answers.variables, &preset], |id| {
             answers.items.contains_key(id)
         })?;
     }
     let targets = crate::notify::targets(&settings.notify)?;
-    let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
+    let (path, lock, operator, host) = begin(
+        &checklist.source.path,
+        settings.operator,
+        settings.records_dir,
+    )?;
     let options = Options {
         operator,
         host,
@@ -212,12 +217,20 @@ pub fn run_unattended(
             commit: settings.commit,
             delivery,
         },
-        &source,
+        file,
         answers,
         args,
         settings.color,
         out,
     )
+}
+
+/// What a run holds of its checklist once it is parsed: the model, its
+/// text packed (the record takes it from there), and of the file read
+/// only its path, which a pipeline's annotations name.
+fn hold_packed(source: Source, checklist: &mut Checklist) -> Option<String> {
+    checklist.source.pack();
+    source.path.map(|path| path.display().to_string())
 }
 
 /// The `--answers` file resolved against `checklist`, or no answers.
@@ -239,7 +252,8 @@ fn unattended(
         commit,
         delivery,
     }: Destination<'_>,
-    source: &Source,
+    // The checklist's file, for annotations.
+    file: Option<String>,
     // Owned: the prompter takes each answer out as it is used.
     answers: Answers,
     args: &crate::cli::Unattended,
@@ -249,7 +263,7 @@ fn unattended(
     let github = std::env::var("GITHUB_ACTIONS").is_ok_and(|v| v == "true");
     let annotations = github.then(|| crate::ci::Annotations {
         out: Box::new(std::io::stdout()),
-        file: source.path.as_ref().map(|p| p.display().to_string()),
+        file,
     });
     // Progress goes to stderr, so its colour follows stderr.
     let style = Style::new(color, std::io::stderr().is_terminal());
@@ -317,10 +331,15 @@ pub fn run(checklist_arg: &str, settings: Settings, out: &mut dyn Write) -> anyh
     // The checklist first: a mistyped name is the thing to fix, whether
     // or not there is a terminal.
     let source = crate::bundled::open(checklist_arg)?;
-    let checklist = runnable(&source)?;
+    let mut checklist = runnable(&source)?;
     require_terminal("relcheck run FILE --non-interactive [--answers FILE]")?;
     let targets = crate::notify::targets(&settings.notify)?;
-    let (path, lock, operator, host) = begin(&source, settings.operator, settings.records_dir)?;
+    hold_packed(source, &mut checklist);
+    let (path, lock, operator, host) = begin(
+        &checklist.source.path,
+        settings.operator,
+        settings.records_dir,
+    )?;
     let options = Options {
         operator: operator.clone(),
         host,
@@ -489,9 +508,10 @@ pub fn resume(
             },
         },
     };
-    let checklist = runnable(&source)?;
+    let mut checklist = runnable(&source)?;
+    let file = hold_packed(source, &mut checklist);
     let clock = SystemClock;
-    let record =
+    let mut record =
         crate::reconcile::reconcile(record, &checklist, accept_changes, &clock, &operator)?;
     let flag = Arc::new(AtomicBool::new(false));
     interrupt::install(
@@ -500,7 +520,7 @@ pub fn resume(
     )?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     let answers = answers_for(args, &checklist)?;
-    require_rollback_question(&source, &checklist, &answers)?;
+    require_rollback_question(&checklist, &answers)?;
     if args.non_interactive && !args.no_commands {
         let settled: std::collections::HashSet<&str> = record
             .items
@@ -509,7 +529,6 @@ pub fn resume(
             .map(|item| item.id.as_ref())
             .collect();
         require_values(
-            &source,
             &checklist,
             // As the run takes them: `--set` over the record's values, and
             // those over the answers file, which only fills what is unset.
@@ -525,6 +544,10 @@ pub fn resume(
         command_timeout: DEFAULT_TIMEOUT,
         unattended: args.non_interactive,
     };
+    // The record's text, read from its file, is held packed too.
+    if let Some(text) = &mut record.checklist.source {
+        *text = text.packed();
+    }
     let mut session = Session::resume(&checklist, record, &clock, options, &flag);
     session.note_resume();
     let delivery = notify(&mut session, targets);
@@ -538,7 +561,7 @@ pub fn resume(
                 commit: settings.commit,
                 delivery,
             },
-            &source,
+            file,
             answers,
             args,
             settings.color,

@@ -38,7 +38,6 @@ pub(super) fn runnable(source: &Source) -> anyhow::Result<Checklist> {
 /// before anything runs: dropped, it let a pipeline that was told to roll
 /// back pass with exit 0.
 pub(super) fn require_rollback_question(
-    source: &Source,
     checklist: &Checklist,
     answers: &crate::answers::Answers,
 ) -> anyhow::Result<()> {
@@ -65,7 +64,7 @@ pub(super) fn require_rollback_question(
         Code::Input,
         format!(
             "the answers file says rollback_needed: true, but {} never asks whether a rollback is needed: {how}",
-            source.display
+            checklist.source.path
         ),
     ))
 }
@@ -75,7 +74,6 @@ pub(super) fn require_rollback_question(
 /// to ask, and a command would otherwise stay pending or run half-filled.
 /// `answered` says which items will not run their command.
 pub(super) fn require_values(
-    source: &Source,
     checklist: &Checklist,
     // Later maps win, as values given later do in the run.
     given: &[&BTreeMap<String, String>],
@@ -85,7 +83,28 @@ pub(super) fn require_values(
     for map in given {
         values.extend(map.iter().map(|(k, v)| (k.clone(), v.clone())));
     }
-    let lines: Vec<&str> = source.text.lines().collect();
+    // The commands short of a value, found first: the checklist's text
+    // (packed while a run holds it) is read for their lines only when
+    // there is one.
+    let mut short = Vec::new();
+    for (k, (_, _, item)) in checklist.items().enumerate() {
+        let Some(command) = &item.rare.command else {
+            continue;
+        };
+        if answered(&item.id) {
+            continue;
+        }
+        match crate::exec::substitute(command, &values) {
+            Ok(_) => continue,
+            Err(crate::exec::Unfilled::Missing(names)) => short.push((k, item, names, false)),
+            Err(crate::exec::Unfilled::Unsafe(names)) => short.push((k, item, names, true)),
+        }
+    }
+    if short.is_empty() {
+        return Ok(());
+    }
+    let text = checklist.source.text.text();
+    let lines: Vec<&str> = text.lines().collect();
     // Where each item's block ends: at the next item as shallow as it.
     let items: Vec<(usize, usize)> = checklist
         .items()
@@ -105,17 +124,11 @@ pub(super) fn require_values(
     // Every step is linear in the names: a checklist may use 200,000.
     let mut missing = Uses::default();
     let mut hostile = Uses::default();
-    for (k, (_, _, item)) in checklist.items().enumerate() {
-        let Some(command) = &item.rare.command else {
-            continue;
-        };
-        if answered(&item.id) {
-            continue;
-        }
-        let (names, uses) = match crate::exec::substitute(command, &values) {
-            Ok(_) => continue,
-            Err(crate::exec::Unfilled::Missing(names)) => (names, &mut missing),
-            Err(crate::exec::Unfilled::Unsafe(names)) => (names, &mut hostile),
+    for (k, item, names, unsafe_value) in short {
+        let uses = if unsafe_value {
+            &mut hostile
+        } else {
+            &mut missing
         };
         // The command's own line for each name: the first in the item's
         // block after its own line that uses it, found in one pass.
@@ -137,9 +150,6 @@ pub(super) fn require_values(
         }
     }
     let (missing, hostile) = (missing.done(), hostile.done());
-    if missing.is_empty() && hostile.is_empty() {
-        return Ok(());
-    }
     let at = |lines: &[usize]| match lines {
         [line] => format!("the command at line {line}"),
         many => format!(
@@ -155,7 +165,7 @@ pub(super) fn require_values(
         .map(|(name, lines)| {
             format!(
                 "{}: the value of {{{{{name}}}}}, used by {}, holds characters a shell would read (spaces, quotes, $, ...), so it is not put into a command; write \"${}\" in the command instead",
-                source.display,
+                checklist.source.path,
                 at(lines),
                 crate::exec::env_name(name)
             )
@@ -166,7 +176,7 @@ pub(super) fn require_values(
         .map(|(name, lines)| {
             format!(
                 "{}: no value for {{{{{name}}}}}, used by {}; give it with --set {name}=... or values: in the answers file",
-                source.display,
+                checklist.source.path,
                 at(&lines)
             )
         }));

@@ -97,7 +97,7 @@ impl Part {
         let v1 = record.is_v1();
         match self {
             Part::Checklist if v1 => Some(short(&ChecklistV1::of(record))),
-            Part::Checklist => Some(short(&record.checklist)),
+            Part::Checklist => Some(shortened(record.checklist.canonical_sha256())),
             Part::Run => Some(short(&RunPart {
                 id: &record.run.id,
                 operator: &record.run.operator,
@@ -194,7 +194,11 @@ impl Serialize for ItemIds<'_> {
 }
 
 pub(super) fn short<T: Serialize + ?Sized>(value: &T) -> String {
-    let mut hex = canonical_sha256(value);
+    shortened(canonical_sha256(value))
+}
+
+/// A digest cut to a part's short form.
+fn shortened(mut hex: String) -> String {
     hex.truncate(SHORT);
     hex
 }

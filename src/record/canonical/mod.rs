@@ -126,6 +126,24 @@ fn json<T: Serialize + ?Sized, W: Write + ?Sized>(value: &T, out: &mut W) -> Res
     serde_json::to_writer(out, value).map_err(|err| Error(err.to_string()))
 }
 
+/// A text's canonical form (a JSON string) written a piece at a time:
+/// strings are escaped a character at a time, so the pieces' forms make
+/// the whole's.
+pub fn string_in_pieces<W: Write + ?Sized>(
+    text: &crate::source_text::SourceText,
+    out: &mut W,
+) -> Result<(), Error> {
+    put(out, b"\"")?;
+    let mut form = Vec::new();
+    text.for_each_piece(|piece| {
+        form.clear();
+        json(piece, &mut form)?;
+        // Within its quotes.
+        put(out, &form[1..form.len() - 1])
+    })?;
+    put(out, b"\"")
+}
+
 fn put<W: Write + ?Sized>(out: &mut W, bytes: &[u8]) -> Result<(), Error> {
     out.write_all(bytes).map_err(|err| Error(err.to_string()))
 }
