@@ -11,7 +11,7 @@ use relcheck::prompt::{
     Action, GateAnswer, GateView, ItemView, Overview, Prompter, Reply, Scripted, ScriptedPrompter,
     StartView, Summary, ValueRequest, WaitEnd, WaitView,
 };
-use relcheck::record::{ItemResult, Provenance, Record};
+use relcheck::record::{ItemResult, Provenance, Record, Status};
 use relcheck::session::{MemorySink, Options, Session, TestClock};
 
 /// A result is 136 bytes before its strings: what most results leave
@@ -245,6 +245,30 @@ fn only_a_result_with_a_rare_field_boxes_them() {
     let again =
         Record::from_yaml(&record.to_yaml().unwrap(), std::path::Path::new("m.yaml")).unwrap();
     assert_eq!(boxed(&again), [false, true, false]);
+    assert_eq!(again, record);
+}
+
+/// The rollback steps of a run that called no rollback are settled with
+/// one reason, in one box they share; read back, each is its own.
+#[test]
+fn steps_not_needed_share_their_reason() {
+    let done = || Scripted::Do(Action::Done { note: None });
+    let mut prompter = ScriptedPrompter::new([done(), Scripted::RollbackNeeded(false)]);
+    let (_, record) = pipeline(
+        "# M\n## Deploy\n- [ ] a\n## Rollback\n- [ ] r1\n- [ ] r2\n- [ ] r3\n",
+        &mut prompter,
+    );
+    let steps = &record.items[1..];
+    assert!(steps.iter().all(|step| step.status == Status::NotNeeded));
+    assert!(
+        steps
+            .iter()
+            .all(|step| step.rare.reason.as_deref() == Some("no rollback was called"))
+    );
+    assert!(steps[0].rare.shares_box(&steps[1].rare) && steps[1].rare.shares_box(&steps[2].rare));
+    let again =
+        Record::from_yaml(&record.to_yaml().unwrap(), std::path::Path::new("m.yaml")).unwrap();
+    assert!(!again.items[1].rare.shares_box(&again.items[2].rare));
     assert_eq!(again, record);
 }
 

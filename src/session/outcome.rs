@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use crate::model::When;
 use crate::prompt::Summary;
-use crate::record::{EventAction, GateDecision, Outcome, PartMap, Signoff, Status};
+use crate::record::{
+    EventAction, GateDecision, Outcome, PartMap, Rare, RareFields, Signoff, Status,
+};
 
 use super::Session;
 
@@ -18,13 +20,22 @@ impl Session<'_> {
     pub(super) fn finish(&mut self) -> Outcome {
         let rolled_back = self.record.rollback.is_some();
         let now = self.clock.now();
-        // What the run did not need is settled now, so the record says why.
+        // What the run did not need is settled now, so the record says why:
+        // one reason, shared by every step that holds nothing else.
+        let no_rollback = Rare::of(RareFields {
+            reason: Some(NO_ROLLBACK.to_string()),
+            ..RareFields::default()
+        });
         for index in 0..self.record.items.len() {
             let when = self.place(index).1;
             let item = &mut self.record.items[index];
             if item.status == Status::Pending && when == When::Rollback && !rolled_back {
                 item.status = Status::NotNeeded;
-                item.rare.reason = Some(NO_ROLLBACK.to_string());
+                if item.rare.is_boxed() {
+                    item.rare.reason = Some(NO_ROLLBACK.to_string());
+                } else {
+                    item.rare = no_rollback.clone();
+                }
                 item.at = Some(now);
             }
         }
