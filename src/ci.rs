@@ -144,7 +144,7 @@ impl<'a> Unattended<'a> {
     /// ready (rollback steps a successful run never walks, steps after a
     /// gate that stopped it) are left unsaid: a file may well hold them.
     fn warn_unused_failures(&mut self) {
-        for (id, answer) in &self.answers.items {
+        for (id, answer) in self.answers.items.iter() {
             if !matches!(answer.status, Status::Failed | Status::Occurred) {
                 continue;
             }
@@ -395,7 +395,7 @@ impl Prompter for Unattended<'_> {
         {
             self.held = None;
         }
-        self.answers.items.remove(&*item.id);
+        self.answers.items.remove(&item.id);
         let took = item
             .rare
             .command

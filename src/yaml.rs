@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_saphyr::{DuplicateKeyPolicy, MergeKeyPolicy, MessageFormatter, NonFiniteFloatPolicy};
 
 use crate::exit::{Code, error};
@@ -252,7 +252,7 @@ fn options(text: &str) -> serde_saphyr::Options {
 
 /// `text` as a `T`. Only the limits of size that the text's own length
 /// sets: for text relcheck wrote itself or that [`read`] has checked.
-pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
+pub fn from_str<'t, T: Deserialize<'t>>(text: &'t str) -> Result<T, Error> {
     serde_saphyr::from_str_with_options(text, options(text)).map_err(|err| Error::of(err, text))
 }
 
@@ -297,8 +297,8 @@ pub fn to_writer<W: std::io::Write, T: Serialize + ?Sized>(
 /// `T`: refused (exit 3) when it nests past the limits of
 /// [`crate::limits`], and otherwise when it does not read, as one line
 /// `DISPLAY:LINE:COL: WHAT: MESSAGE` (`what` is empty or ends in `: `).
-pub fn read<T: DeserializeOwned>(
-    text: &str,
+pub fn read<'t, T: Deserialize<'t>>(
+    text: &'t str,
     display: &str,
     kind: Kind,
     what: &str,
@@ -321,8 +321,8 @@ fn in_file(display: &str, what: &str, err: &Error) -> anyhow::Error {
 /// the walk stops at anything (a key given twice, a YAML error, a value
 /// it cannot take), the file is read in one pass as [`read`] reads it, so
 /// what is refused, and the message and position, are [`read`]'s.
-pub fn read_in_two_passes<T: DeserializeOwned>(
-    text: &str,
+pub fn read_in_two_passes<'t, T: Deserialize<'t>>(
+    text: &'t str,
     display: &str,
     kind: Kind,
     what: &str,

@@ -57,8 +57,8 @@ impl<'a> Index<'a> {
         })
     }
 
-    /// The first item whose id is `id`.
-    fn by_id(&self, id: &str) -> Option<usize> {
+    /// The place of the first item whose id is `id`.
+    pub(super) fn first_with_id(&self, id: &str) -> Option<usize> {
         let id_at = |at: u32| &*self.items[at as usize].id;
         let first = self
             .by_id
@@ -71,7 +71,7 @@ impl<'a> Index<'a> {
     /// accepts.
     pub(super) fn find(&self, key: &str, keep: impl Fn(&Item) -> bool) -> Found<'a> {
         let key = key.trim();
-        if let Some(i) = self.by_id(key)
+        if let Some(i) = self.first_with_id(key)
             && keep(self.items[i])
         {
             return Found::One(self.items[i]);

@@ -6,7 +6,7 @@ use super::{ItemAnswer, RawFull, RawItem, Said};
 use crate::model::{Item, ItemRare, Kind, Rare};
 use crate::record::Status;
 
-pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, String> {
+pub(super) fn item_answer(item: &Item, raw: RawItem<'_>) -> Result<ItemAnswer, String> {
     let bare = |status: Option<String>, value: Option<Scalar>| RawFull {
         status,
         note: None,
@@ -20,9 +20,9 @@ pub(super) fn item_answer(item: &Item, raw: RawItem) -> Result<ItemAnswer, Strin
         RawItem::Status(text)
             if item.rare.measure.is_some() && Status::from_name(&text).is_none() =>
         {
-            bare(None, Some(Scalar(Some(text))))
+            bare(None, Some(Scalar(Some(text.into_string()))))
         }
-        RawItem::Status(status) => bare(Some(status), None),
+        RawItem::Status(status) => bare(Some(status.into_string()), None),
         RawItem::Number(number) => bare(None, Some(Scalar(Some(number.0)))),
         RawItem::Full(full) => *full,
     };

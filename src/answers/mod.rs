@@ -19,6 +19,7 @@
 //! stops the run with the closest real ids instead of leaving an item
 //! silently pending.
 
+mod by_item;
 mod hint;
 mod index;
 mod item;
@@ -38,11 +39,12 @@ use crate::record::{Decision, Provenance, Status};
 use crate::source::sha256_hex;
 use crate::template;
 
+pub use by_item::ItemAnswers;
 pub use hint::suggest;
 use hint::{at, at_under};
 use index::{Found, Index};
 use item::{item_answer, scalar};
-use scalar::Scalar;
+use scalar::{Scalar, Text};
 
 /// An item's answer as the file gives it. Most answers are a bare status
 /// (`done`), so what else one says is kept apart, boxed: a file of
@@ -104,7 +106,7 @@ pub struct Answers {
     pub variables: BTreeMap<String, String>,
     /// By item id: checks, triggers, and fields (status done with a value).
     /// Keyed by the checklist's own ids, shared, not copied.
-    pub items: BTreeMap<std::sync::Arc<str>, ItemAnswer>,
+    pub items: ItemAnswers,
     /// By sign-off item id.
     pub signoffs: BTreeMap<std::sync::Arc<str>, SignoffAnswer>,
     pub rollback_needed: Option<bool>,
@@ -122,11 +124,11 @@ pub struct GateWaiver {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Raw {
+struct Raw<'a> {
     #[serde(default, deserialize_with = "scalar::or_empty")]
     values: BTreeMap<String, Scalar>,
-    #[serde(default, deserialize_with = "scalar::or_empty")]
-    items: BTreeMap<String, RawItem>,
+    #[serde(default, deserialize_with = "scalar::or_empty", borrow)]
+    items: BTreeMap<Text<'a>, RawItem<'a>>,
     #[serde(default, deserialize_with = "scalar::or_empty")]
     signoffs: BTreeMap<String, RawSignoff>,
     #[serde(default)]
@@ -159,8 +161,9 @@ struct RawGateFull {
     untagged,
     expecting = "an item's answer is a status, a value, or {status, note, reason, value, by}, no other keys"
 )]
-enum RawItem {
-    Status(String),
+enum RawItem<'a> {
+    #[serde(borrow)]
+    Status(Text<'a>),
     /// A measured item's value, written bare (`error-rate: 0.4`).
     Number(scalar::Number),
     /// Boxed: most answers are a bare status, and inline the full form
@@ -264,6 +267,7 @@ impl Answers {
         };
         let items: Vec<&Item> = checklist.items().map(|(_, _, item)| item).collect();
         let index = Index::new(&items);
+        let mut answered = by_item::Gathered::new(items.len());
 
         for (key, value) in raw.values {
             if problems.len() >= MAX_PROBLEMS {
@@ -290,14 +294,15 @@ impl Answers {
                 continue;
             }
             match index.find(&key, |item| item.kind == Kind::Field) {
-                Found::One(item) if answers.items.contains_key(&item.id) => problems.push(format!(
+                Found::One(item) if answered.has(&index, item) => problems.push(format!(
                     "{}: values.{key}: field {} is answered twice",
                     at(text, display, &key),
                     item.id
                 )),
                 Found::One(item) => {
-                    answers.items.insert(
-                        item.id.clone(),
+                    answered.add(
+                        &index,
+                        item,
                         ItemAnswer::new(
                             Status::Done,
                             Said {
@@ -357,7 +362,7 @@ impl Answers {
                     continue;
                 }
             };
-            if answers.items.contains_key(&item.id) {
+            if answered.has(&index, item) {
                 problems.push(format!(
                     "{}: items.{key}: item {} is answered twice",
                     at(text, display, &key),
@@ -366,9 +371,7 @@ impl Answers {
                 continue;
             }
             match item_answer(item, raw_item) {
-                Ok(answer) => {
-                    answers.items.insert(item.id.clone(), answer);
-                }
+                Ok(answer) => answered.add(&index, item, answer),
                 Err(problem) => problems.push(format!(
                     "{}: items.{key}: {problem}",
                     at(text, display, &key)
@@ -507,6 +510,7 @@ impl Answers {
             ));
         }
         if problems.is_empty() {
+            answers.items = answered.into_answers();
             Ok(answers)
         } else {
             Err(error(Code::Input, problems.join("\n")))
@@ -520,7 +524,7 @@ const MAX_PROBLEMS: usize = 20;
 /// The first value in the file longer than a value may be
 /// ([`template::too_long`]), by key (`values.version`,
 /// `items.ticket.value`), and what is wrong with it.
-fn long_value(raw: &Raw) -> Option<(String, String)> {
+fn long_value(raw: &Raw<'_>) -> Option<(String, String)> {
     let key = |key: &str| crate::printable::printable(key).into_owned();
     raw.values
         .iter()
@@ -551,7 +555,7 @@ type Fields<'a> = Vec<(&'static str, Option<&'a str>)>;
 
 /// The key of the first text in the file, or the first key, that holds
 /// what a terminal would act on (`crate::printable`), as `items.x.note`.
-fn unsafe_text(raw: &Raw) -> Option<String> {
+fn unsafe_text(raw: &Raw<'_>) -> Option<String> {
     // Notes, reasons and comments may run over lines; a key, a name, a
     // status or a value is one line (a newline in it would let it pass
     // for a line of the output of its own, `::error::` to a CI log).
@@ -563,7 +567,7 @@ fn unsafe_text(raw: &Raw) -> Option<String> {
             crate::printable::breaks_line(text)
         }
     };
-    let first = |section: &str, entries: Vec<(&String, Fields)>| {
+    let first = |section: &str, entries: Vec<(&str, Fields)>| {
         entries.into_iter().find_map(|(key, fields)| {
             if crate::printable::breaks_line(key) {
                 return Some(crate::printable::one_line(key).into_owned());
@@ -594,7 +598,7 @@ fn unsafe_text(raw: &Raw) -> Option<String> {
         "values",
         raw.values
             .iter()
-            .map(|(k, v)| (k, vec![("", v.0.as_deref())]))
+            .map(|(k, v)| (k.as_str(), vec![("", v.0.as_deref())]))
             .collect(),
     )
     .or_else(|| {
@@ -603,9 +607,9 @@ fn unsafe_text(raw: &Raw) -> Option<String> {
             raw.items
                 .iter()
                 .map(|(k, item)| match item {
-                    RawItem::Status(status) => (k, vec![("", Some(status.as_str()))]),
-                    RawItem::Number(_) => (k, vec![]),
-                    RawItem::Full(f) => (k, full(f)),
+                    RawItem::Status(status) => (&**k, vec![("", Some(&**status))]),
+                    RawItem::Number(_) => (&**k, vec![]),
+                    RawItem::Full(f) => (&**k, full(f)),
                 })
                 .collect(),
         )
@@ -621,7 +625,7 @@ fn unsafe_text(raw: &Raw) -> Option<String> {
                         ("decision", s.decision.as_deref()),
                         ("comment", s.comment.as_deref()),
                     ];
-                    (k, fields)
+                    (k.as_str(), fields)
                 })
                 .collect(),
         )
@@ -632,9 +636,9 @@ fn unsafe_text(raw: &Raw) -> Option<String> {
             raw.gates
                 .iter()
                 .map(|(k, gate)| match gate {
-                    RawGate::Reason(reason) => (k, vec![("", Some(reason.as_str()))]),
+                    RawGate::Reason(reason) => (k.as_str(), vec![("", Some(reason.as_str()))]),
                     RawGate::Full(g) => (
-                        k,
+                        k.as_str(),
                         vec![("reason", Some(g.reason.as_str())), ("by", g.by.as_deref())],
                     ),
                 })
