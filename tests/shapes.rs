@@ -29,7 +29,7 @@ fn section<'a>(checklist: &'a Checklist, title: &str) -> &'a relcheck::model::Se
         .phases
         .iter()
         .flat_map(|phase| &phase.sections)
-        .find(|section| section.title == title)
+        .find(|section| *section.title == *title)
         .unwrap_or_else(|| panic!("no section {title}"))
 }
 
@@ -109,7 +109,7 @@ fn shape_002_fields_choices_conditions_and_section_commands() {
     assert_eq!(outcome.rare.default, None);
     assert_eq!(section(&c, "21. Normal Completion").when, When::Success);
     assert_eq!(
-        section(&c, "21. Normal Completion").id,
+        &*section(&c, "21. Normal Completion").id,
         "post-release-actions/normal-completion"
     );
     assert_eq!(section(&c, "13. Rollback Preparation").when, When::Always);

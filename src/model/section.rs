@@ -4,6 +4,8 @@
 //! was 280 (4.6 MB of a 100,000-item checklist's 25,000 sections). It
 //! reads and writes as it always has: the same fields, in the same order.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::rare::{Empty, Rare};
@@ -16,8 +18,10 @@ use super::{Item, When};
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(from = "SectionIn")]
 pub struct Section {
-    pub id: String,
-    pub title: String,
+    /// Shared with the outline a record of the run keeps, and through it
+    /// with its results.
+    pub id: Arc<str>,
+    pub title: Arc<str>,
     pub line: usize,
     pub when: When,
     /// Items stood directly under the phase heading; the section is the
@@ -121,8 +125,8 @@ struct SectionIn {
 impl From<SectionIn> for Section {
     fn from(section: SectionIn) -> Section {
         Section {
-            id: section.id,
-            title: section.title,
+            id: section.id.into(),
+            title: section.title.into(),
             line: section.line,
             when: section.when,
             implicit: section.implicit,

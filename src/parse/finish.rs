@@ -93,7 +93,9 @@ pub(super) fn finish(
                 phase.when = When::Always;
             }
             for section in &mut phase.sections {
-                if section.when == When::Rollback && !annotated_when.contains(&section.id) {
+                if section.when == When::Rollback
+                    && !annotated_when.iter().any(|id| **id == *section.id)
+                {
                     section.when = When::Always;
                 }
             }
@@ -187,7 +189,7 @@ impl Finished {
             super::signature::drop_dates_after_signoffs(&mut section.items);
             above.retain(|(outer, _)| *outer < level && level > 0);
             if section_annotations.contains_key("when") {
-                self.annotated_when.push(section.id.clone());
+                self.annotated_when.push(section.id.to_string());
             }
             let inherits = section.when == When::Always
                 && !section_annotations.contains_key("when")
@@ -465,8 +467,8 @@ fn section_from(
         ),
     };
     Section {
-        id: id.to_string(),
-        title: raw.title,
+        id: id.into(),
+        title: raw.title.into(),
         line: source.lines.line(raw.offset),
         when,
         implicit: raw.implicit,

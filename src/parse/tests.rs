@@ -102,10 +102,7 @@ fn phase_level_is_the_commonest_level_with_sections_under_it() {
         .map(|p| {
             (
                 p.title.as_str(),
-                p.sections
-                    .iter()
-                    .map(|s| s.title.as_str())
-                    .collect::<Vec<_>>(),
+                p.sections.iter().map(|s| &*s.title).collect::<Vec<_>>(),
             )
         })
         .collect();
@@ -125,7 +122,7 @@ fn items_right_under_a_phase_go_into_an_implicit_section() {
     let c = model("# T\n## Phase\nLead text.\n\n- [ ] a\n### S\n- [ ] b\n");
     let phase = &c.phases[0];
     assert!(phase.sections[0].implicit);
-    assert_eq!(phase.sections[0].id, "phase");
+    assert_eq!(&*phase.sections[0].id, "phase");
     assert_eq!(phase.sections[0].rare.lead.as_deref(), Some("Lead text."));
     assert_eq!(
         items(&c),

@@ -107,8 +107,8 @@ fn section_titles(phase: &crate::model::Phase) -> Vec<SectionTitle> {
     let headed = || phase.sections.iter().filter(|section| !section.implicit);
     let mut titles = Vec::with_capacity(headed().count());
     titles.extend(headed().map(|section| SectionTitle {
-        id: section.id.as_str().into(),
-        title: section.title.as_str().into(),
+        id: Arc::clone(&section.id),
+        title: Arc::clone(&section.title),
         expected_output: section.rare.expected_output.clone(),
         rollback: section.when == crate::model::When::Rollback,
     }));

@@ -39,10 +39,10 @@ impl Titles {
             titles.insert(phase.id.clone(), phase.title.clone());
             for section in &phase.sections {
                 if !section.implicit {
-                    titles.insert(section.id.clone(), section.title.clone());
+                    titles.insert(section.id.to_string(), section.title.to_string());
                 }
                 if let Some(output) = &section.rare.expected_output {
-                    expected.insert(section.id.clone(), output.clone());
+                    expected.insert(section.id.to_string(), output.clone());
                 }
             }
         }

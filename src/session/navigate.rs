@@ -179,7 +179,7 @@ impl Session<'_> {
         let count = targets.len();
         self.event(
             EventAction::Bulk,
-            Some(section.clone()),
+            Some(section.to_string()),
             Some(format!("{count} items {}: {reason}", status.as_str())),
         );
         for i in targets {
@@ -197,7 +197,7 @@ impl Session<'_> {
             rows.push(Row::Phase(phase.title.clone()));
             for section in &phase.sections {
                 if !section.implicit {
-                    rows.push(Row::Section(section.title.clone()));
+                    rows.push(Row::Section(section.title.to_string()));
                 }
                 for item in &section.items {
                     let result = &self.record.items[index];

@@ -61,7 +61,7 @@ impl Session<'_> {
             phase_index,
             phases: self.checklist.phases.len(),
             phase: phase.title.clone(),
-            section: (!section.implicit).then(|| section.title.clone()),
+            section: (!section.implicit).then(|| section.title.to_string()),
             section_lead: section.rare.lead.clone(),
             id: item.id.to_string(),
             kind: item.kind,
