@@ -24,6 +24,9 @@ impl<'a> Session<'a> {
         run_id: String,
     ) -> Session<'a> {
         let started = clock.now();
+        // The session's map of the checklist first: its working lists come
+        // and go before the results are made, not on top of them.
+        let layout = Layout::of(checklist);
         // Sized once: grown by doubling, a 100,000-item run's list held
         // room for 180,000 results (100 MB) to the end.
         let mut items = Vec::with_capacity(checklist.items().count());
@@ -39,9 +42,9 @@ impl<'a> Session<'a> {
                     false => headed
                         .next()
                         .filter(|title| *title.id == *section.id)
-                        .map_or_else(|| section.id.as_str().into(), |title| Arc::clone(&title.id)),
+                        .map_or_else(|| Arc::clone(&section.id), |title| Arc::clone(&title.id)),
                     true if *section.id == *phase_id => Arc::clone(&phase_id),
-                    true => section.id.as_str().into(),
+                    true => Arc::clone(&section.id),
                 };
                 items.extend(section.items.iter().map(|item| ItemResult {
                     id: item.id.clone(),
@@ -92,7 +95,7 @@ impl<'a> Session<'a> {
             }],
             digest: None,
         };
-        Session::resume(checklist, record, clock, options, interrupted)
+        Session::with_layout(checklist, layout, record, clock, options, interrupted)
     }
 
     /// Goes on with a record whose items match `checklist` one to one (see
@@ -104,36 +107,18 @@ impl<'a> Session<'a> {
         options: Options,
         interrupted: &'a AtomicBool,
     ) -> Session<'a> {
-        // Sized once, as the results are: collected from nested lists it
-        // grew by doubling, to 180,000 places at 100,000 items. Held only
-        // while the session is set up; the run keeps a stretch a section.
-        let mut entries: Vec<(&crate::model::Section, &Item)> =
-            Vec::with_capacity(record.items.len());
-        let mut sections = Vec::new();
-        let mut phase_items = Vec::with_capacity(checklist.phases.len());
-        let mut rollback_items = Vec::new();
-        for (p, phase) in checklist.phases.iter().enumerate() {
-            let start = entries.len();
-            let p = u32::try_from(p).expect("a checklist has at most 100,000 headings");
-            for section in phase.sections.iter().filter(|s| !s.items.is_empty()) {
-                let first = entries.len();
-                sections.push(Stretch {
-                    section,
-                    phase: p,
-                    start: u32::try_from(first).expect("a checklist has at most 100,000 items"),
-                });
-                entries.extend(section.items.iter().map(|item| (section, item)));
-                if section.when == When::Rollback {
-                    rollback_items.extend(first..entries.len());
-                }
-            }
-            phase_items.push(start..entries.len());
-        }
-        sections.shrink_to_fit();
-        let first_trigger = entries
-            .iter()
-            .position(|(_, item)| item.kind == Kind::Trigger);
-        let shared_texts = shared_texts(entries.len(), |at| entries[at].1.text.as_ref());
+        let layout = Layout::of(checklist);
+        Session::with_layout(checklist, layout, record, clock, options, interrupted)
+    }
+
+    fn with_layout(
+        checklist: &'a Checklist,
+        layout: Layout<'a>,
+        record: Record,
+        clock: &'a dyn Clock,
+        options: Options,
+        interrupted: &'a AtomicBool,
+    ) -> Session<'a> {
         let asked_rollback = record
             .events
             .iter()
@@ -165,11 +150,11 @@ impl<'a> Session<'a> {
             record,
             clock,
             options,
-            sections,
-            notes_under: super::view::notes_by_item(&entries),
-            phase_items,
-            rollback_items,
-            first_trigger,
+            sections: layout.sections,
+            notes_under: layout.notes_under,
+            phase_items: layout.phase_items,
+            rollback_items: layout.rollback_items,
+            first_trigger: layout.first_trigger,
             cursor: std::cell::Cell::new(0),
             dirty: Vec::new(),
             values_dirty: true,
@@ -189,7 +174,7 @@ impl<'a> Session<'a> {
             last_search: None,
             notes: Vec::new(),
             keep_going: false,
-            shared_texts,
+            shared_texts: layout.shared_texts,
             observer: None,
             signoff_told: None,
             binder,
@@ -218,6 +203,63 @@ impl<'a> Session<'a> {
             mode.to_string()
         };
         self.event(EventAction::Resume, None, Some(detail));
+    }
+}
+
+/// What a session knows of its checklist's shape, worked out once from
+/// the checklist alone: each section's stretch of the results, each
+/// phase's and the rollback's items, the first trigger, the texts two
+/// items share, the notes under each item.
+struct Layout<'a> {
+    sections: Vec<Stretch<'a>>,
+    phase_items: Vec<std::ops::Range<usize>>,
+    rollback_items: Vec<usize>,
+    first_trigger: Option<usize>,
+    shared_texts: HashSet<&'a str>,
+    notes_under: std::collections::HashMap<usize, Vec<u32>>,
+}
+
+impl<'a> Layout<'a> {
+    fn of(checklist: &'a Checklist) -> Layout<'a> {
+        // Sized once, as the results are: collected from nested lists it
+        // grew by doubling, to 180,000 places at 100,000 items. Held only
+        // while the layout is worked out; the run keeps a stretch a
+        // section.
+        let mut entries: Vec<(&crate::model::Section, &Item)> =
+            Vec::with_capacity(checklist.items().count());
+        let mut sections = Vec::new();
+        let mut phase_items = Vec::with_capacity(checklist.phases.len());
+        let mut rollback_items = Vec::new();
+        for (p, phase) in checklist.phases.iter().enumerate() {
+            let start = entries.len();
+            let p = u32::try_from(p).expect("a checklist has at most 100,000 headings");
+            for section in phase.sections.iter().filter(|s| !s.items.is_empty()) {
+                let first = entries.len();
+                sections.push(Stretch {
+                    section,
+                    phase: p,
+                    start: u32::try_from(first).expect("a checklist has at most 100,000 items"),
+                });
+                entries.extend(section.items.iter().map(|item| (section, item)));
+                if section.when == When::Rollback {
+                    rollback_items.extend(first..entries.len());
+                }
+            }
+            phase_items.push(start..entries.len());
+        }
+        sections.shrink_to_fit();
+        let first_trigger = entries
+            .iter()
+            .position(|(_, item)| item.kind == Kind::Trigger);
+        let shared_texts = shared_texts(entries.len(), |at| entries[at].1.text.as_ref());
+        Layout {
+            sections,
+            phase_items,
+            rollback_items,
+            first_trigger,
+            shared_texts,
+            notes_under: super::view::notes_by_item(&entries),
+        }
     }
 }
 
