@@ -36,11 +36,16 @@ struct Packed {
 impl SourceText {
     /// The same text, packed: shared with nothing that holds it as read.
     pub fn packed(&self) -> SourceText {
-        let Held::Plain(text) = &self.0 else {
-            return self.clone();
-        };
+        match &self.0 {
+            Held::Plain(text) => SourceText::pack(text),
+            Held::Packed(_) => self.clone(),
+        }
+    }
+
+    /// `text`, packed.
+    pub fn pack(text: &str) -> SourceText {
         let mut blocks = Vec::with_capacity(text.len().div_ceil(BLOCK));
-        let mut rest: &str = text;
+        let mut rest = text;
         while !rest.is_empty() {
             let mut end = rest.len().min(BLOCK);
             while !rest.is_char_boundary(end) {

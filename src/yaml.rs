@@ -327,6 +327,16 @@ pub fn read_in_two_passes<'t, T: Deserialize<'t>>(
     kind: Kind,
     what: &str,
 ) -> anyhow::Result<T> {
+    let walked = walk(text, display, kind)?;
+    read_walked(text, display, kind, what, walked)
+}
+
+/// The first pass of [`read_in_two_passes`] alone, for a caller that
+/// makes it apart from the second: the text refused (exit 3) when it
+/// nests past the limits, as [`read`] refuses it, else whether the walk
+/// went through. Its working memory (17 MB for a file of 100,000 keys)
+/// is given back when it returns.
+pub fn walk(text: &str, display: &str, kind: Kind) -> anyhow::Result<bool> {
     crate::limits::check_yaml(text, display, kind)?;
     let mut walk = options(text);
     // A walk takes any value as it comes, `.inf` as well as `1`; the
@@ -334,7 +344,19 @@ pub fn read_in_two_passes<'t, T: Deserialize<'t>>(
     walk.non_finite_float_policy = NonFiniteFloatPolicy::AsString;
     // serde's value that keeps nothing still reads every map's keys
     // through the reader, which refuses one given twice.
-    if serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, walk).is_err() {
+    Ok(serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, walk).is_ok())
+}
+
+/// The second pass of [`read_in_two_passes`], `walked` being what
+/// [`walk`] said of the same text.
+pub fn read_walked<'t, T: Deserialize<'t>>(
+    text: &'t str,
+    display: &str,
+    kind: Kind,
+    what: &str,
+    walked: bool,
+) -> anyhow::Result<T> {
+    if !walked {
         return read(text, display, kind, what);
     }
     let mut options = options(text);

@@ -253,6 +253,53 @@ fn each_items_log_line_is_written_whole() {
     );
 }
 
+/// The answers file is read before the checklist is parsed, but what is
+/// wrong with it is said after what is wrong with the checklist, as when
+/// it was read after: a file that is not text, given twice a key, or not
+/// there at all waits its turn.
+#[test]
+fn the_checklists_own_errors_are_said_before_the_answers_files() {
+    let checklist_error = "error: t.md has errors; fix them and run it again (`relcheck lint t.md` checks):\nt.md:3:9: error: timeout `soon` is not a duration; write seconds (300) or 90s, 15m, 2h\n3 | - [ ] a <!-- relcheck: timeout=soon -->\n  |         ^\n";
+    for (name, bytes) in [
+        ("bad.yaml", &b"items:\n  a: d\xffone\n"[..]),
+        ("twice.yaml", &b"items:\n  a: done\n  a: failed\n"[..]),
+    ] {
+        crate::support::Test::new()
+            .file(
+                "t.md",
+                "# T\n## P\n- [ ] a <!-- relcheck: timeout=soon -->\n",
+            )
+            .file_bytes(name, bytes)
+            .args(&["run", "t.md", "--non-interactive", "--answers", name])
+            .code(3)
+            .stderr(checklist_error)
+            .run();
+    }
+    crate::support::Test::new()
+        .file(
+            "t.md",
+            "# T\n## P\n- [ ] a <!-- relcheck: timeout=soon -->\n",
+        )
+        .args(&["run", "t.md", "--non-interactive", "--answers", "gone.yaml"])
+        .code(3)
+        .stderr(checklist_error)
+        .run();
+    // With a checklist that reads, the file's own error.
+    crate::support::Test::new()
+        .file("t.md", "# T\n## P\n- [ ] a\n")
+        .file("twice.yaml", "items:\n  a: done\n  a: failed\n")
+        .args(&[
+            "run",
+            "t.md",
+            "--non-interactive",
+            "--answers",
+            "twice.yaml",
+        ])
+        .code(3)
+        .stderr("error: twice.yaml:3:3: items: `a` is given twice\n")
+        .run();
+}
+
 /// An answers file that is not UTF-8 is refused in one line naming it and
 /// the byte where the text breaks (exit 3), and a good file's answers are
 /// recorded with the SHA-256 of its bytes as read: the file is digested

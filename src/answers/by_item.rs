@@ -114,9 +114,13 @@ pub(super) struct Gathered {
 }
 
 impl Gathered {
-    pub(super) fn new(items: usize) -> Gathered {
+    /// For a checklist of `items` items and a file of at most `keys`
+    /// answers to them: the list is sized once, where grown by doubling
+    /// it held room for 131,072 answers of 100,000, and for a moment both
+    /// its old room and its new.
+    pub(super) fn new(items: usize, keys: usize) -> Gathered {
         Gathered {
-            answers: Vec::new(),
+            answers: Vec::with_capacity(keys),
             answered: vec![false; items],
         }
     }

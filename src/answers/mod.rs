@@ -37,6 +37,7 @@ use crate::model::{Checklist, Item, Kind};
 use crate::prompt::SignoffAnswer;
 use crate::record::{Decision, Provenance, Status};
 use crate::source::sha256_hex;
+use crate::source_text::SourceText;
 use crate::template;
 
 pub use by_item::ItemAnswers;
@@ -197,10 +198,24 @@ struct RawSignoff {
     comment: Option<String>,
 }
 
-impl Answers {
-    /// Reads and resolves `path` against `checklist`. Every problem is
-    /// collected into one error (exit 3).
-    pub fn load(path: &Path, checklist: &Checklist) -> anyhow::Result<Answers> {
+/// An answers file read, and walked for keys given twice, but not yet
+/// resolved against a checklist: a run reads it so before it parses the
+/// checklist, and the walk's working memory (17 MB for 100,000 answers)
+/// comes and goes while only the file is held, not the checklist too.
+/// Its text is held packed meanwhile, a tenth of its size beside the
+/// parse.
+pub struct AnswersFile {
+    display: String,
+    text: SourceText,
+    provenance: Provenance,
+    /// What the walk said ([`crate::yaml::walk`]).
+    walked: bool,
+}
+
+impl AnswersFile {
+    /// Reads and walks `path`: refused (exit 3) when it is no file, too
+    /// large, not UTF-8 or nested past the limits.
+    pub fn read(path: &Path) -> anyhow::Result<AnswersFile> {
         let display = path.display().to_string();
         // A regular file within the size limit: never a pipe to wait on.
         let bytes = crate::limits::read(path, crate::limits::Kind::Answers)?;
@@ -216,18 +231,64 @@ impl Answers {
                 ),
             )
         })?;
-        let provenance = Provenance {
-            kind: "answers-file".to_string(),
-            path: Some(display.clone()),
-            sha256: Some(sha256),
-        };
-        Answers::parse(&text, &display, provenance, checklist)
+        let walked = walk(&text, &display)?;
+        let text = SourceText::pack(&text);
+        Ok(AnswersFile {
+            provenance: Provenance {
+                kind: "answers-file".to_string(),
+                path: Some(display.clone()),
+                sha256: Some(sha256),
+            },
+            display,
+            text,
+            walked,
+        })
+    }
+
+    /// The file resolved against `checklist`. Every problem is collected
+    /// into one error (exit 3).
+    pub fn resolve(self, checklist: &Checklist) -> anyhow::Result<Answers> {
+        Answers::resolve(
+            &self.text.text(),
+            &self.display,
+            self.provenance,
+            self.walked,
+            checklist,
+        )
+    }
+}
+
+/// The first pass over an answers file's text ([`crate::yaml::walk`]);
+/// an empty file is never read.
+fn walk(text: &str, display: &str) -> anyhow::Result<bool> {
+    if text.trim().is_empty() {
+        return Ok(true);
+    }
+    crate::yaml::walk(text, display, crate::limits::Kind::Answers)
+}
+
+impl Answers {
+    /// Reads and resolves `path` against `checklist`. Every problem is
+    /// collected into one error (exit 3).
+    pub fn load(path: &Path, checklist: &Checklist) -> anyhow::Result<Answers> {
+        AnswersFile::read(path)?.resolve(checklist)
     }
 
     pub fn parse(
         text: &str,
         display: &str,
         provenance: Provenance,
+        checklist: &Checklist,
+    ) -> anyhow::Result<Answers> {
+        let walked = walk(text, display)?;
+        Answers::resolve(text, display, provenance, walked, checklist)
+    }
+
+    fn resolve(
+        text: &str,
+        display: &str,
+        provenance: Provenance,
+        walked: bool,
         checklist: &Checklist,
     ) -> anyhow::Result<Answers> {
         let raw: Raw = if text.trim().is_empty() {
@@ -242,7 +303,7 @@ impl Answers {
             // The reader refuses a key given twice, which a map would
             // quietly take the last of, in a first pass of its own.
             let raw: Raw =
-                crate::yaml::read_in_two_passes(text, display, crate::limits::Kind::Answers, "")?;
+                crate::yaml::read_walked(text, display, crate::limits::Kind::Answers, "", walked)?;
             if let Some((key, problem)) = long_value(&raw) {
                 return Err(error(Code::Input, format!("{display}: {key} {problem}")));
             }
@@ -267,7 +328,7 @@ impl Answers {
         };
         let items: Vec<&Item> = checklist.items().map(|(_, _, item)| item).collect();
         let index = Index::new(&items);
-        let mut answered = by_item::Gathered::new(items.len());
+        let mut answered = by_item::Gathered::new(items.len(), raw.values.len() + raw.items.len());
 
         for (key, value) in raw.values {
             if problems.len() >= MAX_PROBLEMS {

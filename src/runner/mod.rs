@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use crate::answers::Answers;
+use crate::answers::{Answers, AnswersFile};
 use crate::exec::{DEFAULT_TIMEOUT, Executor, Shell};
 use crate::exit::{Code, error};
 use crate::interrupt::{self, Guarded};
@@ -175,9 +175,17 @@ pub fn run_unattended(
     out: &mut dyn Write,
 ) -> anyhow::Result<Code> {
     let source = crate::bundled::open(checklist_arg)?;
+    // The answers file is read, and walked for keys given twice, before
+    // the checklist is parsed, so the walk's working memory is given back
+    // before the checklist is held. What is wrong with the file is said
+    // after what is wrong with the checklist, as when read after it.
+    let answers_file = args.answers.as_deref().map(AnswersFile::read);
     let mut checklist = runnable(&source)?;
     let file = hold_packed(source, &mut checklist);
-    let answers = answers_for(args, &checklist)?;
+    let answers = match answers_file {
+        Some(read) => read?.resolve(&checklist)?,
+        None => Answers::default(),
+    };
     require_rollback_question(&checklist, &answers)?;
     let preset = presets(&settings.set, &settings.presets, &checklist)?;
     if !args.no_commands {
