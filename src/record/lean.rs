@@ -159,10 +159,10 @@ fn write_head(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     )
 }
 
-/// Whether the serializer writes `text` as a plain `|` block: text of
-/// more than one line, ending in one line break, whose first line does
-/// not start with a space or break, with no character a block cannot
-/// hold. Any other text (rare in a checklist) is left to the serializer.
+/// Whether the serializer writes `text` as a plain `|` block: text
+/// ending in one line break, whose first line does not start with a
+/// space or a break, with no character a block cannot hold. Any other
+/// text (rare in a checklist) is left to the serializer.
 fn text_block(text: &SourceText) -> bool {
     let mut first = true;
     let mut ends = (false, false);
@@ -183,9 +183,7 @@ fn text_block(text: &SourceText) -> bool {
         };
         Ok(())
     });
-    // Ending in exactly one break, with a break before it somewhere
-    // (the text is more than one line) or not: a one-line text ending in
-    // a break is a block too.
+    // Not empty, and ending in exactly one break (`|`, not `|+` or `|-`).
     fits.is_ok() && !first && ends == (true, false)
 }
 
