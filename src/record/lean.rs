@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::omit::Omit;
 use super::sources::Written;
-use super::{ChecklistRef, Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
+use super::{Gate, ItemResult, Record, Rollback, Run, Signoff, Summary};
 use crate::model::Kind;
 use crate::source_text::SourceText;
 
@@ -104,26 +104,30 @@ pub(super) fn write(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
 /// as [`Head`] whole, without unpacking a packed text whole.
 fn write_head(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
     let checklist = &record.checklist;
-    let Some(text) = checklist.source.as_ref().filter(|text| text_block(text)) else {
-        return crate::yaml::to_writer(
-            &mut *out,
-            &Head {
-                schema: &record.schema,
-                checklist,
-                run: &record.run,
-                values: &record.values,
-                rollback: &record.rollback,
-                summary: &record.summary,
-            },
-        );
-    };
+    let schema = &record.schema;
+    match checklist.source.as_ref().filter(|text| text_block(text)) {
+        None => crate::yaml::to_writer(&mut *out, &Head { schema, checklist })?,
+        Some(text) => {
+            let checklist = checklist.fields(false, None);
+            crate::yaml::to_writer(&mut *out, &Head { schema, checklist })?;
+            write_text(record, text, out)?;
+        }
+    }
     crate::yaml::to_writer(
         &mut *out,
-        &HeadStart {
-            schema: &record.schema,
-            checklist: checklist.fields(false, None),
+        &HeadRest {
+            run: &record.run,
+            values: &record.values,
+            rollback: &record.rollback,
+            summary: &record.summary,
         },
-    )?;
+    )
+}
+
+/// The checklist's text as a `|` block, then its sign-off policy: the
+/// last members of `checklist:`, after [`write_head`] wrote the rest.
+fn write_text(record: &Record, text: &SourceText, out: &mut dyn Write) -> Result<(), Error> {
+    let checklist = &record.checklist;
     // The text is a member of `checklist:`, whose members are two columns
     // in, so its lines are four (the serializer's indent step is two).
     write_raw(out, "  source: |\n")?;
@@ -148,15 +152,7 @@ fn write_head(record: &Record, out: &mut dyn Write) -> Result<(), Error> {
             write_raw(out, line)?;
         }
     }
-    crate::yaml::to_writer(
-        &mut *out,
-        &HeadRest {
-            run: &record.run,
-            values: &record.values,
-            rollback: &record.rollback,
-            summary: &record.summary,
-        },
-    )
+    Ok(())
 }
 
 /// Whether the serializer writes `text` as a plain `|` block: text
@@ -220,28 +216,17 @@ fn write_raw(out: &mut dyn Write, text: &str) -> Result<(), Error> {
     out.write_all(text.as_bytes()).map_err(Error::io)
 }
 
-/// [`Record`]'s fields before `items`, with its rules for leaving them out.
+/// [`Record`]'s fields up to its checklist: the whole of it
+/// (`&ChecklistRef`), or its fields but the text
+/// (`checklist::Fields`), which is then written apart.
 #[derive(Serialize)]
-struct Head<'a> {
+struct Head<'a, C: Serialize> {
     schema: &'a str,
-    checklist: &'a ChecklistRef,
-    run: &'a Run,
-    #[serde(skip_serializing_if = "empty_map")]
-    values: &'a BTreeMap<String, String>,
-    #[serde(skip_serializing_if = "none")]
-    rollback: &'a Option<Rollback>,
-    #[serde(skip_serializing_if = "none")]
-    summary: &'a Option<Summary>,
+    checklist: C,
 }
 
-/// [`Head`] up to the checklist's text.
-#[derive(Serialize)]
-struct HeadStart<'a> {
-    schema: &'a str,
-    checklist: super::checklist::Fields<'a>,
-}
-
-/// [`Head`] after the checklist, written after its text.
+/// [`Record`]'s fields after its checklist and before `items`, with its
+/// rules for leaving them out.
 #[derive(Serialize)]
 struct HeadRest<'a> {
     run: &'a Run,
@@ -327,17 +312,12 @@ mod tests {
         Record::from_yaml(&doc[start..end], std::path::Path::new("x")).unwrap()
     }
 
-    /// The head as the serializer writes it whole.
+    /// The head as the serializer writes the whole record, in one
+    /// mapping: all before its `items`.
     fn serialized(record: &Record) -> String {
-        crate::yaml::to_string(&Head {
-            schema: &record.schema,
-            checklist: &record.checklist,
-            run: &record.run,
-            values: &record.values,
-            rollback: &record.rollback,
-            summary: &record.summary,
-        })
-        .unwrap()
+        let mut whole = crate::yaml::to_string(record).unwrap();
+        whole.truncate(whole.find("\nitems:").expect("items") + 1);
+        whole
     }
 
     fn written(record: &Record) -> String {
