@@ -7,7 +7,9 @@
 //! at each whole save. Packed (LZ4, in blocks), the text takes a tenth of
 //! that or less and comes back a block at a time, as the record's writers
 //! take it ([`SourceText::for_each_piece`]): no save unpacks it whole.
-//! Everything else reads it as one `&str` ([`SourceText::text`]).
+//! Everything else reads it as one `&str` ([`SourceText::text`]). An
+//! answers file's text is held so too while the checklist is parsed
+//! (`answers::AnswersFile`).
 
 use std::borrow::Cow;
 use std::sync::Arc;
