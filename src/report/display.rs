@@ -7,6 +7,15 @@
 use crate::printable::{one_line, printable};
 use crate::record::{DigestCheck, Record, check_digest, digest};
 
+/// `text` on one line ([`one_line`]), as a `String`, a boxed text or a
+/// shared one: replaced only where it needs cleaning, so an item's shared
+/// strings stay shared.
+fn line<T: std::ops::Deref<Target = str> + From<String>>(text: &mut T) {
+    if let std::borrow::Cow::Owned(clean) = one_line(text) {
+        *text = clean.into();
+    }
+}
+
 /// The record to render for people (text, Markdown, HTML). JSON and JUnit
 /// escape control characters themselves and take the record as it is.
 pub fn displayable(record: &Record) -> Record {
@@ -25,25 +34,9 @@ pub fn displayable(record: &Record) -> Record {
     // newline in it could pass for a line of the report of its own (and a
     // CI log reads one starting `::error::` as a command). Notes, reasons,
     // commands and output keep their lines.
-    let line = |text: &mut String| {
-        if let std::borrow::Cow::Owned(clean) = one_line(text) {
-            *text = clean;
-        }
-    };
     let line_opt = |text: &mut Option<String>| {
         if let Some(text) = text {
             line(text);
-        }
-    };
-    let line_boxed = |text: &mut Box<str>| {
-        if let std::borrow::Cow::Owned(clean) = one_line(text) {
-            *text = clean.into();
-        }
-    };
-    // An item's shared strings are copied only where they need cleaning.
-    let line_shared = |text: &mut std::sync::Arc<str>| {
-        if let std::borrow::Cow::Owned(clean) = one_line(text) {
-            *text = clean.into();
         }
     };
     line(&mut shown.checklist.title);
@@ -59,12 +52,12 @@ pub fn displayable(record: &Record) -> Record {
     // a report names an id where it has no title for it (a gate's items, a
     // later trigger, an HTML anchor).
     for phase in &mut shown.checklist.phases {
-        line_shared(&mut phase.id);
-        line_shared(&mut phase.title);
+        line(&mut phase.id);
+        line(&mut phase.title);
         clean_opt(&mut phase.expected_output);
         for section in &mut phase.sections {
-            line_shared(&mut section.id);
-            line_shared(&mut section.title);
+            line(&mut section.id);
+            line(&mut section.title);
             clean_opt(&mut section.expected_output);
         }
     }
@@ -90,16 +83,16 @@ pub fn displayable(record: &Record) -> Record {
         }
     }
     for item in &mut shown.items {
-        line_shared(&mut item.id);
-        line_shared(&mut item.phase);
-        line_shared(&mut item.section);
-        line_shared(&mut item.text);
+        line(&mut item.id);
+        line(&mut item.phase);
+        line(&mut item.section);
+        line(&mut item.text);
         if let Some(shown) = &mut item.shown {
-            line_boxed(shown);
+            line(shown);
         }
         line_opt(&mut item.rare.value);
         if let Some(by) = &mut item.by {
-            line_shared(by);
+            line(by);
         }
         clean_opt(&mut item.rare.note);
         clean_opt(&mut item.rare.reason);
