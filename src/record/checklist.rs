@@ -167,15 +167,7 @@ impl ChecklistRef {
 
     /// The SHA-256 of its canonical form ([`super::canonical_sha256`]).
     pub fn canonical_sha256(&self) -> String {
-        let mut written = Ok(());
-        let hex = super::sha256_of(|out| {
-            written = self.write_canonical(out);
-            Ok(())
-        });
-        match written {
-            Ok(()) => hex,
-            Err(_) => super::canonical_sha256(self),
-        }
+        super::digest::canonical_sha256_with(self, |out| self.write_canonical(out))
     }
 
     /// Its fields but the text, borrowed: `source` says whether the text

@@ -201,9 +201,18 @@ pub fn digest_with_items<F: AsRef<[u8]>>(record: &Record, items: &[F]) -> String
 /// whole to be digested (the next sign-off binds it), was a fifth of a
 /// pipeline's peak memory.
 pub fn canonical_sha256<T: Serialize + ?Sized>(value: &T) -> String {
+    canonical_sha256_with(value, |out| super::canonical::to_writer(value, None, out))
+}
+
+/// [`canonical_sha256`] of `value`, its form written by `write` (which
+/// writes what [`super::canonical::to_writer`] would, its own way).
+pub fn canonical_sha256_with<T: Serialize + ?Sized>(
+    value: &T,
+    write: impl FnOnce(&mut Sha256Writer) -> Result<(), super::canonical::Error>,
+) -> String {
     let mut written = Ok(());
     let hex = sha256_of(|out| {
-        written = super::canonical::to_writer(value, None, out);
+        written = write(out);
         Ok(())
     });
     match written {
