@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::When;
 use crate::prompt::Summary;
 use crate::record::{
     EventAction, GateDecision, Outcome, PartMap, Rare, RareFields, Signoff, Status,
@@ -26,10 +25,15 @@ impl Session<'_> {
             reason: Some(NO_ROLLBACK.to_string()),
             ..RareFields::default()
         });
-        for index in 0..self.record.items.len() {
-            let when = self.place(index).1;
+        // The rollback's steps, none of them needed if none was called.
+        let steps: &[usize] = if rolled_back {
+            &[]
+        } else {
+            &self.rollback_items
+        };
+        for &index in steps {
             let item = &mut self.record.items[index];
-            if item.status == Status::Pending && when == When::Rollback && !rolled_back {
+            if item.status == Status::Pending {
                 item.status = Status::NotNeeded;
                 if item.rare.is_boxed() {
                     item.rare.reason = Some(NO_ROLLBACK.to_string());
