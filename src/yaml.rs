@@ -314,28 +314,15 @@ fn in_file(display: &str, what: &str, err: &Error) -> anyhow::Error {
 }
 
 /// [`read`] for a file of one long map (an answers file of 100,000
-/// items), in two passes. The first only walks the text, with the check
-/// for a key given twice, keeping nothing; the second reads it as a `T`
-/// without that check. Checked while the map is built, every key of the
-/// map was remembered beside it (7 MB of a 100,000-answer file). Where
-/// the walk stops at anything (a key given twice, a YAML error, a value
-/// it cannot take), the file is read in one pass as [`read`] reads it, so
-/// what is refused, and the message and position, are [`read`]'s.
-pub fn read_in_two_passes<'t, T: Deserialize<'t>>(
-    text: &'t str,
-    display: &str,
-    kind: Kind,
-    what: &str,
-) -> anyhow::Result<T> {
-    let walked = walk(text, display, kind)?;
-    read_walked(text, display, kind, what, walked)
-}
-
-/// The first pass of [`read_in_two_passes`] alone, for a caller that
-/// makes it apart from the second: the text refused (exit 3) when it
-/// nests past the limits, as [`read`] refuses it, else whether the walk
+/// items), in two passes, this the first: it only walks the text, with
+/// the check for a key given twice, keeping nothing; the second
+/// ([`read_walked`]) reads it as a `T` without that check. Checked while
+/// the map is built, every key of the map was remembered beside it (7 MB
+/// of a 100,000-answer file). The text is refused (exit 3) when it nests
+/// past the limits, as [`read`] refuses it; else the walk says whether it
 /// went through. Its working memory (17 MB for a file of 100,000 keys)
-/// is given back when it returns.
+/// is given back when it returns, so a caller can walk a file before it
+/// holds what the second pass needs.
 pub fn walk(text: &str, display: &str, kind: Kind) -> anyhow::Result<bool> {
     crate::limits::check_yaml(text, display, kind)?;
     let mut walk = options(text);
@@ -347,8 +334,11 @@ pub fn walk(text: &str, display: &str, kind: Kind) -> anyhow::Result<bool> {
     Ok(serde_saphyr::from_str_with_options::<serde::de::IgnoredAny>(text, walk).is_ok())
 }
 
-/// The second pass of [`read_in_two_passes`], `walked` being what
-/// [`walk`] said of the same text.
+/// The second pass after [`walk`], `walked` being what it said of the
+/// same text. Where the walk stopped at anything (a key given twice, a
+/// YAML error, a value it cannot take), the file is read in one pass as
+/// [`read`] reads it, so what is refused, and the message and position,
+/// are [`read`]'s.
 pub fn read_walked<'t, T: Deserialize<'t>>(
     text: &'t str,
     display: &str,
@@ -368,6 +358,17 @@ pub fn read_walked<'t, T: Deserialize<'t>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Both passes, as a caller that walks just before it reads makes them.
+    fn read_in_two_passes<'t, T: Deserialize<'t>>(
+        text: &'t str,
+        display: &str,
+        kind: Kind,
+        what: &str,
+    ) -> anyhow::Result<T> {
+        let walked = walk(text, display, kind)?;
+        read_walked(text, display, kind, what, walked)
+    }
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Head {
